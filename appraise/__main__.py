@@ -1,0 +1,7 @@
+"""Run the command line as ``python -m appraise``."""
+
+from __future__ import annotations
+
+from appraise.cli import main
+
+main()

@@ -1,0 +1,264 @@
+"""The command line: parse, load, compute, render. The only place errors become exit codes.
+
+Core modules are imported inside each command so that ``appraise --help`` loads typer and
+rich only.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from appraise.model import Settings
+
+app = typer.Typer(
+    name="appraise",
+    help=(
+        "Multi-criteria option appraisal for health and care service reconfiguration.\n\n"
+        "Load weighted criteria and working-group scores (YAML), validate them strictly, and "
+        "rank the options.\n\n"
+        "Example: appraise rank options/urgent-care.yaml"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+_state = {"debug": False}
+
+
+class Format(str, Enum):
+    """Output formats shared by every command."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class MissingPolicy(str, Enum):
+    """What to do with a cell nobody scored."""
+
+    error = "error"
+    exclude = "exclude"
+    baseline = "baseline"
+    renormalise = "renormalise"
+
+
+class AggregateMethod(str, Enum):
+    """How per-scorer scores are combined cell by cell."""
+
+    mean = "mean"
+    median = "median"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+WeightsOpt = Annotated[
+    Optional[str], typer.Option("--weights", "-w", help="Use a named weight set from the criteria file.")
+]
+NormaliseOpt = Annotated[
+    bool,
+    typer.Option("--normalise", help="Rescale weight families that do not sum to 100 (and say so)."),
+]
+MissingOpt = Annotated[
+    MissingPolicy,
+    typer.Option(
+        "--missing",
+        help="Cells nobody scored: error, or exclude the option, use the status quo's score "
+        "(baseline), or rescale the option's other weights (renormalise). Each is reported.",
+    ),
+]
+AggregateOpt = Annotated[
+    AggregateMethod, typer.Option("--aggregate", help="Combine per-scorer scores by mean or median.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from appraise import __version__
+
+        out.print(f"appraise {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback for input errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@contextmanager
+def exit_on_input_error() -> Iterator[None]:
+    """Turn the tool's own errors into a message on stderr and exit code 1."""
+    from appraise.errors import AppraiseError
+
+    try:
+        yield
+    except AppraiseError as exc:
+        if _state["debug"]:
+            raise
+        for line in exc.lines():
+            err.print(f"[bold red]error:[/] {_escape(line)}", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written")
+        raise typer.Exit(130) from None
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _notes(notes: list[str]) -> None:
+    for note in dict.fromkeys(notes):  # each once, in order
+        err.print(f"[yellow]note:[/] {_escape(note)}", highlight=False)
+
+
+def _emit_text(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _settings(weights: str | None, normalise: bool, missing: MissingPolicy, aggregate: AggregateMethod) -> Settings:
+    from appraise.model import Settings
+
+    return Settings(normalise=normalise, missing=missing.value, aggregate=aggregate.value, weight_set=weights)
+
+
+@app.command()
+def rank(
+    scores: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Scores files (YAML) or bundled names; none: the bundled example.", show_default=False),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    top: Annotated[Optional[int], typer.Option("--top", "-n", min=1, help="Show only the top N options.")] = None,
+    weights: WeightsOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+    aggregate: AggregateOpt = AggregateMethod.mean,
+) -> None:
+    """Print the ranked shortlist of each scores file, with each criterion's contribution.
+
+    Example: appraise rank options/urgent-care.yaml --top 3 --format json
+    """
+    from appraise import bundled, io, report, scoring
+
+    if not scores:
+        scores = [bundled.DEFAULT_EXAMPLE]
+        err.print(
+            f"No scores file given: ranking the bundled example '{bundled.DEFAULT_EXAMPLE}' "
+            "(illustrative scores). Give files to rank your own.",
+            highlight=False,
+        )
+    settings = _settings(weights, normalise, missing, aggregate)
+    with exit_on_input_error():
+        rankings = [scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)]
+    records = [report.ranking_record(r, top) for r in rankings]
+    _notes([n for r in rankings for n in r.notes])
+    if fmt is Format.json:
+        _emit_text(report.to_json(records[0] if len(records) == 1 else records))
+    elif fmt is Format.csv:
+        _emit_text(report.to_csv(report.ranking_rows(records)))
+    elif fmt is Format.markdown:
+        _emit_text(report.ranking_markdown(records))
+    else:
+        from appraise import render
+
+        for ranking, record in zip(rankings, records):
+            names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
+            out.print(render.ranking_table(record, names, len(ranking.options)))
+            out.print()
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Criteria, scores or rules files (YAML).", show_default=False)],
+    fmt: FormatOpt = Format.table,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+) -> None:
+    """Validate files and list every problem found, not just the first. Exit 1 on any error.
+
+    Rules files are checked against the groups of the scores files given alongside them.
+
+    Example: appraise check options/*.yaml examples/rules.yaml
+    """
+    from appraise import io, report
+
+    settings = _settings(None, normalise, missing, AggregateMethod.mean)
+    with exit_on_input_error():
+        result = io.check_files(files, settings)
+    _notes(result.notes)
+    problems = [report.problem_record(p) for p in result.problems]
+    failed = any(p.severity == "error" or strict for p in result.problems)
+    if fmt is Format.json:
+        _emit_text(report.to_json({"ok": not failed, "files": result.files, "problems": problems}))
+    elif fmt in (Format.csv, Format.markdown):
+        rows = problems or [{"file": "", "where": "", "severity": "", "message": ""}][:0]
+        _emit_text(report.to_csv(rows) if fmt is Format.csv else report.to_markdown(rows) if rows else "No problems found.")
+    else:
+        from appraise import render
+
+        if problems:
+            out.print(render.problems_table(problems))
+        n_err = sum(p.severity == "error" for p in result.problems)
+        n_warn = len(result.problems) - n_err
+        verdict = "[bold red]FAILED[/]" if failed else "[bold green]OK[/]"
+        kinds = ", ".join(f"{f['file']} ({f['kind']})" for f in result.files)
+        out.print(f"{verdict}: {n_err} error(s), {n_warn} warning(s) in {len(result.files)} file(s): {_escape(kinds)}", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def criteria(
+    file: Annotated[
+        Optional[str],
+        typer.Argument(help="Criteria file or bundled name (default: the bundled C&P 2016 table).", show_default=False),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    normalise: NormaliseOpt = False,
+) -> None:
+    """Show the criteria tree with local and global weights, and any printed figures that differ.
+
+    Example: appraise criteria cp-2016
+    """
+    from appraise import bundled, io, report
+
+    with exit_on_input_error():
+        tree = io.load_criteria(file or bundled.DEFAULT_CRITERIA, normalise)
+    record = report.criteria_record(tree)
+    _notes(list(tree.notes))
+    if fmt is Format.json:
+        _emit_text(report.to_json(record))
+    elif fmt is Format.csv:
+        _emit_text(report.to_csv(record["criteria"]))
+    elif fmt is Format.markdown:
+        _emit_text(report.criteria_markdown(record))
+    else:
+        from appraise import render
+
+        out.print(render.criteria_table(record))
+
+
+def main() -> None:
+    """Entry point of the ``appraise`` console script."""
+    app()

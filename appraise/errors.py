@@ -1,0 +1,67 @@
+"""One error family: everything the user can fix in their input is an ``AppraiseError``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about one place in one input file."""
+
+    path: str
+    where: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        place = f"{self.path}: {self.where}" if self.where else self.path
+        return f"{place}: {self.message}"
+
+
+class AppraiseError(Exception):
+    """Base of every error the user can act on; the CLI turns it into exit code 1."""
+
+    def lines(self) -> list[str]:
+        """The message, one finding per line."""
+        return [str(self)]
+
+
+class InputError(AppraiseError):
+    """A single problem in an input file, naming the file and where in it."""
+
+    def __init__(self, path: str | Path, where: str, message: str) -> None:
+        self.problem = Problem(str(path), where, message)
+        super().__init__(str(self.problem))
+
+
+class Problems(AppraiseError):
+    """Several problems found at once, so a user can fix them all in one pass."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        first = str(errors[0]) if errors else "no problems"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(first + more)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop the run."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    def lines(self) -> list[str]:
+        """Each error on a line of its own."""
+        return [str(p) for p in self.errors]
+
+
+def raise_if_errors(problems: Iterable[Problem]) -> None:
+    """Raise ``Problems`` when any problem in the list is an error."""
+    problems = list(problems)
+    if any(p.severity == "error" for p in problems):
+        raise Problems(problems)

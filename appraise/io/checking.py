@@ -1,0 +1,70 @@
+"""``appraise check``: read any mix of criteria, scores and rules files and gather every problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from appraise.errors import AppraiseError, InputError, Problem, Problems
+from appraise.io.loading import load_criteria, parse_as, resolve_criteria_path, _shown, file_kind
+from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
+from appraise.scoring import ScoreSheet
+from appraise.validate import check_criteria, check_rules, check_sheet
+
+
+@dataclass
+class CheckResult:
+    """What ``check`` found: each file's kind, every problem, and notes."""
+
+    files: list[dict[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _problems_of(exc: AppraiseError) -> list[Problem]:
+    if isinstance(exc, Problems):
+        return exc.problems
+    if isinstance(exc, InputError):
+        return [exc.problem]
+    return [Problem("", "", str(exc))]
+
+
+def check_files(paths: list[Path], settings: Settings) -> CheckResult:
+    """Validate every file given; problems are collected, never raised."""
+    result = CheckResult()
+    sheets: list[ScoreSheet] = []
+    rules: list[tuple[Path, RulesFile]] = []
+    for path in paths:
+        try:
+            kind, data = file_kind(path)
+            spec = parse_as(path, kind, data)
+        except AppraiseError as exc:
+            result.files.append({"file": _shown(path), "kind": "unreadable"})
+            result.problems.extend(_problems_of(exc))
+            continue
+        result.files.append({"file": _shown(path), "kind": kind})
+        if isinstance(spec, CriteriaFile):
+            problems, notes = check_criteria(spec, _shown(path), settings.normalise)
+            result.problems.extend(problems)
+            result.notes.extend(notes)
+        elif isinstance(spec, ScoresFile):
+            try:
+                tree = load_criteria(resolve_criteria_path(spec.criteria, path), settings.normalise)
+            except AppraiseError as exc:
+                result.problems.extend(_problems_of(exc))
+                continue
+            result.notes.extend(tree.notes)
+            problems, sheet = check_sheet(spec, _shown(path), tree, settings)
+            result.problems.extend(problems)
+            if sheet is not None:
+                sheets.append(sheet)
+        elif isinstance(spec, RulesFile):
+            rules.append((path, spec))
+    for path, spec in rules:
+        problems, notes = check_rules(spec, _shown(path), sheets)
+        result.problems.extend(problems)
+        result.notes.extend(notes)
+    return result
+
+
+__all__ = ["CheckResult", "InputError", "check_files"]

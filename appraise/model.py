@@ -1,0 +1,259 @@
+"""Pydantic models of the input files: criteria, scores and interdependency rules.
+
+These models check the shape of one file (types, ids, required keys). Checks that need two
+files at once (scores against criteria, rules against groups) live in ``validate.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from appraise.errors import Problem
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+REF_PATTERN = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
+Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=129)]
+Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, max_length=10_000)]
+Name = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# Strict: YAML 1.1 booleans (yes/no/on) and numbers typed as text are not silently numbers.
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Weight = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+# A score may be null: "not scored", handled by the missing-score policy.
+Score = Number | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PrintedFigures(_Model):
+    """A printed "Subtotal" or "TOTAL" row, kept to check it against the rows above it."""
+
+    weight: Number | None = None
+    global_: Number | None = Field(default=None, alias="global")
+
+
+class SubCriterionSpec(_Model):
+    """A sub-criterion; its weight is in points within its criterion's family."""
+
+    id: Slug
+    name: Name
+    weight: Weight
+    description: Text | None = None
+    printed_global: Number | None = None
+
+
+class CriterionSpec(_Model):
+    """A top-level criterion, scored directly or through its sub-criteria."""
+
+    id: Slug
+    name: Name
+    weight: Weight
+    description: Text | None = None
+    sub: list[SubCriterionSpec] | None = Field(default=None, min_length=1)
+    printed_subtotal: PrintedFigures | None = None
+
+
+class GateSpec(_Model):
+    """A pass/fail hurdle an option must clear before its score counts."""
+
+    id: Slug
+    name: Name
+    description: Text | None = None
+
+
+class CriteriaFile(_Model):
+    """A criteria file: the weighted criteria tree, weight sets and gates."""
+
+    title: Name
+    source: Text | None = None
+    normalise: bool = False
+    criteria: list[CriterionSpec] = Field(min_length=1, max_length=200)
+    printed_total: PrintedFigures | None = None
+    weight_sets: dict[Slug, dict[Slug, Weight]] = Field(default_factory=dict)
+    gates: list[GateSpec] = Field(default_factory=list)
+
+
+class Scale(_Model):
+    """The numeric range every score in a file must lie in."""
+
+    min: Number
+    max: Number
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.min >= self.max:
+            raise ValueError(f"scale min {self.min:g} must be below max {self.max:g}")
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.min:g}..{self.max:g}"
+
+
+class ScorerSpec(_Model):
+    """Who a scorer is, and the interests they declared (option id -> description)."""
+
+    name: Name | None = None
+    role: Name | None = None
+    organisation: Name | None = None
+    interests: dict[Slug, Text] = Field(default_factory=dict)
+
+
+class GateResult(_Model):
+    """An option's result against one gate; a fail must give its reason."""
+
+    passed: bool = Field(alias="pass")
+    reason: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_bool(cls, value: Any) -> Any:
+        return {"pass": value} if isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _fail_has_reason(self) -> GateResult:
+        if not self.passed and not self.reason:
+            raise ValueError("a failed gate needs a reason")
+        return self
+
+
+class OptionSpec(_Model):
+    """One configuration option with consensus scores or scores per scorer."""
+
+    id: Slug
+    name: Name
+    status_quo: bool = False
+    description: Text | None = None
+    notes: Text | None = None
+    scores: dict[Slug, Score] | None = None
+    scorers: dict[Slug, dict[Slug, Score]] | None = Field(default=None, min_length=1)
+    gates: dict[Slug, GateResult] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_kind_of_scores(self) -> OptionSpec:
+        if (self.scores is None) == (self.scorers is None):
+            raise ValueError("give either 'scores' (consensus) or 'scorers' (per scorer), not both")
+        return self
+
+
+class ScoresFile(_Model):
+    """One working group's options and their scores."""
+
+    group: Slug
+    name: Name
+    criteria: Name
+    scale: Scale
+    illustrative: bool = False
+    round: Name | None = None
+    description: Text | None = None
+    scorers: dict[Slug, ScorerSpec] = Field(default_factory=dict)
+    gates: list[GateSpec] = Field(default_factory=list)
+    options: list[OptionSpec] = Field(min_length=1, max_length=10_000)
+
+
+class Rule(_Model):
+    """An interdependency between options of different groups."""
+
+    requires: list[Ref] | None = Field(default=None, min_length=2)
+    excludes: list[Ref] | None = Field(default=None, min_length=2)
+    one_of: list[Ref] | None = Field(default=None, min_length=2)
+    at_most: Annotated[int, Strict(), Field(ge=0)] | None = None
+    of: list[Ref] | None = Field(default=None, min_length=1)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Rule:
+        kinds = [k for k in ("requires", "excludes", "one_of", "at_most") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a rule is exactly one of requires, excludes, one_of or at_most")
+        if (self.at_most is None) != (self.of is None):
+            raise ValueError("'at_most: N' goes with 'of: [...]'")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """Which kind of rule this is."""
+        return next(k for k in ("requires", "excludes", "one_of", "at_most") if getattr(self, k) is not None)
+
+    @property
+    def refs(self) -> list[str]:
+        """Every ``group/option`` reference in the rule."""
+        return list(self.requires or self.excludes or self.one_of or self.of or [])
+
+
+class RulesFile(_Model):
+    """A list of interdependency rules."""
+
+    rules: list[Rule] = Field(min_length=1, max_length=10_000)
+
+
+def yaml_path(loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic location into a YAML path such as ``options[2].scores.safety``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "extra_forbidden":
+        return f"unknown key '{error['loc'][-1]}'"
+    if kind in {"float_type", "float_parsing"}:
+        return f"expected a number, found {_shown(value)}"
+    if kind == "finite_number":
+        return f"expected a finite number, found {_shown(value)}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{_shown(value)} is not a valid id (lowercase letters, digits, '-' and '_', "
+            "starting with a letter or digit)"
+        )
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}, found {_shown(value)}"
+
+
+def validation_problems(error: ValidationError, path: str) -> list[Problem]:
+    """Every pydantic finding as a ``Problem`` naming the YAML path."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        problems.append(Problem(path, yaml_path(loc), _message(dict(item))))
+    return problems
+
+
+Missing = Literal["error", "exclude", "baseline", "renormalise"]
+Aggregate = Literal["mean", "median"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to read and combine scores: the choices a user makes on the command line."""
+
+    normalise: bool = False
+    missing: Missing = "error"
+    aggregate: Aggregate = "mean"
+    weight_set: str | None = None

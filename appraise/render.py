@@ -1,0 +1,196 @@
+"""Rich renderables built from the plain records of ``report.py``; no computation here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+Record = dict[str, Any]
+
+PALETTE = ["cyan", "magenta", "yellow", "green", "blue", "red", "bright_cyan", "bright_magenta"]
+BAR_WIDTH = 28
+
+
+def _stacked_bar(parts: Sequence[float], scale_width: float, width: int = BAR_WIDTH) -> Text:
+    """A bar whose segments are each criterion's share of the distance from the scale's bottom."""
+    bar = Text()
+    cumulative, drawn = 0.0, 0
+    for i, part in enumerate(parts):
+        cumulative += max(part, 0.0)
+        end = round(min(cumulative / scale_width, 1.0) * width)
+        if end > drawn:
+            bar.append("█" * (end - drawn), style=PALETTE[i % len(PALETTE)])
+            drawn = end
+    bar.append("·" * (width - drawn), style="grey39")
+    return bar
+
+
+def ranking_table(record: Record, criterion_names: dict[str, str], total_options: int) -> RenderableType:
+    """The ranked shortlist for one group, with a stacked contribution bar per option."""
+    low, high = record["scale"]["min"], record["scale"]["max"]
+    shares = _criterion_shares(record)
+    title = Text(f"{record['name']} ", style="bold")
+    title.append(f"({record['group']})", style="dim")
+    if record["illustrative"]:
+        title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Rank", justify="right")
+    table.add_column("Option", overflow="fold", max_width=44)
+    table.add_column("Total", justify="right")
+    table.add_column(f"Contributions ({low:g} to {high:g})", no_wrap=True)
+    for criterion in shares:
+        table.add_column(criterion_names.get(criterion, criterion)[:13], justify="right")
+    for option in record["options"]:
+        name = Text(option["name"])
+        if option["status_quo"]:
+            name.append("  ◆ status quo", style="bold")
+        # Distance above the scale's bottom, per criterion: contribution - bottom x criterion share.
+        lifts = [option["contributions"][c] - low * shares[c] for c in shares]
+        table.add_row(
+            str(option["rank"]),
+            name,
+            f"{option['total']:.2f}",
+            _stacked_bar(lifts, high - low),
+            *(f"{option['contributions'][c]:.2f}" for c in shares),
+        )
+    parts: list[RenderableType] = [table, _legend(shares, criterion_names)]
+    shown = len(record["options"])
+    if shown < total_options:
+        line = f"Shortlist: top {shown} of {total_options} ranked options shown."
+        status_quo = record.get("status_quo_rank")
+        if status_quo:
+            line += f" The status quo ranks {status_quo}."
+        parts.append(Text(line, style="dim"))
+    parts.append(_context_line(record))
+    parts.extend(_set_aside_tables(record))
+    if record["disagreements"]:
+        parts.append(_disagreement_table(record, criterion_names))
+    return Group(*parts)
+
+
+def _criterion_shares(record: Record) -> dict[str, float]:
+    shares: dict[str, float] = {}
+    first = record["options"][0]["contributions"] if record["options"] else {}
+    for criterion in first:
+        shares[criterion] = 0.0
+    for leaf, weight in record["weights"].items():
+        parent = record["criterion_of"][leaf]
+        shares[parent] = shares.get(parent, 0.0) + weight
+    return shares
+
+
+def _legend(shares: dict[str, float], names: dict[str, str]) -> Text:
+    legend = Text("  ")
+    for i, criterion in enumerate(shares):
+        legend.append("█ ", style=PALETTE[i % len(PALETTE)])
+        legend.append(f"{names.get(criterion, criterion)} {100 * shares[criterion]:.1f}%   ")
+    return legend
+
+
+def _context_line(record: Record) -> Text:
+    level = "indicative round: top-level criteria" if record["level"] == "criteria" else "sub-criteria"
+    bits = [f"criteria {record['criteria']}", f"scored against {level}"]
+    if record["round"]:
+        bits.append(f"round '{record['round']}'")
+    if record["scorers"]:
+        bits.append(f"{len(record['scorers'])} scorers, {record['aggregate']} per cell")
+    else:
+        bits.append("consensus scores")
+    if record["weight_set"]:
+        bits.append(f"weight set '{record['weight_set']}'")
+    return Text("  " + "; ".join(bits), style="dim")
+
+
+def _set_aside_tables(record: Record) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for key, title in (("screened_out", "Screened out by a gate"), ("excluded", "Excluded for missing scores")):
+        if not record[key]:
+            continue
+        table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, title_style="bold red")
+        table.add_column("Option")
+        table.add_column("Total", justify="right")
+        table.add_column("Reason", overflow="fold")
+        for item in record[key]:
+            total = "" if item["total"] is None else f"{item['total']:.2f}"
+            table.add_row(Text(item["name"]), total, Text(item["reason"]))
+        out.append(table)
+    return out
+
+
+def _disagreement_table(record: Record, names: dict[str, str]) -> RenderableType:
+    table = Table(
+        title="Scorers far apart on a heavily weighted criterion",
+        title_justify="left", show_edge=False, pad_edge=False, title_style="bold yellow",
+    )
+    table.add_column("Option")
+    table.add_column("Criterion")
+    table.add_column("Scores", justify="right")
+    table.add_column("Weight", justify="right")
+    for item in record["disagreements"]:
+        table.add_row(
+            item["option"], names.get(item["criterion"], item["criterion"]),
+            f"{item['min']:g} to {item['max']:g} (n={item['n']})", f"{100 * item['weight']:.1f}%",
+        )
+    return table
+
+
+def criteria_table(record: Record) -> RenderableType:
+    """The criteria tree with weights as entered, local and global per cent, printed figures."""
+    table = Table(title=Text(record["title"], style="bold"), title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Criterion / sub-criterion", overflow="fold", min_width=24, max_width=60)
+    table.add_column("Id", overflow="fold")
+    table.add_column("Weight", justify="right")
+    table.add_column("Local%", justify="right")
+    table.add_column("Global%", justify="right")
+    has_printed = any(r["printed_global"] is not None for r in record["criteria"])
+    if has_printed:
+        table.add_column("Printed", justify="right")
+    for row in record["criteria"]:
+        top = row["level"] == "criterion"
+        style = "bold" if top else ""
+        name = Text(row["name"] if top else "  " + row["name"], style=style)
+        local = f"{row['local_percent']:.1f}" if top else row["local_display"]
+        cells: list[Any] = [name, row["id"], repr(row["weight"]), local, Text(row["global_display"], style=style)]
+        if has_printed:
+            printed = "" if row["printed_global"] is None else f"{row['printed_global']:g}"
+            cells.append(Text(printed + (" ≠" if row["printed_differs"] else ""), style="red" if row["printed_differs"] else ""))
+        table.add_row(*cells)
+    parts: list[RenderableType] = [table]
+    if record["source"]:
+        parts.append(Text(f"Source: {record['source']}", style="dim"))
+    parts.append(
+        Text(
+            "Weight: as entered. Local%: share within the family, as used (after any rescaling). "
+            "Global%: share of the whole, rounded half-up so the column adds to 100.0 where the "
+            "weights do. Printed: the table's printed global figure; ≠ where it differs from the "
+            "Global% appraise uses.",
+            style="dim",
+        )
+    )
+    if record["discrepancies"]:
+        lines = Text("Printed figures that do not reconcile (appraise computes from the weights):\n", style="bold red")
+        for d in record["discrepancies"]:
+            lines.append(f"  {d['where']}: {d['message']}\n", style="")
+        parts.append(lines)
+    if record["weight_sets"]:
+        sets = Text("Weight sets: ", style="bold")
+        sets.append(", ".join(f"{k} ({', '.join(f'{i}={w:g}' for i, w in v.items())})" for k, v in record["weight_sets"].items()))
+        parts.append(sets)
+    return Group(*parts)
+
+
+def problems_table(problems: Sequence[Record]) -> RenderableType:
+    """Validation findings, errors first."""
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("File", overflow="fold")
+    table.add_column("Where", overflow="fold")
+    table.add_column("Problem", overflow="fold")
+    for p in sorted(problems, key=lambda p: p["severity"] != "error"):
+        mark = Text("error", style="bold red") if p["severity"] == "error" else Text("warning", style="yellow")
+        table.add_row(mark, Text(p["file"]), Text(p["where"]), Text(p["message"]))
+    return table

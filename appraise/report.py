@@ -1,0 +1,236 @@
+"""Results as plain records, and the pure string formats: JSON, CSV, Markdown.
+
+``render.py`` draws rich tables from the same records, so every format shows the same numbers.
+Records keep full precision; only the table and Markdown views round for display.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from appraise.errors import Problem
+from appraise.scoring import Ranking, SetAside
+from appraise.weights import (
+    CriteriaTree,
+    display_percentages,
+    exact,
+    exact_global_percent,
+    printed_discrepancies,
+    round_half_up,
+)
+
+Record = dict[str, Any]
+
+
+def _set_aside(item: SetAside) -> Record:
+    record: Record = {"id": item.id, "name": item.name, "reason": item.reason, "total": item.total}
+    if item.gate_failures:
+        record["gates"] = [{"gate": g.gate, "name": g.name, "reason": g.reason} for g in item.gate_failures]
+    return record
+
+
+def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
+    """One score file's ranking as the JSON object of CONTRACT 3 (plus context keys)."""
+    sheet = ranking.sheet
+    options = ranking.options if top is None else ranking.options[:top]
+    return {
+        "group": sheet.group,
+        "name": sheet.spec.name,
+        "file": sheet.path,
+        "criteria": sheet.tree.path,
+        "illustrative": sheet.illustrative,
+        "round": sheet.spec.round,
+        "level": "sub-criteria" if sheet.level == "leaves" else "criteria",
+        "scale": {"min": sheet.scale.min, "max": sheet.scale.max},
+        "scorers": list(sheet.scorer_ids) if sheet.per_scorer else [],
+        "aggregate": ranking.aggregate if sheet.per_scorer else None,
+        "weight_set": ranking.weight_set,
+        "weights": ranking.weights,
+        "criterion_of": {leaf: sheet.tree.parent(leaf) for leaf in sheet.leaf_ids},
+        "status_quo_rank": next((o.rank for o in ranking.options if o.status_quo), None),
+        "options": [
+            {
+                "id": o.id,
+                "name": o.name,
+                "rank": o.rank,
+                "total": o.total,
+                "contributions": o.contributions,
+                "status_quo": o.status_quo,
+            }
+            for o in options
+        ],
+        "screened_out": [_set_aside(s) for s in ranking.screened_out],
+        "excluded": [_set_aside(e) for e in ranking.excluded],
+        "disagreements": [
+            {"option": d.option, "criterion": d.leaf, "n": d.n, "min": d.low, "max": d.high, "weight": d.weight}
+            for d in ranking.disagreements
+        ],
+        "notes": list(ranking.notes),
+    }
+
+
+def ranking_rows(records: Sequence[Record]) -> list[Record]:
+    """Flat rows (one per ranked option) for CSV and Markdown."""
+    rows = []
+    for record in records:
+        for option in record["options"]:
+            row = {
+                "group": record["group"],
+                "rank": option["rank"],
+                "id": option["id"],
+                "name": option["name"],
+                "total": option["total"],
+                "status_quo": option["status_quo"],
+            }
+            row.update(option["contributions"])
+            rows.append(row)
+    return rows
+
+
+def _pct(value: Decimal | None) -> str:
+    return "" if value is None else f"{value}"
+
+
+def criteria_record(tree: CriteriaTree) -> Record:
+    """The criteria tree with weights as entered, local and global per cent, and printed checks."""
+    spec = tree.spec
+    exact_global = exact_global_percent(tree)
+    leaf_ids = list(tree.leaf_ids)
+    leaf_display = dict(zip(leaf_ids, display_percentages([exact_global[i] for i in leaf_ids])))
+    top_display = dict(zip(tree.top_ids, display_percentages([exact_global[i] for i in tree.top_ids])))
+    top_sum = sum((exact(c.weight) for c in spec.criteria), Fraction(0))
+    rows: list[Record] = []
+    for criterion in spec.criteria:
+        rows.append(
+            {
+                "id": criterion.id,
+                "name": criterion.name,
+                "level": "criterion",
+                "parent": None,
+                "weight": criterion.weight,
+                "local_percent": float(100 * exact(criterion.weight) / top_sum),
+                "global_percent": float(exact_global[criterion.id]),
+                "global_display": _pct(top_display[criterion.id]),
+                "printed_global": None,
+                "printed_differs": False,
+            }
+        )
+        subs = criterion.sub or []
+        family_sum = sum((exact(s.weight) for s in subs), Fraction(0))
+        local_display = display_percentages([100 * exact(s.weight) / family_sum for s in subs]) if family_sum else []
+        for sub, local in zip(subs, local_display):
+            differs = False
+            if sub.printed_global is not None:
+                decimals = len(repr(sub.printed_global).partition(".")[2])
+                differs = round_half_up(exact_global[sub.id], decimals) != Decimal(repr(sub.printed_global))
+            rows.append(
+                {
+                    "id": sub.id,
+                    "name": sub.name,
+                    "level": "sub-criterion",
+                    "parent": criterion.id,
+                    "weight": sub.weight,
+                    "local_percent": float(100 * exact(sub.weight) / family_sum),
+                    "local_display": _pct(local),
+                    "global_percent": float(exact_global[sub.id]),
+                    "global_display": _pct(leaf_display[sub.id]),
+                    "printed_global": sub.printed_global,
+                    "printed_differs": differs,
+                }
+            )
+    return {
+        "title": spec.title,
+        "source": spec.source,
+        "file": tree.path,
+        "criteria": rows,
+        "weight_sets": {k: dict(v) for k, v in spec.weight_sets.items()},
+        "gates": [{"id": g.id, "name": g.name} for g in spec.gates],
+        "discrepancies": [{"where": d.where, "message": d.message} for d in printed_discrepancies(spec)],
+        "notes": list(tree.notes),
+    }
+
+
+def problem_record(problem: Problem) -> Record:
+    """One validation finding."""
+    return {"file": problem.path, "where": problem.where, "severity": problem.severity, "message": problem.message}
+
+
+def to_json(data: Any) -> str:
+    """Full-precision JSON; NaN or infinity would be a bug, so they are refused."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def to_csv(rows: Sequence[Record]) -> str:
+    """Rows as CSV with a header taken from every key seen, in order of first appearance."""
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _cell(value: Any, digits: int) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(rows: Sequence[Record], digits: int = 2) -> str:
+    """Rows as a GitHub-flavoured Markdown table (floats shown to ``digits`` places)."""
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    numeric = {c for c in columns if all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)}
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "| " + " | ".join("---:" if c in numeric else "---" for c in columns) + " |",
+    ]
+    lines += ["| " + " | ".join(_cell(row.get(c, ""), digits) for c in columns) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def ranking_markdown(records: Sequence[Record]) -> str:
+    """Each group's ranking as a Markdown section: heading, table, what was set aside, notes."""
+    sections = []
+    for record in records:
+        label = " (illustrative scores)" if record["illustrative"] else ""
+        lines = [f"## {record['name']} ({record['group']}){label}", ""]
+        lines.append(to_markdown(ranking_rows([record])))
+        for key, title in (("screened_out", "Screened out by a gate"), ("excluded", "Excluded")):
+            if record[key]:
+                lines.append(f"**{title}:**\n")
+                lines += [f"- {item['name']} ({item['id']}): {item['reason']}" for item in record[key]]
+                lines.append("")
+        sections.append("\n".join(lines))
+    return "\n".join(sections)
+
+
+def criteria_markdown(record: Record) -> str:
+    """The criteria tree as a Markdown table with its discrepancies listed."""
+    rows = [
+        {
+            "criterion": r["name"] if r["level"] == "criterion" else f"- {r['name']}",
+            "id": r["id"],
+            "weight": r["weight"],
+            "global %": r["global_display"],
+            "printed A*B": "" if r["printed_global"] is None else f"{r['printed_global']:g}" + (" (differs)" if r["printed_differs"] else ""),
+        }
+        for r in record["criteria"]
+    ]
+    text = f"## {record['title']}\n\n" + to_markdown(rows, digits=1)
+    if record["discrepancies"]:
+        text += "\nPrinted figures that do not reconcile:\n\n" + "\n".join(
+            f"- {d['where']}: {d['message']}" for d in record["discrepancies"]
+        ) + "\n"
+    return text

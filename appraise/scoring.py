@@ -1,0 +1,317 @@
+"""Weighted totals, contributions per criterion and ranks with shared ties.
+
+The kernels (``totals``, ``contributions``, ``competition_ranks``, ``aggregate``) take arrays
+and do no checking, so a simulation can call them on many weight vectors; ``rank`` validates
+once, applies the missing-score policy and calls them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from appraise.errors import InputError
+from appraise.model import Aggregate, Scale, ScoresFile, Settings
+from appraise.weights import CriteriaTree, FloatArray, Level, global_weights, membership
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+TIE_TOLERANCE = 1e-9
+# A cell is flagged when scorers span at least this share of the scale on a leaf whose
+# global weight is at least the average leaf weight (1 / number of leaves).
+DISAGREEMENT_SPAN = 0.5
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    """A gate an option failed, and the reason recorded for it."""
+
+    gate: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    """What a score sheet knows about one option besides its scores."""
+
+    id: str
+    name: str
+    status_quo: bool = False
+    description: str | None = None
+    notes: str | None = None
+    gate_failures: tuple[GateFailure, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreSheet:
+    """A validated scores file: raw scores per scorer x option x leaf (NaN = not given)."""
+
+    path: str
+    spec: ScoresFile
+    tree: CriteriaTree
+    level: Level
+    leaf_ids: tuple[str, ...]
+    options: tuple[OptionInfo, ...]
+    scorer_ids: tuple[str, ...]
+    per_scorer: bool
+    raw: FloatArray
+    notes: tuple[str, ...] = ()
+
+    @property
+    def group(self) -> str:
+        """The working group's id."""
+        return self.spec.group
+
+    @property
+    def scale(self) -> Scale:
+        """The scale every score lies on."""
+        return self.spec.scale
+
+    @property
+    def illustrative(self) -> bool:
+        """Whether the file says its scores are invented."""
+        return self.spec.illustrative
+
+
+# --- kernels: no checks ------------------------------------------------------------------
+
+
+def totals(scores: FloatArray, weights: FloatArray) -> FloatArray:
+    """Weighted total per option: scores (options x leaves) @ weights (leaves)."""
+    return scores @ weights
+
+
+def contributions(scores: FloatArray, weights: FloatArray, member: FloatArray) -> FloatArray:
+    """Contribution of each top-level criterion: (scores * weights) @ membership (leaves x criteria)."""
+    return (scores * weights) @ member
+
+
+def competition_ranks(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> npt.NDArray[np.int64]:
+    """Rank per value, best (largest) first; values within ``tolerance`` of the one before share its rank.
+
+    Ties take the best rank of their group and the next rank skips (1, 1, 3), so a rank always
+    says how many options did strictly better.
+    """
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), dtype=np.int64)
+    for position, index in enumerate(order):
+        if position and values[order[position - 1]] - values[index] <= tolerance:
+            ranks[index] = ranks[order[position - 1]]
+        else:
+            ranks[index] = position + 1
+    return ranks
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Per cell (options x leaves): how many scorers, lowest, highest, sample standard deviation."""
+
+    n: npt.NDArray[np.int64]
+    low: FloatArray
+    high: FloatArray
+    std: FloatArray
+
+
+def aggregate(raw: FloatArray, method: Aggregate = "mean") -> tuple[FloatArray, Spread]:
+    """Combine scorers cell by cell (NaN = not scored); a cell nobody scored stays NaN."""
+    given = ~np.isnan(raw)
+    n = given.sum(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells are expected: missing
+        combined = np.nanmedian(raw, axis=0) if method == "median" else np.nanmean(raw, axis=0)
+        low, high = np.nanmin(raw, axis=0), np.nanmax(raw, axis=0)
+        std = np.where(n >= 2, np.nanstd(raw, axis=0, ddof=1), 0.0)
+    return combined, Spread(n.astype(np.int64), low, high, np.nan_to_num(std))
+
+
+# --- the validated entry point -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankedOption:
+    """One option's place in the ranking."""
+
+    id: str
+    name: str
+    rank: int
+    total: float
+    contributions: dict[str, float]
+    status_quo: bool = False
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """An option kept out of the ranking: failed a gate, or excluded for missing scores."""
+
+    id: str
+    name: str
+    reason: str
+    total: float | None = None
+    gate_failures: tuple[GateFailure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A heavily weighted cell on which the scorers are far apart."""
+
+    option: str
+    leaf: str
+    n: int
+    low: float
+    high: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Everything ``rank`` found: weights used, ranked options, options set aside, notes."""
+
+    sheet: ScoreSheet
+    weight_set: str | None
+    aggregate: Aggregate
+    weights: dict[str, float]
+    options: tuple[RankedOption, ...]
+    screened_out: tuple[SetAside, ...] = ()
+    excluded: tuple[SetAside, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    spread: Spread | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def resolve_weight_set(tree: CriteriaTree, name: str | None) -> Mapping[str, float] | None:
+    """The named weight set's overrides, or an error listing the sets the file has."""
+    if name is None:
+        return None
+    if name not in tree.spec.weight_sets:
+        available = ", ".join(tree.spec.weight_sets) or "none"
+        raise InputError(tree.path, "weight_sets", f"no weight set '{name}' (available: {available})")
+    return tree.spec.weight_sets[name]
+
+
+def _apply_missing(
+    sheet: ScoreSheet, scores: FloatArray, settings: Settings
+) -> tuple[FloatArray, npt.NDArray[np.bool_], list[SetAside], list[str]]:
+    """Fill or mask cells nobody scored, per the chosen policy; report every substitution."""
+    missing = np.isnan(scores)
+    notes: list[str] = []
+    excluded: list[SetAside] = []
+    mask = ~missing
+    if not missing.any():
+        return scores, mask, excluded, notes
+    filled = scores.copy()
+    for i, option in enumerate(sheet.options):
+        gaps = [sheet.leaf_ids[j] for j in np.nonzero(missing[i])[0]]
+        if not gaps:
+            continue
+        listed = ", ".join(gaps)
+        if settings.missing == "exclude" or (settings.missing == "renormalise" and len(gaps) == len(sheet.leaf_ids)):
+            excluded.append(SetAside(option.id, option.name, f"no score for {listed}"))
+            notes.append(f"{sheet.path}: option '{option.id}' excluded: no score for {listed} (--missing {settings.missing})")
+        elif settings.missing == "baseline":
+            base = next((k for k, o in enumerate(sheet.options) if o.status_quo), None)
+            if base is None:
+                raise InputError(sheet.path, "options", "--missing baseline needs an option marked status_quo: true")
+            for leaf in gaps:
+                j = sheet.leaf_ids.index(leaf)
+                if np.isnan(scores[base, j]):
+                    raise InputError(
+                        sheet.path, "options", f"--missing baseline: the status-quo option has no score for '{leaf}' either"
+                    )
+                filled[i, j] = scores[base, j]
+                notes.append(
+                    f"{sheet.path}: option '{option.id}', '{leaf}': no score; used the status-quo score {scores[base, j]:g} (--missing baseline)"
+                )
+        else:
+            notes.append(
+                f"{sheet.path}: option '{option.id}': no score for {listed}; its other weights are rescaled to sum to 1 (--missing renormalise)"
+            )
+    mask = ~np.isnan(filled)
+    return np.nan_to_num(filled), mask, excluded, notes
+
+
+def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
+    """Weighted totals, contributions and ranks for one score sheet."""
+    settings = settings or Settings()
+    tree = sheet.tree
+    overrides = resolve_weight_set(tree, settings.weight_set)
+    notes = list(tree.notes) + list(sheet.notes)
+    if overrides and sheet.level == "criteria":
+        ignored = [k for k in overrides if k not in tree.top_ids]
+        if ignored:
+            notes.append(
+                f"weight set '{settings.weight_set}' sets {', '.join(ignored)}, which this indicative round does not score"
+            )
+    w = global_weights(tree, sheet.level, overrides)
+    combined, spread = aggregate(sheet.raw, settings.aggregate)
+    scores, mask, excluded, missing_notes = _apply_missing(sheet, combined, settings)
+    notes += missing_notes
+
+    # Per-option effective weights: the global weights, rescaled over the cells an option has
+    # (only --missing renormalise leaves gaps; otherwise every row of ``mask`` is all True).
+    effective = mask * w
+    row_sums = effective.sum(axis=1, keepdims=True)
+    effective = np.divide(effective, row_sums, out=np.zeros_like(effective), where=row_sums > 0)
+    member = membership(tree, sheet.level)
+    parts = (scores * effective) @ member
+    option_totals = parts.sum(axis=1)
+
+    excluded_ids = {e.id for e in excluded}
+    screened = [
+        SetAside(
+            o.id, o.name, "; ".join(f"failed gate '{g.name}': {g.reason}" for g in o.gate_failures),
+            float(option_totals[i]), o.gate_failures,
+        )
+        for i, o in enumerate(sheet.options)
+        if o.gate_failures and o.id not in excluded_ids
+    ]
+    set_aside = excluded_ids | {s.id for s in screened}
+    kept = [i for i, o in enumerate(sheet.options) if o.id not in set_aside]
+    ranks = competition_ranks(option_totals[kept])
+    ranked = [
+        RankedOption(
+            id=sheet.options[i].id,
+            name=sheet.options[i].name,
+            rank=int(ranks[k]),
+            total=float(option_totals[i]),
+            contributions={c: float(parts[i, m]) for m, c in enumerate(tree.top_ids)},
+            status_quo=sheet.options[i].status_quo,
+            notes=sheet.options[i].notes,
+        )
+        # rank order; equal ranks keep the order of the file
+        for k, i in sorted(enumerate(kept), key=lambda pair: (ranks[pair[0]], pair[0]))
+    ]
+    return Ranking(
+        sheet=sheet,
+        weight_set=settings.weight_set,
+        aggregate=settings.aggregate,
+        weights={leaf: float(w[j]) for j, leaf in enumerate(sheet.leaf_ids)},
+        options=tuple(ranked),
+        screened_out=tuple(screened),
+        excluded=tuple(excluded),
+        disagreements=tuple(_disagreements(sheet, spread, w)),
+        spread=spread,
+        notes=tuple(notes),
+    )
+
+
+def _disagreements(sheet: ScoreSheet, spread: Spread, w: FloatArray) -> list[Disagreement]:
+    if not sheet.per_scorer:
+        return []
+    span = DISAGREEMENT_SPAN * (sheet.scale.max - sheet.scale.min)
+    heavy = w >= 1.0 / len(w) - 1e-12
+    found = []
+    for i, j in zip(*np.nonzero((spread.n >= 2) & (spread.high - spread.low >= span - 1e-12) & heavy)):
+        found.append(
+            Disagreement(
+                sheet.options[i].id, sheet.leaf_ids[j], int(spread.n[i, j]),
+                float(spread.low[i, j]), float(spread.high[i, j]), float(w[j]),
+            )
+        )
+    return found

@@ -1,0 +1,265 @@
+"""Criteria tree to global leaf weights; weight sets; exact display rounding.
+
+Global weight of a sub-criterion = (criterion weight / top-level sum) x (sub weight / family
+sum), per CONTRACT 1.1. Computing with each family's own sum is what ``--normalise`` means, so
+the arithmetic is the same whether or not a family was rescaled; whether rescaling was allowed
+is decided in ``validate.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from appraise.model import CriteriaFile, CriterionSpec
+
+FloatArray = npt.NDArray[np.float64]
+Level = Literal["leaves", "criteria"]
+
+
+def exact(value: float) -> Fraction:
+    """The decimal a weight was written as (19.1 is 191/10, not the nearest binary float)."""
+    return Fraction(repr(value))
+
+
+@dataclass(frozen=True)
+class CriteriaTree:
+    """A validated criteria file with the notes its validation produced."""
+
+    spec: CriteriaFile
+    path: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The title given in the file."""
+        return self.spec.title
+
+    @property
+    def top_ids(self) -> tuple[str, ...]:
+        """Top-level criterion ids, in file order."""
+        return tuple(c.id for c in self.spec.criteria)
+
+    @property
+    def leaf_ids(self) -> tuple[str, ...]:
+        """Leaf ids (sub-criteria, or criteria without subs), in file order."""
+        return tuple(leaf for c in self.spec.criteria for leaf in _leaves_of(c))
+
+    def leaves(self, level: Level) -> tuple[str, ...]:
+        """The ids scores are given against at a level: the leaves, or the top-level criteria."""
+        return self.leaf_ids if level == "leaves" else self.top_ids
+
+    def parent(self, leaf_id: str) -> str:
+        """The top-level criterion a leaf belongs to (itself for a criterion without subs)."""
+        for criterion in self.spec.criteria:
+            if leaf_id == criterion.id or leaf_id in _leaves_of(criterion):
+                return criterion.id
+        raise KeyError(leaf_id)
+
+    def name(self, node_id: str) -> str:
+        """The printed name of any criterion or sub-criterion."""
+        for criterion in self.spec.criteria:
+            if criterion.id == node_id:
+                return criterion.name
+            for sub in criterion.sub or []:
+                if sub.id == node_id:
+                    return sub.name
+        raise KeyError(node_id)
+
+
+def _leaves_of(criterion: CriterionSpec) -> list[str]:
+    return [s.id for s in criterion.sub] if criterion.sub else [criterion.id]
+
+
+def _family_weights(
+    criterion: CriterionSpec, overrides: Mapping[str, float]
+) -> tuple[float, list[float]]:
+    weight = overrides.get(criterion.id, criterion.weight)
+    subs = [overrides.get(s.id, s.weight) for s in criterion.sub or []]
+    return weight, subs
+
+
+def global_weights(
+    tree: CriteriaTree,
+    level: Level = "leaves",
+    weight_set: Mapping[str, float] | None = None,
+) -> FloatArray:
+    """Global weight per leaf (or per criterion for an indicative round), summing to 1.
+
+    ``weight_set`` overrides any criterion or sub-criterion weight by id; each family is then
+    rescaled to its own sum, so a set is a perspective, not a second table.
+    """
+    overrides = weight_set or {}
+    families = [_family_weights(c, overrides) for c in tree.spec.criteria]
+    top_sum = sum(w for w, _ in families)
+    out: list[float] = []
+    for criterion, (weight, subs) in zip(tree.spec.criteria, families):
+        share = weight / top_sum
+        if level == "criteria" or not subs:
+            out.append(share)
+        else:
+            family_sum = sum(subs)
+            out.extend(share * s / family_sum if family_sum else 0.0 for s in subs)
+    return np.asarray(out, dtype=np.float64)
+
+
+def membership(tree: CriteriaTree, level: Level) -> FloatArray:
+    """0/1 matrix (leaves x top-level criteria): which criterion each leaf belongs to."""
+    tops = tree.top_ids
+    leaves = tree.leaves(level)
+    matrix = np.zeros((len(leaves), len(tops)))
+    for i, leaf in enumerate(leaves):
+        matrix[i, tops.index(tree.parent(leaf))] = 1.0
+    return matrix
+
+
+def exact_global_percent(tree: CriteriaTree) -> dict[str, Fraction]:
+    """Global weights of every node in exact per cent, for display and for checking print."""
+    tops = tree.spec.criteria
+    top_sum = sum(exact(c.weight) for c in tops)
+    out: dict[str, Fraction] = {}
+    for criterion in tops:
+        share = 100 * exact(criterion.weight) / top_sum if top_sum else Fraction(0)
+        out[criterion.id] = share
+        subs = criterion.sub or []
+        family_sum = sum(exact(s.weight) for s in subs)
+        for sub in subs:
+            out[sub.id] = share * exact(sub.weight) / family_sum if family_sum else Fraction(0)
+    return out
+
+
+def round_half_up(value: Fraction, decimals: int = 1) -> Decimal:
+    """Round half away from zero (5.45 -> 5.5), as people and printed tables do."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        quantum, rounding=ROUND_HALF_UP
+    )
+
+
+def display_percentages(values: Sequence[Fraction], decimals: int = 1) -> list[Decimal]:
+    """Round per-cent values half-up so that, when they add to 100 exactly, the display does too.
+
+    Rounding each value half-up can leave the column at 99.9 or 100.1. The largest-remainder
+    rule then moves the fewest values by one unit: those whose exact value lies closest to the
+    rounding boundary (earliest first when equally close). Values that do not add to exactly 100
+    are rounded half-up and left alone, so a bad table is never made to look right.
+    """
+    rounded = [round_half_up(v, decimals) for v in values]
+    if sum(values, Fraction(0)) != 100:
+        return rounded
+    unit = Decimal(1).scaleb(-decimals)
+    units_off = int((sum(rounded, Decimal(0)) - 100) / unit)
+    if units_off == 0:
+        return rounded
+    scale = 10**decimals
+
+    def remainder(v: Fraction) -> Fraction:
+        return v * scale - (v * scale).__floor__()
+
+    if units_off > 0:  # too high: take back from values that only just rounded up
+        order = sorted(
+            (i for i, (v, r) in enumerate(zip(values, rounded)) if r > _floor(v, decimals)),
+            key=lambda i: remainder(values[i]),
+        )
+        for i in order[:units_off]:
+            rounded[i] -= unit
+    else:  # too low: give to values that only just rounded down
+        order = sorted(
+            (i for i, (v, r) in enumerate(zip(values, rounded)) if r == _floor(v, decimals)),
+            key=lambda i: -remainder(values[i]),
+        )
+        for i in order[:-units_off]:
+            rounded[i] += unit
+    return rounded
+
+
+def _floor(value: Fraction, decimals: int) -> Decimal:
+    quantum = Decimal(1).scaleb(-decimals)
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
+        quantum, rounding=ROUND_FLOOR
+    )
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """A printed figure that differs from what the rows it summarises give."""
+
+    where: str
+    printed: float
+    computed: Fraction
+    message: str
+
+
+def _decimals(value: float) -> int:
+    text = repr(value)
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+def printed_discrepancies(spec: CriteriaFile) -> list[Discrepancy]:
+    """Every printed subtotal, total or A*B figure that the rows as printed do not give.
+
+    Each printed A*B figure is compared with criterion weight x sub-criterion weight / 100,
+    rounded half-up to the printed precision; each printed subtotal with the sum of the printed
+    rows above it.
+    """
+    found: list[Discrepancy] = []
+
+    def compare(where: str, printed: float | None, computed: Fraction, what: str) -> None:
+        if printed is None:
+            return
+        shown = round_half_up(computed, _decimals(printed))
+        if shown != Decimal(repr(printed)):
+            found.append(
+                Discrepancy(where, printed, computed, f"printed {Decimal(repr(printed))}, but {what} {shown}")
+            )
+
+    printed_global_rows: list[Fraction] = []
+    for i, criterion in enumerate(spec.criteria):
+        subs = criterion.sub or []
+        for j, sub in enumerate(subs):
+            compare(
+                f"criteria[{i}].sub[{j}].printed_global ({sub.id})",
+                sub.printed_global,
+                exact(criterion.weight) * exact(sub.weight) / 100,
+                f"{criterion.weight:g} x {sub.weight:g}% =",
+            )
+        printed = criterion.printed_subtotal
+        if printed is not None and subs:
+            compare(
+                f"criteria[{i}].printed_subtotal.weight ({criterion.id})",
+                printed.weight,
+                sum((exact(s.weight) for s in subs), Fraction(0)),
+                "the sub-criterion weights sum to",
+            )
+            rows = [exact(s.printed_global) for s in subs if s.printed_global is not None]
+            if rows:
+                compare(
+                    f"criteria[{i}].printed_subtotal.global ({criterion.id})",
+                    printed.global_,
+                    sum(rows, Fraction(0)),
+                    "the printed row totals sum to",
+                )
+                printed_global_rows.extend(rows)
+        elif printed is None and not subs:
+            printed_global_rows.append(exact(criterion.weight))
+    if spec.printed_total is not None:
+        compare(
+            "printed_total.weight",
+            spec.printed_total.weight,
+            sum((exact(c.weight) for c in spec.criteria), Fraction(0)),
+            "the criterion weights sum to",
+        )
+        if printed_global_rows:
+            compare(
+                "printed_total.global",
+                spec.printed_total.global_,
+                sum(printed_global_rows, Fraction(0)),
+                "the printed row totals sum to",
+            )
+    return found
