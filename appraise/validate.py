@@ -6,7 +6,6 @@ can report everything wrong with a file in one pass.
 
 from __future__ import annotations
 
-from collections import Counter
 from fractions import Fraction
 
 import numpy as np
@@ -21,8 +20,16 @@ def _fmt(value: Fraction) -> str:
     return f"{float(value):g}"
 
 
-def _duplicates(ids: list[str]) -> set[str]:
-    return {i for i, n in Counter(ids).items() if n > 1}
+def _repeats(ids: list[str]) -> dict[int, int]:
+    """Index of each repeated id -> index of its first occurrence."""
+    first: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for i, node_id in enumerate(ids):
+        if node_id in first:
+            out[i] = first[node_id]
+        else:
+            first[node_id] = i
+    return out
 
 
 def check_criteria(spec: CriteriaFile, path: str, normalise: bool = False) -> tuple[list[Problem], list[str]]:
@@ -33,13 +40,13 @@ def check_criteria(spec: CriteriaFile, path: str, normalise: bool = False) -> tu
     why = "--normalise" if normalise else "normalise: true in the file"
 
     all_ids = [c.id for c in spec.criteria] + [s.id for c in spec.criteria for s in c.sub or []]
-    dupes = _duplicates(all_ids)
-    for i, criterion in enumerate(spec.criteria):
-        if criterion.id in dupes:
-            problems.append(Problem(path, f"criteria[{i}].id", f"duplicate id '{criterion.id}'"))
-        for j, sub in enumerate(criterion.sub or []):
-            if sub.id in dupes:
-                problems.append(Problem(path, f"criteria[{i}].sub[{j}].id", f"duplicate id '{sub.id}'"))
+    places = [f"criteria[{i}]" for i in range(len(spec.criteria))] + [
+        f"criteria[{i}].sub[{j}]" for i, c in enumerate(spec.criteria) for j in range(len(c.sub or []))
+    ]
+    for later, first in _repeats(all_ids).items():
+        problems.append(
+            Problem(path, f"{places[later]}.id", f"duplicate id '{all_ids[later]}' (first at {places[first]})")
+        )
 
     families: list[tuple[str, str, list[float]]] = [
         ("criteria", "top-level criteria weights", [c.weight for c in spec.criteria])
@@ -67,9 +74,8 @@ def check_criteria(spec: CriteriaFile, path: str, normalise: bool = False) -> tu
                 problems.append(
                     Problem(path, f"weight_sets.{set_name}.{node_id}", f"unknown criterion '{node_id}'")
                 )
-    for j, gate_id in enumerate(g.id for g in spec.gates):
-        if gate_id in _duplicates([g.id for g in spec.gates]):
-            problems.append(Problem(path, f"gates[{j}].id", f"duplicate gate id '{gate_id}'"))
+    for later, first in _repeats([g.id for g in spec.gates]).items():
+        problems.append(Problem(path, f"gates[{later}].id", f"duplicate gate id (first at gates[{first}])"))
 
     mismatches = printed_discrepancies(spec)
     if mismatches:
@@ -129,9 +135,10 @@ def check_sheet(
     scale = spec.scale
 
     option_ids = [o.id for o in spec.options]
-    for i, dup in enumerate(option_ids):
-        if dup in _duplicates(option_ids):
-            problems.append(Problem(path, f"options[{i}].id", f"duplicate option id '{dup}'"))
+    for later, first in _repeats(option_ids).items():
+        problems.append(
+            Problem(path, f"options[{later}].id", f"duplicate option id '{option_ids[later]}' (first at options[{first}])")
+        )
     status_quo = [i for i, o in enumerate(spec.options) if o.status_quo]
     if len(status_quo) > 1:
         for i in status_quo[1:]:
@@ -199,7 +206,6 @@ def check_sheet(
                             f"option '{option.id}', criterion '{key}': score {value:g} is outside the scale {scale}",
                         )
                     )
-                    continue
                 raw[scorer_ids.index(scorer), i, leaf_ids.index(key)] = value
             if per_scorer and len(rows) > 0:
                 for key in leaf_ids:

@@ -1,0 +1,239 @@
+"""Tests for appraise/scoring.py against hand-worked totals and closed-form cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from appraise.errors import InputError
+from appraise.io import load_criteria, load_scores
+from appraise.model import Settings
+from appraise.scoring import aggregate, competition_ranks, contributions, rank, totals
+
+from .conftest import NESTED, TWO_CRITERIA
+
+
+def test_hand_worked_three_options(demo):
+    """60/40 weights: x = 3.4, y = 3.2, z = 3.0 (see conftest), contributions by criterion."""
+    ranking = rank(load_scores(demo))
+    assert [(o.id, o.rank) for o in ranking.options] == [("x", 1), ("y", 2), ("z", 3)]
+    assert [o.total for o in ranking.options] == pytest.approx([3.4, 3.2, 3.0], abs=1e-12)
+    x = ranking.options[0]
+    assert x.contributions == pytest.approx({"a": 3.0, "b": 0.4}, abs=1e-12)
+    assert ranking.weights == pytest.approx({"a": 0.6, "b": 0.4})
+    assert ranking.options[2].status_quo
+
+
+def test_weight_set_flips_the_ranking(demo):
+    """With a 40/60 set: x = 0.4*5 + 0.6*1 = 2.6, y = 0.8 + 3.0 = 3.8, z = 3.0."""
+    ranking = rank(load_scores(demo), Settings(weight_set="flip"))
+    assert [(o.id, o.total) for o in ranking.options] == [
+        ("y", pytest.approx(3.8)), ("z", pytest.approx(3.0)), ("x", pytest.approx(2.6))
+    ]
+    assert ranking.weight_set == "flip"
+
+
+def test_unknown_weight_set_names_the_file_and_the_choices(demo):
+    with pytest.raises(InputError, match=r"two\.yaml: weight_sets: no weight set 'nope' \(available: flip\)"):
+        rank(load_scores(demo), Settings(weight_set="nope"))
+
+
+def test_ties_share_the_best_rank_and_the_next_skips():
+    """CONTRACT 3: equal totals within 1e-9 share a rank; the next rank skips (1, 1, 3)."""
+    values = np.array([2.0, 3.0, 3.0 - 5e-10, 1.0, 2.0])
+    assert competition_ranks(values).tolist() == [3, 1, 1, 5, 3]
+    assert competition_ranks(np.array([1.0, 1.0 - 2e-9])).tolist() == [1, 2]
+
+
+def test_per_scorer_mean_median_and_spread(write):
+    """Three scorers give a = 1, 2, 5: mean 8/3, median 2, range 1..5; deviations -5/3, -2/3, 7/3
+    square to 78/9, over n - 1 = 2 gives variance 13/3."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "panel.yaml",
+        """\
+        group: panel
+        name: Panel
+        criteria: two.yaml
+        scale: {min: 1, max: 5}
+        options:
+          - id: p
+            name: P
+            status_quo: true
+            scorers:
+              s1: {a: 1, b: 4}
+              s2: {a: 2, b: 4}
+              s3: {a: 5, b: 4}
+        """,
+    )
+    sheet = load_scores(path)
+    mean = rank(sheet)
+    assert mean.options[0].total == pytest.approx(0.6 * 8 / 3 + 0.4 * 4)
+    median = rank(sheet, Settings(aggregate="median"))
+    assert median.options[0].total == pytest.approx(0.6 * 2 + 0.4 * 4)
+    spread = mean.spread
+    assert spread is not None
+    assert spread.n[0].tolist() == [3, 3]
+    assert spread.low[0].tolist() == [1, 4]
+    assert spread.high[0].tolist() == [5, 4]
+    assert spread.std[0, 0] == pytest.approx(np.sqrt(13 / 3))
+    assert spread.std[0, 1] == 0
+    # Range 4 >= half the scale (2) on a criterion weighted 0.6 >= 1/2: flagged. b is unanimous.
+    assert [(d.option, d.leaf, d.low, d.high) for d in mean.disagreements] == [("p", "a", 1.0, 5.0)]
+
+
+def test_aggregate_leaves_unscored_cells_missing():
+    raw = np.array([[[1.0, np.nan]], [[3.0, np.nan]]])
+    combined, spread = aggregate(raw)
+    assert combined[0, 0] == 2.0
+    assert np.isnan(combined[0, 1])
+    assert spread.n.tolist() == [[2, 0]]
+
+
+def test_gate_failure_is_listed_apart_with_its_reason(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "gated.yaml",
+        """\
+        group: gated
+        name: Gated
+        criteria: two.yaml
+        scale: {min: 1, max: 5}
+        gates:
+          - {id: staffing, name: Can be safely staffed}
+        options:
+          - {id: keep, name: Keep, status_quo: true, scores: {a: 3, b: 3}, gates: {staffing: true}}
+          - id: bold
+            name: Bold
+            scores: {a: 5, b: 5}
+            gates: {staffing: {pass: false, reason: no consultant rota}}
+        """,
+    )
+    ranking = rank(load_scores(path))
+    assert [o.id for o in ranking.options] == ["keep"]
+    (screened,) = ranking.screened_out
+    assert screened.id == "bold"
+    assert screened.total == pytest.approx(5.0)
+    assert "Can be safely staffed" in screened.reason
+    assert "no consultant rota" in screened.reason
+
+
+MISSING = """\
+group: gaps
+name: Gaps
+criteria: nested.yaml
+scale: {min: 0, max: 10}
+options:
+  - {id: sq, name: Today, status_quo: true, scores: {q1: 2, q2: 4, cost: 6}}
+  - {id: gap, name: Gap, scores: {q1: 8, q2: null, cost: 10}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("policy", "gap_total"),
+    [
+        # baseline: q2 takes the status quo's 4: 0.3*8 + 0.2*4 + 0.5*10 = 8.2
+        ("baseline", 8.2),
+        # renormalise: weights 0.3 and 0.5 rescaled to 3/8 and 5/8: 3 + 6.25 = 9.25
+        ("renormalise", 9.25),
+    ],
+)
+def test_missing_score_policies_by_hand(write, policy, gap_total):
+    write("nested.yaml", NESTED)
+    ranking = rank(load_scores(write("gaps.yaml", MISSING), Settings(missing=policy)), Settings(missing=policy))
+    totals_by_id = {o.id: o.total for o in ranking.options}
+    assert totals_by_id["gap"] == pytest.approx(gap_total)
+    assert totals_by_id["sq"] == pytest.approx(0.3 * 2 + 0.2 * 4 + 0.5 * 6)
+    gap = next(o for o in ranking.options if o.id == "gap")
+    assert sum(gap.contributions.values()) == pytest.approx(gap.total)
+    assert any(f"--missing {policy}" in note and "'gap'" in note for note in ranking.notes)
+
+
+def test_missing_exclude_sets_the_option_aside(write):
+    write("nested.yaml", NESTED)
+    settings_ = Settings(missing="exclude")
+    ranking = rank(load_scores(write("gaps.yaml", MISSING), settings_), settings_)
+    assert [o.id for o in ranking.options] == ["sq"]
+    assert [(e.id, e.reason) for e in ranking.excluded] == [("gap", "no score for q2")]
+
+
+def test_indicative_round_scores_top_level_criteria(write):
+    """Scored at quality and cost only: weights 0.5/0.5 (the criteria's shares), total 0.5*4 + 0.5*2."""
+    write("nested.yaml", NESTED)
+    path = write(
+        "indicative.yaml",
+        """\
+        group: ind
+        name: Indicative
+        criteria: nested.yaml
+        round: indicative
+        scale: {min: 1, max: 5}
+        options:
+          - {id: sq, name: Today, status_quo: true, scores: {quality: 4, cost: 2}}
+        """,
+    )
+    sheet = load_scores(path)
+    assert sheet.level == "criteria"
+    ranking = rank(sheet)
+    assert ranking.weights == pytest.approx({"quality": 0.5, "cost": 0.5})
+    assert ranking.options[0].total == pytest.approx(3.0)
+
+
+def test_bundled_closed_form_single_leaf():
+    """On the C&P table, an option at the top of the scale on one leaf only scores
+    min + (max - min) x that leaf's global weight; best_practice = 0.30 x 0.191 = 0.0573."""
+    tree = load_criteria("cp-2016")
+    from appraise.weights import global_weights
+
+    w = global_weights(tree)
+    s = np.ones((1, len(w)))
+    s[0, 0] = 5
+    assert totals(s, w)[0] == pytest.approx(1 + 4 * 0.0573, abs=1e-12)
+
+
+# --- invariants (hypothesis) --------------------------------------------------------------
+
+scores_matrix = st.integers(1, 6).flatmap(
+    lambda n_leaves: st.tuples(
+        arrays(np.float64, st.tuples(st.integers(1, 8), st.just(n_leaves)), elements=st.floats(-5, 5)),
+        arrays(np.float64, n_leaves, elements=st.floats(0.01, 10)),
+    )
+)
+
+
+@given(scores_matrix)
+@settings(max_examples=200)
+def test_contributions_sum_to_total(case):
+    s, raw_w = case
+    w = raw_w / raw_w.sum()
+    member = np.zeros((len(w), 2))
+    member[: len(w) // 2, 0] = 1
+    member[len(w) // 2 :, 1] = 1
+    np.testing.assert_allclose(contributions(s, w, member).sum(axis=1), totals(s, w), atol=1e-9)
+
+
+@given(scores_matrix, st.randoms(use_true_random=False))
+def test_permuting_options_permutes_totals(case, rnd):
+    s, raw_w = case
+    w = raw_w / raw_w.sum()
+    perm = list(range(len(s)))
+    rnd.shuffle(perm)
+    np.testing.assert_allclose(totals(s[perm], w), totals(s, w)[perm], atol=1e-12)
+
+
+@given(scores_matrix, st.floats(-3, 3))
+def test_adding_a_constant_shifts_every_total(case, shift):
+    s, raw_w = case
+    w = raw_w / raw_w.sum()
+    np.testing.assert_allclose(totals(s + shift, w), totals(s, w) + shift, atol=1e-9)
+
+
+@given(scores_matrix, st.floats(0.1, 100))
+def test_scaling_all_weights_keeps_the_ranks(case, factor):
+    s, raw_w = case
+    w = raw_w / raw_w.sum()
+    w2 = (raw_w * factor) / (raw_w * factor).sum()
+    np.testing.assert_allclose(totals(s, w2), totals(s, w), atol=1e-9)

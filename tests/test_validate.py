@@ -1,0 +1,202 @@
+"""Tests for appraise/validate.py and the loaders: every problem, named by file and YAML path."""
+
+from __future__ import annotations
+
+import pytest
+
+from appraise.errors import InputError, Problems
+from appraise.io import load_criteria, load_scores
+from appraise.model import Settings
+
+from .conftest import NESTED, TWO_CRITERIA
+
+BAD_FAMILY = """\
+title: Bad family
+criteria:
+  - id: quality
+    name: Quality
+    weight: 60
+    sub:
+      - {id: q1, name: Q one, weight: 60}
+      - {id: q2, name: Q two, weight: 37.5}
+  - {id: cost, name: Cost, weight: 40}
+"""
+
+
+def messages(exc: Problems) -> list[str]:
+    return [str(p) for p in exc.errors]
+
+
+def test_family_not_summing_to_100_names_family_expected_and_actual(write):
+    path = write("bad.yaml", BAD_FAMILY)
+    with pytest.raises(Problems) as caught:
+        load_criteria(path)
+    assert messages(caught.value) == [
+        f"{path}: criteria[0].sub: criteria 'Quality': sub-criteria weights sum to 97.5, expected 100 "
+        "(use --normalise to rescale)"
+    ]
+
+
+def test_normalise_rescales_and_says_so(write):
+    path = write("bad.yaml", BAD_FAMILY)
+    tree = load_criteria(path, normalise=True)
+    assert tree.notes == (
+        f"{path}: criteria 'Quality': sub-criteria weights sum to 97.5, expected 100; rescaled to 100 (--normalise)",
+    )
+
+
+def test_top_level_family_and_every_problem_at_once(write):
+    path = write(
+        "many.yaml",
+        """\
+        title: Many problems
+        criteria:
+          - {id: a, name: A, weight: 50}
+          - {id: a, name: A again, weight: 30}
+          - {id: Bad Id, name: B, weight: 10}
+        weight_sets:
+          tilt: {a: 10, zzz: 5}
+        """,
+    )
+    with pytest.raises(Problems) as caught:
+        load_criteria(path)
+    found = messages(caught.value)
+    # The shape error (bad id) is reported first, from the schema, before cross-checks run.
+    assert found == [f"{path}: criteria[2].id: 'Bad Id' is not a valid id (lowercase letters, digits, '-' and '_', starting with a letter or digit)"]
+    path.write_text(path.read_text().replace("Bad Id", "b"))
+    with pytest.raises(Problems) as caught:
+        load_criteria(path)
+    assert messages(caught.value) == [
+        f"{path}: criteria[1].id: duplicate id 'a' (first at criteria[0])",
+        f"{path}: criteria: top-level criteria weights sum to 90, expected 100 (use --normalise to rescale)",
+        f"{path}: weight_sets.tilt.zzz: unknown criterion 'zzz'",
+    ]
+
+
+SCORES = """\
+group: demo
+name: Demo
+criteria: nested.yaml
+scale: {min: 1, max: 5}
+options:
+  - {id: sq, name: Today, status_quo: true, scores: {q1: 3, q2: 3, cost: 3}}
+  - {id: hub, name: Hub, scores: {q1: 4, q2: 4, cost: 4}}
+  - {id: far, name: Far, scores: {q1: 7, q2: 3, cost: 3}}
+"""
+
+
+def load_bad_scores(write, text: str, settings: Settings | None = None) -> list[str]:
+    write("nested.yaml", NESTED)
+    path = write("scores.yaml", text)
+    with pytest.raises(Problems) as caught:
+        load_scores(path, settings)
+    return messages(caught.value)
+
+
+def test_score_outside_the_scale_names_file_option_criterion_and_value(write):
+    found = load_bad_scores(write, SCORES)
+    assert found == [
+        f"{write('x', '').parent / 'scores.yaml'}: options[2].scores.q1: option 'far', criterion 'q1': score 7 is outside the scale 1..5"
+    ]
+
+
+def test_negative_scales_are_allowed(write):
+    write("nested.yaml", NESTED)
+    path = write("neg.yaml", SCORES.replace("{min: 1, max: 5}", "{min: -2, max: 2}").replace("7", "-2").replace(": 3", ": 0").replace(": 4", ": 1"))
+    assert load_scores(path).scale.min == -2
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("high", "expected a number, found 'high'"),
+        ("'4'", "expected a number, found '4'"),
+        ("yes", "expected a number, found True"),
+        (".nan", "expected a finite number, found nan"),
+    ],
+)
+def test_non_numeric_scores(write, value, expected):
+    found = load_bad_scores(write, SCORES.replace("q1: 7", f"q1: {value}"))
+    assert [m.split(": ", 2)[1:] for m in found] == [["options[2].scores.q1", expected]]
+
+
+def test_unknown_and_missing_criteria_and_duplicate_options(write):
+    text = SCORES.replace("{q1: 4, q2: 4, cost: 4}", "{q1: 4, qq: 4, cost: 4}").replace("id: far", "id: hub").replace("q1: 7", "q1: 3")
+    found = [m.split(": ", 1)[1] for m in load_bad_scores(write, text)]
+    assert found == [
+        "options[2].id: duplicate option id 'hub' (first at options[1])",
+        "options[1].scores.qq: unknown criterion 'qq' (expected one of: q1, q2, cost)",
+        "options[1].scores.q2: option 'hub' has no score for 'q2' (choose --missing exclude|baseline|renormalise to proceed)",
+    ]
+
+
+def test_mixing_levels_is_an_error(write):
+    text = SCORES.replace("{q1: 4, q2: 4, cost: 4}", "{q1: 4, q2: 4, quality: 4, cost: 4}").replace("q1: 7", "q1: 3")
+    found = [m.split(": ", 1)[1] for m in load_bad_scores(write, text)]
+    assert found == [
+        "options[1].scores.quality: 'quality' is not one of the sub-criteria this file scores against; a file scores one level throughout"
+    ]
+
+
+def test_no_status_quo_is_a_warning_carried_with_the_sheet(write):
+    write("nested.yaml", NESTED)
+    path = write("scores.yaml", SCORES.replace("status_quo: true, ", "").replace("q1: 7", "q1: 3"))
+    sheet = load_scores(path)
+    assert sheet.notes == (f"{path}: options: no option is marked status_quo: true (the current configuration)",)
+
+
+def test_unknown_keys_and_wrong_shapes(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write("typo.yaml", "group: demo\nname: D\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n  - {id: a, name: A, scroes: {a: 1}}\n")
+    with pytest.raises(Problems) as caught:
+        load_scores(path)
+    assert messages(caught.value) == [
+        f"{path}: options[0].scroes: unknown key 'scroes'",
+    ]
+    listed = write("list.yaml", "- just\n- a list\n")
+    with pytest.raises(InputError, match="expected a scores file .* as a YAML mapping, found a list"):
+        load_scores(listed)
+
+
+def test_missing_criteria_file_is_named(write):
+    path = write("orphan.yaml", SCORES.replace("nested.yaml", "nowhere.yaml"))
+    with pytest.raises(InputError, match=r"orphan\.yaml: criteria: criteria file 'nowhere\.yaml' not found next to this file"):
+        load_scores(path)
+
+
+def test_duplicate_yaml_keys_are_reported_not_overwritten(write):
+    path = write("dupe.yaml", "title: T\ntitle: U\ncriteria: []\n")
+    with pytest.raises(InputError, match=r"dupe\.yaml: line 2, column 1: duplicate key 'title' \(first at line 1\)"):
+        load_criteria(path)
+
+
+def test_python_tags_are_refused(write):
+    path = write("evil.yaml", "title: !!python/object/apply:os.system ['echo hi']\ncriteria: []\n")
+    with pytest.raises(InputError, match=r"evil\.yaml: line 1, column 8: tag .*python/object/apply:os\.system.* is not allowed"):
+        load_criteria(path)
+
+
+def test_failed_gate_needs_a_reason(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "gate.yaml",
+        """\
+        group: g
+        name: G
+        criteria: two.yaml
+        scale: {min: 1, max: 5}
+        gates: [{id: staffing, name: Staffing}]
+        options:
+          - {id: a, name: A, status_quo: true, scores: {a: 1, b: 1}, gates: {staffing: false}}
+          - {id: b, name: B, scores: {a: 1, b: 1}, gates: {staffng: true, staffing: true}}
+        """,
+    )
+    with pytest.raises(Problems) as caught:
+        load_scores(path)
+    assert [m.split(": ", 1)[1] for m in messages(caught.value)] == [
+        "options[0].gates.staffing: a failed gate needs a reason",
+    ]
+    path.write_text(path.read_text().replace("staffing: false", "staffing: {pass: false, reason: no rota}"))
+    with pytest.raises(Problems) as caught:
+        load_scores(path)
+    assert [m.split(": ", 1)[1] for m in messages(caught.value)] == ["options[1].gates.staffng: unknown gate 'staffng'"]
