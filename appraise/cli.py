@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -65,11 +65,14 @@ class AggregateMethod(str, Enum):
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 WeightsOpt = Annotated[
-    Optional[str], typer.Option("--weights", "-w", help="Use a named weight set from the criteria file.")
+    str | None,
+    typer.Option("--weights", "-w", help="Use a named weight set from the criteria file."),
 ]
 NormaliseOpt = Annotated[
     bool,
-    typer.Option("--normalise", help="Rescale weight families that do not sum to 100 (and say so)."),
+    typer.Option(
+        "--normalise", help="Rescale weight families that do not sum to 100 (and say so)."
+    ),
 ]
 MissingOpt = Annotated[
     MissingPolicy,
@@ -80,7 +83,8 @@ MissingOpt = Annotated[
     ),
 ]
 AggregateOpt = Annotated[
-    AggregateMethod, typer.Option("--aggregate", help="Combine per-scorer scores by mean or median.")
+    AggregateMethod,
+    typer.Option("--aggregate", help="Combine per-scorer scores by mean or median."),
 ]
 
 
@@ -94,7 +98,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    debug: Annotated[bool, typer.Option("--debug", help="Show a traceback for input errors.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show a traceback for input errors.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -135,20 +141,29 @@ def _emit_text(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _settings(weights: str | None, normalise: bool, missing: MissingPolicy, aggregate: AggregateMethod) -> Settings:
+def _settings(
+    weights: str | None, normalise: bool, missing: MissingPolicy, aggregate: AggregateMethod
+) -> Settings:
     from appraise.model import Settings
 
-    return Settings(normalise=normalise, missing=missing.value, aggregate=aggregate.value, weight_set=weights)
+    return Settings(
+        normalise=normalise, missing=missing.value, aggregate=aggregate.value, weight_set=weights
+    )
 
 
 @app.command()
 def rank(
     scores: Annotated[
-        Optional[list[str]],
-        typer.Argument(help="Scores files (YAML) or bundled names; none: the bundled example.", show_default=False),
+        list[str] | None,
+        typer.Argument(
+            help="Scores files (YAML) or bundled names; none: the bundled example.",
+            show_default=False,
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
-    top: Annotated[Optional[int], typer.Option("--top", "-n", min=1, help="Show only the top N options.")] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", min=1, help="Show only the top N options.")
+    ] = None,
     weights: WeightsOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = MissingPolicy.error,
@@ -169,7 +184,9 @@ def rank(
         )
     settings = _settings(weights, normalise, missing, aggregate)
     with exit_on_input_error():
-        rankings = [scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)]
+        rankings = [
+            scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)
+        ]
     records = [report.ranking_record(r, top) for r in rankings]
     _notes([n for r in rankings for n in r.notes])
     if fmt is Format.json:
@@ -181,7 +198,7 @@ def rank(
     else:
         from appraise import render
 
-        for ranking, record in zip(rankings, records):
+        for ranking, record in zip(rankings, records, strict=True):
             names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
             out.print(render.ranking_table(record, names, len(ranking.options)))
             out.print()
@@ -189,7 +206,10 @@ def rank(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Criteria, scores or rules files (YAML).", show_default=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Criteria, scores or rules files (YAML).", show_default=False),
+    ],
     fmt: FormatOpt = Format.table,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     normalise: NormaliseOpt = False,
@@ -213,7 +233,13 @@ def check(
         _emit_text(report.to_json({"ok": not failed, "files": result.files, "problems": problems}))
     elif fmt in (Format.csv, Format.markdown):
         rows = problems or [{"file": "", "where": "", "severity": "", "message": ""}][:0]
-        _emit_text(report.to_csv(rows) if fmt is Format.csv else report.to_markdown(rows) if rows else "No problems found.")
+        _emit_text(
+            report.to_csv(rows)
+            if fmt is Format.csv
+            else report.to_markdown(rows)
+            if rows
+            else "No problems found."
+        )
     else:
         from appraise import render
 
@@ -223,7 +249,11 @@ def check(
         n_warn = len(result.problems) - n_err
         verdict = "[bold red]FAILED[/]" if failed else "[bold green]OK[/]"
         kinds = ", ".join(f"{f['file']} ({f['kind']})" for f in result.files)
-        out.print(f"{verdict}: {n_err} error(s), {n_warn} warning(s) in {len(result.files)} file(s): {_escape(kinds)}", highlight=False)
+        out.print(
+            f"{verdict}: {n_err} error(s), {n_warn} warning(s) in {len(result.files)} file(s): "
+            + _escape(kinds),
+            highlight=False,
+        )
     if failed:
         raise typer.Exit(1)
 
@@ -231,8 +261,11 @@ def check(
 @app.command()
 def criteria(
     file: Annotated[
-        Optional[str],
-        typer.Argument(help="Criteria file or bundled name (default: the bundled C&P 2016 table).", show_default=False),
+        str | None,
+        typer.Argument(
+            help="Criteria file or bundled name (default: the bundled C&P 2016 table).",
+            show_default=False,
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
     normalise: NormaliseOpt = False,

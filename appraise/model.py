@@ -27,7 +27,9 @@ REF_PATTERN = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=129)]
 Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, max_length=10_000)]
-Name = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Name = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+]
 # Strict: YAML 1.1 booleans (yes/no/on) and numbers typed as text are not silently numbers.
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 Weight = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
@@ -176,7 +178,9 @@ class Rule(_Model):
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
-        kinds = [k for k in ("requires", "excludes", "one_of", "at_most") if getattr(self, k) is not None]
+        kinds = [
+            k for k in ("requires", "excludes", "one_of", "at_most") if getattr(self, k) is not None
+        ]
         if len(kinds) != 1:
             raise ValueError("a rule is exactly one of requires, excludes, one_of or at_most")
         if (self.at_most is None) != (self.of is None):
@@ -186,7 +190,9 @@ class Rule(_Model):
     @property
     def kind(self) -> str:
         """Which kind of rule this is."""
-        return next(k for k in ("requires", "excludes", "one_of", "at_most") if getattr(self, k) is not None)
+        return next(
+            k for k in ("requires", "excludes", "one_of", "at_most") if getattr(self, k) is not None
+        )
 
     @property
     def refs(self) -> list[str]:
@@ -216,31 +222,37 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_MESSAGES = {
+    "missing": "required key is missing",
+    "extra_forbidden": "unknown key '{key}'",
+    "float_type": "expected a number, found {found}",
+    "float_parsing": "expected a number, found {found}",
+    "finite_number": "expected a finite number, found {found}",
+    "string_pattern_mismatch": (
+        "{found} is not a valid id (lowercase letters, digits, '-' and '_', "
+        "starting with a letter or digit)"
+    ),
+}
+
+
 def _message(error: dict[str, Any]) -> str:
-    kind, value = error["type"], error.get("input")
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "extra_forbidden":
-        return f"unknown key '{error['loc'][-1]}'"
-    if kind in {"float_type", "float_parsing"}:
-        return f"expected a number, found {_shown(value)}"
-    if kind == "finite_number":
-        return f"expected a finite number, found {_shown(value)}"
-    if kind == "string_pattern_mismatch":
-        return (
-            f"{_shown(value)} is not a valid id (lowercase letters, digits, '-' and '_', "
-            "starting with a letter or digit)"
-        )
+    """Pydantic's finding in the words of a person fixing a YAML file."""
+    kind, msg = error["type"], str(error["msg"])
     if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    return f"{error['msg'][0].lower()}{error['msg'][1:]}, found {_shown(value)}"
+        return msg.removeprefix("Value error, ")
+    template = _MESSAGES.get(kind, msg[0].lower() + msg[1:] + ", found {found}")
+    return template.format(
+        key=error["loc"][-1] if error["loc"] else "", found=_shown(error.get("input"))
+    )
 
 
 def validation_problems(error: ValidationError, path: str) -> list[Problem]:
     """Every pydantic finding as a ``Problem`` naming the YAML path."""
     problems = []
     for item in error.errors(include_url=False):
-        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = tuple(
+            p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
+        )
         problems.append(Problem(path, yaml_path(loc), _message(dict(item))))
     return problems
 

@@ -29,7 +29,9 @@ def _stacked_bar(parts: Sequence[float], scale_width: float, width: int = BAR_WI
     return bar
 
 
-def ranking_table(record: Record, criterion_names: dict[str, str], total_options: int) -> RenderableType:
+def ranking_table(
+    record: Record, criterion_names: dict[str, str], total_options: int
+) -> RenderableType:
     """The ranked shortlist for one group, with a stacked contribution bar per option."""
     low, high = record["scale"]["min"], record["scale"]["max"]
     shares = _criterion_shares(record)
@@ -92,7 +94,9 @@ def _legend(shares: dict[str, float], names: dict[str, str]) -> Text:
 
 
 def _context_line(record: Record) -> Text:
-    level = "indicative round: top-level criteria" if record["level"] == "criteria" else "sub-criteria"
+    level = (
+        "indicative round: top-level criteria" if record["level"] == "criteria" else "sub-criteria"
+    )
     bits = [f"criteria {record['criteria']}", f"scored against {level}"]
     if record["round"]:
         bits.append(f"round '{record['round']}'")
@@ -107,10 +111,19 @@ def _context_line(record: Record) -> Text:
 
 def _set_aside_tables(record: Record) -> list[RenderableType]:
     out: list[RenderableType] = []
-    for key, title in (("screened_out", "Screened out by a gate"), ("excluded", "Excluded for missing scores")):
+    for key, title in (
+        ("screened_out", "Screened out by a gate"),
+        ("excluded", "Excluded for missing scores"),
+    ):
         if not record[key]:
             continue
-        table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, title_style="bold red")
+        table = Table(
+            title=title,
+            title_justify="left",
+            show_edge=False,
+            pad_edge=False,
+            title_style="bold red",
+        )
         table.add_column("Option")
         table.add_column("Total", justify="right")
         table.add_column("Reason", overflow="fold")
@@ -124,7 +137,10 @@ def _set_aside_tables(record: Record) -> list[RenderableType]:
 def _disagreement_table(record: Record, names: dict[str, str]) -> RenderableType:
     table = Table(
         title="Scorers far apart on a heavily weighted criterion",
-        title_justify="left", show_edge=False, pad_edge=False, title_style="bold yellow",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        title_style="bold yellow",
     )
     table.add_column("Option")
     table.add_column("Criterion")
@@ -132,15 +148,22 @@ def _disagreement_table(record: Record, names: dict[str, str]) -> RenderableType
     table.add_column("Weight", justify="right")
     for item in record["disagreements"]:
         table.add_row(
-            item["option"], names.get(item["criterion"], item["criterion"]),
-            f"{item['min']:g} to {item['max']:g} (n={item['n']})", f"{100 * item['weight']:.1f}%",
+            item["option"],
+            names.get(item["criterion"], item["criterion"]),
+            f"{item['min']:g} to {item['max']:g} (n={item['n']})",
+            f"{100 * item['weight']:.1f}%",
         )
     return table
 
 
 def criteria_table(record: Record) -> RenderableType:
     """The criteria tree with weights as entered, local and global per cent, printed figures."""
-    table = Table(title=Text(record["title"], style="bold"), title_justify="left", show_edge=False, pad_edge=False)
+    table = Table(
+        title=Text(record["title"], style="bold"),
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
     table.add_column("Criterion / sub-criterion", overflow="fold", min_width=24, max_width=60)
     table.add_column("Id", overflow="fold")
     table.add_column("Weight", justify="right")
@@ -154,10 +177,21 @@ def criteria_table(record: Record) -> RenderableType:
         style = "bold" if top else ""
         name = Text(row["name"] if top else "  " + row["name"], style=style)
         local = f"{row['local_percent']:.1f}" if top else row["local_display"]
-        cells: list[Any] = [name, row["id"], repr(row["weight"]), local, Text(row["global_display"], style=style)]
+        cells: list[Any] = [
+            name,
+            row["id"],
+            repr(row["weight"]),
+            local,
+            Text(row["global_display"], style=style),
+        ]
         if has_printed:
             printed = "" if row["printed_global"] is None else f"{row['printed_global']:g}"
-            cells.append(Text(printed + (" ≠" if row["printed_differs"] else ""), style="red" if row["printed_differs"] else ""))
+            cells.append(
+                Text(
+                    printed + (" ≠" if row["printed_differs"] else ""),
+                    style="red" if row["printed_differs"] else "",
+                )
+            )
         table.add_row(*cells)
     parts: list[RenderableType] = [table]
     if record["source"]:
@@ -172,13 +206,21 @@ def criteria_table(record: Record) -> RenderableType:
         )
     )
     if record["discrepancies"]:
-        lines = Text("Printed figures that do not reconcile (appraise computes from the weights):\n", style="bold red")
+        lines = Text(
+            "Printed figures that do not reconcile (appraise computes from the weights):\n",
+            style="bold red",
+        )
         for d in record["discrepancies"]:
             lines.append(f"  {d['where']}: {d['message']}\n", style="")
         parts.append(lines)
     if record["weight_sets"]:
         sets = Text("Weight sets: ", style="bold")
-        sets.append(", ".join(f"{k} ({', '.join(f'{i}={w:g}' for i, w in v.items())})" for k, v in record["weight_sets"].items()))
+        sets.append(
+            ", ".join(
+                f"{k} ({', '.join(f'{i}={w:g}' for i, w in v.items())})"
+                for k, v in record["weight_sets"].items()
+            )
+        )
         parts.append(sets)
     return Group(*parts)
 
@@ -191,6 +233,10 @@ def problems_table(problems: Sequence[Record]) -> RenderableType:
     table.add_column("Where", overflow="fold")
     table.add_column("Problem", overflow="fold")
     for p in sorted(problems, key=lambda p: p["severity"] != "error"):
-        mark = Text("error", style="bold red") if p["severity"] == "error" else Text("warning", style="yellow")
+        mark = (
+            Text("error", style="bold red")
+            if p["severity"] == "error"
+            else Text("warning", style="yellow")
+        )
         table.add_row(mark, Text(p["file"]), Text(p["where"]), Text(p["message"]))
     return table

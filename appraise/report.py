@@ -31,7 +31,9 @@ Record = dict[str, Any]
 def _set_aside(item: SetAside) -> Record:
     record: Record = {"id": item.id, "name": item.name, "reason": item.reason, "total": item.total}
     if item.gate_failures:
-        record["gates"] = [{"gate": g.gate, "name": g.name, "reason": g.reason} for g in item.gate_failures]
+        record["gates"] = [
+            {"gate": g.gate, "name": g.name, "reason": g.reason} for g in item.gate_failures
+        ]
     return record
 
 
@@ -68,7 +70,14 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
         "screened_out": [_set_aside(s) for s in ranking.screened_out],
         "excluded": [_set_aside(e) for e in ranking.excluded],
         "disagreements": [
-            {"option": d.option, "criterion": d.leaf, "n": d.n, "min": d.low, "max": d.high, "weight": d.weight}
+            {
+                "option": d.option,
+                "criterion": d.leaf,
+                "n": d.n,
+                "min": d.low,
+                "max": d.high,
+                "weight": d.weight,
+            }
             for d in ranking.disagreements
         ],
         "notes": list(ranking.notes),
@@ -102,8 +111,12 @@ def criteria_record(tree: CriteriaTree) -> Record:
     spec = tree.spec
     exact_global = exact_global_percent(tree)
     leaf_ids = list(tree.leaf_ids)
-    leaf_display = dict(zip(leaf_ids, display_percentages([exact_global[i] for i in leaf_ids])))
-    top_display = dict(zip(tree.top_ids, display_percentages([exact_global[i] for i in tree.top_ids])))
+    leaf_display = dict(
+        zip(leaf_ids, display_percentages([exact_global[i] for i in leaf_ids]), strict=True)
+    )
+    top_display = dict(
+        zip(tree.top_ids, display_percentages([exact_global[i] for i in tree.top_ids]), strict=True)
+    )
     top_sum = sum((exact(c.weight) for c in spec.criteria), Fraction(0))
     rows: list[Record] = []
     for criterion in spec.criteria:
@@ -123,12 +136,18 @@ def criteria_record(tree: CriteriaTree) -> Record:
         )
         subs = criterion.sub or []
         family_sum = sum((exact(s.weight) for s in subs), Fraction(0))
-        local_display = display_percentages([100 * exact(s.weight) / family_sum for s in subs]) if family_sum else []
-        for sub, local in zip(subs, local_display):
+        local_display = (
+            display_percentages([100 * exact(s.weight) / family_sum for s in subs])
+            if family_sum
+            else []
+        )
+        for sub, local in zip(subs, local_display, strict=True):
             differs = False
             if sub.printed_global is not None:
                 decimals = len(repr(sub.printed_global).partition(".")[2])
-                differs = round_half_up(exact_global[sub.id], decimals) != Decimal(repr(sub.printed_global))
+                differs = round_half_up(exact_global[sub.id], decimals) != Decimal(
+                    repr(sub.printed_global)
+                )
             rows.append(
                 {
                     "id": sub.id,
@@ -151,14 +170,21 @@ def criteria_record(tree: CriteriaTree) -> Record:
         "criteria": rows,
         "weight_sets": {k: dict(v) for k, v in spec.weight_sets.items()},
         "gates": [{"id": g.id, "name": g.name} for g in spec.gates],
-        "discrepancies": [{"where": d.where, "message": d.message} for d in printed_discrepancies(spec)],
+        "discrepancies": [
+            {"where": d.where, "message": d.message} for d in printed_discrepancies(spec)
+        ],
         "notes": list(tree.notes),
     }
 
 
 def problem_record(problem: Problem) -> Record:
     """One validation finding."""
-    return {"file": problem.path, "where": problem.where, "severity": problem.severity, "message": problem.message}
+    return {
+        "file": problem.path,
+        "where": problem.where,
+        "severity": problem.severity,
+        "message": problem.message,
+    }
 
 
 def to_json(data: Any) -> str:
@@ -191,12 +217,18 @@ def to_markdown(rows: Sequence[Record], digits: int = 2) -> str:
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
-    numeric = {c for c in columns if all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)}
+    numeric = {
+        c
+        for c in columns
+        if all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)
+    }
     lines = [
         "| " + " | ".join(columns) + " |",
         "| " + " | ".join("---:" if c in numeric else "---" for c in columns) + " |",
     ]
-    lines += ["| " + " | ".join(_cell(row.get(c, ""), digits) for c in columns) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join(_cell(row.get(c, ""), digits) for c in columns) + " |" for row in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -210,7 +242,9 @@ def ranking_markdown(records: Sequence[Record]) -> str:
         for key, title in (("screened_out", "Screened out by a gate"), ("excluded", "Excluded")):
             if record[key]:
                 lines.append(f"**{title}:**\n")
-                lines += [f"- {item['name']} ({item['id']}): {item['reason']}" for item in record[key]]
+                lines += [
+                    f"- {item['name']} ({item['id']}): {item['reason']}" for item in record[key]
+                ]
                 lines.append("")
         sections.append("\n".join(lines))
     return "\n".join(sections)
@@ -224,13 +258,17 @@ def criteria_markdown(record: Record) -> str:
             "id": r["id"],
             "weight": r["weight"],
             "global %": r["global_display"],
-            "printed A*B": "" if r["printed_global"] is None else f"{r['printed_global']:g}" + (" (differs)" if r["printed_differs"] else ""),
+            "printed A*B": ""
+            if r["printed_global"] is None
+            else f"{r['printed_global']:g}" + (" (differs)" if r["printed_differs"] else ""),
         }
         for r in record["criteria"]
     ]
     text = f"## {record['title']}\n\n" + to_markdown(rows, digits=1)
     if record["discrepancies"]:
-        text += "\nPrinted figures that do not reconcile:\n\n" + "\n".join(
-            f"- {d['where']}: {d['message']}" for d in record["discrepancies"]
-        ) + "\n"
+        text += (
+            "\nPrinted figures that do not reconcile:\n\n"
+            + "\n".join(f"- {d['where']}: {d['message']}" for d in record["discrepancies"])
+            + "\n"
+        )
     return text

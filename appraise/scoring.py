@@ -88,12 +88,14 @@ def totals(scores: FloatArray, weights: FloatArray) -> FloatArray:
 
 
 def contributions(scores: FloatArray, weights: FloatArray, member: FloatArray) -> FloatArray:
-    """Contribution of each top-level criterion: (scores * weights) @ membership (leaves x criteria)."""
+    """Contribution per top-level criterion: (scores * weights) @ membership (leaves x criteria)."""
     return (scores * weights) @ member
 
 
-def competition_ranks(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> npt.NDArray[np.int64]:
-    """Rank per value, best (largest) first; values within ``tolerance`` of the one before share its rank.
+def competition_ranks(
+    values: FloatArray, tolerance: float = TIE_TOLERANCE
+) -> npt.NDArray[np.int64]:
+    """Rank per value, largest first; a value within ``tolerance`` of the previous shares its rank.
 
     Ties take the best rank of their group and the next rank skips (1, 1, 3), so a rank always
     says how many options did strictly better.
@@ -191,7 +193,9 @@ def resolve_weight_set(tree: CriteriaTree, name: str | None) -> Mapping[str, flo
         return None
     if name not in tree.spec.weight_sets:
         available = ", ".join(tree.spec.weight_sets) or "none"
-        raise InputError(tree.path, "weight_sets", f"no weight set '{name}' (available: {available})")
+        raise InputError(
+            tree.path, "weight_sets", f"no weight set '{name}' (available: {available})"
+        )
     return tree.spec.weight_sets[name]
 
 
@@ -211,26 +215,40 @@ def _apply_missing(
         if not gaps:
             continue
         listed = ", ".join(gaps)
-        if settings.missing == "exclude" or (settings.missing == "renormalise" and len(gaps) == len(sheet.leaf_ids)):
+        if settings.missing == "exclude" or (
+            settings.missing == "renormalise" and len(gaps) == len(sheet.leaf_ids)
+        ):
             excluded.append(SetAside(option.id, option.name, f"no score for {listed}"))
-            notes.append(f"{sheet.path}: option '{option.id}' excluded: no score for {listed} (--missing {settings.missing})")
+            notes.append(
+                f"{sheet.path}: option '{option.id}' excluded: no score for {listed} "
+                f"(--missing {settings.missing})"
+            )
         elif settings.missing == "baseline":
             base = next((k for k, o in enumerate(sheet.options) if o.status_quo), None)
             if base is None:
-                raise InputError(sheet.path, "options", "--missing baseline needs an option marked status_quo: true")
+                raise InputError(
+                    sheet.path,
+                    "options",
+                    "--missing baseline needs an option marked status_quo: true",
+                )
             for leaf in gaps:
                 j = sheet.leaf_ids.index(leaf)
                 if np.isnan(scores[base, j]):
                     raise InputError(
-                        sheet.path, "options", f"--missing baseline: the status-quo option has no score for '{leaf}' either"
+                        sheet.path,
+                        "options",
+                        f"--missing baseline: the status-quo option has no score for '{leaf}' "
+                        "either",
                     )
                 filled[i, j] = scores[base, j]
                 notes.append(
-                    f"{sheet.path}: option '{option.id}', '{leaf}': no score; used the status-quo score {scores[base, j]:g} (--missing baseline)"
+                    f"{sheet.path}: option '{option.id}', '{leaf}': no score; used the "
+                    f"status-quo score {scores[base, j]:g} (--missing baseline)"
                 )
         else:
             notes.append(
-                f"{sheet.path}: option '{option.id}': no score for {listed}; its other weights are rescaled to sum to 1 (--missing renormalise)"
+                f"{sheet.path}: option '{option.id}': no score for {listed}; its other "
+                "weights are rescaled to sum to 1 (--missing renormalise)"
             )
     mask = ~np.isnan(filled)
     return np.nan_to_num(filled), mask, excluded, notes
@@ -246,7 +264,8 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         ignored = [k for k in overrides if k not in tree.top_ids]
         if ignored:
             notes.append(
-                f"weight set '{settings.weight_set}' sets {', '.join(ignored)}, which this indicative round does not score"
+                f"weight set '{settings.weight_set}' sets {', '.join(ignored)}, "
+                "which this indicative round does not score"
             )
     w = global_weights(tree, sheet.level, overrides)
     combined, spread = aggregate(sheet.raw, settings.aggregate)
@@ -265,8 +284,11 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
     excluded_ids = {e.id for e in excluded}
     screened = [
         SetAside(
-            o.id, o.name, "; ".join(f"failed gate '{g.name}': {g.reason}" for g in o.gate_failures),
-            float(option_totals[i]), o.gate_failures,
+            o.id,
+            o.name,
+            "; ".join(f"failed gate '{g.name}': {g.reason}" for g in o.gate_failures),
+            float(option_totals[i]),
+            o.gate_failures,
         )
         for i, o in enumerate(sheet.options)
         if o.gate_failures and o.id not in excluded_ids
@@ -307,11 +329,18 @@ def _disagreements(sheet: ScoreSheet, spread: Spread, w: FloatArray) -> list[Dis
     span = DISAGREEMENT_SPAN * (sheet.scale.max - sheet.scale.min)
     heavy = w >= 1.0 / len(w) - 1e-12
     found = []
-    for i, j in zip(*np.nonzero((spread.n >= 2) & (spread.high - spread.low >= span - 1e-12) & heavy)):
+    for i, j in zip(
+        *np.nonzero((spread.n >= 2) & (spread.high - spread.low >= span - 1e-12) & heavy),
+        strict=True,
+    ):
         found.append(
             Disagreement(
-                sheet.options[i].id, sheet.leaf_ids[j], int(spread.n[i, j]),
-                float(spread.low[i, j]), float(spread.high[i, j]), float(w[j]),
+                sheet.options[i].id,
+                sheet.leaf_ids[j],
+                int(spread.n[i, j]),
+                float(spread.low[i, j]),
+                float(spread.high[i, j]),
+                float(w[j]),
             )
         )
     return found

@@ -6,14 +6,15 @@ can report everything wrong with a file in one pass.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 
-from appraise.errors import Problem, raise_if_errors
-from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
+from appraise.errors import Problem, Severity, raise_if_errors
+from appraise.model import CriteriaFile, OptionSpec, RulesFile, ScoresFile, Settings
 from appraise.scoring import GateFailure, OptionInfo, ScoreSheet
-from appraise.weights import CriteriaTree, Level, exact, printed_discrepancies
+from appraise.weights import CriteriaTree, FloatArray, Level, exact, printed_discrepancies
 
 
 def _fmt(value: Fraction) -> str:
@@ -32,7 +33,9 @@ def _repeats(ids: list[str]) -> dict[int, int]:
     return out
 
 
-def check_criteria(spec: CriteriaFile, path: str, normalise: bool = False) -> tuple[list[Problem], list[str]]:
+def check_criteria(
+    spec: CriteriaFile, path: str, normalise: bool = False
+) -> tuple[list[Problem], list[str]]:
     """Problems with a criteria file, and notes on what was rescaled or does not reconcile."""
     problems: list[Problem] = []
     notes: list[str] = []
@@ -41,25 +44,37 @@ def check_criteria(spec: CriteriaFile, path: str, normalise: bool = False) -> tu
 
     all_ids = [c.id for c in spec.criteria] + [s.id for c in spec.criteria for s in c.sub or []]
     places = [f"criteria[{i}]" for i in range(len(spec.criteria))] + [
-        f"criteria[{i}].sub[{j}]" for i, c in enumerate(spec.criteria) for j in range(len(c.sub or []))
+        f"criteria[{i}].sub[{j}]"
+        for i, c in enumerate(spec.criteria)
+        for j in range(len(c.sub or []))
     ]
     for later, first in _repeats(all_ids).items():
         problems.append(
-            Problem(path, f"{places[later]}.id", f"duplicate id '{all_ids[later]}' (first at {places[first]})")
+            Problem(
+                path,
+                f"{places[later]}.id",
+                f"duplicate id '{all_ids[later]}' (first at {places[first]})",
+            )
         )
 
     families: list[tuple[str, str, list[float]]] = [
         ("criteria", "top-level criteria weights", [c.weight for c in spec.criteria])
     ]
     families += [
-        (f"criteria[{i}].sub", f"criteria '{c.name}': sub-criteria weights", [s.weight for s in c.sub])
+        (
+            f"criteria[{i}].sub",
+            f"criteria '{c.name}': sub-criteria weights",
+            [s.weight for s in c.sub],
+        )
         for i, c in enumerate(spec.criteria)
         if c.sub
     ]
     for where, label, weights in families:
         total = sum((exact(w) for w in weights), Fraction(0))
         if total == 0:
-            problems.append(Problem(path, where, f"{label} sum to 0; at least one must be positive"))
+            problems.append(
+                Problem(path, where, f"{label} sum to 0; at least one must be positive")
+            )
         elif total != 100:
             message = f"{label} sum to {_fmt(total)}, expected 100"
             if rescale:
@@ -68,14 +83,18 @@ def check_criteria(spec: CriteriaFile, path: str, normalise: bool = False) -> tu
                 problems.append(Problem(path, where, message + " (use --normalise to rescale)"))
 
     known = set(all_ids)
-    for set_name, weights in spec.weight_sets.items():
-        for node_id in weights:
+    for set_name, overrides in spec.weight_sets.items():
+        for node_id in overrides:
             if node_id not in known:
                 problems.append(
-                    Problem(path, f"weight_sets.{set_name}.{node_id}", f"unknown criterion '{node_id}'")
+                    Problem(
+                        path, f"weight_sets.{set_name}.{node_id}", f"unknown criterion '{node_id}'"
+                    )
                 )
     for later, first in _repeats([g.id for g in spec.gates]).items():
-        problems.append(Problem(path, f"gates[{later}].id", f"duplicate gate id (first at gates[{first}])"))
+        problems.append(
+            Problem(path, f"gates[{later}].id", f"duplicate gate id (first at gates[{first}])")
+        )
 
     mismatches = printed_discrepancies(spec)
     if mismatches:
@@ -94,21 +113,206 @@ def build_tree(spec: CriteriaFile, path: str, normalise: bool = False) -> Criter
     return CriteriaTree(spec, path, tuple(notes))
 
 
-def _score_level(spec: ScoresFile, tree: CriteriaTree) -> tuple[Level, list[Problem]]:
-    """Whether the file scores leaves or (indicative round) top-level criteria."""
-    used = {
-        key
-        for option in spec.options
-        for row in ([option.scores] if option.scores is not None else list((option.scorers or {}).values()))
-        for key in row
-    }
+def _rows(option: OptionSpec) -> dict[str, dict[str, float | None]]:
+    """An option's score rows by scorer ("consensus" for consensus scores)."""
+    if option.scores is not None:
+        return {"consensus": option.scores}
+    return dict(option.scorers or {})
+
+
+def _score_level(spec: ScoresFile, tree: CriteriaTree) -> Level:
+    """Whether the file scores leaves or (indicative round) top-level criteria.
+
+    A file that mixes the two is read at the level most of its keys use; the others are then
+    reported as belonging to the wrong level.
+    """
+    used = {key for option in spec.options for row in _rows(option).values() for key in row}
     leaves, tops = set(tree.leaf_ids), set(tree.top_ids)
-    if used <= leaves or not used:
-        return "leaves", []
+    if used <= leaves:
+        return "leaves"
     if used <= tops:
-        return "criteria", []
-    level: Level = "leaves" if len(used & leaves) >= len(used & tops) else "criteria"
-    return level, []
+        return "criteria"
+    return "leaves" if len(used & leaves) >= len(used & tops) else "criteria"
+
+
+def _where(option_index: int, option: OptionSpec, scorer: str) -> str:
+    if option.scores is not None:
+        return f"options[{option_index}].scores"
+    return f"options[{option_index}].scorers.{scorer}"
+
+
+@dataclass
+class _SheetCheck:
+    """The checks of one scores file against its criteria, each adding to ``problems``."""
+
+    spec: ScoresFile
+    path: str
+    tree: CriteriaTree
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, where: str, message: str, severity: Severity = "error") -> None:
+        self.problems.append(Problem(self.path, where, message, severity))
+
+    def options(self) -> None:
+        ids = [o.id for o in self.spec.options]
+        for later, first in _repeats(ids).items():
+            self.add(
+                f"options[{later}].id",
+                f"duplicate option id '{ids[later]}' (first at options[{first}])",
+            )
+        status_quo = [i for i, o in enumerate(self.spec.options) if o.status_quo]
+        for i in status_quo[1:]:
+            self.add(f"options[{i}].status_quo", "more than one option is marked status_quo")
+        if not status_quo:
+            self.add(
+                "options",
+                "no option is marked status_quo: true (the current configuration)",
+                "warning",
+            )
+
+    def scorers(self) -> tuple[list[str], bool]:
+        """Scorer ids in order of first appearance, and whether scores are per scorer."""
+        ids = list(dict.fromkeys(s for o in self.spec.options for s in o.scorers or {}))
+        if not ids:
+            return ["consensus"], False
+        if any(o.scores is not None for o in self.spec.options):
+            self.add(
+                "options", "mixes consensus 'scores' and per-scorer 'scorers'; use one throughout"
+            )
+        known = self.spec.scorers
+        for scorer in known:
+            if scorer not in ids:
+                self.add(f"scorers.{scorer}", f"scorer '{scorer}' scored no option", "warning")
+        for scorer in ids:
+            if known and scorer not in known:
+                self.add(
+                    "scorers", f"scorer '{scorer}' scores options but is not listed here", "warning"
+                )
+        option_ids = {o.id for o in self.spec.options}
+        for scorer, info in known.items():
+            for option_id in info.interests:
+                if option_id not in option_ids:
+                    self.add(
+                        f"scorers.{scorer}.interests.{option_id}", f"unknown option '{option_id}'"
+                    )
+        return ids, True
+
+    def scores(self, level: Level, scorer_ids: list[str]) -> FloatArray:
+        """Scores per scorer x option x leaf (NaN where not given), checking every key and value."""
+        leaf_ids = self.tree.leaves(level)
+        other = set(self.tree.leaves("criteria" if level == "leaves" else "leaves")) - set(leaf_ids)
+        level_word = "sub-criteria" if level == "leaves" else "top-level criteria"
+        scale = self.spec.scale
+        raw = np.full((len(scorer_ids), len(self.spec.options), len(leaf_ids)), np.nan)
+        for i, option in enumerate(self.spec.options):
+            for scorer, row in _rows(option).items():
+                where = _where(i, option, scorer)
+                for key, value in row.items():
+                    if key in other:
+                        self.add(
+                            f"{where}.{key}",
+                            f"'{key}' is not one of the {level_word} this file scores against; "
+                            "a file scores one level throughout",
+                        )
+                    elif key not in leaf_ids:
+                        expected = ", ".join(leaf_ids)
+                        self.add(
+                            f"{where}.{key}",
+                            f"unknown criterion '{key}' (expected one of: {expected})",
+                        )
+                    elif value is not None:
+                        if not scale.min <= value <= scale.max:
+                            self.add(
+                                f"{where}.{key}",
+                                f"option '{option.id}', criterion '{key}': score {value:g} "
+                                f"is outside the scale {scale}",
+                            )
+                        raw[scorer_ids.index(scorer), i, leaf_ids.index(key)] = value
+        return raw
+
+    def gaps(self, raw: FloatArray, level: Level, scorer_ids: list[str], missing: str) -> None:
+        """Cells a scorer skipped (warning); cells nobody scored (error unless a policy is set)."""
+        leaf_ids = self.tree.leaves(level)
+        nobody = np.all(np.isnan(raw), axis=0)
+        for i, option in enumerate(self.spec.options):
+            for k, scorer in enumerate(scorer_ids):
+                skipped = [leaf_ids[j] for j in np.nonzero(np.isnan(raw[k, i]) & ~nobody[i])[0]]
+                if option.scorers and scorer in option.scorers and skipped:
+                    self.add(
+                        _where(i, option, scorer),
+                        f"scorer '{scorer}' gave no score for {', '.join(skipped)} of option "
+                        f"'{option.id}'; the other scorers' scores are used",
+                        "warning",
+                    )
+            if missing != "error":
+                continue
+            for j in np.nonzero(nobody[i])[0]:
+                self.add(
+                    f"{_where(i, option, scorer_ids[0])}.{leaf_ids[j]}"
+                    if option.scores is not None
+                    else f"options[{i}].scorers",
+                    f"option '{option.id}' has no score for '{leaf_ids[j]}' "
+                    "(choose --missing exclude|baseline|renormalise to proceed)",
+                )
+
+    def gates(self) -> list[tuple[GateFailure, ...]]:
+        """Gate results per option: unknown gates are errors, unrecorded ones warnings."""
+        defined = {g.id: g for g in self.tree.spec.gates}
+        for j, gate in enumerate(self.spec.gates):
+            if gate.id in defined:
+                self.add(
+                    f"gates[{j}].id", f"gate '{gate.id}' is already defined in the criteria file"
+                )
+        defined.update({g.id: g for g in self.spec.gates})
+        failures = []
+        for i, option in enumerate(self.spec.options):
+            failed = []
+            for gate_id, result in option.gates.items():
+                if gate_id not in defined:
+                    self.add(f"options[{i}].gates.{gate_id}", f"unknown gate '{gate_id}'")
+                elif not result.passed:
+                    failed.append(GateFailure(gate_id, defined[gate_id].name, result.reason or ""))
+            for gate_id in defined.keys() - option.gates.keys():
+                self.add(
+                    f"options[{i}].gates",
+                    f"option '{option.id}' has no result for gate '{gate_id}'; "
+                    "it is not screened out by it",
+                    "warning",
+                )
+            failures.append(tuple(failed))
+        return failures
+
+
+def check_sheet(
+    spec: ScoresFile, path: str, tree: CriteriaTree, settings: Settings
+) -> tuple[list[Problem], ScoreSheet | None]:
+    """Every problem with a scores file against its criteria; the sheet when there is no error."""
+    check = _SheetCheck(spec, path, tree)
+    level = _score_level(spec, tree)
+    check.options()
+    scorer_ids, per_scorer = check.scorers()
+    raw = check.scores(level, scorer_ids)
+    check.gaps(raw, level, scorer_ids, settings.missing)
+    failures = check.gates()
+    if any(p.severity == "error" for p in check.problems):
+        return check.problems, None
+    options = tuple(
+        OptionInfo(o.id, o.name, o.status_quo, o.description, o.notes, failed)
+        for o, failed in zip(spec.options, failures, strict=True)
+    )
+    sheet = ScoreSheet(
+        path=path,
+        spec=spec,
+        tree=tree,
+        level=level,
+        leaf_ids=tree.leaves(level),
+        options=options,
+        scorer_ids=tuple(scorer_ids),
+        per_scorer=per_scorer,
+        raw=raw,
+        notes=tuple(str(p) for p in check.problems),
+    )
+    return check.problems, sheet
 
 
 def build_sheet(spec: ScoresFile, path: str, tree: CriteriaTree, settings: Settings) -> ScoreSheet:
@@ -123,140 +327,9 @@ def build_sheet(spec: ScoresFile, path: str, tree: CriteriaTree, settings: Setti
     return sheet
 
 
-def check_sheet(
-    spec: ScoresFile, path: str, tree: CriteriaTree, settings: Settings
-) -> tuple[list[Problem], ScoreSheet | None]:
-    """Every problem with a scores file against its criteria; the sheet when there is no error."""
-    problems: list[Problem] = []
-    level, _ = _score_level(spec, tree)
-    leaf_ids = tree.leaves(level)
-    other_level = set(tree.leaves("criteria" if level == "leaves" else "leaves")) - set(leaf_ids)
-    level_word = "sub-criteria" if level == "leaves" else "top-level criteria"
-    scale = spec.scale
-
-    option_ids = [o.id for o in spec.options]
-    for later, first in _repeats(option_ids).items():
-        problems.append(
-            Problem(path, f"options[{later}].id", f"duplicate option id '{option_ids[later]}' (first at options[{first}])")
-        )
-    status_quo = [i for i, o in enumerate(spec.options) if o.status_quo]
-    if len(status_quo) > 1:
-        for i in status_quo[1:]:
-            problems.append(
-                Problem(path, f"options[{i}].status_quo", "more than one option is marked status_quo")
-            )
-    if not status_quo:
-        problems.append(
-            Problem(path, "options", "no option is marked status_quo: true (the current configuration)", "warning")
-        )
-
-    gates = {g.id: g for g in [*tree.spec.gates, *spec.gates]}
-    for j, gate in enumerate(spec.gates):
-        if gate.id in {g.id for g in tree.spec.gates}:
-            problems.append(Problem(path, f"gates[{j}].id", f"gate '{gate.id}' is already defined in the criteria file"))
-
-    scorer_ids: list[str] = []
-    for option in spec.options:
-        for scorer in option.scorers or {}:
-            if scorer not in scorer_ids:
-                scorer_ids.append(scorer)
-    per_scorer = bool(scorer_ids)
-    if per_scorer and any(o.scores is not None for o in spec.options):
-        problems.append(
-            Problem(path, "options", "mixes consensus 'scores' and per-scorer 'scorers'; use one throughout")
-        )
-    if not per_scorer:
-        scorer_ids = ["consensus"]
-    for scorer in spec.scorers:
-        if scorer not in scorer_ids and per_scorer:
-            problems.append(Problem(path, f"scorers.{scorer}", f"scorer '{scorer}' scored no option", "warning"))
-    for scorer, info in spec.scorers.items():
-        for option_id in info.interests:
-            if option_id not in option_ids:
-                problems.append(
-                    Problem(path, f"scorers.{scorer}.interests.{option_id}", f"unknown option '{option_id}'")
-                )
-
-    raw = np.full((len(scorer_ids), len(spec.options), len(leaf_ids)), np.nan)
-    options: list[OptionInfo] = []
-    for i, option in enumerate(spec.options):
-        rows = {"consensus": option.scores} if option.scores is not None else dict(option.scorers or {})
-        base = f"options[{i}].scores" if option.scores is not None else f"options[{i}].scorers"
-        for scorer, row in rows.items():
-            where = base if option.scores is not None else f"{base}.{scorer}"
-            if per_scorer and spec.scorers and scorer not in spec.scorers:
-                problems.append(
-                    Problem(path, where, f"scorer '{scorer}' is not listed under the file's 'scorers'", "warning")
-                )
-            for key, value in (row or {}).items():
-                if key not in leaf_ids:
-                    if key in other_level:
-                        message = f"'{key}' is not one of the {level_word} this file scores against; a file scores one level throughout"
-                    else:
-                        message = f"unknown criterion '{key}' (expected one of: {', '.join(leaf_ids)})"
-                    problems.append(Problem(path, f"{where}.{key}", message))
-                    continue
-                if value is None:
-                    continue
-                if not scale.min <= value <= scale.max:
-                    problems.append(
-                        Problem(
-                            path,
-                            f"{where}.{key}",
-                            f"option '{option.id}', criterion '{key}': score {value:g} is outside the scale {scale}",
-                        )
-                    )
-                raw[scorer_ids.index(scorer), i, leaf_ids.index(key)] = value
-            if per_scorer and len(rows) > 0:
-                for key in leaf_ids:
-                    if (row or {}).get(key) is None:
-                        problems.append(
-                            Problem(path, f"{where}", f"scorer '{scorer}' gave no score for '{key}' of option '{option.id}'; the other scorers' scores are used", "warning")
-                        )
-        failures = []
-        for gate_id, result in option.gates.items():
-            if gate_id not in gates:
-                problems.append(Problem(path, f"options[{i}].gates.{gate_id}", f"unknown gate '{gate_id}'"))
-            elif not result.passed:
-                failures.append(GateFailure(gate_id, gates[gate_id].name, result.reason or ""))
-        for gate_id in gates:
-            if gate_id not in option.gates:
-                problems.append(
-                    Problem(path, f"options[{i}].gates", f"option '{option.id}' has no result for gate '{gate_id}'; treated as not screened out", "warning")
-                )
-        options.append(
-            OptionInfo(option.id, option.name, option.status_quo, option.description, option.notes, tuple(failures))
-        )
-
-    missing = np.all(np.isnan(raw), axis=0)
-    if settings.missing == "error":
-        for i, j in zip(*np.nonzero(missing)):
-            option = spec.options[i]
-            where = f"options[{i}].scores" if option.scores is not None else f"options[{i}].scorers"
-            problems.append(
-                Problem(
-                    path,
-                    f"{where}.{leaf_ids[j]}",
-                    f"option '{option.id}' has no score for '{leaf_ids[j]}' (choose --missing exclude|baseline|renormalise to proceed)",
-                )
-            )
-    if any(p.severity == "error" for p in problems):
-        return problems, None
-    return problems, ScoreSheet(
-        path=path,
-        spec=spec,
-        tree=tree,
-        level=level,
-        leaf_ids=leaf_ids,
-        options=tuple(options),
-        scorer_ids=tuple(scorer_ids),
-        per_scorer=per_scorer,
-        raw=raw,
-        notes=tuple(str(p) for p in problems),
-    )
-
-
-def check_rules(spec: RulesFile, path: str, sheets: list[ScoreSheet]) -> tuple[list[Problem], list[str]]:
+def check_rules(
+    spec: RulesFile, path: str, sheets: list[ScoreSheet]
+) -> tuple[list[Problem], list[str]]:
     """Check every rule reference against the groups given; notes say what could not be checked."""
     problems: list[Problem] = []
     groups = {s.spec.group: {o.id for o in s.options} for s in sheets}
@@ -268,13 +341,32 @@ def check_rules(spec: RulesFile, path: str, sheets: list[ScoreSheet]) -> tuple[l
             group, option = ref.split("/", 1)
             where = f"rules[{i}].{key}[{j}]"
             if group not in groups:
-                problems.append(Problem(path, where, f"unknown group '{group}' (known: {', '.join(sorted(groups))})"))
+                problems.append(
+                    Problem(
+                        path, where, f"unknown group '{group}' (known: {', '.join(sorted(groups))})"
+                    )
+                )
             elif option not in groups[group]:
                 problems.append(Problem(path, where, f"group '{group}' has no option '{option}'"))
-        if rule.kind in {"requires", "excludes"} and len({r.split('/')[0] for r in rule.refs}) < len(rule.refs):
+        if rule.kind in {"requires", "excludes"} and len(
+            {r.split("/")[0] for r in rule.refs}
+        ) < len(rule.refs):
             problems.append(
-                Problem(path, f"rules[{i}]", f"'{rule.kind}' links options of the same group, but only one option per group is chosen", "warning")
+                Problem(
+                    path,
+                    f"rules[{i}]",
+                    f"'{rule.kind}' links options of the same group, "
+                    "but only one option per group is chosen",
+                    "warning",
+                )
             )
         if rule.at_most is not None and rule.of is not None and rule.at_most >= len(rule.of):
-            problems.append(Problem(path, f"rules[{i}].at_most", f"at_most {rule.at_most} of {len(rule.of)} options never binds", "warning"))
+            problems.append(
+                Problem(
+                    path,
+                    f"rules[{i}].at_most",
+                    f"at_most {rule.at_most} of {len(rule.of)} options never binds",
+                    "warning",
+                )
+            )
     return problems, []

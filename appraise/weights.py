@@ -8,6 +8,7 @@ is decided in ``validate.py``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -99,7 +100,7 @@ def global_weights(
     families = [_family_weights(c, overrides) for c in tree.spec.criteria]
     top_sum = sum(w for w, _ in families)
     out: list[float] = []
-    for criterion, (weight, subs) in zip(tree.spec.criteria, families):
+    for _criterion, (weight, subs) in zip(tree.spec.criteria, families, strict=True):
         share = weight / top_sum
         if level == "criteria" or not subs:
             out.append(share)
@@ -160,18 +161,26 @@ def display_percentages(values: Sequence[Fraction], decimals: int = 1) -> list[D
     scale = 10**decimals
 
     def remainder(v: Fraction) -> Fraction:
-        return v * scale - (v * scale).__floor__()
+        return Fraction(v * scale - math.floor(v * scale))
 
     if units_off > 0:  # too high: take back from values that only just rounded up
         order = sorted(
-            (i for i, (v, r) in enumerate(zip(values, rounded)) if r > _floor(v, decimals)),
+            (
+                i
+                for i, (v, r) in enumerate(zip(values, rounded, strict=True))
+                if r > _floor(v, decimals)
+            ),
             key=lambda i: remainder(values[i]),
         )
         for i in order[:units_off]:
             rounded[i] -= unit
     else:  # too low: give to values that only just rounded down
         order = sorted(
-            (i for i, (v, r) in enumerate(zip(values, rounded)) if r == _floor(v, decimals)),
+            (
+                i
+                for i, (v, r) in enumerate(zip(values, rounded, strict=True))
+                if r == _floor(v, decimals)
+            ),
             key=lambda i: -remainder(values[i]),
         )
         for i in order[:-units_off]:
@@ -216,7 +225,12 @@ def printed_discrepancies(spec: CriteriaFile) -> list[Discrepancy]:
         shown = round_half_up(computed, _decimals(printed))
         if shown != Decimal(repr(printed)):
             found.append(
-                Discrepancy(where, printed, computed, f"printed {Decimal(repr(printed))}, but {what} {shown}")
+                Discrepancy(
+                    where,
+                    printed,
+                    computed,
+                    f"printed {Decimal(repr(printed))}, but {what} {shown}",
+                )
             )
 
     printed_global_rows: list[Fraction] = []

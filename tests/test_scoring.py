@@ -31,13 +31,17 @@ def test_weight_set_flips_the_ranking(demo):
     """With a 40/60 set: x = 0.4*5 + 0.6*1 = 2.6, y = 0.8 + 3.0 = 3.8, z = 3.0."""
     ranking = rank(load_scores(demo), Settings(weight_set="flip"))
     assert [(o.id, o.total) for o in ranking.options] == [
-        ("y", pytest.approx(3.8)), ("z", pytest.approx(3.0)), ("x", pytest.approx(2.6))
+        ("y", pytest.approx(3.8)),
+        ("z", pytest.approx(3.0)),
+        ("x", pytest.approx(2.6)),
     ]
     assert ranking.weight_set == "flip"
 
 
 def test_unknown_weight_set_names_the_file_and_the_choices(demo):
-    with pytest.raises(InputError, match=r"two\.yaml: weight_sets: no weight set 'nope' \(available: flip\)"):
+    with pytest.raises(
+        InputError, match=r"two\.yaml: weight_sets: no weight set 'nope' \(available: flip\)"
+    ):
         rank(load_scores(demo), Settings(weight_set="nope"))
 
 
@@ -143,7 +147,9 @@ options:
 )
 def test_missing_score_policies_by_hand(write, policy, gap_total):
     write("nested.yaml", NESTED)
-    ranking = rank(load_scores(write("gaps.yaml", MISSING), Settings(missing=policy)), Settings(missing=policy))
+    ranking = rank(
+        load_scores(write("gaps.yaml", MISSING), Settings(missing=policy)), Settings(missing=policy)
+    )
     totals_by_id = {o.id: o.total for o in ranking.options}
     assert totals_by_id["gap"] == pytest.approx(gap_total)
     assert totals_by_id["sq"] == pytest.approx(0.3 * 2 + 0.2 * 4 + 0.5 * 6)
@@ -198,7 +204,9 @@ def test_bundled_closed_form_single_leaf():
 
 scores_matrix = st.integers(1, 6).flatmap(
     lambda n_leaves: st.tuples(
-        arrays(np.float64, st.tuples(st.integers(1, 8), st.just(n_leaves)), elements=st.floats(-5, 5)),
+        arrays(
+            np.float64, st.tuples(st.integers(1, 8), st.just(n_leaves)), elements=st.floats(-5, 5)
+        ),
         arrays(np.float64, n_leaves, elements=st.floats(0.01, 10)),
     )
 )

@@ -62,7 +62,9 @@ def test_top_level_family_and_every_problem_at_once(write):
         load_criteria(path)
     found = messages(caught.value)
     # The shape error (bad id) is reported first, from the schema, before cross-checks run.
-    assert found == [f"{path}: criteria[2].id: 'Bad Id' is not a valid id (lowercase letters, digits, '-' and '_', starting with a letter or digit)"]
+    assert found == [
+        f"{path}: criteria[2].id: 'Bad Id' is not a valid id (lowercase letters, digits, '-' and '_', starting with a letter or digit)"
+    ]
     path.write_text(path.read_text().replace("Bad Id", "b"))
     with pytest.raises(Problems) as caught:
         load_criteria(path)
@@ -102,7 +104,13 @@ def test_score_outside_the_scale_names_file_option_criterion_and_value(write):
 
 def test_negative_scales_are_allowed(write):
     write("nested.yaml", NESTED)
-    path = write("neg.yaml", SCORES.replace("{min: 1, max: 5}", "{min: -2, max: 2}").replace("7", "-2").replace(": 3", ": 0").replace(": 4", ": 1"))
+    path = write(
+        "neg.yaml",
+        SCORES.replace("{min: 1, max: 5}", "{min: -2, max: 2}")
+        .replace("7", "-2")
+        .replace(": 3", ": 0")
+        .replace(": 4", ": 1"),
+    )
     assert load_scores(path).scale.min == -2
 
 
@@ -121,7 +129,11 @@ def test_non_numeric_scores(write, value, expected):
 
 
 def test_unknown_and_missing_criteria_and_duplicate_options(write):
-    text = SCORES.replace("{q1: 4, q2: 4, cost: 4}", "{q1: 4, qq: 4, cost: 4}").replace("id: far", "id: hub").replace("q1: 7", "q1: 3")
+    text = (
+        SCORES.replace("{q1: 4, q2: 4, cost: 4}", "{q1: 4, qq: 4, cost: 4}")
+        .replace("id: far", "id: hub")
+        .replace("q1: 7", "q1: 3")
+    )
     found = [m.split(": ", 1)[1] for m in load_bad_scores(write, text)]
     assert found == [
         "options[2].id: duplicate option id 'hub' (first at options[1])",
@@ -131,7 +143,9 @@ def test_unknown_and_missing_criteria_and_duplicate_options(write):
 
 
 def test_mixing_levels_is_an_error(write):
-    text = SCORES.replace("{q1: 4, q2: 4, cost: 4}", "{q1: 4, q2: 4, quality: 4, cost: 4}").replace("q1: 7", "q1: 3")
+    text = SCORES.replace("{q1: 4, q2: 4, cost: 4}", "{q1: 4, q2: 4, quality: 4, cost: 4}").replace(
+        "q1: 7", "q1: 3"
+    )
     found = [m.split(": ", 1)[1] for m in load_bad_scores(write, text)]
     assert found == [
         "options[1].scores.quality: 'quality' is not one of the sub-criteria this file scores against; a file scores one level throughout"
@@ -142,37 +156,52 @@ def test_no_status_quo_is_a_warning_carried_with_the_sheet(write):
     write("nested.yaml", NESTED)
     path = write("scores.yaml", SCORES.replace("status_quo: true, ", "").replace("q1: 7", "q1: 3"))
     sheet = load_scores(path)
-    assert sheet.notes == (f"{path}: options: no option is marked status_quo: true (the current configuration)",)
+    assert sheet.notes == (
+        f"{path}: options: no option is marked status_quo: true (the current configuration)",
+    )
 
 
 def test_unknown_keys_and_wrong_shapes(write):
     write("two.yaml", TWO_CRITERIA)
-    path = write("typo.yaml", "group: demo\nname: D\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n  - {id: a, name: A, scroes: {a: 1}}\n")
+    path = write(
+        "typo.yaml",
+        "group: demo\nname: D\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n  - {id: a, name: A, scroes: {a: 1}}\n",
+    )
     with pytest.raises(Problems) as caught:
         load_scores(path)
     assert messages(caught.value) == [
         f"{path}: options[0].scroes: unknown key 'scroes'",
     ]
     listed = write("list.yaml", "- just\n- a list\n")
-    with pytest.raises(InputError, match="expected a scores file .* as a YAML mapping, found a list"):
+    with pytest.raises(
+        InputError, match=r"expected a scores file .* as a YAML mapping, found a list"
+    ):
         load_scores(listed)
 
 
 def test_missing_criteria_file_is_named(write):
     path = write("orphan.yaml", SCORES.replace("nested.yaml", "nowhere.yaml"))
-    with pytest.raises(InputError, match=r"orphan\.yaml: criteria: criteria file 'nowhere\.yaml' not found next to this file"):
+    with pytest.raises(
+        InputError,
+        match=r"orphan\.yaml: criteria: criteria file 'nowhere\.yaml' not found next to this file",
+    ):
         load_scores(path)
 
 
 def test_duplicate_yaml_keys_are_reported_not_overwritten(write):
     path = write("dupe.yaml", "title: T\ntitle: U\ncriteria: []\n")
-    with pytest.raises(InputError, match=r"dupe\.yaml: line 2, column 1: duplicate key 'title' \(first at line 1\)"):
+    with pytest.raises(
+        InputError, match=r"dupe\.yaml: line 2, column 1: duplicate key 'title' \(first at line 1\)"
+    ):
         load_criteria(path)
 
 
 def test_python_tags_are_refused(write):
     path = write("evil.yaml", "title: !!python/object/apply:os.system ['echo hi']\ncriteria: []\n")
-    with pytest.raises(InputError, match=r"evil\.yaml: line 1, column 8: tag .*python/object/apply:os\.system.* is not allowed"):
+    with pytest.raises(
+        InputError,
+        match=r"evil\.yaml: line 1, column 8: tag .*python/object/apply:os\.system.* is not allowed",
+    ):
         load_criteria(path)
 
 
@@ -196,7 +225,11 @@ def test_failed_gate_needs_a_reason(write):
     assert [m.split(": ", 1)[1] for m in messages(caught.value)] == [
         "options[0].gates.staffing: a failed gate needs a reason",
     ]
-    path.write_text(path.read_text().replace("staffing: false", "staffing: {pass: false, reason: no rota}"))
+    path.write_text(
+        path.read_text().replace("staffing: false", "staffing: {pass: false, reason: no rota}")
+    )
     with pytest.raises(Problems) as caught:
         load_scores(path)
-    assert [m.split(": ", 1)[1] for m in messages(caught.value)] == ["options[1].gates.staffng: unknown gate 'staffng'"]
+    assert [m.split(": ", 1)[1] for m in messages(caught.value)] == [
+        "options[1].gates.staffng: unknown gate 'staffng'"
+    ]

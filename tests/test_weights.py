@@ -25,10 +25,18 @@ from .conftest import NESTED
 # The C&P 2016 table as printed: column A per criterion, column B per sub-criterion.
 PRINTED_A = {"quality": 30.0, "affordability": 25.0, "sustainability": 22.4, "deliverability": 22.6}
 PRINTED_B = {
-    "best_practice": 19.1, "safety": 26.2, "experience": 18.7, "inequalities": 21.3, "access": 14.7,
-    "income_expenditure": 69.8, "transition_costs": 30.2,
-    "workforce": 54.5, "future_demand": 45.5,
-    "stakeholder_support": 38.2, "ease_speed": 32.2, "policy_alignment": 28.7,
+    "best_practice": 19.1,
+    "safety": 26.2,
+    "experience": 18.7,
+    "inequalities": 21.3,
+    "access": 14.7,
+    "income_expenditure": 69.8,
+    "transition_costs": 30.2,
+    "workforce": 54.5,
+    "future_demand": 45.5,
+    "stakeholder_support": 38.2,
+    "ease_speed": 32.2,
+    "policy_alignment": 28.7,
 }
 
 
@@ -53,7 +61,7 @@ def test_weight_set_rescales_each_family(write):
 def test_bundled_table_global_weights_match_a_times_b():
     """For the families that sum to 100, global weight = A x B / 10,000 exactly as printed."""
     tree = load_criteria("cp-2016")
-    w = dict(zip(tree.leaf_ids, global_weights(tree)))
+    w = dict(zip(tree.leaf_ids, global_weights(tree), strict=True))
     for leaf, b in PRINTED_B.items():
         a = PRINTED_A[tree.parent(leaf)]
         if tree.parent(leaf) != "deliverability":
@@ -74,10 +82,15 @@ def test_bundled_table_discrepancies_are_the_printed_ones():
         "printed_total.global",
     }
     assert found["criteria[3].sub[1].printed_global (ease_speed)"].computed == Fraction("7.2772")
-    assert found["criteria[3].printed_subtotal.weight (deliverability)"].computed == Fraction("99.1")
+    assert found["criteria[3].printed_subtotal.weight (deliverability)"].computed == Fraction(
+        "99.1"
+    )
     assert found["criteria[1].printed_subtotal.global (affordability)"].computed == Fraction("25.1")
     assert found["printed_total.global"].computed == Fraction("100.1")
-    assert "printed 7.5, but 22.6 x 32.2% = 7.3" in found["criteria[3].sub[1].printed_global (ease_speed)"].message
+    assert (
+        "printed 7.5, but 22.6 x 32.2% = 7.3"
+        in found["criteria[3].sub[1].printed_global (ease_speed)"].message
+    )
 
 
 def test_round_half_up_not_bankers():
@@ -90,7 +103,11 @@ def test_round_half_up_not_bankers():
 def test_display_percentages_fix_the_column_to_100():
     """Three thirds: 33.3 x 3 = 99.9, so the value closest to rounding up gets the extra 0.1."""
     third = Fraction(100, 3)
-    assert display_percentages([third, third, third]) == [Decimal("33.4"), Decimal("33.3"), Decimal("33.3")]
+    assert display_percentages([third, third, third]) == [
+        Decimal("33.4"),
+        Decimal("33.3"),
+        Decimal("33.3"),
+    ]
     # 17.45 + 7.55 + 75 = 100; half-up gives 17.5 + 7.6 + 75.0 = 100.1, so one comes back down.
     shown = display_percentages([Fraction("17.45"), Fraction("7.55"), Fraction(75)])
     assert sum(shown) == Decimal("100.0")
@@ -117,5 +134,5 @@ def test_display_percentages_sum_to_100_and_stay_within_a_unit(parts):
     values = [Fraction(100 * p, total) for p in parts]
     shown = display_percentages(values)
     assert sum(shown) == Decimal("100.0")
-    for exact_value, display in zip(values, shown):
+    for exact_value, display in zip(values, shown, strict=True):
         assert abs(Fraction(display) - exact_value) < Fraction(1, 10)

@@ -15,8 +15,8 @@ from appraise.io.loading import (
 
 __all__ = [
     "CheckResult",
-    "check_files",
     "Inputs",
+    "check_files",
     "file_kind",
     "load_criteria",
     "load_inputs",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appraise.errors import AppraiseError, InputError, Problem, Problems
-from appraise.io.loading import load_criteria, parse_as, resolve_criteria_path, _shown, file_kind
+from appraise.io.loading import _shown, file_kind, load_criteria, parse_as, resolve_criteria_path
 from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
 from appraise.scoring import ScoreSheet
 from appraise.validate import check_criteria, check_rules, check_sheet

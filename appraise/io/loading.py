@@ -55,12 +55,15 @@ def file_kind(path: Path) -> tuple[FileKind, Any]:
         if "criteria" in data:
             return "criteria", data
     raise InputError(
-        path, "", "not a criteria, scores or rules file (expected a mapping with 'criteria', 'options' or 'rules')"
+        path,
+        "",
+        "not a criteria, scores or rules file "
+        "(expected a mapping with 'criteria', 'options' or 'rules')",
     )
 
 
 def resolve_criteria_path(reference: str, relative_to: Path | None = None) -> Path:
-    """A criteria reference: a path (relative to the scores file that names it), else a bundled name."""
+    """A criteria reference: a path (relative to the scores file naming it), else a bundled name."""
     candidate = (relative_to.parent / reference) if relative_to else Path(reference)
     if candidate.is_file():
         return candidate
@@ -87,10 +90,16 @@ def resolve_scores_path(reference: str | Path) -> Path:
     if found:
         return found
     available = ", ".join(bundled.names("options")) or "none"
-    raise InputError(path, "", f"file not found, and no bundled options file has that name (bundled: {available})")
+    raise InputError(
+        path,
+        "",
+        f"file not found, and no bundled options file has that name (bundled: {available})",
+    )
 
 
-def load_criteria(reference: str | Path, normalise: bool = False, relative_to: Path | None = None) -> CriteriaTree:
+def load_criteria(
+    reference: str | Path, normalise: bool = False, relative_to: Path | None = None
+) -> CriteriaTree:
     """Load and validate a criteria file given by path or bundled name."""
     path = resolve_criteria_path(str(reference), relative_to)
     spec = _parse(path, CriteriaFile, "criteria")
@@ -124,13 +133,13 @@ def load_inputs(references: list[str | Path], settings: Settings | None = None) 
     return [load_scores(ref, settings, cache) for ref in references]
 
 
-# Kept for ``check``: parse a file already read, by kind.
 def parse_as(path: Path, kind: FileKind, data: Any) -> CriteriaFile | ScoresFile | RulesFile:
-    """Validate already-read YAML data as the given kind of file."""
-    model: type[CriteriaFile | ScoresFile | RulesFile] = {
-        "criteria": CriteriaFile, "scores": ScoresFile, "rules": RulesFile
-    }[kind]
-    return _parse(path, model, kind, data)
+    """Validate already-read YAML data as the given kind of file (for ``check``)."""
+    if kind == "criteria":
+        return _parse(path, CriteriaFile, kind, data)
+    if kind == "scores":
+        return _parse(path, ScoresFile, kind, data)
+    return _parse(path, RulesFile, kind, data)
 
 
 Inputs = list[ScoreSheet]

@@ -16,17 +16,21 @@ class _StrictSafeLoader(yaml.SafeLoader):
     """``SafeLoader`` that refuses duplicate keys instead of keeping the last one silently."""
 
 
-def _construct_mapping(loader: _StrictSafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+def _construct_mapping(
+    loader: _StrictSafeLoader, node: yaml.MappingNode, deep: bool = False
+) -> Any:
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if isinstance(key, (dict, list)):
             raise yaml.constructor.ConstructorError(
                 None, None, "a mapping key must be a plain value", key_node.start_mark
             )
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
                 key_node.start_mark,
             )
         seen[key] = key_node
@@ -35,7 +39,7 @@ def _construct_mapping(loader: _StrictSafeLoader, node: yaml.MappingNode, deep: 
 
 _StrictSafeLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,  # type: ignore[arg-type]
+    _construct_mapping,
 )
 
 
@@ -66,13 +70,15 @@ def read_yaml(path: Path) -> Any:
     """Parse a YAML file with the safe loader; every failure is an ``InputError``."""
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_StrictSafeLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictSafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
         if "could not determine a constructor" in problem:
-            problem = f"tag {problem.split('tag')[-1].strip()} is not allowed (only plain YAML data)"
+            problem = (
+                f"tag {problem.split('tag')[-1].strip()} is not allowed (only plain YAML data)"
+            )
         raise InputError(path, where, problem) from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"invalid YAML: {exc}") from None
