@@ -34,7 +34,7 @@ app = typer.Typer(
 )
 
 out = Console(soft_wrap=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 _state = {"debug": False}
 
 
@@ -200,7 +200,8 @@ def rank(
 
         for ranking, record in zip(rankings, records, strict=True):
             names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
-            out.print(render.ranking_table(record, names, len(ranking.options)))
+            table = render.ranking_table(record, names, len(ranking.options), out.size.width)
+            out.print(table)
             out.print()
 
 

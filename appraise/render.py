@@ -30,7 +30,7 @@ def _stacked_bar(parts: Sequence[float], scale_width: float, width: int = BAR_WI
 
 
 def ranking_table(
-    record: Record, criterion_names: dict[str, str], total_options: int
+    record: Record, criterion_names: dict[str, str], total_options: int, width: int = 80
 ) -> RenderableType:
     """The ranked shortlist for one group, with a stacked contribution bar per option."""
     low, high = record["scale"]["min"], record["scale"]["max"]
@@ -41,15 +41,17 @@ def ranking_table(
         title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("Rank", justify="right")
-    table.add_column("Option", overflow="fold", max_width=44)
+    table.add_column("Option", overflow="fold", min_width=16, max_width=44)
     table.add_column("Total", justify="right")
     table.add_column(f"Contributions ({low:g} to {high:g})", no_wrap=True)
-    for criterion in shares:
-        table.add_column(criterion_names.get(criterion, criterion)[:13], justify="right")
+    # Per-criterion figures only where they fit beside the bar; JSON, CSV and Markdown have them all.
+    numbers = width >= 64 + 11 * len(shares)
+    for criterion in shares if numbers else []:
+        table.add_column(_short(criterion_names.get(criterion, criterion)), justify="right")
     for option in record["options"]:
         name = Text(option["name"])
         if option["status_quo"]:
-            name.append("  ◆ status quo", style="bold")
+            name.append(" ◆", style="bold")
         # Distance above the scale's bottom, per criterion: contribution - bottom x criterion share.
         lifts = [option["contributions"][c] - low * shares[c] for c in shares]
         table.add_row(
@@ -57,7 +59,7 @@ def ranking_table(
             name,
             f"{option['total']:.2f}",
             _stacked_bar(lifts, high - low),
-            *(f"{option['contributions'][c]:.2f}" for c in shares),
+            *(f"{option['contributions'][c]:.2f}" for c in shares if numbers),
         )
     parts: list[RenderableType] = [table, _legend(shares, criterion_names)]
     shown = len(record["options"])
@@ -74,6 +76,10 @@ def ranking_table(
     return Group(*parts)
 
 
+def _short(name: str, limit: int = 12) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "."
+
+
 def _criterion_shares(record: Record) -> dict[str, float]:
     shares: dict[str, float] = {}
     first = record["options"][0]["contributions"] if record["options"] else {}
@@ -86,7 +92,7 @@ def _criterion_shares(record: Record) -> dict[str, float]:
 
 
 def _legend(shares: dict[str, float], names: dict[str, str]) -> Text:
-    legend = Text("  ")
+    legend = Text("  ◆ status quo   ")
     for i, criterion in enumerate(shares):
         legend.append("█ ", style=PALETTE[i % len(PALETTE)])
         legend.append(f"{names.get(criterion, criterion)} {100 * shares[criterion]:.1f}%   ")
@@ -94,10 +100,7 @@ def _legend(shares: dict[str, float], names: dict[str, str]) -> Text:
 
 
 def _context_line(record: Record) -> Text:
-    level = (
-        "indicative round: top-level criteria" if record["level"] == "criteria" else "sub-criteria"
-    )
-    bits = [f"criteria {record['criteria']}", f"scored against {level}"]
+    bits = [f"criteria {record['criteria']}", f"scored against {record['level']}"]
     if record["round"]:
         bits.append(f"round '{record['round']}'")
     if record["scorers"]:
@@ -164,14 +167,13 @@ def criteria_table(record: Record) -> RenderableType:
         show_edge=False,
         pad_edge=False,
     )
-    table.add_column("Criterion / sub-criterion", overflow="fold", min_width=24, max_width=60)
-    table.add_column("Id", overflow="fold")
-    table.add_column("Weight", justify="right")
-    table.add_column("Local%", justify="right")
-    table.add_column("Global%", justify="right")
+    table.add_column("Criterion / sub-criterion", overflow="fold", min_width=16, ratio=1)
+    table.add_column("Id", no_wrap=True)
+    for heading in ("Weight", "Local%", "Global%"):
+        table.add_column(heading, justify="right", no_wrap=True)
     has_printed = any(r["printed_global"] is not None for r in record["criteria"])
     if has_printed:
-        table.add_column("Printed", justify="right")
+        table.add_column("Printed", justify="right", no_wrap=True)
     for row in record["criteria"]:
         top = row["level"] == "criterion"
         style = "bold" if top else ""

@@ -48,7 +48,7 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
         "criteria": sheet.tree.path,
         "illustrative": sheet.illustrative,
         "round": sheet.spec.round,
-        "level": "sub-criteria" if sheet.level == "leaves" else "criteria",
+        "level": "sub-criteria" if sheet.leaf_ids != sheet.tree.top_ids else "criteria",
         "scale": {"min": sheet.scale.min, "max": sheet.scale.max},
         "scorers": list(sheet.scorer_ids) if sheet.per_scorer else [],
         "aggregate": ranking.aggregate if sheet.per_scorer else None,

@@ -1,0 +1,266 @@
+"""Command-line tests through Typer's runner: exit codes, stdout, stderr, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from appraise.cli import app
+
+from .conftest import NESTED, TWO_CRITERIA
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.stdout + result.stderr
+    return result
+
+
+def test_rank_table_shows_the_shortlist_in_order(demo):
+    result = invoke("rank", demo)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.index("Option X") < out.index("Option Y") < out.index("Option Z")
+    assert "3.40" in out
+    assert "3.20" in out
+    assert "Option Z ◆" in out
+    assert "◆ status quo" in out
+    assert "Criterion A 60.0%" in out
+
+
+def test_rank_json_is_the_contract(demo):
+    """CONTRACT 3: weights summing to 1, options in rank order, contributions summing to total."""
+    result = invoke("rank", demo, "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["weights"] == {"a": 0.6, "b": 0.4}
+    assert [(o["id"], o["rank"]) for o in data["options"]] == [("x", 1), ("y", 2), ("z", 3)]
+    x = data["options"][0]
+    assert set(x) >= {"id", "name", "rank", "total", "contributions"}
+    assert x["total"] == pytest.approx(3.4, abs=1e-12)
+    assert sum(x["contributions"].values()) == pytest.approx(x["total"], abs=1e-12)
+    assert data["notes"] == []
+
+
+def test_rank_top_cuts_json_and_table(demo):
+    data = json.loads(invoke("rank", demo, "--top", "2", "-f", "json").stdout)
+    assert [o["id"] for o in data["options"]] == ["x", "y"]
+    table = invoke("rank", demo, "--top", "2").stdout
+    assert "Option Z" not in table.split("Shortlist")[0]
+    assert "Shortlist: top 2 of 3 ranked options shown. The status quo ranks 3." in table
+
+
+def test_rank_several_files_prints_a_json_list_in_order(demo, write):
+    write("nested.yaml", NESTED)
+    other = write(
+        "other.yaml",
+        """\
+        group: other
+        name: Other
+        criteria: nested.yaml
+        scale: {min: 0, max: 10}
+        options:
+          - {id: sq, name: Today, status_quo: true, scores: {q1: 2, q2: 4, cost: 6}}
+        """,
+    )
+    data = json.loads(invoke("rank", other, demo, "-f", "json").stdout)
+    assert [d["group"] for d in data] == ["other", "demo"]
+    assert data[0]["options"][0]["total"] == pytest.approx(0.3 * 2 + 0.2 * 4 + 0.5 * 6)
+
+
+def test_rank_csv_and_markdown(demo):
+    rows = list(csv.DictReader(io.StringIO(invoke("rank", demo, "-f", "csv").stdout)))
+    assert [r["id"] for r in rows] == ["x", "y", "z"]
+    assert float(rows[0]["total"]) == pytest.approx(3.4)
+    assert float(rows[0]["a"]) == pytest.approx(3.0)
+    md = invoke("rank", demo, "-f", "markdown").stdout
+    assert md.startswith("## Demo group (demo)\n")
+    assert "| demo | 1 | x | Option X | 3.40 |" in md
+
+
+def test_rank_with_weight_set(demo):
+    data = json.loads(invoke("rank", demo, "--weights", "flip", "-f", "json").stdout)
+    assert data["weight_set"] == "flip"
+    assert [o["id"] for o in data["options"]] == ["y", "z", "x"]
+
+
+def test_normalise_is_reported_on_stderr_and_in_json_notes(write):
+    write("two.yaml", TWO_CRITERIA.replace("weight: 40", "weight: 30"))
+    path = write(
+        "demo.yaml",
+        "group: d\nname: D\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n  - {id: sq, name: S, status_quo: true, scores: {a: 1, b: 2}}\n",
+    )
+    refused = invoke("rank", path)
+    assert refused.exit_code == 1
+    assert (
+        "top-level criteria weights sum to 90, expected 100 (use --normalise to rescale)"
+        in refused.stderr
+    )
+    result = invoke("rank", path, "--normalise", "-f", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert any("rescaled to 100 (--normalise)" in n for n in data["notes"])
+    assert "rescaled to 100" in result.stderr
+    assert data["weights"] == pytest.approx({"a": 60 / 90, "b": 30 / 90})
+
+
+def test_bad_score_is_one_line_naming_file_and_place(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "bad.yaml",
+        "group: d\nname: D\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n  - {id: sq, name: S, status_quo: true, scores: {a: 7, b: 2}}\n",
+    )
+    result = invoke("rank", path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert (
+        result.stderr.strip()
+        == f"error: {path}: options[0].scores.a: option 'sq', criterion 'a': score 7 is outside the scale 1..5"
+    )
+
+
+def test_missing_file_and_usage_errors(tmp_path):
+    result = invoke("rank", tmp_path / "nope.yaml")
+    assert result.exit_code == 1
+    assert "nope.yaml: file not found" in result.stderr
+    assert invoke("rank", "--format", "xml").exit_code == 2
+    assert invoke("rank", "--top", "0").exit_code == 2
+
+
+def test_unknown_weight_set_exit_1(demo):
+    result = invoke("rank", demo, "--weights", "nope")
+    assert result.exit_code == 1
+    assert "no weight set 'nope' (available: flip)" in result.stderr
+
+
+def test_debug_shows_the_traceback(demo):
+    result = runner.invoke(app, ["--debug", "rank", str(demo), "--weights", "nope"])
+    assert result.exit_code == 1
+    assert result.exception is not None
+
+
+def test_check_lists_every_problem_and_exits_1(write):
+    write("nested.yaml", NESTED)
+    path = write(
+        "scores.yaml",
+        """\
+        group: demo
+        name: Demo
+        criteria: nested.yaml
+        scale: {min: 1, max: 5}
+        options:
+          - {id: sq, name: Today, scores: {q1: 3, q2: 3, cost: 9}}
+          - {id: hub, name: Hub, scores: {q1: 4, q2: four, cost: 4}}
+        """,
+    )
+    result = invoke("check", path, "-f", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert [(p["where"], p["severity"]) for p in data["problems"]] == [
+        ("options[1].scores.q2", "error")
+    ]
+    path.write_text(path.read_text().replace("four", "4"))
+    data = json.loads(invoke("check", path, "-f", "json").stdout)
+    assert [(p["where"], p["severity"]) for p in data["problems"]] == [
+        ("options", "warning"),
+        ("options[0].scores.cost", "error"),
+    ]
+    table = invoke("check", path)
+    assert table.exit_code == 1
+    assert "FAILED: 1 error(s), 1 warning(s) in 1 file(s)" in table.stdout
+
+
+def test_check_good_files_and_strict(demo, write):
+    ok = invoke("check", demo, demo.parent / "two.yaml")
+    assert ok.exit_code == 0
+    assert "OK: 0 error(s), 0 warning(s) in 2 file(s)" in ok.stdout
+    no_sq = write("nosq.yaml", demo.read_text().replace("status_quo: true, ", ""))
+    assert invoke("check", no_sq).exit_code == 0
+    assert invoke("check", no_sq, "--strict").exit_code == 1
+
+
+def test_check_rules_against_the_groups_given(demo, write):
+    rules = write(
+        "rules.yaml",
+        """\
+        rules:
+          - {requires: [demo/x, other/y], note: needs other}
+          - {excludes: [demo/x, demo/q]}
+        """,
+    )
+    result = invoke("check", demo, rules, "-f", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["where"], p["message"]) for p in problems] == [
+        ("rules[0].requires[1]", "unknown group 'other' (known: demo)"),
+        ("rules[1].excludes[1]", "group 'demo' has no option 'q'"),
+        (
+            "rules[1]",
+            "'excludes' links options of the same group, but only one option per group is chosen",
+        ),
+    ]
+    alone = invoke("check", rules)
+    assert alone.exit_code == 0
+    assert "rule references not checked" in alone.stderr
+
+
+def test_check_reports_unreadable_files_and_carries_on(write, demo):
+    broken = write("broken.yaml", "title: [unclosed\n")
+    result = invoke("check", broken, demo, "-f", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [f["kind"] for f in data["files"]] == ["unreadable", "scores"]
+    assert data["problems"][0]["file"].endswith("broken.yaml")
+
+
+def test_criteria_bundled_table_reports_what_does_not_reconcile():
+    result = invoke("criteria")
+    assert result.exit_code == 0
+    assert "sub-criteria weights sum to 99.1, expected 100; rescaled to 100" in result.stderr
+    out = " ".join(result.stdout.split())  # the table wraps long lines at 80 columns
+    assert "printed 7.5, but 22.6 x 32.2% = 7.3" in out
+    assert "7.5 ≠" in out
+    data = json.loads(invoke("criteria", "cp-2016", "-f", "json").stdout)
+    rows = {r["id"]: r for r in data["criteria"]}
+    assert rows["best_practice"]["global_percent"] == pytest.approx(5.73)
+    assert rows["best_practice"]["printed_global"] == 5.7
+    assert not rows["best_practice"]["printed_differs"]
+    assert rows["ease_speed"]["printed_differs"]
+    leaves = [r for r in data["criteria"] if r["level"] == "sub-criterion"]
+    assert len(leaves) == 12
+    assert sum(float(r["global_display"]) for r in leaves) == pytest.approx(100.0)
+    assert len(data["discrepancies"]) == 4
+
+
+def test_criteria_csv_and_markdown(write):
+    path = write("nested.yaml", NESTED)
+    rows = list(csv.DictReader(io.StringIO(invoke("criteria", path, "-f", "csv").stdout)))
+    assert [(r["id"], r["global_display"]) for r in rows] == [
+        ("quality", "50.0"),
+        ("q1", "30.0"),
+        ("q2", "20.0"),
+        ("cost", "50.0"),
+    ]
+    md = invoke("criteria", path, "-f", "markdown").stdout
+    assert "| - Q one | q1 |" in md
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("appraise ")
+
+
+@pytest.mark.parametrize("command", ["rank", "check", "criteria"])
+def test_every_command_documents_an_example(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout
+    assert f"appraise {command}" in result.stdout
