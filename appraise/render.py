@@ -44,7 +44,7 @@ def ranking_table(
     table.add_column("Option", overflow="fold", min_width=16, max_width=44)
     table.add_column("Total", justify="right")
     table.add_column(f"Contributions ({low:g} to {high:g})", no_wrap=True)
-    # Per-criterion figures only where they fit beside the bar; JSON, CSV and Markdown have them all.
+    # Per-criterion figures only where they fit beside the bar (JSON, CSV, Markdown have them all).
     numbers = width >= 64 + 11 * len(shares)
     for criterion in shares if numbers else []:
         table.add_column(_short(criterion_names.get(criterion, criterion)), justify="right")

@@ -50,7 +50,7 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
         "round": sheet.spec.round,
         "level": "sub-criteria" if sheet.leaf_ids != sheet.tree.top_ids else "criteria",
         "scale": {"min": sheet.scale.min, "max": sheet.scale.max},
-        "scorers": list(sheet.scorer_ids) if sheet.per_scorer else [],
+        "scorers": _scorers(ranking),
         "aggregate": ranking.aggregate if sheet.per_scorer else None,
         "weight_set": ranking.weight_set,
         "weights": ranking.weights,
@@ -80,7 +80,47 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
             }
             for d in ranking.disagreements
         ],
+        "spread": _spread(ranking),
         "notes": list(ranking.notes),
+    }
+
+
+def _scorers(ranking: Ranking) -> list[Record]:
+    sheet = ranking.sheet
+    if not sheet.per_scorer:
+        return []
+    out = []
+    for scorer in sheet.scorer_ids:
+        info = sheet.spec.scorers.get(scorer)
+        out.append(
+            {
+                "id": scorer,
+                "name": info.name if info else None,
+                "role": info.role if info else None,
+                "organisation": info.organisation if info else None,
+                "interests": dict(info.interests) if info else {},
+            }
+        )
+    return out
+
+
+def _spread(ranking: Ranking) -> dict[str, dict[str, Record]]:
+    """Per option and leaf: scorers, lowest, highest, sample standard deviation."""
+    spread, sheet = ranking.spread, ranking.sheet
+    if spread is None or not sheet.per_scorer:
+        return {}
+    return {
+        option.id: {
+            leaf: {
+                "n": int(spread.n[i, j]),
+                "min": float(spread.low[i, j]),
+                "max": float(spread.high[i, j]),
+                "sd": float(spread.std[i, j]),
+            }
+            for j, leaf in enumerate(sheet.leaf_ids)
+            if spread.n[i, j]
+        }
+        for i, option in enumerate(sheet.options)
     }
 
 

@@ -38,6 +38,8 @@ def _parse(path: Path, model: type[M], kind: FileKind, data: Any = None) -> M:
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise InputError(path, "", f"expected {_KEYS[kind]} as a YAML mapping, found {found}")
+    if kind == "scores" and "options" not in data and isinstance(data.get("criteria"), list):
+        raise InputError(path, "", "this is a criteria file; give a scores file (with 'options')")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

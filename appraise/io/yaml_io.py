@@ -61,8 +61,12 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(
-            path, f"byte {exc.start}", "file is not UTF-8 text (save it as UTF-8)"
+            path,
+            f"line {line}, column {column}",
+            f"byte 0x{data[exc.start]:02x} is not UTF-8 text (save the file as UTF-8)",
         ) from None
 
 

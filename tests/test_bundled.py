@@ -1,0 +1,115 @@
+"""The shipped criteria, options and examples: valid, labelled, and present in a built wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from appraise import bundled
+from appraise.io import check_files, load_criteria, load_scores
+from appraise.model import Settings
+from appraise.scoring import rank
+
+ROOT = Path(__file__).resolve().parent.parent
+OPTIONS = sorted((ROOT / "options").glob("*.yaml"))
+
+
+def test_there_are_at_least_four_working_groups():
+    assert len(OPTIONS) >= 4
+    assert bundled.DEFAULT_EXAMPLE in bundled.names("options")
+
+
+@pytest.mark.parametrize("path", OPTIONS, ids=lambda p: p.stem)
+def test_bundled_options_are_valid_labelled_and_realistic(path):
+    text = path.read_text(encoding="utf-8")
+    assert "ILLUSTRATIVE" in text.split("group:")[0], "header must say the scores are illustrative"
+    sheet = load_scores(path)
+    assert sheet.illustrative
+    assert 3 <= len(sheet.options) <= 6
+    assert sum(o.status_quo for o in sheet.options) == 1
+    assert sheet.per_scorer
+    roles = {s.role for s in sheet.spec.scorers.values()}
+    assert len(roles) >= 2, "several scorers with different roles"
+    ranking = rank(sheet)
+    assert len(ranking.options) + len(ranking.screened_out) == len(sheet.options)
+    # The sheet is fully scored: every scorer gave every option a score on every leaf.
+    assert not any("gave no score" in n for n in sheet.notes)
+
+
+def test_bundled_panels_disagree_somewhere():
+    """Realistic disagreement: at least one heavily weighted cell is flagged across the files."""
+    flagged = [d for path in OPTIONS for d in rank(load_scores(path)).disagreements]
+    assert flagged
+
+
+def test_bundled_files_check_clean_together_with_the_rules():
+    rules = ROOT / "examples" / "rules.yaml"
+    result = check_files([*OPTIONS, rules], Settings())
+    assert [p for p in result.problems if p.severity == "error"] == []
+    kinds = {f["kind"] for f in result.files}
+    assert kinds == {"scores", "rules"}
+
+
+def test_bundled_criteria_by_name_and_by_path_are_the_same():
+    by_name = load_criteria("cp-2016")
+    by_path = load_criteria(ROOT / "criteria" / "cp-2016.yaml")
+    assert by_name.spec == by_path.spec
+
+
+def test_bundled_criteria_file_keeps_all_three_printed_columns():
+    spec = load_criteria("cp-2016").spec
+    subs = [s for c in spec.criteria for s in c.sub or []]
+    assert len(subs) == 12
+    assert all(s.printed_global is not None for s in subs)
+    assert all(c.printed_subtotal is not None for c in spec.criteria)
+    assert spec.printed_total is not None
+    assert [c.weight for c in spec.criteria] == [30.0, 25.0, 22.4, 22.6]
+
+
+def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
+    """A non-editable install carries criteria/, options/ and examples/ inside the package."""
+    wheel_dir = tmp_path / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheel_dir), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheel_dir.glob("appraise-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "appraise/_bundled/criteria/cp-2016.yaml" in names
+    assert f"appraise/_bundled/options/{bundled.DEFAULT_EXAMPLE}.yaml" in names
+    assert "appraise/_bundled/examples/rules.yaml" in names
+
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run(
+        [sys.executable, "-m", "appraise", "rank", "--format", "json"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["group"] == bundled.DEFAULT_EXAMPLE
+    assert str(target) in data["file"]
+    criteria = subprocess.run(
+        [sys.executable, "-m", "appraise", "criteria", "cp-2016", "--format", "json"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=False,
+    )
+    assert criteria.returncode == 0, criteria.stderr
+    assert len(json.loads(criteria.stdout)["discrepancies"]) == 4
