@@ -171,7 +171,12 @@ def rank(
 ) -> None:
     """Print the ranked shortlist of each scores file, with each criterion's contribution.
 
-    Example: appraise rank options/urgent-care.yaml --top 3 --format json
+    Options that fail a gate are listed apart with the reason; the status quo is marked.
+    Notes (rescaled weights, substituted scores) go to stderr and, in JSON, to "notes".
+
+    Example: appraise rank options/urgent-care.yaml --top 3
+    Example: appraise rank options/*.yaml --weights equal --format json
+    Example: appraise rank   (the bundled example)
     """
     from appraise import bundled, io, report, scoring
 
@@ -219,8 +224,10 @@ def check(
     """Validate files and list every problem found, not just the first. Exit 1 on any error.
 
     Rules files are checked against the groups of the scores files given alongside them.
+    Warnings (no status-quo option, a scorer who skipped a cell) do not fail unless --strict.
 
-    Example: appraise check options/*.yaml examples/rules.yaml
+    Example: appraise check options/urgent-care.yaml
+    Example: appraise check criteria/cp-2016.yaml options/*.yaml examples/rules.yaml --strict
     """
     from appraise import io, report
 
@@ -273,7 +280,10 @@ def criteria(
 ) -> None:
     """Show the criteria tree with local and global weights, and any printed figures that differ.
 
-    Example: appraise criteria cp-2016
+    Global weight of a sub-criterion = criterion share x sub-criterion share within its family.
+
+    Example: appraise criteria   (the bundled C&P 2016 table)
+    Example: appraise criteria my-criteria.yaml --format csv
     """
     from appraise import bundled, io, report
 
