@@ -91,6 +91,21 @@ def check_criteria(
                         path, f"weight_sets.{set_name}.{node_id}", f"unknown criterion '{node_id}'"
                     )
                 )
+        families = [[c.id for c in spec.criteria]] + [
+            [s.id for s in c.sub] for c in spec.criteria if c.sub
+        ]
+        base = {c.id: c.weight for c in spec.criteria} | {
+            s.id: s.weight for c in spec.criteria for s in c.sub or []
+        }
+        for family in families:
+            if family and sum(overrides.get(i, base[i]) for i in family) == 0:
+                problems.append(
+                    Problem(
+                        path,
+                        f"weight_sets.{set_name}",
+                        f"weight set '{set_name}' gives {', '.join(family)} a total weight of 0",
+                    )
+                )
     for later, first in _repeats([g.id for g in spec.gates]).items():
         problems.append(
             Problem(path, f"gates[{later}].id", f"duplicate gate id (first at gates[{first}])")

@@ -252,3 +252,12 @@ def test_empty_and_non_utf8_files(write, tmp_path):
     bom = tmp_path / "bom.yaml"
     bom.write_bytes(b"\xef\xbb\xbf" + NESTED.encode())
     assert load_criteria(bom).leaf_ids == ("q1", "q2", "cost")
+
+
+def test_weight_set_that_zeroes_a_family_is_an_error(write):
+    path = write("nested.yaml", NESTED + "weight_sets:\n  none: {quality: 0, cost: 0}\n  ok: {q1: 0}\n")
+    with pytest.raises(Problems) as caught:
+        load_criteria(path)
+    assert messages(caught.value) == [
+        f"{path}: weight_sets.none: weight set 'none' gives quality, cost a total weight of 0"
+    ]
