@@ -12,7 +12,7 @@ from fractions import Fraction
 import numpy as np
 
 from appraise.errors import Problem, Severity, raise_if_errors
-from appraise.model import CriteriaFile, OptionSpec, RulesFile, ScoresFile, Settings
+from appraise.model import CriteriaFile, OptionSpec, Rule, RulesFile, ScoresFile, Settings
 from appraise.scoring import GateFailure, OptionInfo, ScoreSheet
 from appraise.weights import CriteriaTree, FloatArray, Level, exact, printed_discrepancies
 
@@ -82,30 +82,7 @@ def check_criteria(
             else:
                 problems.append(Problem(path, where, message + " (use --normalise to rescale)"))
 
-    known = set(all_ids)
-    for set_name, overrides in spec.weight_sets.items():
-        for node_id in overrides:
-            if node_id not in known:
-                problems.append(
-                    Problem(
-                        path, f"weight_sets.{set_name}.{node_id}", f"unknown criterion '{node_id}'"
-                    )
-                )
-        families = [[c.id for c in spec.criteria]] + [
-            [s.id for s in c.sub] for c in spec.criteria if c.sub
-        ]
-        base = {c.id: c.weight for c in spec.criteria} | {
-            s.id: s.weight for c in spec.criteria for s in c.sub or []
-        }
-        for family in families:
-            if family and sum(overrides.get(i, base[i]) for i in family) == 0:
-                problems.append(
-                    Problem(
-                        path,
-                        f"weight_sets.{set_name}",
-                        f"weight set '{set_name}' gives {', '.join(family)} a total weight of 0",
-                    )
-                )
+    problems += _check_weight_sets(spec, path, set(all_ids))
     for later, first in _repeats([g.id for g in spec.gates]).items():
         problems.append(
             Problem(path, f"gates[{later}].id", f"duplicate gate id (first at gates[{first}])")
@@ -119,6 +96,33 @@ def check_criteria(
             "(see `appraise criteria`)"
         )
     return problems, notes
+
+
+def _check_weight_sets(spec: CriteriaFile, path: str, known: set[str]) -> list[Problem]:
+    """Weight sets must name known ids and leave every family some weight."""
+    problems = []
+    families = [[c.id for c in spec.criteria]] + [
+        [s.id for s in c.sub] for c in spec.criteria if c.sub
+    ]
+    base = {c.id: c.weight for c in spec.criteria} | {
+        s.id: s.weight for c in spec.criteria for s in c.sub or []
+    }
+    for set_name, overrides in spec.weight_sets.items():
+        problems += [
+            Problem(path, f"weight_sets.{set_name}.{node_id}", f"unknown criterion '{node_id}'")
+            for node_id in overrides
+            if node_id not in known
+        ]
+        problems += [
+            Problem(
+                path,
+                f"weight_sets.{set_name}",
+                f"weight set '{set_name}' gives {', '.join(family)} a total weight of 0",
+            )
+            for family in families
+            if sum(overrides.get(i, base[i]) for i in family) == 0
+        ]
+    return problems
 
 
 def build_tree(spec: CriteriaFile, path: str, normalise: bool = False) -> CriteriaTree:
@@ -342,6 +346,18 @@ def build_sheet(spec: ScoresFile, path: str, tree: CriteriaTree, settings: Setti
     return sheet
 
 
+def _links_one_group(rule: Rule) -> bool:
+    """Whether a requires/excludes rule ties options that can never be chosen together.
+
+    ``requires: [a, b, c]`` reads "choosing a needs b or c", so b and c may share a group;
+    only a sharing a group with one of them is a mistake. ``excludes`` ties every pair.
+    """
+    groups = [r.split("/")[0] for r in rule.refs]
+    if rule.kind == "requires":
+        return groups[0] in groups[1:]
+    return rule.kind == "excludes" and len(set(groups)) < len(groups)
+
+
 def check_rules(
     spec: RulesFile, path: str, sheets: list[ScoreSheet]
 ) -> tuple[list[Problem], list[str]]:
@@ -363,9 +379,7 @@ def check_rules(
                 )
             elif option not in groups[group]:
                 problems.append(Problem(path, where, f"group '{group}' has no option '{option}'"))
-        if rule.kind in {"requires", "excludes"} and len(
-            {r.split("/")[0] for r in rule.refs}
-        ) < len(rule.refs):
+        if _links_one_group(rule):
             problems.append(
                 Problem(
                     path,

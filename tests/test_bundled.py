@@ -76,7 +76,18 @@ def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
     """A non-editable install carries criteria/, options/ and examples/ inside the package."""
     wheel_dir = tmp_path / "wheel"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheel_dir), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheel_dir),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -88,7 +99,17 @@ def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
 
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
@@ -109,7 +130,11 @@ def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
     assert str(target) in data["file"]
     criteria = subprocess.run(
         [sys.executable, "-m", "appraise", "criteria", "cp-2016", "--format", "json"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, check=False,
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert criteria.returncode == 0, criteria.stderr
     assert len(json.loads(criteria.stdout)["discrepancies"]) == 4

@@ -237,17 +237,23 @@ def test_failed_gate_needs_a_reason(write):
 
 def test_a_criteria_file_given_as_scores_is_named_as_such(write):
     path = write("nested.yaml", NESTED)
-    with pytest.raises(InputError, match=r"nested\.yaml: this is a criteria file; give a scores file"):
+    with pytest.raises(
+        InputError, match=r"nested\.yaml: this is a criteria file; give a scores file"
+    ):
         load_scores(path)
 
 
 def test_empty_and_non_utf8_files(write, tmp_path):
     empty = write("empty.yaml", "")
-    with pytest.raises(InputError, match=r"empty\.yaml: expected a criteria file .* found an empty file"):
+    with pytest.raises(
+        InputError, match=r"empty\.yaml: expected a criteria file .* found an empty file"
+    ):
         load_criteria(empty)
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("title: Qualit\xe9\n".encode("latin-1"))
-    with pytest.raises(InputError, match=r"latin\.yaml: line 1, column 14: byte 0xe9 is not UTF-8 text"):
+    with pytest.raises(
+        InputError, match=r"latin\.yaml: line 1, column 14: byte 0xe9 is not UTF-8 text"
+    ):
         load_criteria(latin)
     bom = tmp_path / "bom.yaml"
     bom.write_bytes(b"\xef\xbb\xbf" + NESTED.encode())
@@ -255,7 +261,9 @@ def test_empty_and_non_utf8_files(write, tmp_path):
 
 
 def test_weight_set_that_zeroes_a_family_is_an_error(write):
-    path = write("nested.yaml", NESTED + "weight_sets:\n  none: {quality: 0, cost: 0}\n  ok: {q1: 0}\n")
+    path = write(
+        "nested.yaml", NESTED + "weight_sets:\n  none: {quality: 0, cost: 0}\n  ok: {q1: 0}\n"
+    )
     with pytest.raises(Problems) as caught:
         load_criteria(path)
     assert messages(caught.value) == [
