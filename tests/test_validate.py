@@ -8,7 +8,7 @@ from appraise.errors import InputError, Problems
 from appraise.io import load_criteria, load_scores
 from appraise.model import Settings
 
-from .conftest import NESTED, TWO_CRITERIA
+from .conftest import NESTED, THREE_OPTIONS, TWO_CRITERIA
 
 BAD_FAMILY = """\
 title: Bad family
@@ -269,3 +269,26 @@ def test_weight_set_that_zeroes_a_family_is_an_error(write):
     assert messages(caught.value) == [
         f"{path}: weight_sets.none: weight set 'none' gives quality, cost a total weight of 0"
     ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "warned"),
+    [
+        # "a needs b or c": b and c may share a group.
+        ("{requires: [g1/a, g2/b, g2/c]}", False),
+        # a and its requirement in one group can never both be chosen.
+        ("{requires: [g1/a, g2/b, g1/c]}", True),
+        ("{excludes: [g1/a, g2/b]}", False),
+        ("{excludes: [g1/a, g2/b, g2/c]}", True),
+    ],
+)
+def test_rules_tying_one_group_are_warned(write, rule, warned):
+    from appraise.io.loading import load_rules
+    from appraise.validate import check_rules
+
+    path = write("rules.yaml", f"rules:\n  - {rule}\n")
+    spec = load_rules(path)
+    write("two.yaml", TWO_CRITERIA)
+    sheet = load_scores(write("demo.yaml", THREE_OPTIONS))
+    problems, _ = check_rules(spec, str(path), [sheet])
+    assert any("same group" in p.message for p in problems) is warned
