@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.columns import Columns
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
+
+from appraise.weights import percent_text
 
 Record = dict[str, Any]
 
@@ -91,12 +95,14 @@ def _criterion_shares(record: Record) -> dict[str, float]:
     return shares
 
 
-def _legend(shares: dict[str, float], names: dict[str, str]) -> Text:
-    legend = Text("  ◆ status quo   ")
+def _legend(shares: dict[str, float], names: dict[str, str]) -> RenderableType:
+    """Legend items that wrap whole, never splitting a criterion from its colour or weight."""
+    items = [Text("◆ status quo")]
     for i, criterion in enumerate(shares):
-        legend.append("█ ", style=PALETTE[i % len(PALETTE)])
-        legend.append(f"{names.get(criterion, criterion)} {100 * shares[criterion]:.1f}%   ")
-    return legend
+        item = Text("█ ", style=PALETTE[i % len(PALETTE)])
+        item.append(f"{names.get(criterion, criterion)} {percent_text(shares[criterion])}%")
+        items.append(item)
+    return Padding(Columns(items, padding=(0, 3)), (0, 0, 0, 2))
 
 
 def _context_line(record: Record) -> Text:
@@ -154,7 +160,7 @@ def _disagreement_table(record: Record, names: dict[str, str]) -> RenderableType
             item["option"],
             names.get(item["criterion"], item["criterion"]),
             f"{item['min']:g} to {item['max']:g} (n={item['n']})",
-            f"{100 * item['weight']:.1f}%",
+            f"{percent_text(item['weight'])}%",
         )
     return table
 

@@ -143,6 +143,16 @@ def round_half_up(value: Fraction, decimals: int = 1) -> Decimal:
     )
 
 
+def percent_text(fraction: float, decimals: int = 1) -> str:
+    """A computed fraction as a per-cent figure rounded half-up (0.1745 -> "17.5").
+
+    Floats carry binary noise (0.1745 is stored as 0.17449999...), so the value is first
+    rounded to ten decimals, then half-up, matching the figures ``appraise criteria`` shows.
+    """
+    steadied = Decimal(f"{100 * fraction:.10f}")
+    return str(steadied.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
 def display_percentages(values: Sequence[Fraction], decimals: int = 1) -> list[Decimal]:
     """Round per-cent values half-up so that, when they add to 100 exactly, the display does too.
 

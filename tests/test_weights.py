@@ -136,3 +136,13 @@ def test_display_percentages_sum_to_100_and_stay_within_a_unit(parts):
     assert sum(shown) == Decimal("100.0")
     for exact_value, display in zip(values, shown, strict=True):
         assert abs(Fraction(display) - exact_value) < Fraction(1, 10)
+
+
+def test_percent_text_rounds_half_up_through_float_noise():
+    from appraise.weights import percent_text
+
+    # 25 x 69.8% = 17.45% exactly; as floats these carry binary noise, yet show as 17.5.
+    assert percent_text(0.25 * 0.698) == "17.5"
+    assert percent_text(0.1745) == "17.5"
+    assert percent_text(0.1744999) == "17.4"
+    assert percent_text(-0.0005, 1) == "-0.1"
