@@ -11,6 +11,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from appraise.report import context_text
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
@@ -106,16 +107,7 @@ def _legend(shares: dict[str, float], names: dict[str, str]) -> RenderableType:
 
 
 def _context_line(record: Record) -> Text:
-    bits = [f"criteria {record['criteria']}", f"scored against {record['level']}"]
-    if record["round"]:
-        bits.append(f"round '{record['round']}'")
-    if record["scorers"]:
-        bits.append(f"{len(record['scorers'])} scorers, {record['aggregate']} per cell")
-    else:
-        bits.append("consensus scores")
-    if record["weight_set"]:
-        bits.append(f"weight set '{record['weight_set']}'")
-    return Text("  " + "; ".join(bits), style="dim")
+    return Text("  " + context_text(record), style="dim")
 
 
 def _set_aside_tables(record: Record) -> list[RenderableType]:

@@ -272,12 +272,27 @@ def to_markdown(rows: Sequence[Record], digits: int = 2) -> str:
     return "\n".join(lines) + "\n"
 
 
+def context_text(record: Record) -> str:
+    """One line saying what a ranking was computed from: criteria, level, round, panel, weights."""
+    bits = [f"Criteria: {record['criteria']}", f"scored against {record['level']}"]
+    if record["round"]:
+        bits.append(f"round '{record['round']}'")
+    if record["scorers"]:
+        bits.append(f"{len(record['scorers'])} scorers, {record['aggregate']} per cell")
+    else:
+        bits.append("consensus scores")
+    if record["weight_set"]:
+        bits.append(f"weight set '{record['weight_set']}'")
+    return "; ".join(bits)
+
+
 def ranking_markdown(records: Sequence[Record]) -> str:
     """Each group's ranking as a Markdown section: heading, table, what was set aside, notes."""
     sections = []
     for record in records:
         label = " (illustrative scores)" if record["illustrative"] else ""
         lines = [f"## {record['name']} ({record['group']}){label}", ""]
+        lines += [f"_{context_text(record)}._", ""]
         lines.append(to_markdown(ranking_rows([record])))
         for key, title in (("screened_out", "Screened out by a gate"), ("excluded", "Excluded")):
             if record[key]:
@@ -286,6 +301,8 @@ def ranking_markdown(records: Sequence[Record]) -> str:
                     f"- {item['name']} ({item['id']}): {item['reason']}" for item in record[key]
                 ]
                 lines.append("")
+        if record["notes"]:
+            lines += ["**Notes:**", "", *(f"- {note}" for note in record["notes"]), ""]
         sections.append("\n".join(lines))
     return "\n".join(sections)
 

@@ -82,6 +82,10 @@ def test_rank_csv_and_markdown(demo):
     md = invoke("rank", demo, "-f", "markdown").stdout
     assert md.startswith("## Demo group (demo)\n")
     assert "| demo | 1 | x | Option X | 3.40 |" in md
+    # A pasted table says what it was computed from: y = 0.4*2 + 0.6*5 = 3.8 under 'flip'.
+    flipped = invoke("rank", demo, "-w", "flip", "-f", "markdown").stdout
+    assert "consensus scores; weight set 'flip'._" in flipped
+    assert "| demo | 1 | y | Option Y | 3.80 |" in flipped
 
 
 def test_rank_with_weight_set(demo):
