@@ -185,6 +185,9 @@ class Ranking:
     disagreements: tuple[Disagreement, ...] = ()
     spread: Spread | None = None
     notes: tuple[str, ...] = field(default=())
+    scores: FloatArray | None = None
+    """Scores as used (options in file order x leaves, after aggregation and any missing-score
+    policy); NaN marks a cell left out, which only ``--missing renormalise`` does."""
 
 
 def resolve_weight_set(tree: CriteriaTree, name: str | None) -> Mapping[str, float] | None:
@@ -320,6 +323,7 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         disagreements=tuple(_disagreements(sheet, spread, w)),
         spread=spread,
         notes=tuple(notes),
+        scores=np.where(mask, scores, np.nan),
     )
 
 
