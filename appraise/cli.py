@@ -156,7 +156,8 @@ def rank(
     scores: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Scores files (YAML) or bundled names; none: the bundled example.",
+            help="Scores files (YAML or .xlsx workbooks) or bundled names; none: the bundled "
+            "example.",
             show_default=False,
         ),
     ] = None,
@@ -214,7 +215,11 @@ def rank(
 def check(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Criteria, scores or rules files (YAML).", show_default=False),
+        typer.Argument(
+            help="Criteria, scores or rules files (YAML), scoring workbooks (.xlsx), or "
+            "bundled names.",
+            show_default=False,
+        ),
     ],
     fmt: FormatOpt = Format.table,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
@@ -301,6 +306,48 @@ def criteria(
         from appraise import render
 
         out.print(render.criteria_table(record))
+
+
+@app.command()
+def template(
+    criteria: Annotated[
+        str,
+        typer.Argument(help="Criteria file or bundled name (e.g. cp-2016).", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The workbook to write (.xlsx).", show_default=False),
+    ],
+    scores: Annotated[
+        str | None,
+        typer.Option(
+            "--scores", "-s", help="Pre-fill the group, options, scorers and scores from this file."
+        ),
+    ] = None,
+    indicative: Annotated[
+        bool,
+        typer.Option(
+            "--indicative", help="Score the top-level criteria (indicative round), not the subs."
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing output file.")
+    ] = False,
+) -> None:
+    """Make a scoring workbook a working group fills in, then `appraise rank` reads it back.
+
+    Sheets: Instructions, Group, Criteria (locked), Options, Scorers, Scores (one row per scorer
+    and option; only numbers on the scale are accepted), Interests, Gates, Gate results.
+
+    Example: appraise template cp-2016 -o urgent-care.xlsx
+    Example: appraise template criteria/cp-2016.yaml --scores options/urgent-care.yaml -o uc.xlsx
+    Then:    appraise rank urgent-care.xlsx
+    """
+    from appraise.io.excel_io import make_template
+
+    with exit_on_input_error():
+        written = make_template(criteria, output, scores, indicative, force)
+    err.print(f"Wrote {_escape(str(written))}", highlight=False)
 
 
 def main() -> None:

@@ -140,6 +140,8 @@ class OptionSpec(_Model):
     status_quo: bool = False
     description: Text | None = None
     notes: Text | None = None
+    evidence: dict[Slug, Text] = Field(default_factory=dict)
+    """Evidence or reasoning behind the scores, per scorer id (``consensus`` for consensus)."""
     scores: dict[Slug, Score] | None = None
     scorers: dict[Slug, dict[Slug, Score]] | None = Field(default=None, min_length=1)
     gates: dict[Slug, GateResult] = Field(default_factory=dict)

@@ -6,7 +6,8 @@ can report everything wrong with a file in one pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -303,9 +304,16 @@ class _SheetCheck:
 
 
 def check_sheet(
-    spec: ScoresFile, path: str, tree: CriteriaTree, settings: Settings
+    spec: ScoresFile,
+    path: str,
+    tree: CriteriaTree,
+    settings: Settings,
+    locate: Callable[[str], str] | None = None,
 ) -> tuple[list[Problem], ScoreSheet | None]:
-    """Every problem with a scores file against its criteria; the sheet when there is no error."""
+    """Every problem with a scores file against its criteria; the sheet when there is no error.
+
+    ``locate`` turns a YAML path into a place in the file as read (a workbook's sheet and cell).
+    """
     check = _SheetCheck(spec, path, tree)
     level = _score_level(spec, tree)
     check.options()
@@ -313,6 +321,8 @@ def check_sheet(
     raw = check.scores(level, scorer_ids)
     check.gaps(raw, level, scorer_ids, settings.missing)
     failures = check.gates()
+    if locate is not None:
+        check.problems = [replace(p, where=locate(p.where)) for p in check.problems]
     if any(p.severity == "error" for p in check.problems):
         return check.problems, None
     options = tuple(
@@ -334,13 +344,19 @@ def check_sheet(
     return check.problems, sheet
 
 
-def build_sheet(spec: ScoresFile, path: str, tree: CriteriaTree, settings: Settings) -> ScoreSheet:
+def build_sheet(
+    spec: ScoresFile,
+    path: str,
+    tree: CriteriaTree,
+    settings: Settings,
+    locate: Callable[[str], str] | None = None,
+) -> ScoreSheet:
     """Check a scores file against its criteria and return its score sheet.
 
     Raises ``Problems`` listing every error. Warnings (no status-quo option, a scorer who
     skipped a cell) travel with the sheet as notes.
     """
-    problems, sheet = check_sheet(spec, path, tree, settings)
+    problems, sheet = check_sheet(spec, path, tree, settings, locate)
     raise_if_errors(problems)
     assert sheet is not None  # no errors, so a sheet was built
     return sheet

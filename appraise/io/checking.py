@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appraise.errors import AppraiseError, InputError, Problem, Problems
-from appraise.io.loading import _shown, file_kind, load_criteria, parse_as, resolve_criteria_path
+from appraise.io.loading import (
+    _shown,
+    file_kind,
+    load_criteria,
+    parse_as,
+    resolve_any,
+    resolve_criteria_path,
+)
 from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
 from appraise.scoring import ScoreSheet
 from appraise.validate import check_criteria, check_rules, check_sheet
@@ -34,12 +41,18 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
     result = CheckResult()
     sheets: list[ScoreSheet] = []
     rules: list[tuple[Path, RulesFile]] = []
-    for path in paths:
+    for given in paths:
+        path = resolve_any(given)
         try:
-            kind, data = file_kind(path)
-            spec = parse_as(path, kind, data)
+            kind, data, locate = file_kind(path)
         except AppraiseError as exc:
             result.files.append({"file": _shown(path), "kind": "unreadable"})
+            result.problems.extend(_problems_of(exc))
+            continue
+        try:
+            spec = parse_as(path, kind, data, locate)
+        except AppraiseError as exc:
+            result.files.append({"file": _shown(path), "kind": f"{kind}, invalid"})
             result.problems.extend(_problems_of(exc))
             continue
         result.files.append({"file": _shown(path), "kind": kind})
@@ -54,7 +67,7 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
                 result.problems.extend(_problems_of(exc))
                 continue
             result.notes.extend(tree.notes)
-            problems, sheet = check_sheet(spec, _shown(path), tree, settings)
+            problems, sheet = check_sheet(spec, _shown(path), tree, settings, locate)
             result.problems.extend(problems)
             if sheet is not None:
                 sheets.append(sheet)

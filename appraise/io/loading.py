@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -18,6 +20,8 @@ from appraise.weights import CriteriaTree
 
 FileKind = Literal["criteria", "scores", "rules"]
 M = TypeVar("M", bound=BaseModel)
+Locate = Callable[[str], str]
+"""Maps a YAML path (``options[2].scores.safety``) to where it is in the file as read."""
 
 _KEYS: dict[FileKind, str] = {
     "criteria": "a criteria file (title, criteria, ...)",
@@ -33,35 +37,70 @@ def _shown(path: Path) -> str:
     return os.path.normpath(path) if relative.startswith("..") else relative
 
 
-def _parse(path: Path, model: type[M], kind: FileKind, data: Any = None) -> M:
-    data = read_yaml(path) if data is None else data
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether a path names an Excel workbook (read as a scores file)."""
+    return path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def read_data(path: Path) -> tuple[Any, Locate]:
+    """Parsed file content, and a function naming where a YAML path came from in the file."""
+    if is_workbook(path):
+        from appraise.io.excel_io import read_scores_workbook
+
+        return read_scores_workbook(path)
+    return read_yaml(path), _same
+
+
+def _same(where: str) -> str:
+    return where
+
+
+def _kind_of(data: Any) -> FileKind | None:
+    if isinstance(data, dict):
+        if "options" in data or "group" in data:
+            return "scores"
+        if "rules" in data:
+            return "rules"
+        if "criteria" in data:
+            return "criteria"
+    return None
+
+
+def _parse(
+    path: Path, model: type[M], kind: FileKind, data: Any = None, locate: Locate = _same
+) -> M:
+    if data is None:
+        data, locate = read_data(path)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise InputError(path, "", f"expected {_KEYS[kind]} as a YAML mapping, found {found}")
-    if kind == "scores" and "options" not in data and isinstance(data.get("criteria"), list):
-        raise InputError(path, "", "this is a criteria file; give a scores file (with 'options')")
+    found_kind = _kind_of(data)
+    if found_kind is not None and found_kind != kind:
+        raise InputError(path, "", f"this is a {found_kind} file; give {_KEYS[kind]}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise Problems(validation_problems(exc, _shown(path))) from None
+        problems = validation_problems(exc, _shown(path))
+        raise Problems(replace(p, where=locate(p.where)) for p in problems) from None
 
 
-def file_kind(path: Path) -> tuple[FileKind, Any]:
-    """Tell a criteria, scores or rules file apart by its keys; return the parsed YAML too."""
-    data = read_yaml(path)
-    if isinstance(data, dict):
-        if "options" in data or "group" in data:
-            return "scores", data
-        if "rules" in data:
-            return "rules", data
-        if "criteria" in data:
-            return "criteria", data
-    raise InputError(
-        path,
-        "",
-        "not a criteria, scores or rules file "
-        "(expected a mapping with 'criteria', 'options' or 'rules')",
-    )
+def file_kind(path: Path) -> tuple[FileKind, Any, Locate]:
+    """Tell a criteria, scores or rules file apart by its keys; return the parsed data too."""
+    data, locate = read_data(path)
+    if data is None:
+        raise InputError(path, "", "the file is empty")
+    kind = _kind_of(data)
+    if kind is None:
+        raise InputError(
+            path,
+            "",
+            "not a criteria, scores or rules file "
+            "(expected a mapping with 'criteria', 'options' or 'rules')",
+        )
+    return kind, data, locate
 
 
 def resolve_criteria_path(reference: str, relative_to: Path | None = None) -> Path:
@@ -99,6 +138,15 @@ def resolve_scores_path(reference: str | Path) -> Path:
     )
 
 
+def resolve_any(reference: str | Path) -> Path:
+    """A file for ``check``: a path, else a bundled options or criteria name."""
+    path = Path(reference)
+    if path.exists():
+        return path
+    found = bundled.find("options", str(reference)) or bundled.find("criteria", str(reference))
+    return found or path
+
+
 def load_criteria(
     reference: str | Path, normalise: bool = False, relative_to: Path | None = None
 ) -> CriteriaTree:
@@ -116,12 +164,13 @@ def load_scores(
     """Load a scores file, the criteria it names, and validate one against the other."""
     settings = settings or Settings()
     path = resolve_scores_path(reference)
-    spec = _parse(path, ScoresFile, "scores")
+    data, locate = read_data(path)
+    spec = _parse(path, ScoresFile, "scores", data, locate)
     criteria_path = resolve_criteria_path(spec.criteria, path).resolve()
     cache = {} if cache is None else cache
     if criteria_path not in cache:
         cache[criteria_path] = load_criteria(criteria_path, settings.normalise)
-    return build_sheet(spec, _shown(path), cache[criteria_path], settings)
+    return build_sheet(spec, _shown(path), cache[criteria_path], settings, locate)
 
 
 def load_rules(path: Path) -> RulesFile:
@@ -135,13 +184,15 @@ def load_inputs(references: list[str | Path], settings: Settings | None = None) 
     return [load_scores(ref, settings, cache) for ref in references]
 
 
-def parse_as(path: Path, kind: FileKind, data: Any) -> CriteriaFile | ScoresFile | RulesFile:
-    """Validate already-read YAML data as the given kind of file (for ``check``)."""
+def parse_as(
+    path: Path, kind: FileKind, data: Any, locate: Locate = _same
+) -> CriteriaFile | ScoresFile | RulesFile:
+    """Validate already-read data as the given kind of file (for ``check``)."""
     if kind == "criteria":
-        return _parse(path, CriteriaFile, kind, data)
+        return _parse(path, CriteriaFile, kind, data, locate)
     if kind == "scores":
-        return _parse(path, ScoresFile, kind, data)
-    return _parse(path, RulesFile, kind, data)
+        return _parse(path, ScoresFile, kind, data, locate)
+    return _parse(path, RulesFile, kind, data, locate)
 
 
 Inputs = list[ScoreSheet]

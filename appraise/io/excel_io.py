@@ -1,0 +1,779 @@
+"""CWG scoring workbooks: write a template, and read a filled one into the same data as YAML.
+
+Layout (one long table of scores, so any number of scorers fits without new sheets):
+
+- ``Instructions``: how to fill the workbook in.
+- ``Group``: ``key | value`` rows: group, name, criteria, scale_min, scale_max, round,
+  illustrative, description.
+- ``Criteria``: the criteria with weights, read-only (protected).
+- ``Options``: ``id | name | status_quo | description | notes``.
+- ``Scorers``: ``id | name | role | organisation``.
+- ``Scores``: a row of criterion names, then the header row ``scorer | option | <leaf ids> |
+  evidence``, then one row per scorer and option (scorer left blank for consensus scores).
+- ``Interests``: ``scorer | option | interest``.
+- ``Gates``: ``id | name | description``; ``Gate results``: ``option | gate | pass | reason``.
+
+Reading builds the same mapping a YAML scores file parses to, plus a map from each YAML path
+to the sheet and cell it came from, so every validation message names the cell.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import openpyxl
+from defusedxml.common import DefusedXmlException
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from appraise.errors import InputError, Problem, Problems
+from appraise.model import CriterionSpec, ScoresFile, SubCriterionSpec
+from appraise.weights import CriteriaTree, Level, global_weights, percent_text
+
+MAX_XLSX_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_MEMBERS = 2_000
+MAX_ROWS = 20_000
+TEMPLATE_ROWS = 200
+CONSENSUS = "consensus"
+
+GROUP_KEYS = (
+    ("group", "Working group id: lowercase letters, digits, '-' and '_' (e.g. urgent-care)"),
+    ("name", "Working group name as people say it"),
+    ("criteria", "The criteria file: a path relative to this workbook, or a bundled name"),
+    ("scale_min", "Lowest score on the scale (e.g. 1, or -2)"),
+    ("scale_max", "Highest score on the scale (e.g. 5, or 2)"),
+    ("round", "Scoring round: indicative (top-level criteria) or rescore (sub-criteria)"),
+    ("illustrative", "yes if the scores are invented for illustration"),
+    ("description", "What the group is deciding (optional)"),
+)
+TABLES = {
+    "Options": ("id", "name", "status_quo", "description", "notes"),
+    "Scorers": ("id", "name", "role", "organisation"),
+    "Interests": ("scorer", "option", "interest"),
+    "Gates": ("id", "name", "description"),
+    "Gate results": ("option", "gate", "pass", "reason"),
+}
+_YES = {"yes", "y", "true", "1", "x", "pass", "passed"}
+_NO = {"no", "n", "false", "0", "", "fail", "failed"}
+_HEADER = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="305496")
+_NOTE = Font(italic=True, color="595959")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_UNLOCKED = Protection(locked=False)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _text(cell: Cell | MergedCell, value: str | None) -> None:
+    """Put text in a cell as text, never as a formula, whatever it starts with."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def _header(ws: Worksheet, row: int, names: tuple[str, ...] | list[str]) -> None:
+    for col, name in enumerate(names, start=1):
+        cell = ws.cell(row=row, column=col)
+        _text(cell, name)
+        cell.font, cell.fill = _HEADER, _HEADER_FILL
+
+
+def _widths(ws: Worksheet, widths: list[int]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _unlock(ws: Worksheet, first_row: int, last_row: int, columns: int) -> None:
+    for row in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=columns):
+        for cell in row:
+            cell.protection = _UNLOCKED
+            cell.fill = _INPUT_FILL
+
+
+def _protect(ws: Worksheet) -> None:
+    """Lock the structure (ids, headers, weights); unlocked cells stay editable."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # widening a column is harmless
+    ws.protection.sort = False
+    ws.protection.autoFilter = False
+
+
+@dataclass
+class _Template:
+    tree: CriteriaTree
+    criteria_ref: str
+    level: Level
+    spec: ScoresFile | None
+    wb: Workbook = field(default_factory=openpyxl.Workbook)
+
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        return self.tree.leaves(self.level)
+
+    def instructions(self) -> None:
+        ws = self.wb.active
+        assert ws is not None
+        ws.title = "Instructions"
+        spec = self.spec
+        lines = [
+            "appraise scoring workbook",
+            "",
+            "1. Group: check the group id, name and scale (yellow cells are yours to fill).",
+            "2. Options: one row per viable option; mark the current configuration "
+            "status_quo = yes.",
+            "3. Scorers: one row per panel member (leave empty for consensus scores).",
+            "4. Scores: one row per scorer and option; a score in every criterion column, on the "
+            "scale. Leave the scorer blank for consensus scores. Put your reasoning in 'evidence'.",
+            "5. Interests: any interest a scorer declares in an option.",
+            "6. Gates / Gate results: pass/fail hurdles, and each option's result with a reason.",
+            "",
+            "The Criteria sheet and the header rows are locked so ids and weights cannot be "
+            "edited by accident. Then run:  appraise check THIS.xlsx  and  appraise rank THIS.xlsx",
+        ]
+        if spec is not None and spec.illustrative:
+            lines.insert(
+                1, "ILLUSTRATIVE SCORES: pre-filled from a file whose scores are invented."
+            )
+        for row, line in enumerate(lines, start=1):
+            _text(ws.cell(row=row, column=1), line)
+        ws["A1"].font = Font(bold=True, size=14)
+        ws.column_dimensions["A"].width = 110
+        _protect(ws)
+
+    def group(self) -> None:
+        ws = self.wb.create_sheet("Group")
+        spec = self.spec
+        values: dict[str, Any] = {
+            "group": spec.group if spec else "my-group",
+            "name": spec.name if spec else "My working group",
+            "criteria": self.criteria_ref,
+            "scale_min": spec.scale.min if spec else 1,
+            "scale_max": spec.scale.max if spec else 5,
+            "round": (spec.round if spec else None)
+            or ("indicative" if self.level == "criteria" else "rescore"),
+            "illustrative": "yes" if spec and spec.illustrative else "no",
+            "description": spec.description if spec else None,
+        }
+        _header(ws, 1, ["key", "value", "what it is"])
+        for row, (key, help_text) in enumerate(GROUP_KEYS, start=2):
+            _text(ws.cell(row=row, column=1), key)
+            value = values[key]
+            cell = ws.cell(row=row, column=2)
+            if isinstance(value, str) or value is None:
+                _text(cell, value)
+            else:
+                cell.value = value
+            _text(ws.cell(row=row, column=3), help_text)
+            ws.cell(row=row, column=3).font = _NOTE
+            if key != "criteria":
+                cell.protection, cell.fill = _UNLOCKED, _INPUT_FILL
+        yes_no = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+        ws.add_data_validation(yes_no)
+        yes_no.add(f"B{2 + [k for k, _ in GROUP_KEYS].index('illustrative')}")
+        _widths(ws, [14, 40, 80])
+        _protect(ws)
+
+    def criteria(self) -> None:
+        ws = self.wb.create_sheet("Criteria")
+        _header(ws, 1, ["id", "name", "criterion", "weight", "global weight"])
+        tree, row = self.tree, 2
+        weights = dict(zip(self.leaves, global_weights(tree, self.level), strict=True))
+        for criterion in tree.spec.criteria:
+            nodes: list[tuple[CriterionSpec | SubCriterionSpec, str | None]] = [(criterion, None)]
+            nodes += [(s, criterion.id) for s in criterion.sub or []]
+            for node, parent in nodes:
+                _text(ws.cell(row=row, column=1), node.id)
+                _text(ws.cell(row=row, column=2), node.name)
+                _text(ws.cell(row=row, column=3), parent)
+                ws.cell(row=row, column=4, value=node.weight)
+                if node.id in weights:
+                    cell = ws.cell(row=row, column=5, value=float(weights[node.id]))
+                    cell.number_format = "0.0%"
+                if parent is None:
+                    for col in range(1, 6):
+                        ws.cell(row=row, column=col).font = Font(bold=True)
+                row += 1
+        _text(ws.cell(row=row + 1, column=1), f"Read-only. Source: {tree.path}")
+        ws.cell(row=row + 1, column=1).font = _NOTE
+        _widths(ws, [22, 70, 16, 10, 14])
+        ws.freeze_panes = "A2"
+        _protect(ws)
+
+    def table(self, title: str, rows: list[list[Any]]) -> Worksheet:
+        ws: Worksheet = self.wb.create_sheet(title)
+        columns = TABLES[title]
+        _header(ws, 1, columns)
+        for r, values in enumerate(rows, start=2):
+            for c, value in enumerate(values, start=1):
+                cell = ws.cell(row=r, column=c)
+                if isinstance(value, str) or value is None:
+                    _text(cell, value)
+                else:
+                    cell.value = value
+        last = max(len(rows) + 1, TEMPLATE_ROWS)
+        _unlock(ws, 2, last, len(columns))
+        ws.freeze_panes = "A2"
+        _widths(ws, [22, 44, 16, 50, 50][: len(columns)])
+        _protect(ws)
+        return ws
+
+    def scores(self) -> None:
+        ws = self.wb.create_sheet("Scores")
+        leaves = self.leaves
+        weights = dict(zip(leaves, global_weights(self.tree, self.level), strict=True))
+        columns = ["scorer", "option", *leaves, "evidence"]
+        for c, leaf in enumerate(leaves, start=3):
+            cell = ws.cell(row=1, column=c)
+            _text(cell, f"{self.tree.name(leaf)} ({percent_text(weights[leaf])}%)")
+            cell.font, cell.alignment = _NOTE, Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[1].height = 60
+        _header(ws, 2, columns)
+        rows = list(self._score_rows(leaves))
+        for r, values in enumerate(rows, start=3):
+            for c, value in enumerate(values, start=1):
+                cell = ws.cell(row=r, column=c)
+                if isinstance(value, str) or value is None:
+                    _text(cell, value)
+                else:
+                    cell.value = value
+        last = max(len(rows) + 2, TEMPLATE_ROWS)
+        _unlock(ws, 3, last, len(columns))
+        low, high = self._scale()
+        scale = DataValidation(
+            type="decimal",
+            operator="between",
+            formula1=f"{low:g}",
+            formula2=f"{high:g}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Score off the scale",
+            error=f"Scores are numbers from {low:g} to {high:g}.",
+        )
+        ws.add_data_validation(scale)
+        scale.add(f"C3:{get_column_letter(2 + len(leaves))}{last}")
+        options = DataValidation(
+            type="list", formula1=f"Options!$A$2:$A${TEMPLATE_ROWS}", allow_blank=True
+        )
+        ws.add_data_validation(options)
+        options.add(f"B3:B{last}")
+        ws.freeze_panes = "C3"
+        _widths(ws, [18, 22, *([12] * len(leaves)), 60])
+        _protect(ws)
+
+    def _scale(self) -> tuple[float, float]:
+        return (self.spec.scale.min, self.spec.scale.max) if self.spec else (1.0, 5.0)
+
+    def _score_rows(self, leaves: tuple[str, ...]) -> Iterator[list[Any]]:
+        if self.spec is None:
+            return
+        for option in self.spec.options:
+            rows = {CONSENSUS: option.scores} if option.scores is not None else option.scorers
+            for scorer, scores in (rows or {}).items():
+                yield [
+                    None if scorer == CONSENSUS else scorer,
+                    option.id,
+                    *((scores or {}).get(leaf) for leaf in leaves),
+                    option.evidence.get(scorer),
+                ]
+
+
+def write_template(
+    tree: CriteriaTree,
+    criteria_ref: str,
+    out: Path,
+    spec: ScoresFile | None = None,
+    level: Level = "leaves",
+) -> None:
+    """Write a scoring workbook for one group to ``out`` (the caller makes the write atomic)."""
+    t = _Template(tree, criteria_ref, level, spec)
+    t.instructions()
+    t.group()
+    t.criteria()
+    options = spec.options if spec else []
+    t.table(
+        "Options",
+        [[o.id, o.name, "yes" if o.status_quo else "no", o.description, o.notes] for o in options]
+        or [["status-quo", "Keep the current configuration", "yes", None, None]],
+    )
+    scorers = spec.scorers if spec else {}
+    t.table("Scorers", [[k, s.name, s.role, s.organisation] for k, s in scorers.items()])
+    t.scores()
+    t.table(
+        "Interests",
+        [[k, o, text] for k, s in scorers.items() for o, text in s.interests.items()],
+    )
+    gates = spec.gates if spec else []
+    t.table("Gates", [[g.id, g.name, g.description] for g in gates])
+    t.table(
+        "Gate results",
+        [
+            [o.id, g, "pass" if r.passed else "fail", r.reason]
+            for o in options
+            for g, r in o.gates.items()
+        ],
+    )
+    yes_no = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+    t.wb["Options"].add_data_validation(yes_no)
+    yes_no.add(f"C2:C{TEMPLATE_ROWS}")
+    pass_fail = DataValidation(type="list", formula1='"pass,fail"', allow_blank=True)
+    t.wb["Gate results"].add_data_validation(pass_fail)
+    pass_fail.add(f"C2:C{TEMPLATE_ROWS}")
+    t.wb.save(out)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _check_container(path: Path) -> None:
+    """Refuse files that are not zip workbooks, or that would unpack to something huge."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(path, "", "file not found") from None
+    if size > MAX_XLSX_BYTES:
+        raise InputError(path, "", f"workbook is {size:,} bytes; the limit is {MAX_XLSX_BYTES:,}")
+    if not zipfile.is_zipfile(path):
+        raise InputError(path, "", "not an .xlsx workbook (an .xlsx file is a zip archive)")
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise InputError(
+                path, "", f"workbook has {len(members):,} parts; the limit is {MAX_MEMBERS:,}"
+            )
+        unpacked = sum(m.file_size for m in members)
+        if unpacked > MAX_UNZIPPED_BYTES:
+            raise InputError(
+                path,
+                "",
+                f"workbook unpacks to {unpacked:,} bytes; the limit is {MAX_UNZIPPED_BYTES:,}",
+            )
+        for m in members:
+            if m.file_size > MAX_RATIO * max(m.compress_size, 1) and m.file_size > 1_000_000:
+                raise InputError(
+                    path,
+                    "",
+                    f"part '{m.filename}' unpacks {m.file_size:,} bytes from "
+                    f"{m.compress_size:,}; refusing a possible zip bomb",
+                )
+
+
+_BROKEN = (
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    ParseError,
+    ValueError,
+    TypeError,
+    OSError,
+)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _open(path: Path, data_only: bool) -> Workbook:
+    try:
+        return openpyxl.load_workbook(path, data_only=data_only, read_only=False)
+    except (DefusedXmlException, *_BROKEN) as exc:
+        unsafe = next((e for e in _causes(exc) if isinstance(e, DefusedXmlException)), None)
+        if unsafe is not None:
+            raise InputError(
+                path, "", f"unsafe XML refused ({type(unsafe).__name__}: {unsafe})"
+            ) from None
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise InputError(
+            path, "", f"not a readable .xlsx workbook ({type(exc).__name__}: {first_line})"
+        ) from None
+
+
+def _place(sheet: str, row: int, col: int | None = None) -> str:
+    if col is None:
+        return f"sheet '{sheet}', row {row}"
+    return f"sheet '{sheet}', cell {get_column_letter(col)}{row}"
+
+
+@dataclass
+class _Reader:
+    path: Path
+    values: Workbook
+    formulas: Workbook
+    where: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, where: str, message: str) -> None:
+        self.problems.append(Problem(str(self.path), where, message))
+
+    def sheet(self, title: str, required: bool = True) -> Worksheet | None:
+        wanted = title.casefold()
+        for ws in self.values.worksheets:
+            if ws.title.strip().casefold() == wanted:
+                if ws.max_row > MAX_ROWS:
+                    self.error(
+                        f"sheet '{ws.title}'", f"has {ws.max_row:,} rows; the limit is {MAX_ROWS:,}"
+                    )
+                    return None
+                return ws
+        if required:
+            found = ", ".join(repr(ws.title) for ws in self.values.worksheets)
+            self.error(
+                "", f"no sheet named '{title}' (sheets: {found}); make one with `appraise template`"
+            )
+        return None
+
+    def cell(self, ws: Worksheet, row: int, col: int) -> Any:
+        """A cell's value: text trimmed, numbers stored as text turned into numbers."""
+        value = ws.cell(row=row, column=col).value
+        if value is None:
+            formula = self.formulas[ws.title].cell(row=row, column=col).value
+            if isinstance(formula, str) and formula.startswith("="):
+                self.error(
+                    _place(ws.title, row, col),
+                    f"formula {formula} has no saved result; open and save the workbook in a "
+                    "spreadsheet program, or type the value",
+                )
+            return None
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    def merged(self, ws: Worksheet, first_data_row: int) -> None:
+        for merged in ws.merged_cells.ranges:
+            if merged.max_row >= first_data_row:
+                self.error(
+                    f"sheet '{ws.title}', cells {merged.coord}",
+                    "merged cells in the data; unmerge them so each cell holds one value",
+                )
+
+    def header(self, ws: Worksheet, must: str, search_rows: int = 10) -> tuple[int, dict[str, int]]:
+        """Find the header row (the first with a cell reading ``must``); column per heading."""
+        for row in range(1, min(ws.max_row, search_rows) + 1):
+            headings: dict[str, int] = {}
+            for col in range(1, ws.max_column + 1):
+                value = ws.cell(row=row, column=col).value
+                if isinstance(value, str) and value.strip():
+                    headings.setdefault(value.strip().casefold(), col)
+            if must in headings:
+                return row, headings
+        self.error(
+            f"sheet '{ws.title}'",
+            f"no header row with a '{must}' column in the first {search_rows} rows",
+        )
+        return 0, {}
+
+    def records(
+        self, title: str, key: str, required: bool = False
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Non-blank rows of a simple table as ``(row number, {heading: value})``."""
+        ws = self.sheet(title, required)
+        if ws is None:
+            return []
+        top, headings = self.header(ws, key)
+        if not top:
+            return []
+        self.merged(ws, top + 1)
+        out = []
+        for row in range(top + 1, ws.max_row + 1):
+            record = {h: self.cell(ws, row, c) for h, c in headings.items()}
+            if any(v is not None for v in record.values()):
+                out.append((row, record))
+                for h, c in headings.items():
+                    record.setdefault(h, None)
+                    self.where.setdefault(f"@{title}:{row}:{h}", _place(ws.title, row, c))
+        return out
+
+    def at(self, title: str, row: int, heading: str) -> str:
+        return self.where.get(f"@{title}:{row}:{heading}", _place(title, row))
+
+    def flag(self, title: str, row: int, heading: str, value: Any, what: str) -> bool | Any:
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        text = str(value).strip().casefold()
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        self.error(self.at(title, row, heading), f"{what}: expected yes or no, found {value!r}")
+        return value
+
+
+def _number(value: Any) -> Any:
+    """Numbers stored as text become numbers; anything else is left for validation to report."""
+    if isinstance(value, str):
+        try:
+            number = float(value.replace(",", ""))
+        except ValueError:
+            return value
+        return number if math.isfinite(number) else value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _group(r: _Reader) -> dict[str, Any]:
+    ws = r.sheet("Group")
+    data: dict[str, Any] = {}
+    if ws is None:
+        return data
+    seen: dict[str, int] = {}
+    for row in range(1, ws.max_row + 1):
+        key = r.cell(ws, row, 1)
+        if not isinstance(key, str) or key.casefold() in {"key", ""}:
+            continue
+        key = key.casefold()
+        if key in seen:
+            r.error(_place(ws.title, row, 1), f"'{key}' given twice (first in row {seen[key]})")
+            continue
+        seen[key] = row
+        value = r.cell(ws, row, 2)
+        place = _place(ws.title, row, 2)
+        if key in {"scale_min", "scale_max"}:
+            data.setdefault("scale", {})[key.removeprefix("scale_")] = _number(value)
+            r.where[f"scale.{key.removeprefix('scale_')}"] = place
+            r.where.setdefault("scale", place)
+        elif key == "illustrative":
+            data[key] = r.flag(ws.title, row, key, value, "illustrative")
+            r.where[key] = place
+        elif key in {k for k, _ in GROUP_KEYS}:
+            if value is not None:
+                data[key] = value if isinstance(value, str) else str(value)
+            r.where[key] = place
+        else:
+            data[key] = value  # an unknown key is reported by validation, at its cell
+            r.where[key] = _place(ws.title, row, 1)
+    return data
+
+
+def _options(r: _Reader) -> list[dict[str, Any]]:
+    options: list[dict[str, Any]] = []
+    for row, rec in r.records("Options", "id", required=True):
+        i = len(options)
+        option: dict[str, Any] = {"id": rec.get("id"), "name": rec.get("name")}
+        if rec.get("status_quo") is not None:
+            option["status_quo"] = r.flag(
+                "Options", row, "status_quo", rec["status_quo"], "status_quo"
+            )
+        for key in ("description", "notes"):
+            if rec.get(key) is not None:
+                option[key] = str(rec[key])
+        options.append(option)
+        r.where[f"options[{i}]"] = _place("Options", row)
+        for key in ("id", "name", "status_quo", "description", "notes"):
+            r.where[f"options[{i}].{key}"] = r.at("Options", row, key)
+    return options
+
+
+def _scores(r: _Reader, options: list[dict[str, Any]]) -> None:
+    ws = r.sheet("Scores")
+    if ws is None:
+        return
+    top, headings = r.header(ws, "option")
+    if not top:
+        return
+    r.merged(ws, top + 1)
+    index = {str(o["id"]): i for i, o in enumerate(options) if o.get("id") is not None}
+    leaf_cols = {
+        h: c for h, c in headings.items() if h not in {"scorer", "option", "evidence", "notes"}
+    }
+    first_row: dict[tuple[str, int], int] = {}
+    for row in range(top + 1, ws.max_row + 1):
+        option_id = r.cell(ws, row, headings["option"])
+        scorer = r.cell(ws, row, headings["scorer"]) if "scorer" in headings else None
+        cells = {leaf: r.cell(ws, row, col) for leaf, col in leaf_cols.items()}
+        evidence_col = headings.get("evidence", headings.get("notes"))
+        evidence = r.cell(ws, row, evidence_col) if evidence_col else None
+        if option_id is None:
+            if scorer is not None or any(v is not None for v in cells.values()):
+                r.error(_place(ws.title, row, headings["option"]), "scores with no option id")
+            continue
+        if str(option_id) not in index:
+            r.error(
+                _place(ws.title, row, headings["option"]),
+                f"option '{option_id}' is not listed on the Options sheet",
+            )
+            continue
+        i = index[str(option_id)]
+        key = str(scorer) if scorer is not None else CONSENSUS
+        if (key, i) in first_row:
+            r.error(
+                _place(ws.title, row),
+                f"a second row for option '{option_id}' and "
+                f"{'scorer ' + repr(key) if scorer is not None else 'consensus scores'} "
+                f"(first in row {first_row[key, i]})",
+            )
+            continue
+        first_row[key, i] = row
+        values = {leaf: _number(v) for leaf, v in cells.items() if v is not None}
+        option = options[i]
+        base = f"options[{i}].scores" if scorer is None else f"options[{i}].scorers.{key}"
+        if scorer is None:
+            option["scores"] = values
+        else:
+            option.setdefault("scorers", {})[key] = values
+        if evidence is not None:
+            option.setdefault("evidence", {})[key] = str(evidence)
+            r.where[f"options[{i}].evidence.{key}"] = _place(ws.title, row, evidence_col)
+        r.where[base] = _place(ws.title, row)
+        for leaf, col in leaf_cols.items():
+            r.where[f"{base}.{leaf}"] = _place(ws.title, row, col)
+
+
+def _scorers(r: _Reader) -> dict[str, Any]:
+    scorers: dict[str, Any] = {}
+    for row, rec in r.records("Scorers", "id"):
+        scorer_id = rec.get("id")
+        if scorer_id is None:
+            r.error(r.at("Scorers", row, "id"), "scorer with no id")
+            continue
+        key = str(scorer_id)
+        if key in scorers:
+            r.error(r.at("Scorers", row, "id"), f"scorer '{key}' listed twice")
+            continue
+        scorers[key] = {
+            k: str(rec[k]) for k in ("name", "role", "organisation") if rec.get(k) is not None
+        }
+        r.where[f"scorers.{key}"] = _place("Scorers", row)
+        for k in ("name", "role", "organisation"):
+            r.where[f"scorers.{key}.{k}"] = r.at("Scorers", row, k)
+    for row, rec in r.records("Interests", "scorer"):
+        scorer, option = rec.get("scorer"), rec.get("option")
+        if scorer is None or str(scorer) not in scorers:
+            r.error(
+                r.at("Interests", row, "scorer"), f"scorer {scorer!r} is not on the Scorers sheet"
+            )
+            continue
+        interests = scorers[str(scorer)].setdefault("interests", {})
+        interests[str(option)] = None if rec.get("interest") is None else str(rec["interest"])
+        r.where[f"scorers.{scorer}.interests.{option}"] = r.at("Interests", row, "interest")
+    return scorers
+
+
+def _gates(r: _Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    gates: list[dict[str, Any]] = []
+    for row, rec in r.records("Gates", "id"):
+        r.where[f"gates[{len(gates)}]"] = _place("Gates", row)
+        for k in ("id", "name", "description"):
+            r.where[f"gates[{len(gates)}].{k}"] = r.at("Gates", row, k)
+        gates.append({k: rec[k] for k in ("id", "name", "description") if rec.get(k) is not None})
+    index = {str(o["id"]): i for i, o in enumerate(options) if o.get("id") is not None}
+    for row, rec in r.records("Gate results", "option"):
+        option_id, gate = rec.get("option"), rec.get("gate")
+        if str(option_id) not in index:
+            r.error(
+                r.at("Gate results", row, "option"),
+                f"option {option_id!r} is not on the Options sheet",
+            )
+            continue
+        i = index[str(option_id)]
+        result: dict[str, Any] = {
+            "pass": r.flag("Gate results", row, "pass", rec.get("pass"), "pass")
+        }
+        if rec.get("reason") is not None:
+            result["reason"] = str(rec["reason"])
+        options[i].setdefault("gates", {})[str(gate)] = result
+        base = f"options[{i}].gates.{gate}"
+        r.where[base] = _place("Gate results", row)
+        r.where[f"{base}.pass"] = r.at("Gate results", row, "pass")
+        r.where[f"{base}.reason"] = r.at("Gate results", row, "reason")
+    return gates
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Where each YAML path of a workbook's data came from (sheet and cell)."""
+
+    cells: dict[str, str]
+
+    def __call__(self, yaml_path: str) -> str:
+        """The most specific sheet/cell known for a YAML path such as ``options[2].scores.x``."""
+        path = yaml_path
+        while path:
+            if path in self.cells:
+                return self.cells[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            if cut <= 0:
+                break
+            path = path[:cut]
+        return yaml_path
+
+
+def read_scores_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
+    """The mapping a YAML scores file would parse to, and where each part of it came from."""
+    _check_container(path)
+    r = _Reader(path, _open(path, data_only=True), _open(path, data_only=False))
+    data: dict[str, Any] = _group(r)
+    options = _options(r)
+    scorers = _scorers(r)
+    gates = _gates(r, options)
+    _scores(r, options)
+    if scorers:
+        data["scorers"] = scorers
+    if gates:
+        data["gates"] = gates
+    data["options"] = options
+    if r.problems:
+        raise Problems(r.problems)
+    return data, Locations({k: v for k, v in r.where.items() if not k.startswith("@")})
+
+
+def make_template(
+    criteria: str,
+    out: Path,
+    scores: str | None = None,
+    indicative: bool = False,
+    force: bool = False,
+) -> Path:
+    """Write a scoring workbook for ``criteria`` (pre-filled from ``scores``), atomically.
+
+    The workbook names its criteria as a bundled name, or as a path relative to the workbook, so
+    it reads back from wherever it is saved next to that file.
+    """
+    from appraise.io.loading import load_criteria, load_scores, resolve_criteria_path
+    from appraise.io.safe_write import write_atomically
+
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(out, "", "the template is an Excel workbook: give a name ending in .xlsx")
+    path = resolve_criteria_path(criteria)
+    tree = load_criteria(path)
+    inputs = [path]
+    spec, level = None, "criteria" if indicative else "leaves"
+    if scores is not None:
+        sheet = load_scores(scores)
+        spec, level = sheet.spec, sheet.level
+        inputs.append(Path(sheet.path))
+    if Path(criteria).is_file():
+        try:
+            reference = os.path.relpath(path.resolve(), out.resolve().parent)
+        except ValueError:  # another drive on Windows
+            reference = str(path.resolve())
+        reference = Path(reference).as_posix()
+    else:
+        reference = criteria
+    return write_atomically(
+        out,
+        lambda target: write_template(tree, reference, target, spec, level),  # type: ignore[arg-type]
+        inputs=inputs,
+        force=force,
+    )
