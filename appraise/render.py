@@ -11,13 +11,19 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from appraise.report import context_text
+from appraise.report import context_text, rescaling_notes
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
 
 PALETTE = ["cyan", "magenta", "yellow", "green", "blue", "red", "bright_cyan", "bright_magenta"]
 BAR_WIDTH = 28
+# Columns beside the per-criterion figures: Rank (4), Option (at least OPTION_MIN_WIDTH),
+# Total (5) and the bar, with 3 characters of padding and rule between each pair.
+OPTION_MIN_WIDTH = 14
+FIXED_WIDTH = 4 + OPTION_MIN_WIDTH + 5 + BAR_WIDTH + 3 * 3
+NUMBER_WIDTH = 6  # "-10.25"
+HEADING_LIMITS = (14, 12)  # full names where they fit (Sustainability, Deliverability), else cut
 
 
 def _stacked_bar(parts: Sequence[float], scale_width: float, width: int = BAR_WIDTH) -> Text:
@@ -46,13 +52,14 @@ def ranking_table(
         title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("Rank", justify="right")
-    table.add_column("Option", overflow="fold", min_width=16, max_width=44)
+    table.add_column("Option", overflow="fold", min_width=OPTION_MIN_WIDTH, max_width=44)
     table.add_column("Total", justify="right")
     table.add_column(f"Contributions ({low:g} to {high:g})", no_wrap=True)
     # Per-criterion figures only where they fit beside the bar (JSON, CSV, Markdown have them all).
-    numbers = width >= 64 + 11 * len(shares)
-    for criterion in shares if numbers else []:
-        table.add_column(_short(criterion_names.get(criterion, criterion)), justify="right")
+    headings = _number_headings([criterion_names.get(c, c) for c in shares], width)
+    numbers = headings is not None
+    for heading in headings or []:
+        table.add_column(heading, justify="right", no_wrap=True)
     for option in record["options"]:
         name = Text(option["name"])
         if option["status_quo"]:
@@ -79,6 +86,16 @@ def ranking_table(
     if record["disagreements"]:
         parts.append(_disagreement_table(record, criterion_names))
     return Group(*parts)
+
+
+def _number_headings(names: Sequence[str], width: int) -> list[str] | None:
+    """Headings for the per-criterion figures, as long as the terminal allows, or None."""
+    for limit in HEADING_LIMITS:
+        headings = [_short(name, limit) for name in names]
+        needed = FIXED_WIDTH + sum(max(len(h), NUMBER_WIDTH) + 3 for h in headings)
+        if width >= needed:
+            return headings
+    return None
 
 
 def _short(name: str, limit: int = 12) -> str:
@@ -149,7 +166,7 @@ def _disagreement_table(record: Record, names: dict[str, str]) -> RenderableType
     table.add_column("Weight", justify="right")
     for item in record["disagreements"]:
         table.add_row(
-            item["option"],
+            Text(item.get("name", item["option"])),
             names.get(item["criterion"], item["criterion"]),
             f"{item['min']:g} to {item['max']:g} (n={item['n']})",
             f"{percent_text(item['weight'])}%",
@@ -201,10 +218,20 @@ def criteria_table(record: Record) -> RenderableType:
             "Weight: as entered. Local%: share within the family, as used (after any rescaling). "
             "Global%: share of the whole, rounded half-up so the column adds to 100.0 where the "
             "weights do. Printed: the table's printed global figure; ≠ where it differs from the "
-            "Global% appraise uses.",
+            "Global% appraise uses, either because a family whose weights do not sum to 100 was "
+            "rescaled or because the printed figure does not reconcile (listed below).",
             style="dim",
         )
     )
+    rescaling = rescaling_notes(record)
+    if rescaling:
+        lines = Text(
+            "Printed figures that differ only because weights were rescaled to 100:\n",
+            style="bold",
+        )
+        for note in rescaling:
+            lines.append(f"  {note}\n", style="")
+        parts.append(lines)
     if record["discrepancies"]:
         lines = Text(
             "Printed figures that do not reconcile (appraise computes from the weights):\n",

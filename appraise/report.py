@@ -41,6 +41,7 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
     """One score file's ranking as the JSON object of CONTRACT 3 (plus context keys)."""
     sheet = ranking.sheet
     options = ranking.options if top is None else ranking.options[:top]
+    option_names = {o.id: o.name for o in sheet.options}
     return {
         "group": sheet.group,
         "name": sheet.spec.name,
@@ -72,6 +73,7 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
         "disagreements": [
             {
                 "option": d.option,
+                "name": option_names.get(d.option, d.option),
                 "criterion": d.leaf,
                 "n": d.n,
                 "min": d.low,
@@ -124,8 +126,16 @@ def _spread(ranking: Ranking) -> dict[str, dict[str, Record]]:
     }
 
 
+def _yes(flag: bool) -> str:
+    return "yes" if flag else ""
+
+
 def ranking_rows(records: Sequence[Record]) -> list[Record]:
-    """Flat rows (one per ranked option) for CSV and Markdown."""
+    """Flat rows (one per ranked option) for CSV and Markdown.
+
+    Flags are written "yes" or blank in every format, and each row says whether its scores are
+    illustrative, so a CSV row copied on its own still carries the warning.
+    """
     rows = []
     for record in records:
         for option in record["options"]:
@@ -135,7 +145,8 @@ def ranking_rows(records: Sequence[Record]) -> list[Record]:
                 "id": option["id"],
                 "name": option["name"],
                 "total": option["total"],
-                "status_quo": option["status_quo"],
+                "status_quo": _yes(option["status_quo"]),
+                "illustrative": _yes(record["illustrative"]),
             }
             row.update(option["contributions"])
             rows.append(row)
@@ -160,6 +171,8 @@ def criteria_record(tree: CriteriaTree) -> Record:
     top_sum = sum((exact(c.weight) for c in spec.criteria), Fraction(0))
     rows: list[Record] = []
     for criterion in spec.criteria:
+        subs = criterion.sub or []
+        family_sum = sum((exact(s.weight) for s in subs), Fraction(0))
         rows.append(
             {
                 "id": criterion.id,
@@ -172,22 +185,23 @@ def criteria_record(tree: CriteriaTree) -> Record:
                 "global_display": _pct(top_display[criterion.id]),
                 "printed_global": None,
                 "printed_differs": False,
+                "rescaled": bool(subs) and family_sum != 100,
             }
         )
-        subs = criterion.sub or []
-        family_sum = sum((exact(s.weight) for s in subs), Fraction(0))
         local_display = (
             display_percentages([100 * exact(s.weight) / family_sum for s in subs])
             if family_sum
             else []
         )
         for sub, local in zip(subs, local_display, strict=True):
-            differs = False
+            differs = by_rescaling = False
             if sub.printed_global is not None:
                 decimals = len(repr(sub.printed_global).partition(".")[2])
-                differs = round_half_up(exact_global[sub.id], decimals) != Decimal(
-                    repr(sub.printed_global)
-                )
+                printed = Decimal(repr(sub.printed_global))
+                differs = round_half_up(exact_global[sub.id], decimals) != printed
+                # The printed A*B figure matches the weights as entered: only rescaling moved it.
+                as_entered = exact(criterion.weight) * exact(sub.weight) / 100
+                by_rescaling = differs and round_half_up(as_entered, decimals) == printed
             rows.append(
                 {
                     "id": sub.id,
@@ -201,6 +215,7 @@ def criteria_record(tree: CriteriaTree) -> Record:
                     "global_display": _pct(leaf_display[sub.id]),
                     "printed_global": sub.printed_global,
                     "printed_differs": differs,
+                    "printed_differs_by_rescaling": by_rescaling,
                 }
             )
     return {
@@ -208,6 +223,7 @@ def criteria_record(tree: CriteriaTree) -> Record:
         "source": spec.source,
         "file": tree.path,
         "criteria": rows,
+        "top_rescaled": top_sum != 100,
         "weight_sets": {k: dict(v) for k, v in spec.weight_sets.items()},
         "gates": [{"id": g.id, "name": g.name} for g in spec.gates],
         "discrepancies": [
@@ -215,6 +231,29 @@ def criteria_record(tree: CriteriaTree) -> Record:
         ],
         "notes": list(tree.notes),
     }
+
+
+def rescaling_notes(record: Record) -> list[str]:
+    """One line per row whose printed figure differs only because a family was rescaled.
+
+    Such a row is not among the discrepancies (its printed figure matches the weights as
+    entered), so the tables say why it is marked.
+    """
+    names = {r["id"]: r["name"] for r in record["criteria"]}
+    rescaled = {r["id"] for r in record["criteria"] if r.get("rescaled")}
+    notes = []
+    for row in record["criteria"]:
+        if not row.get("printed_differs_by_rescaling"):
+            continue
+        what = ["the top-level criteria"] if record.get("top_rescaled") else []
+        if row["parent"] in rescaled:
+            what.append(names[row["parent"]])
+        printed = Decimal(repr(row["printed_global"]))
+        notes.append(
+            f"{row['id']}: {printed} printed; {row['global_display']} after rescaling "
+            f"{' and '.join(what)} to 100"
+        )
+    return notes
 
 
 def problem_record(problem: Problem) -> Record:
@@ -322,6 +361,13 @@ def criteria_markdown(record: Record) -> str:
         for r in record["criteria"]
     ]
     text = f"## {record['title']}\n\n" + to_markdown(rows, digits=1)
+    rescaling = rescaling_notes(record)
+    if rescaling:
+        text += (
+            "\nPrinted figures that differ only because weights were rescaled to 100:\n\n"
+            + "\n".join(f"- {note}" for note in rescaling)
+            + "\n"
+        )
     if record["discrepancies"]:
         text += (
             "\nPrinted figures that do not reconcile:\n\n"

@@ -1,0 +1,99 @@
+"""Records and their views: flat rows, rescaling notes, and the rich tables drawn from them."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+from typer.testing import CliRunner
+
+from appraise import render, report
+from appraise.cli import app
+
+NAMES = {
+    "quality": "Quality",
+    "affordability": "Affordability",
+    "sustainability": "Sustainability",
+    "deliverability": "Deliverability",
+}
+
+
+def _bundled_record() -> report.Record:
+    result = CliRunner().invoke(app, ["rank", "-f", "json"])
+    assert result.exit_code == 0
+    record: report.Record = json.loads(result.stdout)
+    return record
+
+
+def _draw(renderable: object, width: int) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None).print(renderable)
+    return buffer.getvalue()
+
+
+def test_ranking_rows_flags_are_yes_or_blank():
+    record = {
+        "group": "g",
+        "illustrative": False,
+        "options": [
+            {
+                "id": "a",
+                "name": "A",
+                "rank": 1,
+                "total": 2.0,
+                "status_quo": False,
+                "contributions": {"c": 2.0},
+            },
+            {
+                "id": "b",
+                "name": "B",
+                "rank": 2,
+                "total": 1.0,
+                "status_quo": True,
+                "contributions": {"c": 1.0},
+            },
+        ],
+    }
+    rows = report.ranking_rows([record, {**record, "group": "h", "illustrative": True}])
+    assert [(r["group"], r["status_quo"], r["illustrative"]) for r in rows] == [
+        ("g", "", ""),
+        ("g", "yes", ""),
+        ("h", "", "yes"),
+        ("h", "yes", "yes"),
+    ]
+    assert list(rows[0]) == [
+        "group",
+        "rank",
+        "id",
+        "name",
+        "total",
+        "status_quo",
+        "illustrative",
+        "c",
+    ]
+
+
+def test_rank_table_uses_full_criterion_names_at_120_columns():
+    record = _bundled_record()
+    total = len(record["options"])
+    wide = _draw(render.ranking_table(record, NAMES, total, width=120), 120)
+    header = next(line for line in wide.splitlines() if line.startswith("Rank"))
+    for name in NAMES.values():
+        assert name in header
+    assert max(len(line) for line in wide.splitlines()) <= 120
+    middling = _draw(render.ranking_table(record, NAMES, total, width=116), 116)
+    header = next(line for line in middling.splitlines() if line.startswith("Rank"))
+    assert "Affordabili." in header
+    assert "Deliverabil." in header
+    narrow = _draw(render.ranking_table(record, NAMES, total, width=80), 80)
+    header = next(line for line in narrow.splitlines() if line.startswith("Rank"))
+    assert "Quality" not in header
+
+
+def test_disagreement_table_shows_option_names():
+    record = _bundled_record()
+    text = _draw(render.ranking_table(record, NAMES, len(record["options"]), width=120), 120)
+    far_apart = text.split("Scorers far apart")[1]
+    assert "Relocate the MIIU to the PSHFT site" in far_apart
+    assert "miiu-to-pshft" not in far_apart
