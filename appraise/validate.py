@@ -247,7 +247,8 @@ class _SheetCheck:
                                 f"option '{option.id}', criterion '{key}': score {value:g} "
                                 f"is outside the scale {scale}",
                             )
-                        raw[scorer_ids.index(scorer), i, leaf_ids.index(key)] = value
+                        if scorer in scorer_ids:  # else a mix of kinds, already reported
+                            raw[scorer_ids.index(scorer), i, leaf_ids.index(key)] = value
         return raw
 
     def gaps(self, raw: FloatArray, level: Level, scorer_ids: list[str], missing: str) -> None:

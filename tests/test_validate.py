@@ -292,3 +292,17 @@ def test_rules_tying_one_group_are_warned(write, rule, warned):
     sheet = load_scores(write("demo.yaml", THREE_OPTIONS))
     problems, _ = check_rules(spec, str(path), [sheet])
     assert any("same group" in p.message for p in problems) is warned
+
+
+def test_mixing_consensus_and_per_scorer_scores_is_one_clear_error(write):
+    write("two.yaml", TWO_CRITERIA)
+    mixed = THREE_OPTIONS.replace(
+        "{id: x, name: Option X, scores: {a: 5, b: 1}}",
+        "{id: x, name: Option X, scorers: {ann: {a: 5, b: 1}}}",
+    )
+    path = write("mixed.yaml", mixed)
+    with pytest.raises(Problems) as caught:
+        load_scores(path)
+    assert messages(caught.value) == [
+        f"{path}: options: mixes consensus 'scores' and per-scorer 'scorers'; use one throughout"
+    ]

@@ -1,0 +1,271 @@
+"""Scoring workbooks: template -> fill -> read gives exactly what YAML gives; errors name cells."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from appraise.cli import app
+from appraise.errors import InputError, Problems
+from appraise.io import load_scores
+from appraise.io.excel_io import make_template, read_scores_workbook
+
+from .conftest import THREE_OPTIONS, TWO_CRITERIA
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def invoke(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def rank_json(path: Path) -> dict:
+    result = invoke("rank", path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    data.pop("file")
+    data.pop("criteria")
+    return data
+
+
+@pytest.fixture
+def blank(write, tmp_path) -> Path:
+    """A template for the two-criteria table, not yet filled in."""
+    write("two.yaml", TWO_CRITERIA)
+    out = tmp_path / "demo.xlsx"
+    make_template(str(tmp_path / "two.yaml"), out)
+    return out
+
+
+def fill_demo(path: Path, rows: list[list[object]] | None = None) -> Path:
+    """Fill a blank two-criteria template as a CWG would: the demo group of conftest."""
+    wb = openpyxl.load_workbook(path)
+    group = wb["Group"]
+    values = {"group": "demo", "name": "Demo group", "scale_min": 1, "scale_max": 5, "round": None}
+    for row in range(2, group.max_row + 1):
+        key = group.cell(row=row, column=1).value
+        if key in values:
+            group.cell(row=row, column=2).value = values[key]
+    options = wb["Options"]
+    for r, (oid, name, sq) in enumerate(
+        [("x", "Option X", "no"), ("y", "Option Y", "no"), ("z", "Option Z", "yes")], start=2
+    ):
+        options.cell(row=r, column=1).value = oid
+        options.cell(row=r, column=2).value = name
+        options.cell(row=r, column=3).value = sq
+    scores = wb["Scores"]
+    assert [c.value for c in scores[2]][:5] == ["scorer", "option", "a", "b", "evidence"]
+    for r, row in enumerate(rows or [[None, "x", 5, 1], [None, "y", 2, 5], [None, "z", 3, 3]], 3):
+        for c, value in enumerate(row, start=1):
+            scores.cell(row=r, column=c).value = value
+    wb.save(path)
+    return path
+
+
+def test_filled_template_ranks_like_the_hand_worked_yaml(blank, write):
+    # x = 0.6*5 + 0.4*1 = 3.4, y = 0.6*2 + 0.4*5 = 3.2, z = 3.0 (conftest).
+    workbook = fill_demo(blank)
+    from_excel = rank_json(workbook)
+    assert [(o["id"], o["rank"]) for o in from_excel["options"]] == [("x", 1), ("y", 2), ("z", 3)]
+    assert [o["total"] for o in from_excel["options"]] == pytest.approx([3.4, 3.2, 3.0])
+    from_yaml = rank_json(write("demo.yaml", THREE_OPTIONS))
+    assert from_excel == from_yaml
+
+
+def test_hand_typed_quirks_are_handled(blank):
+    # Numbers stored as text, stray spaces, a blank row in the middle: all read as meant.
+    workbook = fill_demo(
+        blank,
+        [
+            [None, " x ", " 5 ", "1"],
+            [None, None, None, None],
+            [None, "y", 2, 5.0],
+            [None, "z", 3, 3],
+        ],
+    )
+    data, _ = read_scores_workbook(workbook)
+    assert [o["scores"] for o in data["options"]] == [
+        {"a": 5.0, "b": 1.0},
+        {"a": 2.0, "b": 5.0},
+        {"a": 3.0, "b": 3.0},
+    ]
+
+
+def test_round_trip_of_a_bundled_per_scorer_file_is_exact(tmp_path):
+    source = ROOT / "options" / "urgent-care.yaml"
+    out = tmp_path / "uc.xlsx"
+    result = invoke("template", ROOT / "criteria" / "cp-2016.yaml", "--scores", source, "-o", out)
+    assert result.exit_code == 0, result.output
+    yaml_sheet, excel_sheet = load_scores(source), load_scores(out)
+    # The same model, field for field, except where the criteria file is named from.
+    assert excel_sheet.spec.model_copy(update={"criteria": "x"}) == yaml_sheet.spec.model_copy(
+        update={"criteria": "x"}
+    )
+    assert rank_json(out) == rank_json(source)
+
+
+def test_errors_name_the_sheet_and_cell(blank):
+    workbook = fill_demo(blank, [[None, "x", "high", 1], [None, "y", 7, 5], [None, "z", 3, 3]])
+    result = invoke("rank", workbook)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"{workbook}: sheet 'Scores', cell C3: expected a number, found 'high'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_semantic_errors_name_the_cell_too(blank):
+    workbook = fill_demo(blank, [[None, "x", 7, 1], [None, "y", 2, 5], [None, "z", 3, None]])
+    with pytest.raises(Problems) as caught:
+        load_scores(workbook)
+    messages = [str(p) for p in caught.value.errors]
+    assert any(
+        m.startswith(f"{workbook}: sheet 'Scores', cell C3: ")
+        and "score 7 is outside the scale 1..5" in m
+        for m in messages
+    ), messages
+    assert any(f"{workbook}: sheet 'Scores', cell D5: " in m for m in messages), messages
+
+
+def test_unknown_option_and_merged_cells_are_reported(blank):
+    workbook = fill_demo(blank, [[None, "x", 5, 1], [None, "w", 2, 5], [None, "z", 3, 3]])
+    wb = openpyxl.load_workbook(workbook)
+    wb["Scores"].merge_cells("C5:D5")
+    wb.save(workbook)
+    with pytest.raises(Problems) as caught:
+        read_scores_workbook(workbook)
+    messages = [str(p) for p in caught.value.problems]
+    assert (
+        f"{workbook}: sheet 'Scores', cell B4: option 'w' is not listed on the Options sheet"
+        in messages
+    )
+    assert any("cells C5:D5: merged cells in the data" in m for m in messages), messages
+
+
+def test_a_formula_without_a_saved_result_is_reported(blank):
+    workbook = fill_demo(blank, [[None, "x", "=2+3", 1], [None, "y", 2, 5], [None, "z", 3, 3]])
+    with pytest.raises(Problems) as caught:
+        read_scores_workbook(workbook)
+    (problem,) = caught.value.problems
+    assert problem.where == "sheet 'Scores', cell C3"
+    assert "formula =2+3 has no saved result" in problem.message
+
+
+def test_consensus_and_per_scorer_rows_cannot_mix(blank):
+    workbook = fill_demo(blank, [["ann", "x", 5, 1], [None, "y", 2, 5], ["ann", "z", 3, 3]])
+    result = invoke("check", workbook, "-f", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert any("mixes consensus" in p["message"] for p in problems), problems
+
+
+def test_not_a_zip_and_zip_bomb_and_xxe_are_refused(tmp_path, blank):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("name,score\nx,3\n")
+    with pytest.raises(InputError, match=r"fake\.xlsx: not an \.xlsx workbook"):
+        read_scores_workbook(fake)
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 5_000_000)
+    with pytest.raises(InputError, match="refusing a possible zip bomb"):
+        read_scores_workbook(bomb)
+
+    filled = fill_demo(blank)
+    xxe = tmp_path / "xxe.xlsx"
+    with zipfile.ZipFile(filled) as src, zipfile.ZipFile(xxe, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + data
+            dst.writestr(info, data)
+    result = invoke("rank", xxe)
+    assert result.exit_code == 1
+    assert "unsafe XML refused" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_template_is_protected_and_validated(blank):
+    wb = openpyxl.load_workbook(blank)
+    assert wb.sheetnames == [
+        "Instructions",
+        "Group",
+        "Criteria",
+        "Options",
+        "Scorers",
+        "Scores",
+        "Interests",
+        "Gates",
+        "Gate results",
+    ]
+    assert wb["Criteria"].protection.sheet
+    assert wb["Scores"].protection.sheet
+    assert wb["Criteria"]["A2"].protection.locked  # ids and weights cannot be edited
+    assert not wb["Scores"]["C3"].protection.locked  # score cells can
+    assert wb["Scores"]["A2"].protection.locked  # the header row cannot
+    rules = wb["Scores"].data_validations.dataValidation
+    scale = next(v for v in rules if v.type == "decimal")
+    assert (scale.operator, scale.formula1, scale.formula2) == ("between", "1", "5")
+    assert "C3" in str(scale.sqref)
+    assert wb["Scores"].freeze_panes == "C3"
+    # The criteria as entered, with global weights: a = 60%, b = 40%.
+    rows = list(wb["Criteria"].iter_rows(min_row=2, max_row=3, values_only=True))
+    assert [(r[0], r[3], pytest.approx(r[4])) for r in rows] == [("a", 60, 0.6), ("b", 40, 0.4)]
+
+
+def test_template_writes_safely(tmp_path, blank):
+    before = blank.read_bytes()
+    again = invoke("template", tmp_path / "two.yaml", "-o", blank)
+    assert again.exit_code == 1
+    assert "already exists; use --force to replace it" in again.stderr
+    assert blank.read_bytes() == before
+    assert invoke("template", tmp_path / "two.yaml", "-o", blank, "--force").exit_code == 0
+
+    filled = fill_demo(blank)
+    over_input = invoke(
+        "template", tmp_path / "two.yaml", "--scores", filled, "-o", filled, "--force"
+    )
+    assert over_input.exit_code == 1
+    assert "is an input file" in over_input.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.xlsx", "two.yaml"]  # no temp files
+
+    wrong = invoke("template", "cp-2016", "-o", tmp_path / "out.yaml")
+    assert wrong.exit_code == 1
+    assert "give a name ending in .xlsx" in wrong.stderr
+
+
+def test_bundled_criteria_name_is_kept_in_the_workbook(tmp_path):
+    out = tmp_path / "cp.xlsx"
+    assert invoke("template", "cp-2016", "-o", out, "--indicative").exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    group = {r[0]: r[1] for r in wb["Group"].iter_rows(min_row=2, values_only=True)}
+    assert group["criteria"] == "cp-2016"
+    assert group["round"] == "indicative"
+    # Indicative round: the score columns are the four top-level criteria.
+    header = [c.value for c in wb["Scores"][2]]
+    assert header == [
+        "scorer",
+        "option",
+        "quality",
+        "affordability",
+        "sustainability",
+        "deliverability",
+        "evidence",
+    ]
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path, write):
+    write("two.yaml", TWO_CRITERIA)
+    hostile = THREE_OPTIONS.replace("name: Option X", 'name: \'=HYPERLINK("http://x","y")\'')
+    scores = write("hostile.yaml", hostile)
+    out = tmp_path / "hostile.xlsx"
+    assert invoke("template", tmp_path / "two.yaml", "--scores", scores, "-o", out).exit_code == 0
+    cell = openpyxl.load_workbook(out)["Options"]["B2"]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","y")'
+    assert load_scores(out).options[0].name == '=HYPERLINK("http://x","y")'
