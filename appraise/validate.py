@@ -199,6 +199,7 @@ class _SheetCheck:
             self.add(
                 "options", "mixes consensus 'scores' and per-scorer 'scorers'; use one throughout"
             )
+            ids.append("consensus")  # so the consensus rows are still checked, cell by cell
         known = self.spec.scorers
         for scorer in known:
             if scorer not in ids:
@@ -247,8 +248,7 @@ class _SheetCheck:
                                 f"option '{option.id}', criterion '{key}': score {value:g} "
                                 f"is outside the scale {scale}",
                             )
-                        if scorer in scorer_ids:  # else a mix of kinds, already reported
-                            raw[scorer_ids.index(scorer), i, leaf_ids.index(key)] = value
+                        raw[scorer_ids.index(scorer), i, leaf_ids.index(key)] = value
         return raw
 
     def gaps(self, raw: FloatArray, level: Level, scorer_ids: list[str], missing: str) -> None:

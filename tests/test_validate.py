@@ -303,6 +303,6 @@ def test_mixing_consensus_and_per_scorer_scores_is_one_clear_error(write):
     path = write("mixed.yaml", mixed)
     with pytest.raises(Problems) as caught:
         load_scores(path)
-    assert messages(caught.value) == [
+    assert [str(p) for p in caught.value.errors] == [
         f"{path}: options: mixes consensus 'scores' and per-scorer 'scorers'; use one throughout"
     ]
