@@ -350,6 +350,72 @@ def template(
     err.print(f"Wrote {_escape(str(written))}", highlight=False)
 
 
+@app.command()
+def export(
+    scores: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Scores files (YAML or .xlsx) or bundled names, one per group, on one criteria "
+            "file; none: the bundled example.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The workbook to write (.xlsx).", show_default=False),
+    ] = Path("appraisal.xlsx"),
+    weights: WeightsOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+    aggregate: AggregateOpt = AggregateMethod.mean,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing output file.")
+    ] = False,
+) -> None:
+    """Write the HCE workbook: the same results `rank` shows, with live formulas.
+
+    Sheets: Summary (shortlist, leader, status quo, gate failures, chart), Criteria (weights an
+    HCE member may change), Scores (per scorer, spread, disagreements), Totals (formulas that
+    recompute when a weight changes), Validation (every note), Audit (inputs with SHA-256,
+    versions, command line). Written whole or not at all; never over an input file.
+
+    Example: appraise export options/urgent-care.yaml -o urgent-care-hce.xlsx
+    Example: appraise export options/*.yaml --weights clinical -o all-groups.xlsx --force
+    """
+    import shlex
+
+    from appraise import bundled, io, scoring
+    from appraise.io.workbook import write_hce_workbook
+
+    if not scores:
+        scores = [bundled.DEFAULT_EXAMPLE]
+        err.print(
+            f"No scores file given: exporting the bundled example '{bundled.DEFAULT_EXAMPLE}' "
+            "(illustrative scores).",
+            highlight=False,
+        )
+    if output.suffix.lower() != ".xlsx":
+        with exit_on_input_error():
+            from appraise.errors import InputError
+
+            raise InputError(
+                output, "", "the export is an Excel workbook: give a name ending in .xlsx"
+            )
+    settings = _settings(weights, normalise, missing, aggregate)
+    with exit_on_input_error():
+        rankings = [
+            scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)
+        ]
+        _notes([n for r in rankings for n in r.notes])
+        written = write_hce_workbook(
+            rankings,
+            output,
+            force=force,
+            command_line=shlex.join(["appraise", *sys.argv[1:]]),
+        )
+    err.print(f"Wrote {_escape(str(written))}", highlight=False)
+
+
 def main() -> None:
     """Entry point of the ``appraise`` console script."""
     app()
