@@ -1127,8 +1127,19 @@ def build_workbook(context: WorkbookContext, sections: Sequence[Section]) -> Wor
     book.properties.title = "Option appraisal for the Health and Care Executive"
     book.calculation.fullCalcOnLoad = True  # no cached values are stored: compute on opening
     for section in sections:
-        section.write(book.create_sheet(section.name), context)
+        sheet = book.create_sheet(section.name)
+        section.write(sheet, context)
+        _print_setup(sheet)
     return book
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    """Print each sheet landscape, fitted to the page width, however many pages long."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
 
 
 def write_hce_workbook(
