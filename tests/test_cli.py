@@ -262,7 +262,9 @@ def test_version():
     assert result.stdout.startswith("appraise ")
 
 
-@pytest.mark.parametrize("command", ["rank", "check", "criteria"])
+@pytest.mark.parametrize(
+    "command", sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+)
 def test_every_command_documents_an_example(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
@@ -304,3 +306,24 @@ def test_rank_json_disagreements_carry_the_option_name():
     assert data["disagreements"]
     for item in data["disagreements"]:
         assert item["name"] == names[item["option"]]
+
+
+def test_export_writes_the_workbook_once_and_refuses_to_overwrite(demo, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "hce.xlsx"
+    result = invoke("export", demo, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out}" in result.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:2] == ["Summary", "Criteria"]
+    assert {"Totals", "Validation", "Audit"} <= set(book.sheetnames)
+    before = out.read_bytes()
+    again = invoke("export", demo, "-o", out)
+    assert again.exit_code == 1
+    assert "already exists; use --force to replace it" in again.stderr
+    assert out.read_bytes() == before
+    assert invoke("export", demo, "-o", out, "--force").exit_code == 0
+    wrong = invoke("export", demo, "-o", tmp_path / "hce.csv")
+    assert wrong.exit_code == 1
+    assert "give a name ending in .xlsx" in wrong.stderr
