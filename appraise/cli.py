@@ -18,6 +18,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from appraise.model import Settings
+    from appraise.scoring import Ranking
 
 app = typer.Typer(
     name="appraise",
@@ -151,6 +152,20 @@ def _settings(
     )
 
 
+def _rankings(scores: list[str] | None, settings: Settings, doing: str) -> list[Ranking]:
+    """Load and rank each scores file; with none, the bundled example, saying so."""
+    from appraise import bundled, io, scoring
+
+    if not scores:
+        scores = [bundled.DEFAULT_EXAMPLE]
+        err.print(
+            f"No scores file given: {doing} the bundled example '{bundled.DEFAULT_EXAMPLE}' "
+            "(illustrative scores). Give files to use your own.",
+            highlight=False,
+        )
+    return [scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)]
+
+
 @app.command()
 def rank(
     scores: Annotated[
@@ -179,20 +194,11 @@ def rank(
     Example: appraise rank options/*.yaml --weights equal --format json
     Example: appraise rank   (the bundled example)
     """
-    from appraise import bundled, io, report, scoring
+    from appraise import report
 
-    if not scores:
-        scores = [bundled.DEFAULT_EXAMPLE]
-        err.print(
-            f"No scores file given: ranking the bundled example '{bundled.DEFAULT_EXAMPLE}' "
-            "(illustrative scores). Give files to rank your own.",
-            highlight=False,
-        )
     settings = _settings(weights, normalise, missing, aggregate)
     with exit_on_input_error():
-        rankings = [
-            scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)
-        ]
+        rankings = _rankings(scores, settings, "ranking")
     records = [report.ranking_record(r, top) for r in rankings]
     _notes([n for r in rankings for n in r.notes])
     if fmt is Format.json:
@@ -384,16 +390,8 @@ def export(
     """
     import shlex
 
-    from appraise import bundled, io, scoring
     from appraise.io.workbook import write_hce_workbook
 
-    if not scores:
-        scores = [bundled.DEFAULT_EXAMPLE]
-        err.print(
-            f"No scores file given: exporting the bundled example '{bundled.DEFAULT_EXAMPLE}' "
-            "(illustrative scores).",
-            highlight=False,
-        )
     if output.suffix.lower() != ".xlsx":
         with exit_on_input_error():
             from appraise.errors import InputError
@@ -403,9 +401,7 @@ def export(
             )
     settings = _settings(weights, normalise, missing, aggregate)
     with exit_on_input_error():
-        rankings = [
-            scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)
-        ]
+        rankings = _rankings(scores, settings, "exporting")
         _notes([n for r in rankings for n in r.notes])
         written = write_hce_workbook(
             rankings,

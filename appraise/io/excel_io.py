@@ -87,6 +87,20 @@ def _text(cell: Cell | MergedCell, value: str | None) -> None:
         cell.data_type = "s"
 
 
+def _put(cell: Cell | MergedCell, value: Any) -> None:
+    """Text as text (see ``_text``); numbers and blanks as they are."""
+    if isinstance(value, str) or value is None:
+        _text(cell, value)
+    else:
+        cell.value = value
+
+
+def _write_rows(ws: Worksheet, first_row: int, rows: list[list[Any]]) -> None:
+    for r, values in enumerate(rows, start=first_row):
+        for c, value in enumerate(values, start=1):
+            _put(ws.cell(row=r, column=c), value)
+
+
 def _header(ws: Worksheet, row: int, names: tuple[str, ...] | list[str]) -> None:
     for col, name in enumerate(names, start=1):
         cell = ws.cell(row=row, column=col)
@@ -175,10 +189,7 @@ class _Template:
             _text(ws.cell(row=row, column=1), key)
             value = values[key]
             cell = ws.cell(row=row, column=2)
-            if isinstance(value, str) or value is None:
-                _text(cell, value)
-            else:
-                cell.value = value
+            _put(cell, value)
             _text(ws.cell(row=row, column=3), help_text)
             ws.cell(row=row, column=3).font = _NOTE
             if key != "criteria":
@@ -219,13 +230,7 @@ class _Template:
         ws: Worksheet = self.wb.create_sheet(title)
         columns = TABLES[title]
         _header(ws, 1, columns)
-        for r, values in enumerate(rows, start=2):
-            for c, value in enumerate(values, start=1):
-                cell = ws.cell(row=r, column=c)
-                if isinstance(value, str) or value is None:
-                    _text(cell, value)
-                else:
-                    cell.value = value
+        _write_rows(ws, 2, rows)
         last = max(len(rows) + 1, TEMPLATE_ROWS)
         _unlock(ws, 2, last, len(columns))
         ws.freeze_panes = "A2"
@@ -245,13 +250,7 @@ class _Template:
         ws.row_dimensions[1].height = 60
         _header(ws, 2, columns)
         rows = list(self._score_rows(leaves))
-        for r, values in enumerate(rows, start=3):
-            for c, value in enumerate(values, start=1):
-                cell = ws.cell(row=r, column=c)
-                if isinstance(value, str) or value is None:
-                    _text(cell, value)
-                else:
-                    cell.value = value
+        _write_rows(ws, 3, rows)
         last = max(len(rows) + 2, TEMPLATE_ROWS)
         _unlock(ws, 3, last, len(columns))
         low, high = self._scale()
