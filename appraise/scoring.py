@@ -185,6 +185,8 @@ class Ranking:
     disagreements: tuple[Disagreement, ...] = ()
     spread: Spread | None = None
     notes: tuple[str, ...] = field(default=())
+    settings: Settings | None = None
+    """The settings the ranking was computed with (weight set, aggregate, missing, normalise)."""
     scores: FloatArray | None = None
     """Scores as used (options in file order x leaves, after aggregation and any missing-score
     policy); NaN marks a cell left out, which only ``--missing renormalise`` does."""
@@ -323,6 +325,7 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         disagreements=tuple(_disagreements(sheet, spread, w)),
         spread=spread,
         notes=tuple(notes),
+        settings=settings,
         scores=np.where(mask, scores, np.nan),
     )
 

@@ -1,0 +1,406 @@
+"""Deterministic sensitivity: exact weight thresholds, score thresholds, weight sets, leave-one-out.
+
+Every weight path here is a straight line. Varying one criterion's global weight ``t`` from 0 to
+1 while the others keep their proportions (rescaled to fill ``1 - t``) makes each option's
+total ``b + t (a - b)``, where ``a`` is its total with all weight on the criterion and ``b`` its
+total with none. Where the leader stops being first is then where two lines cross: solved in
+closed form, never searched for on a grid. The within-family variant moves a sub-criterion's
+share of its own criterion instead, the criterion's weight fixed; totals are linear again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from appraise.errors import InputError
+from appraise.model import Settings
+from appraise.scoring import TIE_TOLERANCE, Ranking, competition_ranks, rank
+from appraise.weights import FloatArray
+
+Variant = Literal["global", "within"]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The ranked options of a ranking as arrays: ids in rank order, scores, base weights."""
+
+    ids: tuple[str, ...]
+    scores: FloatArray  # ranked options x leaves
+    weights: FloatArray  # leaves
+    leaf_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, ranking: Ranking) -> Ranked:
+        """The ranked options' scores as used; sensitivity needs every cell scored."""
+        sheet = ranking.sheet
+        assert ranking.scores is not None  # rank() always records them
+        row = {o.id: i for i, o in enumerate(sheet.options)}
+        ids = tuple(o.id for o in ranking.options)
+        scores = ranking.scores[[row[i] for i in ids]]
+        if np.isnan(scores).any():
+            raise InputError(
+                sheet.path,
+                "",
+                "sensitivity needs every cell of the ranked options scored; with gaps, use "
+                "--missing baseline or --missing exclude rather than renormalise",
+            )
+        weights = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
+        return cls(ids, scores, weights, sheet.leaf_ids)
+
+    @property
+    def totals(self) -> FloatArray:
+        """Weighted totals at the base weights."""
+        return self.scores @ self.weights
+
+
+@dataclass(frozen=True)
+class Line:
+    """Every option's total along one weight path: ``at0 + t (at1 - at0)`` for t in [0, 1]."""
+
+    criterion: str
+    level: Literal["criterion", "sub-criterion"]
+    variant: Variant
+    current: float  # today's t
+    at0: FloatArray
+    at1: FloatArray
+
+    def totals(self, t: float) -> FloatArray:
+        """Totals at ``t``."""
+        return self.at0 + t * (self.at1 - self.at0)
+
+    def crossing(self, i: int, j: int) -> float | None:
+        """Where options ``i`` and ``j`` have equal totals, if the lines cross in [0, 1]."""
+        gap0 = self.at0[i] - self.at0[j]
+        slope = (self.at1[i] - self.at0[i]) - (self.at1[j] - self.at0[j])
+        if abs(slope) <= 1e-15:
+            return None
+        t = -gap0 / slope
+        return float(t) if -1e-12 <= t <= 1 + 1e-12 else None
+
+
+@dataclass(frozen=True)
+class Swap:
+    """Two shortlisted options whose order changes at ``weight``."""
+
+    first: str
+    second: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """How far one criterion's weight can move before today's leader stops being first."""
+
+    criterion: str
+    level: Literal["criterion", "sub-criterion"]
+    variant: Variant
+    weight: float
+    lower: float | None
+    upper: float | None
+    below: str | None
+    above: str | None
+    swaps: tuple[Swap, ...]
+    first_change_lower: float | None
+    first_change_upper: float | None
+
+
+def _nodes(ranking: Ranking) -> list[tuple[str, Literal["criterion", "sub-criterion"], list[int]]]:
+    """Each criterion and sub-criterion with the leaf columns it covers."""
+    sheet = ranking.sheet
+    tree = sheet.tree
+    column = {leaf: j for j, leaf in enumerate(sheet.leaf_ids)}
+    out: list[tuple[str, Literal["criterion", "sub-criterion"], list[int]]] = []
+    for criterion in tree.spec.criteria:
+        if sheet.level == "criteria" or not criterion.sub:
+            out.append((criterion.id, "criterion", [column[criterion.id]]))
+            continue
+        out.append((criterion.id, "criterion", [column[s.id] for s in criterion.sub]))
+        out.extend((s.id, "sub-criterion", [column[s.id]]) for s in criterion.sub)
+    return out
+
+
+def _global_line(
+    data: Ranked, node: str, level: Literal["criterion", "sub-criterion"], cols: list[int]
+) -> Line:
+    w = data.weights
+    inside = np.zeros_like(w, dtype=bool)
+    inside[cols] = True
+    current = float(w[inside].sum())
+    within = w * inside
+    within = within / current if current > 0 else inside / inside.sum()
+    rest = w * ~inside
+    rest_sum = rest.sum()
+    # With nothing outside the criterion, its weight cannot move: both ends are today.
+    rest = rest / rest_sum if rest_sum > 0 else within
+    return Line(node, level, "global", current, data.scores @ rest, data.scores @ within)
+
+
+def _within_line(data: Ranked, node: str, parent_cols: list[int], col: int) -> Line:
+    """A sub-criterion's share of its criterion from 0 to 1; the criterion's weight fixed."""
+    w = data.weights
+    family = np.zeros_like(w, dtype=bool)
+    family[parent_cols] = True
+    parent = float(w[family].sum())
+    base = data.scores @ (w * ~family)  # the other criteria's contribution, unchanged
+    siblings = np.zeros_like(w)
+    siblings[[c for c in parent_cols if c != col]] = w[[c for c in parent_cols if c != col]]
+    sib_sum = siblings.sum()
+    siblings = siblings / sib_sum if sib_sum > 0 else siblings
+    current = float(w[col] / parent) if parent > 0 else 0.0
+    at0 = base + parent * (data.scores @ siblings if sib_sum > 0 else data.scores[:, col])
+    at1 = base + parent * data.scores[:, col]
+    return Line(node, "sub-criterion", "within", current, at0, at1)
+
+
+def weight_lines(ranking: Ranking, variant: Variant = "global") -> list[Line]:
+    """One line per criterion and sub-criterion (``within``: per sub-criterion only)."""
+    data = Ranked.of(ranking)
+    nodes = _nodes(ranking)
+    if variant == "global":
+        return [_global_line(data, node, level, cols) for node, level, cols in nodes]
+    lines = []
+    parent_cols: list[int] = []
+    for node, level, cols in nodes:
+        if level == "criterion":
+            parent_cols = cols
+        elif len(parent_cols) > 1:
+            lines.append(_within_line(data, node, parent_cols, cols[0]))
+    return lines
+
+
+def _beyond(t: float, bound: float, steep: float, steepest: float, higher: bool) -> bool:
+    """Whether a crossing at ``t`` binds tighter than ``bound`` (or as tight, but steeper)."""
+    if abs(t - bound) <= 1e-12:
+        return steep > steepest
+    return t > bound if higher else t < bound
+
+
+def _bounds(line: Line, leader: int) -> tuple[float | None, float | None, int | None, int | None]:
+    """The interval around today's weight on which ``leader`` stays first, and who takes over."""
+    lower, upper, below, above = 0.0, 1.0, None, None
+    steep_below, steep_above = 0.0, 0.0
+    for j in range(len(line.at0)):
+        if j == leader:
+            continue
+        gap0 = line.at0[leader] - line.at0[j]
+        slope = (line.at1[leader] - line.at0[leader]) - (line.at1[j] - line.at0[j])
+        if abs(slope) <= 1e-15:
+            continue
+        t = float(-gap0 / slope)
+        # Past the bound the steepest of the options crossing there leads (ties: first listed).
+        if slope > 0 and t > 0 and _beyond(t, lower, slope, steep_below, higher=True):
+            lower, below, steep_below = t, j, slope
+        elif slope < 0 and t < 1 and _beyond(t, upper, -slope, steep_above, higher=False):
+            upper, above, steep_above = t, j, -slope
+    return (
+        lower if below is not None else None,
+        upper if above is not None else None,
+        below,
+        above,
+    )
+
+
+def _same_line(line: Line, i: int, j: int) -> bool:
+    """Whether two options have the same total everywhere on the path (they never swap)."""
+    return bool(
+        abs(line.at0[i] - line.at0[j]) <= TIE_TOLERANCE
+        and abs(line.at1[i] - line.at1[j]) <= TIE_TOLERANCE
+    )
+
+
+def _swaps(
+    line: Line, shortlist: int
+) -> tuple[list[tuple[int, int, float]], float | None, float | None]:
+    """Crossings among the shortlist, and the nearest change to the top N on each side."""
+    n = len(line.at0)
+    swaps: list[tuple[int, int, float]] = []
+    first_low: float | None = None
+    first_high: float | None = None
+    for i in range(min(shortlist, n)):
+        for j in range(n):
+            t = None if j == i or _same_line(line, i, j) else line.crossing(i, j)
+            if t is None:
+                continue
+            if i < j < shortlist:
+                swaps.append((i, j, t))
+            if t < line.current - 1e-12:
+                first_low = t if first_low is None else max(first_low, t)
+            elif t > line.current + 1e-12:
+                first_high = t if first_high is None else min(first_high, t)
+    return sorted(swaps, key=lambda s: s[2]), first_low, first_high
+
+
+def thresholds(ranking: Ranking, top: int = 3, variant: Variant = "global") -> list[Threshold]:
+    """Exact weight thresholds for today's leader, per criterion and sub-criterion."""
+    data = Ranked.of(ranking)
+    if not data.ids:
+        return []
+    out = []
+    for line in weight_lines(ranking, variant):
+        lower, upper, below, above = _bounds(line, 0)
+        swaps, first_low, first_high = _swaps(line, top)
+        out.append(
+            Threshold(
+                criterion=line.criterion,
+                level=line.level,
+                variant=variant,
+                weight=line.current,
+                lower=lower,
+                upper=upper,
+                below=None if below is None else data.ids[below],
+                above=None if above is None else data.ids[above],
+                swaps=tuple(Swap(data.ids[i], data.ids[j], t) for i, j, t in swaps),
+                first_change_lower=first_low,
+                first_change_upper=first_high,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ScoreThreshold:
+    """The change to one score that would bring an option level with today's leader."""
+
+    option: str
+    leaf: str
+    score: float
+    change: float | None  # None: not possible within the scale
+    needed: float | None
+
+
+def score_thresholds(ranking: Ranking) -> list[ScoreThreshold]:
+    """For each option behind the leader and each leaf: the score rise that draws level."""
+    data = Ranked.of(ranking)
+    totals = data.totals
+    high = ranking.sheet.scale.max
+    out = []
+    for i in range(1, len(data.ids)):
+        gap = totals[0] - totals[i]
+        for j, leaf in enumerate(data.leaf_ids):
+            score = float(data.scores[i, j])
+            weight = data.weights[j]
+            change = float(gap / weight) if weight > 0 else None
+            possible = change is not None and score + change <= high + 1e-9
+            out.append(
+                ScoreThreshold(
+                    data.ids[i],
+                    leaf,
+                    score,
+                    change if possible else None,
+                    score + change if possible and change is not None else None,
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """The ranking under one change (a weight set, or one criterion or scorer left out)."""
+
+    kind: Literal["weight set", "criterion", "scorer"]
+    name: str
+    order: tuple[str, ...]
+    totals: tuple[float, ...]
+    leaders: tuple[str, ...]
+    leader_changed: bool
+    shortlist_changed: bool
+    note: str | None = None
+
+
+def _alternative(
+    kind: Literal["weight set", "criterion", "scorer"],
+    name: str,
+    base: Ranking,
+    order: list[str],
+    totals: list[float],
+    ranks: list[int],
+    top: int,
+    note: str | None = None,
+) -> Alternative:
+    leaders = tuple(o for o, r in zip(order, ranks, strict=True) if r == 1)
+    base_leaders = {o.id for o in base.options if o.rank == 1}
+    base_short = {o.id for o in base.options[:top]}
+    return Alternative(
+        kind,
+        name,
+        tuple(order),
+        tuple(totals),
+        leaders,
+        set(leaders) != base_leaders,
+        set(order[:top]) != base_short,
+        note,
+    )
+
+
+def _settings(ranking: Ranking) -> Settings:
+    return ranking.settings or Settings(aggregate=ranking.aggregate, weight_set=ranking.weight_set)
+
+
+def weight_set_rankings(ranking: Ranking, top: int = 3) -> list[Alternative]:
+    """The ranking under the base weights and under each named weight set of the criteria file."""
+    settings = _settings(ranking)
+    names: list[str | None] = [None, *ranking.sheet.tree.spec.weight_sets]
+    out = []
+    for name in names:
+        other = rank(ranking.sheet, replace(settings, weight_set=name))
+        out.append(
+            _alternative(
+                "weight set",
+                name or "base",
+                ranking,
+                [o.id for o in other.options],
+                [o.total for o in other.options],
+                [o.rank for o in other.options],
+                top,
+            )
+        )
+    return out
+
+
+def leave_one_out(ranking: Ranking, top: int = 3) -> list[Alternative]:
+    """Drop each criterion (the rest rescaled) and, for a panel, each scorer; re-rank."""
+    data = Ranked.of(ranking)
+    out = []
+    for line in weight_lines(ranking, "global"):
+        totals = line.at0  # all weight off the criterion, the rest in proportion
+        ranks = competition_ranks(totals)
+        order = np.argsort(ranks, kind="stable")
+        out.append(
+            _alternative(
+                "criterion",
+                line.criterion,
+                ranking,
+                [data.ids[k] for k in order],
+                [float(totals[k]) for k in order],
+                [int(ranks[k]) for k in order],
+                top,
+            )
+        )
+    sheet = ranking.sheet
+    if sheet.per_scorer and len(sheet.scorer_ids) > 1:
+        for s, scorer in enumerate(sheet.scorer_ids):
+            keep = [k for k in range(len(sheet.scorer_ids)) if k != s]
+            reduced = replace(
+                sheet, raw=sheet.raw[keep], scorer_ids=tuple(sheet.scorer_ids[k] for k in keep)
+            )
+            alone = np.isnan(reduced.raw).all(axis=0) & ~np.isnan(sheet.raw).all(axis=0)
+            if alone.any():
+                note = "the only scorer of some cells, so not left out"
+                out.append(Alternative("scorer", scorer, (), (), (), False, False, note))
+                continue
+            other = rank(reduced, _settings(ranking))
+            out.append(
+                _alternative(
+                    "scorer",
+                    scorer,
+                    ranking,
+                    [o.id for o in other.options],
+                    [o.total for o in other.options],
+                    [o.rank for o in other.options],
+                    top,
+                )
+            )
+    return out

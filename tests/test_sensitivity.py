@@ -1,0 +1,227 @@
+"""Exact thresholds, score thresholds, weight sets and leave-one-out, against hand-worked cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from appraise.io import load_scores
+from appraise.model import Settings
+from appraise.scoring import rank
+from appraise.sensitivity import (
+    leave_one_out,
+    score_thresholds,
+    thresholds,
+    weight_lines,
+    weight_set_rankings,
+)
+
+from .conftest import NESTED, TWO_CRITERIA
+
+# Worked by hand from conftest's demo (a = 60, b = 40; x = (5, 1), y = (2, 5), z = (3, 3)).
+# Put weight t on a and 1 - t on b: x = 1 + 4t, y = 5 - 3t, z = 3.
+# x >= y iff t >= 4/7; x >= z iff t >= 1/2; y = z at t = 2/3.
+
+
+def by_id(items, key="criterion"):
+    return {getattr(i, key): i for i in items}
+
+
+def test_one_way_thresholds_are_the_hand_worked_crossings(demo):
+    found = by_id(thresholds(rank(load_scores(demo))))
+    a, b = found["a"], found["b"]
+    assert a.weight == pytest.approx(0.6)
+    assert (a.lower, a.upper, a.below, a.above) == (pytest.approx(4 / 7), None, "y", None)
+    # The mirror image: b's weight is 1 - t, so x stays first while b <= 3/7.
+    assert (b.lower, b.upper, b.below, b.above) == (None, pytest.approx(3 / 7), None, "y")
+
+
+def test_swaps_and_the_first_change_in_the_shortlist(demo):
+    a = by_id(thresholds(rank(load_scores(demo)), top=3))["a"]
+    assert [(s.first, s.second, pytest.approx(s.weight)) for s in a.swaps] == [
+        ("x", "z", 1 / 2),
+        ("x", "y", 4 / 7),
+        ("y", "z", 2 / 3),
+    ]
+    assert a.first_change_lower == pytest.approx(4 / 7)
+    assert a.first_change_upper == pytest.approx(2 / 3)
+    # With a shortlist of one, only the leader's crossings count.
+    solo = by_id(thresholds(rank(load_scores(demo)), top=1))["a"]
+    assert solo.swaps == ()
+    assert (solo.first_change_lower, solo.first_change_upper) == (pytest.approx(4 / 7), None)
+
+
+@pytest.fixture
+def nested_pair(write):
+    # Quality 50 = q1 60% + q2 40%; cost 50. Global: q1 0.3, q2 0.2, cost 0.5.
+    # p = (5, 1, 3): 3.2; r = (1, 5, 3): 2.8.
+    write("nested.yaml", NESTED)
+    return write(
+        "pair.yaml",
+        """\
+        group: pair
+        name: Pair
+        criteria: nested.yaml
+        scale: {min: 1, max: 5}
+        options:
+          - {id: p, name: P, status_quo: true, scores: {q1: 5, q2: 1, cost: 3}}
+          - {id: r, name: R, scores: {q1: 1, q2: 5, cost: 3}}
+        """,
+    )
+
+
+def test_global_threshold_of_a_sub_criterion(nested_pair):
+    # q1 at t, the rest (q2 2/7, cost 5/7) at 1 - t: p = 5t + 17/7 (1 - t), r = t + 25/7 (1 - t).
+    # Equal at t = 2/9.
+    q1 = by_id(thresholds(rank(load_scores(nested_pair))))["q1"]
+    assert q1.weight == pytest.approx(0.3)
+    assert (q1.lower, q1.upper, q1.below) == (pytest.approx(2 / 9), None, "r")
+    # Quality as a whole: p and r score 3 on average in quality... p: 0.6*5+0.4*1 = 3.4,
+    # r: 0.6*1+0.4*5 = 2.6, both 3 on cost: p stays first at every quality weight above 0,
+    # and ties r at 0.
+    quality = by_id(thresholds(rank(load_scores(nested_pair))))["quality"]
+    assert (quality.lower, quality.upper) == (None, None)
+
+
+def test_within_family_thresholds(nested_pair):
+    # q1's share u of Quality (now 0.6): p = 0.5 (1 + 4u) + 1.5, r = 0.5 (5 - 4u) + 1.5: u = 1/2.
+    found = by_id(thresholds(rank(load_scores(nested_pair)), variant="within"))
+    assert set(found) == {"q1", "q2"}
+    assert found["q1"].weight == pytest.approx(0.6)
+    assert (found["q1"].lower, found["q1"].below) == (pytest.approx(0.5), "r")
+    assert (found["q2"].upper, found["q2"].above) == (pytest.approx(0.5), "r")
+
+
+def test_lines_reproduce_the_ranking_at_todays_weight(urgent_care):
+    ranking = rank(urgent_care)
+    totals = [o.total for o in ranking.options]
+    for line in weight_lines(ranking) + weight_lines(ranking, "within"):
+        assert line.totals(line.current) == pytest.approx(totals, abs=1e-12), line.criterion
+
+
+@pytest.fixture
+def urgent_care():
+    from pathlib import Path
+
+    return load_scores(Path(__file__).resolve().parent.parent / "options" / "urgent-care.yaml")
+
+
+def test_thresholds_agree_with_brute_force_recomputation(urgent_care):
+    """Just inside each bound the leader is first; just outside, the named option leads."""
+    ranking = rank(urgent_care)
+    leader = ranking.options[0].id
+    lines = {line.criterion: line for line in weight_lines(ranking)}
+    ids = [o.id for o in ranking.options]
+    for found in thresholds(ranking):
+        line = lines[found.criterion]
+        for bound, taker, step in (
+            (found.lower, found.below, -1e-6),
+            (found.upper, found.above, 1e-6),
+        ):
+            if bound is None:
+                end = 0.0 if step < 0 else 1.0
+                assert ids[int(np.argmax(line.totals(end)))] == leader
+                continue
+            assert ids[int(np.argmax(line.totals(bound - step)))] == leader
+            assert ids[int(np.argmax(line.totals(bound + step)))] == taker
+
+
+def test_score_thresholds(demo):
+    # Totals x 3.4, y 3.2, z 3.0. y needs 0.2 / 0.6 = 1/3 more on a (to 7/3); on b it would
+    # need 0.2 / 0.4 = 0.5 more, to 5.5: beyond the scale. z: +2/3 on a, +1 on b (to 4).
+    found = {(t.option, t.leaf): t for t in score_thresholds(rank(load_scores(demo)))}
+    assert found["y", "a"].change == pytest.approx(1 / 3)
+    assert found["y", "a"].needed == pytest.approx(7 / 3)
+    assert (found["y", "b"].change, found["y", "b"].needed) == (None, None)
+    assert found["z", "a"].change == pytest.approx(2 / 3)
+    assert found["z", "b"].needed == pytest.approx(4.0)
+    assert ("x", "a") not in found
+
+
+def test_weight_sets_side_by_side(demo):
+    found = {alt.name: alt for alt in weight_set_rankings(rank(load_scores(demo)))}
+    assert list(found) == ["base", "flip"]
+    assert found["base"].leaders == ("x",)
+    assert not found["base"].leader_changed
+    # flip = a 40, b 60: x 2.6, y 3.8, z 3.0.
+    assert found["flip"].order == ("y", "z", "x")
+    assert found["flip"].totals == pytest.approx((3.8, 3.0, 2.6))
+    assert found["flip"].leader_changed
+
+
+def test_leave_one_criterion_out(demo):
+    found = {alt.name: alt for alt in leave_one_out(rank(load_scores(demo)), top=2)}
+    # Without a, only b counts: x 1, y 5, z 3.
+    assert found["a"].order == ("y", "z", "x")
+    assert found["a"].leader_changed
+    # Without b: x 5, z 3, y 2: same leader, but the top two become x and z.
+    assert found["b"].order == ("x", "z", "y")
+    assert not found["b"].leader_changed
+    assert found["b"].shortlist_changed
+
+
+def test_leave_one_scorer_out(write):
+    # Mean of ann and bob: x = (3, 1) -> 2.2; y = (2, 3.5) -> 2.6: y leads.
+    # Without bob (ann alone): x 3.4, y 3.2: x leads. Without ann: x 1.0, y 2.0: y leads.
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "panel.yaml",
+        """\
+        group: panel
+        name: Panel
+        criteria: two.yaml
+        scale: {min: 1, max: 5}
+        options:
+          - id: x
+            name: X
+            status_quo: true
+            scorers: {ann: {a: 5, b: 1}, bob: {a: 1, b: 1}}
+          - id: y
+            name: Y
+            scorers: {ann: {a: 2, b: 5}, bob: {a: 2, b: 2}}
+        """,
+    )
+    found = {
+        alt.name: alt for alt in leave_one_out(rank(load_scores(path))) if alt.kind == "scorer"
+    }
+    assert found["bob"].leaders == ("x",)
+    assert found["bob"].leader_changed
+    assert found["bob"].totals == pytest.approx((3.4, 3.2))
+    assert found["ann"].leaders == ("y",)
+    assert not found["ann"].leader_changed
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(1, 5), min_size=3, max_size=3), min_size=2, max_size=5, unique_by=tuple
+    ),
+    st.lists(st.integers(1, 50), min_size=3, max_size=3),
+)
+def test_bounds_hold_for_any_small_table(tmp_path_factory, rows, weights):
+    """Property: the leader is first at every weight strictly inside its interval."""
+    folder = tmp_path_factory.mktemp("prop")
+    (folder / "c.yaml").write_text(
+        "title: t\ncriteria:\n"
+        + "".join(f"  - {{id: c{k}, name: C{k}, weight: {w}}}\n" for k, w in enumerate(weights))
+        + "normalise: true\n"
+    )
+    options = "".join(
+        f"  - {{id: o{i}, name: O{i}, status_quo: {str(i == 0).lower()}, "
+        f"scores: {{c0: {r[0]}, c1: {r[1]}, c2: {r[2]}}}}}\n"
+        for i, r in enumerate(rows)
+    )
+    (folder / "s.yaml").write_text(
+        f"group: g\nname: G\ncriteria: c.yaml\nscale: {{min: 1, max: 5}}\noptions:\n{options}"
+    )
+    ranking = rank(load_scores(folder / "s.yaml"))
+    lines = {line.criterion: line for line in weight_lines(ranking)}
+    for found in thresholds(ranking):
+        line = lines[found.criterion]
+        low = 0.0 if found.lower is None else found.lower
+        high = 1.0 if found.upper is None else found.upper
+        for t in np.linspace(low, high, 7)[1:-1]:
+            totals = line.totals(t)
+            assert totals[0] >= totals.max() - 1e-9
