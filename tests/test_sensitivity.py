@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appraise.io import load_scores
-from appraise.model import Settings
 from appraise.scoring import rank
 from appraise.sensitivity import (
     leave_one_out,
