@@ -7,7 +7,7 @@ rich only.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -55,6 +55,33 @@ class MissingPolicy(str, Enum):
     exclude = "exclude"
     baseline = "baseline"
     renormalise = "renormalise"
+
+
+class AnalysisName(str, Enum):
+    """The analyses ``sensitivity`` can run."""
+
+    thresholds = "thresholds"
+    within = "within"
+    scores = "scores"
+    weight_sets = "weight-sets"
+    leave_one_out = "leave-one-out"
+    smaa = "smaa"
+
+
+class DistributionName(str, Enum):
+    """How SMAA samples weights."""
+
+    uniform = "uniform"
+    family = "family"
+    dirichlet = "dirichlet"
+
+
+class ScoreNoiseName(str, Enum):
+    """How SMAA perturbs scores."""
+
+    none = "none"
+    scorers = "scorers"
+    range = "range"
 
 
 class AggregateMethod(str, Enum):
@@ -312,6 +339,127 @@ def criteria(
         from appraise import render
 
         out.print(render.criteria_table(record))
+
+
+@app.command()
+def sensitivity(
+    scores: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Scores files (YAML or .xlsx) or bundled names; none: the bundled example.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    only: Annotated[
+        list[AnalysisName] | None,
+        typer.Option(
+            "--only",
+            help="Run only these analyses (repeat the option); default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", "-n", min=1, help="The shortlist size the analyses watch.")
+    ] = 3,
+    samples: Annotated[
+        int,
+        typer.Option("--samples", min=1, max=10_000_000, help="Simulation samples (SMAA)."),
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")] = 1,
+    distribution: Annotated[
+        DistributionName,
+        typer.Option(
+            "--distribution",
+            help="SMAA weights: uniform (no preferences), family (per criterion, then per "
+            "sub-criterion) or dirichlet (centred on today's weights).",
+        ),
+    ] = DistributionName.uniform,
+    concentration: Annotated[
+        float,
+        typer.Option(
+            "--concentration", min=0.001, help="Dirichlet spread: larger stays closer to today."
+        ),
+    ] = 100.0,
+    score_noise: Annotated[
+        ScoreNoiseName,
+        typer.Option(
+            "--score-noise",
+            help="SMAA scores: fixed (none), resample the panel's scorers, or anywhere in each "
+            "cell's min-max range.",
+        ),
+    ] = ScoreNoiseName.none,
+    weights: WeightsOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+    aggregate: AggregateOpt = AggregateMethod.mean,
+) -> None:
+    """How far the ranking can be trusted: thresholds, weight sets, leave-one-out, simulation.
+
+    Exact one-way weight thresholds for every criterion and sub-criterion (closed form), score
+    changes that would let an option draw level, the ranking under each named weight set,
+    leaving out each criterion and scorer, and SMAA-2 simulation (rank acceptability, central
+    weights, confidence). Each analysis ends in one plain sentence.
+
+    Example: appraise sensitivity options/urgent-care.yaml
+    Example: appraise sensitivity options/urgent-care.yaml --only smaa --samples 1000000 --seed 7
+    Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
+    """
+    from appraise import report, sensitivity_report
+    from appraise.sensitivity import ANALYSES, SmaaOptions, analyse
+
+    settings = _settings(weights, normalise, missing, aggregate)
+    what = [a.value for a in only] if only else list(ANALYSES)
+    sampling = SmaaOptions(
+        samples,
+        seed,
+        distribution.value,
+        concentration,
+        score_noise.value,
+    )
+    records = []
+    with exit_on_input_error():
+        rankings = _rankings(scores, settings, "testing")
+        _notes([n for r in rankings for n in r.notes])
+        for ranking in rankings:
+            with _progress(samples if "smaa" in what else 0) as advance:
+                result = analyse(ranking, what, top, sampling, advance)
+            records.append(sensitivity_report.sensitivity_record(result))
+    if fmt is Format.json:
+        _emit_text(report.to_json(records[0] if len(records) == 1 else records))
+    elif fmt is Format.csv:
+        _emit_text(report.to_csv(sensitivity_report.threshold_rows(records)))
+    elif fmt is Format.markdown:
+        _emit_text(sensitivity_report.sensitivity_markdown(records))
+    else:
+        from appraise import render
+
+        for ranking, record in zip(rankings, records, strict=True):
+            tree = ranking.sheet.tree
+            names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
+            option_names = {o.id: o.name for o in ranking.options}
+            out.print(render.sensitivity_view(record, option_names, names, out.size.width))
+            out.print()
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long simulations (a terminal only); yields a callback."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if total < 200_000 or not err.is_terminal:
+        yield lambda done: None
+        return
+    with Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("smaa", total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 @app.command()

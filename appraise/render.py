@@ -267,3 +267,170 @@ def problems_table(problems: Sequence[Record]) -> RenderableType:
         )
         table.add_row(mark, Text(p["file"]), Text(p["where"]), Text(p["message"]))
     return table
+
+
+# --- sensitivity --------------------------------------------------------------------------
+
+STRIP_WIDTH = 20
+THRESHOLDS_TITLE = "Weight thresholds for the leader (one weight varied, the rest in proportion)"
+WITHIN_TITLE = "Within each criterion (a sub-criterion's share of its criterion varied)"
+
+
+def _strip(weight: float, lower: float | None, upper: float | None) -> Text:
+    """0..100% as a strip: green where today's leader stays first, ▲ at today's weight."""
+    low = 0.0 if lower is None else lower
+    high = 1.0 if upper is None else upper
+    strip = Text()
+    mark = min(int(weight * STRIP_WIDTH), STRIP_WIDTH - 1)
+    for k in range(STRIP_WIDTH):
+        middle = (k + 0.5) / STRIP_WIDTH
+        if k == mark:
+            strip.append("▲", style="bold white")
+        elif low <= middle <= high:
+            strip.append("█", style="green")
+        else:
+            strip.append("░", style="red")
+    return strip
+
+
+def _percent_or_dash(value: float | None) -> str:
+    return "-" if value is None else f"{percent_text(value)}%"
+
+
+def thresholds_table(
+    items: Sequence[Record], option_names: dict[str, str], title: str, width: int = 80
+) -> RenderableType:
+    """Per criterion: today's weight and the interval over which the leader stays first."""
+    name_width = max(12, min(34, width - 64))
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Criterion", overflow="ellipsis", no_wrap=True, max_width=name_width)
+    for heading in ("Now", "From", "To"):
+        table.add_column(heading, justify="right", no_wrap=True, min_width=5)
+    table.add_column(f"0% {'':-^{STRIP_WIDTH - 8}} 100%", no_wrap=True, min_width=STRIP_WIDTH)
+    table.add_column("Then leads", overflow="fold", max_width=26)
+    for item in items:
+        takers = [str(x) for x in (item["below"], item["above"]) if x]  # ids: short, exact
+        indent = "  " if item["level"] == "sub-criterion" else ""
+        table.add_row(
+            indent + item["name"],
+            _percent_or_dash(item["weight"]),
+            "0%" if item["lower"] is None else _percent_or_dash(item["lower"]),
+            "100%" if item["upper"] is None else _percent_or_dash(item["upper"]),
+            _strip(item["weight"], item["lower"], item["upper"]),
+            " / ".join(dict.fromkeys(takers)) or "nobody",
+        )
+    return table
+
+
+def smaa_table(smaa: Record, top: int) -> RenderableType:
+    """Rank acceptability per option as a stacked bar, with P(first), P(top k), confidence."""
+    n = len(smaa["options"])
+    k = min(top, n)
+    title = (
+        f"Simulation: {smaa['samples']:,} samples, {smaa['distribution']} weights"
+        + (f", score noise '{smaa['score_noise']}'" if smaa["score_noise"] != "none" else "")
+        + f", seed {smaa['seed']}"
+    )
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Option", overflow="fold", max_width=34)
+    table.add_column("First", justify="right")
+    table.add_column(f"Top {k}", justify="right")
+    table.add_column("Rank 1 → last", no_wrap=True)
+    table.add_column("Confidence", justify="right")
+    for option in smaa["options"]:
+        confidence = option["confidence"]
+        table.add_row(
+            option["name"],
+            f"{percent_text(option['p_first'])}%",
+            f"{percent_text(option[f'p_top_{k}'])}%",
+            _stacked_bar(option["rank_acceptability"], 1.0),
+            "-" if confidence is None else f"{percent_text(confidence)}%",
+        )
+    legend = Text("  Rank: ")
+    for r in range(n):
+        legend.append("█ ", style=PALETTE[r % len(PALETTE)])
+        legend.append(f"{r + 1}  ")
+    return Group(table, legend)
+
+
+def alternatives_table(
+    items: Sequence[Record], option_names: dict[str, str], title: str
+) -> RenderableType:
+    """The leader and shortlist under each alternative (weight set, or something left out)."""
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("Alternative", overflow="ellipsis", no_wrap=True, max_width=40)
+    table.add_column("First", overflow="fold")
+    table.add_column("Leader", justify="center")
+    table.add_column("Shortlist", justify="center")
+    for item in items:
+        if item["note"]:
+            table.add_row(item["name"], Text(item["note"], style="dim"), "", "")
+            continue
+        label = item["label"] if item["kind"] == "weight set" else f"without {item['label']}"
+        table.add_row(
+            label,
+            ", ".join(option_names.get(i, i) for i in item["leaders"]),
+            Text("changes", style="bold red") if item["leader_changed"] else Text("same"),
+            Text("changes", style="yellow") if item["shortlist_changed"] else Text("same"),
+        )
+    return table
+
+
+def score_thresholds_table(
+    items: Sequence[Record], option_names: dict[str, str], leaf_names: dict[str, str]
+) -> RenderableType:
+    """For each option behind the leader, the three smallest single-score rises that draw level."""
+    table = Table(
+        title="Score changes that would draw level with the leader",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("Option", overflow="fold", max_width=30)
+    table.add_column("Criterion", overflow="ellipsis", no_wrap=True, max_width=32)
+    table.add_column("Score", justify="right")
+    table.add_column("Needs", justify="right")
+    by_option: dict[str, list[Record]] = {}
+    for item in items:
+        by_option.setdefault(item["option"], []).append(item)
+    for option, rows in by_option.items():
+        possible = sorted((r for r in rows if r["change"] is not None), key=lambda r: r["change"])
+        if not possible:
+            table.add_row(option_names.get(option, option), "not possible within the scale", "", "")
+            continue
+        for k, row in enumerate(possible[:3]):
+            table.add_row(
+                option_names.get(option, option) if k == 0 else "",
+                leaf_names.get(row["criterion"], row["criterion"]),
+                f"{row['score']:g}",
+                f"{row['needed']:.2f} (+{row['change']:.2f})",
+            )
+    return table
+
+
+def sensitivity_view(
+    record: Record, option_names: dict[str, str], names: dict[str, str], width: int = 80
+) -> RenderableType:
+    """Everything ``appraise sensitivity`` found for one group, headline first."""
+    title = Text(f"{record['name']} ", style="bold")
+    title.append(f"({record['group']})", style="dim")
+    if record["illustrative"]:
+        title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
+    parts: list[RenderableType] = [title]
+    parts += [Text(f"• {sentence}") for sentence in record["summary"]]
+    parts.append(Text(""))
+    if "thresholds" in record:
+        parts.append(thresholds_table(record["thresholds"], option_names, THRESHOLDS_TITLE, width))
+    if record.get("thresholds_within_family"):
+        parts.append(
+            thresholds_table(record["thresholds_within_family"], option_names, WITHIN_TITLE, width)
+        )
+    if record.get("score_thresholds"):
+        parts.append(score_thresholds_table(record["score_thresholds"], option_names, names))
+    if "weight_sets" in record:
+        parts.append(alternatives_table(record["weight_sets"], option_names, "Weight sets"))
+    if "leave_one_out" in record:
+        parts.append(alternatives_table(record["leave_one_out"], option_names, "Leave one out"))
+    if "smaa" in record:
+        parts.append(smaa_table(record["smaa"], len(record["shortlist"])))
+    return Group(*parts)

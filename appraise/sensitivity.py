@@ -10,8 +10,9 @@ share of its own criterion instead, the criterion's weight fixed; totals are lin
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from appraise.errors import InputError
 from appraise.model import Settings
 from appraise.scoring import TIE_TOLERANCE, Ranking, competition_ranks, rank
 from appraise.weights import FloatArray
+
+if TYPE_CHECKING:
+    from appraise.smaa import SmaaResult
 
 Variant = Literal["global", "within"]
 
@@ -404,3 +408,76 @@ def leave_one_out(ranking: Ranking, top: int = 3) -> list[Alternative]:
                 )
             )
     return out
+
+
+Analysis = Literal["thresholds", "within", "scores", "weight-sets", "leave-one-out", "smaa"]
+ANALYSES: tuple[Analysis, ...] = (
+    "thresholds",
+    "within",
+    "scores",
+    "weight-sets",
+    "leave-one-out",
+    "smaa",
+)
+
+
+@dataclass(frozen=True)
+class SmaaOptions:
+    """How to sample for SMAA (see ``appraise.smaa.smaa``)."""
+
+    samples: int = 10_000
+    seed: int = 1
+    distribution: Literal["uniform", "family", "dirichlet"] = "uniform"
+    concentration: float = 100.0
+    score_noise: Literal["none", "scorers", "range"] = "none"
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Every analysis asked for, on one ranking; ``None`` where not asked."""
+
+    ranking: Ranking
+    top: int
+    thresholds: list[Threshold] | None = None
+    within: list[Threshold] | None = None
+    scores: list[ScoreThreshold] | None = None
+    weight_sets: list[Alternative] | None = None
+    leave_one_out: list[Alternative] | None = None
+    smaa: SmaaResult | None = None
+
+
+def analyse(
+    ranking: Ranking,
+    what: Sequence[str] = ANALYSES,
+    top: int = 3,
+    sampling: SmaaOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Sensitivity:
+    """Run the analyses asked for (all by default; names as in ``ANALYSES``) on one ranking."""
+    from appraise.smaa import smaa
+
+    asked = set(what)
+    unknown = asked - set(ANALYSES)
+    if unknown:
+        raise ValueError(f"unknown analyses {sorted(unknown)}; known: {', '.join(ANALYSES)}")
+    sampling = sampling or SmaaOptions()
+    return Sensitivity(
+        ranking=ranking,
+        top=top,
+        thresholds=thresholds(ranking, top) if "thresholds" in asked else None,
+        within=thresholds(ranking, top, "within") if "within" in asked else None,
+        scores=score_thresholds(ranking) if "scores" in asked else None,
+        weight_sets=weight_set_rankings(ranking, top) if "weight-sets" in asked else None,
+        leave_one_out=leave_one_out(ranking, top) if "leave-one-out" in asked else None,
+        smaa=smaa(
+            ranking,
+            samples=sampling.samples,
+            seed=sampling.seed,
+            distribution=sampling.distribution,
+            concentration=sampling.concentration,
+            score_noise=sampling.score_noise,
+            progress=progress,
+        )
+        if "smaa" in asked and ranking.options
+        else None,
+    )

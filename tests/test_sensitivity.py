@@ -224,3 +224,72 @@ def test_bounds_hold_for_any_small_table(tmp_path_factory, rows, weights):
         for t in np.linspace(low, high, 7)[1:-1]:
             totals = line.totals(t)
             assert totals[0] >= totals.max() - 1e-9
+
+
+# --- the command ----------------------------------------------------------------------------
+
+
+def invoke(*args: object):
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_sensitivity_json_holds_only_what_was_asked(demo):
+    import json
+
+    result = invoke("sensitivity", demo, "-f", "json", "--only", "thresholds", "--only", "scores")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"thresholds", "score_thresholds"} <= set(data)
+    assert not {"smaa", "weight_sets", "leave_one_out", "thresholds_within_family"} & set(data)
+    a = next(t for t in data["thresholds"] if t["criterion"] == "a")
+    assert (a["lower"], a["upper"], a["below"], a["above"]) == (
+        pytest.approx(4 / 7),
+        None,
+        "y",
+        None,
+    )
+    # a and b are equally close to a bound (0.6 vs 4/7, 0.4 vs 3/7); the first is named.
+    assert data["summary"][0] == (
+        "Option X is first today and stays first unless the Criterion A weight falls below 57% "
+        "(now 60%), when Option Y leads."
+    )
+
+
+def test_sensitivity_table_reads_as_sentences_then_tables(demo):
+    result = invoke(
+        "sensitivity",
+        demo,
+        "--only",
+        "thresholds",
+        "--only",
+        "weight-sets",
+        "--only",
+        "leave-one-out",
+    )
+    assert result.exit_code == 0, result.output
+    assert "• Option X is first today" in result.stdout
+    assert "The leader changes under weight set 'flip' (Option Y)." in result.stdout
+    assert "Leaving out criterion 'a' puts Option Y first." in result.stdout
+    assert "Weight thresholds for the leader" in result.stdout
+    assert "▲" in result.stdout
+
+
+def test_sensitivity_csv_and_markdown(demo):
+    import csv
+    import io
+
+    rows = list(
+        csv.DictReader(
+            io.StringIO(invoke("sensitivity", demo, "-f", "csv", "--only", "thresholds").stdout)
+        )
+    )
+    assert [(r["group"], r["criterion"], r["below"]) for r in rows] == [
+        ("demo", "a", "y"),
+        ("demo", "b", ""),
+    ]
+    md = invoke("sensitivity", demo, "-f", "markdown", "--only", "thresholds").stdout
+    assert md.startswith("## Demo group (demo)\n\n- Option X is first today")

@@ -1,0 +1,265 @@
+"""Sensitivity results as plain records (CONTRACT 3 ``sensitivity`` JSON) and plain sentences."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from appraise.sensitivity import Alternative, Sensitivity, Threshold
+from appraise.weights import percent_text
+
+Record = dict[str, Any]
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _threshold(t: Threshold, names: dict[str, str]) -> Record:
+    return {
+        "criterion": t.criterion,
+        "name": names.get(t.criterion, t.criterion),
+        "level": t.level,
+        "weight": t.weight,
+        "lower": t.lower,
+        "upper": t.upper,
+        "below": t.below,
+        "above": t.above,
+        "swaps": [{"first": s.first, "second": s.second, "weight": s.weight} for s in t.swaps],
+        "first_change": {"lower": t.first_change_lower, "upper": t.first_change_upper},
+    }
+
+
+def _alternative(a: Alternative, names: dict[str, str]) -> Record:
+    return {
+        "kind": a.kind,
+        "name": a.name,
+        "label": names.get(a.name, a.name) if a.kind == "criterion" else a.name,
+        "leaders": list(a.leaders),
+        "order": list(a.order),
+        "totals": list(a.totals),
+        "leader_changed": a.leader_changed,
+        "shortlist_changed": a.shortlist_changed,
+        "note": a.note,
+    }
+
+
+def _smaa(result: Sensitivity, option_names: dict[str, str]) -> Record:
+    s = result.smaa
+    assert s is not None
+    p_first = s.p_first()
+    p_top = s.p_top(min(result.top, len(s.option_ids)))
+    options = []
+    for i, option in enumerate(s.option_ids):
+        central = s.central_weights[i]
+        options.append(
+            {
+                "id": option,
+                "name": option_names[option],
+                "rank_acceptability": [float(v) for v in s.rank_acceptability[i]],
+                "p_first": float(p_first[i]),
+                f"p_top_{min(result.top, len(s.option_ids))}": float(p_top[i]),
+                "central_weights": None
+                if math.isnan(central[0])
+                else dict(zip(s.leaf_ids, (float(v) for v in central), strict=True)),
+                "confidence": _number(float(s.confidence[i])),
+            }
+        )
+    return {
+        "samples": s.samples,
+        "seed": s.seed,
+        "distribution": s.distribution,
+        "concentration": s.concentration if s.distribution == "dirichlet" else None,
+        "score_noise": s.score_noise,
+        "options": options,
+        "pairwise": {
+            a: {b: float(s.pairwise[i, j]) for j, b in enumerate(s.option_ids) if j != i}
+            for i, a in enumerate(s.option_ids)
+        },
+    }
+
+
+def sensitivity_record(result: Sensitivity) -> Record:
+    """One ranking's sensitivity as the JSON object of CONTRACT 3 (plus context keys)."""
+    ranking = result.ranking
+    sheet = ranking.sheet
+    tree = sheet.tree
+    names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
+    option_names = {o.id: o.name for o in ranking.options}
+    record: Record = {
+        "group": sheet.group,
+        "name": sheet.spec.name,
+        "file": sheet.path,
+        "illustrative": sheet.illustrative,
+        "weight_set": ranking.weight_set,
+        "leader": ranking.options[0].id if ranking.options else None,
+        "shortlist": [o.id for o in ranking.options[: result.top]],
+    }
+    if result.thresholds is not None:
+        record["thresholds"] = [_threshold(t, names) for t in result.thresholds]
+    if result.within is not None:
+        record["thresholds_within_family"] = [_threshold(t, names) for t in result.within]
+    if result.scores is not None:
+        record["score_thresholds"] = [
+            {
+                "option": t.option,
+                "criterion": t.leaf,
+                "score": t.score,
+                "change": t.change,
+                "needed": t.needed,
+            }
+            for t in result.scores
+        ]
+    if result.weight_sets is not None:
+        record["weight_sets"] = [_alternative(a, names) for a in result.weight_sets]
+    if result.leave_one_out is not None:
+        record["leave_one_out"] = [_alternative(a, names) for a in result.leave_one_out]
+    if result.smaa is not None:
+        record["smaa"] = _smaa(result, option_names)
+    record["summary"] = summary(result)
+    return record
+
+
+# --- plain English ------------------------------------------------------------------------
+
+
+def _binding(result: Sensitivity) -> tuple[Threshold, str, float] | None:
+    """The threshold nearest today's weight: (threshold, 'falls below' | 'rises above', bound)."""
+    best: tuple[float, Threshold, str, float] | None = None
+    for t in result.thresholds or []:
+        for bound, words in ((t.lower, "falls below"), (t.upper, "rises above")):
+            # Equally close (to rounding) keeps the first listed, so output does not flicker.
+            if bound is not None and (best is None or abs(bound - t.weight) < best[0] - 1e-12):
+                best = (abs(bound - t.weight), t, words, bound)
+    return None if best is None else best[1:]
+
+
+def _pct(fraction: float) -> str:
+    return f"{percent_text(fraction, 0)}%"
+
+
+def summary(result: Sensitivity) -> list[str]:
+    """One plain sentence per analysis, leading with the headline a board member asks for."""
+    ranking = result.ranking
+    if not ranking.options:
+        return ["No option is ranked, so there is nothing to test."]
+    names = {o.id: o.name for o in ranking.options}
+    leader = ranking.options[0]
+    out = [_headline(result)]
+    tied = [o.name for o in ranking.options[1:] if o.rank == 1]
+    if tied:
+        out.append(f"{leader.name} is tied for first with {', '.join(tied)}.")
+    if result.thresholds is not None and _binding(result) is None:
+        out.append(
+            "No change to the weight of any single criterion or sub-criterion moves "
+            f"{leader.name} from first place."
+        )
+    out += _score_sentence(result, names)
+    out += _alternatives_sentences(result, names)
+    return out
+
+
+def _headline(result: Sensitivity) -> str:
+    leader = result.ranking.options[0]
+    s = result.smaa
+    parts = [leader.name]
+    if s is not None:
+        parts.append(f"is first in {_pct(float(s.p_first()[0]))} of {s.samples:,} simulations")
+    else:
+        parts.append("is first today")
+    binding = _binding(result) if result.thresholds is not None else None
+    if binding is not None:
+        t, words, bound = binding
+        taker = t.below if words == "falls below" else t.above
+        names = {o.id: o.name for o in result.ranking.options}
+        parts.append(
+            f"and stays first unless the {result.ranking.sheet.tree.name(t.criterion)} weight "
+            f"{words} {_pct(bound)} (now {_pct(t.weight)}), when {names.get(taker or '', taker)} "
+            "leads"
+        )
+    elif result.thresholds is not None:
+        parts.append("and stays first whatever the weight of any one criterion")
+    return " ".join(parts) + "."
+
+
+def _score_sentence(result: Sensitivity, names: dict[str, str]) -> list[str]:
+    if not result.scores:
+        return []
+    runner_up = result.ranking.options[1].id if len(result.ranking.options) > 1 else None
+    mine = [t for t in result.scores if t.option == runner_up and t.change is not None]
+    if runner_up is None:
+        return []
+    tree = result.ranking.sheet.tree
+    if not mine:
+        return [
+            f"{names[runner_up]} could not draw level with {result.ranking.options[0].name} by "
+            "changing any one score within the scale."
+        ]
+    best = min(mine, key=lambda t: t.change if t.change is not None else math.inf)
+    return [
+        f"{names[runner_up]} would draw level by scoring {best.change:.2f} more on "
+        f"{tree.name(best.leaf)} ({best.score:g} to {best.needed:.2f})."
+    ]
+
+
+def _names(ids: Sequence[str], names: dict[str, str]) -> str:
+    return ", ".join(names.get(i, i) for i in ids)
+
+
+def _alternatives_sentences(result: Sensitivity, names: dict[str, str]) -> list[str]:
+    out = []
+    if result.weight_sets is not None and len(result.weight_sets) > 1:
+        changed = [a for a in result.weight_sets if a.leader_changed]
+        if not changed:
+            sets = ", ".join(a.name for a in result.weight_sets)
+            out.append(f"The same leader under every weight set ({sets}).")
+        else:
+            out.append(
+                "The leader changes under "
+                + "; ".join(f"weight set '{a.name}' ({_names(a.leaders, names)})" for a in changed)
+                + "."
+            )
+    if result.leave_one_out is not None:
+        changed = [a for a in result.leave_one_out if a.leader_changed]
+        if not changed:
+            out.append("Leaving out any one criterion or scorer never changes the leader.")
+        else:
+            out.append(
+                "Leaving out "
+                + "; ".join(
+                    f"{a.kind} '{a.name}' puts {_names(a.leaders, names)} first" for a in changed
+                )
+                + "."
+            )
+    return out
+
+
+def threshold_rows(records: Sequence[Record]) -> list[Record]:
+    """Every group's weight thresholds as flat rows (CSV)."""
+    return [
+        {"group": r["group"]}
+        | {k: v for k, v in t.items() if k not in {"swaps", "first_change"}}
+        | {
+            "first_change_lower": t["first_change"]["lower"],
+            "first_change_upper": t["first_change"]["upper"],
+        }
+        for r in records
+        for t in r.get("thresholds", [])
+    ]
+
+
+def sensitivity_markdown(records: Sequence[Record]) -> str:
+    """Each group's summary sentences and threshold table as Markdown."""
+    from appraise.report import to_markdown
+
+    sections = []
+    for record in records:
+        label = " (illustrative scores)" if record["illustrative"] else ""
+        lines = [f"## {record['name']} ({record['group']}){label}", ""]
+        lines += [f"- {sentence}" for sentence in record["summary"]]
+        rows = threshold_rows([record])
+        if rows:
+            lines += ["", to_markdown(rows, digits=3)]
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections) + "\n"

@@ -1,0 +1,499 @@
+"""Stochastic multicriteria acceptability analysis (SMAA-2) of one ranking.
+
+Weights are drawn at random (and, on request, scores too); each draw ranks the options by
+weighted total. Over many draws this gives, per option, the share of draws in which it took
+each rank (rank acceptability), the mean weights that make it first (central weights), how
+reliably it is first at those weights (confidence) and how often it beats each other option
+(pairwise). The measures are those of Lahdelma and Salminen (2001), "SMAA-2: Stochastic
+multicriteria acceptability analysis for group decision making", Operations Research 49(3).
+
+Work is done ``chunk`` samples at a time, each chunk with its own generator spawned from
+``np.random.SeedSequence(seed)``: memory stays bounded, and a seed repeats exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from appraise.errors import AppraiseError, InputError
+from appraise.scoring import TIE_TOLERANCE, aggregate
+from appraise.weights import CriteriaTree, FloatArray, Level, membership
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from appraise.model import Aggregate
+    from appraise.scoring import Ranking
+
+Distribution = Literal["uniform", "family", "dirichlet"]
+ScoreNoise = Literal["none", "scorers", "range"]
+IntArray = npt.NDArray[np.int64]
+
+DISTRIBUTIONS: tuple[Distribution, ...] = ("uniform", "family", "dirichlet")
+SCORE_NOISES: tuple[ScoreNoise, ...] = ("none", "scorers", "range")
+MAX_SAMPLES = 10_000_000
+# Largest temporary array (in elements) built at once inside a chunk: score draws are
+# samples x options x leaves and pairwise comparisons samples x options x options.
+BLOCK_CELLS = 1 << 22
+
+
+class UsageError(AppraiseError):
+    """An argument out of range, naming the command-line option that sets it."""
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option = option
+        super().__init__(f"{option}: {message}")
+
+
+@dataclass(frozen=True)
+class SmaaResult:
+    """Acceptability measures for the ranked options, in the ranking's order.
+
+    Attributes:
+        option_ids: The ranked options, in rank order.
+        leaf_ids: The leaves weights are given over, in the sheet's order.
+        samples: Weight draws made.
+        seed: Seed of the ``np.random.SeedSequence`` every generator came from.
+        distribution: How weights were drawn.
+        concentration: Spread of the ``dirichlet`` draws (None for the other distributions).
+        score_noise: How scores were drawn.
+        rank_acceptability: Options x ranks: share of draws in which each option took each rank.
+        central_weights: Options x leaves: mean weights over the draws in which the option was
+            first (a row of NaN if it never was).
+        confidence: Per option, share of score draws in which it is first (or tied first) with
+            the weights fixed at its central weights; NaN if it was never first.
+        pairwise: Options x options: share of draws in which the row option's total is above the
+            column option's (a tie counts for neither; the diagonal is 0).
+    """
+
+    option_ids: tuple[str, ...]
+    leaf_ids: tuple[str, ...]
+    samples: int
+    seed: int
+    distribution: Distribution
+    concentration: float | None
+    score_noise: ScoreNoise
+    rank_acceptability: FloatArray
+    central_weights: FloatArray
+    confidence: FloatArray
+    pairwise: FloatArray
+
+    def p_first(self) -> FloatArray:
+        """Share of draws in which each option is first."""
+        return self.rank_acceptability[:, 0].copy()
+
+    def p_top(self, k: int) -> FloatArray:
+        """Share of draws in which each option is among the first ``k``."""
+        if k < 1:
+            raise UsageError("--top", f"must be at least 1, got {k}")
+        top: FloatArray = self.rank_acceptability[:, :k].sum(axis=1)
+        return top
+
+
+# --- weight sampling ------------------------------------------------------------------------
+
+
+def _simplex(rng: np.random.Generator, n: int, size: int) -> FloatArray:
+    """``n`` rows uniform on the simplex of ``size`` parts: normalised unit exponentials."""
+    draws: FloatArray = rng.standard_exponential((n, size))
+    draws /= draws.sum(axis=1, keepdims=True)
+    return draws
+
+
+def _family(tree: CriteriaTree, level: Level, n: int, rng: np.random.Generator) -> FloatArray:
+    """Top-level shares uniform on their simplex, each family's shares uniform on theirs."""
+    member = membership(tree, level)  # leaves x criteria
+    parent = member.argmax(axis=1)
+    top = _simplex(rng, n, member.shape[1])
+    if level == "criteria":
+        return top
+    within = rng.standard_exponential((n, member.shape[0]))
+    within /= (within @ member)[:, parent]
+    # A criterion without subs is a family of one, whose share is 1 whatever was drawn.
+    return top[:, parent] * within
+
+
+def sample_weights(
+    tree: CriteriaTree,
+    level: Level,
+    base: FloatArray,
+    distribution: Distribution,
+    concentration: float,
+    n: int,
+    rng: np.random.Generator,
+) -> FloatArray:
+    """Draw ``n`` weight vectors over the leaves at ``level``; each row sums to 1.
+
+    Args:
+        tree: The criteria tree (its families matter for ``family``).
+        level: ``leaves``, or ``criteria`` for an indicative round.
+        base: Global weights in force, one per leaf (the centre of ``dirichlet``).
+        distribution: ``uniform`` (uniform on the simplex), ``family`` (uniform per family,
+            leaf = product) or ``dirichlet`` (Dirichlet(concentration x base)).
+        concentration: Larger is tighter around ``base``; used by ``dirichlet`` only.
+        n: How many vectors.
+        rng: The generator to draw from.
+
+    Returns:
+        An ``n`` x leaves array of non-negative weights.
+    """
+    if distribution == "uniform":
+        return _simplex(rng, n, len(base))
+    if distribution == "family":
+        return _family(tree, level, n, rng)
+    # A leaf whose weight in force is 0 stays at 0 (Dirichlet needs positive parameters).
+    alpha = concentration * base
+    drawn = np.zeros((n, len(base)))
+    drawn[:, alpha > 0] = rng.dirichlet(alpha[alpha > 0], size=n)
+    return drawn
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """The ranked options' scores (options x leaves) and how to draw them."""
+
+    fixed: FloatArray  # scores in use, a left-out cell as 0
+    given: FloatArray | None  # 1 where a cell counts, 0 where left out; None when all count
+    noise: ScoreNoise = "none"
+    method: Aggregate = "mean"
+    low: FloatArray = field(default_factory=lambda: np.zeros(0))  # range: panel's min per cell
+    high: FloatArray = field(default_factory=lambda: np.zeros(0))  # range: panel's max per cell
+    raw: FloatArray = field(default_factory=lambda: np.zeros(0))  # scorers x options x leaves
+    sorted_raw: FloatArray = field(default_factory=lambda: np.zeros(0))  # per cell, NaN last
+    scorer_at: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # who is where
+
+    @property
+    def block(self) -> int:
+        """Score draws per block, so one block's temporary arrays stay within BLOCK_CELLS."""
+        return max(1, BLOCK_CELLS // max(self.fixed.size, 1))
+
+    def draw(self, rng: np.random.Generator, n: int) -> FloatArray:
+        """``n`` score matrices (n x options x leaves)."""
+        if self.noise == "range":
+            drawn: FloatArray = rng.random((n, *self.fixed.shape))
+            drawn *= self.high - self.low
+            drawn += self.low
+            return drawn
+        scorers = len(self.raw)
+        counts = rng.multinomial(scorers, np.full(scorers, 1.0 / scorers), size=n)
+        if self.method == "median":
+            return _bootstrap_median(self.raw, self.sorted_raw, self.scorer_at, counts, self.fixed)
+        return _bootstrap_mean(self.raw, counts, self.fixed)
+
+
+def _bootstrap_mean(raw: FloatArray, counts: IntArray, fallback: FloatArray) -> FloatArray:
+    """Mean per cell over a resampled panel (scorer k taken ``counts[:, k]`` times).
+
+    A cell none of the drawn scorers scored keeps ``fallback`` (the ranking's score).
+    """
+    given = ~np.isnan(raw)
+    times = counts.astype(np.float64)
+    sums = times @ np.where(given, raw, 0.0).reshape(len(raw), -1)
+    n_given = times @ given.reshape(len(raw), -1).astype(np.float64)
+    mean = np.divide(sums, n_given, out=np.zeros_like(sums), where=n_given > 0)
+    shape = (len(counts), *fallback.shape)
+    return np.where(n_given.reshape(shape) > 0, mean.reshape(shape), fallback)
+
+
+def _bootstrap_median(
+    raw: FloatArray,
+    sorted_raw: FloatArray,
+    scorer_at: IntArray,
+    counts: IntArray,
+    fallback: FloatArray,
+) -> FloatArray:
+    """Median per cell over a resampled panel, as ``np.nanmedian`` of the repeated scores.
+
+    ``sorted_raw`` holds each cell's scores in ascending order (NaN last) and ``scorer_at`` which
+    scorer gave each, so a scorer drawn m times is m copies at its place in the order; the median
+    of N copies is the mean of the values at sorted places (N - 1) // 2 and N // 2. A cell none
+    of the drawn scorers scored keeps ``fallback``.
+    """
+    n_scorers = len(raw)
+    values = sorted_raw.reshape(n_scorers, -1)
+    at = scorer_at.reshape(n_scorers, -1)
+    scored = ~np.isnan(values)
+    total = (counts @ (~np.isnan(raw)).reshape(n_scorers, -1)).astype(np.int32)
+    low_place, high_place = (total - 1) // 2, total // 2
+    times = counts.astype(np.int32)
+    running = np.zeros_like(total)
+    low_index = np.zeros_like(total)
+    high_index = np.zeros_like(total)
+    # Walk up each cell's sorted scores: the median's places are where the running count of
+    # copies first passes them.
+    for k in range(n_scorers - 1):
+        running += times[:, at[k]] * scored[k]
+        low_index += running <= low_place
+        high_index += running <= high_place
+    cells = np.arange(values.shape[1])
+    median = 0.5 * (values[low_index, cells] + values[high_index, cells])
+    shape = (len(counts), *fallback.shape)
+    out: FloatArray = np.where(total.reshape(shape) > 0, median.reshape(shape), fallback)
+    return out
+
+
+def _scores(ranking: Ranking, kept: list[int], noise: ScoreNoise) -> _Scores:
+    """The ranked options' scores in rank order, with what ``noise`` needs to redraw them."""
+    sheet = ranking.sheet
+    if ranking.scores is None:
+        raise AppraiseError("this ranking carries no scores; make it with appraise.rank")
+    used = ranking.scores[kept]
+    left_out = np.isnan(used)
+    fixed = np.where(left_out, 0.0, used)
+    given = (~left_out).astype(np.float64) if left_out.any() else None
+    if noise == "none":
+        return _Scores(fixed, given)
+    if noise == "scorers":
+        if not sheet.per_scorer:
+            raise UsageError(
+                "--score-noise",
+                f"'scorers' needs scores per scorer, and {sheet.path} gives consensus scores",
+            )
+        raw = sheet.raw[:, kept, :]
+        scorer_at = np.argsort(raw, axis=0, kind="stable").astype(np.int64)  # NaN sorts last
+        sorted_raw = np.take_along_axis(raw, scorer_at, axis=0)
+        return _Scores(
+            fixed,
+            given,
+            noise,
+            ranking.aggregate,
+            raw=raw,
+            sorted_raw=sorted_raw,
+            scorer_at=scorer_at,
+        )
+    spread = ranking.spread or aggregate(sheet.raw, ranking.aggregate)[1]
+    low, high = spread.low[kept], spread.high[kept]
+    # A cell nobody scored (filled by --missing baseline, or left out) stays as the ranking has it.
+    unscored = np.isnan(low)
+    return _Scores(
+        fixed,
+        given,
+        noise,
+        low=np.where(unscored, fixed, low),
+        high=np.where(unscored, fixed, high),
+    )
+
+
+def _totals(scores: FloatArray, weights: FloatArray, given: FloatArray | None) -> FloatArray:
+    """Weighted totals per draw (draws x options).
+
+    ``scores`` is options x leaves (the same for every draw) or draws x options x leaves. Where
+    cells are left out, each option's weights are rescaled over its given cells, as ``rank``
+    does (a total of 0 if none of them has weight).
+    """
+    fixed = scores.ndim == 2
+    totals = weights @ scores.T if fixed else np.einsum("dol,dl->do", scores, weights)
+    if given is None:
+        return totals
+    share = weights @ given.T
+    return np.divide(totals, share, out=np.zeros_like(totals), where=share > 0)
+
+
+# --- ranking each draw ----------------------------------------------------------------------
+
+
+def _grid(totals: FloatArray) -> FloatArray:
+    """Totals in units of TIE_TOLERANCE, rounded: equal values are a tie.
+
+    ``rank`` ties totals within 1e-9 of each other; a grid makes that rule transitive, so it
+    can order a draw, and stops a last-bit difference in a matrix product from deciding it.
+    """
+    return np.round(totals / TIE_TOLERANCE)
+
+
+def _order(level: FloatArray, rng: np.random.Generator) -> IntArray:
+    """Options best first, per draw (draws x options); exact ties in a random order."""
+    order = np.argsort(-level, axis=1).astype(np.int64)
+    ranked = np.take_along_axis(level, order, axis=1)
+    tied = np.flatnonzero((ranked[:, 1:] == ranked[:, :-1]).any(axis=1))
+    if tied.size:
+        # Sort the tied draws again with a random key under the total, so every order of a
+        # tied group is equally likely and each draw still gives every rank exactly once.
+        key = rng.random((tied.size, level.shape[1]))
+        order[tied] = np.lexsort((key, -level[tied]), axis=-1)
+    return order
+
+
+@dataclass
+class _Tally:
+    """Counts accumulated over chunks."""
+
+    n_options: int
+    n_leaves: int
+    ranks: IntArray = field(init=False)  # option x rank
+    beats: IntArray = field(init=False)  # row option's total above column option's
+    first_weights: FloatArray = field(init=False)  # sum of weights over draws where first
+
+    def __post_init__(self) -> None:
+        n = self.n_options
+        self.ranks = np.zeros((n, n), np.int64)
+        self.beats = np.zeros((n, n), np.int64)
+        self.first_weights = np.zeros((n, self.n_leaves))
+
+    def add(self, level: FloatArray, order: IntArray, weights: FloatArray) -> None:
+        """Count one chunk: its totals on the tie grid, orders and weights."""
+        n = self.n_options
+        places = order * n + np.arange(n)
+        self.ranks += np.bincount(places.ravel(), minlength=n * n).reshape(n, n)
+        first = order[:, 0]
+        for j in range(self.n_leaves):
+            self.first_weights[:, j] += np.bincount(first, weights=weights[:, j], minlength=n)
+        step = max(1, BLOCK_CELLS // (n * n))
+        for start in range(0, len(level), step):
+            part = level[start : start + step]
+            self.beats += (part[:, :, None] > part[:, None, :]).sum(axis=0, dtype=np.int64)
+
+
+# --- the validated entry point --------------------------------------------------------------
+
+
+def _check_arguments(
+    samples: int,
+    seed: int,
+    distribution: str,
+    concentration: float,
+    score_noise: str,
+    chunk: int,
+) -> None:
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise UsageError("--samples", f"must be between 1 and {MAX_SAMPLES:,}, got {samples:,}")
+    if seed < 0:
+        raise UsageError("--seed", f"must be 0 or more, got {seed}")
+    if distribution not in DISTRIBUTIONS:
+        raise UsageError("--distribution", f"must be one of {', '.join(DISTRIBUTIONS)}")
+    if not (np.isfinite(concentration) and concentration > 0):
+        raise UsageError("--concentration", f"must be a positive number, got {concentration:g}")
+    if score_noise not in SCORE_NOISES:
+        raise UsageError("--score-noise", f"must be one of {', '.join(SCORE_NOISES)}")
+    if chunk < 1:
+        raise UsageError("--chunk", f"must be at least 1, got {chunk}")
+
+
+def _chunks(
+    samples: int, chunk: int, seed: int, stream: int
+) -> Iterator[tuple[int, np.random.Generator]]:
+    """(size, generator) per chunk of ``samples``.
+
+    Chunk i of a stream draws from ``SeedSequence(seed, spawn_key=(stream, i))``, the
+    generator ``SeedSequence(seed).spawn(...)`` twice over would give, made only when needed.
+    """
+    for number, start in enumerate(range(0, samples, chunk)):
+        child = np.random.SeedSequence(seed, spawn_key=(stream, number))
+        yield min(chunk, samples - start), np.random.default_rng(child)
+
+
+def _draw_totals(scores: _Scores, weights: FloatArray, rng: np.random.Generator) -> FloatArray:
+    """Totals per draw (draws x options), drawing scores too unless they are fixed."""
+    if scores.noise == "none":
+        return _totals(scores.fixed, weights, scores.given)
+    out = np.empty((len(weights), len(scores.fixed)))
+    for start in range(0, len(weights), scores.block):
+        part = weights[start : start + scores.block]
+        out[start : start + len(part)] = _totals(scores.draw(rng, len(part)), part, scores.given)
+    return out
+
+
+def _confidence(
+    scores: _Scores, central: FloatArray, samples: int, chunk: int, seed: int
+) -> FloatArray:
+    """Per option, the share of score draws in which it is first at its central weights.
+
+    A tie for first counts as first; an option never first gets NaN; fixed scores give 1 or 0.
+    """
+    out = np.full(len(central), np.nan)
+    firsts = np.flatnonzero(~np.isnan(central[:, 0]))
+    if scores.noise == "none":
+        level = _grid(_totals(scores.fixed, central[firsts], scores.given))  # firsts x options
+        out[firsts] = level[np.arange(len(firsts)), firsts] == level.max(axis=1)
+        return out
+    weights = central[firsts].T  # leaves x firsts
+    share = None if scores.given is None else scores.given @ weights  # options x firsts
+    step = max(1, min(scores.block, BLOCK_CELLS // (len(central) * len(firsts))))
+    hits = np.zeros(len(firsts), np.int64)
+    for size, rng in _chunks(samples, chunk, seed, stream=1):
+        for start in range(0, size, step):
+            totals = scores.draw(rng, min(step, size - start)) @ weights  # draws x options x firsts
+            if share is not None:
+                totals = np.divide(totals, share, out=np.zeros_like(totals), where=share > 0)
+            level = _grid(totals)
+            own = level[:, firsts, np.arange(len(firsts))]
+            hits += (own == level.max(axis=1)).sum(axis=0)
+    out[firsts] = hits / samples
+    return out
+
+
+def smaa(
+    ranking: Ranking,
+    samples: int = 10_000,
+    seed: int = 1,
+    distribution: Distribution = "uniform",
+    concentration: float = 100.0,
+    score_noise: ScoreNoise = "none",
+    chunk: int = 50_000,
+    progress: Callable[[int], None] | None = None,
+) -> SmaaResult:
+    """Rank acceptability, central weights, confidence and pairwise wins of a ranking's options.
+
+    Args:
+        ranking: What ``scoring.rank`` returned; only its ranked options take part.
+        samples: Weight draws, 1 to 10,000,000.
+        seed: Seed for ``np.random.SeedSequence``; the same seed and arguments repeat exactly.
+        distribution: ``uniform``, ``family`` or ``dirichlet`` (see ``sample_weights``).
+        concentration: Spread of ``dirichlet`` around the weights in force; larger is tighter.
+        score_noise: ``none`` (scores fixed), ``scorers`` (each draw resamples the panel's
+            scorers with replacement and aggregates as the ranking did) or ``range`` (each cell
+            uniform between the panel's lowest and highest score for it; a cell one scorer
+            gave, or a consensus score, stays fixed).
+        chunk: Draws per chunk; memory grows with it, results depend on it.
+        progress: Called after each chunk with the number of draws done so far, ending at
+            ``samples``. With score noise a second pass of ``samples`` score draws follows
+            for the confidence factors; it is not reported.
+
+    Returns:
+        The measures, options in the ranking's order.
+
+    Raises:
+        UsageError: An argument out of range, or ``scorers`` noise on consensus scores.
+        InputError: No option is left to rank.
+    """
+    _check_arguments(samples, seed, distribution, concentration, score_noise, chunk)
+    sheet = ranking.sheet
+    if not ranking.options:
+        raise InputError(sheet.path, "options", "no option is left to rank, so none to sample")
+    index = {option.id: i for i, option in enumerate(sheet.options)}
+    scores = _scores(ranking, [index[option.id] for option in ranking.options], score_noise)
+    base = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
+    tally = _Tally(len(ranking.options), len(base))
+    done = 0
+    for size, rng in _chunks(samples, chunk, seed, stream=0):
+        weights = sample_weights(
+            sheet.tree, sheet.level, base, distribution, concentration, size, rng
+        )
+        level = _grid(_draw_totals(scores, weights, rng))
+        tally.add(level, _order(level, rng), weights)
+        done += size
+        if progress is not None:
+            progress(done)
+    first = tally.ranks[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):  # never first: 0 / 0 is NaN, wanted
+        central = tally.first_weights / first[:, None]
+    return SmaaResult(
+        option_ids=tuple(option.id for option in ranking.options),
+        leaf_ids=sheet.leaf_ids,
+        samples=samples,
+        seed=seed,
+        distribution=distribution,
+        concentration=concentration if distribution == "dirichlet" else None,
+        score_noise=score_noise,
+        rank_acceptability=tally.ranks / samples,
+        central_weights=central,
+        confidence=_confidence(scores, central, samples, chunk, seed),
+        pairwise=tally.beats / samples,
+    )
