@@ -424,6 +424,7 @@ def sensitivity(
         for ranking in rankings:
             with _progress(samples if "smaa" in what else 0) as advance:
                 result = analyse(ranking, what, top, sampling, advance)
+            _notes(list(result.notes))
             records.append(sensitivity_report.sensitivity_record(result))
     if fmt is Format.json:
         _emit_text(report.to_json(records[0] if len(records) == 1 else records))

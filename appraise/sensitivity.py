@@ -444,6 +444,7 @@ class Sensitivity:
     weight_sets: list[Alternative] | None = None
     leave_one_out: list[Alternative] | None = None
     smaa: SmaaResult | None = None
+    notes: tuple[str, ...] = ()
 
 
 def analyse(
@@ -457,10 +458,17 @@ def analyse(
     from appraise.smaa import smaa
 
     asked = set(what)
+    notes = []
+    sampling = sampling or SmaaOptions()
+    fixed = sampling.score_noise == "range" and not ranking.sheet.per_scorer
+    if "smaa" in asked and fixed:
+        notes.append(
+            f"{ranking.sheet.path}: --score-noise range: consensus scores have no spread "
+            "between scorers, so the simulation keeps them fixed"
+        )
     unknown = asked - set(ANALYSES)
     if unknown:
         raise ValueError(f"unknown analyses {sorted(unknown)}; known: {', '.join(ANALYSES)}")
-    sampling = sampling or SmaaOptions()
     return Sensitivity(
         ranking=ranking,
         top=top,
@@ -480,4 +488,5 @@ def analyse(
         )
         if "smaa" in asked and ranking.options
         else None,
+        notes=tuple(notes),
     )

@@ -293,3 +293,38 @@ def test_sensitivity_csv_and_markdown(demo):
     ]
     md = invoke("sensitivity", demo, "-f", "markdown", "--only", "thresholds").stdout
     assert md.startswith("## Demo group (demo)\n\n- Option X is first today")
+
+
+def test_smaa_json_is_the_contract_and_repeats_with_a_seed(demo):
+    import json
+
+    args = ("sensitivity", demo, "-f", "json", "--only", "smaa", "--samples", 3000, "--seed", 11)
+    first = json.loads(invoke(*args).stdout)
+    again = json.loads(invoke(*args).stdout)
+    assert first == again
+    smaa = first["smaa"]
+    assert (smaa["samples"], smaa["seed"], smaa["distribution"]) == (3000, 11, "uniform")
+    assert [o["id"] for o in smaa["options"]] == ["x", "y", "z"]  # ranking order
+    for option in smaa["options"]:
+        assert sum(option["rank_acceptability"]) == pytest.approx(1.0)
+        assert option["p_first"] == option["rank_acceptability"][0]
+    columns = np.array([o["rank_acceptability"] for o in smaa["options"]]).sum(axis=0)
+    assert columns == pytest.approx([1.0, 1.0, 1.0])
+    other = json.loads(invoke(*args[:-1], 12).stdout)
+    assert other["smaa"]["options"] != smaa["options"]
+
+
+def test_sensitivity_reads_a_scoring_workbook_like_its_yaml(tmp_path):
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    source = root / "options" / "urgent-care.yaml"
+    book = tmp_path / "uc.xlsx"
+    assert invoke("template", root / "criteria" / "cp-2016.yaml", "--scores", source, "-o", book).exit_code == 0
+    from_yaml = json.loads(invoke("sensitivity", source, "-f", "json", "--samples", 2000).stdout)
+    from_book = json.loads(invoke("sensitivity", book, "-f", "json", "--samples", 2000).stdout)
+    from_yaml.pop("file")
+    from_book.pop("file")
+    assert from_book == from_yaml
+    assert {"thresholds", "thresholds_within_family", "score_thresholds", "weight_sets", "leave_one_out", "smaa"} <= set(from_book)
