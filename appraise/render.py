@@ -322,35 +322,43 @@ def thresholds_table(
     return table
 
 
+MAX_RANK_COLUMNS = 8
+
+
 def smaa_table(smaa: Record, top: int) -> RenderableType:
-    """Rank acceptability per option as a stacked bar, with P(first), P(top k), confidence."""
+    """Rank acceptability per option (a column per rank, or a stacked bar when there are many)."""
     n = len(smaa["options"])
     k = min(top, n)
     title = (
         f"Simulation: {smaa['samples']:,} samples, {smaa['distribution']} weights"
         + (f", score noise '{smaa['score_noise']}'" if smaa["score_noise"] != "none" else "")
-        + f", seed {smaa['seed']}"
+        + f", seed {smaa['seed']}. Share of samples in which each option takes each rank:"
     )
+    columns = n <= MAX_RANK_COLUMNS
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("Option", overflow="fold", max_width=34)
-    table.add_column("First", justify="right")
+    for r in range(n if columns else 0):
+        table.add_column(f"Rank {r + 1}" if r == 0 else str(r + 1), justify="right")
+    if not columns:
+        table.add_column("First", justify="right")
+        table.add_column("Rank 1 → last", no_wrap=True)
     table.add_column(f"Top {k}", justify="right")
-    table.add_column("Rank 1 → last", no_wrap=True)
     table.add_column("Confidence", justify="right")
     for option in smaa["options"]:
+        shares = option["rank_acceptability"]
+        cells: list[RenderableType] = (
+            [f"{percent_text(v)}%" for v in shares]
+            if columns
+            else [f"{percent_text(shares[0])}%", _stacked_bar(shares, 1.0)]
+        )
         confidence = option["confidence"]
         table.add_row(
             option["name"],
-            f"{percent_text(option['p_first'])}%",
+            *cells,
             f"{percent_text(option[f'p_top_{k}'])}%",
-            _stacked_bar(option["rank_acceptability"], 1.0),
             "-" if confidence is None else f"{percent_text(confidence)}%",
         )
-    legend = Text("  Rank: ")
-    for r in range(n):
-        legend.append("█ ", style=PALETTE[r % len(PALETTE)])
-        legend.append(f"{r + 1}  ")
-    return Group(table, legend)
+    return table
 
 
 def alternatives_table(
