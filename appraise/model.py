@@ -142,6 +142,8 @@ class OptionSpec(_Model):
     notes: Text | None = None
     evidence: dict[Slug, Text] = Field(default_factory=dict)
     """Evidence or reasoning behind the scores, per scorer id (``consensus`` for consensus)."""
+    attributes: dict[Slug, Number] = Field(default_factory=dict)
+    """Numeric facts about the option (net capital, recurrent savings, beds) for ``combine``."""
     scores: dict[Slug, Score] | None = None
     scorers: dict[Slug, dict[Slug, Score]] | None = Field(default=None, min_length=1)
     gates: dict[Slug, GateResult] = Field(default_factory=dict)

@@ -269,3 +269,20 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, write):
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://x","y")'
     assert load_scores(out).options[0].name == '=HYPERLINK("http://x","y")'
+
+
+def test_option_attributes_round_trip_as_extra_columns(tmp_path, write):
+    write("two.yaml", TWO_CRITERIA)
+    with_attributes = THREE_OPTIONS.replace(
+        "{id: x, name: Option X, scores: {a: 5, b: 1}}",
+        "{id: x, name: Option X, scores: {a: 5, b: 1}, attributes: {net_capital: 1200.5, beds: -12}}",
+    )
+    source = write("attrs.yaml", with_attributes)
+    out = tmp_path / "attrs.xlsx"
+    assert invoke("template", tmp_path / "two.yaml", "--scores", source, "-o", out).exit_code == 0
+    header = [c.value for c in openpyxl.load_workbook(out)["Options"][1]]
+    assert header == ["id", "name", "status_quo", "description", "notes", "net_capital", "beds"]
+    assert load_scores(out).spec.options[0].attributes == {"net_capital": 1200.5, "beds": -12.0}
+    assert load_scores(out).spec.model_copy(update={"criteria": ""}) == load_scores(
+        source
+    ).spec.model_copy(update={"criteria": ""})

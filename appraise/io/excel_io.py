@@ -179,8 +179,10 @@ class _Template:
             "criteria": self.criteria_ref,
             "scale_min": spec.scale.min if spec else 1,
             "scale_max": spec.scale.max if spec else 5,
-            "round": (spec.round if spec else None)
-            or ("indicative" if self.level == "criteria" else "rescore"),
+            # A pre-filled workbook keeps the file's round as it is (even none).
+            "round": spec.round
+            if spec
+            else ("indicative" if self.level == "criteria" else "rescore"),
             "illustrative": "yes" if spec and spec.illustrative else "no",
             "description": spec.description if spec else None,
         }
@@ -226,15 +228,15 @@ class _Template:
         ws.freeze_panes = "A2"
         _protect(ws)
 
-    def table(self, title: str, rows: list[list[Any]]) -> Worksheet:
+    def table(self, title: str, rows: list[list[Any]], extra: list[str] | None = None) -> Worksheet:
         ws: Worksheet = self.wb.create_sheet(title)
-        columns = TABLES[title]
+        columns = (*TABLES[title], *(extra or []))
         _header(ws, 1, columns)
         _write_rows(ws, 2, rows)
         last = max(len(rows) + 1, TEMPLATE_ROWS)
         _unlock(ws, 2, last, len(columns))
         ws.freeze_panes = "A2"
-        _widths(ws, [22, 44, 16, 50, 50][: len(columns)])
+        _widths(ws, ([22, 44, 16, 50, 50] + [14] * len(columns))[: len(columns)])
         _protect(ws)
         return ws
 
@@ -305,10 +307,16 @@ def write_template(
     t.group()
     t.criteria()
     options = spec.options if spec else []
+    attributes = list(dict.fromkeys(a for o in options for a in o.attributes))
     t.table(
         "Options",
-        [[o.id, o.name, "yes" if o.status_quo else "no", o.description, o.notes] for o in options]
+        [
+            [o.id, o.name, "yes" if o.status_quo else "no", o.description, o.notes]
+            + [o.attributes.get(a) for a in attributes]
+            for o in options
+        ]
         or [["status-quo", "Keep the current configuration", "yes", None, None]],
+        extra=attributes,
     )
     scorers = spec.scorers if spec else {}
     t.table("Scorers", [[k, s.name, s.role, s.organisation] for k, s in scorers.items()])
@@ -577,6 +585,13 @@ def _options(r: _Reader) -> list[dict[str, Any]]:
         for key in ("description", "notes"):
             if rec.get(key) is not None:
                 option[key] = str(rec[key])
+        extra = {
+            h: _number(v) for h, v in rec.items() if h not in TABLES["Options"] and v is not None
+        }
+        if extra:
+            option["attributes"] = extra
+            for h in extra:
+                r.where[f"options[{i}].attributes.{h}"] = r.at("Options", row, h)
         options.append(option)
         r.where[f"options[{i}]"] = _place("Options", row)
         for key in ("id", "name", "status_quo", "description", "notes"):
