@@ -49,7 +49,8 @@ class Ranked:
                 sheet.path,
                 "",
                 "sensitivity needs every cell of the ranked options scored; with gaps, use "
-                "--missing baseline or --missing exclude rather than renormalise",
+                "--missing baseline or --missing exclude rather than renormalise (export: or "
+                "--no-sensitivity)",
             )
         weights = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
         return cls(ids, scores, weights, sheet.leaf_ids)

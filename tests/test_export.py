@@ -19,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart, ScatterChart
 from typer.testing import CliRunner
 
 from appraise import __version__
@@ -28,6 +29,8 @@ from appraise.io import load_inputs
 from appraise.io import workbook as wb
 from appraise.model import Settings
 from appraise.scoring import rank
+from appraise.sensitivity import SmaaOptions, analyse
+from appraise.sensitivity_report import summary as sensitivity_summary
 from tests.conftest import THREE_OPTIONS, TWO_CRITERIA, Write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -640,3 +643,328 @@ def test_extra_section_titles_must_be_unique_and_valid(demo, tmp_path):
 def test_no_rankings_is_a_programming_error(tmp_path):
     with pytest.raises(ValueError, match="no rankings"):
         wb.write_hce_workbook([], tmp_path / "hce.xlsx")
+
+
+# --- sensitivity sheets --------------------------------------------------------------------
+# Worked by hand from conftest's demo (a 60, b 40; x = (5, 1), y = (2, 5), z = (3, 3)). With
+# weight t on a and 1 - t on b: x = 1 + 4t, y = 5 - 3t, z = 3, so x stays first while
+# t >= 4/7 and y leads below; b's weight is 1 - t, so x stays first while b <= 3/7.
+# Score thresholds: y is 3.4 - 3.2 = 0.2 behind, so 0.2 / 0.6 = 1/3 more on a (2 -> 7/3), and
+# 0.2 / 0.4 = 0.5 more on b would pass the scale's 5; z is 0.4 behind: 2/3 on a (3 -> 11/3),
+# 1 on b (3 -> 4).
+
+HEADER_RGB = "305496"
+
+
+def table(sheet, heading: str) -> tuple[list, list[list]]:
+    """The header and rows of the table under ``heading`` (rows end at a blank column A)."""
+    start = next(c.row for c in sheet["A"] if c.value == heading)
+    header_row = next(
+        r
+        for r in range(start + 1, start + 4)
+        if str(sheet.cell(r, 1).fill.fgColor.rgb).endswith(HEADER_RGB)
+    )
+    width = max(c.column for c in sheet[header_row] if c.value is not None)
+    header = [sheet.cell(header_row, c).value for c in range(1, width + 1)]
+    rows = []
+    for r in range(header_row + 1, sheet.max_row + 1):
+        if sheet.cell(r, 1).value is None:
+            break
+        rows.append([sheet.cell(r, c).value for c in range(1, width + 1)])
+    return header, rows
+
+
+def by_first(rows: list[list]) -> dict:
+    return {row[0]: row for row in rows}
+
+
+def chart_title(chart) -> str:
+    return "".join(run.t for p in chart.title.tx.rich.p for run in (p.r or []))
+
+
+@pytest.fixture
+def demo_sensitivity(demo: Path):
+    (ranking,) = rankings([demo])
+    return ranking, analyse(ranking, sampling=SmaaOptions(samples=2000, seed=5))
+
+
+@pytest.fixture
+def sensitivity_book(demo_sensitivity, tmp_path: Path) -> Path:
+    ranking, result = demo_sensitivity
+    return wb.write_hce_workbook(
+        [ranking],
+        tmp_path / "hce.xlsx",
+        sensitivities=[result],
+        command_line="appraise export demo.yaml --sensitivity",
+    )
+
+
+def test_no_sensitivities_is_todays_workbook(demo, tmp_path):
+    out = export([demo], tmp_path / "hce.xlsx", sensitivities=())
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Summary", "Criteria", "Scores", "Totals", "Validation", "Audit"]
+    assert not any("Sensitivity analyses" in t for t in texts(book["Audit"]))
+
+
+def test_the_sensitivity_sheet_goes_before_validation(sensitivity_book):
+    assert openpyxl.load_workbook(sensitivity_book).sheetnames == [
+        "Summary",
+        "Criteria",
+        "Scores",
+        "Totals",
+        "Sensitivity",
+        "Validation",
+        "Audit",
+    ]
+
+
+def test_sensitivity_sheet_opens_with_the_summary_sentences(demo_sensitivity, sensitivity_book):
+    _, result = demo_sensitivity
+    sheet = openpyxl.load_workbook(sensitivity_book)["Sensitivity"]
+    found = texts(sheet)
+    sentences = sensitivity_summary(result)
+    assert sentences[0].startswith("Option X is first in")
+    start = found.index("In brief")
+    assert found[start + 1 : start + 1 + len(sentences)] == sentences
+
+
+def test_threshold_table_holds_the_hand_worked_crossings(sensitivity_book):
+    sheet = openpyxl.load_workbook(sensitivity_book)["Sensitivity"]
+    header, rows = table(sheet, "Weight thresholds")
+    assert header == [
+        "Id",
+        "Criterion",
+        "Level",
+        "Weight now",
+        "Leader first from",
+        "to",
+        "Option leading below",
+        "Option leading above",
+    ]
+    a, b = by_first(rows)["a"], by_first(rows)["b"]
+    assert a[1:4] == ["Criterion A", "criterion", pytest.approx(0.6, abs=1e-12)]
+    assert a[4] == pytest.approx(4 / 7, abs=1e-12)
+    assert a[5] == 1  # first up to 100%
+    assert a[6] == "Option Y"
+    assert b[3:5] == [pytest.approx(0.4, abs=1e-12), 0]  # first down to 0%
+    assert b[5] == pytest.approx(3 / 7, abs=1e-12)
+    assert b[7] == "Option Y"
+    start = next(c.row for c in sheet["A"] if c.value == "a")
+    assert [sheet.cell(start, c).number_format for c in (4, 5, 6)] == ["0.0%"] * 3
+
+
+def test_chart_data_follows_the_hand_worked_lines(sensitivity_book):
+    """x = 1 + 4t, y = 5 - 3t, z = 3 at t = 0, 0.05, ..., 1; at t = 0.5: 3, 3.5, 3."""
+    sheet = openpyxl.load_workbook(sensitivity_book)["Sensitivity"]
+    header, rows = table(sheet, "Totals as the weight of Criterion A moves")
+    assert header[:4] == ["Weight of a", "Option X", "Option Y", "Option Z"]
+    assert [r[0] for r in rows] == [pytest.approx(k / 20, abs=1e-12) for k in range(21)]
+    for t, x, y, z, *_ in rows:
+        assert (x, y, z) == (
+            pytest.approx(1 + 4 * t, abs=1e-12),
+            pytest.approx(5 - 3 * t, abs=1e-12),
+            pytest.approx(3, abs=1e-12),
+        )
+    half = next(r for r in rows if r[0] == pytest.approx(0.5))
+    assert half[1:4] == [pytest.approx(3), pytest.approx(3.5), pytest.approx(3)]
+    today = header.index("Today's weight")
+    assert [r[today] for r in rows[:2]] == [pytest.approx(0.6), pytest.approx(0.6)]
+    assert [r[today + 1] for r in rows[:2]] == [1, 5]  # lowest and highest total drawn
+
+
+def test_the_line_chart_and_the_acceptability_chart_are_on_the_sheet(sensitivity_book):
+    sheet = openpyxl.load_workbook(sensitivity_book)["Sensitivity"]
+    lines = [c for c in sheet._charts if isinstance(c, ScatterChart)]
+    bars = [c for c in sheet._charts if isinstance(c, BarChart)]
+    assert len(lines) == len(bars) == 1
+    (line,), (bar,) = lines, bars
+    assert "Criterion A" in chart_title(line)
+    assert len(line.series) == 4  # x, y, z and today's weight
+    assert all(s.smooth is False for s in line.series)
+    assert (bar.type, bar.grouping, bar.overlap) == ("bar", "percentStacked", 100)
+    assert len(bar.series) == 3  # one per rank
+    with zipfile.ZipFile(sensitivity_book) as archive:
+        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        xml = "".join(archive.read(n).decode() for n in charts)
+    assert len(charts) == 3  # the Summary's contribution chart, and these two
+    assert "<scatterChart>" in xml
+    assert '<grouping val="percentStacked"' in xml
+
+
+def test_rank_acceptability_rows_are_the_smaa_result(demo_sensitivity, sensitivity_book):
+    _, result = demo_sensitivity
+    smaa = result.smaa
+    assert smaa is not None
+    sheet = openpyxl.load_workbook(sensitivity_book)["Sensitivity"]
+    header, rows = table(sheet, "Rank acceptability (simulation)")
+    assert header == [
+        "Option",
+        "P(first)",
+        "P(top 3)",
+        "Rank 1",
+        "Rank 2",
+        "Rank 3",
+        "Confidence",
+    ]
+    assert [r[0] for r in rows] == ["Option X", "Option Y", "Option Z"]
+    for i, row in enumerate(rows):
+        shares = row[3:6]
+        assert sum(shares) == pytest.approx(1, abs=1e-12)
+        assert shares == [pytest.approx(v, abs=1e-15) for v in smaa.rank_acceptability[i]]
+        assert row[1] == pytest.approx(smaa.rank_acceptability[i, 0], abs=1e-15)
+        assert row[2] == pytest.approx(1, abs=1e-12)  # three options: always in the top 3
+    for rank_column in range(3, 6):
+        assert sum(r[rank_column] for r in rows) == pytest.approx(1, abs=1e-12)
+
+
+def test_alternatives_and_score_thresholds(sensitivity_book):
+    """'flip' (a 40, b 60) puts y first; without a, b alone ranks y 5, z 3, x 1."""
+    sheet = openpyxl.load_workbook(sensitivity_book)["Sensitivity"]
+    _, sets = table(sheet, "Weight sets")
+    assert [r[:4] for r in sets] == [
+        ["base weights", "Option X", "no", "no"],
+        ["weight set 'flip'", "Option Y", "yes", "no"],
+    ]
+    _, left_out = table(sheet, "Leave one out")
+    assert [r[:3] for r in left_out] == [
+        ["without Criterion A (a)", "Option Y", "yes"],
+        ["without Criterion B (b)", "Option X", "no"],
+    ]
+    assert left_out[0][4] == "Option Y > Option Z > Option X"
+    _, scores = table(sheet, "Score thresholds")
+    assert [r[:2] for r in scores] == [
+        ["Option Y", "Criterion A"],
+        ["Option Z", "Criterion A"],
+        ["Option Z", "Criterion B"],
+    ]
+    expected = [(2, 1 / 3, 7 / 3), (3, 2 / 3, 11 / 3), (3, 1, 4)]
+    for row, (score, rise, needed) in zip(scores, expected, strict=True):
+        assert row[2:5] == [score, pytest.approx(rise, abs=1e-12), pytest.approx(needed, abs=1e-12)]
+
+
+def test_score_thresholds_say_when_no_single_score_is_enough(write: Write, tmp_path):
+    """y = (1, 1) is 4 behind x = (5, 5): no one score on a 1..5 scale closes that."""
+    write("two.yaml", TWO_CRITERIA)
+    scores = write(
+        "far.yaml",
+        THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 5, b: 5}")
+        .replace("{a: 2, b: 5}", "{a: 1, b: 1}")
+        .replace("{a: 3, b: 3}", "{a: 4, b: 5}"),
+    )
+    (ranking,) = rankings([scores])
+    result = analyse(ranking, what=["thresholds", "scores"])
+    assert wb.binding_threshold(result) is None
+    found = wb.chart_line(result)
+    assert found is not None
+    assert (found[0].criterion, found[1]) == ("a", False)  # the heaviest criterion instead
+    out = wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx", sensitivities=[result])
+    sheet = openpyxl.load_workbook(out)["Sensitivity"]
+    _, rows = table(sheet, "Score thresholds")
+    assert ["Option Y", "not possible within the scale"] in [r[:2] for r in rows]
+    assert not [c for c in sheet._charts if isinstance(c, BarChart)]  # no SMAA, no bars
+    assert not any("Rank acceptability" in t for t in texts(sheet))
+
+
+def test_summary_robustness_opens_with_the_sensitivity_headline(demo_sensitivity, sensitivity_book):
+    _, result = demo_sensitivity
+    summary = openpyxl.load_workbook(sensitivity_book)["Summary"]
+    text = row_values(summary, "Robustness")[1]
+    assert text.startswith(sensitivity_summary(result)[0])
+    assert "stays first unless the Criterion A weight falls below 57% (now 60%)" in text
+    assert "'Sensitivity' sheet" in text
+    assert "leads Option Y by 0.20 points" not in text
+
+
+def test_audit_records_the_analyses_and_the_smaa_settings(sensitivity_book):
+    audit = openpyxl.load_workbook(sensitivity_book)["Audit"]
+    header, rows = table(audit, "Sensitivity analyses")
+    assert header == [
+        "Group",
+        "Analyses run",
+        "Shortlist (top N)",
+        "SMAA samples",
+        "SMAA seed",
+        "Distribution",
+        "Concentration",
+        "Score noise",
+    ]
+    assert rows == [
+        [
+            "demo",
+            "thresholds, within, scores, weight-sets, leave-one-out, smaa",
+            3,
+            2000,
+            5,
+            "uniform",
+            "n/a",
+            "none",
+        ]
+    ]
+
+
+def test_sensitivity_sheets_per_group(write: Write, tmp_path):
+    write("two.yaml", TWO_CRITERIA)
+    one = write("one.yaml", THREE_OPTIONS.replace("group: demo", "group: one"))
+    two = write("two-g.yaml", THREE_OPTIONS.replace("group: demo", "group: two"))
+    ranked = rankings([one, two])
+    results = [analyse(r, what=["thresholds"]) for r in ranked]
+    out = wb.write_hce_workbook(ranked, tmp_path / "hce.xlsx", sensitivities=results)
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[-4:] == ["Sensitivity one", "Sensitivity two", "Validation", "Audit"]
+    assert table(book["Audit"], "Sensitivity analyses")[1][1][:4] == [
+        "two",
+        "thresholds",
+        3,
+        "not run",
+    ]
+    # The second group's robustness names its own sheet.
+    robustness = [r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0] == "Robustness"]
+    assert [("'Sensitivity one'" in t, "'Sensitivity two'" in t) for t in robustness] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+def test_sensitivities_must_match_the_rankings(demo, write: Write, tmp_path):
+    write("two.yaml", TWO_CRITERIA)
+    other = write("other.yaml", THREE_OPTIONS.replace("group: demo", "group: other"))
+    base = rankings([demo])
+    flip = rankings([demo], Settings(weight_set="flip"))
+    result = analyse(base[0], what=["thresholds"])
+    with pytest.raises(ValueError, match="1 sensitivity results for 2 rankings"):
+        wb.write_hce_workbook(
+            [*base, *rankings([other])], tmp_path / "hce.xlsx", sensitivities=[result]
+        )
+    with pytest.raises(ValueError, match="weight set flip"):
+        wb.write_hce_workbook(
+            flip, tmp_path / "hce.xlsx", sensitivities=[analyse(base[0], what=["thresholds"])]
+        )
+    # A ranking computed again from the same file and settings is the same ranking.
+    again = rankings([demo])
+    wb.write_hce_workbook(again, tmp_path / "hce.xlsx", sensitivities=[result])
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_sensitivity_text_from_inputs_stays_text(write: Write, tmp_path):
+    write("two.yaml", TWO_CRITERIA)
+    scores = write("hostile.yaml", HOSTILE)
+    (ranking,) = rankings([scores])
+    result = analyse(ranking, sampling=SmaaOptions(samples=200, seed=1))
+    out = wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx", sensitivities=[result])
+    sheet = openpyxl.load_workbook(out)["Sensitivity"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    hostile = [c for c in cells if c.value == "=1+1"]
+    assert hostile
+    assert all(c.data_type == "s" for c in hostile)
+    assert not [c for c in cells if c.data_type == "f"]
+    for formula in _stored_formulas(out):
+        assert not any(bad in formula for bad in HOSTILE_FRAGMENTS)
+
+
+def test_sensitivity_workbook_recalculates_to_rank_json(demo, sensitivity_book, recalculated):
+    book = openpyxl.load_workbook(recalculated(sensitivity_book), data_only=True)
+    assert_matches(book, "Totals", rank_json([demo])[0])
+    _, rows = table(book["Sensitivity"], "Weight thresholds")
+    assert by_first(rows)["a"][4] == pytest.approx(4 / 7, abs=1e-12)
+    _, rows = table(book["Sensitivity"], "Rank acceptability (simulation)")
+    assert all(sum(r[3:6]) == pytest.approx(1, abs=1e-12) for r in rows)

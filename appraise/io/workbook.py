@@ -1,9 +1,11 @@
 """The HCE workbook: rankings as a live Excel workbook for the Health and Care Executive.
 
-Sheets, in order: Summary, Criteria, per working group Scores and Totals, any extra sections
-(sensitivity, combinations), then Validation and Audit. Global weights, contributions, totals
-and ranks are formulas, so a member who edits a "weight used" cell on the Criteria sheet sees
-every total and rank follow. Everything else is a value.
+Sheets, in order: Summary, Criteria, per working group Scores and Totals, per group a
+Sensitivity sheet when sensitivity results are given, any extra sections (combinations, say),
+then Validation and Audit. Global weights, contributions, totals and ranks are formulas, so a
+member who edits a "weight used" cell on the Criteria sheet sees every total and rank follow.
+Everything else is a value: the Sensitivity sheets in particular describe the weights and
+scores as exported, and say so.
 
 Text that came from an input file (names, ids, notes, reasons, the command line) is always
 written by ``put_text`` as a text cell, so ``=HYPERLINK(...)`` typed as an option name stays
@@ -24,12 +26,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, ScatterChart
+from openpyxl.chart.axis import NumericAxis
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.series import Series
+from openpyxl.chart.series_factory import SeriesFactory
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.workbook import Workbook
@@ -42,7 +48,12 @@ from appraise.errors import InputError
 from appraise.io.safe_write import check_output_path, write_atomically
 from appraise.report import context_text, ranking_record
 from appraise.scoring import TIE_TOLERANCE, Ranking, resolve_weight_set
+from appraise.sensitivity import Alternative, Line, Sensitivity, Threshold, weight_lines
+from appraise.sensitivity_report import summary as sensitivity_summary
 from appraise.weights import CriteriaTree, FloatArray, percent_text
+
+if TYPE_CHECKING:
+    from appraise.smaa import SmaaResult
 
 SUMMARY = "Summary"
 CRITERIA = "Criteria"
@@ -184,6 +195,10 @@ class GroupLayout:
     ranking: Ranking
     scores_title: str
     totals_title: str
+    sensitivity: Sensitivity | None = None
+    """This group's sensitivity results, if the export was given them."""
+    sensitivity_title: str = ""
+    """Title of this group's Sensitivity sheet ("" when there is none)."""
 
     @property
     def leaf_ids(self) -> tuple[str, ...]:
@@ -363,19 +378,62 @@ def _criteria_rows(tree: CriteriaTree) -> dict[str, int]:
     return rows
 
 
+def _ranking_key(ranking: Ranking) -> tuple[object, ...]:
+    """What identifies a ranking: file, group, weight set, and its options in order."""
+    sheet = ranking.sheet
+    options = tuple((o.id, o.total) for o in ranking.options)
+    return (sheet.path, sheet.group, ranking.weight_set, options)
+
+
+def _check_sensitivities(
+    rankings: Sequence[Ranking], sensitivities: Sequence[Sensitivity]
+) -> list[Sensitivity | None]:
+    """One sensitivity result per ranking, in order (or none at all)."""
+    if not sensitivities:
+        return [None] * len(rankings)
+    if len(sensitivities) != len(rankings):
+        raise ValueError(
+            f"{len(sensitivities)} sensitivity results for {len(rankings)} rankings: give one "
+            "per ranking, in the same order, or none"
+        )
+    for k, (ranking, result) in enumerate(zip(rankings, sensitivities, strict=True)):
+        if result.ranking is not ranking and _ranking_key(result.ranking) != _ranking_key(ranking):
+            raise ValueError(
+                f"sensitivity result {k + 1} is for {result.ranking.sheet.path} "
+                f"(group {result.ranking.sheet.group}, weight set "
+                f"{result.ranking.weight_set or 'none'}), not for ranking {k + 1} "
+                f"({ranking.sheet.path}, weight set {ranking.weight_set or 'none'})"
+            )
+    return list(sensitivities)
+
+
 def build_context(
-    rankings: Sequence[Ranking], *, command_line: str = "", inputs: Sequence[Path] = ()
+    rankings: Sequence[Ranking],
+    *,
+    command_line: str = "",
+    inputs: Sequence[Path] = (),
+    sensitivities: Sequence[Sensitivity] = (),
 ) -> WorkbookContext:
-    """Check the rankings belong in one workbook and lay out where every shared cell goes."""
+    """Check the rankings belong in one workbook and lay out where every shared cell goes.
+
+    ``sensitivities``, if given, hold one result per ranking in the same order; each group
+    then gets a Sensitivity sheet.
+    """
     if not rankings:
         raise ValueError("no rankings to export")
     used = _check_shared_criteria(rankings)
+    results = _check_sensitivities(rankings, sensitivities)
     tree = rankings[0].sheet.tree
     groups = [r.sheet.group for r in rankings]
     layouts = tuple(
-        GroupLayout(ranking, scores, totals)
-        for ranking, scores, totals in zip(
-            rankings, group_titles("Scores", groups), group_titles("Totals", groups), strict=True
+        GroupLayout(ranking, scores, totals, result, sens if result is not None else "")
+        for ranking, scores, totals, result, sens in zip(
+            rankings,
+            group_titles("Scores", groups),
+            group_titles("Totals", groups),
+            results,
+            group_titles("Sensitivity", groups),
+            strict=True,
         )
     )
     rows = _criteria_rows(tree)
@@ -455,8 +513,24 @@ def _points(value: float) -> str:
 # --- Summary -------------------------------------------------------------------------------
 
 
-def robustness_text(ranking: Ranking) -> str:
-    """One plain-English paragraph on how firmly the leader leads, from what exists now."""
+def robustness_text(
+    ranking: Ranking, sensitivity: Sensitivity | None = None, sheet_title: str = ""
+) -> str:
+    """One plain-English paragraph on how firmly the leader leads.
+
+    With sensitivity results it opens with their headline (thresholds, simulation) and points
+    to the sheet ``sheet_title`` for the rest; without, it gives the margin over the runner-up.
+    """
+    if sensitivity is not None and ranking.options:
+        text = sensitivity_summary(sensitivity)[0]
+        if ranking.disagreements:
+            count = len(ranking.disagreements)
+            text += (
+                f" Scorers were far apart on {count} heavily weighted score"
+                f"{'s' if count > 1 else ''} (see Validation)."
+            )
+        where = f"the '{sheet_title}' sheet" if sheet_title else "the Sensitivity sheet"
+        return text + f" Details, computed at export, on {where}."
     options = ranking.options
     if not options:
         return "No option is left in the ranking, so there is no leader."
@@ -578,7 +652,8 @@ def _summary_group(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styl
     row = _leader_lines(sheet, row, layout, styles)
     row = _set_aside_lines(sheet, row, layout, styles)
     put_text(sheet, row, 1, "Robustness")
-    put_text(sheet, row, 2, robustness_text(ranking)).alignment = styles.wrap
+    robustness = robustness_text(ranking, layout.sensitivity, layout.sensitivity_title)
+    put_text(sheet, row, 2, robustness).alignment = styles.wrap
     if ranking.options:
         chart = _contribution_chart(layout)
         sheet.add_chart(chart, f"G{start}")
@@ -877,6 +952,437 @@ def write_totals(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
     _long_table(sheet, HEADER_ROW, f"C{TOTALS_FIRST_ROW}")
 
 
+# --- Sensitivity ---------------------------------------------------------------------------
+
+CHART_STEPS = 20  # the weight chart's data table: t = 0, 0.05, ..., 1
+CHART_HEIGHT = 12.0  # cm
+ROW_HEIGHT = 0.5  # cm, about one default row: how many rows a chart covers
+SCORE_CHANGES_SHOWN = 3  # per option behind the leader
+_Value = str | float | None
+
+
+def binding_threshold(result: Sensitivity) -> Threshold | None:
+    """The weight threshold nearest today's weight (global thresholds), if any binds.
+
+    The rule of the summary's headline: equally near (to rounding) keeps the first listed,
+    so the Sensitivity chart and the sentence above it name the same criterion.
+    """
+    best: tuple[float, Threshold] | None = None
+    for t in result.thresholds or []:
+        for bound in (t.lower, t.upper):
+            if bound is not None and (best is None or abs(bound - t.weight) < best[0] - 1e-12):
+                best = (abs(bound - t.weight), t)
+    return None if best is None else best[1]
+
+
+def chart_line(result: Sensitivity) -> tuple[Line, bool] | None:
+    """The weight path the Sensitivity chart draws, and whether it is the binding one.
+
+    The binding criterion's path; when no single weight moves the leader, the heaviest
+    criterion's. None when weight thresholds were not computed or nothing is ranked.
+    """
+    if not result.thresholds or not result.ranking.options:
+        return None
+    lines = {line.criterion: line for line in weight_lines(result.ranking, "global")}
+    binding = binding_threshold(result)
+    if binding is not None:
+        return lines[binding.criterion], True
+    heaviest = max(result.thresholds, key=lambda t: t.weight)  # first of equals
+    return lines[heaviest.criterion], False
+
+
+def analyses_run(result: Sensitivity) -> list[str]:
+    """Names (as ``appraise.sensitivity.ANALYSES``) of the analyses in ``result``."""
+    found = {
+        "thresholds": result.thresholds,
+        "within": result.within,
+        "scores": result.scores,
+        "weight-sets": result.weight_sets,
+        "leave-one-out": result.leave_one_out,
+        "smaa": result.smaa,
+    }
+    return [name for name, value in found.items() if value is not None]
+
+
+def _rows(
+    sheet: Worksheet,
+    row: int,
+    rows: Sequence[Sequence[_Value]],
+    formats: Sequence[str | None],
+) -> int:
+    """Write rows from ``row``: text where the format is None, else numbers; the next row."""
+    for k, values in enumerate(rows):
+        for column, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                put_text(sheet, row + k, column, value)
+            else:
+                put_number(sheet, row + k, column, value, number_format or "General")
+    return row + len(rows)
+
+
+def _heading(sheet: Worksheet, row: int, title: str, note: str, styles: Styles) -> int:
+    """A table's heading and note; returns the row for its header."""
+    put_text(sheet, row, 1, title).font = styles.heading
+    if note:
+        put_text(sheet, row + 1, 1, note).font = styles.note_font
+        return row + 2
+    return row + 1
+
+
+def _option_names(ranking: Ranking) -> dict[str, str]:
+    return {o.id: o.name for o in ranking.sheet.options}
+
+
+def _taker(option: str | None, names: Mapping[str, str], end: str) -> str:
+    return names.get(option, option) if option is not None else f"none: first to {end}"
+
+
+def _threshold_table(
+    sheet: Worksheet,
+    row: int,
+    thresholds: Sequence[Threshold],
+    ranking: Ranking,
+    within: bool,
+    styles: Styles,
+) -> int:
+    """Weight thresholds: the interval of weight over which today's leader stays first."""
+    tree, names = ranking.sheet.tree, _option_names(ranking)
+    leader = ranking.options[0].name
+    if within:
+        title = "Thresholds within each family"
+        note = (
+            f"A sub-criterion's share of its own criterion moved from 0% to 100%, the criterion's "
+            f"weight fixed and its other sub-criteria in proportion: {leader} stays first "
+            "while the share is within the interval."
+        )
+        now = "Share of its criterion now"
+    else:
+        title = "Weight thresholds"
+        note = (
+            "One global weight moved from 0% to 100%, the others rescaled in proportion to fill "
+            f"the rest: {leader} stays first while the weight is within the interval."
+        )
+        now = "Weight now"
+    header_row = _heading(sheet, row, title, note, styles)
+    _header(
+        sheet,
+        header_row,
+        [
+            "Id",
+            "Criterion",
+            "Level",
+            now,
+            "Leader first from",
+            "to",
+            "Option leading below",
+            "Option leading above",
+        ],
+        styles,
+    )
+    rows: list[list[_Value]] = [
+        [
+            t.criterion,
+            tree.name(t.criterion),
+            t.level,
+            t.weight,
+            0.0 if t.lower is None else t.lower,
+            1.0 if t.upper is None else t.upper,
+            _taker(t.below, names, "0%"),
+            _taker(t.above, names, "100%"),
+        ]
+        for t in thresholds
+    ]
+    pct = styles.percent
+    return _rows(sheet, header_row + 1, rows, [None, None, None, pct, pct, pct, None, None]) + 1
+
+
+def _alternative_label(item: Alternative, ranking: Ranking) -> str:
+    if item.kind == "weight set":
+        return "base weights" if item.name == "base" else f"weight set '{item.name}'"
+    if item.kind == "criterion":
+        return f"without {ranking.sheet.tree.name(item.name)} ({item.name})"
+    return f"without scorer {item.name}"
+
+
+def _alternatives_table(
+    sheet: Worksheet,
+    row: int,
+    title: str,
+    note: str,
+    items: Sequence[Alternative],
+    result: Sensitivity,
+    styles: Styles,
+) -> int:
+    names = _option_names(result.ranking)
+    header_row = _heading(sheet, row, title, note, styles)
+    _header(
+        sheet,
+        header_row,
+        [
+            "Alternative",
+            "Leader(s)",
+            "Leader changed?",
+            "Shortlist changed?",
+            f"First {result.top} in order",
+            "Note",
+        ],
+        styles,
+    )
+    rows: list[list[_Value]] = [
+        [
+            _alternative_label(item, result.ranking),
+            ", ".join(names.get(i, i) for i in item.leaders),
+            "yes" if item.leader_changed else "no",
+            "yes" if item.shortlist_changed else "no",
+            " > ".join(names.get(i, i) for i in item.order[: result.top]),
+            item.note or "",
+        ]
+        for item in items
+    ]
+    return _rows(sheet, header_row + 1, rows, [None] * 6) + 1
+
+
+def _score_table(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles) -> int:
+    """For each option behind the leader, the smallest single-score rises that draw level."""
+    ranking, found = result.ranking, result.scores or []
+    tree = ranking.sheet.tree
+    header_row = _heading(
+        sheet,
+        row,
+        "Score thresholds",
+        f"For each option behind {ranking.options[0].name}: the {SCORE_CHANGES_SHOWN} smallest "
+        "rises in one score (the weights and every other score unchanged) that would bring it "
+        "level with the leader.",
+        styles,
+    )
+    _header(
+        sheet,
+        header_row,
+        ["Option", "Criterion", "Score now", "Rise needed", "Score needed"],
+        styles,
+    )
+    rows: list[list[_Value]] = []
+    for option in ranking.options[1:]:
+        feasible = sorted(
+            (t for t in found if t.option == option.id and t.change is not None),
+            key=lambda t: t.change if t.change is not None else math.inf,
+        )[:SCORE_CHANGES_SHOWN]
+        if not feasible:
+            rows.append([option.name, "not possible within the scale", None, None, None])
+        rows += [[option.name, tree.name(t.leaf), t.score, t.change, t.needed] for t in feasible]
+    if not rows:
+        rows.append(["(no option behind the leader)", None, None, None, None])
+    number = styles.number
+    return _rows(sheet, header_row + 1, rows, [None, None, "General", number, number]) + 1
+
+
+def _weight_chart_block(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles) -> int:
+    """Every ranked option's total along one criterion's weight, as a table and a chart."""
+    found = chart_line(result)
+    if found is None:
+        return row
+    line, binding = found
+    ranking = result.ranking
+    name = ranking.sheet.tree.name(line.criterion)
+    why = (
+        "the criterion whose threshold is nearest its weight today"
+        if binding
+        else "no single weight moves the leader, so the heaviest criterion"
+    )
+    header_row = _heading(
+        sheet,
+        row,
+        f"Totals as the weight of {name} moves",
+        f"{name} ({why}) from 0% to 100% of the weight, the others in proportion; "
+        f"today {percent_text(line.current, 1)}%.",
+        styles,
+    )
+    options = ranking.options
+    _header(sheet, header_row, [f"Weight of {line.criterion}", *(o.name for o in options)], styles)
+    steps = [k / CHART_STEPS for k in range(CHART_STEPS + 1)]
+    grid = [line.totals(t) for t in steps]
+    rows: list[list[_Value]] = [
+        [t, *(float(v) for v in totals)] for t, totals in zip(steps, grid, strict=True)
+    ]
+    first = header_row + 1
+    last = _rows(sheet, first, rows, [styles.percent, *[styles.number] * len(options)]) - 1
+    # Today's weight: a vertical line from the lowest to the highest total drawn.
+    today_col = len(options) + 3
+    low = min(float(t.min()) for t in grid)
+    high = max(float(t.max()) for t in grid)
+    for column, label in ((today_col, "Today's weight"), (today_col + 1, "Line from / to")):
+        cell = put_text(sheet, header_row, column, label)
+        cell.font, cell.fill = styles.header_font, styles.header_fill
+    for k, total in enumerate((low, high)):
+        put_number(sheet, first + k, today_col, line.current, styles.percent)
+        put_number(sheet, first + k, today_col + 1, total, styles.number)
+    chart = ScatterChart(scatterStyle="line")
+    chart.title = f"Totals as the weight of {name} moves"[:250]
+    chart.style = 2
+    chart.x_axis.title = f"Global weight of {name}"[:250]
+    chart.y_axis.title = "Weighted total"
+    chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0.0, 1.0
+    if isinstance(chart.x_axis, NumericAxis):
+        chart.x_axis.majorUnit = 0.1
+    scale = ranking.sheet.scale  # every total lies within the score scale
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = scale.min, scale.max
+    chart.y_axis.number_format = "0.0"
+    if chart.legend is not None:
+        chart.legend.position = "b"
+    chart.x_axis.number_format = "0%"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    weights = Reference(sheet, min_col=1, min_row=first, max_row=last)
+    for j in range(len(options)):
+        values = Reference(sheet, min_col=2 + j, min_row=header_row, max_row=last)
+        chart.series.append(_straight(SeriesFactory(values, weights, title_from_data=True)))
+    today = _straight(
+        SeriesFactory(
+            Reference(sheet, min_col=today_col + 1, min_row=first, max_row=first + 1),
+            Reference(sheet, min_col=today_col, min_row=first, max_row=first + 1),
+            title=f"Today ({percent_text(line.current, 1)}%)",
+        )
+    )
+    today.graphicalProperties.line.solidFill = "7F7F7F"
+    today.graphicalProperties.line.dashStyle = "dash"
+    chart.series.append(today)
+    chart.width, chart.height = 20, CHART_HEIGHT
+    sheet.add_chart(chart, address(today_col + 3, header_row, absolute=False))
+    covered = header_row + math.ceil(CHART_HEIGHT / ROW_HEIGHT)
+    return max(last, covered) + 2
+
+
+def _straight(series: object) -> Series:
+    """A series drawn as straight segments without markers."""
+    if not isinstance(series, Series):
+        raise TypeError(f"not a chart series: {series!r}")
+    series.marker = Marker(symbol="none")
+    series.smooth = False
+    return series
+
+
+def _acceptability_block(
+    sheet: Worksheet, row: int, smaa: SmaaResult, result: Sensitivity, styles: Styles
+) -> int:
+    """SMAA: each option's share of simulations per rank, a table and a stacked bar chart."""
+    names = _option_names(result.ranking)
+    n_options = len(smaa.option_ids)
+    top = min(result.top, n_options)
+    concentration = (
+        f", concentration {smaa.concentration:g}"
+        if smaa.distribution == "dirichlet" and smaa.concentration is not None
+        else ""
+    )
+    header_row = _heading(
+        sheet,
+        row,
+        "Rank acceptability (simulation)",
+        f"Share of {smaa.samples:,} simulations (seed {smaa.seed}; weights drawn "
+        f"{smaa.distribution}{concentration}; score noise {smaa.score_noise}) in which each "
+        "option took each rank. "
+        "Confidence: how often it is first with the weights at its central weights (blank: "
+        "never first).",
+        styles,
+    )
+    ranks = [f"Rank {r}" for r in range(1, n_options + 1)]
+    _header(
+        sheet, header_row, ["Option", "P(first)", f"P(top {top})", *ranks, "Confidence"], styles
+    )
+    p_first, p_top = smaa.p_first(), smaa.p_top(top)
+    rows: list[list[_Value]] = [
+        [
+            names.get(option, option),
+            float(p_first[i]),
+            float(p_top[i]),
+            *(float(v) for v in smaa.rank_acceptability[i]),
+            float(smaa.confidence[i]),
+        ]
+        for i, option in enumerate(smaa.option_ids)
+    ]
+    first = header_row + 1
+    last = _rows(sheet, first, rows, [None, *[styles.percent] * (n_options + 3)]) - 1
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "percentStacked"
+    chart.overlap = 100
+    chart.title = f"Rank acceptability: {result.ranking.sheet.spec.name}"[:250]
+    chart.x_axis.scaling.orientation = "maxMin"  # the leader at the top
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.title = "Share of simulations"
+    chart.y_axis.number_format = "0%"
+    data = Reference(sheet, min_col=4, max_col=3 + n_options, min_row=header_row, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    categories = f"{quote_sheetname(sheet.title)}!{cells(1, first, 1, last)}"
+    for series in chart.series:  # option names are text: a string reference, not numbers
+        series.cat = AxDataSource(strRef=StrRef(f=categories))
+    chart.width = 20
+    chart.height = max(9.0, 4.0 + 1.0 * n_options)
+    anchor = last + 2
+    sheet.add_chart(chart, address(1, anchor, absolute=False))
+    return anchor + math.ceil(chart.height / ROW_HEIGHT) + 2
+
+
+def write_sensitivity(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout) -> None:
+    """Sensitivity: the summary sentences, thresholds, alternatives, a weight chart, SMAA."""
+    styles, ranking, result = context.styles, layout.ranking, layout.sensitivity
+    if result is None:
+        raise ValueError(f"group {ranking.sheet.group} has no sensitivity results")
+    _title(
+        sheet,
+        f"Sensitivity: {ranking.sheet.spec.name}",
+        styles,
+        "Computed at export from the weights and scores as exported: values, not formulas, so "
+        "they do not follow edits on the Criteria sheet (run `appraise sensitivity` again).",
+    )
+    row = _heading(sheet, 4, "In brief", "", styles)
+    for sentence in sensitivity_summary(result):
+        put_text(sheet, row, 1, sentence)
+        row += 1
+    row += 1
+    if not ranking.options:
+        _widths(sheet, {1: 28})
+        sheet.freeze_panes = "A3"
+        return
+    if result.thresholds is not None:
+        row = _threshold_table(sheet, row, result.thresholds, ranking, False, styles)
+        row = _weight_chart_block(sheet, row, result, styles)
+    if result.within:
+        row = _threshold_table(sheet, row, result.within, ranking, True, styles)
+    if result.weight_sets is not None:
+        row = _alternatives_table(
+            sheet,
+            row,
+            "Weight sets",
+            "The ranking under the base weights and under each named weight set of the "
+            "criteria file.",
+            result.weight_sets,
+            result,
+            styles,
+        )
+    if result.leave_one_out is not None:
+        row = _alternatives_table(
+            sheet,
+            row,
+            "Leave one out",
+            "The ranking with one criterion left out (the others rescaled in proportion) or, "
+            "for a panel, one scorer left out.",
+            result.leave_one_out,
+            result,
+            styles,
+        )
+    if result.scores is not None:
+        row = _score_table(sheet, row, result, styles)
+    if result.smaa is not None:
+        _acceptability_block(sheet, row, result.smaa, result, styles)
+    wide = len(ranking.options) + 6  # the acceptability table and the chart's data
+    _widths(sheet, {1: 30, 2: 30, 3: 14, 4: 14, 5: 17, 6: 14, 7: 24, 8: 24})
+    _widths(sheet, {c: 12 for c in range(9, wide + 1)})
+    sheet.freeze_panes = "A3"  # the title and its note stay in view
+
+
 # --- Validation ----------------------------------------------------------------------------
 
 
@@ -982,6 +1488,43 @@ def _table(
     return row + 3 + len(rows)
 
 
+def _sensitivity_audit(sheet: Worksheet, row: int, context: WorkbookContext) -> int:
+    """Which sensitivity analyses ran per group and how SMAA sampled; the next free row."""
+    results = [(g.ranking.sheet.group, g.sensitivity) for g in context.groups if g.sensitivity]
+    if not results:
+        return row
+    styles = context.styles
+    header = [
+        "Group",
+        "Analyses run",
+        "Shortlist (top N)",
+        "SMAA samples",
+        "SMAA seed",
+        "Distribution",
+        "Concentration",
+        "Score noise",
+    ]
+    put_text(sheet, row, 1, "Sensitivity analyses").font = styles.heading
+    _header(sheet, row + 1, header, styles)
+    for k, (group, result) in enumerate(results, start=row + 2):
+        put_text(sheet, k, 1, group)
+        put_text(sheet, k, 2, ", ".join(analyses_run(result)))
+        put_number(sheet, k, 3, result.top, "0")
+        smaa = result.smaa
+        if smaa is None:
+            put_text(sheet, k, 4, "not run")
+            continue
+        put_number(sheet, k, 4, smaa.samples, "#,##0")
+        put_number(sheet, k, 5, smaa.seed, "0")
+        put_text(sheet, k, 6, smaa.distribution)
+        if smaa.distribution == "dirichlet" and smaa.concentration is not None:
+            put_number(sheet, k, 7, smaa.concentration)
+        else:
+            put_text(sheet, k, 7, "n/a")
+        put_text(sheet, k, 8, smaa.score_noise)
+    return row + 3 + len(results)
+
+
 def write_audit(sheet: Worksheet, context: WorkbookContext) -> None:
     """Audit: version, time, command line, inputs with SHA-256, settings, software versions."""
     styles = context.styles
@@ -1012,6 +1555,7 @@ def write_audit(sheet: Worksheet, context: WorkbookContext) -> None:
         "Normalise",
     ]
     row = _table(sheet, row, "Settings per group", header, _settings_rows(context), styles)
+    row = _sensitivity_audit(sheet, row, context)
     software = [("Python", f"{platform.python_version()} ({platform.python_implementation()})")]
     software += [(name, _package_version(name)) for name in AUDITED_PACKAGES]
     _table(sheet, row, "Software", ["Package", "Version"], software, styles)
@@ -1068,6 +1612,18 @@ class TotalsSection:
 
 
 @dataclass(frozen=True)
+class SensitivitySection:
+    """One group's Sensitivity sheet."""
+
+    name: str
+    group: int
+
+    def write(self, sheet: Worksheet, context: WorkbookContext) -> None:
+        """Fill the Sensitivity sheet of group number ``group``."""
+        write_sensitivity(sheet, context, context.groups[self.group])
+
+
+@dataclass(frozen=True)
 class ValidationSection:
     """The Validation sheet."""
 
@@ -1090,10 +1646,18 @@ class AuditSection:
 
 
 def workbook_sections(context: WorkbookContext, extra: Sequence[Section] = ()) -> list[Section]:
-    """Sections in order: Summary, Criteria, per group Scores, Totals; extra; Validation, Audit."""
+    """Sections in order: Summary, Criteria, per group Scores and Totals, Sensitivity, extra, ...
+
+    ... then Validation and Audit. Only groups with sensitivity results get a Sensitivity sheet.
+    """
     sections: list[Section] = [SummarySection(), CriteriaSection()]
     for k, layout in enumerate(context.groups):
         sections += [ScoresSection(layout.scores_title, k), TotalsSection(layout.totals_title, k)]
+    sections += [
+        SensitivitySection(layout.sensitivity_title, k)
+        for k, layout in enumerate(context.groups)
+        if layout.sensitivity is not None
+    ]
     return [*sections, *extra, ValidationSection(), AuditSection()]
 
 
@@ -1150,6 +1714,7 @@ def write_hce_workbook(
     command_line: str = "",
     inputs: Sequence[Path] = (),
     extra_sections: Sequence[Section] = (),
+    sensitivities: Sequence[Sensitivity] = (),
 ) -> Path:
     """Write the HCE workbook for ``rankings`` (one per scores file) to ``out``, atomically.
 
@@ -1161,7 +1726,14 @@ def write_hce_workbook(
         command_line: Recorded on the Audit sheet, as text.
         inputs: Further files the export read (a rules file, say): audited with their
             SHA-256 and, like the scores and criteria files, never written over.
-        extra_sections: Sheets to add between the Totals and the Validation sheets.
+        extra_sections: Sheets to add between the Totals (or Sensitivity) and the
+            Validation sheets.
+        sensitivities: From ``appraise.sensitivity.analyse``, one per ranking in the same
+            order, or none. Each group then gets a Sensitivity sheet (summary sentences,
+            thresholds, weight sets, leave-one-out, score thresholds, a chart of totals
+            against the binding criterion's weight, and rank acceptability with its chart
+            when SMAA ran); the Summary's robustness paragraph opens with the headline and
+            the Audit sheet records the analyses and the SMAA settings.
 
     Returns:
         ``out``, once the finished workbook has replaced it in one step.
@@ -1170,10 +1742,13 @@ def write_hce_workbook(
         InputError: The rankings differ in criteria or weights (naming the file that
             differs), an input is missing, or ``out`` is an input, exists without ``force``,
             or does not end in ``.xlsx``.
-        ValueError: No rankings, or an extra section's title is not a valid, unique title.
+        ValueError: No rankings, an extra section's title is not a valid, unique title, or
+            the sensitivity results do not match the rankings one to one.
     """
     out = Path(out)
-    context = build_context(rankings, command_line=command_line, inputs=inputs)
+    context = build_context(
+        rankings, command_line=command_line, inputs=inputs, sensitivities=sensitivities
+    )
     sources = [f.path for f in context.inputs]
     check_output_path(out, sources, force)
     if out.suffix.lower() != ".xlsx":
