@@ -132,6 +132,10 @@ class GateResult(_Model):
         return self
 
 
+OptionStatus = Literal["viable", "long-listed", "shortlisted", "preferred", "rejected"]
+OPTION_STATUSES: tuple[str, ...] = ("viable", "long-listed", "shortlisted", "preferred", "rejected")
+
+
 class OptionSpec(_Model):
     """One configuration option with consensus scores or scores per scorer."""
 
@@ -144,6 +148,14 @@ class OptionSpec(_Model):
     """Evidence or reasoning behind the scores, per scorer id (``consensus`` for consensus)."""
     attributes: dict[Slug, Number] = Field(default_factory=dict)
     """Numeric facts about the option (net capital, recurrent savings, beds) for ``combine``."""
+    status: OptionStatus | None = None
+    """Where the option stands in the register; a rejected option is listed apart, never ranked."""
+    status_reason: Text | None = None
+    milestones: dict[Slug, Text] = Field(default_factory=dict)
+    """Assurance steps and their outcome, e.g. senate_stage_1, senate_stage_2, nhse_assurance,
+    consultation."""
+    dissent: list[Text] = Field(default_factory=list)
+    """Dissent notes recorded by the panel, carried into every output."""
     scores: dict[Slug, Score] | None = None
     scorers: dict[Slug, dict[Slug, Score]] | None = Field(default=None, min_length=1)
     gates: dict[Slug, GateResult] = Field(default_factory=dict)
@@ -152,6 +164,8 @@ class OptionSpec(_Model):
     def _one_kind_of_scores(self) -> OptionSpec:
         if (self.scores is None) == (self.scorers is None):
             raise ValueError("give either 'scores' (consensus) or 'scorers' (per scorer), not both")
+        if self.status == "rejected" and not self.status_reason:
+            raise ValueError("a rejected option needs a 'status_reason'")
         return self
 
 
@@ -267,9 +281,15 @@ Aggregate = Literal["mean", "median"]
 
 @dataclass(frozen=True)
 class Settings:
-    """How to read and combine scores: the choices a user makes on the command line."""
+    """How to read and combine scores: the choices a user makes on the command line.
+
+    ``exclude_conflicted`` drops each scorer's scores for the options they declared an interest
+    in; ``statuses`` ranks only options with one of those register statuses (empty: all).
+    """
 
     normalise: bool = False
     missing: Missing = "error"
     aggregate: Aggregate = "mean"
     weight_set: str | None = None
+    exclude_conflicted: bool = False
+    statuses: tuple[str, ...] = ()

@@ -83,6 +83,13 @@ def ranking_table(
         parts.append(Text(line, style="dim"))
     parts.append(_context_line(record))
     parts.extend(_set_aside_tables(record))
+    dissent = [(o["name"], text) for o in record["options"] for text in o.get("dissent", [])]
+    if dissent:
+        lines = Text("Dissent recorded\n", style="bold")
+        for name, text in dissent:
+            lines.append(f"  {name}: ", style="bold")
+            lines.append(f"{text}\n")
+        parts.append(lines)
     if record["disagreements"]:
         parts.append(_disagreement_table(record, criterion_names))
     return Group(*parts)
@@ -132,8 +139,9 @@ def _set_aside_tables(record: Record) -> list[RenderableType]:
     for key, title in (
         ("screened_out", "Screened out by a gate"),
         ("excluded", "Excluded for missing scores"),
+        ("rejected", "Rejected (option register)"),
     ):
-        if not record[key]:
+        if not record.get(key):
             continue
         table = Table(
             title=title,
@@ -441,4 +449,160 @@ def sensitivity_view(
         parts.append(alternatives_table(record["leave_one_out"], option_names, "Leave one out"))
     if "smaa" in record:
         parts.append(smaa_table(record["smaa"], len(record["shortlist"])))
+    return Group(*parts)
+
+
+# --- combinations -------------------------------------------------------------------------
+
+
+def combinations_view(record: Record) -> RenderableType:
+    """The top combinations (a column per group), why the first was chosen, and robustness."""
+    title = Text("Combinations across working groups", style="bold")
+    if record["illustrative"]:
+        title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
+    parts: list[RenderableType] = [title]
+    parts += [Text(f"• {sentence}") for sentence in record["summary"]]
+    parts.append(Text(""))
+    groups = [g["group"] for g in record["groups"]]
+    shares = record.get("smaa", {}).get("best_share")
+    table = Table(
+        title="Top combinations (option ids; one column per group)",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("Rank", justify="right")
+    table.add_column("Total", justify="right")
+    if shares is not None:
+        table.add_column("Best in", justify="right")
+    for group in groups:
+        table.add_column(group, overflow="fold")
+    for k, combination in enumerate(record["combinations"]):
+        best_in = [f"{percent_text(shares[k])}%"] if shares is not None else []
+        table.add_row(
+            str(combination["rank"]),
+            f"{combination['total']:.2f}",
+            *best_in,
+            *(combination["choice"][g] for g in groups),
+        )
+    parts.append(table)
+    parts.append(_explanation_table(record))
+    if record["weight_sets"]:
+        parts.append(_weight_set_bests(record))
+    return Group(*parts)
+
+
+def _explanation_table(record: Record) -> RenderableType:
+    table = Table(
+        title="The preferred combination, group by group",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("Group")
+    table.add_column("Choice", overflow="fold", max_width=34)
+    table.add_column("Total", justify="right")
+    table.add_column("Margin", justify="right")
+    table.add_column("Why", overflow="fold")
+    for e in record["explanation"]:
+        why = (
+            Text("; ".join(e["forced_by"]), style="yellow")
+            if e["forced_by"]
+            else Text("its own best", style="dim")
+        )
+        margin = "" if e["margin"] is None else f"{e['margin']:+.2f}"
+        table.add_row(e["group"], e["name"], f"{e['total']:.2f}", margin, why)
+    return table
+
+
+def _weight_set_bests(record: Record) -> RenderableType:
+    table = Table(
+        title="Best combination under each weight set",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("Weight set")
+    table.add_column("Best", overflow="fold")
+    table.add_column("Total", justify="right")
+    for w in record["weight_sets"]:
+        which = (
+            f"combination {record['combinations'][w['combination']]['rank']} above"
+            if w["combination"] is not None
+            else ", ".join(f"{g}: {o}" for g, o in w["choice"].items())
+        )
+        table.add_row(w["name"], which, f"{w['total']:.2f}")
+    return table
+
+
+# --- rounds -------------------------------------------------------------------------------
+
+MAX_SCORE_ROWS = 40
+
+
+def _arrow(old: Any, new: Any, fmt: str = "{}") -> str:
+    left = "-" if old is None else fmt.format(old)
+    right = "-" if new is None else fmt.format(new)
+    return left if old == new else f"{left} → {right}"
+
+
+def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
+    """What changed between two rounds: options, ranks and totals, scores, weights."""
+    title = Text(f"{record['name']} ", style="bold")
+    title.append(f"({record['group']}): ", style="dim")
+    title.append(
+        f"round '{record['old']['round'] or record['old']['file']}' → "
+        f"'{record['new']['round'] or record['new']['file']}', compared at {record['compared_at']}"
+    )
+    parts: list[RenderableType] = [title]
+    parts += [Text(f"• {sentence}") for sentence in record["summary"]]
+    options = Table(title="Options", title_justify="left", show_edge=False, pad_edge=False)
+    for heading, justify in (
+        ("Option", "left"),
+        ("Status", "left"),
+        ("Rank", "right"),
+        ("Total", "right"),
+        ("Change", "right"),
+        ("From scores", "right"),
+        ("From weights", "right"),
+    ):
+        options.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    for o in record["options"]:
+        options.add_row(
+            o["name"],
+            o["status"],
+            _arrow(o["old_rank"], o["new_rank"]),
+            _arrow(o["old_total"], o["new_total"], "{:.2f}"),
+            "" if o["change"] is None else f"{o['change']:+.2f}",
+            "" if o["from_scores"] is None else f"{o['from_scores']:+.2f}",
+            "" if o["from_weights"] is None else f"{o['from_weights']:+.2f}",
+        )
+    parts.append(options)
+    if record["scores"]:
+        scores = Table(title="Score changes", title_justify="left", show_edge=False, pad_edge=False)
+        for heading in ("Option", "Criterion", "Scorer", "Score"):
+            scores.add_column(heading)
+        for c in record["scores"][:MAX_SCORE_ROWS]:
+            scores.add_row(
+                c["option"],
+                names.get(c["criterion"], c["criterion"]),
+                c["scorer"] or "panel",
+                _arrow(c["old"], c["new"], "{:.2f}"),
+            )
+        parts.append(scores)
+        hidden = len(record["scores"]) - MAX_SCORE_ROWS
+        if hidden > 0:
+            parts.append(Text(f"  and {hidden} more (all in --format json)", style="dim"))
+    if record["weights"]:
+        weights = Table(
+            title="Weight changes", title_justify="left", show_edge=False, pad_edge=False
+        )
+        weights.add_column("Criterion")
+        weights.add_column("Weight", justify="right")
+        for w in record["weights"]:
+            weights.add_row(
+                names.get(w["criterion"], w["criterion"]),
+                f"{percent_text(w['old'])}% → {percent_text(w['new'])}%",
+            )
+        parts.append(weights)
     return Group(*parts)

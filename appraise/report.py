@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from appraise.errors import Problem
+from appraise.model import OptionSpec
 from appraise.scoring import Ranking, SetAside
 from appraise.weights import (
     CriteriaTree,
@@ -37,11 +38,23 @@ def _set_aside(item: SetAside) -> Record:
     return record
 
 
+def _register(option: OptionSpec) -> Record:
+    """An option's register entry and the panel's notes on it: status, milestones, dissent."""
+    return {
+        "status": option.status,
+        "status_reason": option.status_reason,
+        "milestones": dict(option.milestones),
+        "notes": option.notes,
+        "dissent": list(option.dissent),
+    }
+
+
 def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
     """One score file's ranking as the JSON object of CONTRACT 3 (plus context keys)."""
     sheet = ranking.sheet
     options = ranking.options if top is None else ranking.options[:top]
     option_names = {o.id: o.name for o in sheet.options}
+    specs = {o.id: o for o in sheet.spec.options}
     return {
         "group": sheet.group,
         "name": sheet.spec.name,
@@ -65,11 +78,13 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
                 "total": o.total,
                 "contributions": o.contributions,
                 "status_quo": o.status_quo,
+                **_register(specs[o.id]),
             }
             for o in options
         ],
         "screened_out": [_set_aside(s) for s in ranking.screened_out],
         "excluded": [_set_aside(e) for e in ranking.excluded],
+        "rejected": [_set_aside(r) | _register(specs[r.id]) for r in ranking.rejected],
         "disagreements": [
             {
                 "option": d.option,
@@ -146,6 +161,7 @@ def ranking_rows(records: Sequence[Record]) -> list[Record]:
                 "name": option["name"],
                 "total": option["total"],
                 "status_quo": _yes(option["status_quo"]),
+                "status": option.get("status") or "",
                 "illustrative": _yes(record["illustrative"]),
             }
             row.update(option["contributions"])
@@ -333,13 +349,22 @@ def ranking_markdown(records: Sequence[Record]) -> str:
         lines = [f"## {record['name']} ({record['group']}){label}", ""]
         lines += [f"_{context_text(record)}._", ""]
         lines.append(to_markdown(ranking_rows([record])))
-        for key, title in (("screened_out", "Screened out by a gate"), ("excluded", "Excluded")):
+        for key, title in (
+            ("screened_out", "Screened out by a gate"),
+            ("excluded", "Excluded"),
+            ("rejected", "Rejected"),
+        ):
             if record[key]:
                 lines.append(f"**{title}:**\n")
                 lines += [
                     f"- {item['name']} ({item['id']}): {item['reason']}" for item in record[key]
                 ]
                 lines.append("")
+        dissent = [
+            f"- {o['name']}: {text}" for o in record["options"] for text in o.get("dissent", [])
+        ]
+        if dissent:
+            lines += ["**Dissent recorded:**", "", *dissent, ""]
         if record["notes"]:
             lines += ["**Notes:**", "", *(f"- {note}" for note in record["notes"]), ""]
         sections.append("\n".join(lines))

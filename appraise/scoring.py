@@ -182,6 +182,7 @@ class Ranking:
     options: tuple[RankedOption, ...]
     screened_out: tuple[SetAside, ...] = ()
     excluded: tuple[SetAside, ...] = ()
+    rejected: tuple[SetAside, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
     spread: Spread | None = None
     notes: tuple[str, ...] = field(default=())
@@ -273,7 +274,8 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
                 "which this indicative round does not score"
             )
     w = global_weights(tree, sheet.level, overrides)
-    combined, spread = aggregate(sheet.raw, settings.aggregate)
+    raw = _without_conflicts(sheet, notes) if settings.exclude_conflicted else sheet.raw
+    combined, spread = aggregate(raw, settings.aggregate)
     scores, mask, excluded, missing_notes = _apply_missing(sheet, combined, settings)
     notes += missing_notes
 
@@ -287,6 +289,13 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
     option_totals = parts.sum(axis=1)
 
     excluded_ids = {e.id for e in excluded}
+    rejected = [
+        SetAside(o.id, o.name, f"rejected: {spec.status_reason}", float(option_totals[i]))
+        for i, (o, spec) in enumerate(zip(sheet.options, sheet.spec.options, strict=True))
+        if spec.status == "rejected"
+    ]
+    excluded_ids |= {r.id for r in rejected}
+    excluded_ids |= _filtered(sheet, settings, notes)
     screened = [
         SetAside(
             o.id,
@@ -322,12 +331,46 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         options=tuple(ranked),
         screened_out=tuple(screened),
         excluded=tuple(excluded),
+        rejected=tuple(rejected),
         disagreements=tuple(_disagreements(sheet, spread, w)),
         spread=spread,
         notes=tuple(notes),
         settings=settings,
         scores=np.where(mask, scores, np.nan),
     )
+
+
+def _without_conflicts(sheet: ScoreSheet, notes: list[str]) -> FloatArray:
+    """The raw scores with each scorer's cells blanked for options they declared an interest in."""
+    raw = sheet.raw.copy()
+    row = {o.id: i for i, o in enumerate(sheet.options)}
+    for s, scorer in enumerate(sheet.scorer_ids):
+        info = sheet.spec.scorers.get(scorer)
+        for option_id, interest in (info.interests if info else {}).items():
+            if option_id in row and not np.isnan(raw[s, row[option_id]]).all():
+                raw[s, row[option_id]] = np.nan
+                notes.append(
+                    f"{sheet.path}: left out {scorer}'s scores for {option_id} "
+                    f"(declared interest: {interest})"
+                )
+    return raw
+
+
+def _filtered(sheet: ScoreSheet, settings: Settings, notes: list[str]) -> set[str]:
+    """Options left out because their register status is not one of those asked for."""
+    if not settings.statuses:
+        return set()
+    out = {
+        o.id
+        for o in sheet.spec.options
+        if o.status not in settings.statuses and o.status != "rejected"
+    }
+    if out:
+        notes.append(
+            f"{sheet.path}: ranking only options with status {', '.join(settings.statuses)}; "
+            f"{len(out)} other option(s) left out"
+        )
+    return out
 
 
 def _disagreements(sheet: ScoreSheet, spread: Spread, w: FloatArray) -> list[Disagreement]:

@@ -26,11 +26,13 @@ def invoke(*args: object):
 
 
 def rank_json(path: Path) -> dict:
+    """The ranking, less what names the file itself (its path, and places in it in the notes)."""
     result = invoke("rank", path, "-f", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     data.pop("file")
     data.pop("criteria")
+    data["notes"] = len(data["notes"])
     return data
 
 
@@ -281,8 +283,35 @@ def test_option_attributes_round_trip_as_extra_columns(tmp_path, write):
     out = tmp_path / "attrs.xlsx"
     assert invoke("template", tmp_path / "two.yaml", "--scores", source, "-o", out).exit_code == 0
     header = [c.value for c in openpyxl.load_workbook(out)["Options"][1]]
-    assert header == ["id", "name", "status_quo", "description", "notes", "net_capital", "beds"]
+    assert header == [
+        "id",
+        "name",
+        "status_quo",
+        "description",
+        "notes",
+        "status",
+        "status_reason",
+        "dissent",
+        "net_capital",
+        "beds",
+    ]
     assert load_scores(out).spec.options[0].attributes == {"net_capital": 1200.5, "beds": -12.0}
     assert load_scores(out).spec.model_copy(update={"criteria": ""}) == load_scores(
         source
     ).spec.model_copy(update={"criteria": ""})
+
+
+def test_register_fields_round_trip(tmp_path, write):
+    write("two.yaml", TWO_CRITERIA)
+    registered = THREE_OPTIONS.replace(
+        "{id: y, name: Option Y, scores: {a: 2, b: 5}}",
+        "{id: y, name: Option Y, scores: {a: 2, b: 5}, status: rejected, status_reason: too costly,"
+        " milestones: {senate_stage_1: approved in principle}, dissent: [first, second]}",
+    )
+    source = write("register.yaml", registered)
+    out = tmp_path / "register.xlsx"
+    assert invoke("template", tmp_path / "two.yaml", "--scores", source, "-o", out).exit_code == 0
+    option = load_scores(out).spec.options[1]
+    assert (option.status, option.status_reason) == ("rejected", "too costly")
+    assert option.milestones == {"senate_stage_1": "approved in principle"}
+    assert option.dissent == ["first", "second"]

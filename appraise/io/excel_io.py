@@ -50,6 +50,7 @@ MAX_MEMBERS = 2_000
 MAX_ROWS = 20_000
 TEMPLATE_ROWS = 200
 CONSENSUS = "consensus"
+MILESTONE = "milestone:"
 
 GROUP_KEYS = (
     ("group", "Working group id: lowercase letters, digits, '-' and '_' (e.g. urgent-care)"),
@@ -62,7 +63,16 @@ GROUP_KEYS = (
     ("description", "What the group is deciding (optional)"),
 )
 TABLES = {
-    "Options": ("id", "name", "status_quo", "description", "notes"),
+    "Options": (
+        "id",
+        "name",
+        "status_quo",
+        "description",
+        "notes",
+        "status",
+        "status_reason",
+        "dissent",
+    ),
     "Scorers": ("id", "name", "role", "organisation"),
     "Interests": ("scorer", "option", "interest"),
     "Gates": ("id", "name", "description"),
@@ -308,15 +318,18 @@ def write_template(
     t.criteria()
     options = spec.options if spec else []
     attributes = list(dict.fromkeys(a for o in options for a in o.attributes))
+    milestones = list(dict.fromkeys(m for o in options for m in o.milestones))
     t.table(
         "Options",
         [
             [o.id, o.name, "yes" if o.status_quo else "no", o.description, o.notes]
+            + [o.status, o.status_reason, "\n".join(o.dissent) or None]
+            + [o.milestones.get(m) for m in milestones]
             + [o.attributes.get(a) for a in attributes]
             for o in options
         ]
         or [["status-quo", "Keep the current configuration", "yes", None, None]],
-        extra=attributes,
+        extra=[MILESTONE + m for m in milestones] + attributes,
     )
     scorers = spec.scorers if spec else {}
     t.table("Scorers", [[k, s.name, s.role, s.organisation] for k, s in scorers.items()])
@@ -582,19 +595,25 @@ def _options(r: _Reader) -> list[dict[str, Any]]:
             option["status_quo"] = r.flag(
                 "Options", row, "status_quo", rec["status_quo"], "status_quo"
             )
-        for key in ("description", "notes"):
+        for key in ("description", "notes", "status", "status_reason"):
             if rec.get(key) is not None:
                 option[key] = str(rec[key])
-        extra = {
-            h: _number(v) for h, v in rec.items() if h not in TABLES["Options"] and v is not None
-        }
-        if extra:
-            option["attributes"] = extra
-            for h in extra:
+        if rec.get("dissent") is not None:
+            option["dissent"] = [
+                line.strip() for line in str(rec["dissent"]).splitlines() if line.strip()
+            ]
+        extra = {h: v for h, v in rec.items() if h not in TABLES["Options"] and v is not None}
+        for h, v in extra.items():
+            if h.startswith(MILESTONE):
+                key = h.removeprefix(MILESTONE).strip()
+                option.setdefault("milestones", {})[key] = str(v)
+                r.where[f"options[{i}].milestones.{key}"] = r.at("Options", row, h)
+            else:
+                option.setdefault("attributes", {})[h] = _number(v)
                 r.where[f"options[{i}].attributes.{h}"] = r.at("Options", row, h)
         options.append(option)
         r.where[f"options[{i}]"] = _place("Options", row)
-        for key in ("id", "name", "status_quo", "description", "notes"):
+        for key in TABLES["Options"]:
             r.where[f"options[{i}].{key}"] = r.at("Options", row, key)
     return options
 
