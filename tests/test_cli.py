@@ -280,7 +280,7 @@ def test_rank_csv_says_illustrative_and_writes_flags_as_yes_or_blank(demo, write
     assert [r["illustrative"] for r in rows] == ["yes", "yes", "yes"]
     assert rows[2]["status_quo"] == "yes"
     md = invoke("rank", marked, "-f", "markdown").stdout
-    assert "| demo | 3 | z | Option Z | 3.00 | yes | yes | 1.80 | 1.20 |" in md
+    assert "| demo | 3 | z | Option Z | 3.00 | yes |  | yes | 1.80 | 1.20 |" in md  # no status
 
 
 def test_criteria_table_explains_a_mark_that_comes_from_rescaling():
