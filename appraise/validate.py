@@ -6,6 +6,7 @@ can report everything wrong with a file in one pass.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -13,8 +14,16 @@ from fractions import Fraction
 import numpy as np
 
 from appraise.errors import Problem, Severity, raise_if_errors
-from appraise.model import CriteriaFile, OptionSpec, Rule, RulesFile, ScoresFile, Settings
-from appraise.scoring import GateFailure, OptionInfo, ScoreSheet
+from appraise.model import (
+    Aggregate,
+    CriteriaFile,
+    OptionSpec,
+    Rule,
+    RulesFile,
+    ScoresFile,
+    Settings,
+)
+from appraise.scoring import GateFailure, OptionInfo, ScoreSheet, aggregate
 from appraise.weights import CriteriaTree, FloatArray, Level, exact, printed_discrepancies
 
 
@@ -303,6 +312,112 @@ class _SheetCheck:
             failures.append(tuple(failed))
         return failures
 
+    # --- lint: scores that are valid but look like a data-entry or panel problem -------------
+
+    def lint(
+        self, raw: FloatArray, level: Level, scorer_ids: list[str], per_scorer: bool, how: Aggregate
+    ) -> None:
+        """Warnings on a valid sheet: flat scorers, look-alike options, absences, outliers."""
+        leaf_ids = self.tree.leaves(level)
+        if per_scorer:
+            self.lint_flat_scorers(raw, scorer_ids)
+        self.lint_same_options(aggregate(raw, how)[0], leaf_ids)
+        if per_scorer:
+            self.lint_absent_scorers(scorer_ids)
+            self.lint_outliers(raw, leaf_ids, scorer_ids)
+
+    def _scorer_where(self, scorer: str) -> str:
+        """Where a finding about a scorer across options points: their entry, if listed."""
+        return f"scorers.{scorer}" if scorer in self.spec.scorers else "options"
+
+    def lint_flat_scorers(self, raw: FloatArray, scorer_ids: list[str]) -> None:
+        """A scorer whose every option has the same row was likely copied down, not scored."""
+        for k, scorer in enumerate(scorer_ids):
+            rows = raw[k][~np.all(np.isnan(raw[k]), axis=1)]
+            if len(rows) >= 2 and all(np.array_equal(r, rows[0], equal_nan=True) for r in rows):
+                self.add(
+                    self._scorer_where(scorer),
+                    f"scorer '{scorer}' gave every option the same scores; "
+                    "check the scores were entered per option",
+                    "warning",
+                )
+
+    def lint_same_options(self, combined: FloatArray, leaf_ids: tuple[str, ...]) -> None:
+        """Two options with one name or description are probably one option entered twice.
+
+        Names and descriptions are compared ignoring case and spacing.
+        """
+        options = self.spec.options
+        same: dict[tuple[int, int], list[str]] = {}
+        for key in ("name", "description"):
+            given = [i for i, o in enumerate(options) if getattr(o, key)]
+            texts = ["".join(str(getattr(options[i], key)).split()).casefold() for i in given]
+            for later, first in _repeats(texts).items():
+                same.setdefault((given[later], given[first]), []).append(key)
+        for (later, first), keys in sorted(same.items()):
+            gap = np.abs(combined[later] - combined[first])
+            differ = [j for j in np.argsort(-gap, kind="stable") if gap[j] > 1e-9]
+            if differ:
+                listed = ", ".join(
+                    f"{round(float(gap[j]), 2):g} on {leaf_ids[j]}" for j in differ[:3]
+                )
+                extra = len(differ) - 3
+                more = f" and {extra} more {'criterion' if extra == 1 else 'criteria'}"
+                more = more if extra > 0 else ""
+                scored = f" but their combined scores differ by {listed}{more}"
+            else:
+                scored = " and are scored the same"
+            self.add(
+                f"options[{later}].{keys[0]}",
+                f"options '{options[first].id}' and '{options[later].id}' look like the same "
+                f"option (same {' and '.join(keys)}){scored}; keep one, or say how they differ",
+                "warning",
+            )
+
+    def lint_absent_scorers(self, scorer_ids: list[str]) -> None:
+        """A scorer who scored some options but not others (cells skipped are gaps, not this)."""
+        options = self.spec.options
+        for scorer in scorer_ids:
+            absent = [i for i, o in enumerate(options) if scorer not in (o.scorers or {})]
+            if not absent or len(absent) == len(options):
+                continue
+            self.add(
+                f"options[{absent[0]}].scorers" if len(absent) == 1 else self._scorer_where(scorer),
+                f"scorer '{scorer}' scored {len(options) - len(absent)} of {len(options)} "
+                f"options; not: {', '.join(options[i].id for i in absent)}",
+                "warning",
+            )
+
+    def lint_outliers(
+        self, raw: FloatArray, leaf_ids: tuple[str, ...], scorer_ids: list[str], limit: int = 20
+    ) -> None:
+        """A score at least half the scale from the median of the rest of a panel of 3 or more.
+
+        Only the farthest scorer in a cell is named: in a panel of 3 (5, 5, 1) the median of
+        the others is 3 for each 5, which would otherwise flag the two who agree.
+        """
+        half = (self.spec.scale.max - self.spec.scale.min) / 2
+        panel = np.sum(~np.isnan(raw), axis=0) >= 3
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # cells nobody or one person scored
+            rest = np.stack(
+                [np.nanmedian(np.delete(raw, k, axis=0), axis=0) for k in range(len(raw))]
+            )
+            gap = np.abs(raw - rest)
+            farthest = gap >= np.nanmax(gap, axis=0) - 1e-9
+        far = panel & farthest & (gap >= half - 1e-9)  # NaN compares False: unscored cells
+        found = np.argwhere(far.transpose(1, 2, 0))  # ordered by option, criterion, scorer
+        for i, j, k in found[:limit]:
+            self.add(
+                f"options[{i}].scorers.{scorer_ids[k]}.{leaf_ids[j]}",
+                f"option '{self.spec.options[i].id}', criterion '{leaf_ids[j]}': scorer "
+                f"'{scorer_ids[k]}' gave {raw[k, i, j]:g}, the rest of the panel's median is "
+                f"{rest[k, i, j]:g} (at least half the scale apart)",
+                "warning",
+            )
+        if len(found) > limit:
+            self.add("options", f"and {len(found) - limit} more outliers", "warning")
+
 
 def check_sheet(
     spec: ScoresFile,
@@ -322,6 +437,8 @@ def check_sheet(
     raw = check.scores(level, scorer_ids)
     check.gaps(raw, level, scorer_ids, settings.missing)
     failures = check.gates()
+    if not any(p.severity == "error" for p in check.problems):
+        check.lint(raw, level, scorer_ids, per_scorer, settings.aggregate)
     if locate is not None:
         check.problems = [replace(p, where=locate(p.where)) for p in check.problems]
     if any(p.severity == "error" for p in check.problems):

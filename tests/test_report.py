@@ -69,6 +69,7 @@ def test_ranking_rows_flags_are_yes_or_blank():
         "name",
         "total",
         "status_quo",
+        "status",
         "illustrative",
         "c",
     ]
