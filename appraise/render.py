@@ -92,6 +92,16 @@ def ranking_table(
         parts.append(lines)
     if record["disagreements"]:
         parts.append(_disagreement_table(record, criterion_names))
+    interests = [
+        (s["id"], o, text) for s in record["scorers"] for o, text in s["interests"].items()
+    ]
+    if interests:
+        lines = Text(
+            "Declared interests (--exclude-conflicted leaves these scores out)\n", style="bold"
+        )
+        for scorer, option, text in interests:
+            lines.append(f"  {scorer} in {option}: {text}\n")
+        parts.append(lines)
     return Group(*parts)
 
 

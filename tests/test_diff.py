@@ -147,3 +147,34 @@ def test_diff_command_json_table_and_csv(rounds):
         )
     )
     assert [r["id"] for r in rows] == ["y", "z", "x", "w"]
+
+
+def test_export_with_a_previous_round_adds_a_rounds_sheet(rounds, tmp_path):
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    old, new = rounds
+    out = tmp_path / "rounds.xlsx"
+    result = CliRunner().invoke(
+        app, ["export", str(new), "--previous", str(old), "-o", str(out), "--no-sensitivity"]
+    )
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert "Rounds" in book.sheetnames
+    values = [
+        [c for c in row if c is not None] for row in book["Rounds"].iter_rows(values_only=True)
+    ]
+    x_row = next(r for r in values if r and r[0] == "Option X")
+    # status, rank 1 -> 3, total 3.4 -> 2.8, change -0.6 all from scores.
+    assert x_row[1:4] == ["kept", 1, 3]
+    assert x_row[4:] == [
+        pytest.approx(3.4),
+        pytest.approx(2.8),
+        pytest.approx(-0.6),
+        pytest.approx(-0.6),
+        0,
+    ]
+    audit = [r for r in book["Audit"].iter_rows(values_only=True) if r and r[0]]
+    assert any(str(old) in " ".join(str(c) for c in r if c) for r in audit)

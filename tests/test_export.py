@@ -346,7 +346,12 @@ def test_scores_sheet_has_each_scorer_the_score_used_and_the_spread(urgent_book)
         "sd": pytest.approx((2 / 3) ** 0.5),  # squared deviations 0, 0, 1, 1 over n - 1 = 3
     }
     used = next(r for r in rows if r[0] == "used (mean)")
-    assert "income_expenditure" in used[-1]
+    assert "income_expenditure" in used[-2]  # the disagreement column, before interests
+    # gp-lead declared an interest in rural-hubs: shown beside those scores.
+    gp_row = next(
+        r for r in scores.iter_rows(values_only=True) if r[0] == "gp-lead" and r[1] == "rural-hubs"
+    )
+    assert gp_row[-1] == "Partner in a Wisbech practice that would host a hub."
 
 
 # --- formulas, evaluated by LibreOffice ----------------------------------------------------

@@ -824,7 +824,15 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         f"From {ranking.sheet.path}; scale {_scale_text(ranking)}; blank = not scored. "
         "Shaded cells: scorers far apart on a heavily weighted criterion.",
     )
-    labels = ["Scorer / measure", "Option id", "Option", *layout.leaf_ids, "Scorers disagree on"]
+    labels = [
+        "Scorer / measure",
+        "Option id",
+        "Option",
+        *layout.leaf_ids,
+        "Scorers disagree on",
+        "Declared interest",
+    ]
+    scorers = ranking.sheet.spec.scorers
     _header(sheet, HEADER_ROW, labels, styles)
     flagged = {(d.option, d.leaf) for d in ranking.disagreements}
     flag_col = SCORES_FIRST_LEAF_COL + len(layout.leaf_ids)
@@ -842,8 +850,16 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         flags = _disagreement_text(layout, option.id) if label.startswith("used") else ""
         if flags:
             put_text(sheet, row, flag_col, flags).fill = styles.flag_fill
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(flag_col)}{row}"
-    _widths(sheet, {1: 18, 2: 18, 3: 40} | {c: 9 for c in range(4, flag_col)} | {flag_col: 40})
+        interest = scorers[label].interests.get(option.id) if label in scorers else None
+        if interest:
+            put_text(sheet, row, flag_col + 1, interest).fill = styles.flag_fill
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(flag_col + 1)}{row}"
+    _widths(
+        sheet,
+        {1: 18, 2: 18, 3: 40}
+        | {c: 9 for c in range(4, flag_col)}
+        | {flag_col: 40, flag_col + 1: 40},
+    )
     _long_table(sheet, HEADER_ROW, f"D{HEADER_ROW + 1}")
 
 

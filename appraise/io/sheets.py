@@ -1,0 +1,155 @@
+"""Extra HCE workbook sheets built on ``workbook.Section``: combinations, and two rounds.
+
+Each takes the plain record its command prints as JSON (``combine_report.combine_record``,
+``diff_report.diff_record``), so the sheet shows exactly what the terminal shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from appraise.io.workbook import SheetSection, WorkbookContext, put_number, put_text
+
+Record = dict[str, Any]
+
+
+def _header(sheet: Worksheet, row: int, labels: Sequence[str], context: WorkbookContext) -> None:
+    styles = context.styles
+    for column, label in enumerate(labels, start=1):
+        cell = put_text(sheet, row, column, label)
+        cell.font, cell.fill = styles.header_font, styles.header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _sentences(sheet: Worksheet, row: int, lines: Sequence[str], context: WorkbookContext) -> int:
+    for line in lines:
+        put_text(sheet, row, 1, line).alignment = context.styles.wrap
+        row += 1
+    return row + 1
+
+
+def _heading(sheet: Worksheet, row: int, text: str, context: WorkbookContext) -> int:
+    put_text(sheet, row, 1, text).font = context.styles.heading
+    return row + 1
+
+
+def _value(sheet: Worksheet, row: int, column: int, value: Any, number_format: str) -> None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        put_number(sheet, row, column, float(value), number_format)
+    elif value is not None:
+        put_text(sheet, row, column, value)
+
+
+def combinations_section(record: Record) -> SheetSection:
+    """A Combinations sheet: the sentences, the top combinations, the explanation, robustness."""
+
+    def fill(sheet: Worksheet, context: WorkbookContext) -> None:
+        styles = context.styles
+        put_text(sheet, 1, 1, "Combinations across working groups").font = styles.title
+        if record["illustrative"]:
+            put_text(sheet, 2, 1, "ILLUSTRATIVE SCORES").font = styles.warning_font
+        row = _sentences(sheet, 3, record["summary"], context)
+        groups = [g["group"] for g in record["groups"]]
+        attributes = sorted({a for c in record["combinations"] for a in c["attributes"]})
+        shares = record.get("smaa", {}).get("best_share")
+        row = _heading(sheet, row, "Top combinations (one column per group: option ids)", context)
+        labels = ["Rank", "Total", *(["Best in"] if shares else []), *groups, *attributes]
+        _header(sheet, row, labels, context)
+        sheet.freeze_panes = f"A{row + 1}"
+        for k, c in enumerate(record["combinations"]):
+            row += 1
+            values = [c["rank"], c["total"], *([shares[k]] if shares else [])]
+            values += [c["choice"][g] for g in groups] + [c["attributes"][a] for a in attributes]
+            for column, value in enumerate(values, start=1):
+                fmt = styles.percent if shares and column == 3 else styles.number
+                _value(sheet, row, column, value, "0" if column == 1 else fmt)
+        row = _heading(sheet, row + 2, "The preferred combination, group by group", context)
+        _header(sheet, row, ["Group", "Choice", "Total", "Margin", "Own best", "Why"], context)
+        for e in record["explanation"]:
+            row += 1
+            why = "; ".join(e["forced_by"]) or "its own best"
+            for column, value in enumerate(
+                [e["group"], e["name"], e["total"], e["margin"], e["own_best"], why], start=1
+            ):
+                _value(sheet, row, column, value, styles.number)
+        row = _heading(sheet, row + 2, "Rules", context)
+        _header(sheet, row, ["#", "Kind", "Options", "Note"], context)
+        for rule in record["rules"]:
+            row += 1
+            kind = rule["kind"] if rule["at_most"] is None else f"at most {rule['at_most']}"
+            for column, value in enumerate(
+                [rule["index"], kind, ", ".join(rule["refs"]), rule["note"]], start=1
+            ):
+                _value(sheet, row, column, value, "0")
+        for column in range(1, len(labels) + 1):
+            sheet.column_dimensions[get_column_letter(column)].width = 18
+        sheet.column_dimensions["F"].width = 60
+
+    return SheetSection("Combinations", fill)
+
+
+def rounds_section(record: Record) -> SheetSection:
+    """A Rounds sheet: what changed between two scoring rounds of one group."""
+
+    def fill(sheet: Worksheet, context: WorkbookContext) -> None:
+        styles = context.styles
+        old, new = record["old"], record["new"]
+        before, after = old["round"] or old["file"], new["round"] or new["file"]
+        title = f"{record['name']}: round '{before}' to '{after}'"
+        put_text(sheet, 1, 1, title).font = styles.title
+        put_text(sheet, 2, 1, f"Compared at the {record['compared_at']}.").font = styles.note_font
+        row = _sentences(sheet, 3, record["summary"] + record["notes"], context)
+        row = _heading(sheet, row, "Options", context)
+        labels = [
+            "Option",
+            "Status",
+            "Rank before",
+            "Rank after",
+            "Total before",
+            "Total after",
+            "Change",
+            "From scores",
+            "From weights",
+        ]
+        _header(sheet, row, labels, context)
+        sheet.freeze_panes = f"A{row + 1}"
+        for o in record["options"]:
+            row += 1
+            values = [
+                o["name"],
+                o["status"],
+                o["old_rank"],
+                o["new_rank"],
+                o["old_total"],
+                o["new_total"],
+                o["change"],
+                o["from_scores"],
+                o["from_weights"],
+            ]
+            for column, value in enumerate(values, start=1):
+                _value(sheet, row, column, value, "0" if column in (3, 4) else styles.number)
+        row = _heading(sheet, row + 2, "Score changes", context)
+        _header(sheet, row, ["Option", "Criterion", "Scorer", "Before", "After"], context)
+        for c in record["scores"]:
+            row += 1
+            for column, value in enumerate(
+                [c["option"], c["criterion"], c["scorer"] or "panel", c["old"], c["new"]], start=1
+            ):
+                _value(sheet, row, column, value, styles.number)
+        if record["weights"]:
+            row = _heading(sheet, row + 2, "Weight changes", context)
+            _header(sheet, row, ["Criterion", "Before", "After"], context)
+            for w in record["weights"]:
+                row += 1
+                for column, value in enumerate([w["criterion"], w["old"], w["new"]], start=1):
+                    _value(sheet, row, column, value, styles.percent)
+        sheet.column_dimensions["A"].width = 40
+        for letter in "BCDEFGHI":
+            sheet.column_dimensions[letter].width = 14
+
+    return SheetSection("Rounds", fill)
