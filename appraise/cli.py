@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from appraise.io.workbook import SheetSection
     from appraise.model import Settings
     from appraise.scoring import Ranking
 
@@ -84,6 +85,16 @@ class ScoreNoiseName(str, Enum):
     range = "range"
 
 
+class OptionStatusName(str, Enum):
+    """Option register statuses."""
+
+    viable = "viable"
+    long_listed = "long-listed"
+    shortlisted = "shortlisted"
+    preferred = "preferred"
+    rejected = "rejected"
+
+
 class AggregateMethod(str, Enum):
     """How per-scorer scores are combined cell by cell."""
 
@@ -108,6 +119,22 @@ MissingOpt = Annotated[
         "--missing",
         help="Cells nobody scored: error, or exclude the option, use the status quo's score "
         "(baseline), or rescale the option's other weights (renormalise). Each is reported.",
+    ),
+]
+StatusOpt = Annotated[
+    list[OptionStatusName] | None,
+    typer.Option(
+        "--status",
+        help="Rank only options with this register status (repeatable); rejected options are "
+        "always listed apart with their reason.",
+        show_default=False,
+    ),
+]
+ConflictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--exclude-conflicted",
+        help="Leave out each scorer's scores for the options they declared an interest in.",
     ),
 ]
 AggregateOpt = Annotated[
@@ -170,12 +197,22 @@ def _emit_text(text: str) -> None:
 
 
 def _settings(
-    weights: str | None, normalise: bool, missing: MissingPolicy, aggregate: AggregateMethod
+    weights: str | None,
+    normalise: bool,
+    missing: MissingPolicy,
+    aggregate: AggregateMethod,
+    statuses: list[OptionStatusName] | None = None,
+    exclude_conflicted: bool = False,
 ) -> Settings:
     from appraise.model import Settings
 
     return Settings(
-        normalise=normalise, missing=missing.value, aggregate=aggregate.value, weight_set=weights
+        normalise=normalise,
+        missing=missing.value,
+        aggregate=aggregate.value,
+        weight_set=weights,
+        exclude_conflicted=exclude_conflicted,
+        statuses=tuple(s.value for s in statuses or []),
     )
 
 
@@ -211,6 +248,8 @@ def rank(
     normalise: NormaliseOpt = False,
     missing: MissingOpt = MissingPolicy.error,
     aggregate: AggregateOpt = AggregateMethod.mean,
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
 ) -> None:
     """Print the ranked shortlist of each scores file, with each criterion's contribution.
 
@@ -223,7 +262,7 @@ def rank(
     """
     from appraise import report
 
-    settings = _settings(weights, normalise, missing, aggregate)
+    settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "ranking")
     records = [report.ranking_record(r, top) for r in rankings]
@@ -393,6 +432,8 @@ def sensitivity(
     normalise: NormaliseOpt = False,
     missing: MissingOpt = MissingPolicy.error,
     aggregate: AggregateOpt = AggregateMethod.mean,
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
 ) -> None:
     """How far the ranking can be trusted: thresholds, weight sets, leave-one-out, simulation.
 
@@ -408,7 +449,7 @@ def sensitivity(
     from appraise import report, sensitivity_report
     from appraise.sensitivity import ANALYSES, SmaaOptions, analyse
 
-    settings = _settings(weights, normalise, missing, aggregate)
+    settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     what = [a.value for a in only] if only else list(ANALYSES)
     sampling = SmaaOptions(
         samples,
@@ -461,6 +502,180 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
     ) as bar:
         task = bar.add_task("smaa", total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+@app.command()
+def combine(
+    scores: Annotated[
+        list[str],
+        typer.Argument(
+            help="One scores file per working group (YAML or .xlsx), all on one criteria file.",
+            show_default=False,
+        ),
+    ],
+    rules: Annotated[
+        Path | None,
+        typer.Option("--rules", "-r", help="Interdependency rules (YAML).", show_default=False),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", "-n", min=1, help="How many combinations to list.")
+    ] = 10,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            help="A cap or floor on a summed option attribute, e.g. 'net_capital<=300000' "
+            "(repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    group_weight: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--group-weight",
+            help="Weight a group's total in the sum, e.g. 'llr-acute=2' (default 1; repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            min=0,
+            max=100_000,
+            help="Simulated weightings for robustness (0: none).",
+        ),
+    ] = 1_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")] = 1,
+    distribution: Annotated[
+        DistributionName,
+        typer.Option("--distribution", help="How simulated weights are drawn (see sensitivity)."),
+    ] = DistributionName.uniform,
+    concentration: Annotated[
+        float, typer.Option("--concentration", min=0.001, help="Dirichlet spread.")
+    ] = 100.0,
+    fmt: FormatOpt = Format.table,
+    weights: WeightsOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+    aggregate: AggregateOpt = AggregateMethod.mean,
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
+) -> None:
+    """The best combinations of options across working groups, one option per group.
+
+    An exact search (branch and bound) for the top combinations by the sum of the chosen
+    options' totals, under the rules (requires, excludes, one_of, at_most) and any --limit.
+    Explains the preferred combination group by group, naming the rule behind every choice that
+    is not the group's own best, and shows how often it stays best under each weight set and
+    under simulated weights.
+
+    Example: appraise combine options/*.yaml --rules examples/rules.yaml
+    Example: appraise combine examples/llr/llr-*.yaml -r examples/llr/rules.yaml
+    Example: appraise combine options/*.yaml -r examples/rules.yaml --limit "beds<=0" -f json
+    """
+    from appraise import combine_report, io, report
+    from appraise.combine import Limit
+    from appraise.validate import check_rules
+
+    settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    with exit_on_input_error():
+        rankings = _rankings(scores, settings, "combining")
+        _notes([n for r in rankings for n in r.notes])
+        rule_list = []
+        if rules is not None:
+            spec = io.load_rules(rules)
+            problems, _ = check_rules(spec, str(rules), [r.sheet for r in rankings])
+            from appraise.errors import raise_if_errors
+
+            raise_if_errors(problems)
+            rule_list = list(spec.rules)
+        result = combine_report.combine(
+            rankings,
+            rule_list,
+            top,
+            [Limit.parse(text) for text in limit or []],
+            _group_weights(group_weight or []),
+            samples,
+            seed,
+            distribution.value,
+            concentration,
+        )
+    record = combine_report.combine_record(result)
+    if fmt is Format.json:
+        _emit_text(report.to_json(record))
+    elif fmt is Format.csv:
+        _emit_text(report.to_csv(combine_report.combination_rows(record)))
+    elif fmt is Format.markdown:
+        _emit_text(combine_report.combine_markdown(record))
+    else:
+        from appraise import render
+
+        out.print(render.combinations_view(record, out.size.width))
+
+
+def _group_weights(items: list[str]) -> dict[str, float]:
+    from appraise.errors import InputError
+
+    weights = {}
+    for item in items:
+        group, _, value = item.partition("=")
+        try:
+            weights[group.strip()] = float(value)
+        except ValueError:
+            raise InputError(
+                "--group-weight", "", f"expected GROUP=NUMBER, found {item!r}"
+            ) from None
+    return weights
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The earlier round's scores file (YAML or .xlsx).")],
+    new: Annotated[str, typer.Argument(help="The later round's scores file.")],
+    fmt: FormatOpt = Format.table,
+    weights: WeightsOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+    aggregate: AggregateOpt = AggregateMethod.mean,
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
+) -> None:
+    """What changed between two scoring rounds of a group, and what moved the ranking.
+
+    Options added, dropped or renamed; every score change (per cell and, for panels, per
+    scorer); weight changes; each option's rank and total before and after, with the change in
+    total split into the part from score changes and the part from weight changes. An
+    indicative round and a re-score are compared at the top-level criteria.
+
+    Example: appraise diff examples/urgent-care-indicative.yaml options/urgent-care.yaml
+    Example: appraise diff round1.xlsx round2.xlsx --format json
+    """
+    from appraise import diff_report, io, report
+    from appraise.diff import diff as compare
+    from appraise.scoring import rank as rank_sheet
+
+    settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    with exit_on_input_error():
+        before, after = (rank_sheet(s, settings) for s in io.load_inputs([old, new], settings))
+    _notes([*before.notes, *after.notes])
+    result = compare(before, after)
+    record = diff_report.diff_record(result)
+    _notes(list(result.notes))
+    if fmt is Format.json:
+        _emit_text(report.to_json(record))
+    elif fmt is Format.csv:
+        _emit_text(report.to_csv(record["options"]))
+    elif fmt is Format.markdown:
+        lines = [f"## {record['name']} ({record['group']}): what changed", ""]
+        lines += [f"- {sentence}" for sentence in record["summary"]]
+        _emit_text("\n".join([*lines, "", report.to_markdown(record["options"])]))
+    else:
+        from appraise import render
+
+        tree = after.sheet.tree
+        names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
+        out.print(render.diff_view(record, names))
 
 
 @app.command()
@@ -523,19 +738,50 @@ def export(
     normalise: NormaliseOpt = False,
     missing: MissingOpt = MissingPolicy.error,
     aggregate: AggregateOpt = AggregateMethod.mean,
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing output file.")
     ] = False,
+    sensitivity: Annotated[
+        bool,
+        typer.Option(
+            "--sensitivity/--no-sensitivity",
+            help="Add the sensitivity sheets (thresholds, weight sets, leave-one-out, simulation).",
+        ),
+    ] = True,
+    samples: Annotated[
+        int,
+        typer.Option("--samples", min=1, max=10_000_000, help="Simulation samples (SMAA)."),
+    ] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")] = 1,
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules", "-r", help="Add a Combinations sheet for these groups under these rules."
+        ),
+    ] = None,
+    previous: Annotated[
+        str | None,
+        typer.Option(
+            "--previous",
+            help="An earlier round of the (one) group: add a Rounds sheet of what changed.",
+        ),
+    ] = None,
 ) -> None:
-    """Write the HCE workbook: the same results `rank` shows, with live formulas.
+    """Write the HCE workbook: the same results `rank` and `sensitivity` show, live formulas.
 
     Sheets: Summary (shortlist, leader, status quo, gate failures, chart), Criteria (weights an
     HCE member may change), Scores (per scorer, spread, disagreements), Totals (formulas that
     recompute when a weight changes), Validation (every note), Audit (inputs with SHA-256,
-    versions, command line). Written whole or not at all; never over an input file.
+    versions, command line), and per group a Sensitivity sheet (thresholds with a line chart,
+    weight sets, leave-one-out, rank acceptability with a chart). Written whole or not at all;
+    never over an input file.
 
     Example: appraise export options/urgent-care.yaml -o urgent-care-hce.xlsx
     Example: appraise export options/*.yaml --weights clinical -o all-groups.xlsx --force
+    Example: appraise export options/*.yaml --rules examples/rules.yaml -o cag.xlsx
+    Example: appraise export options/urgent-care.yaml --previous round1.yaml -o uc.xlsx
     """
     import shlex
 
@@ -548,17 +794,63 @@ def export(
             raise InputError(
                 output, "", "the export is an Excel workbook: give a name ending in .xlsx"
             )
-    settings = _settings(weights, normalise, missing, aggregate)
+    settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "exporting")
         _notes([n for r in rankings for n in r.notes])
+        results = []
+        if sensitivity:
+            from appraise.sensitivity import SmaaOptions, analyse
+
+            for ranking in rankings:
+                with _progress(samples) as advance:
+                    results.append(
+                        analyse(ranking, sampling=SmaaOptions(samples, seed), progress=advance)
+                    )
+        extra, inputs = _extra_sheets(rankings, settings, rules, previous)
         written = write_hce_workbook(
             rankings,
             output,
             force=force,
             command_line=shlex.join(["appraise", *sys.argv[1:]]),
+            inputs=inputs,
+            extra_sections=extra,
+            sensitivities=results,
         )
     err.print(f"Wrote {_escape(str(written))}", highlight=False)
+
+
+def _extra_sheets(
+    rankings: list[Ranking], settings: Settings, rules: Path | None, previous: str | None
+) -> tuple[list[SheetSection], list[Path]]:
+    """The Combinations and Rounds sheets asked for, and the extra input files they read."""
+    from appraise import io
+    from appraise.errors import InputError, raise_if_errors
+    from appraise.io.sheets import combinations_section, rounds_section
+
+    sections, inputs = [], []
+    if rules is not None:
+        from appraise import combine_report
+        from appraise.validate import check_rules
+
+        spec = io.load_rules(rules)
+        problems, _ = check_rules(spec, str(rules), [r.sheet for r in rankings])
+        raise_if_errors(problems)
+        result = combine_report.combine(rankings, list(spec.rules), samples=1_000)
+        sections.append(combinations_section(combine_report.combine_record(result)))
+        inputs.append(rules)
+    if previous is not None:
+        from appraise import diff_report
+        from appraise.diff import diff as compare
+        from appraise.scoring import rank as rank_sheet
+
+        if len(rankings) != 1:
+            raise InputError("--previous", "", "compares rounds of one group: give one scores file")
+        (earlier,) = io.load_inputs([previous], settings)
+        record = diff_report.diff_record(compare(rank_sheet(earlier, settings), rankings[0]))
+        sections.append(rounds_section(record))
+        inputs.append(Path(earlier.path))
+    return sections, inputs
 
 
 def main() -> None:

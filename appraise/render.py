@@ -465,7 +465,7 @@ def sensitivity_view(
 # --- combinations -------------------------------------------------------------------------
 
 
-def combinations_view(record: Record) -> RenderableType:
+def combinations_view(record: Record, width: int = 80) -> RenderableType:
     """The top combinations (a column per group), why the first was chosen, and robustness."""
     title = Text("Combinations across working groups", style="bold")
     if record["illustrative"]:
@@ -473,33 +473,43 @@ def combinations_view(record: Record) -> RenderableType:
     parts: list[RenderableType] = [title]
     parts += [Text(f"• {sentence}") for sentence in record["summary"]]
     parts.append(Text(""))
-    groups = [g["group"] for g in record["groups"]]
-    shares = record.get("smaa", {}).get("best_share")
-    table = Table(
-        title="Top combinations (option ids; one column per group)",
-        title_justify="left",
-        show_edge=False,
-        pad_edge=False,
-    )
-    table.add_column("Rank", justify="right")
-    table.add_column("Total", justify="right")
-    if shares is not None:
-        table.add_column("Best in", justify="right")
-    for group in groups:
-        table.add_column(group, overflow="fold")
-    for k, combination in enumerate(record["combinations"]):
-        best_in = [f"{percent_text(shares[k])}%"] if shares is not None else []
-        table.add_row(
-            str(combination["rank"]),
-            f"{combination['total']:.2f}",
-            *best_in,
-            *(combination["choice"][g] for g in groups),
-        )
-    parts.append(table)
+    parts.append(_combinations_table(record, width))
     parts.append(_explanation_table(record))
     if record["weight_sets"]:
         parts.append(_weight_set_bests(record))
     return Group(*parts)
+
+
+def _combinations_table(record: Record, width: int) -> RenderableType:
+    """Groups down the side, combinations across; after the first, only differences show."""
+    groups = [g["group"] for g in record["groups"]]
+    combos = record["combinations"]
+    shown = combos[: max(1, min(len(combos), (width - 20) // 15))]
+    shares = record.get("smaa", {}).get("best_share")
+    table = Table(
+        title=f"Top combinations ({len(shown)} of {len(combos)} shown; '·' = as in the first)",
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("Group", no_wrap=True)
+    for c in shown:
+        table.add_column(f"#{c['rank']}", overflow="fold", max_width=16)
+    table.add_row("total", *(f"{c['total']:.2f}" for c in shown), style="bold")
+    if shares is not None:
+        table.add_row("best in", *(f"{percent_text(x)}%" for x in shares[: len(shown)]))
+    first = shown[0]["choice"]
+    for group in groups:
+        cells = [Text(first[group])]
+        for c in shown[1:]:
+            option = c["choice"][group]
+            cells.append(
+                Text("·", style="dim") if option == first[group] else Text(option, style="yellow")
+            )
+        table.add_row(group, *cells)
+    for attribute in sorted({a for c in shown for a in c["attributes"]}):
+        table.add_row(f"Σ {attribute}", *(f"{c['attributes'][attribute]:,.0f}" for c in shown))
+    return table
 
 
 def _explanation_table(record: Record) -> RenderableType:
@@ -535,12 +545,14 @@ def _weight_set_bests(record: Record) -> RenderableType:
     table.add_column("Weight set")
     table.add_column("Best", overflow="fold")
     table.add_column("Total", justify="right")
+    first = record["combinations"][0]["choice"]
     for w in record["weight_sets"]:
-        which = (
-            f"combination {record['combinations'][w['combination']]['rank']} above"
-            if w["combination"] is not None
-            else ", ".join(f"{g}: {o}" for g, o in w["choice"].items())
-        )
+        if w["combination"] == 0:
+            which = "the preferred combination"
+        else:
+            which = "differs: " + ", ".join(
+                f"{g} {o}" for g, o in w["choice"].items() if first.get(g) != o
+            )
         table.add_row(w["name"], which, f"{w['total']:.2f}")
     return table
 

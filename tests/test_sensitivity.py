@@ -321,10 +321,22 @@ def test_sensitivity_reads_a_scoring_workbook_like_its_yaml(tmp_path):
     root = Path(__file__).resolve().parent.parent
     source = root / "options" / "urgent-care.yaml"
     book = tmp_path / "uc.xlsx"
-    assert invoke("template", root / "criteria" / "cp-2016.yaml", "--scores", source, "-o", book).exit_code == 0
+    assert (
+        invoke(
+            "template", root / "criteria" / "cp-2016.yaml", "--scores", source, "-o", book
+        ).exit_code
+        == 0
+    )
     from_yaml = json.loads(invoke("sensitivity", source, "-f", "json", "--samples", 2000).stdout)
     from_book = json.loads(invoke("sensitivity", book, "-f", "json", "--samples", 2000).stdout)
     from_yaml.pop("file")
     from_book.pop("file")
     assert from_book == from_yaml
-    assert {"thresholds", "thresholds_within_family", "score_thresholds", "weight_sets", "leave_one_out", "smaa"} <= set(from_book)
+    assert {
+        "thresholds",
+        "thresholds_within_family",
+        "score_thresholds",
+        "weight_sets",
+        "leave_one_out",
+        "smaa",
+    } <= set(from_book)

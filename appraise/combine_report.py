@@ -1,0 +1,305 @@
+"""Combinations across working groups: the analysis a CAG reruns, as plain records.
+
+``combine`` (the search) knows nothing of files or weight sets; this module puts the pieces
+together for the command line, the workbook and library users: rankings in, the top
+combinations, why each group's choice was made, and how often the preferred combination
+stays best under other weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, cast
+
+import numpy as np
+
+from appraise.combine import (
+    Combination,
+    GroupExplanation,
+    GroupOptions,
+    Limit,
+    explain,
+    groups_from_rankings,
+    robustness,
+    top_combinations,
+)
+from appraise.errors import InputError
+from appraise.model import Rule, Settings
+from appraise.scoring import Ranking, rank
+from appraise.weights import percent_text
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WeightSetBest:
+    """The best combination under one weight set, and which of today's top it is (if any)."""
+
+    name: str
+    choice: dict[str, str]
+    total: float
+    candidate: int | None  # index into today's combinations, None if another
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """How often each of today's top combinations is best under sampled weights."""
+
+    samples: int
+    seed: int
+    distribution: str
+    shares: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class CombineResult:
+    """Everything ``combine`` found."""
+
+    rankings: tuple[Ranking, ...]
+    groups: tuple[GroupOptions, ...]
+    rules: tuple[Rule, ...]
+    limits: tuple[Limit, ...]
+    combinations: tuple[Combination, ...]
+    explanation: tuple[GroupExplanation, ...]
+    weight_sets: tuple[WeightSetBest, ...] = ()
+    simulation: Robustness | None = None
+
+
+def _attributes(rankings: Sequence[Ranking]) -> dict[str, dict[str, dict[str, float]]]:
+    return {
+        r.sheet.group: {o.id: dict(o.attributes) for o in r.sheet.spec.options} for r in rankings
+    }
+
+
+def _one_criteria_table(rankings: Sequence[Ranking]) -> None:
+    first = rankings[0].sheet
+    for other in rankings[1:]:
+        if other.sheet.leaf_ids != first.leaf_ids:
+            raise InputError(
+                other.sheet.path,
+                "criteria",
+                f"scored against {', '.join(other.sheet.leaf_ids)}, but {first.path} against "
+                f"{', '.join(first.leaf_ids)}; combinations need every group on the same criteria",
+            )
+    groups = [r.sheet.group for r in rankings]
+    for i, group in enumerate(groups):
+        if group in groups[:i]:
+            raise InputError(
+                rankings[i].sheet.path,
+                "group",
+                f"group '{group}' is given twice; one file per group",
+            )
+
+
+def combine(
+    rankings: Sequence[Ranking],
+    rules: Sequence[Rule],
+    top: int = 10,
+    limits: Sequence[Limit] = (),
+    group_weights: Mapping[str, float] | None = None,
+    samples: int = 0,
+    seed: int = 1,
+    distribution: str = "uniform",
+    concentration: float = 100.0,
+) -> CombineResult:
+    """Top combinations, the preferred one explained, and its robustness to the weights."""
+    _one_criteria_table(rankings)
+    groups = groups_from_rankings(rankings, _attributes(rankings))
+    found = top_combinations(groups, rules, top, limits, group_weights)
+    explanation = explain(groups, rules, limits, found[0]) if found else []
+    return CombineResult(
+        rankings=tuple(rankings),
+        groups=tuple(groups),
+        rules=tuple(rules),
+        limits=tuple(limits),
+        combinations=tuple(found),
+        explanation=tuple(explanation),
+        weight_sets=tuple(_under_weight_sets(rankings, rules, limits, group_weights, found)),
+        simulation=_simulate(
+            groups,
+            rankings,
+            rules,
+            limits,
+            group_weights,
+            found,
+            samples,
+            seed,
+            distribution,
+            concentration,
+        )
+        if samples
+        else None,
+    )
+
+
+def _under_weight_sets(
+    rankings: Sequence[Ranking],
+    rules: Sequence[Rule],
+    limits: Sequence[Limit],
+    group_weights: Mapping[str, float] | None,
+    today: Sequence[Combination],
+) -> list[WeightSetBest]:
+    tree = rankings[0].sheet.tree
+    out = []
+    for name in tree.spec.weight_sets:
+        reranked = []
+        for r in rankings:
+            settings = r.settings or Settings()
+            reranked.append(rank(r.sheet, replace(settings, weight_set=name)))
+        groups = groups_from_rankings(reranked, _attributes(reranked))
+        best = top_combinations(groups, rules, 1, limits, group_weights)[0]
+        match = next((i for i, c in enumerate(today) if c.choice == best.choice), None)
+        out.append(WeightSetBest(name, best.choice, best.total, match))
+    return out
+
+
+def _simulate(
+    groups: Sequence[GroupOptions],
+    rankings: Sequence[Ranking],
+    rules: Sequence[Rule],
+    limits: Sequence[Limit],
+    group_weights: Mapping[str, float] | None,
+    today: Sequence[Combination],
+    samples: int,
+    seed: int,
+    distribution: str,
+    concentration: float,
+) -> Robustness:
+    from appraise.smaa import Distribution, sample_weights
+
+    sheet = rankings[0].sheet
+    base = np.array([rankings[0].weights[leaf] for leaf in sheet.leaf_ids])
+    rng = np.random.default_rng(seed)
+    weights = sample_weights(
+        sheet.tree,
+        sheet.level,
+        base,
+        cast("Distribution", distribution),
+        concentration,
+        samples,
+        rng,
+    )
+    shares = robustness(groups, rules, limits, today, weights, group_weights)
+    return Robustness(samples, seed, distribution, tuple(float(s) for s in shares))
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+def _rule_text(index: int, rule: Rule) -> Record:
+    return {
+        "index": index,
+        "kind": rule.kind,
+        "refs": rule.refs,
+        "at_most": rule.at_most,
+        "note": rule.note,
+    }
+
+
+def combine_record(result: CombineResult) -> Record:
+    """The JSON object of CONTRACT 3 ``combine``, plus explanations and robustness."""
+    names = {g.group: dict(zip(g.option_ids, g.names, strict=True)) for g in result.groups}
+    record: Record = {
+        "groups": [
+            {"group": r.sheet.group, "name": r.sheet.spec.name, "file": r.sheet.path}
+            for r in result.rankings
+        ],
+        "illustrative": any(r.sheet.illustrative for r in result.rankings),
+        "rules": [_rule_text(i, rule) for i, rule in enumerate(result.rules)],
+        "limits": [{"attribute": x.attribute, "op": x.op, "value": x.value} for x in result.limits],
+        "combinations": [
+            {
+                "rank": c.rank,
+                "total": c.total,
+                "choice": c.choice,
+                "attributes": c.attributes,
+            }
+            for c in result.combinations
+        ],
+        "explanation": [
+            {
+                "group": e.group,
+                "option": e.option,
+                "name": names[e.group].get(e.option, e.option),
+                "total": e.total,
+                "margin": e.margin,
+                "own_best": e.own_best,
+                "forced_by": list(e.forced_by),
+            }
+            for e in result.explanation
+        ],
+        "weight_sets": [
+            {"name": w.name, "choice": w.choice, "total": w.total, "combination": w.candidate}
+            for w in result.weight_sets
+        ],
+    }
+    if result.simulation is not None:
+        s = result.simulation
+        record["smaa"] = {
+            "samples": s.samples,
+            "seed": s.seed,
+            "distribution": s.distribution,
+            "best_share": list(s.shares),
+        }
+    record["summary"] = combine_summary(result)
+    return record
+
+
+def combine_summary(result: CombineResult) -> list[str]:
+    """Plain sentences: the preferred configuration, what forced it, how robust it is."""
+    if not result.combinations:
+        return ["No combination satisfies the rules."]
+    best = result.combinations[0]
+    out = [
+        f"The preferred configuration scores {best.total:.2f} across {len(result.groups)} groups"
+        + (
+            f"; {sum(c.rank == 1 for c in result.combinations)} combinations tie for first."
+            if sum(c.rank == 1 for c in result.combinations) > 1
+            else "."
+        )
+    ]
+    forced = [e for e in result.explanation if e.forced_by]
+    for e in forced:
+        out.append(
+            f"{e.group} takes {e.option} rather than its own best, {e.own_best}, because of "
+            + "; ".join(e.forced_by)
+            + "."
+        )
+    if result.weight_sets:
+        same = [w.name for w in result.weight_sets if w.candidate == 0]
+        other = [w.name for w in result.weight_sets if w.candidate != 0]
+        if not other:
+            out.append(f"It stays best under every weight set ({', '.join(same)}).")
+        else:
+            out.append(f"Another combination is best under weight set(s) {', '.join(other)}.")
+    if result.simulation is not None:
+        s = result.simulation
+        out.append(
+            f"It is best in {percent_text(s.shares[0], 0)}% of {s.samples:,} simulated "
+            f"weightings ({s.distribution})."
+        )
+    return out
+
+
+def combination_rows(record: Record) -> list[Record]:
+    """One flat row per combination (CSV): rank, total, one column per group, attributes."""
+    rows = []
+    for c in record["combinations"]:
+        rows.append(
+            {"rank": c["rank"], "total": c["total"]}
+            | dict(c["choice"])
+            | {f"sum_{k}": v for k, v in c["attributes"].items()}
+        )
+    return rows
+
+
+def combine_markdown(record: Record) -> str:
+    """The sentences and the top combinations as Markdown."""
+    from appraise.report import to_markdown
+
+    label = " (illustrative scores)" if record["illustrative"] else ""
+    lines = [f"## Combinations{label}", ""]
+    lines += [f"- {sentence}" for sentence in record["summary"]]
+    lines += ["", to_markdown(combination_rows(record), digits=3)]
+    return "\n".join(lines) + "\n"

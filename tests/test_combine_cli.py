@@ -1,0 +1,121 @@
+"""`appraise combine` on the bundled LLR groups, against totals worked by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from appraise.cli import app
+
+LLR = Path(__file__).resolve().parent.parent / "examples" / "llr"
+FILES = sorted(str(p) for p in LLR.glob("llr-*.yaml"))
+RULES = LLR / "rules.yaml"
+
+# Indicative totals with the C&P weights (0.3, 0.25, 0.224, 0.226), by hand:
+#   (3,3,3,4) = 3.226   (3,2,3,4) = 2.976   (3,2,2,4) = 2.752   (4,4,4,4) = 4.0
+#   (3,3,3,3) = 3.0     (4,4,4,3) = 3.774   (3,3,3,2) = 2.774   (3,4,4,3) = 3.474
+#   (4,4,4,2) = 3.548   (5,3,4,3) = 3.824   (4,3,4,2) = 3.298   (4,3,3,3) = 3.3
+# Each group's own best, then the rules: Melton's expansion (4.0) needs Oakham's beds closed
+# (3.0 instead of 3.226): 7.0 beats 6.452, so Oakham is forced. St Luke's (3.774) needs
+# Lutterworth closed (2.774): 6.548 beats 6.202, so Lutterworth is forced. Coalville's cut and
+# Loughborough's one ward both score 3.474 but only one may happen: two combinations tie.
+BEST = 3.548 + 3.774 + 4.0 + 3.0 + 3.774 + 2.774 + 3.474 + 3.226 + 3.824 + 3.298  # 34.692
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def combine_json(*extra: object) -> dict:
+    result = invoke("combine", *FILES, "--rules", RULES, "-f", "json", "--samples", 200, *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_the_preferred_llr_configuration_and_its_tie():
+    data = combine_json()
+    first, second, third = data["combinations"][:3]
+    assert (first["rank"], second["rank"], third["rank"]) == (1, 1, 3)
+    assert first["total"] == pytest.approx(BEST)
+    assert second["total"] == pytest.approx(BEST)
+    pair = {
+        (c["choice"]["llr-coalville"], c["choice"]["llr-loughborough"]) for c in (first, second)
+    }
+    assert pair == {("cut-beds", "status-quo"), ("status-quo", "one-ward")}
+    for c in (first, second):
+        assert c["choice"]["llr-oakham"] == "close-beds"
+        assert c["choice"]["llr-lutterworth"] == "close-beds"
+        assert c["choice"]["llr-acute"] == "three-to-two"
+        assert c["choice"]["llr-evington"] == "stroke-ward"
+    assert first["attributes"]["net_capital"] == pytest.approx(333763)
+
+
+def test_the_explanation_names_the_rule_behind_each_forced_choice():
+    data = combine_json()
+    why = {e["group"]: e for e in data["explanation"]}
+    assert why["llr-oakham"]["own_best"] == "status-quo"
+    assert any("Oakham's inpatients" in text for text in why["llr-oakham"]["forced_by"])
+    assert any("Lutterworth's beds" in text for text in why["llr-lutterworth"]["forced_by"])
+    assert why["llr-melton"]["forced_by"] == []
+    assert why["llr-melton"]["margin"] == pytest.approx(4.0 - 3.226)
+
+
+def test_a_capital_limit_changes_the_choice_and_says_why():
+    # Net capital of the best is 333,763 > 300,000. Dropping maternity's change costs
+    # 3.774 - 2.752 = 1.022; dropping the acute move also drops Evington's ward:
+    # (3.548 - 2.752) + (3.824 - 3.226) = 1.394. So maternity stays as it is.
+    data = combine_json("--limit", "net_capital<=300000")
+    best = data["combinations"][0]
+    assert best["choice"]["llr-maternity"] == "status-quo"
+    assert best["total"] == pytest.approx(BEST - 1.022)
+    assert best["attributes"]["net_capital"] == pytest.approx(333763 - 65531)
+    why = {e["group"]: e for e in data["explanation"]}
+    assert any("net_capital" in text for text in why["llr-maternity"]["forced_by"])
+
+
+def test_table_output_reads_as_a_cag_paper():
+    result = invoke("combine", *FILES, "--rules", RULES, "--samples", 0)
+    assert result.exit_code == 0, result.output
+    assert "Top combinations" in result.stdout
+    assert "The preferred combination, group by group" in result.stdout
+    assert "llr-oakham takes close-beds rather than its own best, status-quo" in result.stdout
+
+
+def test_rules_naming_unknown_options_are_errors_with_location(tmp_path):
+    bad = tmp_path / "rules.yaml"
+    bad.write_text("rules:\n  - {requires: [llr-melton/expand, llr-oakham/demolish]}\n")
+    result = invoke("combine", *FILES, "--rules", bad)
+    assert result.exit_code == 1
+    assert (
+        f"{bad}: rules[0].requires[1]: group 'llr-oakham' has no option 'demolish'" in result.stderr
+    )
+
+
+def test_conflicting_rules_are_named(tmp_path):
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(
+        "rules:\n"
+        "  - {requires: [llr-melton/expand, llr-oakham/close-beds], note: expand needs close}\n"
+        "  - {one_of: [llr-melton/expand, llr-harborough/new-building], note: one scheme}\n"
+        "  - {excludes: [llr-oakham/close-beds, llr-melton/expand], note: never both}\n"
+        "  - {one_of: [llr-melton/expand, llr-melton/status-quo], note: fine}\n"
+        "  - {excludes: [llr-harborough/new-building, llr-hinckley/status-quo], note: hinckley}\n"
+        "  - {excludes: [llr-harborough/new-building, llr-hinckley/close-district], note: any}\n"
+    )
+    result = invoke("combine", *FILES, "--rules", bad)
+    assert result.exit_code == 1
+    assert "no combination satisfies" in result.stderr
+    for note in ("expand needs close", "one scheme", "never both", "hinckley", "any"):
+        assert note in result.stderr
+    assert "fine" not in result.stderr
+
+
+def test_combining_groups_on_different_criteria_is_refused(tmp_path):
+    indicative = Path(__file__).resolve().parent.parent / "examples" / "urgent-care-indicative.yaml"
+    rescore = Path(__file__).resolve().parent.parent / "options" / "stroke-rehab.yaml"
+    result = invoke("combine", indicative, rescore)
+    assert result.exit_code == 1
+    assert "combinations need every group on the same criteria" in result.stderr

@@ -1,0 +1,126 @@
+"""The option register and scorer provenance: statuses, rejections, interests, dissent."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from appraise.cli import app
+
+from .conftest import THREE_OPTIONS, TWO_CRITERIA
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def register(write):
+    write("two.yaml", TWO_CRITERIA)
+    text = (
+        THREE_OPTIONS.replace(
+            "{id: x, name: Option X, scores: {a: 5, b: 1}}",
+            "{id: x, name: Option X, scores: {a: 5, b: 1}, status: shortlisted,"
+            " dissent: [The patient representative disagreed.]}",
+        )
+        .replace(
+            "{id: y, name: Option Y, scores: {a: 2, b: 5}}",
+            "{id: y, name: Option Y, scores: {a: 2, b: 5}, status: rejected,"
+            " status_reason: needs capital the system does not have}",
+        )
+        .replace("status_quo: true,", "status_quo: true, status: long-listed,")
+    )
+    return write("register.yaml", text)
+
+
+def test_a_rejected_option_is_listed_apart_with_its_reason(register):
+    data = json.loads(invoke("rank", register, "-f", "json").stdout)
+    assert [o["id"] for o in data["options"]] == ["x", "z"]
+    (rejected,) = data["rejected"]
+    assert rejected["id"] == "y"
+    assert rejected["reason"] == "rejected: needs capital the system does not have"
+    assert rejected["total"] == pytest.approx(3.2)
+    table = invoke("rank", register).stdout
+    assert "Rejected (option register)" in table
+    assert "needs capital the system does not have" in table
+
+
+def test_rank_filters_by_status(register):
+    result = invoke("rank", register, "--status", "shortlisted", "-f", "json")
+    data = json.loads(result.stdout)
+    assert [o["id"] for o in data["options"]] == ["x"]
+    assert any("ranking only options with status shortlisted" in n for n in data["notes"])
+    assert data["rejected"][0]["id"] == "y"  # rejections are always shown
+
+
+def test_dissent_is_carried_into_every_format(register):
+    data = json.loads(invoke("rank", register, "-f", "json").stdout)
+    assert data["options"][0]["dissent"] == ["The patient representative disagreed."]
+    assert data["options"][0]["status"] == "shortlisted"
+    assert "The patient representative disagreed." in invoke("rank", register).stdout
+    markdown = invoke("rank", register, "-f", "markdown").stdout
+    assert "**Dissent recorded:**" in markdown
+    assert "- Option X: The patient representative disagreed." in markdown
+
+
+def test_a_rejection_needs_a_reason(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "bad.yaml",
+        THREE_OPTIONS.replace(
+            "{id: y, name: Option Y, scores: {a: 2, b: 5}}",
+            "{id: y, name: Option Y, scores: {a: 2, b: 5}, status: rejected}",
+        ),
+    )
+    result = invoke("check", path, "-f", "json")
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["where"], problem["message"]) == (
+        "options[1]",
+        "a rejected option needs a 'status_reason'",
+    )
+
+
+def test_exclude_conflicted_recomputes_without_the_interested_scorer(write):
+    # x: ann (5, 1), bob (1, 1) -> mean (3, 1) = 0.6*3 + 0.4*1 = 2.2.
+    # bob declared an interest in x; without him x is ann's (5, 1) = 3.4.
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "panel.yaml",
+        """\
+        group: panel
+        name: Panel
+        criteria: two.yaml
+        scale: {min: 1, max: 5}
+        scorers:
+          bob: {role: GP, interests: {x: partner at the host practice}}
+          ann: {role: Consultant}
+        options:
+          - id: x
+            name: X
+            status_quo: true
+            scorers: {ann: {a: 5, b: 1}, bob: {a: 1, b: 1}}
+          - id: y
+            name: Y
+            scorers: {ann: {a: 2, b: 5}, bob: {a: 2, b: 5}}
+        """,
+    )
+    plain = json.loads(invoke("rank", path, "-f", "json").stdout)
+    assert {o["id"]: o["total"] for o in plain["options"]} == {
+        "y": pytest.approx(3.2),
+        "x": pytest.approx(2.2),
+    }
+    result = invoke("rank", path, "--exclude-conflicted", "-f", "json")
+    data = json.loads(result.stdout)
+    assert {o["id"]: o["total"] for o in data["options"]} == {
+        "x": pytest.approx(3.4),
+        "y": pytest.approx(3.2),
+    }
+    assert (
+        "left out bob's scores for x (declared interest: partner at the host practice)"
+        in result.stderr
+    )
+    interests = {s["id"]: s["interests"] for s in data["scorers"]}
+    assert interests["bob"] == {"x": "partner at the host practice"}
