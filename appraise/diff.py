@@ -186,7 +186,7 @@ def _places(ranking: Ranking) -> dict[str, tuple[int | None, float | None]]:
     places: dict[str, tuple[int | None, float | None]] = {
         o.id: (o.rank, o.total) for o in ranking.options
     }
-    for aside in (*ranking.screened_out, *ranking.excluded):
+    for aside in (*ranking.screened_out, *ranking.excluded, *ranking.rejected):
         places[aside.id] = (None, aside.total)
     return places
 

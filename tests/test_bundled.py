@@ -138,3 +138,13 @@ def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
     )
     assert criteria.returncode == 0, criteria.stderr
     assert len(json.loads(criteria.stdout)["discrepancies"]) == 4
+
+
+def test_llr_example_groups_are_labelled_and_check_clean_with_their_rules():
+    llr = sorted((ROOT / "examples" / "llr").glob("llr-*.yaml"))
+    assert len(llr) >= 8
+    for path in llr:
+        assert "ILLUSTRATIVE" in path.read_text(encoding="utf-8").split("group:")[0], path
+        assert load_scores(path).illustrative
+    result = check_files([*llr, ROOT / "examples" / "llr" / "rules.yaml"], Settings())
+    assert [p for p in result.problems if p.severity == "error"] == []
