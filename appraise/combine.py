@@ -75,9 +75,10 @@ ENUMERATE_MAX = 1 << 21
 FEASIBLE_MAX = 200_000
 BLOCK_CELLS = 1 << 22
 POOL_SIZE = 32
-# Option choices one search may try before giving up (about a minute): proving that no
-# combination meets limits which leave a very narrow band can take exponentially long.
-MAX_NODES = 5_000_000
+# Option choices one search may try before giving up (10 s to a minute): proving that no
+# combination meets limits which leave a very narrow band can take exponentially long. The
+# hardest random 12 x 8 instances seen needed under 50,000.
+MAX_NODES = 2_000_000
 
 Lit = tuple[int, int]  # (group index, option position)
 Choice = tuple[int, ...]  # option position per group
