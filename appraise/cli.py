@@ -826,9 +826,9 @@ def _extra_sheets(
     """The Combinations and Rounds sheets asked for, and the extra input files they read."""
     from appraise import io
     from appraise.errors import InputError, raise_if_errors
-    from appraise.io.sheets import combinations_section, rounds_section
+    from appraise.io.sheets import combinations_section, register_section, rounds_section
 
-    sections, inputs = [], []
+    sections, inputs = [register_section()], []
     if rules is not None:
         from appraise import combine_report
         from appraise.validate import check_rules

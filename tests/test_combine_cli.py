@@ -119,3 +119,20 @@ def test_combining_groups_on_different_criteria_is_refused(tmp_path):
     result = invoke("combine", indicative, rescore)
     assert result.exit_code == 1
     assert "combinations need every group on the same criteria" in result.stderr
+
+
+def test_export_with_rules_adds_the_combinations_sheet(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "cag.xlsx"
+    result = invoke("export", *FILES, "--rules", RULES, "-o", out, "--no-sensitivity")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert {"Combinations", "Register"} <= set(book.sheetnames)
+    rows = [r for r in book["Combinations"].iter_rows(values_only=True) if r and r[0] is not None]
+    header = next(r for r in rows if r[0] == "Rank")
+    first = rows[rows.index(header) + 1]
+    assert (first[0], first[1]) == (1, pytest.approx(BEST))
+    assert first[header.index("llr-oakham")] == "close-beds"
+    why = next(r for r in rows if r[0] == "llr-oakham")
+    assert "Oakham's inpatients" in why[5]

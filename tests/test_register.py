@@ -124,3 +124,23 @@ def test_exclude_conflicted_recomputes_without_the_interested_scorer(write):
     )
     interests = {s["id"]: s["interests"] for s in data["scorers"]}
     assert interests["bob"] == {"x": "partner at the host practice"}
+
+
+def test_the_hce_workbook_carries_the_register_rejections_and_dissent(register, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "hce.xlsx"
+    result = invoke("export", register, "-o", out, "--no-sensitivity")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    summary = [r for r in book["Summary"].iter_rows(values_only=True) if r and r[0]]
+    assert ("Rejected", "Option Y", "rejected: needs capital the system does not have") in [
+        r[:3] for r in summary
+    ]
+    assert ("Dissent", "Option X", "The patient representative disagreed.") in [
+        r[:3] for r in summary
+    ]
+    register_rows = list(book["Register"].iter_rows(min_row=4, values_only=True))
+    statuses = {r[1]: (r[4], r[5]) for r in register_rows}
+    assert statuses["y"] == ("rejected", "needs capital the system does not have")
+    assert statuses["x"] == ("shortlisted", None)

@@ -153,3 +153,38 @@ def rounds_section(record: Record) -> SheetSection:
             sheet.column_dimensions[letter].width = 14
 
     return SheetSection("Rounds", fill)
+
+
+def register_section() -> SheetSection:
+    """A Register sheet: every option of every group with its status, milestones and notes."""
+
+    def fill(sheet: Worksheet, context: WorkbookContext) -> None:
+        styles = context.styles
+        put_text(sheet, 1, 1, "Option register").font = styles.title
+        milestones = sorted(
+            {m for r in context.rankings for o in r.sheet.spec.options for m in o.milestones}
+        )
+        labels = ["Group", "Option id", "Option", "Status quo", "Status", "Reason", *milestones]
+        labels += ["Notes", "Dissent"]
+        _header(sheet, 3, labels, context)
+        sheet.freeze_panes = "C4"
+        row = 3
+        for ranking in context.rankings:
+            for o in ranking.sheet.spec.options:
+                row += 1
+                values: list[str | None] = [
+                    ranking.sheet.group,
+                    o.id,
+                    o.name,
+                    "yes" if o.status_quo else "",
+                ]
+                values += [o.status, o.status_reason, *(o.milestones.get(m) for m in milestones)]
+                values += [o.notes, "\n".join(o.dissent) or None]
+                for column, value in enumerate(values, start=1):
+                    if value is not None:
+                        put_text(sheet, row, column, value).alignment = styles.wrap
+        widths = [16, 18, 40, 10, 14, 40, *([24] * len(milestones)), 40, 50]
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+
+    return SheetSection("Register", fill)

@@ -607,11 +607,18 @@ def _set_aside_lines(sheet: Worksheet, row: int, layout: GroupLayout, styles: St
     for label, items in (
         ("Failed a gate", ranking.screened_out),
         ("Excluded", ranking.excluded),
+        ("Rejected", ranking.rejected),
     ):
         for item in items:
             put_text(sheet, row, 1, label).font = styles.warning_font
             put_text(sheet, row, 2, item.name)
             put_text(sheet, row, 3, item.reason).alignment = styles.wrap
+            row += 1
+    for option in ranking.sheet.spec.options:
+        for text in option.dissent:
+            put_text(sheet, row, 1, "Dissent").font = styles.warning_font
+            put_text(sheet, row, 2, option.name)
+            put_text(sheet, row, 3, text).alignment = styles.wrap
             row += 1
     return row
 
