@@ -581,7 +581,6 @@ def combine(
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "combining")
-        _notes([n for r in rankings for n in r.notes])
         rule_list = []
         if rules is not None:
             spec = io.load_rules(rules)
@@ -602,6 +601,7 @@ def combine(
             concentration,
         )
     record = combine_report.combine_record(result)
+    _notes(list(result.notes))
     if fmt is Format.json:
         _emit_text(report.to_json(record))
     elif fmt is Format.csv:
@@ -658,10 +658,9 @@ def diff(
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         before, after = (rank_sheet(s, settings) for s in io.load_inputs([old, new], settings))
-    _notes([*before.notes, *after.notes])
     result = compare(before, after)
     record = diff_report.diff_record(result)
-    _notes(list(result.notes))
+    _notes(record["notes"])
     if fmt is Format.json:
         _emit_text(report.to_json(record))
     elif fmt is Format.csv:

@@ -152,7 +152,9 @@ def groups_from_rankings(
                     for name in names
                 },
                 scores=scores,
-                set_aside=tuple(s.id for s in (*ranking.screened_out, *ranking.excluded)),
+                set_aside=tuple(
+                    s.id for s in (*ranking.screened_out, *ranking.excluded, *ranking.rejected)
+                ),
             )
         )
     return out

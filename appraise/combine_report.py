@@ -64,6 +64,7 @@ class CombineResult:
     explanation: tuple[GroupExplanation, ...]
     weight_sets: tuple[WeightSetBest, ...] = ()
     simulation: Robustness | None = None
+    notes: tuple[str, ...] = ()
 
 
 def _attributes(rankings: Sequence[Ranking]) -> dict[str, dict[str, dict[str, float]]]:
@@ -92,6 +93,27 @@ def _one_criteria_table(rankings: Sequence[Ranking]) -> None:
             )
 
 
+def _scales(rankings: Sequence[Ranking]) -> int:
+    return len({(r.sheet.scale.min, r.sheet.scale.max) for r in rankings})
+
+
+def _on_one_scale(rankings: Sequence[Ranking], groups: list[GroupOptions]) -> list[GroupOptions]:
+    """Totals (and scores) as given when every group shares a scale; else each on 0-1."""
+    if _scales(rankings) <= 1:
+        return groups
+    out = []
+    for ranking, group in zip(rankings, groups, strict=True):
+        low, high = ranking.sheet.scale.min, ranking.sheet.scale.max
+        out.append(
+            replace(
+                group,
+                totals=(group.totals - low) / (high - low),
+                scores=None if group.scores is None else (group.scores - low) / (high - low),
+            )
+        )
+    return out
+
+
 def combine(
     rankings: Sequence[Ranking],
     rules: Sequence[Rule],
@@ -105,7 +127,13 @@ def combine(
 ) -> CombineResult:
     """Top combinations, the preferred one explained, and its robustness to the weights."""
     _one_criteria_table(rankings)
-    groups = groups_from_rankings(rankings, _attributes(rankings))
+    notes = list(dict.fromkeys(n for r in rankings for n in r.notes))
+    groups = _on_one_scale(rankings, groups_from_rankings(rankings, _attributes(rankings)))
+    if _scales(rankings) > 1:
+        notes.append(
+            "the groups score on different scales, so each group's totals are rescaled to 0-1 "
+            "on its own scale (bottom = 0, top = 1) before they are added"
+        )
     found = top_combinations(groups, rules, top, limits, group_weights)
     explanation = explain(groups, rules, limits, found[0]) if found else []
     return CombineResult(
@@ -130,6 +158,7 @@ def combine(
         )
         if samples
         else None,
+        notes=tuple(notes),
     )
 
 
@@ -147,7 +176,7 @@ def _under_weight_sets(
         for r in rankings:
             settings = r.settings or Settings()
             reranked.append(rank(r.sheet, replace(settings, weight_set=name)))
-        groups = groups_from_rankings(reranked, _attributes(reranked))
+        groups = _on_one_scale(reranked, groups_from_rankings(reranked, _attributes(reranked)))
         best = top_combinations(groups, rules, 1, limits, group_weights)[0]
         match = next((i for i, c in enumerate(today) if c.choice == best.choice), None)
         out.append(WeightSetBest(name, best.choice, best.total, match))
@@ -243,6 +272,7 @@ def combine_record(result: CombineResult) -> Record:
             "best_share": list(s.shares),
         }
     record["summary"] = combine_summary(result)
+    record["notes"] = list(result.notes)
     return record
 
 

@@ -56,7 +56,7 @@ def diff_record(diff: Diff) -> Record:
             for c in diff.scores
         ],
         "weights": [{"criterion": w.criterion, "old": w.old, "new": w.new} for w in diff.weights],
-        "notes": list(diff.notes),
+        "notes": list(dict.fromkeys([*diff.old.notes, *diff.new.notes, *diff.notes])),
         "summary": diff_summary(diff),
     }
 

@@ -118,7 +118,7 @@ def sensitivity_record(result: Sensitivity) -> Record:
     if result.smaa is not None:
         record["smaa"] = _smaa(result, option_names)
     record["summary"] = summary(result)
-    record["notes"] = list(result.notes)
+    record["notes"] = list(dict.fromkeys([*ranking.notes, *result.notes]))
     return record
 
 

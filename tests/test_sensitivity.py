@@ -329,8 +329,9 @@ def test_sensitivity_reads_a_scoring_workbook_like_its_yaml(tmp_path):
     )
     from_yaml = json.loads(invoke("sensitivity", source, "-f", "json", "--samples", 2000).stdout)
     from_book = json.loads(invoke("sensitivity", book, "-f", "json", "--samples", 2000).stdout)
-    from_yaml.pop("file")
-    from_book.pop("file")
+    for data in (from_yaml, from_book):
+        data.pop("file")
+        data["notes"] = len(data["notes"])  # the same notes, naming YAML paths or cells
     assert from_book == from_yaml
     assert {
         "thresholds",
