@@ -96,9 +96,12 @@ def ranking_table(
         (s["id"], o, text) for s in record["scorers"] for o, text in s["interests"].items()
     ]
     if interests:
-        lines = Text(
-            "Declared interests (--exclude-conflicted leaves these scores out)\n", style="bold"
+        heading = (
+            "Declared interests (these scores were left out)"
+            if record.get("exclude_conflicted")
+            else "Declared interests (--exclude-conflicted leaves these scores out)"
         )
+        lines = Text(heading + "\n", style="bold")
         for scorer, option, text in interests:
             lines.append(f"  {scorer} in {option}: {text}\n")
         parts.append(lines)

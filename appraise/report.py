@@ -67,6 +67,8 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
         "scorers": _scorers(ranking),
         "aggregate": ranking.aggregate if sheet.per_scorer else None,
         "weight_set": ranking.weight_set,
+        "exclude_conflicted": bool(ranking.settings and ranking.settings.exclude_conflicted),
+        "statuses": list(ranking.settings.statuses) if ranking.settings else [],
         "weights": ranking.weights,
         "criterion_of": {leaf: sheet.tree.parent(leaf) for leaf in sheet.leaf_ids},
         "status_quo_rank": next((o.rank for o in ranking.options if o.status_quo), None),
@@ -338,6 +340,10 @@ def context_text(record: Record) -> str:
         bits.append("consensus scores")
     if record["weight_set"]:
         bits.append(f"weight set '{record['weight_set']}'")
+    if record.get("exclude_conflicted"):
+        bits.append("conflicted scores left out")
+    if record.get("statuses"):
+        bits.append(f"status {' or '.join(record['statuses'])} only")
     return "; ".join(bits)
 
 

@@ -295,7 +295,6 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         if spec.status == "rejected"
     ]
     excluded_ids |= {r.id for r in rejected}
-    excluded_ids |= _filtered(sheet, settings, notes)
     screened = [
         SetAside(
             o.id,
@@ -307,7 +306,7 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         for i, o in enumerate(sheet.options)
         if o.gate_failures and o.id not in excluded_ids
     ]
-    set_aside = excluded_ids | {s.id for s in screened}
+    set_aside = excluded_ids | {s.id for s in screened} | _filtered(sheet, settings, notes)
     kept = [i for i, o in enumerate(sheet.options) if o.id not in set_aside]
     ranks = competition_ranks(option_totals[kept])
     ranked = [
@@ -357,18 +356,21 @@ def _without_conflicts(sheet: ScoreSheet, notes: list[str]) -> FloatArray:
 
 
 def _filtered(sheet: ScoreSheet, settings: Settings, notes: list[str]) -> set[str]:
-    """Options left out because their register status is not one of those asked for."""
+    """Options left out because their register status is not one of those asked for.
+
+    The status quo stays, as the comparator; options that failed a gate stay listed apart.
+    """
     if not settings.statuses:
         return set()
     out = {
         o.id
         for o in sheet.spec.options
-        if o.status not in settings.statuses and o.status != "rejected"
+        if o.status not in settings.statuses and o.status != "rejected" and not o.status_quo
     }
     if out:
         notes.append(
-            f"{sheet.path}: ranking only options with status {', '.join(settings.statuses)}; "
-            f"{len(out)} other option(s) left out"
+            f"{sheet.path}: ranking only options with status {', '.join(settings.statuses)} "
+            f"and the status quo; left out: {', '.join(sorted(out))}"
         )
     return out
 

@@ -50,9 +50,11 @@ def test_a_rejected_option_is_listed_apart_with_its_reason(register):
 def test_rank_filters_by_status(register):
     result = invoke("rank", register, "--status", "shortlisted", "-f", "json")
     data = json.loads(result.stdout)
-    assert [o["id"] for o in data["options"]] == ["x"]
-    assert any("ranking only options with status shortlisted" in n for n in data["notes"])
+    # x is shortlisted; z, long-listed, stays as the status quo (the comparator).
+    assert [o["id"] for o in data["options"]] == ["x", "z"]
+    assert data["statuses"] == ["shortlisted"]
     assert data["rejected"][0]["id"] == "y"  # rejections are always shown
+    assert "status shortlisted only" in invoke("rank", register, "--status", "shortlisted").stdout
 
 
 def test_dissent_is_carried_into_every_format(register):
@@ -122,6 +124,10 @@ def test_exclude_conflicted_recomputes_without_the_interested_scorer(write):
         "left out bob's scores for x (declared interest: partner at the host practice)"
         in result.stderr
     )
+    assert data["exclude_conflicted"] is True
+    table = invoke("rank", path, "--exclude-conflicted").stdout
+    assert "conflicted scores left out" in table
+    assert "Declared interests (these scores were left out)" in table
     interests = {s["id"]: s["interests"] for s in data["scorers"]}
     assert interests["bob"] == {"x": "partner at the host practice"}
 
@@ -144,3 +150,19 @@ def test_the_hce_workbook_carries_the_register_rejections_and_dissent(register, 
     statuses = {r[1]: (r[4], r[5]) for r in register_rows}
     assert statuses["y"] == ("rejected", "needs capital the system does not have")
     assert statuses["x"] == ("shortlisted", None)
+
+
+def test_status_filter_names_what_it_leaves_out(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "four.yaml",
+        THREE_OPTIONS.replace(
+            "{id: x, name: Option X, scores: {a: 5, b: 1}}",
+            "{id: x, name: Option X, scores: {a: 5, b: 1}, status: shortlisted}",
+        )
+        + "  - {id: w, name: Option W, scores: {a: 1, b: 1}, status: long-listed}\n",
+    )
+    result = invoke("rank", path, "--status", "shortlisted", "-f", "json")
+    data = json.loads(result.stdout)
+    assert [o["id"] for o in data["options"]] == ["x", "z"]
+    assert any(n.endswith("left out: w, y") for n in data["notes"]), data["notes"]
