@@ -315,3 +315,17 @@ def test_register_fields_round_trip(tmp_path, write):
     assert (option.status, option.status_reason) == ("rejected", "too costly")
     assert option.milestones == {"senate_stage_1": "approved in principle"}
     assert option.dissent == ["first", "second"]
+
+
+def test_written_workbooks_get_normal_permissions(tmp_path, write):
+    import os
+    import stat
+
+    write("two.yaml", TWO_CRITERIA)
+    out = tmp_path / "shared.xlsx"
+    umask = os.umask(0o022)
+    try:
+        make_template(str(tmp_path / "two.yaml"), out)
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # readable by colleagues, as open() makes
