@@ -304,12 +304,28 @@ def combine_summary(result: CombineResult) -> list[str]:
         else:
             out.append(f"Another combination is best under weight set(s) {', '.join(other)}.")
     if result.simulation is not None:
-        s = result.simulation
-        out.append(
-            f"It is best in {percent_text(s.shares[0], 0)}% of {s.samples:,} simulated "
-            f"weightings ({s.distribution})."
-        )
+        out.append(_simulation_sentence(result, result.simulation))
     return out
+
+
+def _simulation_sentence(result: CombineResult, s: Robustness) -> str:
+    """How often the first-ranked combination(s) win, and whether another wins more often."""
+    tied = sum(c.rank == 1 for c in result.combinations)
+    first = sum(s.shares[:tied])
+    subject = "It is" if tied == 1 else f"Together the {tied} tied first combinations are"
+    sentence = (
+        f"{subject} best in {percent_text(first, 0)}% of {s.samples:,} simulated weightings "
+        f"({s.distribution})"
+    )
+    others = list(enumerate(s.shares))[tied:]
+    if others:
+        k, share = max(others, key=lambda item: item[1])
+        if share > first:
+            sentence += (
+                f"; combination #{result.combinations[k].rank} is best more often, in "
+                f"{percent_text(share, 0)}%"
+            )
+    return sentence + "."
 
 
 def combination_rows(record: Record) -> list[Record]:

@@ -136,3 +136,15 @@ def test_export_with_rules_adds_the_combinations_sheet(tmp_path):
     assert first[header.index("llr-oakham")] == "close-beds"
     why = next(r for r in rows if r[0] == "llr-oakham")
     assert "Oakham's inpatients" in why[5]
+
+
+def test_tied_first_combinations_are_counted_together_in_the_simulation():
+    data = combine_json()
+    shares = data["smaa"]["best_share"]
+    assert shares[0] == pytest.approx(shares[1])  # identical scores: the tie holds in every sample
+    from appraise.weights import percent_text
+
+    together = percent_text(shares[0] + shares[1], 0)
+    assert data["summary"][-1].startswith(
+        f"Together the 2 tied first combinations are best in {together}% of 200"
+    )
