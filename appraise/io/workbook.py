@@ -650,7 +650,6 @@ def _contribution_chart(layout: GroupLayout) -> BarChart:
 def _summary_group(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styles) -> int:
     """One group's block on the Summary sheet; returns the next free row."""
     ranking = layout.ranking
-    start = row
     put_text(
         sheet, row, 1, f"{ranking.sheet.spec.name} ({ranking.sheet.group})"
     ).font = styles.heading
@@ -661,10 +660,12 @@ def _summary_group(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styl
     put_text(sheet, row, 1, "Robustness")
     robustness = robustness_text(ranking, layout.sensitivity, layout.sensitivity_title)
     put_text(sheet, row, 2, robustness).alignment = styles.wrap
+    sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
     if ranking.options:
+        # Below the text, not beside it, so a printed page stays one readable column wide.
         chart = _contribution_chart(layout)
-        sheet.add_chart(chart, f"G{start}")
-        row = max(row, start + math.ceil(chart.height / 0.5))  # rows are about 0.5 cm
+        sheet.add_chart(chart, f"A{row + 2}")
+        row += 2 + math.ceil(chart.height / 0.5)  # rows are about 0.5 cm
     return row + 2
 
 
@@ -1716,8 +1717,39 @@ def build_workbook(context: WorkbookContext, sections: Sequence[Section]) -> Wor
     for section in sections:
         sheet = book.create_sheet(section.name)
         section.write(sheet, context)
+        _fit_rows(sheet)
         _print_setup(sheet)
     return book
+
+
+def _fit_rows(sheet: Worksheet) -> None:
+    """Give rows with wrapped text the height their text needs.
+
+    Spreadsheet programs do not grow a row for wrapped text written by a program until it is
+    edited, so long notes would print over the next row. The height is estimated from the
+    text's length and the column's width (about one character per width unit).
+    """
+    merged = {r.min_row: r for r in sheet.merged_cells.ranges if r.min_row == r.max_row}
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        lines = 1
+        for cell in row:
+            if not (isinstance(cell.value, str) and cell.alignment.wrap_text):
+                continue
+            width = _width(sheet, cell.column)
+            span = merged.get(cell.row)
+            if span is not None and span.min_col == cell.column:
+                width = sum(_width(sheet, c) for c in range(span.min_col, span.max_col + 1))
+            needed = sum(
+                max(1, math.ceil(len(part) / max(width, 1))) for part in cell.value.split("\n")
+            )
+            lines = max(lines, needed)
+        if lines > 1:
+            sheet.row_dimensions[number].height = min(409, 15 * lines)
+
+
+def _width(sheet: Worksheet, column: int) -> float:
+    width = sheet.column_dimensions[get_column_letter(column)].width
+    return float(width) if width else 8.43
 
 
 def _print_setup(sheet: Worksheet) -> None:
