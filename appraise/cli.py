@@ -25,8 +25,9 @@ app = typer.Typer(
     name="appraise",
     help=(
         "Multi-criteria option appraisal for health and care service reconfiguration.\n\n"
-        "Load weighted criteria and working-group scores (YAML), validate them strictly, and "
-        "rank the options.\n\n"
+        "Load weighted criteria and working-group scores (YAML or Excel), validate them strictly, "
+        "rank the options, test how robust the ranking is, search combinations across groups, "
+        "and write the HCE workbook.\n\n"
         "Example: appraise rank options/urgent-care.yaml"
     ),
     no_args_is_help=True,
@@ -301,10 +302,12 @@ def check(
     """Validate files and list every problem found, not just the first. Exit 1 on any error.
 
     Rules files are checked against the groups of the scores files given alongside them.
-    Warnings (no status-quo option, a scorer who skipped a cell) do not fail unless --strict.
+    Warnings (no status-quo option, a scorer who skipped a cell, scoring lint such as a score far
+    from the rest of the panel) do not fail unless --strict.
 
     Example: appraise check options/urgent-care.yaml
-    Example: appraise check criteria/cp-2016.yaml options/*.yaml examples/rules.yaml --strict
+    Example: appraise check criteria/cp-2016.yaml options/*.yaml examples/rules.yaml
+    Example: appraise check scores.xlsx --strict   (warnings fail too)
     """
     from appraise import io, report
 
@@ -731,7 +734,7 @@ def export(
     ] = None,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="The workbook to write (.xlsx).", show_default=False),
+        typer.Option("--output", "-o", help="The workbook to write (.xlsx)."),
     ] = Path("appraisal.xlsx"),
     weights: WeightsOpt = None,
     normalise: NormaliseOpt = False,

@@ -372,7 +372,8 @@ def smaa_table(smaa: Record, top: int) -> RenderableType:
             if columns
             else [f"{percent_text(shares[0])}%", _stacked_bar(shares, 1.0)]
         )
-        confidence = option["confidence"]
+        # Without score noise the confidence factor is 100% by definition: not worth a column.
+        confidence = option["confidence"] if smaa["score_noise"] != "none" else None
         table.add_row(
             option["name"],
             *cells,
@@ -568,6 +569,8 @@ MAX_SCORE_ROWS = 40
 def _arrow(old: Any, new: Any, fmt: str = "{}") -> str:
     left = "-" if old is None else fmt.format(old)
     right = "-" if new is None else fmt.format(new)
+    if left == right and old != new and fmt == "{:.2f}":  # a change too small for 2 places
+        left, right = f"{old:.4f}", f"{new:.4f}"
     return left if old == new else f"{left} → {right}"
 
 
