@@ -21,6 +21,52 @@ from pydantic import (
 
 from appraise.errors import Problem
 
+# --- limits ------------------------------------------------------------------------------------
+# Every size and count limit on input files, in one place. Each is checked before the work it
+# protects (a file's bytes before it is parsed, a workbook's rows and cells before openpyxl
+# builds it, counts before pydantic validates), and each gives a message naming the file, where
+# in it, and the limit. They sit well above any real appraisal (tens of options, 10-60 criteria,
+# a panel of up to 30) and well below what would make a run slow or large.
+#
+# | limit                        | value       | checked in          | guards against
+# |------------------------------|-------------|---------------------|------------------------------
+# | YAML file                    | 10 MB       | io/yaml_io.py       | parse time, about 2 s per MB
+# | JSON file (YAML's subset)    | 64 MB       | io/yaml_io.py       | memory; generated large files
+# | nesting depth                | 50 levels   | io/yaml_io.py       | RecursionError, deep walks
+# | YAML aliases (*references)   | 100         | io/yaml_io.py       | alias bombs (billion laughs)
+# | values reached via aliases   | 100,000     | io/yaml_io.py       | alias bombs under 100 aliases
+# | digits in a number           | 300         | io/yaml_io.py       | int() on huge numbers
+# | workbook (.xlsx) file        | 20 MB       | io/excel_io.py      | memory
+# | workbook unpacked            | 100 MB      | io/excel_io.py      | zip bombs
+# | workbook parts (zip members) | 2,000       | io/excel_io.py      | zip bombs
+# | one part's unpacking ratio   | 200 : 1     | io/excel_io.py      | zip bombs
+# | rows in one sheet            | 20,000      | io/excel_io.py      | a million formatted rows
+# | cells in a workbook          | 500,000     | io/excel_io.py      | openpyxl time and memory
+# | options in a scores file     | 5,000       | io/loading.py       | validation time
+# | scorers in a scores file     | 100         | io/loading.py       | validation time
+# | scores in a scores file      | 5,000,000   | io/loading.py       | memory
+# | criteria + sub-criteria      | 500         | io/loading.py       | validation time
+# | rules in a rules file        | 10,000      | io/loading.py       | combination search
+# | SMAA samples                 | 10,000,000  | cli.py (--samples)  | run time
+MB = 1024 * 1024
+MAX_YAML_BYTES = 10 * MB
+MAX_JSON_BYTES = 64 * MB
+MAX_DEPTH = 50
+MAX_ALIASES = 100
+MAX_ALIASED_VALUES = 100_000
+MAX_DIGITS = 300
+MAX_XLSX_BYTES = 20 * MB
+MAX_UNZIPPED_BYTES = 100 * MB
+MAX_ZIP_MEMBERS = 2_000
+MAX_ZIP_RATIO = 200
+MAX_SHEET_ROWS = 20_000
+MAX_WORKBOOK_CELLS = 500_000
+MAX_OPTIONS = 5_000
+MAX_SCORERS = 100
+MAX_SCORES = 5_000_000
+MAX_CRITERIA = 500
+MAX_RULES = 10_000
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 REF_PATTERN = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
 
@@ -83,7 +129,7 @@ class CriteriaFile(_Model):
     title: Name
     source: Text | None = None
     normalise: bool = False
-    criteria: list[CriterionSpec] = Field(min_length=1, max_length=200)
+    criteria: list[CriterionSpec] = Field(min_length=1, max_length=MAX_CRITERIA)
     printed_total: PrintedFigures | None = None
     weight_sets: dict[Slug, dict[Slug, Weight]] = Field(default_factory=dict)
     gates: list[GateSpec] = Field(default_factory=list)
@@ -181,7 +227,7 @@ class ScoresFile(_Model):
     description: Text | None = None
     scorers: dict[Slug, ScorerSpec] = Field(default_factory=dict)
     gates: list[GateSpec] = Field(default_factory=list)
-    options: list[OptionSpec] = Field(min_length=1, max_length=10_000)
+    options: list[OptionSpec] = Field(min_length=1, max_length=MAX_OPTIONS)
 
 
 class Rule(_Model):
@@ -221,7 +267,7 @@ class Rule(_Model):
 class RulesFile(_Model):
     """A list of interdependency rules."""
 
-    rules: list[Rule] = Field(min_length=1, max_length=10_000)
+    rules: list[Rule] = Field(min_length=1, max_length=MAX_RULES)
 
 
 def yaml_path(loc: tuple[int | str, ...]) -> str:
@@ -253,11 +299,21 @@ _MESSAGES = {
 }
 
 
+_YAML_BOOLEAN = "(YAML reads yes/no/on/off as true/false)"
+
+
 def _message(error: dict[str, Any]) -> str:
     """Pydantic's finding in the words of a person fixing a YAML file."""
     kind, msg = error["type"], str(error["msg"])
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
+    found = error.get("input")
+    if isinstance(found, bool) and kind in {"float_type", "string_type"}:
+        # YAML 1.1 turns an unquoted yes/no/on/off into a boolean before appraise sees it.
+        word = "true" if found else "false"
+        if kind == "float_type":
+            return f"expected a number, found {word} {_YAML_BOOLEAN}"
+        return f"expected text, found {word} {_YAML_BOOLEAN[:-1]}; put the word in quotes)"
     template = _MESSAGES.get(kind, msg[0].lower() + msg[1:] + ", found {found}")
     return template.format(
         key=error["loc"][-1] if error["loc"] else "", found=_shown(error.get("input"))

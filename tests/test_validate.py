@@ -119,7 +119,7 @@ def test_negative_scales_are_allowed(write):
     [
         ("high", "expected a number, found 'high'"),
         ("'4'", "expected a number, found '4'"),
-        ("yes", "expected a number, found True"),
+        ("yes", "expected a number, found true (YAML reads yes/no/on/off as true/false)"),
         (".nan", "expected a finite number, found nan"),
     ],
 )

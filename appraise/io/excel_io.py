@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import os
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -40,14 +43,20 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.errors import InputError, Problem, Problems
-from appraise.model import CriterionSpec, ScoresFile, SubCriterionSpec
+from appraise.model import (
+    MAX_SHEET_ROWS,
+    MAX_UNZIPPED_BYTES,
+    MAX_WORKBOOK_CELLS,
+    MAX_XLSX_BYTES,
+    MAX_ZIP_MEMBERS,
+    MAX_ZIP_RATIO,
+    CriterionSpec,
+    ScoresFile,
+    SubCriterionSpec,
+)
 from appraise.weights import CriteriaTree, Level, global_weights, percent_text
 
-MAX_XLSX_BYTES = 20 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 200
-MAX_MEMBERS = 2_000
-MAX_ROWS = 20_000
+MAX_ROWS = MAX_SHEET_ROWS
 TEMPLATE_ROWS = 200
 CONSENSUS = "consensus"
 MILESTONE = "milestone:"
@@ -372,9 +381,9 @@ def _check_container(path: Path) -> None:
         raise InputError(path, "", "not an .xlsx workbook (an .xlsx file is a zip archive)")
     with zipfile.ZipFile(path) as archive:
         members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
+        if len(members) > MAX_ZIP_MEMBERS:
             raise InputError(
-                path, "", f"workbook has {len(members):,} parts; the limit is {MAX_MEMBERS:,}"
+                path, "", f"workbook has {len(members):,} parts; the limit is {MAX_ZIP_MEMBERS:,}"
             )
         unpacked = sum(m.file_size for m in members)
         if unpacked > MAX_UNZIPPED_BYTES:
@@ -384,13 +393,122 @@ def _check_container(path: Path) -> None:
                 f"workbook unpacks to {unpacked:,} bytes; the limit is {MAX_UNZIPPED_BYTES:,}",
             )
         for m in members:
-            if m.file_size > MAX_RATIO * max(m.compress_size, 1) and m.file_size > 1_000_000:
+            if m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1) and m.file_size > 1_000_000:
                 raise InputError(
                     path,
                     "",
                     f"part '{m.filename}' unpacks {m.file_size:,} bytes from "
                     f"{m.compress_size:,}; refusing a possible zip bomb",
                 )
+
+
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"  # spreadsheetml may carry a namespace prefix (x:row)
+_ROW = re.compile(_PREFIX + rb"row(?=[\s/>])([^>]*)>")
+_ROW_INDEX = re.compile(rb'\sr\s*=\s*"(\d+)"')
+_CELL = re.compile(_PREFIX + rb"c(?=[\s/>])")
+_CELL_ROW = re.compile(_PREFIX + rb'c\s[^>]*?\br\s*=\s*"[A-Za-z]{1,3}(\d+)"')
+_FORMULA = re.compile(_PREFIX + rb"f(?=[\s/>])")
+_CHUNK = 1 << 20
+
+
+@dataclass
+class _Part:
+    """What a quick pass over one worksheet's XML found, before openpyxl builds anything."""
+
+    name: str
+    rows: int = 0
+    last_row: int = 0
+    formulas: bool = False
+
+
+def _sheet_names(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
+    """Worksheet part -> sheet name, from ``xl/workbook.xml`` and its relationships."""
+    try:
+        workbook = SafeElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = SafeElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except DefusedXmlException as exc:
+        raise InputError(path, "", f"unsafe XML refused ({type(exc).__name__}: {exc})") from None
+    except (KeyError, ParseError):
+        return {}  # not where Excel puts them: openpyxl finds them, or says what is wrong
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in rels if rel.tag.endswith("Relationship")
+    }
+    names = {}
+    for sheet in workbook.iter():
+        if sheet.tag.endswith("}sheet"):
+            rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rel_id, "")
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            names[posixpath.normpath(part)] = sheet.get("name", part)
+    return names
+
+
+def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, part: _Part) -> int:
+    """Count a part's rows (and find the last row number) and cells, a megabyte at a time.
+
+    Stops as soon as a limit is passed: a million formatted empty rows cost a fraction of a
+    second here, where openpyxl would take minutes and gigabytes to build them.
+    """
+    cells, tail = 0, b""
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            text = tail + chunk
+            cut = text.rfind(b"<") if chunk else -1  # tags never hold '<': all before are whole
+            cut = cut if cut > 0 and len(text) - cut < _CHUNK else len(text)
+            text, tail = text[:cut], text[cut:]
+            cells += len(_CELL.findall(text))
+            part.formulas = part.formulas or _FORMULA.search(text) is not None
+            for row in _ROW.finditer(text):
+                index = _ROW_INDEX.search(row.group(1))
+                part.rows += 1
+                part.last_row = int(index.group(1)) if index else part.last_row + 1
+                if part.rows > MAX_ROWS or part.last_row > MAX_ROWS:
+                    return cells
+            for cell in _CELL_ROW.finditer(text):
+                part.last_row = max(part.last_row, int(cell.group(1)))
+            if part.last_row > MAX_ROWS or cells > MAX_WORKBOOK_CELLS or not chunk:
+                return cells
+
+
+def _survey(path: Path) -> bool:
+    """Refuse a workbook whose sheets are too large to load, before openpyxl loads it.
+
+    Returns whether any cell holds a formula (only then is the workbook read a second time for
+    formulas, to name those with no saved result).
+    """
+    with zipfile.ZipFile(path) as archive:
+        names = _sheet_names(archive, path)
+        cells, formulas = 0, False
+        for member in archive.infolist():
+            if not member.filename.lower().endswith(".xml") or member.filename in (
+                "xl/workbook.xml",
+                "xl/sharedStrings.xml",
+                "xl/styles.xml",
+            ):
+                continue
+            name = names.get(posixpath.normpath(member.filename), member.filename)
+            part = _Part(name)
+            cells += _scan(archive, member, part)
+            formulas = formulas or part.formulas
+            if part.rows > MAX_ROWS or part.last_row > MAX_ROWS:
+                rows = max(part.rows, part.last_row)
+                raise InputError(
+                    path,
+                    f"sheet '{part.name}'",
+                    f"more than {MAX_ROWS:,} rows (row {rows:,} and counting, empty formatted "
+                    f"rows included); the limit is {MAX_ROWS:,}: delete the unused rows below "
+                    "the data and save",
+                )
+            if cells > MAX_WORKBOOK_CELLS:
+                raise InputError(
+                    path,
+                    f"sheet '{part.name}'",
+                    f"the workbook has more than {MAX_WORKBOOK_CELLS:,} cells (empty formatted "
+                    f"cells included); the limit is {MAX_WORKBOOK_CELLS:,}: delete unused rows "
+                    "and columns and save",
+                )
+    return formulas
 
 
 _BROKEN = (
@@ -426,6 +544,11 @@ def _open(path: Path, data_only: bool) -> Workbook:
         ) from None
 
 
+def _shown(value: Any) -> str:
+    text = repr(value.isoformat() if isinstance(value, datetime) else value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _place(sheet: str, row: int, col: int | None = None) -> str:
     if col is None:
         return f"sheet '{sheet}', row {row}"
@@ -436,9 +559,17 @@ def _place(sheet: str, row: int, col: int | None = None) -> str:
 class _Reader:
     path: Path
     values: Workbook
-    formulas: Workbook
+    has_formulas: bool = True
     where: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    _formulas: Workbook | None = None
+
+    @property
+    def formulas(self) -> Workbook:
+        """The workbook read again with formulas instead of their saved values (when needed)."""
+        if self._formulas is None:
+            self._formulas = _open(self.path, data_only=False)
+        return self._formulas
 
     def error(self, where: str, message: str) -> None:
         self.problems.append(Problem(str(self.path), where, message))
@@ -447,6 +578,15 @@ class _Reader:
         wanted = title.casefold()
         for ws in self.values.worksheets:
             if ws.title.strip().casefold() == wanted:
+                if ws.sheet_state != "visible":
+                    # Refused, not read: what is ranked must be what reviewers of the workbook
+                    # can see. Unhiding is one click; reading hidden scores would rank unseen data.
+                    self.error(
+                        f"sheet '{ws.title}'",
+                        f"the sheet is {ws.sheet_state}; unhide it (right-click a sheet tab > "
+                        "Unhide) so everyone can see what is read, save, and run again",
+                    )
+                    return None
                 if ws.max_row > MAX_ROWS:
                     self.error(
                         f"sheet '{ws.title}'", f"has {ws.max_row:,} rows; the limit is {MAX_ROWS:,}"
@@ -464,6 +604,8 @@ class _Reader:
         """A cell's value: text trimmed, numbers stored as text turned into numbers."""
         value = ws.cell(row=row, column=col).value
         if value is None:
+            if not self.has_formulas:
+                return None
             formula = self.formulas[ws.title].cell(row=row, column=col).value
             if isinstance(formula, str) and formula.startswith("="):
                 self.error(
@@ -479,24 +621,67 @@ class _Reader:
             return value or None
         return value
 
-    def merged(self, ws: Worksheet, first_data_row: int) -> None:
+    def merged(self, ws: Worksheet, header_row: int) -> None:
+        """Merged cells in the header row or below it (above it, a title may be merged)."""
         for merged in ws.merged_cells.ranges:
-            if merged.max_row >= first_data_row:
+            if merged.max_row >= header_row:
+                what = "the header row" if merged.min_row <= header_row else "the data"
                 self.error(
                     f"sheet '{ws.title}', cells {merged.coord}",
-                    "merged cells in the data; unmerge them so each cell holds one value",
+                    f"merged cells in {what}; unmerge them so each cell holds one value",
                 )
 
+    def unheaded(self, ws: Worksheet, header_row: int, shown: int = 5) -> None:
+        """Values below the header in a column with no heading, which would be dropped unread."""
+        headed = {
+            col
+            for (row, col), cell in ws._cells.items()
+            if row == header_row and isinstance(cell.value, str) and cell.value.strip()
+        }
+        stray = sorted(
+            (row, col, cell.value)
+            for (row, col), cell in ws._cells.items()
+            if row > header_row and col not in headed and cell.value not in (None, "")
+        )
+        for row, col, value in stray[:shown]:
+            self.error(
+                _place(ws.title, row, col),
+                f"{_shown(value)} is in a column with no heading in row {header_row}; add a "
+                "heading, or clear the cell",
+            )
+        if len(stray) > shown:
+            self.error(
+                f"sheet '{ws.title}'",
+                f"and {len(stray) - shown} more cells in columns with no heading",
+            )
+
     def header(self, ws: Worksheet, must: str, search_rows: int = 10) -> tuple[int, dict[str, int]]:
-        """Find the header row (the first with a cell reading ``must``); column per heading."""
+        """Find the header row (the first with a cell reading ``must``); column per heading.
+
+        Headings are compared ignoring case and spaces, so two that differ only so are an error
+        (the second column would otherwise be dropped without a word), as are merged headings.
+        """
         for row in range(1, min(ws.max_row, search_rows) + 1):
             headings: dict[str, int] = {}
+            repeats: list[tuple[int, str]] = []
             for col in range(1, ws.max_column + 1):
                 value = ws.cell(row=row, column=col).value
                 if isinstance(value, str) and value.strip():
+                    if value.strip().casefold() in headings:
+                        repeats.append((col, value.strip()))
                     headings.setdefault(value.strip().casefold(), col)
             if must in headings:
+                self.merged(ws, row)
+                self.unheaded(ws, row)
+                for col, heading in repeats:
+                    first = get_column_letter(headings[heading.casefold()])
+                    self.error(
+                        _place(ws.title, row, col),
+                        f"heading '{heading}' repeats the one in {first}{row} (headings are "
+                        "compared ignoring case); rename or remove one column",
+                    )
                 return row, headings
+        self.merged(ws, 1)
         self.error(
             f"sheet '{ws.title}'",
             f"no header row with a '{must}' column in the first {search_rows} rows",
@@ -513,7 +698,6 @@ class _Reader:
         top, headings = self.header(ws, key)
         if not top:
             return []
-        self.merged(ws, top + 1)
         out = []
         for row in range(top + 1, ws.max_row + 1):
             record = {h: self.cell(ws, row, c) for h, c in headings.items()}
@@ -547,7 +731,9 @@ def _number(value: Any) -> Any:
         except ValueError:
             return value
         return number if math.isfinite(number) else value
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):  # a TRUE/FALSE cell: shown as Excel shows it, not as YAML would
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
         return float(value)
     return value
 
@@ -625,7 +811,6 @@ def _scores(r: _Reader, options: list[dict[str, Any]]) -> None:
     top, headings = r.header(ws, "option")
     if not top:
         return
-    r.merged(ws, top + 1)
     index = {str(o["id"]): i for i, o in enumerate(options) if o.get("id") is not None}
     leaf_cols = {
         h: c for h, c in headings.items() if h not in {"scorer", "option", "evidence", "notes"}
@@ -755,7 +940,8 @@ class Locations:
 def read_scores_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     """The mapping a YAML scores file would parse to, and where each part of it came from."""
     _check_container(path)
-    r = _Reader(path, _open(path, data_only=True), _open(path, data_only=False))
+    has_formulas = _survey(path)
+    r = _Reader(path, _open(path, data_only=True), has_formulas)
     data: dict[str, Any] = _group(r)
     options = _options(r)
     scorers = _scorers(r)

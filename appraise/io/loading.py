@@ -13,7 +13,18 @@ from pydantic import BaseModel, ValidationError
 from appraise import bundled
 from appraise.errors import InputError, Problems
 from appraise.io.yaml_io import read_yaml
-from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings, validation_problems
+from appraise.model import (
+    MAX_CRITERIA,
+    MAX_OPTIONS,
+    MAX_RULES,
+    MAX_SCORERS,
+    MAX_SCORES,
+    CriteriaFile,
+    RulesFile,
+    ScoresFile,
+    Settings,
+    validation_problems,
+)
 from appraise.scoring import ScoreSheet
 from appraise.validate import build_sheet, build_tree
 from appraise.weights import CriteriaTree
@@ -69,6 +80,60 @@ def _kind_of(data: Any) -> FileKind | None:
     return None
 
 
+def _scores_over_limits(data: dict[Any, Any]) -> tuple[str, str] | None:
+    options = data.get("options")
+    if not isinstance(options, list):
+        return None
+    if len(options) > MAX_OPTIONS:
+        return "options", f"{len(options):,} options; the limit is {MAX_OPTIONS:,} per file"
+    scorers: set[Any] = set(data["scorers"]) if isinstance(data.get("scorers"), dict) else set()
+    scores = 0
+    for i, option in enumerate(options):
+        if not isinstance(option, dict):
+            continue
+        rows = option.get("scorers")
+        if isinstance(rows, dict):
+            scorers.update(rows)
+            scores += sum(len(row) for row in rows.values() if isinstance(row, dict))
+            if len(scorers) > MAX_SCORERS:
+                return (
+                    f"options[{i}].scorers",
+                    f"more than {MAX_SCORERS} scorers in one file; the limit is {MAX_SCORERS}",
+                )
+        if isinstance(option.get("scores"), dict):
+            scores += len(option["scores"])
+    if len(scorers) > MAX_SCORERS:
+        return "scorers", f"{len(scorers)} scorers; the limit is {MAX_SCORERS} per file"
+    if scores > MAX_SCORES:
+        return "options", f"{scores:,} scores in one file; the limit is {MAX_SCORES:,}"
+    return None
+
+
+def _over_limits(kind: FileKind, data: dict[Any, Any]) -> tuple[str, str] | None:
+    """The first count over its limit (see ``appraise.model``), as (YAML path, message).
+
+    Counted on the parsed data, before pydantic validates anything, so an oversized file costs
+    a few ``len()`` calls, not a full validation.
+    """
+    if kind == "scores":
+        return _scores_over_limits(data)
+    if kind == "criteria" and isinstance(data.get("criteria"), list):
+        criteria = data["criteria"]
+        count = len(criteria) + sum(
+            len(c["sub"])
+            for c in criteria
+            if isinstance(c, dict) and isinstance(c.get("sub"), list)
+        )
+        if count > MAX_CRITERIA:
+            return (
+                "criteria",
+                f"{count:,} criteria and sub-criteria; the limit is {MAX_CRITERIA} per file",
+            )
+    if kind == "rules" and isinstance(data.get("rules"), list) and len(data["rules"]) > MAX_RULES:
+        return "rules", f"{len(data['rules']):,} rules; the limit is {MAX_RULES:,} per file"
+    return None
+
+
 def _parse(
     path: Path, model: type[M], kind: FileKind, data: Any = None, locate: Locate = _same
 ) -> M:
@@ -80,6 +145,9 @@ def _parse(
     found_kind = _kind_of(data)
     if found_kind is not None and found_kind != kind:
         raise InputError(path, "", f"this is a {found_kind} file; give {_KEYS[kind]}")
+    over = _over_limits(kind, data)
+    if over is not None:
+        raise InputError(path, locate(over[0]), over[1])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -103,19 +171,45 @@ def file_kind(path: Path) -> tuple[FileKind, Any, Locate]:
     return kind, data, locate
 
 
-def resolve_criteria_path(reference: str, relative_to: Path | None = None) -> Path:
-    """A criteria reference: a path (relative to the scores file naming it), else a bundled name."""
+CRITERIA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def resolve_criteria_path(
+    reference: str, relative_to: Path | None = None, where: str = "criteria"
+) -> Path:
+    """A criteria reference: a path (relative to the scores file naming it), else a bundled name.
+
+    A scores file is often someone else's, so what it may name is narrow: a bundled criteria
+    name, or a path ending ``.yaml``, ``.yml`` or ``.json``, anywhere (``../criteria/x.yaml`` is
+    the usual layout), but never the scores file itself and never any other kind of file
+    (``/etc/passwd``, ``../../notes.txt``). A path typed on the command line is the user's own
+    choice and is read as given.
+    """
+    available = ", ".join(bundled.names("criteria")) or "none"
+    is_path = Path(reference).suffix.lower() in CRITERIA_SUFFIXES
+    if relative_to is not None and not is_path and not bundled.find("criteria", reference):
+        raise InputError(
+            relative_to,
+            where,
+            f"'{reference}' is neither a bundled criteria name ({available}) nor a path to a "
+            f"criteria file ending {', '.join(CRITERIA_SUFFIXES)}",
+        )
     candidate = (relative_to.parent / reference) if relative_to else Path(reference)
-    if candidate.is_file():
+    if (is_path or relative_to is None) and candidate.is_file():
+        if relative_to is not None and candidate.resolve() == relative_to.resolve():
+            raise InputError(
+                relative_to,
+                where,
+                f"'{reference}' is this scores file itself; name the criteria file it scores "
+                "against",
+            )
         return candidate
     found = bundled.find("criteria", reference)
     if found:
         return found
-    where = relative_to if relative_to else Path(reference)
-    available = ", ".join(bundled.names("criteria")) or "none"
     raise InputError(
-        where,
-        "criteria" if relative_to else "",
+        relative_to or Path(reference),
+        where if relative_to else "",
         f"criteria file '{reference}' not found"
         + (" next to this file" if relative_to else "")
         + f", and no bundled criteria has that name (bundled: {available})",
@@ -166,7 +260,7 @@ def load_scores(
     path = resolve_scores_path(reference)
     data, locate = read_data(path)
     spec = _parse(path, ScoresFile, "scores", data, locate)
-    criteria_path = resolve_criteria_path(spec.criteria, path).resolve()
+    criteria_path = resolve_criteria_path(spec.criteria, path, locate("criteria")).resolve()
     cache = {} if cache is None else cache
     if criteria_path not in cache:
         cache[criteria_path] = load_criteria(criteria_path, settings.normalise)

@@ -1,0 +1,183 @@
+"""Time loading, ranking and checking a very large scores file against plain numpy.
+
+Run from the repository root:
+
+    python benchmarks/scale_bench.py                 # 2,000 options x 60 leaves x 30 scorers
+    python benchmarks/scale_bench.py --options 500   # a quicker, smaller run
+
+The file is generated (seeded): ten criteria of six sub-criteria, integer scores 1..5 from
+every scorer for every option and leaf, saved as compact JSON (a subset of YAML, read by
+Python's ``json`` module: a YAML file this size would be over the 10 MB limit and take about a
+minute to parse). Each stage is timed in this process; then the commands are run as a user runs
+them, each in a fresh Python, for wall time and peak memory (maximum resident set size). The
+totals are compared with a plain numpy recomputation: the mean over scorers, then scores @ w.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from appraise import load_scores, rank  # noqa: E402
+from appraise.io import check_files  # noqa: E402
+from appraise.io.yaml_io import read_yaml  # noqa: E402
+from appraise.model import Settings  # noqa: E402
+
+SUB_WEIGHTS = [20, 20, 15, 15, 15, 15]  # six sub-criteria per criterion, ten criteria of 10
+LEAVES = [f"t{t}s{s}" for t in range(10) for s in range(6)]
+WEIGHTS = np.array([0.1 * w / 100 for _ in range(10) for w in SUB_WEIGHTS])
+
+# Runs one command in a fresh interpreter and reports its own peak memory on the last line:
+# VmHWM where there is /proc (Linux keeps ru_maxrss across exec, so a child started from a
+# large parent would report the parent's peak), else ru_maxrss (bytes on macOS).
+CHILD = """
+import resource, sys
+from appraise.cli import main
+sys.argv = ["appraise", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+try:
+    status = open("/proc/self/status").read().split("VmHWM:")[1]
+    kb = int(status.split()[0])
+except OSError:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kb = kb // 1024 if sys.platform == "darwin" else kb
+print(f"@@ {code} {kb}", file=sys.stderr)
+"""
+
+
+def generate(folder: Path, n_options: int, n_scorers: int, seed: int = 8) -> Path:
+    """The criteria (YAML) and the per-scorer scores file (JSON); returns the scores path."""
+    criteria = ["title: Scale benchmark", "criteria:"]
+    for t in range(10):
+        criteria += [f"  - id: t{t}", f"    name: Criterion {t}", "    weight: 10", "    sub:"]
+        criteria += [
+            f"      - {{id: t{t}s{s}, name: Sub-criterion {t}.{s}, weight: {w}}}"
+            for s, w in enumerate(SUB_WEIGHTS)
+        ]
+    (folder / "criteria.yaml").write_text("\n".join(criteria) + "\n")
+    scores = np.random.default_rng(seed).integers(1, 6, size=(n_scorers, n_options, len(LEAVES)))
+    options = [
+        {
+            "id": f"o{i}",
+            "name": f"Option {i}",
+            "status_quo": i == 0,
+            "scorers": {
+                f"s{k}": dict(zip(LEAVES, scores[k, i].tolist(), strict=True))
+                for k in range(n_scorers)
+            },
+        }
+        for i in range(n_options)
+    ]
+    path = folder / "scores.json"
+    data = {
+        "group": "scale",
+        "name": "Scale benchmark",
+        "criteria": "criteria.yaml",
+        "scale": {"min": 1, "max": 5},
+        "options": options,
+    }
+    path.write_text(json.dumps(data, separators=(",", ":")))
+    return path
+
+
+def timed(step: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    value = step()
+    return value, time.perf_counter() - start
+
+
+def numpy_totals(path: Path) -> np.ndarray:
+    """The plain recomputation: read the JSON, stack the scores, mean over scorers, S @ w."""
+    data = json.loads(path.read_text())
+    rows = [
+        [[option["scorers"][k][leaf] for leaf in LEAVES] for option in data["options"]]
+        for k in data["options"][0]["scorers"]
+    ]
+    return np.asarray(rows, dtype=float).mean(axis=0) @ WEIGHTS
+
+
+def command(*args: str) -> tuple[float, float, int]:
+    """Wall seconds, peak memory (MB) and exit code of one ``appraise`` command, run afresh."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    last = done.stderr.strip().splitlines()[-1].split()
+    return seconds, int(last[2]) / 1024, int(last[1])
+
+
+def main() -> None:
+    """Generate, time each stage and each command, and compare the totals."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--options", type=int, default=2_000)
+    parser.add_argument("--scorers", type=int, default=30)
+    args = parser.parse_args()
+    print(
+        f"{args.options:,} options x {len(LEAVES)} leaves x {args.scorers} scorers = "
+        f"{args.options * len(LEAVES) * args.scorers:,} scores; Python "
+        f"{platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path, seconds = timed(lambda: generate(Path(folder), args.options, args.scorers))
+        print(f"generated {path.stat().st_size / 1e6:.1f} MB of JSON in {seconds:.1f} s\n")
+
+        print("as a user runs it (fresh Python)       seconds   peak MB   exit")
+        for name, argv in [
+            ("appraise rank -f json", ["rank", str(path), "-f", "json"]),
+            ("appraise rank (table)", ["rank", str(path)]),
+            ("appraise check -f json", ["check", str(path), "-f", "json"]),
+        ]:
+            seconds, memory, code = command(*argv)
+            print(f"  {name:<36}{seconds:7.2f}  {memory:8.0f}   {code:4d}")
+        print()
+
+        _, read_s = timed(lambda: read_yaml(path))
+        sheet, load_s = timed(lambda: load_scores(path))
+        ranking, rank_s = timed(lambda: rank(sheet))
+        result, check_s = timed(lambda: check_files([path], Settings()))
+        expected, numpy_s = timed(lambda: numpy_totals(path))
+        got = np.array([o.total for o in sorted(ranking.options, key=lambda o: int(o.id[1:]))])
+        worst = float(np.max(np.abs(got - expected)))
+        errors = sum(p.severity == "error" for p in result.problems)
+        print("in this process                        seconds")
+        print(f"  parse the file (json)               {read_s:7.2f}")
+        print(f"  load_scores (parse, validate)       {load_s:7.2f}")
+        print(f"  rank                                {rank_s:7.2f}")
+        print(f"  check_files (all checks and lints)  {check_s:7.2f}   {errors} error(s)")
+        print(f"  plain numpy (json, mean, S @ w)     {numpy_s:7.2f}")
+        print(f"  largest difference in totals        {worst:.1e}")
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nthis process peaked at {rss:.0f} MB (the stages above, their results kept)")
+    if worst > 1e-9:
+        raise SystemExit(f"totals differ from numpy by {worst:.1e}")
+
+
+if __name__ == "__main__":
+    main()

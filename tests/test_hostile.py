@@ -1,0 +1,836 @@
+"""Hostile and broken input (issue 8): a located one-line message, exit 1, fast; never a crash.
+
+Each case of the corpus in ``tests/hostile/README.md`` is a test here. Large files are made by
+the tests themselves. Every refusal goes through the CLI twice, ``rank`` (message on stderr) and
+``check -f json`` (message in the JSON), and must take under ``SECONDS``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
+from typer.testing import CliRunner
+
+from appraise import model
+from appraise.cli import app
+from appraise.errors import AppraiseError
+from appraise.io import check_files, load_criteria, load_scores, yaml_io
+from appraise.io.excel_io import make_template
+
+from .conftest import THREE_OPTIONS, TWO_CRITERIA, Write
+
+runner = CliRunner()
+SECONDS = 10.0  # generous: every refusal here takes well under a second
+
+
+def invoke(*args: object) -> tuple[object, float]:
+    start = time.monotonic()
+    result = runner.invoke(app, [str(a) for a in args])
+    return result, time.monotonic() - start
+
+
+def assert_clean(result, elapsed: float, seconds: float = SECONDS) -> None:
+    """Exit 1 from the error boundary: no traceback, no exception other than the exit."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.stdout
+    assert "Traceback" not in result.stderr
+    assert elapsed < seconds, f"took {elapsed:.1f} s"
+
+
+def refused(
+    path: Path,
+    where: str,
+    message: str,
+    check_message: str | None = None,
+    seconds: float = SECONDS,
+) -> None:
+    """``rank`` and ``check`` both refuse ``path`` with ``path: where: message`` on one line."""
+    result, elapsed = invoke("rank", path)
+    assert_clean(result, elapsed, seconds)
+    expected = f"{path}: {where}: {message}" if where else f"{path}: {message}"
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert any(expected in line for line in errors), result.stderr
+
+    result, elapsed = invoke("check", path, "-f", "json")
+    assert_clean(result, elapsed, seconds)
+    found = [
+        f"{p['file']}: {p['where']}: {p['message']}"
+        if p["where"]
+        else f"{p['file']}: {p['message']}"
+        for p in json.loads(result.stdout)["problems"]
+    ]
+    expected = expected if check_message is None else f"{path}: {check_message}"
+    assert any(expected in line for line in found), found
+
+
+def accepted(path: Path) -> dict:
+    """``rank`` reads the file (exit 0) and returns its JSON."""
+    result, elapsed = invoke("rank", path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert elapsed < SECONDS
+    return json.loads(result.stdout)
+
+
+def demo(write: Write, text: str = THREE_OPTIONS, name: str = "demo.yaml") -> Path:
+    """The conftest demo group (x 3.4, y 3.2, z 3.0), with ``text`` as its scores file."""
+    write("two.yaml", TWO_CRITERIA)
+    return write(name, text)
+
+
+@pytest.fixture(params=["libyaml", "python"])
+def parser(request, monkeypatch):
+    """Run a YAML case on both parsers: libyaml's (when PyYAML has it) and the pure-Python one."""
+    if request.param == "python":
+        monkeypatch.setattr(yaml_io, "_LOADER", yaml_io._PyLoader)
+    elif yaml_io._LOADER is yaml_io._PyLoader:
+        pytest.skip("PyYAML was built without libyaml")
+    return request.param
+
+
+# --- YAML structure ----------------------------------------------------------------------------
+
+
+def test_alias_bomb_is_refused_before_it_expands(write, parser):
+    # Nine levels of nine: 9^9 = 387 million 'lol's from 81 aliases (fewer than 100).
+    lines = ["title: Bomb", "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    path = write("bomb.yaml", "\n".join([*lines, "criteria: *a9", ""]))
+    refused(
+        path,
+        "line 7, column 10",
+        "YAML aliases (*references to &anchors) here repeat more than 100,000 values; "
+        "appraise refuses alias bombs",
+    )
+
+
+def test_more_than_100_aliases_are_refused(write, parser):
+    path = write("aliases.yaml", "title: T\nx: &x 1\ncriteria: [" + ", ".join(["*x"] * 101) + "]\n")
+    column = len("criteria: [") + 1 + len(", *x") * 100  # the 101st alias
+    refused(
+        path,
+        f"line 3, column {column}",
+        "too many YAML aliases (*references to &anchors); appraise allows 100",
+    )
+
+
+def test_a_few_aliases_are_fine(write, parser):
+    text = THREE_OPTIONS.replace("scale: {min: 1, max: 5}", "scale: &scale {min: 1, max: 5}")
+    assert [o["id"] for o in accepted(demo(write, text))["options"]] == ["x", "y", "z"]
+
+
+@pytest.mark.parametrize("levels", [51, 100_000])
+def test_deep_nesting_is_refused_at_the_line_and_column(write, parser, levels):
+    path = write("deep.yaml", "title: " + "[" * levels + "]" * levels + "\ncriteria: []\n")
+    result, elapsed = invoke("rank", path)
+    assert_clean(result, elapsed)
+    # The root mapping is level 1, so the 50th '[' (column 57) opens level 51. libyaml stops a
+    # very deep flow itself ("exceeded maximum nesting depth") before the composer sees it.
+    assert re.search(rf"{re.escape(str(path))}: line 1, column \d+: .*nest", result.stderr)
+    if levels == 51:
+        refused(
+            path,
+            "line 1, column 57",
+            "lists and mappings nested more than 50 levels deep; appraise allows 50",
+        )
+
+
+def test_block_nesting_is_refused_too(write, parser):
+    text = "".join(f"{'  ' * i}k{i}:\n" for i in range(60)) + "  " * 60 + "end\n"
+    refused(
+        write("block.yaml", text),
+        "line 51, column 101",
+        "lists and mappings nested more than 50 levels deep; appraise allows 50",
+    )
+
+
+def test_duplicate_keys_are_reported_not_overwritten(write, parser):
+    text = THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 5, b: 1, a: 2}")
+    refused(demo(write, text), "line 6, column 50", "duplicate key 'a' (first at line 6)")
+
+
+@pytest.mark.parametrize(
+    ("tag", "shown"),
+    [
+        ("!!python/object/apply:os.system ['echo hi']", "'!!python/object/apply:os.system'"),
+        ("!!python/name:os.system ''", "'!!python/name:os.system'"),
+        ("!custom {a: 1}", "'!custom'"),
+    ],
+)
+def test_tags_that_construct_objects_are_refused(write, parser, tag, shown):
+    path = write("tags.yaml", f"title: {tag}\ncriteria: []\n")
+    result, elapsed = invoke("rank", path)
+    assert_clean(result, elapsed)
+    assert f"{path}: line 1, column 8: tag {shown} is not allowed (only plain YAML data)" in (
+        result.stderr
+    )
+
+
+def test_unhashable_keys_are_refused(write, parser):
+    path = write("set.yaml", "title: T\ncriteria: []\n? !!set {a: null}\n: 1\n")
+    refused(path, "line 3, column 3", "a mapping key must be a plain value")
+
+
+def test_impossible_dates_are_refused(write, parser):
+    text = THREE_OPTIONS.replace("name: Demo group", "name: Demo group\ndescription: 2024-13-45")
+    refused(
+        demo(write, text), "line 3, column 14", "cannot read '2024-13-45': month must be in 1..12"
+    )
+
+
+# --- text encoding -----------------------------------------------------------------------------
+
+
+def test_non_utf8_text_is_refused_at_the_byte(write, tmp_path):
+    demo(write)
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(THREE_OPTIONS.replace("Demo group", "Qualit\xe9").encode("latin-1"))
+    refused(path, "line 2, column 13", "byte 0xe9 is not UTF-8 text (save the file as UTF-8)")
+
+
+def test_utf16_with_its_bom_is_refused(write, tmp_path):
+    demo(write)
+    path = tmp_path / "utf16.yaml"
+    path.write_bytes(THREE_OPTIONS.encode("utf-16"))
+    refused(path, "line 1, column 1", "byte 0xff is not UTF-8 text (save the file as UTF-8)")
+
+
+def test_utf8_bom_is_accepted(write, tmp_path):
+    demo(write)
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + THREE_OPTIONS.encode())
+    assert [o["total"] for o in accepted(path)["options"]] == pytest.approx([3.4, 3.2, 3.0])
+
+
+def test_control_characters_are_refused(write, parser):
+    text = THREE_OPTIONS.replace("Demo group", "Demo\x00group")
+    refused(
+        demo(write, text),
+        "line 2, column 11",
+        "character U+0000 is not allowed in YAML (a control character, not text)",
+    )
+
+
+# --- shapes and values -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n"])
+def test_empty_files_are_named(write, text):
+    path = write("empty.yaml", text)
+    refused(
+        path,
+        "",
+        "expected a scores file (group, name, criteria, scale, options, ...) as a YAML mapping, "
+        "found an empty file",
+        check_message="the file is empty",
+    )
+
+
+def test_a_list_where_a_mapping_belongs(write):
+    path = write("list.yaml", "- group: demo\n- name: Demo\n")
+    refused(
+        path,
+        "",
+        "expected a scores file (group, name, criteria, scale, options, ...) as a YAML mapping, "
+        "found a list",
+        check_message="not a criteria, scores or rules file",
+    )
+    nested = demo(write, THREE_OPTIONS.replace("{a: 5, b: 1}", "[5, 1]"), "nested.yaml")
+    refused(nested, "options[0].scores", "input should be a valid dictionary, found [5, 1]")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (".nan", "expected a finite number, found nan"),
+        ("-.inf", "expected a finite number, found -inf"),
+        ("1.0e+999", "expected a finite number, found inf"),
+        ("1e3", "expected a number, found '1e3'"),  # YAML 1.1: no dot, so text
+        ("9" * 301, "a number 301 characters long; appraise allows 300"),
+        ("9" * 5000, "a number 5,000 characters long; appraise allows 300"),
+    ],
+)
+def test_nan_inf_and_huge_numbers(write, value, message):
+    path = demo(write, THREE_OPTIONS.replace("{a: 5, b: 1}", f"{{a: {value}, b: 1}}"))
+    where = "line 6, column 41" if "characters long" in message else "options[0].scores.a"
+    refused(path, where, message)
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "true"])
+def test_yaml_11_booleans_where_numbers_belong(write, word):
+    found = "false" if word in {"no", "off"} else "true"
+    path = demo(write, THREE_OPTIONS.replace("{a: 5, b: 1}", f"{{a: {word}, b: 1}}"))
+    refused(
+        path,
+        "options[0].scores.a",
+        f"expected a number, found {found} (YAML reads yes/no/on/off as true/false)",
+    )
+
+
+def test_yaml_11_booleans_where_text_belongs(write):
+    path = demo(write, THREE_OPTIONS.replace("name: Option Y", "name: yes"))
+    refused(
+        path,
+        "options[1].name",
+        "expected text, found true (YAML reads yes/no/on/off as true/false; put the word in "
+        "quotes)",
+    )
+
+
+def test_ids_that_collide_after_case_folding(write):
+    # Ids are lowercase, so 'Hub' is refused outright rather than silently merged with 'hub'.
+    text = THREE_OPTIONS.replace("id: x", "id: hub").replace("id: y", "id: Hub")
+    refused(
+        demo(write, text),
+        "options[1].id",
+        "'Hub' is not a valid id (lowercase letters, digits, '-' and '_', starting with a letter "
+        "or digit)",
+    )
+
+
+# --- references to other files -----------------------------------------------------------------
+
+
+def test_a_criteria_reference_to_the_scores_file_itself(write):
+    path = demo(write, THREE_OPTIONS.replace("criteria: two.yaml", "criteria: demo.yaml"))
+    refused(
+        path,
+        "criteria",
+        "'demo.yaml' is this scores file itself; name the criteria file it scores against",
+    )
+
+
+def test_a_criteria_reference_to_a_missing_file(write):
+    path = demo(write, THREE_OPTIONS.replace("criteria: two.yaml", "criteria: nowhere.yaml"))
+    refused(path, "criteria", "criteria file 'nowhere.yaml' not found next to this file")
+
+
+@pytest.mark.parametrize(
+    "reference", ["/etc/passwd", "../../x.txt", "two.yaml.txt", "~/.ssh/id_rsa"]
+)
+def test_criteria_references_must_be_yaml_files_or_bundled_names(write, reference):
+    path = demo(write, THREE_OPTIONS.replace("criteria: two.yaml", f"criteria: '{reference}'"))
+    refused(
+        path,
+        "criteria",
+        f"'{reference}' is neither a bundled criteria name (cp-2016) nor a path to a criteria "
+        "file ending .yaml, .yml, .json",
+    )
+
+
+def test_criteria_in_another_folder_is_fine_when_named_as_yaml(write):
+    write("shared/two.yaml", TWO_CRITERIA)
+    path = write("group/demo.yaml", THREE_OPTIONS.replace("two.yaml", "../shared/two.yaml"))
+    assert [o["id"] for o in accepted(path)["options"]] == ["x", "y", "z"]
+
+
+def test_a_criteria_reference_to_a_scores_file(write):
+    demo(write)
+    other = write("other.yaml", THREE_OPTIONS.replace("criteria: two.yaml", "criteria: demo.yaml"))
+    result, elapsed = invoke("rank", other)
+    assert_clean(result, elapsed)
+    assert "demo.yaml: this is a scores file; give a criteria file" in result.stderr
+
+
+# --- size and count limits ---------------------------------------------------------------------
+
+
+def test_yaml_over_10_mb_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as f:
+        f.truncate(model.MAX_YAML_BYTES + 1)
+    refused(path, "", f"file is {model.MAX_YAML_BYTES + 1:,} bytes; the limit is 10,485,760 bytes")
+
+
+def test_json_over_64_mb_is_refused_before_parsing(tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as f:
+        f.truncate(model.MAX_JSON_BYTES + 1)
+    refused(path, "", f"file is {model.MAX_JSON_BYTES + 1:,} bytes; the limit is 67,108,864 bytes")
+
+
+def options_text(n_options: int, row: str = "{a: 3, b: 3}") -> str:
+    rows = "".join(f"  - {{id: o{i}, name: O{i}, scores: {row}}}\n" for i in range(n_options))
+    return THREE_OPTIONS.split("options:")[0] + "options:\n" + rows
+
+
+def test_too_many_options(write):
+    path = demo(write, options_text(model.MAX_OPTIONS + 1))
+    refused(path, "options", "5,001 options; the limit is 5,000 per file")
+
+
+def test_too_many_scorers(write):
+    panel = "{" + ", ".join(f"s{k}: {{a: 3, b: 3}}" for k in range(101)) + "}"
+    path = demo(write, options_text(2).replace("scores: {a: 3, b: 3}", f"scorers: {panel}"))
+    refused(path, "options[0].scorers", "more than 100 scorers in one file; the limit is 100")
+
+
+def test_too_many_scores(write, monkeypatch):
+    # 5 million scores would take a 45 MB file: the same check, with the limit lowered.
+    monkeypatch.setattr("appraise.io.loading.MAX_SCORES", 5)
+    refused(demo(write), "options", "6 scores in one file; the limit is 5")
+
+
+def test_too_many_criteria(write):
+    subs = "".join(f"      - {{id: s{i}, name: S{i}, weight: 1}}\n" for i in range(500))
+    path = write(
+        "many.yaml",
+        f"title: T\ncriteria:\n  - id: a\n    name: A\n    weight: 100\n    sub:\n{subs}",
+    )
+    result, elapsed = invoke("check", path, "-f", "json")
+    assert_clean(result, elapsed)
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["file"], problem["where"]) == (str(path), "criteria")
+    assert problem["message"] == "501 criteria and sub-criteria; the limit is 500 per file"
+
+
+def test_too_many_rules(write):
+    path = write("rules.yaml", "rules:\n" + "  - {excludes: [g/a, h/b]}\n" * 10_001)
+    result, elapsed = invoke("check", path, "-f", "json")
+    assert_clean(result, elapsed)
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["where"], problem["message"]) == (
+        "rules",
+        "10,001 rules; the limit is 10,000 per file",
+    )
+
+
+# --- JSON, read by the json module with the same guards ---------------------------------------
+
+
+def scores_json(write: Write, text: str) -> Path:
+    write("two.yaml", TWO_CRITERIA)
+    return write("demo.json", text)
+
+
+DEMO_JSON = json.dumps(yaml.safe_load(THREE_OPTIONS))
+
+
+def test_json_is_read_like_yaml(write):
+    path = scores_json(write, DEMO_JSON)
+    assert [o["total"] for o in accepted(path)["options"]] == pytest.approx([3.4, 3.2, 3.0])
+
+
+def test_json_duplicate_keys(write):
+    text = DEMO_JSON.replace('"a": 5, "b": 1', '"a": 5, "b": 1, "a": 2')
+    refused(scores_json(write, text), "options[0].scores", "duplicate key 'a'")
+
+
+def test_json_deep_nesting(write):
+    for levels in (51, 100_000):
+        path = scores_json(write, '{"title": ' + "[" * levels + "]" * levels + "}")
+        refused(
+            path,
+            "line 1, column 60",
+            "lists and mappings nested more than 50 levels deep; appraise allows 50",
+        )
+
+
+def test_json_syntax_errors_and_huge_numbers(write):
+    text = DEMO_JSON.replace('"b": 1', '"b" 1', 1)
+    path = scores_json(write, text)
+    column = text.index('"b" 1') + 5  # the 1 where the ':' should be
+    refused(path, f"line 1, column {column}", "Expecting ':' delimiter")
+    path = scores_json(write, DEMO_JSON.replace('"a": 5', '"a": ' + "9" * 5000))
+    refused(path, "options[0].scores.a", "expected a finite number, found inf")
+    path = scores_json(write, DEMO_JSON.replace('"a": 5', '"a": NaN'))
+    refused(path, "options[0].scores.a", "expected a finite number, found nan")
+
+
+# --- workbooks ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def workbook(write, tmp_path) -> Path:
+    """The demo group as a filled scoring workbook (ranks x 3.4, y 3.2, z 3.0)."""
+    demo(write)
+    out = tmp_path / "demo.xlsx"
+    make_template(str(tmp_path / "two.yaml"), out, scores=str(tmp_path / "demo.yaml"))
+    return out
+
+
+def sheet_part(path: Path, title: str) -> str:
+    """The zip member of a sheet in a workbook ``appraise template`` wrote (sheet1.xml, ...)."""
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    return f"xl/worksheets/sheet{names.index(title) + 1}.xml"
+
+
+def rewrite(path: Path, member: str, change: Callable[[bytes], bytes]) -> Path:
+    """Rewrite one part of a workbook in place."""
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            out.writestr(info.filename, change(data) if info.filename == member else data)
+    return path
+
+
+def add_rows(rows: bytes) -> Callable[[bytes], bytes]:
+    return lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>")
+
+
+def test_not_a_zip(tmp_path):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("name,score\nx,3\n")
+    refused(path, "", "not an .xlsx workbook (an .xlsx file is a zip archive)")
+
+
+def test_a_workbook_over_20_mb(tmp_path):
+    path = tmp_path / "huge.xlsx"
+    with path.open("wb") as f:
+        f.truncate(model.MAX_XLSX_BYTES + 1)
+    refused(path, "", "workbook is 20,971,521 bytes; the limit is 20,971,520")
+
+
+def test_zip_bombs(tmp_path):
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 50_000_000)
+    refused(
+        bomb,
+        "",
+        "part 'xl/worksheets/sheet1.xml' unpacks 50,000,000 bytes from",
+    )
+    parts = tmp_path / "parts.xlsx"
+    with zipfile.ZipFile(parts, "w") as archive:
+        for i in range(2_001):
+            archive.writestr(f"p{i}.xml", b"")
+    refused(parts, "", "workbook has 2,001 parts; the limit is 2,000")
+
+
+def with_doctype(doctype: bytes) -> Callable[[bytes], bytes]:
+    """Put a document type declaration where XML allows it: after any XML declaration."""
+
+    def change(xml: bytes) -> bytes:
+        if xml.startswith(b"<?xml"):
+            end = xml.index(b"?>") + 2
+            return xml[:end] + doctype + xml[end:]
+        return doctype + xml
+
+    return change
+
+
+def test_xml_external_entities_and_entity_bombs(workbook, tmp_path):
+    xxe = tmp_path / "xxe.xlsx"
+    xxe.write_bytes(workbook.read_bytes())
+    external = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    rewrite(xxe, "xl/workbook.xml", with_doctype(external))
+    refused(xxe, "", "unsafe XML refused (EntitiesForbidden")
+    laughs = b'<!DOCTYPE s [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    rewrite(workbook, sheet_part(workbook, "Scores"), with_doctype(laughs))
+    refused(workbook, "", "unsafe XML refused (EntitiesForbidden")
+
+
+def test_a_million_formatted_empty_rows_are_refused_in_seconds(workbook):
+    part = sheet_part(workbook, "Scores")
+    rows = b"".join(b'<row r="%d" s="1" customFormat="1"/>' % r for r in range(300, 1_000_300))
+    rewrite(workbook, part, add_rows(rows))
+    refused(
+        workbook,
+        "sheet 'Scores'",
+        "more than 20,000 rows (row 20,001 and counting, empty formatted rows included); the "
+        "limit is 20,000: delete the unused rows below the data and save",
+    )
+
+
+def test_one_cell_in_the_last_row_is_refused(workbook):
+    part = sheet_part(workbook, "Options")
+    rewrite(workbook, part, add_rows(b'<row r="1048576"><c r="A1048576" s="1"/></row>'))
+    refused(
+        workbook,
+        "sheet 'Options'",
+        "more than 20,000 rows (row 1,048,576 and counting, empty formatted rows included)",
+    )
+
+
+def test_too_many_cells_are_refused(workbook):
+    part = sheet_part(workbook, "Interests")
+    columns = [get_column_letter(c).encode() for c in range(1, 1_001)]
+    rows = b"".join(
+        b'<row r="%d">%s</row>' % (r, b"".join(b'<c r="%s%d"/>' % (c, r) for c in columns))
+        for r in range(300, 801)
+    )
+    rewrite(workbook, part, add_rows(rows))
+    refused(
+        workbook,
+        "sheet 'Interests'",
+        "the workbook has more than 500,000 cells (empty formatted cells included); the limit "
+        "is 500,000",
+    )
+
+
+def test_thousands_of_formatted_empty_rows_are_read_fine(workbook):
+    # Formatted empty cells below the data, as a spreadsheet writes them: read, and skipped.
+    part = sheet_part(workbook, "Scores")
+    rows = b"".join(
+        b'<row r="%d">%s</row>'
+        % (r, b"".join(b'<c r="%s%d" s="1"/>' % (c, r) for c in b"A B C D E".split()))
+        for r in range(300, 8_300)
+    )
+    rewrite(workbook, part, add_rows(rows))
+    result = accepted(workbook)
+    assert [(o["id"], o["total"]) for o in result["options"]] == [
+        ("x", pytest.approx(3.4)),
+        ("y", pytest.approx(3.2)),
+        ("z", pytest.approx(3.0)),
+    ]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_hidden_sheets_are_refused(workbook, state):
+    wb = openpyxl.load_workbook(workbook)
+    wb["Scores"].sheet_state = state
+    wb.save(workbook)
+    refused(
+        workbook,
+        "sheet 'Scores'",
+        f"the sheet is {state}; unhide it (right-click a sheet tab > Unhide) so everyone can see "
+        "what is read, save, and run again",
+    )
+
+
+def test_merged_header_cells_are_named(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    wb["Scores"].merge_cells("C2:D2")
+    wb.save(workbook)
+    refused(
+        workbook,
+        "sheet 'Scores', cells C2:D2",
+        "merged cells in the header row; unmerge them so each cell holds one value",
+    )
+
+
+def test_headings_that_collide_after_case_folding(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Scores"]
+    ws["F2"] = "A"
+    for row in range(3, 6):
+        ws.cell(row=row, column=6).value = 1
+    wb.save(workbook)
+    refused(
+        workbook,
+        "sheet 'Scores', cell F2",
+        "heading 'A' repeats the one in C2 (headings are compared ignoring case); rename or "
+        "remove one column",
+    )
+
+
+def test_a_value_in_a_column_with_no_heading_is_named_not_dropped(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    wb["Scores"]["F3"] = 4
+    wb.save(workbook)
+    refused(
+        workbook,
+        "sheet 'Scores', cell F3",
+        "4 is in a column with no heading in row 2; add a heading, or clear the cell",
+    )
+
+
+def with_formula(workbook: Path, saved: bool) -> Path:
+    """Score cell C3 (option x, criterion a, 5) as the formula =2+3, with or without its value."""
+    value = b"<v>5</v>" if saved else b""
+    return rewrite(
+        workbook,
+        sheet_part(workbook, "Scores"),
+        lambda xml: re.sub(
+            rb'(<c r="C3"[^>]*?)( t="n")?>\s*<v>5</v>', rb"\1><f>2+3</f>" + value, xml
+        ),
+    )
+
+
+def test_formula_with_a_saved_value_is_read(workbook):
+    result = accepted(with_formula(workbook, saved=True))
+    assert [o["total"] for o in result["options"]] == pytest.approx([3.4, 3.2, 3.0])
+
+
+def test_formula_without_a_saved_value_is_named(workbook):
+    refused(
+        with_formula(workbook, saved=False),
+        "sheet 'Scores', cell C3",
+        "formula =2+3 has no saved result; open and save the workbook in a spreadsheet program, "
+        "or type the value",
+    )
+
+
+def test_true_in_a_score_cell(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    wb["Scores"]["C3"] = True
+    wb.save(workbook)
+    refused(workbook, "sheet 'Scores', cell C3", "expected a number, found 'TRUE'")
+
+
+# --- scale: a very large valid file -----------------------------------------------------------
+
+SUB_WEIGHTS = [20, 20, 15, 15, 15, 15]
+
+
+def large_files(folder: Path, n_options: int, n_scorers: int, seed: int = 8) -> np.ndarray:
+    """Ten criteria of six sub-criteria (60 leaves) and per-scorer scores, saved as JSON.
+
+    Returns the scores, scorers x options x leaves. Global weight of leaf (t, s) is
+    10/100 * SUB_WEIGHTS[s]/100.
+    """
+    criteria = {
+        "title": "Large",
+        "criteria": [
+            {
+                "id": f"t{t}",
+                "name": f"T{t}",
+                "weight": 10,
+                "sub": [
+                    {"id": f"t{t}s{s}", "name": f"T{t}S{s}", "weight": w}
+                    for s, w in enumerate(SUB_WEIGHTS)
+                ],
+            }
+            for t in range(10)
+        ],
+    }
+    (folder / "large-criteria.yaml").write_text(yaml.safe_dump(criteria))
+    leaves = [f"t{t}s{s}" for t in range(10) for s in range(6)]
+    scores = np.random.default_rng(seed).integers(1, 6, size=(n_scorers, n_options, 60))
+    options = [
+        {
+            "id": f"o{i}",
+            "name": f"Option {i}",
+            "status_quo": i == 0,
+            "scorers": {
+                f"s{k}": dict(zip(leaves, scores[k, i].tolist(), strict=True))
+                for k in range(n_scorers)
+            },
+        }
+        for i in range(n_options)
+    ]
+    data = {
+        "group": "large",
+        "name": "Large",
+        "criteria": "large-criteria.yaml",
+        "scale": {"min": 1, "max": 5},
+        "options": options,
+    }
+    (folder / "large.json").write_text(json.dumps(data, separators=(",", ":")))
+    return scores
+
+
+def test_a_very_large_valid_file_ranks_exactly_and_in_time(tmp_path):
+    scores = large_files(tmp_path, n_options=2_000, n_scorers=30)
+    path = tmp_path / "large.json"
+    result, elapsed = invoke("rank", path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert elapsed < 30, f"rank took {elapsed:.1f} s"
+    weights = np.array([0.1 * w / 100 for _ in range(10) for w in SUB_WEIGHTS])
+    expected = scores.mean(axis=0) @ weights  # the mean over scorers, then S @ w
+    totals = {o["id"]: o["total"] for o in json.loads(result.stdout)["options"]}
+    assert len(totals) == 2_000
+    got = np.array([totals[f"o{i}"] for i in range(2_000)])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+
+    result, elapsed = invoke("check", path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert elapsed < 30, f"check took {elapsed:.1f} s"
+    assert json.loads(result.stdout)["ok"] is True
+
+
+# --- fuzz: loaders raise nothing but AppraiseError ---------------------------------------------
+
+KEYS = [
+    "title", "criteria", "id", "name", "weight", "sub", "group", "scale", "min", "max", "options",
+    "scores", "scorers", "status_quo", "gates", "pass", "reason", "rules", "requires", "excludes",
+    "one_of", "at_most", "of", "weight_sets", "normalise", "attributes", "interests", "a", "b",
+]  # fmt: skip
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=12),
+    st.sampled_from(["a", "two.yaml", "cp-2016", "demo.yaml", "g/a", "yes", "2024-13-45"]),
+)
+DOCS = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=6)), inner, max_size=5),
+    ),
+    max_leaves=30,
+)
+YAMLISH = st.text(
+    alphabet=st.sampled_from([*"{}[],:-&*!|>'\"#%@`?~ \n\tab12yes.\\", "\x00", "\ufeff", "é"]),
+    max_size=80,
+)
+FUZZ = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def only_appraise_errors(path: Path) -> None:
+    """Every loader either returns or raises an ``AppraiseError``; ``check`` never raises."""
+    for load in (load_scores, load_criteria):
+        with contextlib.suppress(AppraiseError):
+            load(path)
+    check_files([path], model.Settings())
+
+
+@FUZZ
+@given(doc=DOCS, suffix=st.sampled_from([".yaml", ".json"]))
+def test_fuzz_random_documents(tmp_path, doc, suffix):
+    (tmp_path / "two.yaml").write_text(TWO_CRITERIA)
+    path = tmp_path / f"fuzz{suffix}"
+    try:
+        path.write_text(yaml.safe_dump(doc) if suffix == ".yaml" else json.dumps(doc))
+    except ValueError:  # json.dumps of a float key or such: not a document
+        return
+    only_appraise_errors(path)
+
+
+@FUZZ
+@given(data=st.data())
+def test_fuzz_damaged_valid_files(tmp_path, data):
+    """A valid scores or criteria file with one value anywhere in it replaced by anything."""
+    (tmp_path / "two.yaml").write_text(TWO_CRITERIA)
+    which = data.draw(st.sampled_from(["demo.yaml", "two.yaml"]))
+    doc = yaml.safe_load(THREE_OPTIONS if which == "demo.yaml" else TWO_CRITERIA)
+    places: list[tuple[object, object]] = []
+    stack: list[object] = [doc]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            places.append((node, key))
+            if isinstance(value, (dict, list)):
+                stack.append(value)
+    node, key = data.draw(st.sampled_from(places))
+    node[key] = data.draw(DOCS)  # type: ignore[index]
+    path = tmp_path / which
+    path.write_text(yaml.safe_dump(doc))
+    only_appraise_errors(tmp_path / "demo.yaml")
+    only_appraise_errors(path)
+
+
+@FUZZ
+@given(text=YAMLISH, raw=st.binary(max_size=60))
+def test_fuzz_random_text_and_bytes(tmp_path, text, raw):
+    (tmp_path / "two.yaml").write_text(TWO_CRITERIA)
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8")
+    only_appraise_errors(path)
+    path.write_bytes(raw)
+    only_appraise_errors(path)
+    path = tmp_path / "fuzz.json"
+    path.write_bytes(raw)
+    only_appraise_errors(path)
