@@ -834,3 +834,22 @@ def test_fuzz_random_text_and_bytes(tmp_path, text, raw):
     path = tmp_path / "fuzz.json"
     path.write_bytes(raw)
     only_appraise_errors(path)
+
+
+def test_ctrl_c_during_an_export_leaves_nothing_behind(demo, tmp_path, monkeypatch):
+    """An interrupted export exits 130 with a short message, and writes no file, not even a temp."""
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+    from appraise.io import workbook
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workbook, "build_workbook", interrupted)
+    out = tmp_path / "out" / "hce.xlsx"
+    out.parent.mkdir()
+    result = CliRunner().invoke(app, ["export", str(demo), "-o", str(out), "--no-sensitivity"])
+    assert result.exit_code == 130
+    assert "interrupted; nothing was written" in result.stderr
+    assert list(out.parent.iterdir()) == []
