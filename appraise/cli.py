@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -138,6 +139,7 @@ ConflictOpt = Annotated[
         help="Leave out each scorer's scores for the options they declared an interest in.",
     ),
 ]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")]
 AggregateOpt = Annotated[
     AggregateMethod,
     typer.Option("--aggregate", help="Combine per-scorer scores by mean or median."),
@@ -195,6 +197,26 @@ def _notes(notes: list[str]) -> None:
 
 def _emit_text(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _emit_plain(
+    fmt: Format,
+    data: object,
+    rows: Callable[[], list[dict[str, object]]],
+    markdown: Callable[[], str],
+) -> bool:
+    """Print the JSON, CSV or Markdown form; False when the rich table is wanted instead."""
+    from appraise import report
+
+    if fmt is Format.json:
+        _emit_text(report.to_json(data))
+    elif fmt is Format.csv:
+        _emit_text(report.to_csv(rows()))
+    elif fmt is Format.markdown:
+        _emit_text(markdown())
+    else:
+        return False
+    return True
 
 
 def _settings(
@@ -268,13 +290,12 @@ def rank(
         rankings = _rankings(scores, settings, "ranking")
     records = [report.ranking_record(r, top) for r in rankings]
     _notes([n for r in rankings for n in r.notes])
-    if fmt is Format.json:
-        _emit_text(report.to_json(records[0] if len(records) == 1 else records))
-    elif fmt is Format.csv:
-        _emit_text(report.to_csv(report.ranking_rows(records)))
-    elif fmt is Format.markdown:
-        _emit_text(report.ranking_markdown(records))
-    else:
+    data = records[0] if len(records) == 1 else records
+    rows, markdown = (
+        partial(report.ranking_rows, records),
+        partial(report.ranking_markdown, records),
+    )
+    if not _emit_plain(fmt, data, rows, markdown):
         from appraise import render
 
         for ranking, record in zip(rankings, records, strict=True):
@@ -371,13 +392,12 @@ def criteria(
         tree = io.load_criteria(file or bundled.DEFAULT_CRITERIA, normalise)
     record = report.criteria_record(tree)
     _notes(list(tree.notes))
-    if fmt is Format.json:
-        _emit_text(report.to_json(record))
-    elif fmt is Format.csv:
-        _emit_text(report.to_csv(record["criteria"]))
-    elif fmt is Format.markdown:
-        _emit_text(report.criteria_markdown(record))
-    else:
+    if not _emit_plain(
+        fmt,
+        record,
+        partial(report.criteria_rows, record),
+        partial(report.criteria_markdown, record),
+    ):
         from appraise import render
 
         out.print(render.criteria_table(record))
@@ -408,7 +428,7 @@ def sensitivity(
         int,
         typer.Option("--samples", min=1, max=10_000_000, help="Simulation samples (SMAA)."),
     ] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")] = 1,
+    seed: SeedOpt = 1,
     distribution: Annotated[
         DistributionName,
         typer.Option(
@@ -449,7 +469,7 @@ def sensitivity(
     Example: appraise sensitivity options/urgent-care.yaml --only smaa --samples 1000000 --seed 7
     Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
     """
-    from appraise import report, sensitivity_report
+    from appraise import sensitivity_report
     from appraise.sensitivity import ANALYSES, SmaaOptions, analyse
 
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
@@ -470,13 +490,10 @@ def sensitivity(
                 result = analyse(ranking, what, top, sampling, advance)
             _notes(list(result.notes))
             records.append(sensitivity_report.sensitivity_record(result))
-    if fmt is Format.json:
-        _emit_text(report.to_json(records[0] if len(records) == 1 else records))
-    elif fmt is Format.csv:
-        _emit_text(report.to_csv(sensitivity_report.threshold_rows(records)))
-    elif fmt is Format.markdown:
-        _emit_text(sensitivity_report.sensitivity_markdown(records))
-    else:
+    data = records[0] if len(records) == 1 else records
+    rows = partial(sensitivity_report.threshold_rows, records)
+    markdown = partial(sensitivity_report.sensitivity_markdown, records)
+    if not _emit_plain(fmt, data, rows, markdown):
         from appraise import render
 
         for ranking, record in zip(rankings, records, strict=True):
@@ -549,7 +566,7 @@ def combine(
             help="Simulated weightings for robustness (0: none).",
         ),
     ] = 1_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")] = 1,
+    seed: SeedOpt = 1,
     distribution: Annotated[
         DistributionName,
         typer.Option("--distribution", help="How simulated weights are drawn (see sensitivity)."),
@@ -577,7 +594,7 @@ def combine(
     Example: appraise combine examples/llr/llr-*.yaml -r examples/llr/rules.yaml
     Example: appraise combine options/*.yaml -r examples/rules.yaml --limit "beds<=0" -f json
     """
-    from appraise import combine_report, io, report
+    from appraise import combine_report, io
     from appraise.combine import Limit
     from appraise.validate import check_rules
 
@@ -605,13 +622,9 @@ def combine(
         )
     record = combine_report.combine_record(result)
     _notes(list(result.notes))
-    if fmt is Format.json:
-        _emit_text(report.to_json(record))
-    elif fmt is Format.csv:
-        _emit_text(report.to_csv(combine_report.combination_rows(record)))
-    elif fmt is Format.markdown:
-        _emit_text(combine_report.combine_markdown(record))
-    else:
+    rows = partial(combine_report.combination_rows, record)
+    markdown = partial(combine_report.combine_markdown, record)
+    if not _emit_plain(fmt, record, rows, markdown):
         from appraise import render
 
         out.print(render.combinations_view(record, out.size.width))
@@ -756,7 +769,7 @@ def export(
         int,
         typer.Option("--samples", min=1, max=10_000_000, help="Simulation samples (SMAA)."),
     ] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")] = 1,
+    seed: SeedOpt = 1,
     rules: Annotated[
         Path | None,
         typer.Option(

@@ -377,6 +377,11 @@ def ranking_markdown(records: Sequence[Record]) -> str:
     return "\n".join(sections)
 
 
+def criteria_rows(record: Record) -> list[Record]:
+    """The criteria tree as flat rows (CSV): one per criterion and sub-criterion."""
+    return list(record["criteria"])
+
+
 def criteria_markdown(record: Record) -> str:
     """The criteria tree as a Markdown table with its discrepancies listed."""
     rows = [
