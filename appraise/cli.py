@@ -139,6 +139,14 @@ ConflictOpt = Annotated[
         help="Leave out each scorer's scores for the options they declared an interest in.",
     ),
 ]
+ScoresArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Scores files (YAML or .xlsx workbooks) or bundled names, one per group; none: the "
+        "bundled example.",
+        show_default=False,
+    ),
+]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")]
 AggregateOpt = Annotated[
     AggregateMethod,
@@ -255,14 +263,7 @@ def _rankings(scores: list[str] | None, settings: Settings, doing: str) -> list[
 
 @app.command()
 def rank(
-    scores: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Scores files (YAML or .xlsx workbooks) or bundled names; none: the bundled "
-            "example.",
-            show_default=False,
-        ),
-    ] = None,
+    scores: ScoresArg = None,
     fmt: FormatOpt = Format.table,
     top: Annotated[
         int | None, typer.Option("--top", "-n", min=1, help="Show only the top N options.")
@@ -405,13 +406,7 @@ def criteria(
 
 @app.command()
 def sensitivity(
-    scores: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Scores files (YAML or .xlsx) or bundled names; none: the bundled example.",
-            show_default=False,
-        ),
-    ] = None,
+    scores: ScoresArg = None,
     fmt: FormatOpt = Format.table,
     only: Annotated[
         list[AnalysisName] | None,
@@ -737,14 +732,7 @@ def template(
 
 @app.command()
 def export(
-    scores: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Scores files (YAML or .xlsx) or bundled names, one per group, on one criteria "
-            "file; none: the bundled example.",
-            show_default=False,
-        ),
-    ] = None,
+    scores: ScoresArg = None,
     output: Annotated[
         Path,
         typer.Option("--output", "-o", help="The workbook to write (.xlsx)."),
