@@ -299,8 +299,9 @@ def rank(
     if not _emit_plain(fmt, data, rows, markdown):
         from appraise import render
 
-        for ranking, record in zip(rankings, records, strict=True):
+        for ranking in rankings:
             names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
+            record = report.ranking_record(ranking, top or render.TABLE_ROWS)
             table = render.ranking_table(record, names, len(ranking.options), out.size.width)
             out.print(table)
             out.print()

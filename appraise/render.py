@@ -23,6 +23,8 @@ BAR_WIDTH = 28
 OPTION_MIN_WIDTH = 14
 FIXED_WIDTH = 4 + OPTION_MIN_WIDTH + 5 + BAR_WIDTH + 3 * 3
 NUMBER_WIDTH = 6  # "-10.25"
+TABLE_ROWS = 50  # options in a ranking table unless --top says otherwise (JSON/CSV list all)
+DISAGREEMENT_ROWS = 20  # cells listed under "Scorers far apart"
 HEADING_LIMITS = (14, 12)  # full names where they fit (Sustainability, Deliverability), else cut
 
 
@@ -80,6 +82,8 @@ def ranking_table(
         status_quo = record.get("status_quo_rank")
         if status_quo:
             line += f" The status quo ranks {status_quo}."
+        if shown == TABLE_ROWS:
+            line += " (--top N shows more; --format csv or json lists them all.)"
         parts.append(Text(line, style="dim"))
     parts.append(_context_line(record))
     parts.extend(_set_aside_tables(record))
@@ -90,8 +94,13 @@ def ranking_table(
             lines.append(f"  {name}: ", style="bold")
             lines.append(f"{text}\n")
         parts.append(lines)
-    if record["disagreements"]:
-        parts.append(_disagreement_table(record, criterion_names))
+    order = {o["id"]: n for n, o in enumerate(record["options"])}  # rank order, as shown
+    disagreements = sorted(
+        (d for d in record["disagreements"] if d["option"] in order),
+        key=lambda d: order[d["option"]],
+    )
+    if disagreements:
+        parts.append(_disagreement_table(disagreements, criterion_names))
     interests = [
         (s["id"], o, text) for s in record["scorers"] for o, text in s["interests"].items()
     ]
@@ -173,7 +182,8 @@ def _set_aside_tables(record: Record) -> list[RenderableType]:
     return out
 
 
-def _disagreement_table(record: Record, names: dict[str, str]) -> RenderableType:
+def _disagreement_table(disagreements: list[Record], names: dict[str, str]) -> RenderableType:
+    """The cells where the panel is far apart, the first ``DISAGREEMENT_ROWS`` of them."""
     table = Table(
         title="Scorers far apart on a heavily weighted criterion",
         title_justify="left",
@@ -185,12 +195,17 @@ def _disagreement_table(record: Record, names: dict[str, str]) -> RenderableType
     table.add_column("Criterion")
     table.add_column("Scores", justify="right")
     table.add_column("Weight", justify="right")
-    for item in record["disagreements"]:
+    for item in disagreements[:DISAGREEMENT_ROWS]:
         table.add_row(
-            Text(item.get("name", item["option"])),
+            Text(item["name"]),
             names.get(item["criterion"], item["criterion"]),
             f"{item['min']:g} to {item['max']:g} (n={item['n']})",
             f"{percent_text(item['weight'])}%",
+        )
+    more = len(disagreements) - DISAGREEMENT_ROWS
+    if more > 0:
+        return Group(
+            table, Text(f"  and {more:,} more (--format json lists them all)", style="dim")
         )
     return table
 

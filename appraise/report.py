@@ -284,9 +284,46 @@ def problem_record(problem: Problem) -> Record:
     }
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # the C encoder
+
+
 def to_json(data: Any) -> str:
-    """Full-precision JSON; NaN or infinity would be a bug, so they are refused."""
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    """Full-precision JSON, indented, with each list or mapping of plain values on one line.
+
+    NaN or infinity would be a bug, so they are refused (ValueError). ``json.dumps`` with
+    ``indent`` runs in pure Python, about ten times slower than its compact C encoder; here
+    only the nesting is written in Python and every innermost row goes through the C encoder,
+    so a ranking of thousands of options (with spreads per cell) is written in a second or two,
+    and reads as one line per option, criterion or cell.
+    """
+    out: list[str] = []
+    _encode(data, "\n", out)
+    return "".join(out)
+
+
+def _encode(value: Any, newline: str, out: list[str]) -> None:
+    inner = newline + "  "
+    if isinstance(value, dict) and not _plain(value.values()):
+        out.append("{")
+        for n, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise TypeError(f"a JSON key must be text, not {key!r}")
+            out.append(f"{',' if n else ''}{inner}{_ENCODE(key)}: ")
+            _encode(item, inner, out)
+        out.append(newline + "}")
+    elif isinstance(value, (list, tuple)) and not _plain(value):
+        out.append("[")
+        for n, item in enumerate(value):
+            out.append(f"{',' if n else ''}{inner}")
+            _encode(item, inner, out)
+        out.append(newline + "]")
+    else:
+        out.append(_ENCODE(value))
+
+
+def _plain(values: Any) -> bool:
+    """Whether a container's values are all plain (no list or mapping among them)."""
+    return not any(isinstance(v, (dict, list, tuple)) and v for v in values)
 
 
 def to_csv(rows: Sequence[Record]) -> str:

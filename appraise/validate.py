@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
+import numpy.typing as npt
 
 from appraise.errors import Problem, Severity, raise_if_errors
 from appraise.model import (
@@ -170,6 +171,37 @@ def _where(option_index: int, option: OptionSpec, scorer: str) -> str:
     return f"options[{option_index}].scorers.{scorer}"
 
 
+def medians_of_the_rest(raw: FloatArray) -> FloatArray:
+    """For each score, the median of the other scorers' scores in its cell.
+
+    NaN where this scorer gave no score or nobody else scored the cell.
+
+    ``raw`` is scorers x options x leaves with NaN where a scorer gave no score; the result
+    has the same shape and equals ``np.nanmedian(np.delete(raw, k, axis=0), axis=0)`` for
+    each scorer k, from one sort instead of one median per scorer. With the cell's n scores
+    sorted and this one at position p, the rest are the sorted scores without p: their
+    middle one or two (positions (n-2)//2 and (n-1)//2 of the rest) sit at the same sorted
+    position when before p, one further on when at or after it. Equal scores may swap
+    places; the rest is the same numbers whichever copy is left out.
+    """
+    if len(raw) == 0:
+        return raw.copy()
+    order = np.argsort(raw, axis=0, kind="stable")  # NaN sorts last
+    ordered = np.take_along_axis(raw, order, axis=0)
+    position = np.empty_like(order)
+    np.put_along_axis(position, order, np.arange(len(raw)).reshape(-1, 1, 1), axis=0)
+    count = np.sum(~np.isnan(raw), axis=0)  # n, per cell
+    low, high = (count - 2) // 2, (count - 1) // 2  # the middle of the rest (n - 1 scores)
+    last = len(raw) - 1
+
+    def at(q: npt.NDArray[np.intp]) -> FloatArray:
+        index = np.clip(np.where(q < position, q, q + 1), 0, last)
+        return np.take_along_axis(ordered, index, axis=0)
+
+    rest = (at(np.broadcast_to(low, raw.shape)) + at(np.broadcast_to(high, raw.shape))) / 2
+    return np.where(np.isnan(raw) | (count < 2), np.nan, rest)
+
+
 @dataclass
 class _SheetCheck:
     """The checks of one scores file against its criteria, each adding to ``problems``."""
@@ -228,43 +260,73 @@ class _SheetCheck:
         return ids, True
 
     def scores(self, level: Level, scorer_ids: list[str]) -> FloatArray:
-        """Scores per scorer x option x leaf (NaN where not given), checking every key and value."""
+        """Scores per scorer x option x leaf (NaN where not given), checking every key and value.
+
+        Each row is placed with one numpy assignment, and keys are checked one by one only in
+        a row holding one that is not a criterion of this level: a large valid file costs one
+        dict lookup per cell.
+        """
         leaf_ids = self.tree.leaves(level)
-        other = set(self.tree.leaves("criteria" if level == "leaves" else "leaves")) - set(leaf_ids)
-        level_word = "sub-criteria" if level == "leaves" else "top-level criteria"
-        scale = self.spec.scale
+        column = {key: j for j, key in enumerate(leaf_ids)}
+        layer = {scorer: k for k, scorer in enumerate(scorer_ids)}
         raw = np.full((len(scorer_ids), len(self.spec.options), len(leaf_ids)), np.nan)
         for i, option in enumerate(self.spec.options):
             for scorer, row in _rows(option).items():
-                where = _where(i, option, scorer)
-                for key, value in row.items():
-                    if key in other:
-                        self.add(
-                            f"{where}.{key}",
-                            f"'{key}' is not one of the {level_word} this file scores against; "
-                            "a file scores one level throughout",
-                        )
-                    elif key not in leaf_ids:
-                        expected = ", ".join(leaf_ids)
-                        self.add(
-                            f"{where}.{key}",
-                            f"unknown criterion '{key}' (expected one of: {expected})",
-                        )
-                    elif value is not None:
-                        if not scale.min <= value <= scale.max:
-                            self.add(
-                                f"{where}.{key}",
-                                f"option '{option.id}', criterion '{key}': score {value:g} "
-                                f"is outside the scale {scale}",
-                            )
-                        raw[scorer_ids.index(scorer), i, leaf_ids.index(key)] = value
+                known = row
+                if not row.keys() <= column.keys():
+                    known = {key: value for key, value in row.items() if key in column}
+                    self._unknown_keys(_where(i, option, scorer), row, level)
+                if known:
+                    raw[layer[scorer], i, [column[key] for key in known]] = np.array(
+                        list(known.values()), dtype=float
+                    )  # None (a cell left blank) becomes NaN
+        self._out_of_scale(raw, leaf_ids, scorer_ids)
         return raw
+
+    def _unknown_keys(self, where: str, row: dict[str, float | None], level: Level) -> None:
+        """An error for each key of a row that is not a criterion scored at this level."""
+        leaf_ids = self.tree.leaves(level)
+        other = self.tree.leaves("criteria" if level == "leaves" else "leaves")
+        level_word = "sub-criteria" if level == "leaves" else "top-level criteria"
+        for key in row:
+            if key in leaf_ids:
+                continue
+            if key in other:
+                self.add(
+                    f"{where}.{key}",
+                    f"'{key}' is not one of the {level_word} this file scores against; "
+                    "a file scores one level throughout",
+                )
+            else:
+                expected = ", ".join(leaf_ids)
+                self.add(
+                    f"{where}.{key}", f"unknown criterion '{key}' (expected one of: {expected})"
+                )
+
+    def _out_of_scale(
+        self, raw: FloatArray, leaf_ids: tuple[str, ...], scorer_ids: list[str]
+    ) -> None:
+        """Every score outside the scale, by option, scorer and criterion."""
+        scale = self.spec.scale
+        with np.errstate(invalid="ignore"):
+            outside = (raw < scale.min) | (raw > scale.max)  # NaN (not given) compares False
+        for i, k, j in np.argwhere(outside.transpose(1, 0, 2)):
+            option = self.spec.options[i]
+            self.add(
+                f"{_where(i, option, scorer_ids[k])}.{leaf_ids[j]}",
+                f"option '{option.id}', criterion '{leaf_ids[j]}': score {raw[k, i, j]:g} "
+                f"is outside the scale {scale}",
+            )
 
     def gaps(self, raw: FloatArray, level: Level, scorer_ids: list[str], missing: str) -> None:
         """Cells a scorer skipped (warning); cells nobody scored (error unless a policy is set)."""
         leaf_ids = self.tree.leaves(level)
-        nobody = np.all(np.isnan(raw), axis=0)
-        for i, option in enumerate(self.spec.options):
+        blank = np.isnan(raw)
+        nobody = np.all(blank, axis=0)
+        skips = np.any(blank & ~nobody, axis=2)  # scorer x option: a cell others scored
+        flagged = np.any(skips, axis=0) | (np.any(nobody, axis=1) & (missing == "error"))
+        for i in np.flatnonzero(flagged).tolist():  # a full, valid sheet skips the loop
+            option = self.spec.options[i]
             for k, scorer in enumerate(scorer_ids):
                 skipped = [leaf_ids[j] for j in np.nonzero(np.isnan(raw[k, i]) & ~nobody[i])[0]]
                 if option.scorers and scorer in option.scorers and skipped:
@@ -398,12 +460,10 @@ class _SheetCheck:
         """
         half = (self.spec.scale.max - self.spec.scale.min) / 2
         panel = np.sum(~np.isnan(raw), axis=0) >= 3
+        rest = medians_of_the_rest(raw)
+        gap = np.abs(raw - rest)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # cells nobody or one person scored
-            rest = np.stack(
-                [np.nanmedian(np.delete(raw, k, axis=0), axis=0) for k in range(len(raw))]
-            )
-            gap = np.abs(raw - rest)
             farthest = gap >= np.nanmax(gap, axis=0) - 1e-9
         far = panel & farthest & (gap >= half - 1e-9)  # NaN compares False: unscored cells
         found = np.argwhere(far.transpose(1, 2, 0))  # ordered by option, criterion, scorer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -54,6 +55,50 @@ def test_rank_top_cuts_json_and_table(demo):
     table = invoke("rank", demo, "--top", "2").stdout
     assert "Option Z" not in table.split("Shortlist")[0]
     assert "Shortlist: top 2 of 3 ranked options shown. The status quo ranks 3." in table
+
+
+def _sixty_options(write) -> object:
+    """60 options scored by ann, bob and cy: on a (60%) they give 1, 5 and 3 everywhere, so
+    every option has a disagreement on a heavy criterion (spread 4 >= half the scale); on b
+    all three give 1 + n % 5. Totals 0.6 x 3 + 0.4 x (1 + n % 5): twelve options tie at each
+    of five totals, so the ranks are 1, 13, 25, 37 and 49, and the status quo o0 (b = 1)
+    ranks 49."""
+    write("two.yaml", TWO_CRITERIA)
+    rows = "".join(
+        f"  - {{id: o{n}, name: Option {n}, status_quo: {str(n == 0).lower()}, scorers: "
+        f"{{ann: {{a: 1, b: {1 + n % 5}}}, bob: {{a: 5, b: {1 + n % 5}}}, "
+        f"cy: {{a: 3, b: {1 + n % 5}}}}}}}\n"
+        for n in range(60)
+    )
+    head = "group: g\nname: G\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n"
+    return write("sixty.yaml", head + rows)
+
+
+def test_a_long_ranking_table_shows_fifty_options_and_says_how_to_see_the_rest(write):
+    path = _sixty_options(write)
+    result = invoke("rank", path)
+    assert result.exit_code == 0, result.stderr
+    table, rest = result.stdout.split("Shortlist")
+    assert len(re.findall(r"^ +\d+ │ Option", table, re.MULTILINE)) == 50
+    assert [int(r) for r in re.findall(r"^ +(\d+) │", table, re.MULTILINE)][::12] == [
+        1, 13, 25, 37, 49,
+    ]  # fmt: skip
+    words = " ".join(rest.split())
+    assert words.startswith(
+        ": top 50 of 60 ranked options shown. The status quo ranks 49. "
+        "(--top N shows more; --format csv or json lists them all.)"
+    )
+    far_apart = rest.split("Scorers far apart")[1]
+    assert len(re.findall(r"1 to 5 \(n=3\)", far_apart)) == 20
+    assert "and 30 more (--format json lists them all)" in " ".join(far_apart.split())
+
+
+def test_top_overrides_the_fifty_row_table_and_json_lists_every_option(write):
+    path = _sixty_options(write)
+    table = invoke("rank", path, "--top", "55").stdout.split("Shortlist")[0]
+    assert len(re.findall(r"^ +\d+ │ Option", table, re.MULTILINE)) == 55
+    data = json.loads(invoke("rank", path, "-f", "json").stdout)
+    assert len(data["options"]) == len(data["disagreements"]) == 60
 
 
 def test_rank_several_files_prints_a_json_list_in_order(demo, write):

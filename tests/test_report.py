@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -98,3 +102,41 @@ def test_disagreement_table_shows_option_names():
     far_apart = text.split("Scorers far apart")[1]
     assert "Relocate the MIIU to the PSHFT site" in far_apart
     assert "miiu-to-pshft" not in far_apart
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@given(JSON_VALUES)
+def test_to_json_reads_back_as_the_same_data(data):
+    assert json.loads(report.to_json(data)) == data
+
+
+def test_to_json_puts_each_row_of_plain_values_on_one_line():
+    data = {"options": [{"id": "a", "total": 2.5, "contributions": {"q": 1.5, "c": 1}}], "x": []}
+    assert report.to_json(data).splitlines() == [
+        "{",
+        '  "options": [',
+        "    {",
+        '      "id": "a",',
+        '      "total": 2.5,',
+        '      "contributions": {"q": 1.5, "c": 1}',
+        "    }",
+        "  ],",
+        '  "x": []',
+        "}",
+    ]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_to_json_refuses_nan_and_infinity(bad):
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        report.to_json({"rows": [{"total": bad}]})

@@ -320,6 +320,23 @@ def _json_int(text: str) -> int | float:
     return int(text) if len(text) <= MAX_DIGITS else float(text)
 
 
+def _parse_json(text: str) -> Any:
+    """``json.loads`` keeping duplicate keys to report; a number too long for ``int`` is inf.
+
+    The integer hook costs as much as the parse itself, so it is used only on a second try,
+    after Python has refused an integer of over 4,300 digits.
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_json_object)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)
+
+
+_CONTAINERS = frozenset({dict, list, _Duplicate})  # the types json.loads makes that hold others
+
+
 def _problem_in(data: Any) -> tuple[str, str] | None:
     """The first place (YAML path) nested too deeply or holding a duplicate key, and why."""
     stack: list[tuple[Any, str, int]] = [(data, "", 1)]
@@ -333,12 +350,16 @@ def _problem_in(data: Any) -> tuple[str, str] | None:
         if isinstance(value, _Duplicate):
             return where, f"duplicate key {value.key!r}"
         if isinstance(value, dict):
+            if _CONTAINERS.isdisjoint(map(type, value.values())):
+                continue  # a row of numbers: one pass in C, not an isinstance per value
             children = [
                 (f"{where}.{k}" if where else k, v)
                 for k, v in value.items()
                 if isinstance(v, (dict, list))
             ]
         elif isinstance(value, list):
+            if _CONTAINERS.isdisjoint(map(type, value)):
+                continue
             children = [
                 (f"{where}[{i}]", v) for i, v in enumerate(value) if isinstance(v, (dict, list))
             ]
@@ -370,7 +391,7 @@ def read_json(path: Path) -> Any:
     if not text.strip():
         return None
     try:
-        data = json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)
+        data = _parse_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, f"line {exc.lineno}, column {exc.colno}", exc.msg) from None
     except RecursionError:
