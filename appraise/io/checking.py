@@ -62,7 +62,8 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
             result.notes.extend(notes)
         elif isinstance(spec, ScoresFile):
             try:
-                tree = load_criteria(resolve_criteria_path(spec.criteria, path), settings.normalise)
+                criteria = resolve_criteria_path(spec.criteria, path, locate("criteria"))
+                tree = load_criteria(criteria, settings.normalise)
             except AppraiseError as exc:
                 result.problems.extend(_problems_of(exc))
                 continue
