@@ -853,20 +853,60 @@ def test_fuzz_random_text_and_bytes(tmp_path, text, raw):
     only_appraise_errors(path)
 
 
-def test_ctrl_c_during_an_export_leaves_nothing_behind(demo, tmp_path, monkeypatch):
-    """An interrupted export exits 130 with a short message, and writes no file, not even a temp."""
-    from typer.testing import CliRunner
+def _interrupt_while_saving(monkeypatch) -> None:
+    """openpyxl's save writes part of the file, then the user presses Ctrl-C."""
 
-    from appraise.cli import app
-    from appraise.io import workbook
-
-    def interrupted(*args: object, **kwargs: object) -> None:
+    def half_saved(self: openpyxl.Workbook, filename: str) -> None:
+        Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workbook, "build_workbook", interrupted)
+    monkeypatch.setattr(openpyxl.Workbook, "save", half_saved)
+
+
+def test_ctrl_c_while_an_export_is_saved_leaves_the_old_file_and_no_temp(
+    demo, tmp_path, monkeypatch
+):
+    """An interrupted export exits 130 with a short message; the workbook it was replacing
+    (--force) is untouched and no partial or temporary file is left beside it."""
     out = tmp_path / "out" / "hce.xlsx"
     out.parent.mkdir()
-    result = CliRunner().invoke(app, ["export", str(demo), "-o", str(out), "--no-sensitivity"])
+    out.write_bytes(b"last week's workbook")
+    _interrupt_while_saving(monkeypatch)
+    result = CliRunner().invoke(
+        app, ["export", str(demo), "-o", str(out), "--no-sensitivity", "--force"]
+    )
     assert result.exit_code == 130
-    assert "interrupted; nothing was written" in result.stderr
-    assert list(out.parent.iterdir()) == []
+    assert result.stderr.strip() == "interrupted; nothing was written"
+    assert [p.name for p in out.parent.iterdir()] == ["hce.xlsx"]
+    assert out.read_bytes() == b"last week's workbook"
+
+
+def test_ctrl_c_while_a_template_is_saved_leaves_nothing(tmp_path, monkeypatch):
+    out = tmp_path / "scoring.xlsx"
+    _interrupt_while_saving(monkeypatch)
+    result = CliRunner().invoke(app, ["template", "cp-2016", "-o", str(out)])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "interrupted; nothing was written"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_a_long_simulation_exits_cleanly(demo, monkeypatch):
+    """Ctrl-C in the middle of SMAA (after the first chunk of samples): exit 130, one line."""
+    from appraise import smaa
+
+    draw, calls = smaa._draw_totals, []
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(smaa, "_draw_totals", interrupted)
+    result = CliRunner().invoke(
+        app, ["sensitivity", str(demo), "--only", "smaa", "--samples", "200000"]
+    )
+    assert len(calls) == 2
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "interrupted; nothing was written"
+    assert result.stdout == ""

@@ -192,16 +192,8 @@ def test_leave_one_scorer_out(write):
     assert not found["ann"].leader_changed
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(
-        st.lists(st.integers(1, 5), min_size=3, max_size=3), min_size=2, max_size=5, unique_by=tuple
-    ),
-    st.lists(st.integers(1, 50), min_size=3, max_size=3),
-)
-def test_bounds_hold_for_any_small_table(tmp_path_factory, rows, weights):
-    """Property: the leader is first at every weight strictly inside its interval."""
-    folder = tmp_path_factory.mktemp("prop")
+def _small_table(folder, rows, weights):
+    """Three criteria (weights as given, normalised) and one option per row; o0 the status quo."""
     (folder / "c.yaml").write_text(
         "title: t\ncriteria:\n"
         + "".join(f"  - {{id: c{k}, name: C{k}, weight: {w}}}\n" for k, w in enumerate(weights))
@@ -215,15 +207,87 @@ def test_bounds_hold_for_any_small_table(tmp_path_factory, rows, weights):
     (folder / "s.yaml").write_text(
         f"group: g\nname: G\ncriteria: c.yaml\nscale: {{min: 1, max: 5}}\noptions:\n{options}"
     )
-    ranking = rank(load_scores(folder / "s.yaml"))
-    lines = {line.criterion: line for line in weight_lines(ranking)}
+    return rank(load_scores(folder / "s.yaml"))
+
+
+TABLES = st.lists(
+    st.lists(st.integers(1, 5), min_size=3, max_size=3), min_size=2, max_size=5, unique_by=tuple
+)
+WEIGHTS = st.lists(st.integers(1, 50), min_size=3, max_size=3)
+
+
+@settings(max_examples=80, deadline=None)
+@given(TABLES, WEIGHTS)
+def test_thresholds_agree_with_brute_force_at_and_around_each_bound(
+    tmp_path_factory, rows, weights
+):
+    """Recomputed from the table alone, not through the tool: with weight t on criterion c and
+    the others scaled to share 1 - t in their ratio, totals(t) = S @ w(t). Inside the interval
+    the leader is first; at a bound the leader and the named successor tie; just past it the
+    successor is ahead of the leader; a missing bound means the leader is first all the way
+    to 0 or 1."""
+    ranking = _small_table(tmp_path_factory.mktemp("prop"), rows, weights)
+    index = {f"o{i}": i for i in range(len(rows))}
+    scores = np.array(rows, dtype=float)
+    base = np.array(weights, dtype=float) / sum(weights)
+
+    def totals(c: int, t: float) -> np.ndarray:
+        w = base * (1 - t) / (1 - base[c])
+        w[c] = t
+        return scores @ w
+
+    leader = index[ranking.options[0].id]
     for found in thresholds(ranking):
-        line = lines[found.criterion]
+        c = int(found.criterion[1:])
+        assert found.weight == pytest.approx(base[c], abs=1e-12)
         low = 0.0 if found.lower is None else found.lower
         high = 1.0 if found.upper is None else found.upper
-        for t in np.linspace(low, high, 7)[1:-1]:
-            totals = line.totals(t)
-            assert totals[0] >= totals.max() - 1e-9
+        assert low <= base[c] + 1e-12
+        assert base[c] <= high + 1e-12
+        for t in [low, *np.linspace(low, high, 9)[1:-1], high]:
+            if (t == low and found.lower is not None) or (t == high and found.upper is not None):
+                continue
+            here = totals(c, t)
+            assert here[leader] >= here.max() - 1e-9, (found, t)
+        for bound, successor, step in (
+            (found.lower, found.below, -1),
+            (found.upper, found.above, 1),
+        ):
+            if bound is None:
+                assert successor is None
+                continue
+            other = index[successor]
+            at = totals(c, bound)
+            assert at[other] == pytest.approx(at[leader], abs=1e-9)
+            past = totals(c, bound + step * 1e-6)
+            assert past[other] > past[leader], (found, bound)
+
+
+@settings(max_examples=60, deadline=None)
+@given(TABLES, WEIGHTS)
+def test_score_thresholds_agree_with_brute_force(tmp_path_factory, rows, weights):
+    """Each option behind the leader, raised to the needed score on one criterion, draws level
+    with the leader (recomputed as S @ w); where no score on the scale is enough, even the top
+    of the scale leaves it behind."""
+    ranking = _small_table(tmp_path_factory.mktemp("prop"), rows, weights)
+    index = {f"o{i}": i for i in range(len(rows))}
+    w = np.array(weights, dtype=float) / sum(weights)
+    leader = index[ranking.options[0].id]
+    found = score_thresholds(ranking)
+    assert len(found) == (len(rows) - 1) * 3
+    for item in found:
+        i, j = index[item.option], int(item.leaf[1:])
+        assert item.score == rows[i][j]
+        raised = np.array(rows, dtype=float)
+        if item.needed is None:
+            raised[i, j] = 5
+            totals = raised @ w
+            assert totals[i] < totals[leader] - 1e-12
+        else:
+            assert item.needed == pytest.approx(item.score + item.change, abs=1e-12)
+            raised[i, j] = item.needed
+            totals = raised @ w
+            assert totals[i] == pytest.approx(totals[leader], abs=1e-9)
 
 
 # --- the command ----------------------------------------------------------------------------
