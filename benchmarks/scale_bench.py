@@ -65,8 +65,14 @@ print(f"@@ {code} {kb}", file=sys.stderr)
 """
 
 
-def generate(folder: Path, n_options: int, n_scorers: int, seed: int = 8) -> Path:
-    """The criteria (YAML) and the per-scorer scores file (JSON); returns the scores path."""
+def generate(
+    folder: Path, n_options: int, n_scorers: int, seed: int = 8
+) -> tuple[Path, np.ndarray]:
+    """The criteria (YAML) and the per-scorer scores file (JSON).
+
+    Returns the scores file's path and the scores (scorers x options x leaves). Leaf
+    ``t{t}s{s}`` has global weight 10/100 x SUB_WEIGHTS[s]/100 (``WEIGHTS``).
+    """
     criteria = ["title: Scale benchmark", "criteria:"]
     for t in range(10):
         criteria += [f"  - id: t{t}", f"    name: Criterion {t}", "    weight: 10", "    sub:"]
@@ -97,7 +103,7 @@ def generate(folder: Path, n_options: int, n_scorers: int, seed: int = 8) -> Pat
         "options": options,
     }
     path.write_text(json.dumps(data, separators=(",", ":")))
-    return path
+    return path, scores
 
 
 def timed(step: Callable[[], Any]) -> tuple[Any, float]:
@@ -116,20 +122,19 @@ def numpy_totals(path: Path) -> np.ndarray:
     return np.asarray(rows, dtype=float).mean(axis=0) @ WEIGHTS
 
 
-def command(*args: str) -> tuple[float, float, int]:
-    """Wall seconds, peak memory (MB) and exit code of one ``appraise`` command, run afresh."""
+def run_fresh(*args: str) -> tuple[str, float, float, int]:
+    """Run ``appraise ARGS`` in a fresh Python: its stdout, wall seconds, peak MB, exit code."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", CHILD, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
     )
     seconds = time.perf_counter() - start
     last = done.stderr.strip().splitlines()[-1].split()
-    return seconds, int(last[2]) / 1024, int(last[1])
+    return done.stdout, seconds, int(last[2]) / 1024, int(last[1])
 
 
 def main() -> None:
@@ -144,7 +149,7 @@ def main() -> None:
         f"{platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs"
     )
     with tempfile.TemporaryDirectory() as folder:
-        path, seconds = timed(lambda: generate(Path(folder), args.options, args.scorers))
+        (path, _), seconds = timed(lambda: generate(Path(folder), args.options, args.scorers))
         print(f"generated {path.stat().st_size / 1e6:.1f} MB of JSON in {seconds:.1f} s\n")
 
         print("as a user runs it (fresh Python)       seconds   peak MB   exit")
@@ -153,7 +158,7 @@ def main() -> None:
             ("appraise rank (table)", ["rank", str(path)]),
             ("appraise check -f json", ["check", str(path), "-f", "json"]),
         ]:
-            seconds, memory, code = command(*argv)
+            _, seconds, memory, code = run_fresh(*argv)
             print(f"  {name:<36}{seconds:7.2f}  {memory:8.0f}   {code:4d}")
         print()
 
