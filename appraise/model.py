@@ -302,11 +302,31 @@ _MESSAGES = {
 _YAML_BOOLEAN = "(YAML reads yes/no/on/off as true/false)"
 
 
+# What each kind of rule lists, for a rule given too few options.
+_RULE_LISTS = {
+    "requires": "a 'requires' rule lists an option and what it needs: [a, b] (a needs b) or "
+    "[a, b, c] (a needs b or c)",
+    "excludes": "an 'excludes' rule lists at least two options, no two of which may be chosen "
+    "together",
+    "one_of": "a 'one_of' rule lists at least two options, exactly one of which is chosen",
+}
+
+
+def _too_short(error: dict[str, Any]) -> str:
+    found, key = error.get("input"), error["loc"][-1] if error["loc"] else ""
+    if isinstance(key, str) and key in _RULE_LISTS:
+        return f"{_RULE_LISTS[key]}; found {_shown(found)}"
+    at_least = (error.get("ctx") or {}).get("min_length", 1)
+    return f"expected at least {at_least} item{'' if at_least == 1 else 's'}, found {_shown(found)}"
+
+
 def _message(error: dict[str, Any]) -> str:
     """Pydantic's finding in the words of a person fixing a YAML file."""
     kind, msg = error["type"], str(error["msg"])
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
+    if kind == "too_short":
+        return _too_short(error)
     found = error.get("input")
     if isinstance(found, bool) and kind in {"float_type", "string_type"}:
         # YAML 1.1 turns an unquoted yes/no/on/off into a boolean before appraise sees it.

@@ -306,3 +306,32 @@ def test_mixing_consensus_and_per_scorer_scores_is_one_clear_error(write):
     assert [str(p) for p in caught.value.errors] == [
         f"{path}: options: mixes consensus 'scores' and per-scorer 'scorers'; use one throughout"
     ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            "{one_of: [g1/a]}",
+            "rules[0].one_of: a 'one_of' rule lists at least two options, exactly one of which "
+            "is chosen; found ['g1/a']",
+        ),
+        (
+            "{requires: [g1/a]}",
+            "rules[0].requires: a 'requires' rule lists an option and what it needs: [a, b] "
+            "(a needs b) or [a, b, c] (a needs b or c); found ['g1/a']",
+        ),
+        (
+            "{excludes: [g1/a]}",
+            "rules[0].excludes: an 'excludes' rule lists at least two options, no two of which "
+            "may be chosen together; found ['g1/a']",
+        ),
+    ],
+)
+def test_a_rule_with_one_option_says_what_the_rule_needs(write, rule, message):
+    from appraise.io.loading import load_rules
+
+    path = write("rules.yaml", f"rules:\n  - {rule}\n")
+    with pytest.raises(Problems) as caught:
+        load_rules(path)
+    assert messages(caught.value) == [f"{path}: {message}"]
