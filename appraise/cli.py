@@ -830,7 +830,7 @@ def _extra_sheets(
     """The Combinations and Rounds sheets asked for, and the extra input files they read."""
     from appraise import io
     from appraise.errors import InputError, raise_if_errors
-    from appraise.io.sheets import combinations_section, register_section, rounds_section
+    from appraise.io.workbook import combinations_section, register_section, rounds_section
 
     sections, inputs = [register_section()], []
     if rules is not None:

@@ -1,4 +1,4 @@
-"""Tests for appraise/combine.py: the best combinations of options across groups, under rules.
+"""Tests for appraise/combine/: the best combinations of options across groups, under rules.
 
 Expected values are worked by hand in the comments (small cases), or come from
 ``brute_force`` (every combination tried with ``itertools.product``) on random small cases.
@@ -295,7 +295,7 @@ def test_a_search_that_runs_too_long_says_so(monkeypatch):
     # Every cost is odd and there are 8 groups, so the sum is even and never exactly 9: proving
     # that takes far more than the 50 steps allowed here.
     groups = [group(f"g{i}", [3, 2, 1], {"cost": [1, 3, 1]}) for i in range(8)]
-    monkeypatch.setattr(combine, "MAX_NODES", 50)
+    monkeypatch.setattr(combine.search, "MAX_NODES", 50)
     with pytest.raises(SearchTooLong, match="gave up after 50 steps"):
         top_combinations(groups, [], limits=[Limit.parse("cost<=9"), Limit.parse("cost>=9")])
 
@@ -411,7 +411,7 @@ def naive_robustness(groups, rules, limits, candidates, weights):
 @pytest.mark.parametrize("listed", [True, False], ids=["listed", "searched"])
 def test_robustness_agrees_with_brute_force_per_sample(listed, monkeypatch):
     if not listed:  # force a search per sample instead of listing the feasible combinations
-        monkeypatch.setattr(combine, "ENUMERATE_MAX", 0)
+        monkeypatch.setattr(combine.weight_samples, "ENUMERATE_MAX", 0)
     rng = np.random.default_rng(5)
     checked = 0
     while checked < 25:

@@ -1,4 +1,4 @@
-"""Extra HCE workbook sheets built on ``workbook.Section``: combinations, and two rounds.
+"""Extra HCE workbook sheets built on ``SheetSection``: combinations, two rounds, the register.
 
 Each takes the plain record its command prints as JSON (``combine_report.combine_record``,
 ``diff_report.diff_record``), so the sheet shows exactly what the terminal shows.
@@ -9,32 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.io.workbook import SheetSection, WorkbookContext, put_number, put_text
+from appraise.io.workbook.context import SheetSection, WorkbookContext
+from appraise.io.workbook.tables import _header, _heading
+from appraise.io.workbook.writing import put_number, put_text
 
 Record = dict[str, Any]
-
-
-def _header(sheet: Worksheet, row: int, labels: Sequence[str], context: WorkbookContext) -> None:
-    styles = context.styles
-    for column, label in enumerate(labels, start=1):
-        cell = put_text(sheet, row, column, label)
-        cell.font, cell.fill = styles.header_font, styles.header_fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
 
 
 def _sentences(sheet: Worksheet, row: int, lines: Sequence[str], context: WorkbookContext) -> int:
     for line in lines:
         put_text(sheet, row, 1, line).alignment = context.styles.wrap
         row += 1
-    return row + 1
-
-
-def _heading(sheet: Worksheet, row: int, text: str, context: WorkbookContext) -> int:
-    put_text(sheet, row, 1, text).font = context.styles.heading
     return row + 1
 
 
@@ -57,9 +45,11 @@ def combinations_section(record: Record) -> SheetSection:
         groups = [g["group"] for g in record["groups"]]
         attributes = sorted({a for c in record["combinations"] for a in c["attributes"]})
         shares = record.get("smaa", {}).get("best_share")
-        row = _heading(sheet, row, "Top combinations (one column per group: option ids)", context)
+        row = _heading(
+            sheet, row, "Top combinations (one column per group: option ids)", "", styles
+        )
         labels = ["Rank", "Total", *(["Best in"] if shares else []), *groups, *attributes]
-        _header(sheet, row, labels, context)
+        _header(sheet, row, labels, styles)
         sheet.freeze_panes = f"A{row + 1}"
         for k, c in enumerate(record["combinations"]):
             row += 1
@@ -68,8 +58,8 @@ def combinations_section(record: Record) -> SheetSection:
             for column, value in enumerate(values, start=1):
                 fmt = styles.percent if shares and column == 3 else styles.number
                 _value(sheet, row, column, value, "0" if column == 1 else fmt)
-        row = _heading(sheet, row + 2, "The preferred combination, group by group", context)
-        _header(sheet, row, ["Group", "Choice", "Total", "Margin", "Own best", "Why"], context)
+        row = _heading(sheet, row + 2, "The preferred combination, group by group", "", styles)
+        _header(sheet, row, ["Group", "Choice", "Total", "Margin", "Own best", "Why"], styles)
         for e in record["explanation"]:
             row += 1
             why = "; ".join(e["forced_by"]) or "its own best"
@@ -77,8 +67,8 @@ def combinations_section(record: Record) -> SheetSection:
                 [e["group"], e["name"], e["total"], e["margin"], e["own_best"], why], start=1
             ):
                 _value(sheet, row, column, value, styles.number)
-        row = _heading(sheet, row + 2, "Rules", context)
-        _header(sheet, row, ["#", "Kind", "Options", "Note"], context)
+        row = _heading(sheet, row + 2, "Rules", "", styles)
+        _header(sheet, row, ["#", "Kind", "Options", "Note"], styles)
         for rule in record["rules"]:
             row += 1
             kind = rule["kind"] if rule["at_most"] is None else f"at most {rule['at_most']}"
@@ -104,7 +94,7 @@ def rounds_section(record: Record) -> SheetSection:
         put_text(sheet, 1, 1, title).font = styles.title
         put_text(sheet, 2, 1, f"Compared at the {record['compared_at']}.").font = styles.note_font
         row = _sentences(sheet, 3, record["summary"] + record["notes"], context)
-        row = _heading(sheet, row, "Options", context)
+        row = _heading(sheet, row, "Options", "", styles)
         labels = [
             "Option",
             "Status",
@@ -116,7 +106,7 @@ def rounds_section(record: Record) -> SheetSection:
             "From scores",
             "From weights",
         ]
-        _header(sheet, row, labels, context)
+        _header(sheet, row, labels, styles)
         sheet.freeze_panes = f"A{row + 1}"
         for o in record["options"]:
             row += 1
@@ -133,8 +123,8 @@ def rounds_section(record: Record) -> SheetSection:
             ]
             for column, value in enumerate(values, start=1):
                 _value(sheet, row, column, value, "0" if column in (3, 4) else styles.number)
-        row = _heading(sheet, row + 2, "Score changes", context)
-        _header(sheet, row, ["Option", "Criterion", "Scorer", "Before", "After"], context)
+        row = _heading(sheet, row + 2, "Score changes", "", styles)
+        _header(sheet, row, ["Option", "Criterion", "Scorer", "Before", "After"], styles)
         for c in record["scores"]:
             row += 1
             for column, value in enumerate(
@@ -142,8 +132,8 @@ def rounds_section(record: Record) -> SheetSection:
             ):
                 _value(sheet, row, column, value, styles.number)
         if record["weights"]:
-            row = _heading(sheet, row + 2, "Weight changes", context)
-            _header(sheet, row, ["Criterion", "Before", "After"], context)
+            row = _heading(sheet, row + 2, "Weight changes", "", styles)
+            _header(sheet, row, ["Criterion", "Before", "After"], styles)
             for w in record["weights"]:
                 row += 1
                 for column, value in enumerate([w["criterion"], w["old"], w["new"]], start=1):
@@ -166,7 +156,7 @@ def register_section() -> SheetSection:
         )
         labels = ["Group", "Option id", "Option", "Status quo", "Status", "Reason", *milestones]
         labels += ["Notes", "Dissent"]
-        _header(sheet, 3, labels, context)
+        _header(sheet, 3, labels, styles)
         sheet.freeze_panes = "C4"
         row = 3
         for ranking in context.rankings:

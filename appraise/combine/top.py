@@ -1,0 +1,99 @@
+"""The k best combinations: the exact search's entry point, and brute force to check it."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+
+from appraise.combine.checks import _check_limits, _Checker, _empty_groups, _weighted_totals
+from appraise.combine.data import Combination, GroupOptions, Limit, SearchTooLong
+from appraise.combine.explanations import _diagnose
+from appraise.combine.problem import _indexed, _Problem
+from appraise.combine.search import _OutOfNodes, _Search
+from appraise.combine.topk import _combination, _ranked, _TopK
+from appraise.model import Rule
+from appraise.smaa import UsageError
+
+
+def _search_top(
+    groups: Sequence[GroupOptions],
+    rules: Sequence[Rule],
+    k: int = 10,
+    limits: Sequence[Limit] = (),
+    group_weights: Mapping[str, float] | None = None,
+) -> tuple[list[Combination], int]:
+    """``top_combinations`` and the number of search nodes (option choices) it tried."""
+    if k < 1:
+        raise UsageError("--top", f"must be at least 1, got {k}")
+    _check_limits(groups, limits)
+    values = _weighted_totals(groups, group_weights)
+    problem = _Problem(groups, *_indexed(rules, limits))
+    _empty_groups(groups)
+    if problem.broken or problem.broken_limits:
+        raise _diagnose(groups, rules, limits)
+    top = _TopK(k)
+    search = _Search(problem, values, top)
+    try:
+        search.run()
+    except _OutOfNodes as exc:
+        raise SearchTooLong(
+            f"the search gave up after {exc.steps:,} steps: the rules and limits leave so few "
+            "combinations that finding them (or proving there are none) takes too long; "
+            "loosen a limit or check the rules"
+        ) from None
+    kept = top.result()
+    if not kept:
+        raise _diagnose(groups, rules, limits)
+    ranked = _ranked(kept, k, values)
+    return [_combination(r, t, c, groups) for r, t, c in ranked], search.nodes
+
+
+def top_combinations(
+    groups: Sequence[GroupOptions],
+    rules: Sequence[Rule],
+    k: int = 10,
+    limits: Sequence[Limit] = (),
+    group_weights: Mapping[str, float] | None = None,
+) -> list[Combination]:
+    """The k best combinations (one option per group) meeting every rule and limit, exactly.
+
+    Args:
+        groups: The groups and their available options.
+        rules: Interdependency rules, referring to options as ``group/option``.
+        k: How many to list; combinations tied with the k-th are listed too.
+        limits: Caps and floors on summed attributes.
+        group_weights: Group id -> weight of its option's total in the sum (default 1).
+
+    Returns:
+        Combinations best first, with competition ranks (1, 1, 3).
+
+    Raises:
+        Infeasible: No combination meets the rules and limits; names a conflicting set.
+        InputError: A rule names an unknown group or option, a limit an unknown attribute,
+            or a group weight an unknown group.
+    """
+    return _search_top(groups, rules, k, limits, group_weights)[0]
+
+
+def brute_force(
+    groups: Sequence[GroupOptions],
+    rules: Sequence[Rule],
+    k: int = 10,
+    limits: Sequence[Limit] = (),
+    group_weights: Mapping[str, float] | None = None,
+) -> list[Combination]:
+    """``top_combinations`` by trying every combination (``itertools.product``): for tests.
+
+    Returns an empty list, rather than raising ``Infeasible``, when no combination qualifies.
+    """
+    if k < 1:
+        raise UsageError("--top", f"must be at least 1, got {k}")
+    values = _weighted_totals(groups, group_weights)
+    checker = _Checker(groups, rules, limits)
+    top = _TopK(k)
+    for choice in itertools.product(*(range(len(g.option_ids)) for g in groups)):
+        total = sum(values[g][o] for g, o in enumerate(choice))
+        if total >= top.cut and checker.meets(choice):
+            top.add(total, choice)
+    ranked = _ranked(top.result(), k, values)
+    return [_combination(r, t, c, groups) for r, t, c in ranked]

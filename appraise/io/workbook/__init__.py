@@ -1,0 +1,220 @@
+"""The HCE workbook: rankings as a live Excel workbook for the Health and Care Executive.
+
+Sheets, in order: Summary, Criteria, per working group Scores and Totals, per group a
+Sensitivity sheet when sensitivity results are given, any extra sections (combinations, say),
+then Validation and Audit. Global weights, contributions, totals and ranks are formulas, so a
+member who edits a "weight used" cell on the Criteria sheet sees every total and rank follow.
+Everything else is a value: the Sensitivity sheets in particular describe the weights and
+scores as exported, and say so.
+
+Text that came from an input file (names, ids, notes, reasons, the command line) is always
+written by ``put_text`` as a text cell, so ``=HYPERLINK(...)`` typed as an option name stays
+text; only ``put_formula`` writes formulas, and only this package's own.
+
+A section is anything with a ``name`` (its sheet title) and ``write(sheet, context)``; the
+``WorkbookContext`` tells it where every group's cells are, so a later sensitivity sheet can
+point its formulas at the same weight cells.
+
+The modules: ``writing`` (writing and addressing cells), ``context`` (layout, context,
+sections), ``tables`` (parts every sheet uses), one per sheet kind (``summary``, ``criteria``,
+``totals`` for Scores and Totals, ``sensitivity``, ``audit`` for Validation and Audit),
+``charts``, ``extra`` (Combinations, Rounds, Register) and ``build`` (sections in order, the
+openpyxl workbook). This module holds the entry point, ``write_hce_workbook``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from appraise.errors import InputError
+from appraise.io.safe_write import check_output_path, write_atomically
+from appraise.io.workbook.audit import AUDITED_PACKAGES, sha256_of, write_audit, write_validation
+from appraise.io.workbook.build import (
+    AuditSection,
+    CriteriaSection,
+    ScoresSection,
+    SensitivitySection,
+    SummarySection,
+    TotalsSection,
+    ValidationSection,
+    _check_titles,
+    build_workbook,
+    workbook_sections,
+)
+from appraise.io.workbook.charts import (
+    CHART_HEIGHT,
+    CHART_STEPS,
+    ROW_HEIGHT,
+    binding_threshold,
+    chart_line,
+)
+from appraise.io.workbook.context import (
+    AUDIT,
+    CRITERIA,
+    CRITERIA_COLUMNS,
+    FAMILY_COL,
+    FIRST_LEAF_COL,
+    GLOBAL_COL,
+    HEADER_ROW,
+    LOCAL_COL,
+    MAX_TITLE,
+    SCORES_FIRST_LEAF_COL,
+    SUMMARY,
+    TOTALS_FIRST_ROW,
+    TOTALS_WEIGHT_ROW,
+    USED_COL,
+    VALIDATION,
+    GroupLayout,
+    InputFile,
+    Section,
+    SheetSection,
+    Styles,
+    WorkbookContext,
+    build_context,
+    group_titles,
+    weights_used,
+)
+from appraise.io.workbook.criteria import write_criteria
+from appraise.io.workbook.extra import combinations_section, register_section, rounds_section
+from appraise.io.workbook.sensitivity import (
+    SCORE_CHANGES_SHOWN,
+    analyses_run,
+    write_sensitivity,
+)
+from appraise.io.workbook.summary import robustness_text, write_summary
+from appraise.io.workbook.totals import TIE_TEXT, write_scores, write_totals
+from appraise.io.workbook.writing import (
+    FORMULA_TRIGGERS,
+    MAX_CELL_TEXT,
+    address,
+    cells,
+    put_formula,
+    put_number,
+    put_text,
+    sheet_ref,
+)
+from appraise.scoring import Ranking
+from appraise.sensitivity import Sensitivity
+
+__all__ = [
+    "AUDIT",
+    "AUDITED_PACKAGES",
+    "CHART_HEIGHT",
+    "CHART_STEPS",
+    "CRITERIA",
+    "CRITERIA_COLUMNS",
+    "FAMILY_COL",
+    "FIRST_LEAF_COL",
+    "FORMULA_TRIGGERS",
+    "GLOBAL_COL",
+    "HEADER_ROW",
+    "LOCAL_COL",
+    "MAX_CELL_TEXT",
+    "MAX_TITLE",
+    "ROW_HEIGHT",
+    "SCORES_FIRST_LEAF_COL",
+    "SCORE_CHANGES_SHOWN",
+    "SUMMARY",
+    "TIE_TEXT",
+    "TOTALS_FIRST_ROW",
+    "TOTALS_WEIGHT_ROW",
+    "USED_COL",
+    "VALIDATION",
+    "AuditSection",
+    "CriteriaSection",
+    "GroupLayout",
+    "InputFile",
+    "ScoresSection",
+    "Section",
+    "SensitivitySection",
+    "SheetSection",
+    "Styles",
+    "SummarySection",
+    "TotalsSection",
+    "ValidationSection",
+    "WorkbookContext",
+    "address",
+    "analyses_run",
+    "binding_threshold",
+    "build_context",
+    "build_workbook",
+    "cells",
+    "chart_line",
+    "combinations_section",
+    "group_titles",
+    "put_formula",
+    "put_number",
+    "put_text",
+    "register_section",
+    "robustness_text",
+    "rounds_section",
+    "sha256_of",
+    "sheet_ref",
+    "weights_used",
+    "workbook_sections",
+    "write_audit",
+    "write_criteria",
+    "write_hce_workbook",
+    "write_scores",
+    "write_sensitivity",
+    "write_summary",
+    "write_totals",
+    "write_validation",
+]
+
+
+def write_hce_workbook(
+    rankings: Sequence[Ranking],
+    out: Path,
+    *,
+    force: bool = False,
+    command_line: str = "",
+    inputs: Sequence[Path] = (),
+    extra_sections: Sequence[Section] = (),
+    sensitivities: Sequence[Sensitivity] = (),
+) -> Path:
+    """Write the HCE workbook for ``rankings`` (one per scores file) to ``out``, atomically.
+
+    Args:
+        rankings: From ``appraise.scoring.rank``, one per scores file, all under one criteria
+            table and weight set.
+        out: The ``.xlsx`` file to write.
+        force: Replace ``out`` if it exists (never when it is an input file).
+        command_line: Recorded on the Audit sheet, as text.
+        inputs: Further files the export read (a rules file, say): audited with their
+            SHA-256 and, like the scores and criteria files, never written over.
+        extra_sections: Sheets to add between the Totals (or Sensitivity) and the
+            Validation sheets.
+        sensitivities: From ``appraise.sensitivity.analyse``, one per ranking in the same
+            order, or none. Each group then gets a Sensitivity sheet (summary sentences,
+            thresholds, weight sets, leave-one-out, score thresholds, a chart of totals
+            against the binding criterion's weight, and rank acceptability with its chart
+            when SMAA ran); the Summary's robustness paragraph opens with the headline and
+            the Audit sheet records the analyses and the SMAA settings.
+
+    Returns:
+        ``out``, once the finished workbook has replaced it in one step.
+
+    Raises:
+        InputError: The rankings differ in criteria or weights (naming the file that
+            differs), an input is missing, or ``out`` is an input, exists without ``force``,
+            or does not end in ``.xlsx``.
+        ValueError: No rankings, an extra section's title is not a valid, unique title, or
+            the sensitivity results do not match the rankings one to one.
+    """
+    out = Path(out)
+    context = build_context(
+        rankings, command_line=command_line, inputs=inputs, sensitivities=sensitivities
+    )
+    sources = [f.path for f in context.inputs]
+    check_output_path(out, sources, force)
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(out, "", "the HCE workbook is an Excel file: give a name ending .xlsx")
+    sections = workbook_sections(context, extra_sections)
+    _check_titles(sections)
+
+    def save(temporary: Path) -> None:
+        build_workbook(context, sections).save(temporary)
+
+    return write_atomically(out, save, inputs=sources, force=force)

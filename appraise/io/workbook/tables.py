@@ -1,0 +1,92 @@
+"""What every sheet is made of: a title, table headers and headings, rows of values, widths.
+
+Also the facts about a ranking that several sheets show (its scale, the scores it used, its
+options' names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from appraise.io.workbook.context import Styles
+from appraise.io.workbook.writing import put_number, put_text
+from appraise.scoring import Ranking
+from appraise.weights import FloatArray
+
+_Value = str | float | None
+
+
+def _header(sheet: Worksheet, row: int, labels: Sequence[str], styles: Styles) -> None:
+    for column, label in enumerate(labels, start=1):
+        cell = put_text(sheet, row, column, label)
+        cell.font = styles.header_font
+        cell.fill = styles.header_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _title(sheet: Worksheet, text: str, styles: Styles, note: str = "") -> None:
+    put_text(sheet, 1, 1, text).font = styles.title
+    if note:
+        put_text(sheet, 2, 1, note).font = styles.note_font
+
+
+def _widths(sheet: Worksheet, widths: Mapping[int, float]) -> None:
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _long_table(sheet: Worksheet, header_row: int, freeze: str) -> None:
+    """Freeze the panes under the header; print landscape, one page wide, header repeated."""
+    sheet.freeze_panes = freeze
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
+def _rows(
+    sheet: Worksheet,
+    row: int,
+    rows: Sequence[Sequence[_Value]],
+    formats: Sequence[str | None],
+) -> int:
+    """Write rows from ``row``: text where the format is None, else numbers; the next row."""
+    for k, values in enumerate(rows):
+        for column, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                put_text(sheet, row + k, column, value)
+            else:
+                put_number(sheet, row + k, column, value, number_format or "General")
+    return row + len(rows)
+
+
+def _heading(sheet: Worksheet, row: int, title: str, note: str, styles: Styles) -> int:
+    """A table's heading and note; returns the row for its header."""
+    put_text(sheet, row, 1, title).font = styles.heading
+    if note:
+        put_text(sheet, row + 1, 1, note).font = styles.note_font
+        return row + 2
+    return row + 1
+
+
+def _scores_used(ranking: Ranking) -> FloatArray:
+    if ranking.scores is None:
+        raise ValueError("the ranking carries no scores; compute it with appraise.scoring.rank")
+    return ranking.scores
+
+
+def _scale_text(ranking: Ranking) -> str:
+    scale = ranking.sheet.scale
+    return f"{scale.min:g} to {scale.max:g}" if scale.min < 0 else f"{scale.min:g}-{scale.max:g}"
+
+
+def _option_names(ranking: Ranking) -> dict[str, str]:
+    return {o.id: o.name for o in ranking.sheet.options}

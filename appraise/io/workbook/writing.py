@@ -1,0 +1,82 @@
+"""Writing and addressing cells: text is always text; formulas only from here.
+
+Text that came from an input file (names, ids, notes, reasons, the command line) is always
+written by ``put_text`` as a text cell, so ``=HYPERLINK(...)`` typed as an option name stays
+text; only ``put_formula`` writes formulas, and only the workbook's own.
+"""
+
+from __future__ import annotations
+
+import math
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.worksheet import Worksheet
+
+MAX_CELL_TEXT = 32_767  # Excel's limit on the text in one cell
+# A cell whose text starts with one of these is read as a formula by Excel or LibreOffice
+# when typed, and by careless tools when copied: OWASP's CSV/formula injection list.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(sheet: Worksheet, row: int, column: int) -> Cell:
+    cell: Cell | MergedCell = sheet.cell(row=row, column=column)
+    if isinstance(cell, MergedCell):  # no sheet writes into a merged cell
+        raise TypeError(f"{sheet.title}!{address(column, row, absolute=False)} is merged")
+    return cell
+
+
+def put_text(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
+    """Write ``value`` as a text cell, never a formula, whatever it starts with.
+
+    openpyxl turns any string starting with ``=`` into a formula; setting the cell's type
+    back to string after assigning keeps it text, and a leading formula character also gets
+    the quote prefix, so Excel shows it as typed text even after the cell is edited.
+    Characters XML cannot hold are replaced, and the text is cut to Excel's cell limit.
+    """
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))[:MAX_CELL_TEXT]
+    cell = _cell(sheet, row, column)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+    return cell
+
+
+def put_number(
+    sheet: Worksheet, row: int, column: int, value: float | None, number_format: str = "General"
+) -> Cell:
+    """Write a number; ``None`` or NaN leaves the cell blank (a score nobody gave)."""
+    cell = _cell(sheet, row, column)
+    if value is not None and not math.isnan(value):
+        cell.value = float(value)
+    cell.number_format = number_format
+    return cell
+
+
+def put_formula(
+    sheet: Worksheet, row: int, column: int, formula: str, number_format: str = "General"
+) -> Cell:
+    """Write one of the workbook's own formulas (never text from an input file)."""
+    if not formula.startswith("="):
+        raise ValueError(f"not a formula: {formula!r}")
+    cell = _cell(sheet, row, column)
+    cell.value = formula
+    cell.number_format = number_format
+    return cell
+
+
+def address(column: int, row: int, *, absolute: bool = True) -> str:
+    """A1 address of a cell, ``$C$5`` by default."""
+    letter = get_column_letter(column)
+    return f"${letter}${row}" if absolute else f"{letter}{row}"
+
+
+def cells(c1: int, r1: int, c2: int, r2: int, *, absolute: bool = True) -> str:
+    """A1 address of a range, ``$C$5:$E$9`` by default."""
+    return f"{address(c1, r1, absolute=absolute)}:{address(c2, r2, absolute=absolute)}"
+
+
+def sheet_ref(title: str, column: int, row: int) -> str:
+    """An absolute reference to a cell on another sheet: ``'Totals x'!$C$5``."""
+    return f"{quote_sheetname(title)}!{address(column, row)}"
