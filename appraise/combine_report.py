@@ -217,8 +217,14 @@ def _simulate(
 
 
 def _rule_text(index: int, rule: Rule) -> Record:
+    """A rule as JSON, numbered two ways.
+
+    ``index`` is its place in the file (``rules[index]``); ``number`` is the "rule N" of the
+    explanations, counted from 1.
+    """
     return {
         "index": index,
+        "number": index + 1,
         "kind": rule.kind,
         "refs": rule.refs,
         "at_most": rule.at_most,

@@ -58,11 +58,11 @@ def picked(combinations: list[Combination]) -> list[tuple[int, tuple[str, ...]]]
 # --- the hand-worked case: the groups' own bests break a rule -----------------------------
 
 # a: a1 = 5, a2 = 4     b: b1 = 5, b2 = 1     c: c1 = 3, c2 = 2.9
-# rule 0: excludes a1, b1.   rule 1: requires a2 -> c2 (a2 needs c2).
+# rule 1: excludes a1, b1.   rule 2: requires a2 -> c2 (a2 needs c2).
 # Every combination:
-#   a1 b1 c1 = 13.0  breaks rule 0     a2 b1 c1 = 12.0  breaks rule 1
-#   a1 b1 c2 = 12.9  breaks rule 0     a2 b1 c2 = 11.9  ok
-#   a1 b2 c1 =  9.0  ok                a2 b2 c1 =  8.0  breaks rule 1
+#   a1 b1 c1 = 13.0  breaks rule 1     a2 b1 c1 = 12.0  breaks rule 2
+#   a1 b1 c2 = 12.9  breaks rule 1     a2 b1 c2 = 11.9  ok
+#   a1 b2 c1 =  9.0  ok                a2 b2 c1 =  8.0  breaks rule 2
 #   a1 b2 c2 =  8.9  ok                a2 b2 c2 =  7.9  ok
 # Keeping a's best (a1) forces b2 and then c1: 9.0. The optimum gives a up instead: 11.9.
 HAND = [group("a", [5, 4]), group("b", [5, 1]), group("c", [3, 2.9])]
@@ -87,24 +87,24 @@ def test_the_optimum_is_not_the_greedy_repair_of_the_groups_own_bests():
 def test_the_explanation_names_the_rule_that_forced_each_group():
     best = top_combinations(HAND, HAND_RULES, k=1)[0]
     a, b, c = explain(HAND, HAND_RULES, [], best)
-    # a: a2 (4) rather than a1 (5): a1 with b1 breaks rule 0. Margin 4 - 5 = -1.
+    # a: a2 (4) rather than a1 (5): a1 with b1 breaks rule 1. Margin 4 - 5 = -1.
     assert (a.option, a.own_best, a.total) == ("a2", "a1", 4.0)
     assert a.margin == pytest.approx(-1.0)
-    assert a.forced_by == ("rule 0 (excludes a/a1, b/b1): one site only",)
+    assert a.forced_by == ("rule 1 (excludes a/a1, b/b1): one site only",)
     # b: its own best; margin 5 - 1 = 4.
     assert (b.option, b.own_best, b.forced_by) == ("b1", "b1", ())
     assert b.margin == pytest.approx(4.0)
-    # c: c2 (2.9) rather than c1 (3): with a2 chosen, c1 breaks rule 1. Margin 2.9 - 3 = -0.1.
+    # c: c2 (2.9) rather than c1 (3): with a2 chosen, c1 breaks rule 2. Margin 2.9 - 3 = -0.1.
     assert (c.option, c.own_best) == ("c2", "c1")
     assert c.margin == pytest.approx(-0.1)
-    assert c.forced_by == ("rule 1 (requires a/a2 -> c/c2): a2 needs c2",)
+    assert c.forced_by == ("rule 2 (requires a/a2 -> c/c2): a2 needs c2",)
 
 
 def test_violations_name_what_a_full_choice_breaks():
     broken = violations({"a": "a1", "b": "b1", "c": "c1"}, HAND_RULES, [], HAND)
     assert [(v.kind, v.index) for v in broken] == [("rule", 0)]
     broken = violations({"a": "a2", "b": "b1", "c": "c1"}, HAND_RULES, [], HAND)
-    assert [v.text for v in broken] == ["rule 1 (requires a/a2 -> c/c2): a2 needs c2"]
+    assert [v.text for v in broken] == ["rule 2 (requires a/a2 -> c/c2): a2 needs c2"]
     assert violations({"a": "a2", "b": "b1", "c": "c2"}, HAND_RULES, [], HAND) == []
     with pytest.raises(InputError, match="no option chosen"):
         violations({"a": "a2", "b": "b1"}, HAND_RULES, [], HAND)
@@ -194,7 +194,7 @@ def test_a_cap_on_a_summed_attribute():
     assert best.total == pytest.approx(7)
     assert best.attributes == pytest.approx({"cost": 6.0, "beds": 2.0})
     p, q, r = explain(PQR, [], [limit], best)
-    assert p.forced_by == q.forced_by == ("limit 0 (cost<=6)",)  # p1 or q1 would cost 9
+    assert p.forced_by == q.forced_by == ("limit 1 (cost<=6)",)  # p1 or q1 would cost 9
     assert (p.margin, q.margin, r.margin, r.forced_by) == (-1.0, -1.0, 2.0, ())
 
 
@@ -244,7 +244,7 @@ def test_a_limit_on_an_attribute_no_option_has_is_an_error():
 
 
 def test_a_requires_and_an_excludes_that_cannot_both_hold_are_named():
-    # s has one option, so s1 is always chosen: it needs t1 (rule 0) but never with t1 (rule 2).
+    # s has one option, so s1 is always chosen: it needs t1 (rule 1) but never with t1 (rule 3).
     # Rule 1 plays no part and is not named.
     groups = [group("s", [1]), group("t", [2, 1]), group("u", [1, 2])]
     rules = [
@@ -256,8 +256,8 @@ def test_a_requires_and_an_excludes_that_cannot_both_hold_are_named():
         top_combinations(groups, rules)
     assert (caught.value.conflict_rules, caught.value.conflict_limits) == ((0, 2), ())
     assert str(caught.value) == (
-        "no combination satisfies the rules: rule 0 (requires s/s1 -> t/t1): s1 needs t1; "
-        "rule 2 (excludes s/s1, t/t1): never together"
+        "no combination satisfies the rules: rule 1 (requires s/s1 -> t/t1): s1 needs t1; "
+        "rule 3 (excludes s/s1, t/t1): never together"
     )
     assert brute_force(groups, rules) == []
 
@@ -267,7 +267,7 @@ def test_conflicting_limits_are_named():
         top_combinations(PQR, [], limits=[Limit.parse("cost<=2"), Limit.parse("cost>=5")])
     assert caught.value.conflict_limits == (0, 1)
     assert str(caught.value) == (
-        "no combination satisfies the limits: limit 0 (cost<=2); limit 1 (cost>=5)"
+        "no combination satisfies the limits: limit 1 (cost<=2); limit 2 (cost>=5)"
     )
     # A cap with a rule: r1 (cost 3) is needed but at most 2 may be spent.
     with pytest.raises(Infeasible) as caught:

@@ -57,7 +57,12 @@ def test_the_explanation_names_the_rule_behind_each_forced_choice():
     data = combine_json()
     why = {e["group"]: e for e in data["explanation"]}
     assert why["llr-oakham"]["own_best"] == "status-quo"
-    assert any("Oakham's inpatients" in text for text in why["llr-oakham"]["forced_by"])
+    # Oakham's rule is the first in the file: rules[0], "rule 1" to a reader.
+    assert why["llr-oakham"]["forced_by"] == [
+        "rule 1 (requires llr-melton/expand -> llr-oakham/close-beds): Melton's four extra beds "
+        "absorb Oakham's inpatients"
+    ]
+    assert (data["rules"][0]["index"], data["rules"][0]["number"]) == (0, 1)
     assert any("Lutterworth's beds" in text for text in why["llr-lutterworth"]["forced_by"])
     assert why["llr-melton"]["forced_by"] == []
     assert why["llr-melton"]["margin"] == pytest.approx(4.0 - 3.226)
@@ -135,7 +140,9 @@ def test_export_with_rules_adds_the_combinations_sheet(tmp_path):
     assert (first[0], first[1]) == (1, pytest.approx(BEST))
     assert first[header.index("llr-oakham")] == "close-beds"
     why = next(r for r in rows if r[0] == "llr-oakham")
-    assert "Oakham's inpatients" in why[5]
+    assert why[5].startswith("rule 1 (requires llr-melton/expand")
+    rules = rows[rows.index(next(r for r in rows if r[0] == "#")) + 1 :]
+    assert rules[0][:3] == (1, "requires", "llr-melton/expand, llr-oakham/close-beds")
 
 
 def test_tied_first_combinations_are_counted_together_in_the_simulation():

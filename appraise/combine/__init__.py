@@ -33,7 +33,8 @@ after ``search.MAX_NODES`` steps with ``SearchTooLong`` (set it there, or robust
 limits in ``weight_samples``, to tune a run; the copies re-exported here are for reading).
 
 When nothing fits, ``Infeasible`` names a minimal conflicting set of rules and limits (a
-deletion filter). Rules and limits are numbered from 0, as in ``rules[0]`` of the rules file.
+deletion filter). In text, rules and limits are counted from 1 (rule 1 is ``rules[0]`` of
+the rules file); indexes and file locations count from 0.
 ``robustness`` finds, per weight sample, the best feasible combination exactly, and credits the
 candidates that match it.
 

@@ -216,7 +216,11 @@ class SearchTooLong(AppraiseError):
 
 
 def rule_text(index: int, rule: Rule) -> str:
-    """``rule 2 (requires a/x -> b/y or c/z): note``, on one line."""
+    """``rule 3 (requires a/x -> b/y or c/z): note``, on one line, for ``rules[2]``.
+
+    People count rules from 1 (a CAG paper's "rule 1" is the first in the file); the
+    index and the file's location (``rules[0]``) count from 0.
+    """
     refs = rule.refs
     if rule.kind == "requires":
         body = f"requires {refs[0]} -> {' or '.join(refs[1:])}"
@@ -225,9 +229,9 @@ def rule_text(index: int, rule: Rule) -> str:
     else:
         body = f"{rule.kind} {', '.join(refs)}"
     note = " ".join((rule.note or "").split()).rstrip(".")  # it goes inside a sentence
-    return f"rule {index} ({body})" + (f": {note}" if note else "")
+    return f"rule {index + 1} ({body})" + (f": {note}" if note else "")
 
 
 def limit_text(index: int, limit: Limit) -> str:
-    """``limit 0 (net_capital<=300000)``."""
-    return f"limit {index} ({limit})"
+    """``limit 1 (net_capital<=300000)`` for the first limit given: counted from 1, as rules."""
+    return f"limit {index + 1} ({limit})"

@@ -73,7 +73,7 @@ def combinations_section(record: Record) -> SheetSection:
             row += 1
             kind = rule["kind"] if rule["at_most"] is None else f"at most {rule['at_most']}"
             for column, value in enumerate(
-                [rule["index"], kind, ", ".join(rule["refs"]), rule["note"]], start=1
+                [rule["number"], kind, ", ".join(rule["refs"]), rule["note"]], start=1
             ):
                 _value(sheet, row, column, value, "0")
         for column in range(1, len(labels) + 1):
