@@ -36,3 +36,14 @@ def find(kind: Kind, name: str) -> Path | None:
     stem = name.removesuffix(".yaml").removesuffix(".yml")
     candidate = folder(kind) / f"{stem}.yaml"
     return candidate if candidate.is_file() else None
+
+
+def label(path: Path) -> str | None:
+    """``cp-2016 (bundled)`` for a bundled file, so messages need not show where it is installed."""
+    resolved = path.resolve()
+    for kind in ("criteria", "options", "examples"):
+        base = folder(kind).resolve()
+        if resolved.is_relative_to(base):
+            name = resolved.relative_to(base).with_suffix("").as_posix()
+            return f"{name} (bundled)"
+    return None

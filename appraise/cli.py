@@ -592,19 +592,12 @@ def combine(
     """
     from appraise import combine_report, io
     from appraise.combine import Limit
-    from appraise.validate import check_rules
 
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "combining")
-        rule_list = []
-        if rules is not None:
-            spec = io.load_rules(rules)
-            problems, _ = check_rules(spec, str(rules), [r.sheet for r in rankings])
-            from appraise.errors import raise_if_errors
-
-            raise_if_errors(problems)
-            rule_list = list(spec.rules)
+        sheets = [r.sheet for r in rankings]
+        rule_list, rule_notes = io.load_rules_for(rules, sheets) if rules else ([], [])
         result = combine_report.combine(
             rankings,
             rule_list,
@@ -617,7 +610,7 @@ def combine(
             concentration,
         )
     record = combine_report.combine_record(result)
-    _notes(list(result.notes))
+    _notes([*rule_notes, *result.notes])
     rows = partial(combine_report.combination_rows, record)
     markdown = partial(combine_report.combine_markdown, record)
     if not _emit_plain(fmt, record, rows, markdown):
@@ -829,18 +822,16 @@ def _extra_sheets(
 ) -> tuple[list[SheetSection], list[Path]]:
     """The Combinations and Rounds sheets asked for, and the extra input files they read."""
     from appraise import io
-    from appraise.errors import InputError, raise_if_errors
+    from appraise.errors import InputError
     from appraise.io.workbook import combinations_section, register_section, rounds_section
 
     sections, inputs = [register_section()], []
     if rules is not None:
         from appraise import combine_report
-        from appraise.validate import check_rules
 
-        spec = io.load_rules(rules)
-        problems, _ = check_rules(spec, str(rules), [r.sheet for r in rankings])
-        raise_if_errors(problems)
-        result = combine_report.combine(rankings, list(spec.rules), samples=1_000)
+        rule_list, rule_notes = io.load_rules_for(rules, [r.sheet for r in rankings])
+        _notes(rule_notes)
+        result = combine_report.combine(rankings, rule_list, samples=1_000)
         sections.append(combinations_section(combine_report.combine_record(result)))
         inputs.append(rules)
     if previous is not None:
@@ -853,7 +844,7 @@ def _extra_sheets(
         (earlier,) = io.load_inputs([previous], settings)
         record = diff_report.diff_record(compare(rank_sheet(earlier, settings), rankings[0]))
         sections.append(rounds_section(record))
-        inputs.append(Path(earlier.path))
+        inputs.append(earlier.file)
     return sections, inputs
 
 

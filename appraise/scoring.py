@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,6 +63,12 @@ class ScoreSheet:
     per_scorer: bool
     raw: FloatArray
     notes: tuple[str, ...] = ()
+    source: Path | None = None  # the file read, when ``path`` is a label (a bundled file)
+
+    @property
+    def file(self) -> Path:
+        """The file this sheet was read from, for hashing and for never writing over it."""
+        return self.source or Path(self.path)
 
     @property
     def group(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -36,6 +37,12 @@ class CriteriaTree:
     spec: CriteriaFile
     path: str
     notes: tuple[str, ...] = ()
+    source: Path | None = None  # the file read, when ``path`` is a label (a bundled file)
+
+    @property
+    def file(self) -> Path:
+        """The file this tree was read from, for hashing and for never writing over it."""
+        return self.source or Path(self.path)
 
     @property
     def title(self) -> str:

@@ -127,7 +127,23 @@ def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["group"] == bundled.DEFAULT_EXAMPLE
-    assert str(target) in data["file"]
+    # Shown by bundled name, not by a path deep inside the installed package ...
+    assert (data["file"], data["criteria"]) == (
+        f"{bundled.DEFAULT_EXAMPLE} (bundled)",
+        "cp-2016 (bundled)",
+    )
+    assert str(target) not in result.stdout + result.stderr
+    assert "note: cp-2016 (bundled): criteria 'Deliverability'" in " ".join(result.stderr.split())
+    # ... but read from there, not from this checkout.
+    where = subprocess.run(
+        [sys.executable, "-c", "from appraise import bundled; print(bundled.folder('options'))"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(where.stdout.strip()).is_relative_to(target)
     criteria = subprocess.run(
         [sys.executable, "-m", "appraise", "criteria", "cp-2016", "--format", "json"],
         cwd=elsewhere,

@@ -973,3 +973,30 @@ def test_sensitivity_workbook_recalculates_to_rank_json(demo, sensitivity_book, 
     assert by_first(rows)["a"][4] == pytest.approx(4 / 7, abs=1e-12)
     _, rows = table(book["Sensitivity"], "Rank acceptability (simulation)")
     assert all(sum(r[3:6]) == pytest.approx(1, abs=1e-12) for r in rows)
+
+
+def test_bundled_inputs_are_named_by_label_but_hashed_from_their_file(tmp_path, monkeypatch):
+    """Run from a folder outside the checkout: messages and the Summary say 'urgent-care
+    (bundled)', while the Audit sheet records the real file and its SHA-256 (hashlib here)."""
+    from appraise import bundled
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app, ["export", "urgent-care", "-o", "out.xlsx", "--no-sensitivity"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "note: cp-2016 (bundled):" in result.stderr
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    rows = {r[0]: r for r in book["Audit"].iter_rows(values_only=True) if r and r[0]}
+    for role, path in (
+        ("scores", bundled.find("options", "urgent-care")),
+        ("criteria", bundled.find("criteria", "cp-2016")),
+    ):
+        assert path is not None
+        assert rows[role][1:4] == (
+            str(path),
+            path.stat().st_size,
+            hashlib.sha256(path.read_bytes()).hexdigest(),
+        )
+    summary = " ".join(str(c) for r in book["Summary"].iter_rows(values_only=True) for c in r if c)
+    assert "urgent-care (bundled)" in summary

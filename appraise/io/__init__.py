@@ -9,6 +9,7 @@ from appraise.io.loading import (
     load_criteria,
     load_inputs,
     load_rules,
+    load_rules_for,
     load_scores,
     resolve_scores_path,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "load_criteria",
     "load_inputs",
     "load_rules",
+    "load_rules_for",
     "load_scores",
     "resolve_scores_path",
 ]

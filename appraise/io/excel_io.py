@@ -981,7 +981,7 @@ def make_template(
     if scores is not None:
         sheet = load_scores(scores)
         spec, level = sheet.spec, sheet.level
-        inputs.append(Path(sheet.path))
+        inputs.append(sheet.file)
     if Path(criteria).is_file():
         try:
             reference = os.path.relpath(path.resolve(), out.resolve().parent)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from appraise import bundled
-from appraise.errors import InputError, Problems
+from appraise.errors import InputError, Problems, raise_if_errors
 from appraise.io.yaml_io import read_yaml
 from appraise.model import (
     MAX_CRITERIA,
@@ -20,13 +20,14 @@ from appraise.model import (
     MAX_SCORERS,
     MAX_SCORES,
     CriteriaFile,
+    Rule,
     RulesFile,
     ScoresFile,
     Settings,
     validation_problems,
 )
 from appraise.scoring import ScoreSheet
-from appraise.validate import build_sheet, build_tree
+from appraise.validate import build_sheet, build_tree, check_rules
 from appraise.weights import CriteriaTree
 
 FileKind = Literal["criteria", "scores", "rules"]
@@ -42,10 +43,16 @@ _KEYS: dict[FileKind, str] = {
 
 
 def _shown(path: Path) -> str:
-    """A path as people read it: relative to the working folder when inside it."""
+    """A path as people read it: relative to the working folder when inside it.
+
+    A bundled file outside it (an installed package's) is shown by its bundled name, as
+    ``cp-2016 (bundled)``, not by a path deep inside site-packages.
+    """
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute)
-    return os.path.normpath(path) if relative.startswith("..") else relative
+    if not relative.startswith(".."):
+        return relative
+    return bundled.label(Path(absolute)) or os.path.normpath(path)
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -247,7 +254,7 @@ def load_criteria(
     """Load and validate a criteria file given by path or bundled name."""
     path = resolve_criteria_path(str(reference), relative_to)
     spec = _parse(path, CriteriaFile, "criteria")
-    return build_tree(spec, _shown(path), normalise)
+    return replace(build_tree(spec, _shown(path), normalise), source=path)
 
 
 def load_scores(
@@ -264,12 +271,26 @@ def load_scores(
     cache = {} if cache is None else cache
     if criteria_path not in cache:
         cache[criteria_path] = load_criteria(criteria_path, settings.normalise)
-    return build_sheet(spec, _shown(path), cache[criteria_path], settings, locate)
+    sheet = build_sheet(spec, _shown(path), cache[criteria_path], settings, locate)
+    return replace(sheet, source=path)
 
 
 def load_rules(path: Path) -> RulesFile:
     """Load a rules file; references are checked against groups by ``validate.check_rules``."""
     return _parse(path, RulesFile, "rules")
+
+
+def load_rules_for(path: Path, sheets: Sequence[ScoreSheet]) -> tuple[list[Rule], list[str]]:
+    """Load a rules file and check it against the groups being combined.
+
+    Raises ``Problems`` listing every error (an unknown group or option); returns the rules and
+    the warnings (a rule linking options of one group, an ``at_most`` that never binds) as
+    notes, the same findings ``appraise check`` lists.
+    """
+    spec = load_rules(path)
+    problems, notes = check_rules(spec, _shown(path), list(sheets))
+    raise_if_errors(problems)
+    return list(spec.rules), [*notes, *(str(p) for p in problems)]
 
 
 def load_inputs(references: list[str | Path], settings: Settings | None = None) -> list[ScoreSheet]:

@@ -232,8 +232,8 @@ def _input_files(rankings: Sequence[Ranking], extra: Sequence[Path]) -> tuple[In
     """Every input file once, in order: scores files, criteria files, then ``extra``."""
     found: list[InputFile] = []
     seen: set[Path] = set()
-    candidates = [InputFile("scores", Path(r.sheet.path)) for r in rankings]
-    candidates += [InputFile("criteria", Path(r.sheet.tree.path)) for r in rankings]
+    candidates = [InputFile("scores", r.sheet.file) for r in rankings]
+    candidates += [InputFile("criteria", r.sheet.tree.file) for r in rankings]
     candidates += [InputFile("input", Path(p)) for p in extra]
     for item in candidates:
         if not item.path.is_file():
