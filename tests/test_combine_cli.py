@@ -155,3 +155,29 @@ def test_tied_first_combinations_are_counted_together_in_the_simulation():
     assert data["summary"][-1].startswith(
         f"Together the 2 tied first combinations are best in {together}% of 200"
     )
+
+
+def test_combine_and_export_repeat_the_rule_warnings_check_gives(tmp_path):
+    """A 'requires' inside one group can never be met, and at_most 2 of 2 never binds: both
+    are warnings in `check`, and `combine` and `export --rules` print them too."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n"
+        "  - requires: [llr-melton/expand, llr-melton/status-quo]\n"
+        "  - at_most: 2\n"
+        "    of: [llr-coalville/cut-beds, llr-loughborough/one-ward]\n"
+    )
+    expected = [
+        f"note: {rules}: rules[0]: 'requires' links options of the same group, but only one "
+        "option per group is chosen",
+        f"note: {rules}: rules[1].at_most: at_most 2 of 2 options never binds",
+    ]
+    for args in (
+        ("combine", *FILES, "--rules", rules, "--samples", 50),
+        ("export", *FILES, "--rules", rules, "-o", tmp_path / "cag.xlsx", "--no-sensitivity"),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        notes = " ".join(result.stderr.split())
+        for line in expected:
+            assert line in notes, (args[0], line)
