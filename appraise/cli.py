@@ -148,6 +148,23 @@ ScoresArg = Annotated[
     ),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")]
+DistributionOpt = Annotated[
+    DistributionName,
+    typer.Option(
+        "--distribution",
+        help="Simulated weights: uniform (no preferences), family (per criterion, then per "
+        "sub-criterion) or dirichlet (centred on today's weights).",
+    ),
+]
+ConcentrationOpt = Annotated[
+    float,
+    typer.Option(
+        "--concentration", min=0.001, help="Dirichlet spread: larger stays closer to today."
+    ),
+]
+SmaaSamplesOpt = Annotated[
+    int, typer.Option("--samples", min=1, max=10_000_000, help="Simulation samples (SMAA).")
+]
 AggregateOpt = Annotated[
     AggregateMethod,
     typer.Option("--aggregate", help="Combine per-scorer scores by mean or median."),
@@ -420,25 +437,10 @@ def sensitivity(
     top: Annotated[
         int, typer.Option("--top", "-n", min=1, help="The shortlist size the analyses watch.")
     ] = 3,
-    samples: Annotated[
-        int,
-        typer.Option("--samples", min=1, max=10_000_000, help="Simulation samples (SMAA)."),
-    ] = 10_000,
+    samples: SmaaSamplesOpt = 10_000,
     seed: SeedOpt = 1,
-    distribution: Annotated[
-        DistributionName,
-        typer.Option(
-            "--distribution",
-            help="SMAA weights: uniform (no preferences), family (per criterion, then per "
-            "sub-criterion) or dirichlet (centred on today's weights).",
-        ),
-    ] = DistributionName.uniform,
-    concentration: Annotated[
-        float,
-        typer.Option(
-            "--concentration", min=0.001, help="Dirichlet spread: larger stays closer to today."
-        ),
-    ] = 100.0,
+    distribution: DistributionOpt = DistributionName.uniform,
+    concentration: ConcentrationOpt = 100.0,
     score_noise: Annotated[
         ScoreNoiseName,
         typer.Option(
@@ -563,13 +565,8 @@ def combine(
         ),
     ] = 1_000,
     seed: SeedOpt = 1,
-    distribution: Annotated[
-        DistributionName,
-        typer.Option("--distribution", help="How simulated weights are drawn (see sensitivity)."),
-    ] = DistributionName.uniform,
-    concentration: Annotated[
-        float, typer.Option("--concentration", min=0.001, help="Dirichlet spread.")
-    ] = 100.0,
+    distribution: DistributionOpt = DistributionName.uniform,
+    concentration: ConcentrationOpt = 100.0,
     fmt: FormatOpt = Format.table,
     weights: WeightsOpt = None,
     normalise: NormaliseOpt = False,
@@ -747,10 +744,7 @@ def export(
             help="Add the sensitivity sheets (thresholds, weight sets, leave-one-out, simulation).",
         ),
     ] = True,
-    samples: Annotated[
-        int,
-        typer.Option("--samples", min=1, max=10_000_000, help="Simulation samples (SMAA)."),
-    ] = 10_000,
+    samples: SmaaSamplesOpt = 10_000,
     seed: SeedOpt = 1,
     rules: Annotated[
         Path | None,

@@ -17,7 +17,14 @@ import numpy.typing as npt
 
 from appraise.errors import InputError
 from appraise.model import Aggregate, Scale, ScoresFile, Settings
-from appraise.weights import CriteriaTree, FloatArray, Level, global_weights, membership
+from appraise.weights import (
+    CriteriaTree,
+    FloatArray,
+    Level,
+    ReadFromFile,
+    global_weights,
+    membership,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -50,7 +57,7 @@ class OptionInfo:
 
 
 @dataclass(frozen=True, eq=False)
-class ScoreSheet:
+class ScoreSheet(ReadFromFile):
     """A validated scores file: raw scores per scorer x option x leaf (NaN = not given)."""
 
     path: str
@@ -63,12 +70,7 @@ class ScoreSheet:
     per_scorer: bool
     raw: FloatArray
     notes: tuple[str, ...] = ()
-    source: Path | None = None  # the file read, when ``path`` is a label (a bundled file)
-
-    @property
-    def file(self) -> Path:
-        """The file this sheet was read from, for hashing and for never writing over it."""
-        return self.source or Path(self.path)
+    source: Path | None = None  # the file read, when ``path`` is a label
 
     @property
     def group(self) -> str:

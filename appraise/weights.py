@@ -30,19 +30,29 @@ def exact(value: float) -> Fraction:
     return Fraction(repr(value))
 
 
+class ReadFromFile:
+    """What a validated input knows of its file: ``path`` as shown, ``source`` as read.
+
+    They differ for a bundled file outside the working folder, shown as ``cp-2016 (bundled)``.
+    """
+
+    path: str
+    source: Path | None
+
+    @property
+    def file(self) -> Path:
+        """The file read, for hashing it and for never writing over it."""
+        return self.source or Path(self.path)
+
+
 @dataclass(frozen=True)
-class CriteriaTree:
+class CriteriaTree(ReadFromFile):
     """A validated criteria file with the notes its validation produced."""
 
     spec: CriteriaFile
     path: str
     notes: tuple[str, ...] = ()
-    source: Path | None = None  # the file read, when ``path`` is a label (a bundled file)
-
-    @property
-    def file(self) -> Path:
-        """The file this tree was read from, for hashing and for never writing over it."""
-        return self.source or Path(self.path)
+    source: Path | None = None  # the file read, when ``path`` is a label
 
     @property
     def title(self) -> str:
