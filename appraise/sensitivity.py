@@ -340,6 +340,26 @@ def _alternative(
     )
 
 
+def _reranked(
+    kind: Literal["weight set", "criterion", "scorer"],
+    name: str,
+    base: Ranking,
+    other: Ranking,
+    top: int,
+) -> Alternative:
+    """``other`` (the same options ranked another way) compared with ``base``."""
+    options = other.options
+    return _alternative(
+        kind,
+        name,
+        base,
+        [o.id for o in options],
+        [o.total for o in options],
+        [o.rank for o in options],
+        top,
+    )
+
+
 def _settings(ranking: Ranking) -> Settings:
     return ranking.settings or Settings(aggregate=ranking.aggregate, weight_set=ranking.weight_set)
 
@@ -351,17 +371,7 @@ def weight_set_rankings(ranking: Ranking, top: int = 3) -> list[Alternative]:
     out = []
     for name in names:
         other = rank(ranking.sheet, replace(settings, weight_set=name))
-        out.append(
-            _alternative(
-                "weight set",
-                name or "base",
-                ranking,
-                [o.id for o in other.options],
-                [o.total for o in other.options],
-                [o.rank for o in other.options],
-                top,
-            )
-        )
+        out.append(_reranked("weight set", name or "base", ranking, other, top))
     return out
 
 
@@ -397,17 +407,7 @@ def leave_one_out(ranking: Ranking, top: int = 3) -> list[Alternative]:
                 out.append(Alternative("scorer", scorer, (), (), (), False, False, note))
                 continue
             other = rank(reduced, _settings(ranking))
-            out.append(
-                _alternative(
-                    "scorer",
-                    scorer,
-                    ranking,
-                    [o.id for o in other.options],
-                    [o.total for o in other.options],
-                    [o.rank for o in other.options],
-                    top,
-                )
-            )
+            out.append(_reranked("scorer", scorer, ranking, other, top))
     return out
 
 
