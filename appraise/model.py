@@ -208,7 +208,12 @@ class OptionSpec(_Model):
 
     @model_validator(mode="after")
     def _one_kind_of_scores(self) -> OptionSpec:
-        if (self.scores is None) == (self.scorers is None):
+        if self.scores is None and self.scorers is None:
+            raise ValueError(
+                f"option '{self.id}' has no scores yet: give 'scores' (consensus) or 'scorers' "
+                "(per scorer)"
+            )
+        if self.scores is not None and self.scorers is not None:
             raise ValueError("give either 'scores' (consensus) or 'scorers' (per scorer), not both")
         if self.status == "rejected" and not self.status_reason:
             raise ValueError("a rejected option needs a 'status_reason'")

@@ -6,8 +6,9 @@ can report everything wrong with a file in one pass.
 
 from __future__ import annotations
 
+import difflib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -26,6 +27,14 @@ from appraise.model import (
 )
 from appraise.scoring import GateFailure, OptionInfo, ScoreSheet, aggregate
 from appraise.weights import CriteriaTree, FloatArray, Level, exact, printed_discrepancies
+
+
+def unknown_criterion(key: str, known: Sequence[str], listed: bool = True) -> str:
+    """``unknown criterion 'acess': did you mean 'access'? (expected one of: ...)``."""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    hint = f": did you mean '{close[0]}'?" if close else ""
+    expected = f" (expected one of: {', '.join(known)})" if listed else ""
+    return f"unknown criterion '{key}'{hint}{expected}"
 
 
 def _fmt(value: Fraction) -> str:
@@ -120,7 +129,11 @@ def _check_weight_sets(spec: CriteriaFile, path: str, known: set[str]) -> list[P
     }
     for set_name, overrides in spec.weight_sets.items():
         problems += [
-            Problem(path, f"weight_sets.{set_name}.{node_id}", f"unknown criterion '{node_id}'")
+            Problem(
+                path,
+                f"weight_sets.{set_name}.{node_id}",
+                unknown_criterion(node_id, sorted(known), listed=False),
+            )
             for node_id in overrides
             if node_id not in known
         ]
@@ -210,6 +223,7 @@ class _SheetCheck:
     path: str
     tree: CriteriaTree
     problems: list[Problem] = field(default_factory=list)
+    mistyped: set[tuple[int, str]] = field(default_factory=set)  # (option, scorer) rows
 
     def add(self, where: str, message: str, severity: Severity = "error") -> None:
         self.problems.append(Problem(self.path, where, message, severity))
@@ -276,6 +290,7 @@ class _SheetCheck:
                 if not row.keys() <= column.keys():
                     known = {key: value for key, value in row.items() if key in column}
                     self._unknown_keys(_where(i, option, scorer), row, level)
+                    self.mistyped.add((i, scorer))
                 if known:
                     raw[layer[scorer], i, [column[key] for key in known]] = np.array(
                         list(known.values()), dtype=float
@@ -298,10 +313,7 @@ class _SheetCheck:
                     "a file scores one level throughout",
                 )
             else:
-                expected = ", ".join(leaf_ids)
-                self.add(
-                    f"{where}.{key}", f"unknown criterion '{key}' (expected one of: {expected})"
-                )
+                self.add(f"{where}.{key}", unknown_criterion(key, leaf_ids))
 
     def _out_of_scale(
         self, raw: FloatArray, leaf_ids: tuple[str, ...], scorer_ids: list[str]
@@ -329,6 +341,8 @@ class _SheetCheck:
             option = self.spec.options[i]
             for k, scorer in enumerate(scorer_ids):
                 skipped = [leaf_ids[j] for j in np.nonzero(np.isnan(raw[k, i]) & ~nobody[i])[0]]
+                if (i, scorer) in self.mistyped:
+                    continue  # its unknown key is the error; the cell it missed follows from it
                 if option.scorers and scorer in option.scorers and skipped:
                     self.add(
                         _where(i, option, scorer),

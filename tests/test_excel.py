@@ -329,3 +329,17 @@ def test_written_workbooks_get_normal_permissions(tmp_path, write):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # readable by colleagues, as open() makes
+
+
+def test_a_blank_template_says_its_options_have_no_scores_yet(blank):
+    """The template's placeholder option (row 2 of Options) has neither kind of score."""
+    result = invoke("check", blank, "-f", "json")
+    assert result.exit_code == 1
+    messages = [(p["where"], p["message"]) for p in json.loads(result.stdout)["problems"]]
+    assert messages == [
+        (
+            "sheet 'Options', row 2",
+            "option 'status-quo' has no scores yet: give 'scores' (consensus) or 'scorers' "
+            "(per scorer)",
+        )
+    ]

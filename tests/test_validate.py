@@ -335,3 +335,33 @@ def test_a_rule_with_one_option_says_what_the_rule_needs(write, rule, message):
     with pytest.raises(Problems) as caught:
         load_rules(path)
     assert messages(caught.value) == [f"{path}: {message}"]
+
+
+def test_a_mistyped_criterion_suggests_the_nearest_and_is_not_also_a_skipped_cell(write):
+    """'cots' is one transposition from 'cost' (difflib ratio 0.75); bob's row names it, so
+    bob did not 'skip' cost: the typo is the one finding about his row."""
+    text = SCORES.replace("q1: 7", "q1: 3").replace(
+        "{id: hub, name: Hub, scores: {q1: 4, q2: 4, cost: 4}}",
+        "{id: hub, name: Hub, scorers: {ann: {q1: 4, q2: 4, cost: 4}, bob: {q1: 4, q2: 4, cots: 4}}}",
+    )
+    # sq and far (both now 3, 3, 3) are scored by ann alone.
+    text = text.replace(
+        "scores: {q1: 3, q2: 3, cost: 3}}", "scorers: {ann: {q1: 3, q2: 3, cost: 3}}}"
+    )
+    write("nested.yaml", NESTED)
+    path = write("scores.yaml", text)
+    with pytest.raises(Problems) as caught:
+        load_scores(path)
+    assert [f"{p.severity}: {p.where}: {p.message}" for p in caught.value.problems] == [
+        "error: options[1].scorers.bob.cots: unknown criterion 'cots': did you mean 'cost'? "
+        "(expected one of: q1, q2, cost)",
+    ]
+
+
+def test_a_mistyped_weight_set_criterion_suggests_the_nearest(write):
+    path = write("nested.yaml", NESTED + "weight_sets:\n  tilt: {qualty: 60}\n")
+    with pytest.raises(Problems) as caught:
+        load_criteria(path)
+    assert messages(caught.value) == [
+        f"{path}: weight_sets.tilt.qualty: unknown criterion 'qualty': did you mean 'quality'?"
+    ]
