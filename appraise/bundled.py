@@ -15,11 +15,15 @@ DEFAULT_CRITERIA = "cp-2016"
 DEFAULT_EXAMPLE = "urgent-care"
 
 
+def installed() -> bool:
+    """Whether the bundled files are the installed package's (not a checkout's folders)."""
+    return (Path(str(files("appraise"))) / "_bundled").is_dir()
+
+
 def folder(kind: Kind) -> Path:
     """The folder of one kind of bundled file."""
-    installed = Path(str(files("appraise"))) / "_bundled" / kind
-    if installed.is_dir():
-        return installed
+    if installed():
+        return Path(str(files("appraise"))) / "_bundled" / kind
     return Path(__file__).resolve().parent.parent / kind
 
 

@@ -134,6 +134,17 @@ def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
     )
     assert str(target) not in result.stdout + result.stderr
     assert "note: cp-2016 (bundled): criteria 'Deliverability'" in " ".join(result.stderr.split())
+    # The same when run from the folder the package is installed in (as a venv in a checkout).
+    inside = subprocess.run(
+        [sys.executable, "-m", "appraise", "rank", "--format", "json"],
+        cwd=target,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(inside.stdout)["criteria"] == "cp-2016 (bundled)"
+    assert "_bundled" not in inside.stdout + inside.stderr
     # ... but read from there, not from this checkout.
     where = subprocess.run(
         [sys.executable, "-c", "from appraise import bundled; print(bundled.folder('options'))"],

@@ -976,8 +976,9 @@ def test_sensitivity_workbook_recalculates_to_rank_json(demo, sensitivity_book, 
 
 
 def test_bundled_inputs_are_named_by_label_but_hashed_from_their_file(tmp_path, monkeypatch):
-    """Run from a folder outside the checkout: messages and the Summary say 'urgent-care
-    (bundled)', while the Audit sheet records the real file and its SHA-256 (hashlib here)."""
+    """Run from a folder outside the checkout: messages, the Summary and the Audit sheet say
+    'urgent-care (bundled)', and the Audit's size and SHA-256 (hashlib here) are the real
+    file's."""
     from appraise import bundled
 
     monkeypatch.chdir(tmp_path)
@@ -988,13 +989,13 @@ def test_bundled_inputs_are_named_by_label_but_hashed_from_their_file(tmp_path, 
     assert "note: cp-2016 (bundled):" in result.stderr
     book = openpyxl.load_workbook(tmp_path / "out.xlsx")
     rows = {r[0]: r for r in book["Audit"].iter_rows(values_only=True) if r and r[0]}
-    for role, path in (
-        ("scores", bundled.find("options", "urgent-care")),
-        ("criteria", bundled.find("criteria", "cp-2016")),
+    for role, name, path in (
+        ("scores", "urgent-care (bundled)", bundled.find("options", "urgent-care")),
+        ("criteria", "cp-2016 (bundled)", bundled.find("criteria", "cp-2016")),
     ):
         assert path is not None
         assert rows[role][1:4] == (
-            str(path),
+            name,
             path.stat().st_size,
             hashlib.sha256(path.read_bytes()).hexdigest(),
         )

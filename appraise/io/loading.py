@@ -45,14 +45,17 @@ _KEYS: dict[FileKind, str] = {
 def _shown(path: Path) -> str:
     """A path as people read it: relative to the working folder when inside it.
 
-    A bundled file outside it (an installed package's) is shown by its bundled name, as
-    ``cp-2016 (bundled)``, not by a path deep inside site-packages.
+    A bundled file is shown by its bundled name, as ``cp-2016 (bundled)``, when it is the
+    installed package's (not a path deep inside site-packages) or outside the working folder;
+    in a checkout, run from the top, it is ``criteria/cp-2016.yaml`` as in the README.
     """
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute)
-    if not relative.startswith(".."):
-        return relative
-    return bundled.label(Path(absolute)) or os.path.normpath(path)
+    outside = relative.startswith("..")
+    label = bundled.label(Path(absolute))
+    if label is not None and (outside or bundled.installed()):
+        return label
+    return os.path.normpath(path) if outside else relative
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")

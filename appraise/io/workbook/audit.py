@@ -181,9 +181,7 @@ def write_audit(sheet: Worksheet, context: WorkbookContext) -> None:
         ("Criteria", f"{context.tree.title} ({context.tree.path})"),
     ]
     row = _table(sheet, 3, "Export", ["Item", "Value"], facts, styles)
-    files = [
-        (f.role, str(f.path), f.path.stat().st_size, sha256_of(f.path)) for f in context.inputs
-    ]
+    files = [(f.role, f.name, f.path.stat().st_size, sha256_of(f.path)) for f in context.inputs]
     row = _table(
         sheet, row, "Input files", ["Role", "File", "Size (bytes)", "SHA-256"], files, styles
     )

@@ -77,10 +77,16 @@ class Styles:
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file the workbook was made from, and what it is."""
+    """A file the workbook was made from, what it is, and its name as the outputs show it."""
 
     role: str
     path: Path
+    shown: str = ""  # as in messages: relative to the working folder, or a bundled label
+
+    @property
+    def name(self) -> str:
+        """The file as the workbook names it."""
+        return self.shown or str(self.path)
 
 
 @dataclass(frozen=True)
@@ -232,8 +238,8 @@ def _input_files(rankings: Sequence[Ranking], extra: Sequence[Path]) -> tuple[In
     """Every input file once, in order: scores files, criteria files, then ``extra``."""
     found: list[InputFile] = []
     seen: set[Path] = set()
-    candidates = [InputFile("scores", r.sheet.file) for r in rankings]
-    candidates += [InputFile("criteria", r.sheet.tree.file) for r in rankings]
+    candidates = [InputFile("scores", r.sheet.file, r.sheet.path) for r in rankings]
+    candidates += [InputFile("criteria", r.sheet.tree.file, r.sheet.tree.path) for r in rankings]
     candidates += [InputFile("input", Path(p)) for p in extra]
     for item in candidates:
         if not item.path.is_file():
