@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from appraise.sensitivity import Alternative, Sensitivity, Threshold
 from appraise.weights import percent_text
 
@@ -162,11 +164,32 @@ def summary(result: Sensitivity) -> list[str]:
 
 
 def _headline(result: Sensitivity) -> str:
+    """The leader's standing: in the simulation, then against the nearest weight threshold.
+
+    When another option is first in more simulations than the leader, that is said first:
+    a board reading only this sentence must not take a 31% leader for a safe one.
+    """
     leader = result.ranking.options[0]
     s = result.smaa
     parts = [leader.name]
+    opening = ""
     if s is not None:
-        parts.append(f"is first in {_pct(float(s.p_first()[0]))} of {s.samples:,} simulations")
+        shares = s.p_first()
+        rival = int(np.argmax(np.where(np.arange(len(shares)) == 0, -1.0, shares)))
+        mine = _pct(float(shares[0]))
+        if len(shares) > 1 and shares[rival] > shares[0]:
+            opening = (
+                f"{leader.name} is first today but in only {mine} of {s.samples:,} simulations; "
+                f"{result.ranking.options[rival].name} is first in "
+                f"{_pct(float(shares[rival]))}."
+            )
+        elif len(shares) > 1 and shares[0] < 0.5:
+            parts.append(
+                f"is first in {mine} of {s.samples:,} simulations (the next most often first, "
+                f"{result.ranking.options[rival].name}, in {_pct(float(shares[rival]))})"
+            )
+        else:
+            parts.append(f"is first in {mine} of {s.samples:,} simulations")
     else:
         parts.append("is first today")
     binding = _binding(result) if result.thresholds is not None else None
@@ -181,7 +204,11 @@ def _headline(result: Sensitivity) -> str:
         )
     elif result.thresholds is not None:
         parts.append("and stays first whatever the weight of any one criterion")
-    return " ".join(parts) + "."
+    if not opening:
+        return " ".join(parts) + "."
+    if len(parts) == 1:
+        return opening
+    return f"{opening} {leader.name} {parts[1].removeprefix('and ')}."
 
 
 def _score_sentence(result: Sensitivity, names: dict[str, str]) -> list[str]:

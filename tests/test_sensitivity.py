@@ -405,3 +405,27 @@ def test_sensitivity_reads_a_scoring_workbook_like_its_yaml(tmp_path):
         "leave_one_out",
         "smaa",
     } <= set(from_book)
+
+
+def test_the_headline_says_when_another_option_wins_more_simulations(demo):
+    """Weight w on a, 1 - w on b, w uniform: X = 1 + 4w leads Y = 5 - 3w only when w > 4/7,
+    and Z = 3 never leads; so X, first today (w = 0.6), is first in 3/7 = 42.9% of samples
+    and Y in 4/7 = 57.1%. The headline says so before the threshold (4/7, below today's 60%)."""
+    import json
+    import re
+
+    result = invoke(
+        "sensitivity", demo, "-f", "json", "--only", "smaa", "--only", "thresholds",
+        "--samples", 100_000,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    headline = json.loads(result.stdout)["summary"][0]
+    found = re.fullmatch(
+        r"Option X is first today but in only (\d+)% of 100,000 simulations; Option Y is first "
+        r"in (\d+)%\. Option X stays first unless the Criterion A weight falls below 57% "
+        r"\(now 60%\), when Option Y leads\.",
+        headline,
+    )
+    assert found, headline
+    assert abs(int(found[1]) - 300 / 7) <= 1
+    assert abs(int(found[2]) - 400 / 7) <= 1
