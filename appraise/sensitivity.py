@@ -310,9 +310,10 @@ class Alternative:
     order: tuple[str, ...]
     totals: tuple[float, ...]
     leaders: tuple[str, ...]
-    leader_changed: bool
+    leader_changed: bool  # a leader of today's ranking is no longer first
     shortlist_changed: bool
     note: str | None = None
+    leader_shared: bool = False  # today's leader is still first, but now tied with others
 
 
 def _alternative(
@@ -328,15 +329,17 @@ def _alternative(
     leaders = tuple(o for o, r in zip(order, ranks, strict=True) if r == 1)
     base_leaders = {o.id for o in base.options if o.rank == 1}
     base_short = {o.id for o in base.options[:top]}
+    changed = not base_leaders <= set(leaders)
     return Alternative(
         kind,
         name,
         tuple(order),
         tuple(totals),
         leaders,
-        set(leaders) != base_leaders,
+        changed,
         set(order[:top]) != base_short,
         note,
+        leader_shared=not changed and set(leaders) != base_leaders,
     )
 
 
@@ -346,6 +349,7 @@ def _reranked(
     base: Ranking,
     other: Ranking,
     top: int,
+    note: str | None = None,
 ) -> Alternative:
     """``other`` (the same options ranked another way) compared with ``base``."""
     options = other.options
@@ -357,6 +361,7 @@ def _reranked(
         [o.total for o in options],
         [o.rank for o in options],
         top,
+        note,
     )
 
 
@@ -369,10 +374,20 @@ def weight_set_rankings(ranking: Ranking, top: int = 3) -> list[Alternative]:
     settings = _settings(ranking)
     names: list[str | None] = [None, *ranking.sheet.tree.spec.weight_sets]
     out = []
+    base_weights: dict[str, float] = {}
     for name in names:
         other = rank(ranking.sheet, replace(settings, weight_set=name))
-        out.append(_reranked("weight set", name or "base", ranking, other, top))
+        note = None
+        if name is None:
+            base_weights = other.weights
+        elif all(abs(other.weights[k] - w) <= 1e-12 for k, w in base_weights.items()):
+            note = NO_EFFECT
+        out.append(_reranked("weight set", name or "base", ranking, other, top, note))
     return out
+
+
+# A weight set that changes only sub-criteria, in an indicative round scored on the criteria.
+NO_EFFECT = "no effect here: it changes no weight this file is scored against"
 
 
 def leave_one_out(ranking: Ranking, top: int = 3) -> list[Alternative]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from appraise.sensitivity import Alternative, Sensitivity, Threshold
+from appraise.sensitivity import NO_EFFECT, Alternative, Sensitivity, Threshold
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
@@ -42,6 +42,7 @@ def _alternative(a: Alternative, names: dict[str, str]) -> Record:
         "order": list(a.order),
         "totals": list(a.totals),
         "leader_changed": a.leader_changed,
+        "leader_shared": a.leader_shared,
         "shortlist_changed": a.shortlist_changed,
         "note": a.note,
     }
@@ -237,28 +238,69 @@ def _names(ids: Sequence[str], names: dict[str, str]) -> str:
 
 def _alternatives_sentences(result: Sensitivity, names: dict[str, str]) -> list[str]:
     out = []
+    leader = result.ranking.options[0]
     if result.weight_sets is not None and len(result.weight_sets) > 1:
         changed = [a for a in result.weight_sets if a.leader_changed]
-        if not changed:
-            sets = ", ".join(a.name for a in result.weight_sets)
-            out.append(f"The same leader under every weight set ({sets}).")
-        else:
+        shared = [a for a in result.weight_sets if a.leader_shared]
+        idle = [a.name for a in result.weight_sets if a.note == NO_EFFECT]
+        if changed:
             out.append(
                 "The leader changes under "
                 + "; ".join(f"weight set '{a.name}' ({_names(a.leaders, names)})" for a in changed)
                 + "."
+            )
+        elif not shared:
+            sets = ", ".join(a.name for a in result.weight_sets if a.name not in idle)
+            out.append(f"The same leader under every weight set ({sets}).")
+        for a in shared:
+            others = [i for i in a.leaders if i != leader.id]
+            out.append(
+                f"Under weight set '{a.name}' {leader.name} is tied for first with "
+                f"{_names(others, names)}."
+            )
+        if idle:
+            quoted = ", ".join(f"'{name}'" for name in idle)
+            sets, verb = ("Weight sets", "change") if len(idle) > 1 else ("Weight set", "changes")
+            out.append(
+                f"{sets} {quoted} {verb} no weight this file is scored against, so say nothing "
+                "either way."
             )
     if result.leave_one_out is not None:
         changed = [a for a in result.leave_one_out if a.leader_changed]
         if not changed:
             out.append("Leaving out any one criterion or scorer never changes the leader.")
         else:
+            out += _left_out(changed, result, names)
+    return out
+
+
+def _left_out(changed: list[Alternative], result: Sensitivity, names: dict[str, str]) -> list[str]:
+    """One sentence per new leader, not the same clause once per removal.
+
+    ``X leads if any one of these is left out: criteria A, B; scorer s.``
+    """
+    tree = result.ranking.sheet.tree
+    by_leaders: dict[tuple[str, ...], list[Alternative]] = {}
+    for a in changed:
+        by_leaders.setdefault(a.leaders, []).append(a)
+    out = []
+    for leaders, items in by_leaders.items():
+        groups = []
+        for kind, plural in (("criterion", "criteria"), ("scorer", "scorers")):
+            shown = [
+                tree.name(a.name) if kind == "criterion" else a.name
+                for a in items
+                if a.kind == kind
+            ]
+            if shown:
+                groups.append(f"{kind if len(shown) == 1 else plural} {', '.join(shown)}")
+        verb = "lead" if len(leaders) > 1 else "leads"
+        if len(items) == 1:
+            out.append(f"{_names(leaders, names)} {verb} if {groups[0]} is left out.")
+        else:
             out.append(
-                "Leaving out "
-                + "; ".join(
-                    f"{a.kind} '{a.name}' puts {_names(a.leaders, names)} first" for a in changed
-                )
-                + "."
+                f"{_names(leaders, names)} {verb} if any one of these is left out: "
+                f"{'; '.join(groups)}."
             )
     return out
 

@@ -337,7 +337,8 @@ def test_sensitivity_table_reads_as_sentences_then_tables(demo):
     assert result.exit_code == 0, result.output
     assert "• Option X is first today" in result.stdout
     assert "The leader changes under weight set 'flip' (Option Y)." in result.stdout
-    assert "Leaving out criterion 'a' puts Option Y first." in result.stdout
+    # Without a (weight 0 on a, all on b): X = 1, Y = 5, Z = 3, so Y leads.
+    assert "Option Y leads if criterion Criterion A is left out." in " ".join(result.stdout.split())
     assert "Weight thresholds for the leader" in result.stdout
     assert "▲" in result.stdout
 
@@ -429,3 +430,45 @@ def test_the_headline_says_when_another_option_wins_more_simulations(demo):
     assert found, headline
     assert abs(int(found[1]) - 300 / 7) <= 1
     assert abs(int(found[2]) - 400 / 7) <= 1
+
+
+def test_weight_sets_that_tie_the_leader_or_change_nothing_say_so(write):
+    """Indicative scores on Quality and Cost (50/50): x = (4, 2) = 3.0, y = (2, 3) = 2.5.
+    'cheap' hands the lead to y, 'level' ties them, and 'subs' moves only Q one and Q two,
+    which an indicative round (scored on the criteria) does not score."""
+    write(
+        "nested.yaml",
+        NESTED
+        + "weight_sets:\n"
+        + "  cheap: {quality: 25, cost: 75}\n"
+        + "  level: {quality: 1, cost: 2}\n"
+        + "  subs: {q1: 90, q2: 10}\n",
+    )
+    path = write(
+        "indicative.yaml",
+        "group: g\nname: G\ncriteria: nested.yaml\nscale: {min: 1, max: 5}\noptions:\n"
+        "  - {id: x, name: X, status_quo: true, scores: {quality: 4, cost: 2}}\n"
+        "  - {id: y, name: Y, scores: {quality: 2, cost: 3}}\n",
+    )
+    found = {a.name: a for a in weight_set_rankings(rank(load_scores(path)))}
+    # cheap: x = 0.25*4 + 0.75*2 = 2.5, y = 0.25*2 + 0.75*3 = 2.75: y leads.
+    assert (found["cheap"].leaders, found["cheap"].leader_changed) == (("y",), True)
+    # level: weights 1/3, 2/3: x = 4/3 + 4/3 = 8/3, y = 2/3 + 2 = 8/3: tied, x still first.
+    assert found["level"].leaders == ("x", "y")
+    assert (found["level"].leader_changed, found["level"].leader_shared) == (False, True)
+    # subs: the same weights as the base, so the same ranking, and a note saying why.
+    assert found["subs"].totals == found["base"].totals == pytest.approx((3.0, 2.5))
+    assert found["subs"].note == "no effect here: it changes no weight this file is scored against"
+    assert found["cheap"].note is None
+
+    result = invoke("sensitivity", path, "--only", "weight-sets", "-f", "json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    summary = json.loads(result.stdout)["summary"]
+    assert summary[1:] == [
+        "The leader changes under weight set 'cheap' (Y).",
+        "Under weight set 'level' X is tied for first with Y.",
+        "Weight set 'subs' changes no weight this file is scored against, so say nothing "
+        "either way.",
+    ]

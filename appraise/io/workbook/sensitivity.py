@@ -141,7 +141,7 @@ def _alternatives_table(
         [
             _alternative_label(item, result.ranking),
             ", ".join(names.get(i, i) for i in item.leaders),
-            "yes" if item.leader_changed else "no",
+            "yes" if item.leader_changed else ("now tied" if item.leader_shared else "no"),
             "yes" if item.shortlist_changed else "no",
             " > ".join(names.get(i, i) for i in item.order[: result.top]),
             item.note or "",
