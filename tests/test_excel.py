@@ -343,3 +343,17 @@ def test_a_blank_template_says_its_options_have_no_scores_yet(blank):
             "(per scorer)",
         )
     ]
+
+
+def test_check_lists_scores_out_of_scale_beside_a_cell_that_is_not_a_number(blank):
+    """'high' is a schema error; 9 and 0 are out of the 1..5 scale: one `check` names all three.
+    Rows 3-5 of Scores are x, y, z; columns C and D are criteria a and b."""
+    workbook = fill_demo(blank, [[None, "x", 5, "high"], [None, "y", 9, 5], [None, "z", 3, 0]])
+    result = invoke("check", workbook, "-f", "json")
+    assert result.exit_code == 1
+    found = [(p["where"], p["message"]) for p in json.loads(result.stdout)["problems"]]
+    assert found == [
+        ("sheet 'Scores', cell D3", "expected a number, found 'high'"),
+        ("sheet 'Scores', cell C4", "option 'y', criterion 'a': score 9 is outside the scale 1..5"),
+        ("sheet 'Scores', cell D5", "option 'z', criterion 'b': score 0 is outside the scale 1..5"),
+    ]

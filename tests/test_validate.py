@@ -365,3 +365,30 @@ def test_a_mistyped_weight_set_criterion_suggests_the_nearest(write):
     assert messages(caught.value) == [
         f"{path}: weight_sets.tilt.qualty: unknown criterion 'qualty': did you mean 'quality'?"
     ]
+
+
+def test_check_reports_what_schema_errors_would_hide(write):
+    """An unknown key and a word for a score stop pydantic; `check` still finds the unknown
+    criterion and the out-of-scale score below them, and does not call the blanked cell
+    'missing' as well."""
+    from appraise.io import check_files
+
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "typo.yaml",
+        THREE_OPTIONS.replace("scale:", "scroers: {}\nscale:")
+        .replace("scores: {a: 5, b: 1}", "scores: {a: 5, bb: 1}")
+        .replace("scores: {a: 2, b: 5}", "scores: {a: 9, b: high}"),
+    )
+    result = check_files([path], Settings())
+    assert [(p.where, p.message) for p in result.problems if p.severity == "error"] == [
+        ("options[1].scores.b", "expected a number, found 'high'"),
+        ("scroers", "unknown key 'scroers'"),
+        ("options[0].scores.bb", "unknown criterion 'bb' (expected one of: a, b)"),
+        ("options[1].scores.a", "option 'y', criterion 'a': score 9 is outside the scale 1..5"),
+        (
+            "options[0].scores.b",
+            "option 'x' has no score for 'b' (choose --missing exclude|baseline|renormalise to "
+            "proceed)",
+        ),
+    ]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from appraise.errors import AppraiseError, InputError, Problem, Problems
 from appraise.io.loading import (
+    Locate,
     _shown,
     file_kind,
     load_criteria,
     parse_as,
     resolve_any,
     resolve_criteria_path,
+    salvage_scores,
 )
 from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
 from appraise.scoring import ScoreSheet
@@ -36,6 +39,26 @@ def _problems_of(exc: AppraiseError) -> list[Problem]:
     return [Problem("", "", str(exc))]
 
 
+def _past_schema_errors(
+    path: Path, data: Any, locate: Locate, settings: Settings, found: list[Problem]
+) -> list[Problem]:
+    """The errors a scores file's schema errors hid: its scores checked against the criteria.
+
+    Only errors, and none at a place already reported (a blanked score is not also "missing").
+    """
+    spec = salvage_scores(data)
+    if spec is None:
+        return []
+    try:
+        criteria = resolve_criteria_path(spec.criteria, path, locate("criteria"))
+        tree = load_criteria(criteria, settings.normalise)
+    except AppraiseError:
+        return []  # the criteria file is checked on its own when given
+    problems, _ = check_sheet(spec, _shown(path), tree, settings, locate)
+    seen = {p.where for p in found}
+    return [p for p in problems if p.severity == "error" and p.where not in seen]
+
+
 def check_files(paths: list[Path], settings: Settings) -> CheckResult:
     """Validate every file given; problems are collected, never raised."""
     result = CheckResult()
@@ -53,7 +76,10 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
             spec = parse_as(path, kind, data, locate)
         except AppraiseError as exc:
             result.files.append({"file": _shown(path), "kind": f"{kind}, invalid"})
-            result.problems.extend(_problems_of(exc))
+            found = _problems_of(exc)
+            result.problems.extend(found)
+            if kind == "scores":
+                result.problems.extend(_past_schema_errors(path, data, locate, settings, found))
             continue
         result.files.append({"file": _shown(path), "kind": kind})
         if isinstance(spec, CriteriaFile):

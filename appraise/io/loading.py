@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -300,6 +301,48 @@ def load_inputs(references: list[str | Path], settings: Settings | None = None) 
     """Load several scores files, sharing criteria files between them."""
     cache: dict[Path, CriteriaTree] = {}
     return [load_scores(ref, settings, cache) for ref in references]
+
+
+def salvage_scores(data: Any) -> ScoresFile | None:
+    """The scores file read past its schema errors, so ``check`` can report the rest too.
+
+    A copy of the data without what pydantic refused: an unknown key is dropped, a score
+    that is not a number becomes blank. None when that does not give a valid file (a missing
+    or wrongly typed key elsewhere). The caller already has those errors; this is only so the
+    checks against the criteria (out-of-scale scores, unknown criteria) run in the same pass.
+    """
+    repaired = copy.deepcopy(data)
+    for _ in range(3):
+        try:
+            return ScoresFile.model_validate(repaired)
+        except ValidationError as exc:
+            if not all(_repair(repaired, e["loc"], e["type"]) for e in exc.errors()):
+                return None
+    return None
+
+
+def _repair(data: Any, loc: tuple[int | str, ...], kind: str) -> bool:
+    """Drop an unknown key, or blank a score cell, at ``loc``; False if it is neither."""
+    *parents, last = [part for part in loc if not str(part).startswith("function-")] or [""]
+    holder = data
+    for part in parents:
+        try:
+            holder = holder[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    if not isinstance(holder, dict) or last not in holder:
+        return False
+    if kind == "extra_forbidden":
+        del holder[last]
+        return True
+    in_scores = len(parents) >= 3 and parents[0] == "options" and parents[2] in SCORE_KEYS
+    if in_scores:
+        holder[last] = None
+        return True
+    return False
+
+
+SCORE_KEYS = ("scores", "scorers")
 
 
 def parse_as(
