@@ -653,7 +653,7 @@ def diff(
     Example: appraise diff examples/urgent-care-indicative.yaml options/urgent-care.yaml
     Example: appraise diff round1.xlsx round2.xlsx --format json
     """
-    from appraise import diff_report, io, report
+    from appraise import diff_report, io
     from appraise.diff import diff as compare
     from appraise.scoring import rank as rank_sheet
 
@@ -663,15 +663,8 @@ def diff(
     result = compare(before, after)
     record = diff_report.diff_record(result)
     _notes(record["notes"])
-    if fmt is Format.json:
-        _emit_text(report.to_json(record))
-    elif fmt is Format.csv:
-        _emit_text(report.to_csv(record["options"]))
-    elif fmt is Format.markdown:
-        lines = [f"## {record['name']} ({record['group']}): what changed", ""]
-        lines += [f"- {sentence}" for sentence in record["summary"]]
-        _emit_text("\n".join([*lines, "", report.to_markdown(record["options"])]))
-    else:
+    markdown = partial(diff_report.diff_markdown, record)
+    if not _emit_plain(fmt, record, lambda: record["options"], markdown):
         from appraise import render
 
         tree = after.sheet.tree

@@ -8,7 +8,7 @@ stays best under other weights.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -335,15 +335,40 @@ def _simulation_sentence(result: CombineResult, s: Robustness) -> str:
 
 
 def combination_rows(record: Record) -> list[Record]:
-    """One flat row per combination (CSV): rank, total, one column per group, attributes."""
-    rows = []
-    for c in record["combinations"]:
-        rows.append(
-            {"rank": c["rank"], "total": c["total"]}
-            | dict(c["choice"])
-            | {f"sum_{k}": v for k, v in c["attributes"].items()}
-        )
-    return rows
+    """One flat row per combination (CSV): rank, total, one column per group, attribute sums.
+
+    Totals lose their float noise (two tied totals both read 34.692), and a sum that is a whole
+    number is written as one (beds -251, not -251.0); JSON keeps full precision.
+    """
+    return _rows(record, _whole_or_trimmed)
+
+
+def _rows(record: Record, sum_cell: Callable[[float], Any]) -> list[Record]:
+    from appraise.report import trim_float
+
+    return [
+        {"rank": c["rank"], "total": trim_float(c["total"])}
+        | dict(c["choice"])
+        | {f"sum_{k}": sum_cell(v) for k, v in c["attributes"].items()}
+        for c in record["combinations"]
+    ]
+
+
+def _whole_or_trimmed(value: float) -> float | int:
+    from appraise.report import trim_float
+
+    value = trim_float(value)
+    return int(value) if value.is_integer() else value
+
+
+def attribute_text(value: float) -> str:
+    """An attribute sum for people: 333,763; -251; 1,250.5.
+
+    Thousands separators as the combinations table has them, whole numbers without decimals,
+    others to at most 3 decimals.
+    """
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def combine_markdown(record: Record) -> str:
@@ -353,5 +378,6 @@ def combine_markdown(record: Record) -> str:
     label = " (illustrative scores)" if record["illustrative"] else ""
     lines = [f"## Combinations{label}", ""]
     lines += [f"- {sentence}" for sentence in record["summary"]]
-    lines += ["", to_markdown(combination_rows(record), digits=3)]
+    sums = sorted({f"sum_{a}" for c in record["combinations"] for a in c["attributes"]})
+    lines += ["", to_markdown(_rows(record, attribute_text), digits=3, right=sums)]
     return "\n".join(lines) + "\n"

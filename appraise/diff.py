@@ -21,6 +21,11 @@ from appraise.weights import FloatArray, Level, membership
 
 Status = Literal["kept", "added", "removed", "renamed", "set aside"]
 
+# Scores, weights and totals closer than this are the same: a re-score's sub-criterion scores
+# averaged back to a criterion carry float noise (five 5s can come back as 4.999999999999999),
+# and a difference that small is no change anyone made.
+TOLERANCE = 1e-9
+
 
 @dataclass(frozen=True)
 class OptionChange:
@@ -37,13 +42,15 @@ class OptionChange:
     new_total: float | None
     from_scores: float | None  # the part of the change due to score changes
     from_weights: float | None  # the part due to weight changes
+    rejected_before: str | None = None
+    """The register's reason, where the option was already rejected in the old round."""
 
     @property
     def change(self) -> float | None:
-        """New total minus old, where the option is in both rounds."""
+        """New total minus old, where the option is in both rounds (0 within TOLERANCE)."""
         if self.old_total is None or self.new_total is None:
             return None
-        return self.new_total - self.old_total
+        return _clean(self.new_total - self.old_total)
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,9 @@ def diff(old: Ranking, new: Ranking) -> Diff:
     ranks_new = _places(new)
     names_old = {o.id: o.name for o in old.sheet.options}
     names_new = {o.id: o.name for o in new.sheet.options}
+    rejected_old = {
+        o.id: o.status_reason or "" for o in old.sheet.spec.options if o.status == "rejected"
+    }
     options: list[OptionChange] = []
     scores: list[ScoreChange] = []
     for a, b in _pairs(old, new):
@@ -170,6 +180,7 @@ def diff(old: Ranking, new: Ranking) -> Diff:
                 new_total=ranks_new.get(b or "", (None, None))[1],
                 from_scores=from_scores,
                 from_weights=from_weights,
+                rejected_before=rejected_old.get(a or ""),
             )
         )
     weights = tuple(
@@ -208,8 +219,8 @@ def _spread(values: FloatArray, ids: tuple[str, ...], onto: tuple[str, ...]) -> 
 
 
 def _clean(value: float) -> float:
-    """Zero for float noise (a change below 1e-12), so -0.00 never shows."""
-    return 0.0 if abs(value) < 1e-12 else value
+    """Zero for float noise (a change within TOLERANCE), so -0.00 never shows."""
+    return 0.0 if abs(value) <= TOLERANCE else value
 
 
 def _num(value: float) -> float | None:
@@ -219,7 +230,7 @@ def _num(value: float) -> float | None:
 def _same(a: float, b: float) -> bool:
     if np.isnan(a) and np.isnan(b):
         return True
-    return bool(abs(a - b) <= 1e-12)
+    return bool(abs(a - b) <= TOLERANCE)
 
 
 def _scorer_changes(

@@ -1,12 +1,24 @@
-"""Round-to-round changes as plain records (JSON) and sentences."""
+"""Round-to-round changes as plain records (JSON), sentences, and the figures people read.
+
+Records keep full precision. The figures for tables and sentences are rounded to one precision
+per table, chosen so that the printed numbers tell the truth: a total that changed never
+prints the same before and after, a change is the difference of the printed totals, its two
+parts add up to it, and a part that is not zero never prints as zero.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from appraise.diff import Diff
+from appraise.diff import Diff, OptionChange
+from appraise.weights import percent_text
 
 Record = dict[str, Any]
+
+MIN_DECIMALS = 2  # totals and scores, as the ranking table prints them
+MAX_DECIMALS = 9  # enough to show any difference above diff.TOLERANCE
 
 
 def _round(diff: Diff, which: str) -> Record:
@@ -20,6 +32,24 @@ def _round(diff: Diff, which: str) -> Record:
     }
 
 
+def _option(o: OptionChange) -> Record:
+    return {
+        "id": o.id,
+        "old_id": o.old_id,
+        "name": o.name,
+        "old_name": o.old_name,
+        "status": o.status,
+        "old_rank": o.old_rank,
+        "new_rank": o.new_rank,
+        "old_total": o.old_total,
+        "new_total": o.new_total,
+        "change": o.change,
+        "from_scores": o.from_scores,
+        "from_weights": o.from_weights,
+        "rejected_before": o.rejected_before,
+    }
+
+
 def diff_record(diff: Diff) -> Record:
     """Everything ``appraise diff`` found, in JSON-ready form."""
     return {
@@ -28,23 +58,7 @@ def diff_record(diff: Diff) -> Record:
         "old": _round(diff, "old"),
         "new": _round(diff, "new"),
         "compared_at": "sub-criteria" if diff.level == "leaves" else "criteria",
-        "options": [
-            {
-                "id": o.id,
-                "old_id": o.old_id,
-                "name": o.name,
-                "old_name": o.old_name,
-                "status": o.status,
-                "old_rank": o.old_rank,
-                "new_rank": o.new_rank,
-                "old_total": o.old_total,
-                "new_total": o.new_total,
-                "change": o.change,
-                "from_scores": o.from_scores,
-                "from_weights": o.from_weights,
-            }
-            for o in diff.options
-        ],
+        "options": [_option(o) for o in diff.options],
         "scores": [
             {
                 "option": c.option,
@@ -61,8 +75,23 @@ def diff_record(diff: Diff) -> Record:
     }
 
 
+def _round_name(diff: Diff, which: str) -> str:
+    sheet = (diff.old if which == "old" else diff.new).sheet
+    return f"round '{sheet.spec.round}'" if sheet.spec.round else sheet.path
+
+
+def _renamed(o: OptionChange) -> str:
+    """``old name → new name``, with the ids where they changed too."""
+    names = o.name if o.old_name == o.name else f"{o.old_name} → {o.name}"
+    return names if o.old_id == o.id else f"{names} (id {o.old_id} → {o.id})"
+
+
 def diff_summary(diff: Diff) -> list[str]:
-    """A few sentences: the leader then and now, what was added or dropped, what moved most."""
+    """A few sentences: the leader then and now, what was added or dropped, what moved most.
+
+    An option dropped after it was already rejected in the old round is said to be so, with the
+    register's reason; the change figures are those the options table prints.
+    """
     names = {o.id: o.name for o in diff.options}
     old_leader = diff.old.options[0].id if diff.old.options else None
     new_leader = diff.new.options[0].id if diff.new.options else None
@@ -74,18 +103,205 @@ def diff_summary(diff: Diff) -> list[str]:
         out.append(
             f"The leader changes from {old_name} to {names.get(new_leader or '', 'nobody')}."
         )
-    for status, verb in (("added", "Added"), ("removed", "Dropped"), ("renamed", "Renamed")):
-        items = [o for o in diff.options if o.status == status]
-        if items:
-            out.append(f"{verb}: {', '.join(o.name for o in items)}.")
-    moved = [o for o in diff.options if o.change is not None]
+    added = [o.name for o in diff.options if o.status == "added"]
+    removed = [o for o in diff.options if o.status == "removed"]
+    dropped = [o.name for o in removed if o.rejected_before is None]
+    rejected = [
+        f"{o.name} ({o.rejected_before.rstrip('.')})" if o.rejected_before else o.name
+        for o in removed
+        if o.rejected_before is not None
+    ]
+    renamed = [_renamed(o) for o in diff.options if o.status == "renamed"]
+    if added:
+        out.append(f"Added: {', '.join(added)}.")
+    if dropped:
+        out.append(f"Dropped: {', '.join(dropped)}.")
+    if rejected:
+        out.append(
+            f"Dropped, already rejected in {_round_name(diff, 'old')}: {'; '.join(rejected)}."
+        )
+    if renamed:
+        out.append(f"Renamed: {'; '.join(renamed)}.")
+    figures = option_figures([_option(o) for o in diff.options])
+    moved = [(o, f) for o, f in zip(diff.options, figures, strict=True) if o.change]
     if moved:
-        biggest = max(moved, key=lambda o: abs(o.change or 0.0))
-        if abs(biggest.change or 0.0) > 1e-12:
-            parts = (
-                f"{biggest.from_scores:+.2f} from scores, {biggest.from_weights:+.2f} from weights"
-            )
-            out.append(f"Largest change: {biggest.name}, {biggest.change:+.2f} ({parts}).")
+        biggest, shown = max(moved, key=lambda pair: abs(pair[0].change or 0.0))
+        if not biggest.from_weights:
+            parts = "all from scores"
+        elif not biggest.from_scores:
+            parts = "all from weights"
+        else:
+            parts = f"{shown['from_scores']} from scores, {shown['from_weights']} from weights"
+        out.append(f"Largest change: {biggest.name}, {shown['change']} ({parts}).")
     panel = sum(c.scorer is None for c in diff.scores)
     out.append(f"{panel} score change(s) and {len(diff.weights)} weight change(s).")
     return out
+
+
+# --- figures for people ---------------------------------------------------------------------
+
+
+def _quantize(value: float, places: int) -> Decimal:
+    """``value`` to ``places`` decimals exactly as ``f"{value:.{places}f}"`` rounds it."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+def _signed(value: Decimal, places: int) -> str:
+    """A change: signed, and a plain 0 only where nothing changed."""
+    return f"{value:+.{places}f}" if value else f"{0:.{places}f}"
+
+
+def _arrow(old: str | None, new: str | None) -> str:
+    if old == new:
+        return old or "-"
+    return f"{old or '-'} → {new or '-'}"
+
+
+def _split(parts: Sequence[float], target: Decimal, places: int) -> list[Decimal] | None:
+    """Round ``parts`` to ``places`` so they add to ``target`` (the printed change).
+
+    Largest remainder: where rounding each part leaves the sum a unit or two off, the non-zero
+    parts that rounding moved furthest the other way take a unit each. None when that cannot
+    be done without a non-zero part printing as zero or changing sign (more places are needed).
+    """
+    unit = Decimal(1).scaleb(-places)
+    rounded = [_quantize(x, places) if x else Decimal(0) for x in parts]
+    if any(x and not r for x, r in zip(parts, rounded, strict=True)):
+        return None  # a part that is not zero would print as zero, or take a whole unit
+    missing = int((target - sum(rounded, Decimal(0))) / unit)
+    step = 1 if missing > 0 else -1
+    movable = sorted(
+        (k for k, x in enumerate(parts) if x),
+        key=lambda k: step * (Decimal(parts[k]) - rounded[k]),
+        reverse=True,
+    )
+    for k in movable[: abs(missing)]:
+        rounded[k] += step * unit
+    if sum(rounded, Decimal(0)) != target:
+        return None
+    if any(x and (not r or (r > 0) != (x > 0)) for x, r in zip(parts, rounded, strict=True)):
+        return None
+    return rounded
+
+
+def _option_figures(option: Record, places: int) -> Record | None:
+    """One option's printed figures at ``places`` decimals; None if they would mislead."""
+    old, new, change = option["old_total"], option["new_total"], option["change"]
+    old_text = None if old is None else f"{_quantize(old, places):.{places}f}"
+    new_text = None if new is None else f"{_quantize(new, places):.{places}f}"
+    shown: Record = {"total": _arrow(old_text, new_text), "change": "", "from_scores": ""}
+    shown["from_weights"] = ""
+    if change is None:
+        return shown
+    if not change:  # the same total (within diff.TOLERANCE): one figure, and a change of 0
+        shown["total"] = new_text
+        target = Decimal(0)
+    else:
+        target = _quantize(new, places) - _quantize(old, places)
+        if not target or not _quantize(change, places):  # a real change these places would hide
+            return None
+    parts = [option["from_scores"] or 0.0, option["from_weights"] or 0.0]
+    split = _split(parts, target, places)
+    if split is None:
+        return None
+    shown["change"] = _signed(target, places)
+    shown["from_scores"], shown["from_weights"] = (_signed(p, places) for p in split)
+    return shown
+
+
+def option_figures(options: Sequence[Record]) -> list[Record]:
+    """The options table's figures (``total``, ``change``, ``from_scores``, ``from_weights``).
+
+    One precision for the whole table: two decimals, or the fewest more that make every row
+    true. Each change is the difference of the printed totals, and its two parts add up to it
+    (largest remainder). A change or part that is not zero would not round to zero at the
+    precision chosen, so it never prints as 0.00, nor as a whole unit it does not have: totals
+    of 2.864 and 2.866 print as 2.864 → 2.866, +0.002, not 2.86 → 2.87 with +0.00 or +0.01. A
+    change or part that is zero (within diff.TOLERANCE) prints unsigned, 0.00.
+    """
+    for places in range(MIN_DECIMALS, MAX_DECIMALS + 1):
+        shown = [_option_figures(o, places) for o in options]
+        if all(s is not None for s in shown):
+            return [s for s in shown if s is not None]
+    # Beyond MAX_DECIMALS every difference above diff.TOLERANCE shows; parts may be a unit off.
+    return [_fallback_figures(o, MAX_DECIMALS) for o in options]
+
+
+def _fallback_figures(option: Record, places: int) -> Record:
+    def text(value: float | None, signed: bool = False) -> str | None:
+        if value is None:
+            return None
+        exact = _quantize(value, places)
+        return _signed(exact, places) if signed else f"{exact:.{places}f}"
+
+    return {
+        "total": _arrow(text(option["old_total"]), text(option["new_total"])),
+        "change": text(option["change"], signed=True) or "",
+        "from_scores": text(option["from_scores"], signed=True) or "",
+        "from_weights": text(option["from_weights"], signed=True) or "",
+    }
+
+
+def score_figures(scores: Sequence[Record]) -> list[str]:
+    """Each score change as ``old → new``, all at one precision.
+
+    Two decimals, or the fewest more that keep every changed score from printing the same
+    before and after: one cell going from 3 to 3.0038 puts the whole table at three decimals.
+    """
+    for places in range(MIN_DECIMALS, MAX_DECIMALS + 1):
+        shown = [
+            _arrow(
+                None if c["old"] is None else f"{_quantize(c['old'], places):.{places}f}",
+                None if c["new"] is None else f"{_quantize(c['new'], places):.{places}f}",
+            )
+            for c in scores
+        ]
+        if all("→" in text for text in shown):
+            return shown
+    return shown
+
+
+def weight_figures(weights: Sequence[Record]) -> list[str]:
+    """Each weight change as ``old% → new%``, all at one precision.
+
+    One decimal, or more where a change would otherwise print as no change; rounded half-up as
+    ``appraise criteria`` rounds.
+    """
+    for places in range(1, MAX_DECIMALS - 1):  # a fraction's 1e-9 is 1e-7 per cent
+        shown = [(percent_text(w["old"], places), percent_text(w["new"], places)) for w in weights]
+        if all(old != new for old, new in shown):
+            break
+    return [f"{old}% → {new}%" for old, new in shown]
+
+
+def diff_markdown(record: Record) -> str:
+    """What changed, as Markdown: the sentences, then the options with the table's figures."""
+    lines = [f"## {record['name']} ({record['group']}): what changed", ""]
+    lines += [f"- {sentence}" for sentence in record["summary"]]
+    figures = option_figures(record["options"])
+    lines += [
+        "",
+        "| option | status | rank | total | change | from scores | from weights |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for o, shown in zip(record["options"], figures, strict=True):
+        old_rank = None if o["old_rank"] is None else str(o["old_rank"])
+        new_rank = None if o["new_rank"] is None else str(o["new_rank"])
+        cells = [
+            o["name"].replace("|", "\\|"),
+            status_text(o),
+            _arrow(old_rank, new_rank),
+            shown["total"],
+            shown["change"],
+            shown["from_scores"],
+            shown["from_weights"],
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def status_text(option: Record) -> str:
+    """An option's status for a table; ``removed (was rejected)`` if the old round rejected it."""
+    if option["status"] == "removed" and option.get("rejected_before") is not None:
+        return "removed (was rejected)"
+    return str(option["status"])

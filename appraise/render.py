@@ -581,16 +581,20 @@ def _weight_set_bests(record: Record) -> RenderableType:
 MAX_SCORE_ROWS = 40
 
 
-def _arrow(old: Any, new: Any, fmt: str = "{}") -> str:
-    left = "-" if old is None else fmt.format(old)
-    right = "-" if new is None else fmt.format(new)
-    if left == right and old != new and fmt == "{:.2f}":  # a change too small for 2 places
-        left, right = f"{old:.4f}", f"{new:.4f}"
+def _arrow(old: Any, new: Any) -> str:
+    left = "-" if old is None else str(old)
+    right = "-" if new is None else str(new)
     return left if old == new else f"{left} → {right}"
 
 
 def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
-    """What changed between two rounds: options, ranks and totals, scores, weights."""
+    """What changed between two rounds: options, ranks and totals, scores, weights.
+
+    The figures come from ``diff_report``: one precision per table, and changes that agree with
+    the printed totals.
+    """
+    from appraise.diff_report import option_figures, score_figures, status_text, weight_figures
+
     title = Text(f"{record['name']} ", style="bold")
     title.append(f"({record['group']}): ", style="dim")
     title.append(
@@ -610,27 +614,28 @@ def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
         ("From weights", "right"),
     ):
         options.add_column(heading, justify=justify)  # type: ignore[arg-type]
-    for o in record["options"]:
+    for o, shown in zip(record["options"], option_figures(record["options"]), strict=True):
         options.add_row(
-            o["name"],
-            o["status"],
+            Text(o["name"]),
+            status_text(o),
             _arrow(o["old_rank"], o["new_rank"]),
-            _arrow(o["old_total"], o["new_total"], "{:.2f}"),
-            "" if o["change"] is None else f"{o['change']:+.2f}",
-            "" if o["from_scores"] is None else f"{o['from_scores']:+.2f}",
-            "" if o["from_weights"] is None else f"{o['from_weights']:+.2f}",
+            shown["total"],
+            shown["change"],
+            shown["from_scores"],
+            shown["from_weights"],
         )
     parts.append(options)
     if record["scores"]:
         scores = Table(title="Score changes", title_justify="left", show_edge=False, pad_edge=False)
         for heading in ("Option", "Criterion", "Scorer", "Score"):
             scores.add_column(heading)
-        for c in record["scores"][:MAX_SCORE_ROWS]:
+        shown_scores = record["scores"][:MAX_SCORE_ROWS]
+        for c, text in zip(shown_scores, score_figures(shown_scores), strict=True):
             scores.add_row(
-                c["option"],
-                names.get(c["criterion"], c["criterion"]),
-                c["scorer"] or "panel",
-                _arrow(c["old"], c["new"], "{:.2f}"),
+                Text(c["option"]),
+                Text(names.get(c["criterion"], c["criterion"])),
+                Text(c["scorer"] or "panel"),
+                text,
             )
         parts.append(scores)
         hidden = len(record["scores"]) - MAX_SCORE_ROWS
@@ -642,10 +647,7 @@ def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
         )
         weights.add_column("Criterion")
         weights.add_column("Weight", justify="right")
-        for w in record["weights"]:
-            weights.add_row(
-                names.get(w["criterion"], w["criterion"]),
-                f"{percent_text(w['old'])}% → {percent_text(w['new'])}%",
-            )
+        for w, text in zip(record["weights"], weight_figures(record["weights"]), strict=True):
+            weights.add_row(Text(names.get(w["criterion"], w["criterion"])), text)
         parts.append(weights)
     return Group(*parts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -147,11 +147,32 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else ""
 
 
-def ranking_rows(records: Sequence[Record]) -> list[Record]:
-    """Flat rows (one per ranked option) for CSV and Markdown.
+def trim_float(value: float) -> float:
+    """``value`` to 12 significant digits, so float noise (34.69200000000001) reads 34.692.
+
+    For CSV and Markdown rows; JSON keeps full precision. Twelve digits keep every figure a
+    score sheet can mean, and drop the last few bits that sums leave behind.
+    """
+    return float(f"{value:.12g}")
+
+
+# Lists of options kept out of the ranking, with the words a CSV row uses for each.
+SET_ASIDE = (
+    ("screened_out", "screened out by a gate"),
+    ("excluded", "excluded: missing scores"),
+    ("rejected", "rejected"),
+)
+
+
+def ranking_rows(records: Sequence[Record], set_aside: bool = True) -> list[Record]:
+    """Flat rows for CSV and Markdown: the ranked options, then every option set aside.
 
     Flags are written "yes" or blank in every format, and each row says whether its scores are
-    illustrative, so a CSV row copied on its own still carries the warning.
+    illustrative, so a CSV row copied on its own still carries the warning. An option screened
+    out by a gate, excluded for missing scores or rejected in the register follows the ranked
+    ones with no rank, its total where it has one, and ``set_aside`` and ``reason`` saying which
+    list it is in and why: no option is silently dropped. ``set_aside=False`` leaves those rows
+    and columns out, for a view that lists them apart (``ranking_markdown``).
     """
     rows = []
     for record in records:
@@ -161,13 +182,33 @@ def ranking_rows(records: Sequence[Record]) -> list[Record]:
                 "rank": option["rank"],
                 "id": option["id"],
                 "name": option["name"],
-                "total": option["total"],
+                "total": trim_float(option["total"]),
                 "status_quo": _yes(option["status_quo"]),
                 "status": option.get("status") or "",
                 "illustrative": _yes(record["illustrative"]),
             }
-            row.update(option["contributions"])
+            row.update({c: trim_float(v) for c, v in option["contributions"].items()})
+            if set_aside:
+                row.update(set_aside="", reason="")
             rows.append(row)
+        if set_aside:
+            rows += [
+                {
+                    "group": record["group"],
+                    "rank": "",
+                    "id": item["id"],
+                    "name": item["name"],
+                    "total": "" if item["total"] is None else trim_float(item["total"]),
+                    "status_quo": _yes(item.get("status_quo", False)),
+                    "status": item.get("status") or "",
+                    "illustrative": _yes(record["illustrative"]),
+                    "set_aside": label,
+                    # A rejection's reason is the register's; "rejected: " would say it twice.
+                    "reason": item.get("status_reason") or item["reason"],
+                }
+                for key, label in SET_ASIDE
+                for item in record.get(key, [])
+            ]
     return rows
 
 
@@ -346,8 +387,12 @@ def _cell(value: Any, digits: int) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(rows: Sequence[Record], digits: int = 2) -> str:
-    """Rows as a GitHub-flavoured Markdown table (floats shown to ``digits`` places)."""
+def to_markdown(rows: Sequence[Record], digits: int = 2, right: Collection[str] = ()) -> str:
+    """Rows as a GitHub-flavoured Markdown table (floats shown to ``digits`` places).
+
+    Numeric columns are right-aligned, and so are the ``right`` columns: numbers already
+    written as text (with thousands separators, say).
+    """
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
@@ -355,7 +400,7 @@ def to_markdown(rows: Sequence[Record], digits: int = 2) -> str:
         c
         for c in columns
         if all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)
-    }
+    } | set(right)
     lines = [
         "| " + " | ".join(columns) + " |",
         "| " + " | ".join("---:" if c in numeric else "---" for c in columns) + " |",
@@ -391,17 +436,15 @@ def ranking_markdown(records: Sequence[Record]) -> str:
         label = " (illustrative scores)" if record["illustrative"] else ""
         lines = [f"## {record['name']} ({record['group']}){label}", ""]
         lines += [f"_{context_text(record)}._", ""]
-        lines.append(to_markdown(ranking_rows([record])))
+        lines.append(to_markdown(ranking_rows([record], set_aside=False)))
         for key, title in (
             ("screened_out", "Screened out by a gate"),
-            ("excluded", "Excluded"),
-            ("rejected", "Rejected"),
+            ("excluded", "Excluded for missing scores"),
+            ("rejected", "Rejected (option register)"),
         ):
             if record[key]:
                 lines.append(f"**{title}:**\n")
-                lines += [
-                    f"- {item['name']} ({item['id']}): {item['reason']}" for item in record[key]
-                ]
+                lines += [_set_aside_line(item) for item in record[key]]
                 lines.append("")
         dissent = [
             f"- {o['name']}: {text}" for o in record["options"] for text in o.get("dissent", [])
@@ -414,9 +457,28 @@ def ranking_markdown(records: Sequence[Record]) -> str:
     return "\n".join(sections)
 
 
+def _set_aside_line(item: Record) -> str:
+    """A Markdown bullet for an option set aside: name, id, total (as the table shows), why."""
+    total = "" if item["total"] is None else f", total {item['total']:.2f}"
+    return f"- {item['name']} ({item['id']}){total}: {item['reason']}"
+
+
 def criteria_rows(record: Record) -> list[Record]:
-    """The criteria tree as flat rows (CSV): one per criterion and sub-criterion."""
-    return list(record["criteria"])
+    """The criteria tree as flat rows (CSV): one per criterion and sub-criterion.
+
+    Flags are "yes" or blank, as in ``ranking_rows``; numbers lose their float noise.
+    """
+    return [
+        {
+            key: _yes(value)
+            if isinstance(value, bool)
+            else trim_float(value)
+            if isinstance(value, float)
+            else value
+            for key, value in row.items()
+        }
+        for row in record["criteria"]
+    ]
 
 
 def criteria_markdown(record: Record) -> str:

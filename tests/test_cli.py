@@ -212,8 +212,10 @@ def test_check_lists_every_problem_and_exits_1(write):
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["ok"] is False
+    # The word stops pydantic; the score of 9 below it is found in the same pass.
     assert [(p["where"], p["severity"]) for p in data["problems"]] == [
-        ("options[1].scores.q2", "error")
+        ("options[1].scores.q2", "error"),
+        ("options[0].scores.cost", "error"),
     ]
     path.write_text(path.read_text().replace("four", "4"))
     data = json.loads(invoke("check", path, "-f", "json").stdout)
@@ -372,3 +374,95 @@ def test_export_writes_the_workbook_once_and_refuses_to_overwrite(demo, tmp_path
     wrong = invoke("export", demo, "-o", tmp_path / "hce.csv")
     assert wrong.exit_code == 1
     assert "give a name ending in .xlsx" in wrong.stderr
+
+
+SET_ASIDE = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+gates: [{id: site, name: A site is available}]
+options:
+  - {id: x, name: Option X, scores: {a: 5, b: 1}, gates: {site: true}}
+  - {id: y, name: Option Y, scores: {a: 2, b: 5}, gates: {site: true}}
+  - {id: z, name: Option Z, status_quo: true, scores: {a: 3, b: 3}, gates: {site: true}}
+  - {id: w, name: Option W, scores: {a: 5, b: 5}, gates: {site: {pass: false, reason: no site}}}
+  - {id: v, name: Option V, scores: {a: 4}, gates: {site: true}}
+  - {id: r, name: Option R, status: rejected, status_reason: needs capital, scores: {a: 1, b: 2},
+     gates: {site: true}}
+"""
+
+
+def test_rank_csv_lists_every_option_set_aside_after_the_ranked_ones(write):
+    """Weights 0.6 and 0.4: x 3.0 + 0.4 = 3.4, y 1.2 + 2.0 = 3.2, z 1.8 + 1.2 = 3.0 (0.6 x 3
+    is 1.7999999999999998 in floating point; the CSV says 1.8). w (5, 5) = 5.0 fails the gate,
+    v has no score for b (--missing exclude: no total), r (1, 2) = 0.6 + 0.8 = 1.4 is rejected."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write("aside.yaml", SET_ASIDE)
+    result = invoke("rank", path, "--missing", "exclude", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "group,rank,id,name,total,status_quo,status,illustrative,a,b,set_aside,reason\n"
+        "demo,1,x,Option X,3.4,,,,3.0,0.4,,\n"
+        "demo,2,y,Option Y,3.2,,,,1.2,2.0,,\n"
+        "demo,3,z,Option Z,3.0,yes,,,1.8,1.2,,\n"
+        "demo,,w,Option W,5.0,,,,,,screened out by a gate,"
+        "failed gate 'A site is available': no site\n"
+        "demo,,v,Option V,,,,,,,excluded: missing scores,no score for b\n"
+        "demo,,r,Option R,1.4,,rejected,,,,rejected,needs capital\n"
+    )
+
+
+def test_rank_markdown_lists_the_options_set_aside_with_their_totals(write):
+    """The table holds the ranked options; the rest follow, each with the total the rich table
+    shows (w 5.0, r 1.4; v has none) and the reason."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write("aside.yaml", SET_ASIDE)
+    md = invoke("rank", path, "--missing", "exclude", "-f", "markdown").stdout
+    table = md.split("\n\n")[2]
+    assert [line.split(" | ")[2] for line in table.splitlines()[2:]] == ["x", "y", "z"]
+    assert "set_aside" not in table
+    assert (
+        "**Screened out by a gate:**\n\n"
+        "- Option W (w), total 5.00: failed gate 'A site is available': no site\n\n"
+        "**Excluded for missing scores:**\n\n"
+        "- Option V (v): no score for b\n\n"
+        "**Rejected (option register):**\n\n"
+        "- Option R (r), total 1.40: rejected: needs capital\n"
+    ) in md
+
+
+def test_rank_csv_of_the_urgent_care_example_keeps_the_option_that_failed_its_gate():
+    rows = list(csv.DictReader(io.StringIO(invoke("rank", "urgent-care", "-f", "csv").stdout)))
+    assert [(r["rank"], r["id"], r["set_aside"]) for r in rows] == [
+        ("1", "rural-hubs", ""),
+        ("2", "hubs-and-miiu", ""),
+        ("3", "miiu-to-pshft", ""),
+        ("4", "status-quo", ""),
+        ("", "community-hubs", "screened out by a gate"),
+    ]
+    assert rows[4]["reason"].startswith("failed gate 'Capital available within the 2017-2021")
+
+
+def test_criteria_csv_writes_flags_as_yes_or_blank_as_rank_does():
+    """C&P 2016: Deliverability's subs sum to 99.1, so it is rescaled; stakeholder support is
+    38.2 / 99.1 = 38.5469223007% of it (12 significant digits) and 22.6 x 38.2 / 99.1 =
+    8.71160443996% of the whole, printed 8.6 (differs, by rescaling: 22.6 x 38.2% = 8.6)."""
+    out = invoke("criteria", "cp-2016", "-f", "csv").stdout
+    assert "True" not in out
+    assert "False" not in out
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert out.splitlines()[1] == "quality,Quality,criterion,,30.0,30.0,30.0,30.0,,,,,"
+    assert rows["deliverability"]["rescaled"] == "yes"
+    assert rows["quality"]["rescaled"] == ""
+    assert out.splitlines()[14] == (
+        "stakeholder_support,Stakeholder support,sub-criterion,deliverability,"
+        "38.2,38.5469223007,8.71160443996,8.7,8.6,yes,,38.5,yes"
+    )
+    assert (
+        rows["ease_speed"]["printed_differs"],
+        rows["ease_speed"]["printed_differs_by_rescaling"],
+    ) == (
+        "yes",
+        "",
+    )

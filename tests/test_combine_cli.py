@@ -181,3 +181,39 @@ def test_combine_and_export_repeat_the_rule_warnings_check_gives(tmp_path):
         notes = " ".join(result.stderr.split())
         for line in expected:
             assert line in notes, (args[0], line)
+
+
+def test_csv_and_markdown_show_no_float_noise():
+    """The two tied totals are both 34.692 (BEST); sums by hand from the files' attributes:
+    beds -243 (acute) - 12 (Coalville's cut) + 4 (Melton) = -251, or -239 without the cut;
+    net capital 333,763 (as above); recurrent saving 25,600 (acute)."""
+    csv_out = invoke("combine", *FILES, "--rules", RULES, "-f", "csv", "--samples", 10).stdout
+    assert csv_out.splitlines()[:3] == [
+        "rank,total,llr-acute,llr-coalville,llr-evington,llr-harborough,llr-hinckley,"
+        "llr-loughborough,llr-lutterworth,llr-maternity,llr-melton,llr-oakham,"
+        "sum_net_capital,sum_beds,sum_recurrent_saving",
+        "1,34.692,three-to-two,cut-beds,stroke-ward,new-building,close-district,status-quo,"
+        "close-beds,lri-only,expand,close-beds,333763,-251,25600",
+        "1,34.692,three-to-two,status-quo,stroke-ward,new-building,close-district,one-ward,"
+        "close-beds,lri-only,expand,close-beds,333763,-239,25600",
+    ]
+    md = invoke("combine", *FILES, "--rules", RULES, "-f", "markdown", "--samples", 10).stdout
+    table = [line for line in md.splitlines() if line.startswith("|")]
+    assert table[1].endswith("| ---: | ---: | ---: |")
+    assert table[2] == (
+        "| 1 | 34.692 | three-to-two | cut-beds | stroke-ward | new-building | close-district "
+        "| status-quo | close-beds | lri-only | expand | close-beds | 333,763 | -251 | 25,600 |"
+    )
+
+
+def test_attribute_sums_read_as_people_write_them():
+    from appraise.combine_report import attribute_text
+
+    assert [attribute_text(v) for v in (333763.0, -251.0, 1250.5, 0.12345, -0.0001, 0.0)] == [
+        "333,763",
+        "-251",
+        "1,250.5",
+        "0.123",
+        "0",
+        "0",
+    ]

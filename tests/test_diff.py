@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from textwrap import dedent
 
 import pytest
 
@@ -178,3 +179,200 @@ def test_export_with_a_previous_round_adds_a_rounds_sheet(rounds, tmp_path):
     ]
     audit = [r for r in book["Audit"].iter_rows(values_only=True) if r and r[0]]
     assert any(str(old) in " ".join(str(c) for c in r if c) for r in audit)
+
+
+# --- what people read: figures that agree, names, rejections, one precision ----------------
+
+ROUND_ONE = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+round: first
+options:
+  - {id: x, name: Option X, scores: {a: 2.864, b: 2.864}}
+  - {id: y, name: Rural urgent care hubs, scores: {a: 2, b: 5}}
+  - {id: z, name: Option Z, status_quo: true, scores: {a: 3, b: 3}}
+  - {id: h, name: Hub, scores: {a: 1, b: 1}}
+  - {id: r, name: Option R, status: rejected, status_reason: Too costly., scores: {a: 3, b: 3}}
+  - {id: q, name: Option Q, scores: {a: 1, b: 2}}
+"""
+
+# x moves 2.864 -> 2.866 (+0.002, which two decimals would show as 2.86 -> 2.87, +0.00);
+# y is renamed; h keeps its name under a new id; r (rejected in round one) and q are gone.
+ROUND_TWO = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+round: second
+options:
+  - {id: x, name: Option X, scores: {a: 2.866, b: 2.866}}
+  - {id: y, name: Rural urgent primary care hubs, scores: {a: 2, b: 5}}
+  - {id: z, name: Option Z, status_quo: true, scores: {a: 3, b: 3}}
+  - {id: h2, name: Hub, scores: {a: 1, b: 1}}
+"""
+
+
+@pytest.fixture
+def two_rounds(write):
+    write("two.yaml", TWO_CRITERIA)
+    return write("one.yaml", ROUND_ONE), write("two-rounds.yaml", ROUND_TWO)
+
+
+def _record(old, new):
+    from appraise.diff_report import diff_record
+
+    return diff_record(diff(rank(load_scores(old)), rank(load_scores(new))))
+
+
+def _draw(renderable, width):
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None).print(renderable)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
+
+
+def test_the_summary_gives_old_and_new_names_and_says_what_was_already_rejected(two_rounds):
+    """Totals by hand (weights 0.6, 0.4): y 3.2, z 3.0, x 2.864 -> 2.866, q 1.4, h 1.0 (so h
+    moves from rank 5 to 4 when q goes); r, rejected, 3.0 but unranked."""
+    record = _record(*two_rounds)
+    assert record["summary"] == [
+        "Rural urgent primary care hubs leads in both rounds.",
+        "Dropped: Option Q.",
+        "Dropped, already rejected in round 'first': Option R (Too costly).",
+        "Renamed: Rural urgent care hubs → Rural urgent primary care hubs; Hub (id h → h2).",
+        "Largest change: Option X, +0.002 (all from scores).",
+        "2 score change(s) and 0 weight change(s).",
+    ]
+    by_id = {o["id"]: o for o in record["options"]}
+    assert by_id["r"]["status"] == "removed"
+    assert by_id["r"]["rejected_before"] == "Too costly."
+    assert by_id["q"]["rejected_before"] is None
+
+
+def test_the_diff_view_prints_changes_that_agree_with_its_totals(two_rounds):
+    """The whole table at three decimals: x's +0.002 is the only reason, and every row shares
+    it. Unchanged totals print once with an unsigned 0.000; r says it was already rejected."""
+    from appraise import render
+
+    record = _record(*two_rounds)
+    text = _draw(render.diff_view(record, {"a": "Criterion A", "b": "Criterion B"}), 120)
+    assert text.split("Options\n", 1)[1] == dedent(
+        """\
+        Option                         ┃ Status                 ┃  Rank ┃         Total ┃ Change ┃ From scores ┃ From weights
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━╇━━━━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━━━
+        Rural urgent primary care hubs │ renamed                │     1 │         3.200 │  0.000 │       0.000 │        0.000
+        Option Z                       │ kept                   │     2 │         3.000 │  0.000 │       0.000 │        0.000
+        Option X                       │ kept                   │     3 │ 2.864 → 2.866 │ +0.002 │      +0.002 │        0.000
+        Hub                            │ renamed                │ 5 → 4 │         1.000 │  0.000 │       0.000 │        0.000
+        Option R                       │ removed (was rejected) │     - │     3.000 → - │        │             │
+        Option Q                       │ removed                │ 4 → - │     1.400 → - │        │             │
+        Score changes
+        Option ┃ Criterion   ┃ Scorer ┃ Score
+        ━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━
+        x      │ Criterion A │ panel  │ 2.86 → 2.87
+        x      │ Criterion B │ panel  │ 2.86 → 2.87"""
+    )
+
+
+def test_a_change_is_the_difference_of_the_printed_totals_and_its_parts_add_up():
+    """Hand-worked rows, one table each (figures are rounded half-even, as f-strings do).
+
+    3.7704 -> 3.5853 prints 3.77 -> 3.59: the change shown is -0.18 (not the -0.19 that
+    -0.1851 rounds to), all from scores. 1.004 -> 1.506 prints 1.00 -> 1.51, +0.51; its parts
+    0.251 + 0.251 round to 0.25 + 0.25 = 0.50, so the first takes the missing 0.01. A part of
+    +0.001 beside -0.200 would print as 0.00 at two places, so that table takes three.
+    """
+    from appraise.diff_report import option_figures
+
+    def row(old, new, scores, weights):
+        change = None if old is None or new is None else scores + weights
+        return {
+            "old_total": old,
+            "new_total": new,
+            "change": change,
+            "from_scores": None if change is None else scores,
+            "from_weights": None if change is None else weights,
+        }
+
+    def shown(*rows):
+        return [tuple(f.values()) for f in option_figures(rows)]
+
+    assert shown(row(3.7704, 3.5853, -0.1851, 0.0)) == [("3.77 → 3.59", "-0.18", "-0.18", "0.00")]
+    assert shown(row(1.004, 1.506, 0.251, 0.251)) == [("1.00 → 1.51", "+0.51", "+0.26", "+0.25")]
+    assert shown(row(3.0, 2.801, -0.2, 0.001)) == [("3.000 → 2.801", "-0.199", "-0.200", "+0.001")]
+    assert shown(row(2.864, 2.866, 0.002, 0.0), row(3.0, 3.5, 0.5, 0.0), row(3.7, None, 0, 0)) == [
+        ("2.864 → 2.866", "+0.002", "+0.002", "0.000"),
+        ("3.000 → 3.500", "+0.500", "+0.500", "0.000"),
+        ("3.700 → -", "", "", ""),
+    ]
+
+
+def test_score_and_weight_changes_share_one_precision_per_table():
+    """3 -> 3.0038 needs three decimals to show, so 3 -> 2.91 is printed 3.000 -> 2.910 too
+    (not 3.0000 -> 3.0038 beside 3.00 -> 2.91). 20% -> 20.04% needs two decimals."""
+    from appraise.diff_report import score_figures, weight_figures
+
+    assert score_figures(
+        [{"old": 3.0, "new": 3.0038}, {"old": 3.0, "new": 2.91}, {"old": None, "new": 4.0}]
+    ) == ["3.000 → 3.004", "3.000 → 2.910", "- → 4.000"]
+    assert score_figures([{"old": 3.0, "new": 2.91}]) == ["3.00 → 2.91"]
+    assert weight_figures([{"old": 0.3, "new": 0.4}, {"old": 0.2, "new": 0.2004}]) == [
+        "30.00% → 40.00%",
+        "20.00% → 20.04%",
+    ]
+
+
+def test_differences_below_1e9_are_not_changes(write):
+    """x: 0.6 x 3 + 0.4 x 1 = 2.2 in both rounds; a = 3.0000000001 in the second is noise."""
+    from appraise.diff_report import option_figures
+
+    write("two.yaml", TWO_CRITERIA)
+    old = write("old.yaml", THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 3, b: 1}"))
+    new = write("new.yaml", THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 3.0000000001, b: 1}"))
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    assert result.scores == ()
+    x = next(o for o in result.options if o.id == "x")
+    assert (x.change, x.from_scores, x.from_weights) == (0.0, 0.0, 0.0)
+    record = _record(old, new)
+    assert record["summary"][-1] == "0 score change(s) and 0 weight change(s)."
+    figures = option_figures([o for o in record["options"] if o["id"] == "x"])
+    assert figures == [
+        {"total": "2.20", "change": "0.00", "from_scores": "0.00", "from_weights": "0.00"}
+    ]
+
+
+def test_diff_markdown_uses_the_table_figures(two_rounds):
+    from appraise.diff_report import diff_markdown
+
+    text = diff_markdown(_record(*two_rounds))
+    assert text.split("\n\n", 2)[2] == dedent(
+        """\
+        | option | status | rank | total | change | from scores | from weights |
+        | --- | --- | ---: | ---: | ---: | ---: | ---: |
+        | Rural urgent primary care hubs | renamed | 1 | 3.200 | 0.000 | 0.000 | 0.000 |
+        | Option Z | kept | 2 | 3.000 | 0.000 | 0.000 | 0.000 |
+        | Option X | kept | 3 | 2.864 → 2.866 | +0.002 | +0.002 | 0.000 |
+        | Hub | renamed | 5 → 4 | 1.000 | 0.000 | 0.000 | 0.000 |
+        | Option R | removed (was rejected) | - | 3.000 → - |  |  |  |
+        | Option Q | removed | 4 → - | 1.400 → - |  |  |  |
+        """
+    )
+
+
+def test_the_indicative_round_says_the_111_hub_was_already_rejected():
+    old = rank(load_scores(ROOT / "examples" / "urgent-care-indicative.yaml"))
+    new = rank(load_scores(ROOT / "options" / "urgent-care.yaml"))
+    from appraise.diff_report import diff_record
+
+    record = diff_record(diff(old, new))
+    assert record["summary"][1] == (
+        "Dropped, already rejected in round 'indicative': Integrated 111 and out-of-hours "
+        "clinical hub only (Already being implemented system-wide, so not a configuration "
+        "choice for this group)."
+    )
+    assert not any(s.startswith("Dropped: ") for s in record["summary"])

@@ -76,6 +76,8 @@ def test_ranking_rows_flags_are_yes_or_blank():
         "status",
         "illustrative",
         "c",
+        "set_aside",
+        "reason",
     ]
 
 
