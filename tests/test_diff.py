@@ -376,3 +376,32 @@ def test_the_indicative_round_says_the_111_hub_was_already_rejected():
         "choice for this group)."
     )
     assert not any(s.startswith("Dropped: ") for s in record["summary"])
+
+
+def test_the_rounds_sheet_says_the_111_hub_was_already_rejected(tmp_path):
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    out = tmp_path / "hce.xlsx"
+    result = CliRunner().invoke(
+        app,
+        [
+            "export",
+            str(ROOT / "options" / "urgent-care.yaml"),
+            "--previous",
+            str(ROOT / "examples" / "urgent-care-indicative.yaml"),
+            "--no-sensitivity",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = openpyxl.load_workbook(out)["Rounds"].iter_rows(values_only=True)
+    found = [
+        r[:2] for r in rows if r and r[0] == "Integrated 111 and out-of-hours clinical hub only"
+    ]
+    assert found == [
+        ("Integrated 111 and out-of-hours clinical hub only", "removed (was rejected)")
+    ]

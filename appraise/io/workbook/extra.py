@@ -12,6 +12,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.diff_report import status_text
 from appraise.io.workbook.context import SheetSection, WorkbookContext
 from appraise.io.workbook.tables import _header, _heading
 from appraise.io.workbook.writing import put_number, put_text
@@ -112,7 +113,7 @@ def rounds_section(record: Record) -> SheetSection:
             row += 1
             values = [
                 o["name"],
-                o["status"],
+                status_text(o),
                 o["old_rank"],
                 o["new_rank"],
                 o["old_total"],
