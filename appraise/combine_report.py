@@ -40,6 +40,7 @@ class WeightSetBest:
     choice: dict[str, str]
     total: float
     candidate: int | None  # index into today's combinations, None if another
+    no_effect: bool = False  # it changes no weight any group's file is scored against
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def _under_weight_sets(
 ) -> list[WeightSetBest]:
     tree = rankings[0].sheet.tree
     out = []
+    base = [rank(r.sheet, replace(r.settings or Settings(), weight_set=None)) for r in rankings]
     for name in tree.spec.weight_sets:
         reranked = []
         for r in rankings:
@@ -179,7 +181,12 @@ def _under_weight_sets(
         groups = _on_one_scale(reranked, groups_from_rankings(reranked, _attributes(reranked)))
         best = top_combinations(groups, rules, 1, limits, group_weights)[0]
         match = next((i for i, c in enumerate(today) if c.choice == best.choice), None)
-        out.append(WeightSetBest(name, best.choice, best.total, match))
+        idle = all(
+            abs(new.weights[k] - w) <= 1e-12
+            for old, new in zip(base, reranked, strict=True)
+            for k, w in old.weights.items()
+        )
+        out.append(WeightSetBest(name, best.choice, best.total, match, idle))
     return out
 
 
@@ -265,7 +272,13 @@ def combine_record(result: CombineResult) -> Record:
             for e in result.explanation
         ],
         "weight_sets": [
-            {"name": w.name, "choice": w.choice, "total": w.total, "combination": w.candidate}
+            {
+                "name": w.name,
+                "choice": w.choice,
+                "total": w.total,
+                "combination": w.candidate,
+                "no_effect": w.no_effect,
+            }
             for w in result.weight_sets
         ],
     }
@@ -287,14 +300,17 @@ def combine_summary(result: CombineResult) -> list[str]:
     if not result.combinations:
         return ["No combination satisfies the rules."]
     best = result.combinations[0]
+    tied = [c for c in result.combinations if c.rank == 1]
     out = [
         f"The preferred configuration scores {best.total:.2f} across {len(result.groups)} groups"
-        + (
-            f"; {sum(c.rank == 1 for c in result.combinations)} combinations tie for first."
-            if sum(c.rank == 1 for c in result.combinations) > 1
-            else "."
-        )
+        + (f"; {len(tied)} combinations tie for first." if len(tied) > 1 else ".")
     ]
+    if len(tied) > 1:
+        differ = [g for g in best.choice if any(c.choice[g] != best.choice[g] for c in tied)]
+        out.append(
+            f"The tied combinations differ in {' and '.join(differ)}; what follows explains the "
+            "first of them, and either choice there is as good."
+        )
     forced = [e for e in result.explanation if e.forced_by]
     for e in forced:
         out.append(
@@ -303,12 +319,20 @@ def combine_summary(result: CombineResult) -> list[str]:
             + "."
         )
     if result.weight_sets:
-        same = [w.name for w in result.weight_sets if w.candidate == 0]
-        other = [w.name for w in result.weight_sets if w.candidate != 0]
-        if not other:
+        idle = [w.name for w in result.weight_sets if w.no_effect]
+        active = [w for w in result.weight_sets if not w.no_effect]
+        same = [w.name for w in active if w.candidate is not None and w.candidate < len(tied)]
+        other = [w.name for w in active if w.name not in same]
+        if active and not other:
             out.append(f"It stays best under every weight set ({', '.join(same)}).")
-        else:
+        elif other:
             out.append(f"Another combination is best under weight set(s) {', '.join(other)}.")
+        if idle:
+            quoted = ", ".join(f"'{name}'" for name in idle)
+            out.append(
+                f"Weight set(s) {quoted} change no weight these files are scored against, so "
+                "say nothing either way."
+            )
     if result.simulation is not None:
         out.append(_simulation_sentence(result, result.simulation))
     return out

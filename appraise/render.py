@@ -29,11 +29,19 @@ HEADING_LIMITS = (14, 12)  # full names where they fit (Sustainability, Delivera
 
 
 def _stacked_bar(parts: Sequence[float], scale_width: float, width: int = BAR_WIDTH) -> Text:
-    """A bar whose segments are each criterion's share of the distance from the scale's bottom."""
+    """A bar whose segments are each criterion's share of the distance from the scale's bottom.
+
+    The bar's length is always the sum of the parts (the total's distance from the bottom). A
+    part can be negative when an option's weights were renormalised over the cells it was
+    scored on (a criterion left unscored lifts nothing); it draws nothing, and the positive
+    parts shrink in proportion so that a lower total never draws a longer bar.
+    """
+    positive = sum(max(part, 0.0) for part in parts)
+    shrink = max(sum(parts), 0.0) / positive if positive > 0 else 0.0
     bar = Text()
     cumulative, drawn = 0.0, 0
     for i, part in enumerate(parts):
-        cumulative += max(part, 0.0)
+        cumulative += max(part, 0.0) * shrink
         end = round(min(cumulative / scale_width, 1.0) * width)
         if end > drawn:
             bar.append("█" * (end - drawn), style=PALETTE[i % len(PALETTE)])
@@ -415,10 +423,18 @@ def alternatives_table(
         table.add_row(
             label,
             ", ".join(option_names.get(i, i) for i in item["leaders"]),
-            Text("changes", style="bold red") if item["leader_changed"] else Text("same"),
+            _leader_cell(item),
             Text("changes", style="yellow") if item["shortlist_changed"] else Text("same"),
         )
     return table
+
+
+def _leader_cell(item: Record) -> Text:
+    if item["leader_changed"]:
+        return Text("changes", style="bold red")
+    if item.get("leader_shared"):
+        return Text("now tied", style="yellow")
+    return Text("same")
 
 
 def score_thresholds_table(
@@ -565,9 +581,15 @@ def _weight_set_bests(record: Record) -> RenderableType:
     table.add_column("Best", overflow="fold")
     table.add_column("Total", justify="right")
     first = record["combinations"][0]["choice"]
+    tied = sum(c["rank"] == 1 for c in record["combinations"])
     for w in record["weight_sets"]:
+        if w.get("no_effect"):
+            table.add_row(w["name"], Text("no effect: it changes no weight scored here", "dim"), "")
+            continue
         if w["combination"] == 0:
             which = "the preferred combination"
+        elif w["combination"] is not None and w["combination"] < tied:
+            which = f"#{w['combination'] + 1}, tied first with the preferred combination"
         else:
             which = "differs: " + ", ".join(
                 f"{g} {o}" for g, o in w["choice"].items() if first.get(g) != o

@@ -217,3 +217,26 @@ def test_attribute_sums_read_as_people_write_them():
         "0",
         "0",
     ]
+
+
+def test_a_tie_for_first_and_a_weight_set_with_no_effect_are_said_plainly():
+    """The LLR groups are scored on the four criteria (indicative), so 'access-up', which moves
+    only sub-criteria, changes nothing; Coalville's cut and Loughborough's one ward tie (both
+    3.474, only one allowed), so the two first combinations differ in those two groups."""
+    data = combine_json()
+    assert data["summary"][1] == (
+        "The tied combinations differ in llr-coalville and llr-loughborough; what follows "
+        "explains the first of them, and either choice there is as good."
+    )
+    idle = {w["name"]: w["no_effect"] for w in data["weight_sets"]}
+    assert idle == {
+        "equal": False,
+        "clinical": False,
+        "finance": False,
+        "patient-public": False,
+        "access-up": True,
+    }
+    assert (
+        "Weight set(s) 'access-up' change no weight these files are scored against, so say "
+        "nothing either way."
+    ) in data["summary"]

@@ -142,3 +142,15 @@ def test_to_json_puts_each_row_of_plain_values_on_one_line():
 def test_to_json_refuses_nan_and_infinity(bad):
     with pytest.raises(ValueError, match="not JSON compliant"):
         report.to_json({"rows": [{"total": bad}]})
+
+
+def test_a_bar_is_as_long_as_its_total_even_with_a_negative_part():
+    """Scale 1..5 (width 4) on 28 cells. Parts 1.0 + 0.75 = 1.75 above the bottom: 12.25 cells,
+    12 drawn. A renormalised option with parts 1.0, -0.25, 1.0 has the same total, so the same
+    12 cells (not 14 from drawing 1.0 + 1.0), split evenly between its two positive parts."""
+    plain = render._stacked_bar([1.0, 0.75], 4.0, 28).plain
+    renormalised = render._stacked_bar([1.0, -0.25, 1.0], 4.0, 28).plain
+    assert plain.count("█") == renormalised.count("█") == 12
+    assert len(plain) == len(renormalised) == 28
+    lower = render._stacked_bar([1.0, -0.5, 1.0], 4.0, 28).plain  # 1.5: 10.5 cells, 10 drawn
+    assert lower.count("█") == 10
