@@ -352,11 +352,16 @@ def thresholds_table(
         table.add_column(heading, justify="right", no_wrap=True, min_width=5)
     table.add_column(f"0% {'':-^{STRIP_WIDTH - 8}} 100%", no_wrap=True, min_width=STRIP_WIDTH)
     table.add_column("Then leads", overflow="fold", max_width=26)
+    # Names cut short are ambiguous ("Impact on pat…" three times): if any of a level would
+    # be, that level's rows show ids, which are short and exact.
+    fits = {
+        level: all(len(_indented(i, i["name"])) <= name_width for i in items if i["level"] == level)
+        for level in ("criterion", "sub-criterion")
+    }
     for item in items:
         takers = [str(x) for x in (item["below"], item["above"]) if x]  # ids: short, exact
-        indent = "  " if item["level"] == "sub-criterion" else ""
         table.add_row(
-            indent + item["name"],
+            _indented(item, item["name"] if fits[item["level"]] else item["criterion"]),
             _percent_or_dash(item["weight"]),
             "0%" if item["lower"] is None else _percent_or_dash(item["lower"]),
             "100%" if item["upper"] is None else _percent_or_dash(item["upper"]),
@@ -364,6 +369,10 @@ def thresholds_table(
             " / ".join(dict.fromkeys(takers)) or "nobody",
         )
     return table
+
+
+def _indented(item: Record, label: str) -> str:
+    return ("  " if item["level"] == "sub-criterion" else "") + label
 
 
 MAX_RANK_COLUMNS = 8

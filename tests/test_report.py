@@ -154,3 +154,29 @@ def test_a_bar_is_as_long_as_its_total_even_with_a_negative_part():
     assert len(plain) == len(renormalised) == 28
     lower = render._stacked_bar([1.0, -0.5, 1.0], 4.0, 28).plain  # 1.5: 10.5 cells, 10 drawn
     assert lower.count("█") == 10
+
+
+def _threshold(criterion: str, name: str, level: str) -> dict:
+    return {
+        "criterion": criterion,
+        "name": name,
+        "level": level,
+        "weight": 0.25,
+        "lower": None,
+        "upper": 0.5,
+        "below": None,
+        "above": "y",
+    }
+
+
+def test_a_threshold_table_shows_ids_for_a_level_whose_names_would_be_cut():
+    """At 80 columns names get 16 characters: 'Impact on patient safety' and 'Impact on patient
+    experience' would both be 'Impact on pat…', so the sub-criteria show their ids; 'Quality'
+    fits, so the criterion keeps its name."""
+    items = [
+        _threshold("quality", "Quality", "criterion"),
+        _threshold("safety", "Impact on patient safety", "sub-criterion"),
+        _threshold("experience", "Impact on patient experience", "sub-criterion"),
+    ]
+    rows = _draw(render.thresholds_table(items, {}, "T", 80), 80).splitlines()[3:]
+    assert [row.split("│")[0].rstrip() for row in rows] == ["Quality", "  safety", "  experience"]
