@@ -109,10 +109,13 @@ WeightsOpt = Annotated[
     str | None,
     typer.Option("--weights", "-w", help="Use a named weight set from the criteria file."),
 ]
+FLAG = ""  # a flag takes no value: show no type placeholder in --help
 NormaliseOpt = Annotated[
     bool,
     typer.Option(
-        "--normalise", help="Rescale weight families that do not sum to 100 (and say so)."
+        "--normalise",
+        metavar=FLAG,
+        help="Rescale weight families that do not sum to 100 (and say so).",
     ),
 ]
 MissingOpt = Annotated[
@@ -136,6 +139,7 @@ ConflictOpt = Annotated[
     bool,
     typer.Option(
         "--exclude-conflicted",
+        metavar=FLAG,
         help="Leave out each scorer's scores for the options they declared an interest in.",
     ),
 ]
@@ -147,7 +151,9 @@ ScoresArg = Annotated[
         show_default=False,
     ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed; the same seed repeats.")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", metavar="N", help="Random seed; the same seed repeats.")
+]
 DistributionOpt = Annotated[
     DistributionName,
     typer.Option(
@@ -159,11 +165,17 @@ DistributionOpt = Annotated[
 ConcentrationOpt = Annotated[
     float,
     typer.Option(
-        "--concentration", min=0.001, help="Dirichlet spread: larger stays closer to today."
+        "--concentration",
+        metavar="X",
+        min=0.001,
+        help="Dirichlet spread: larger stays closer to today.",
     ),
 ]
 SmaaSamplesOpt = Annotated[
-    int, typer.Option("--samples", min=1, max=10_000_000, help="Simulation samples (SMAA).")
+    int,
+    typer.Option(
+        "--samples", metavar="N", min=1, max=10_000_000, help="Simulation samples (SMAA)."
+    ),
 ]
 AggregateOpt = Annotated[
     AggregateMethod,
@@ -182,10 +194,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show a traceback for input errors.")
+        bool, typer.Option("--debug", metavar=FLAG, help="Show a traceback for input errors.")
     ] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option(
+            "--version", metavar=FLAG, callback=_version, is_eager=True, help="Show the version."
+        ),
     ] = False,
 ) -> None:
     _state["debug"] = debug
@@ -283,7 +298,8 @@ def rank(
     scores: ScoresArg = None,
     fmt: FormatOpt = Format.table,
     top: Annotated[
-        int | None, typer.Option("--top", "-n", min=1, help="Show only the top N options.")
+        int | None,
+        typer.Option("--top", "-n", metavar="N", min=1, help="Show only the top N options."),
     ] = None,
     weights: WeightsOpt = None,
     normalise: NormaliseOpt = False,
@@ -335,7 +351,9 @@ def check(
         ),
     ],
     fmt: FormatOpt = Format.table,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", metavar=FLAG, help="Treat warnings as errors.")
+    ] = False,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = MissingPolicy.error,
 ) -> None:
@@ -435,7 +453,10 @@ def sensitivity(
         ),
     ] = None,
     top: Annotated[
-        int, typer.Option("--top", "-n", min=1, help="The shortlist size the analyses watch.")
+        int,
+        typer.Option(
+            "--top", "-n", metavar="N", min=1, help="The shortlist size the analyses watch."
+        ),
     ] = 3,
     samples: SmaaSamplesOpt = 10_000,
     seed: SeedOpt = 1,
@@ -536,7 +557,7 @@ def combine(
         typer.Option("--rules", "-r", help="Interdependency rules (YAML).", show_default=False),
     ] = None,
     top: Annotated[
-        int, typer.Option("--top", "-n", min=1, help="How many combinations to list.")
+        int, typer.Option("--top", "-n", metavar="N", min=1, help="How many combinations to list.")
     ] = 10,
     limit: Annotated[
         list[str] | None,
@@ -559,6 +580,7 @@ def combine(
         int,
         typer.Option(
             "--samples",
+            metavar="N",
             min=0,
             max=100_000,
             help="Simulated weightings for robustness (0: none).",
@@ -691,11 +713,13 @@ def template(
     indicative: Annotated[
         bool,
         typer.Option(
-            "--indicative", help="Score the top-level criteria (indicative round), not the subs."
+            "--indicative",
+            metavar=FLAG,
+            help="Score the top-level criteria (indicative round), not the subs.",
         ),
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing output file.")
+        bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
     ] = False,
 ) -> None:
     """Make a scoring workbook a working group fills in, then `appraise rank` reads it back.
@@ -728,12 +752,13 @@ def export(
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing output file.")
+        bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
     ] = False,
     sensitivity: Annotated[
         bool,
         typer.Option(
             "--sensitivity/--no-sensitivity",
+            metavar=FLAG,
             help="Add the sensitivity sheets (thresholds, weight sets, leave-one-out, simulation).",
         ),
     ] = True,
