@@ -860,6 +860,28 @@ def _extra_sheets(
     return sections, inputs
 
 
+@app.command()
+def examples(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="A new (or empty) folder to copy them into.", show_default=True),
+    ] = Path("appraise-examples"),
+) -> None:
+    """Copy the bundled criteria, options and examples into a folder, to follow the README there.
+
+    After a plain `pip install` the README's commands (`appraise rank options/urgent-care.yaml`,
+    `appraise combine examples/llr/llr-*.yaml ...`) need these folders; this makes them. It
+    never writes into a folder that already holds anything.
+
+    Example: appraise examples tour && cd tour && appraise rank options/urgent-care.yaml
+    """
+    from appraise.io.examples import copy_examples
+
+    with exit_on_input_error():
+        made = copy_examples(folder)
+    err.print(f"Copied {', '.join(p.name + '/' for p in made)} into {folder}", highlight=False)
+
+
 def main() -> None:
     """Entry point of the ``appraise`` console script."""
     app()

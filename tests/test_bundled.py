@@ -175,3 +175,37 @@ def test_llr_example_groups_are_labelled_and_check_clean_with_their_rules():
         assert load_scores(path).illustrative
     result = check_files([*llr, ROOT / "examples" / "llr" / "rules.yaml"], Settings())
     assert [p for p in result.problems if p.severity == "error"] == []
+
+
+def test_examples_copies_the_tour_folders_and_never_writes_into_a_full_one(tmp_path):
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    target = tmp_path / "tour"
+    result = CliRunner().invoke(app, ["examples", str(target)])
+    assert result.exit_code == 0, result.output
+    for kind in ("criteria", "options", "examples"):
+        mine = sorted(p.relative_to(ROOT / kind) for p in (ROOT / kind).rglob("*") if p.is_file())
+        theirs = sorted(p.relative_to(target / kind) for p in (target / kind).rglob("*"))
+        assert mine == [p for p in theirs if (target / kind / p).is_file()]
+        for name in mine:
+            assert (target / kind / name).read_bytes() == (ROOT / kind / name).read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tour"]  # no staging folder left
+    # The README's commands run there.
+    ranked = subprocess.run(
+        [sys.executable, "-m", "appraise", "rank", "options/urgent-care.yaml", "-f", "json"],
+        cwd=target,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ranked.returncode == 0, ranked.stderr
+    assert json.loads(ranked.stdout)["file"] == "options/urgent-care.yaml"
+    again = CliRunner().invoke(app, ["examples", str(target)])
+    assert again.exit_code == 1
+    assert "already exists and is not an empty folder" in again.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert CliRunner().invoke(app, ["examples", str(empty)]).exit_code == 0
+    assert (empty / "examples" / "llr" / "rules.yaml").is_file()

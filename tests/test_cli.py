@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -317,6 +318,14 @@ def test_every_command_documents_an_example(command):
     assert result.exit_code == 0
     assert "Example:" in result.stdout
     assert f"appraise {command}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command", sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+)
+def test_every_command_is_in_the_readme(command):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"appraise {command}" in readme
 
 
 def test_rank_csv_says_illustrative_and_writes_flags_as_yes_or_blank(demo, write):
