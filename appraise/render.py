@@ -395,8 +395,14 @@ def smaa_table(smaa: Record, top: int) -> RenderableType:
     if not columns:
         table.add_column("First", justify="right")
         table.add_column("Rank 1 → last", no_wrap=True)
-    table.add_column(f"Top {k}", justify="right")
-    table.add_column("Confidence", justify="right")
+    # Top k says nothing when every option is in the top k; without score noise the confidence
+    # factor is 100% by definition: neither is worth a column then.
+    top_column = k < n
+    noisy = smaa["score_noise"] != "none"
+    if top_column:
+        table.add_column(f"Top {k}", justify="right")
+    if noisy:
+        table.add_column("Confidence", justify="right")
     for option in smaa["options"]:
         shares = option["rank_acceptability"]
         cells: list[RenderableType] = (
@@ -404,14 +410,12 @@ def smaa_table(smaa: Record, top: int) -> RenderableType:
             if columns
             else [f"{percent_text(shares[0])}%", _stacked_bar(shares, 1.0)]
         )
-        # Without score noise the confidence factor is 100% by definition: not worth a column.
-        confidence = option["confidence"] if smaa["score_noise"] != "none" else None
-        table.add_row(
-            option["name"],
-            *cells,
-            f"{percent_text(option[f'p_top_{k}'])}%",
-            "-" if confidence is None else f"{percent_text(confidence)}%",
-        )
+        if top_column:
+            cells.append(f"{percent_text(option[f'p_top_{k}'])}%")
+        if noisy:
+            confidence = option["confidence"]
+            cells.append("-" if confidence is None else f"{percent_text(confidence)}%")
+        table.add_row(option["name"], *cells)
     return table
 
 

@@ -490,7 +490,12 @@ class _SheetCheck:
                 "warning",
             )
         if len(found) > limit:
-            self.add("options", f"and {len(found) - limit} more outliers", "warning")
+            self.add(
+                "options",
+                f"{len(found) - limit:,} more outliers like these are not listed (the first "
+                f"{limit} are)",
+                "warning",
+            )
 
 
 def check_sheet(

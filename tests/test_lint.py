@@ -191,7 +191,10 @@ def test_outliers_stop_at_twenty_with_a_summary(write):
         "is 5 (at least half the scale apart)",
     )
     assert found[19][0] == "options[9].scorers.bob.b"
-    assert found[20] == ("options", "and 2 more outliers")
+    assert found[20] == (
+        "options",
+        "2 more outliers like these are not listed (the first 20 are)",
+    )
 
 
 def test_medians_of_the_rest_by_hand():

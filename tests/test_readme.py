@@ -25,7 +25,7 @@ STDERR = ("note: ", "Wrote ")
 
 
 def examples() -> list[tuple[str, str, list[str]]]:
-    """(document, command, the lines shown under it before any `...`)."""
+    """(document, command, the lines shown under it, `...` marking lines left out)."""
     found = []
     for doc in DOCS:
         text = (ROOT / doc).read_text()
@@ -34,9 +34,7 @@ def examples() -> list[tuple[str, str, list[str]]]:
             starts = [i for i, line in enumerate(lines) if line.startswith("$ appraise ")]
             for n, i in enumerate(starts):
                 end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-                shown = lines[i + 1 : end]
-                shown = shown[: shown.index("...")] if "..." in shown else shown
-                found.append((doc, lines[i][2:], shown))
+                found.append((doc, lines[i][2:], lines[i + 1 : end]))
     return found
 
 
@@ -67,7 +65,15 @@ def test_an_example_prints_what_the_readme_shows(tmp_path, doc, command, shown):
     err = [text.rstrip() for text in done.stderr.split("\n") if text.startswith(STDERR)]
     want_out = [text.rstrip() for text in shown if not text.startswith(STDERR)]
     want_err = [text.rstrip() for text in shown if text.startswith(STDERR)]
-    assert out[: len(want_out)] == want_out, f"{doc}: {command}\n{done.stdout}"
+    # The output starts with the first run of lines shown; each run after a `...` follows.
+    runs = "\n".join(want_out).split("\n...") if want_out else []
+    first = runs[0].split("\n") if runs and runs[0] != "..." else []
+    assert out[: len(first)] == first, f"{doc}: {command}\n{done.stdout}"
+    rest = "\n".join(out)
+    for run in runs[1:]:
+        at = rest.find(run.strip("\n"))
+        assert at >= 0, f"{doc}: {command}: not found in order:\n{run}\n--- output:\n{done.stdout}"
+        rest = rest[at + len(run.strip("\n")) :]
     # The notes shown come in the order shown (a README may leave some out).
     places = [err.index(text) if text in err else -1 for text in want_err]
     assert -1 not in places, f"{doc}: {command}\n{done.stderr}"
