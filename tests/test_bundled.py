@@ -116,15 +116,16 @@ def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
-    result = subprocess.run(
-        [sys.executable, "-m", "appraise", "rank", "--format", "json"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+
+    def run(*args: str, cwd: Path = elsewhere) -> subprocess.CompletedProcess[str]:
+        """Python with only the installed wheel on its path, from ``cwd``."""
+        done = subprocess.run(
+            [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done
+
+    result = run("-m", "appraise", "rank", "--format", "json")
     data = json.loads(result.stdout)
     assert data["group"] == bundled.DEFAULT_EXAMPLE
     # Shown by bundled name, not by a path deep inside the installed package ...
@@ -135,35 +136,13 @@ def test_installed_wheel_runs_the_bundled_example_from_anywhere(tmp_path):
     assert str(target) not in result.stdout + result.stderr
     assert "note: cp-2016 (bundled): criteria 'Deliverability'" in " ".join(result.stderr.split())
     # The same when run from the folder the package is installed in (as a venv in a checkout).
-    inside = subprocess.run(
-        [sys.executable, "-m", "appraise", "rank", "--format", "json"],
-        cwd=target,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    inside = run("-m", "appraise", "rank", "--format", "json", cwd=target)
     assert json.loads(inside.stdout)["criteria"] == "cp-2016 (bundled)"
     assert "_bundled" not in inside.stdout + inside.stderr
     # ... but read from there, not from this checkout.
-    where = subprocess.run(
-        [sys.executable, "-c", "from appraise import bundled; print(bundled.folder('options'))"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    where = run("-c", "from appraise import bundled; print(bundled.folder('options'))")
     assert Path(where.stdout.strip()).is_relative_to(target)
-    criteria = subprocess.run(
-        [sys.executable, "-m", "appraise", "criteria", "cp-2016", "--format", "json"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert criteria.returncode == 0, criteria.stderr
+    criteria = run("-m", "appraise", "criteria", "cp-2016", "--format", "json")
     assert len(json.loads(criteria.stdout)["discrepancies"]) == 4
 
 
