@@ -1,11 +1,14 @@
-"""Every `$ appraise ...` example in the READMEs prints what the README shows.
+"""Every `$ appraise ...` example in the READMEs runs, and prints what the README shows.
 
-Each ```console block holds commands (`$ ...`) and the output under each, cut short with a
-line `...` where the README shows only the start. The command is run as written (shell globs
-and redirections included) by this Python, at 100 columns, from the top of the repository as
-the READMEs say; an example that writes a file (`-o NAME`) writes it to a temporary folder
-instead. Lines starting `note: ` or `Wrote ` are what appraise prints on stderr (a README may show
-only some of them); the rest is stdout. Trailing spaces are ignored.
+Each ```console block holds commands (`$ ...`) and the output under each; a line `...` marks
+lines left out. A block's commands run in order, as written (shell globs and redirections
+included), by this Python, at 100 columns, from the top of the repository as the READMEs say.
+A file an example writes (`-o NAME`) goes to a temporary folder instead, and later commands in
+the block that name it read it from there. Every command must succeed. Where output is shown,
+it must match: the first lines exactly, each run of lines after a `...` in order further on,
+and, when the README does not end with `...`, nothing more. Lines starting `note: ` or
+`Wrote ` are what appraise prints on stderr (a README may show only some of them); the rest is
+stdout. Trailing spaces are ignored.
 """
 
 from __future__ import annotations
@@ -23,58 +26,87 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ["README.md", "examples/README.md"]
 STDERR = ("note: ", "Wrote ")
 
+Example = tuple[str, list[str]]  # a command, and the lines shown under it
 
-def examples() -> list[tuple[str, str, list[str]]]:
-    """(document, command, the lines shown under it, `...` marking lines left out)."""
+
+def blocks() -> list[tuple[str, list[Example]]]:
+    """(document, the block's examples in order), for every console block with a command."""
     found = []
     for doc in DOCS:
         text = (ROOT / doc).read_text()
         for block in re.findall(r"```console\n(.*?)```", text, re.DOTALL):
             lines = block.rstrip("\n").split("\n")
             starts = [i for i, line in enumerate(lines) if line.startswith("$ appraise ")]
+            examples = []
             for n, i in enumerate(starts):
                 end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-                found.append((doc, lines[i][2:], lines[i + 1 : end]))
+                examples.append((lines[i][2:], lines[i + 1 : end]))
+            if examples:
+                found.append((doc, examples))
     return found
 
 
-EXAMPLES = examples()
+BLOCKS = blocks()
 
 
 def test_the_readmes_have_examples_to_check():
-    assert len(EXAMPLES) >= 12
-    assert {doc for doc, _, _ in EXAMPLES} == set(DOCS)
+    assert sum(len(examples) for _, examples in BLOCKS) >= 15
+    assert {doc for doc, _ in BLOCKS} == set(DOCS)
+
+
+def _matches(got: list[str], shown: list[str]) -> str | None:
+    """Why ``got`` does not read as ``shown`` (with its `...` gaps), or None."""
+    runs: list[list[str]] = [[]]
+    for line in shown:
+        if line == "...":
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    if got[: len(runs[0])] != runs[0]:
+        return "the first lines differ"
+    at = len(runs[0])
+    for run in runs[1:]:
+        while run and got[at : at + len(run)] != run:
+            at += 1
+            if at > len(got):
+                return f"not found in order: {run[0]!r}"
+        at += len(run)
+    if shown and shown[-1] != "..." and at != len(got):
+        return f"more output than shown, from {got[at]!r}"
+    return None
 
 
 @pytest.mark.parametrize(
-    ("doc", "command", "shown"), EXAMPLES, ids=[f"{d}: {c}" for d, c, _ in EXAMPLES]
+    ("doc", "examples"), BLOCKS, ids=[f"{doc}: {ex[0][0]}" for doc, ex in BLOCKS]
 )
-def test_an_example_prints_what_the_readme_shows(tmp_path, doc, command, shown):
+def test_a_block_of_examples_runs_and_prints_what_the_readme_shows(tmp_path, doc, examples):
     python = shlex.quote(sys.executable)
-    line = command.replace("appraise ", f"{python} -m appraise ", 1)
-    written = re.search(r" -o (\S+)", line)
-    if written:
-        target = str(tmp_path / written[1])
-        line = line.replace(written[0], f" -o {shlex.quote(target)}")
-        shown = [text.replace(f"Wrote {written[1]}", f"Wrote {target}") for text in shown]
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-    done = subprocess.run(
-        line, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    out = [text.rstrip() for text in done.stdout.split("\n")]
-    err = [text.rstrip() for text in done.stderr.split("\n") if text.startswith(STDERR)]
-    want_out = [text.rstrip() for text in shown if not text.startswith(STDERR)]
-    want_err = [text.rstrip() for text in shown if text.startswith(STDERR)]
-    # The output starts with the first run of lines shown; each run after a `...` follows.
-    runs = "\n".join(want_out).split("\n...") if want_out else []
-    first = runs[0].split("\n") if runs and runs[0] != "..." else []
-    assert out[: len(first)] == first, f"{doc}: {command}\n{done.stdout}"
-    rest = "\n".join(out)
-    for run in runs[1:]:
-        at = rest.find(run.strip("\n"))
-        assert at >= 0, f"{doc}: {command}: not found in order:\n{run}\n--- output:\n{done.stdout}"
-        rest = rest[at + len(run.strip("\n")) :]
-    # The notes shown come in the order shown (a README may leave some out).
-    places = [err.index(text) if text in err else -1 for text in want_err]
-    assert -1 not in places, f"{doc}: {command}\n{done.stderr}"
-    assert places == sorted(places), f"{doc}: {command}\n{done.stderr}"
+    written: dict[str, str] = {}
+    for command, shown in examples:
+        line = command.replace("appraise ", f"{python} -m appraise ", 1)
+        out_name = re.search(r" -o (\S+)", line)
+        if out_name:
+            written[out_name[1]] = str(tmp_path / out_name[1])
+        for name, target in written.items():
+            line = re.sub(rf"(?<=\s){re.escape(name)}(?=\s|$)", shlex.quote(target), line)
+        done = subprocess.run(
+            line, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{doc}: {command}\n{done.stderr}"
+
+        def shown_as_in_readme(text: str) -> list[str]:
+            text = text.replace(f"{tmp_path}{os.sep}", "")
+            return [line.rstrip() for line in text.rstrip("\n").split("\n")]
+
+        out = shown_as_in_readme(done.stdout)
+        err = [x for x in shown_as_in_readme(done.stderr) if x.startswith(STDERR)]
+        want_out = [x.rstrip() for x in shown if not x.startswith(STDERR)]
+        want_err = [x.rstrip() for x in shown if x.startswith(STDERR)]
+        if want_out:
+            problem = _matches(out, want_out)
+            assert problem is None, f"{doc}: {command}: {problem}\n{done.stdout}"
+        # The notes shown come in the order shown (a README may leave some out).
+        places = [err.index(text) if text in err else -1 for text in want_err]
+        assert -1 not in places, f"{doc}: {command}\n{done.stderr}"
+        assert places == sorted(places), f"{doc}: {command}\n{done.stderr}"
