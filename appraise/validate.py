@@ -29,10 +29,16 @@ from appraise.scoring import GateFailure, OptionInfo, ScoreSheet, aggregate
 from appraise.weights import CriteriaTree, FloatArray, Level, exact, printed_discrepancies
 
 
+def nearest(key: str, known: Sequence[str]) -> str | None:
+    """The id ``key`` was probably meant to be (one slip of the keyboard away), if any."""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def unknown_criterion(key: str, known: Sequence[str], listed: bool = True) -> str:
     """``unknown criterion 'acess': did you mean 'access'? (expected one of: ...)``."""
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-    hint = f": did you mean '{close[0]}'?" if close else ""
+    meant = nearest(key, known)
+    hint = f": did you mean '{meant}'?" if meant else ""
     expected = f" (expected one of: {', '.join(known)})" if listed else ""
     return f"unknown criterion '{key}'{hint}{expected}"
 
@@ -223,7 +229,8 @@ class _SheetCheck:
     path: str
     tree: CriteriaTree
     problems: list[Problem] = field(default_factory=list)
-    mistyped: set[tuple[int, str]] = field(default_factory=set)  # (option, scorer) rows
+    # (option, scorer) rows with a mistyped key: the criteria those keys were meant to be.
+    meant: dict[tuple[int, str], set[str]] = field(default_factory=dict)
 
     def add(self, where: str, message: str, severity: Severity = "error") -> None:
         self.problems.append(Problem(self.path, where, message, severity))
@@ -289,8 +296,8 @@ class _SheetCheck:
                 known = row
                 if not row.keys() <= column.keys():
                     known = {key: value for key, value in row.items() if key in column}
-                    self._unknown_keys(_where(i, option, scorer), row, level)
-                    self.mistyped.add((i, scorer))
+                    meant = self._unknown_keys(_where(i, option, scorer), row, level)
+                    self.meant[i, scorer] = meant
                 if known:
                     raw[layer[scorer], i, [column[key] for key in known]] = np.array(
                         list(known.values()), dtype=float
@@ -298,8 +305,13 @@ class _SheetCheck:
         self._out_of_scale(raw, leaf_ids, scorer_ids)
         return raw
 
-    def _unknown_keys(self, where: str, row: dict[str, float | None], level: Level) -> None:
-        """An error for each key of a row that is not a criterion scored at this level."""
+    def _unknown_keys(self, where: str, row: dict[str, float | None], level: Level) -> set[str]:
+        """An error for each key of a row that is not a criterion scored at this level.
+
+        Returns the criteria the mistyped keys were most likely meant to be: their cells are
+        not also reported as skipped or missing.
+        """
+        meant = set()
         leaf_ids = self.tree.leaves(level)
         other = self.tree.leaves("criteria" if level == "leaves" else "leaves")
         level_word = "sub-criteria" if level == "leaves" else "top-level criteria"
@@ -314,6 +326,8 @@ class _SheetCheck:
                 )
             else:
                 self.add(f"{where}.{key}", unknown_criterion(key, leaf_ids))
+                meant.add(nearest(key, leaf_ids) or key)
+        return meant
 
     def _out_of_scale(
         self, raw: FloatArray, leaf_ids: tuple[str, ...], scorer_ids: list[str]
@@ -339,10 +353,14 @@ class _SheetCheck:
         flagged = np.any(skips, axis=0) | (np.any(nobody, axis=1) & (missing == "error"))
         for i in np.flatnonzero(flagged).tolist():  # a full, valid sheet skips the loop
             option = self.spec.options[i]
+            typo = set().union(*(v for (row, _), v in self.meant.items() if row == i))
             for k, scorer in enumerate(scorer_ids):
-                skipped = [leaf_ids[j] for j in np.nonzero(np.isnan(raw[k, i]) & ~nobody[i])[0]]
-                if (i, scorer) in self.mistyped:
-                    continue  # its unknown key is the error; the cell it missed follows from it
+                meant = self.meant.get((i, scorer), set())
+                skipped = [
+                    leaf_ids[j]
+                    for j in np.nonzero(np.isnan(raw[k, i]) & ~nobody[i])[0]
+                    if leaf_ids[j] not in meant  # reported as the typo it is
+                ]
                 if option.scorers and scorer in option.scorers and skipped:
                     self.add(
                         _where(i, option, scorer),
@@ -353,6 +371,8 @@ class _SheetCheck:
             if missing != "error":
                 continue
             for j in np.nonzero(nobody[i])[0]:
+                if leaf_ids[j] in typo:
+                    continue  # a key one slip away from it is reported as unknown
                 self.add(
                     f"{_where(i, option, scorer_ids[0])}.{leaf_ids[j]}"
                     if option.scores is not None

@@ -369,8 +369,8 @@ def test_a_mistyped_weight_set_criterion_suggests_the_nearest(write):
 
 def test_check_reports_what_schema_errors_would_hide(write):
     """An unknown key and a word for a score stop pydantic; `check` still finds the unknown
-    criterion and the out-of-scale score below them, and does not call the blanked cell
-    'missing' as well."""
+    criterion and the out-of-scale score below them, and calls no cell 'missing' because of
+    them."""
     from appraise.io import check_files
 
     write("two.yaml", TWO_CRITERIA)
@@ -386,9 +386,44 @@ def test_check_reports_what_schema_errors_would_hide(write):
         ("scroers", "unknown key 'scroers'"),
         ("options[0].scores.bb", "unknown criterion 'bb' (expected one of: a, b)"),
         ("options[1].scores.a", "option 'y', criterion 'a': score 9 is outside the scale 1..5"),
+    ]  # not "no score" for y's blanked b, nor x's b (which 'bb' was meant to be): not missing
+
+
+def test_a_consensus_typo_is_one_error_not_also_a_missing_score(write):
+    """'cots' is one slip from 'cost': the one finding is the unknown key, with the guess; no
+    second error sends the user to --missing for the cost cell it was meant to fill."""
+    text = SCORES.replace("q1: 7", "q1: 3").replace(
+        "{q1: 4, q2: 4, cost: 4}", "{q1: 4, q2: 4, cots: 4}"
+    )
+    assert [m.split(": ", 1)[1] for m in load_bad_scores(write, text)] == [
+        "options[1].scores.cots: unknown criterion 'cots': did you mean 'cost'? "
+        "(expected one of: q1, q2, cost)"
+    ]
+
+
+def test_check_reads_past_a_key_that_is_not_an_id(write):
+    """'A' (not a lowercase id) in ann's row of y, and a word in x: both schema errors; bob's
+    9 for y is still found, and no cell is called missing."""
+    from appraise.io import check_files
+
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "panel.yaml",
+        "group: demo\nname: Demo group\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n"
+        "  - {id: x, name: X, scorers: {ann: {a: 5, b: three}, bob: {a: 4, b: 2}}}\n"
+        "  - {id: y, name: Y, scorers: {ann: {A: 2, b: 5}, bob: {a: 9, b: 2}}}\n"
+        "  - {id: z, name: Z, status_quo: true, scorers: {ann: {a: 3, b: 3}, bob: {a: 3, b: 3}}}\n",
+    )
+    result = check_files([path], Settings())
+    assert [(p.where, p.message) for p in result.problems if p.severity == "error"] == [
+        ("options[0].scorers.ann.b", "expected a number, found 'three'"),
         (
-            "options[0].scores.b",
-            "option 'x' has no score for 'b' (choose --missing exclude|baseline|renormalise to "
-            "proceed)",
+            "options[1].scorers.ann.A.[key]",
+            "'A' is not a valid id (lowercase letters, digits, '-' and '_', starting with a "
+            "letter or digit)",
+        ),
+        (
+            "options[1].scorers.bob.a",
+            "option 'y', criterion 'a': score 9 is outside the scale 1..5",
         ),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,10 @@ def _past_schema_errors(
         tree = load_criteria(criteria, settings.normalise)
     except AppraiseError:
         return []  # the criteria file is checked on its own when given
-    problems, _ = check_sheet(spec, _shown(path), tree, settings, locate)
+    # Blanked cells must not come back as "missing": this pass is for what else is wrong.
+    problems, _ = check_sheet(
+        spec, _shown(path), tree, replace(settings, missing="exclude"), locate
+    )
     seen = {p.where for p in found}
     return [p for p in problems if p.severity == "error" and p.where not in seen]
 

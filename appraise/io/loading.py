@@ -322,8 +322,11 @@ def salvage_scores(data: Any) -> ScoresFile | None:
 
 
 def _repair(data: Any, loc: tuple[int | str, ...], kind: str) -> bool:
-    """Drop an unknown key, or blank a score cell, at ``loc``; False if it is neither."""
+    """Drop an unknown or malformed key, or blank a score cell, at ``loc``; False otherwise."""
     *parents, last = [part for part in loc if not str(part).startswith("function-")] or [""]
+    if last == "[key]" and parents:  # the key itself is wrong (not an id): drop its entry
+        *parents, last = parents
+        kind = "extra_forbidden"
     holder = data
     for part in parents:
         try:
