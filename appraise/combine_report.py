@@ -27,7 +27,7 @@ from appraise.combine import (
 from appraise.errors import InputError
 from appraise.model import Rule, Settings
 from appraise.scoring import Ranking, rank
-from appraise.weights import percent_text
+from appraise.weights import percent_text, same_weights
 
 Record = dict[str, Any]
 
@@ -172,7 +172,7 @@ def _under_weight_sets(
 ) -> list[WeightSetBest]:
     tree = rankings[0].sheet.tree
     out = []
-    base = [rank(r.sheet, replace(r.settings or Settings(), weight_set=None)) for r in rankings]
+    base_in_use = all((r.settings or Settings()).weight_set is None for r in rankings)
     for name in tree.spec.weight_sets:
         reranked = []
         for r in rankings:
@@ -181,10 +181,9 @@ def _under_weight_sets(
         groups = _on_one_scale(reranked, groups_from_rankings(reranked, _attributes(reranked)))
         best = top_combinations(groups, rules, 1, limits, group_weights)[0]
         match = next((i for i, c in enumerate(today) if c.choice == best.choice), None)
-        idle = all(
-            abs(new.weights[k] - w) <= 1e-12
-            for old, new in zip(base, reranked, strict=True)
-            for k, w in old.weights.items()
+        idle = base_in_use and all(
+            same_weights(new.weights, old.weights)
+            for old, new in zip(rankings, reranked, strict=True)
         )
         out.append(WeightSetBest(name, best.choice, best.total, match, idle))
     return out

@@ -19,7 +19,7 @@ import numpy as np
 from appraise.errors import InputError
 from appraise.model import Settings
 from appraise.scoring import TIE_TOLERANCE, Ranking, competition_ranks, rank
-from appraise.weights import FloatArray
+from appraise.weights import FloatArray, same_weights
 
 if TYPE_CHECKING:
     from appraise.smaa import SmaaResult
@@ -329,7 +329,9 @@ def _alternative(
     leaders = tuple(o for o, r in zip(order, ranks, strict=True) if r == 1)
     base_leaders = {o.id for o in base.options if o.rank == 1}
     base_short = {o.id for o in base.options[:top]}
-    changed = not base_leaders <= set(leaders)
+    # Judged by the leader the outputs name (the first listed): a tie of today's that narrows
+    # to it is not a change, and one that narrows to another option is.
+    changed = bool(base.options) and base.options[0].id not in leaders
     return Alternative(
         kind,
         name,
@@ -339,7 +341,7 @@ def _alternative(
         changed,
         set(order[:top]) != base_short,
         note,
-        leader_shared=not changed and set(leaders) != base_leaders,
+        leader_shared=not changed and len(leaders) > 1 and set(leaders) != base_leaders,
     )
 
 
@@ -380,8 +382,8 @@ def weight_set_rankings(ranking: Ranking, top: int = 3) -> list[Alternative]:
         note = None
         if name is None:
             base_weights = other.weights
-        elif all(abs(other.weights[k] - w) <= 1e-12 for k, w in base_weights.items()):
-            note = NO_EFFECT
+        elif settings.weight_set is None and same_weights(other.weights, base_weights):
+            note = NO_EFFECT  # (under another set in use, it is the base weights, not nothing)
         out.append(_reranked("weight set", name or "base", ranking, other, top, note))
     return out
 

@@ -217,8 +217,8 @@ def _score_sentence(result: Sensitivity, names: dict[str, str]) -> list[str]:
         return []
     runner_up = result.ranking.options[1].id if len(result.ranking.options) > 1 else None
     mine = [t for t in result.scores if t.option == runner_up and t.change is not None]
-    if runner_up is None:
-        return []
+    if runner_up is None or result.ranking.options[1].rank == 1:
+        return []  # no runner-up, or it is level already (said with the tie)
     tree = result.ranking.sheet.tree
     if not mine:
         return [

@@ -304,3 +304,8 @@ def printed_discrepancies(spec: CriteriaFile) -> list[Discrepancy]:
                 "the printed row totals sum to",
             )
     return found
+
+
+def same_weights(weights: Mapping[str, float], other: Mapping[str, float]) -> bool:
+    """Whether two sets of global weights are the same (to 1e-12) on every id of ``other``."""
+    return all(abs(weights[k] - w) <= 1e-12 for k, w in other.items())

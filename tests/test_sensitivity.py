@@ -461,6 +461,17 @@ def test_weight_sets_that_tie_the_leader_or_change_nothing_say_so(write):
     assert found["subs"].note == "no effect here: it changes no weight this file is scored against"
     assert found["cheap"].note is None
 
+    # Under 'level' (x and y tied, x listed first), the base weights narrow the tie to x: the
+    # leader named today stays first, so that is neither a change nor a tie; 'cheap' is.
+    from appraise.model import Settings
+
+    tied = rank(load_scores(path), Settings(weight_set="level"))
+    assert [(o.id, o.rank) for o in tied.options] == [("x", 1), ("y", 1)]
+    under_level = {a.name: a for a in weight_set_rankings(tied)}
+    assert (under_level["base"].leader_changed, under_level["base"].leader_shared) == (False, False)
+    assert under_level["cheap"].leader_changed
+    assert under_level["subs"].note is None  # it is the base weights, which differ from 'level'
+
     result = invoke("sensitivity", path, "--only", "weight-sets", "-f", "json")
     assert result.exit_code == 0, result.output
     import json
