@@ -686,7 +686,7 @@ def diff(
     record = diff_report.diff_record(result)
     _notes(record["notes"])
     markdown = partial(diff_report.diff_markdown, record)
-    if not _emit_plain(fmt, record, lambda: record["options"], markdown):
+    if not _emit_plain(fmt, record, partial(diff_report.diff_rows, record), markdown):
         from appraise import render
 
         tree = after.sheet.tree

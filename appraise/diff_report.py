@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from appraise.diff import Diff, OptionChange
+from appraise.report import trim_float
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
@@ -305,3 +306,19 @@ def status_text(option: Record) -> str:
     if option["status"] == "removed" and option.get("rejected_before") is not None:
         return "removed (was rejected)"
     return str(option["status"])
+
+
+def diff_rows(record: Record) -> list[Record]:
+    """The options table for CSV, one row per option.
+
+    Its status as the table words it, and figures without float noise (so the parts add up
+    as printed, to 12 digits).
+    """
+    return [
+        {
+            key: trim_float(value) if isinstance(value, float) else value
+            for key, value in (option | {"status": status_text(option)}).items()
+            if not isinstance(value, (dict, list))
+        }
+        for option in record["options"]
+    ]

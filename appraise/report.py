@@ -29,8 +29,15 @@ from appraise.weights import (
 Record = dict[str, Any]
 
 
-def _set_aside(item: SetAside) -> Record:
-    record: Record = {"id": item.id, "name": item.name, "reason": item.reason, "total": item.total}
+def _set_aside(item: SetAside, spec: OptionSpec) -> Record:
+    record: Record = {
+        "id": item.id,
+        "name": item.name,
+        "reason": item.reason,
+        "total": item.total,
+        "status_quo": spec.status_quo,
+        "status": spec.status,
+    }
     if item.gate_failures:
         record["gates"] = [
             {"gate": g.gate, "name": g.name, "reason": g.reason} for g in item.gate_failures
@@ -84,9 +91,9 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
             }
             for o in options
         ],
-        "screened_out": [_set_aside(s) for s in ranking.screened_out],
-        "excluded": [_set_aside(e) for e in ranking.excluded],
-        "rejected": [_set_aside(r) | _register(specs[r.id]) for r in ranking.rejected],
+        "screened_out": [_set_aside(s, specs[s.id]) for s in ranking.screened_out],
+        "excluded": [_set_aside(e, specs[e.id]) for e in ranking.excluded],
+        "rejected": [_set_aside(r, specs[r.id]) | _register(specs[r.id]) for r in ranking.rejected],
         "disagreements": [
             {
                 "option": d.option,
@@ -151,9 +158,10 @@ def trim_float(value: float) -> float:
     """``value`` to 12 significant digits, so float noise (34.69200000000001) reads 34.692.
 
     For CSV and Markdown rows; JSON keeps full precision. Twelve digits keep every figure a
-    score sheet can mean, and drop the last few bits that sums leave behind.
+    score sheet can mean, and drop the last few bits that sums leave behind; what cancels to
+    below 1e-12 (0.15 + 0.3 - 0.45) is 0.
     """
-    return float(f"{value:.12g}")
+    return 0.0 if abs(value) < 1e-12 else float(f"{value:.12g}")  # 5.6e-17 is a zero
 
 
 # Lists of options kept out of the ranking, with the words a CSV row uses for each.

@@ -475,3 +475,21 @@ def test_criteria_csv_writes_flags_as_yes_or_blank_as_rank_does():
         "yes",
         "",
     )
+
+
+def test_a_status_quo_set_aside_keeps_its_flag_and_status_in_the_csv(write):
+    """z is the status quo, shortlisted, with no score for b: excluded, and still marked."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "sq.yaml",
+        "group: demo\nname: Demo group\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n"
+        "  - {id: x, name: Option X, scores: {a: 5, b: 1}}\n"
+        "  - {id: z, name: Option Z, status_quo: true, status: shortlisted, scores: {a: 3}}\n",
+    )
+    result = invoke("rank", path, "--missing", "exclude", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["id"], r["status_quo"], r["status"], r["set_aside"]) for r in rows] == [
+        ("x", "", "", ""),
+        ("z", "yes", "shortlisted", "excluded: missing scores"),
+    ]

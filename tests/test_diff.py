@@ -405,3 +405,33 @@ def test_the_rounds_sheet_says_the_111_hub_was_already_rejected(tmp_path):
     assert found == [
         ("Integrated 111 and out-of-hours clinical hub only", "removed (was rejected)")
     ]
+
+
+def test_the_diff_csv_has_no_float_noise_and_words_status_as_the_table():
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "diff",
+            str(ROOT / "examples" / "urgent-care-indicative.yaml"),
+            str(ROOT / "options" / "urgent-care.yaml"),
+            "-f",
+            "csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
+    assert rows["integrated-111"]["status"] == "removed (was rejected)"
+    for row in rows.values():
+        for key in ("old_total", "new_total", "change", "from_scores", "from_weights"):
+            digits = row[key].lstrip("-").replace(".", "").lstrip("0")
+            assert len(digits) <= 12, (key, row[key])
+        if row["change"]:  # the parts add up, as printed
+            parts = float(row["from_scores"]) + float(row["from_weights"])
+            assert float(row["change"]) == pytest.approx(parts, abs=1e-11)

@@ -180,3 +180,9 @@ def test_a_threshold_table_shows_ids_for_a_level_whose_names_would_be_cut():
     ]
     rows = _draw(render.thresholds_table(items, {}, "T", 80), 80).splitlines()[3:]
     assert [row.split("│")[0].rstrip() for row in rows] == ["Quality", "  safety", "  experience"]
+
+
+def test_trim_float_drops_float_noise_and_cancellation():
+    assert report.trim_float(34.69200000000001) == 34.692
+    assert report.trim_float(0.15 + 0.3 - 0.45) == 0.0  # 5.55e-17 before
+    assert report.trim_float(-0.0490882946519) == -0.0490882946519
