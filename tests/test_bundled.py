@@ -171,6 +171,9 @@ def test_examples_copies_the_tour_folders_and_never_writes_into_a_full_one(tmp_p
         for name in mine:
             assert (target / kind / name).read_bytes() == (ROOT / kind / name).read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tour"]  # no staging folder left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o777 & ~umask  # a normal folder, not mkdtemp's 0700
     # The README's commands run there.
     ranked = subprocess.run(
         [sys.executable, "-m", "appraise", "rank", "options/urgent-care.yaml", "-f", "json"],

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from appraise import bundled
 from appraise.errors import InputError
+from appraise.io.safe_write import default_mode
 
 FOLDERS: tuple[bundled.Kind, ...] = ("criteria", "options", "examples")
 
@@ -25,6 +26,7 @@ def copy_examples(target: Path) -> list[Path]:
     if not parent.is_dir():
         raise InputError(target, "", f"folder '{parent}' does not exist")
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    staging.chmod(default_mode(folder=True))  # mkdtemp makes it private; a normal folder is not
     try:
         for kind in FOLDERS:
             shutil.copytree(bundled.folder(kind), staging / kind)

@@ -50,13 +50,13 @@ def write_atomically(
     check_output_path(out, inputs, force)
     with _temporary_beside(out) as temporary:
         write(temporary)
-        os.chmod(temporary, _default_mode())  # mkstemp makes it private; a normal file is not
+        os.chmod(temporary, default_mode())  # mkstemp makes it private; a normal file is not
         os.replace(temporary, out)
     return out
 
 
-def _default_mode() -> int:
-    """The mode a new file gets from ``open()``: 0o666 less the process umask."""
+def default_mode(folder: bool = False) -> int:
+    """The mode a new file (0o666) or folder (0o777) gets, less the process umask."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return (0o777 if folder else 0o666) & ~umask
