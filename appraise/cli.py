@@ -322,22 +322,22 @@ def rank(
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "ranking")
-    records = [report.ranking_record(r, top) for r in rankings]
     _notes([n for r in rankings for n in r.notes])
-    data = records[0] if len(records) == 1 else records
-    rows, markdown = (
-        partial(report.ranking_rows, records),
-        partial(report.ranking_markdown, records),
-    )
-    if not _emit_plain(fmt, data, rows, markdown):
-        from appraise import render
+    if fmt is not Format.table:
+        records = [report.ranking_record(r, top) for r in rankings]
+        data = records[0] if len(records) == 1 else records
+        rows = partial(report.ranking_rows, records)
+        _emit_plain(fmt, data, rows, partial(report.ranking_markdown, records))
+        return
+    from appraise import render
 
-        for ranking in rankings:
-            names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
-            record = report.ranking_record(ranking, top or render.TABLE_ROWS)
-            table = render.ranking_table(record, names, len(ranking.options), out.size.width)
-            out.print(table)
-            out.print()
+    for ranking in rankings:  # the table shows TABLE_ROWS options unless --top says otherwise
+        names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
+        record = report.ranking_record(ranking, top or render.TABLE_ROWS)
+        total = len(ranking.options)
+        table = render.ranking_table(record, names, total, out.size.width, capped=top is None)
+        out.print(table)
+        out.print()
 
 
 @app.command()

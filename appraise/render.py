@@ -51,9 +51,17 @@ def _stacked_bar(parts: Sequence[float], scale_width: float, width: int = BAR_WI
 
 
 def ranking_table(
-    record: Record, criterion_names: dict[str, str], total_options: int, width: int = 80
+    record: Record,
+    criterion_names: dict[str, str],
+    total_options: int,
+    width: int = 80,
+    capped: bool = False,
 ) -> RenderableType:
-    """The ranked shortlist for one group, with a stacked contribution bar per option."""
+    """The ranked shortlist for one group, with a stacked contribution bar per option.
+
+    ``capped``: the options were cut to ``TABLE_ROWS`` by default (not by ``--top``), so the
+    footer says how to see the rest.
+    """
     low, high = record["scale"]["min"], record["scale"]["max"]
     shares = _criterion_shares(record)
     title = Text(f"{record['name']} ", style="bold")
@@ -90,7 +98,7 @@ def ranking_table(
         status_quo = record.get("status_quo_rank")
         if status_quo:
             line += f" The status quo ranks {status_quo}."
-        if shown == TABLE_ROWS:
+        if capped:
             line += " (--top N shows more; --format csv or json lists them all.)"
         parts.append(Text(line, style="dim"))
     parts.append(_context_line(record))

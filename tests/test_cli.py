@@ -98,6 +98,9 @@ def test_top_overrides_the_fifty_row_table_and_json_lists_every_option(write):
     path = _sixty_options(write)
     table = invoke("rank", path, "--top", "55").stdout.split("Shortlist")[0]
     assert len(re.findall(r"^ +\d+ │ Option", table, re.MULTILINE)) == 55
+    asked = " ".join(invoke("rank", path, "--top", "50").stdout.split())
+    assert "top 50 of 60 ranked options shown." in asked
+    assert "--top N shows more" not in asked  # they asked for 50: no hint
     data = json.loads(invoke("rank", path, "-f", "json").stdout)
     assert len(data["options"]) == len(data["disagreements"]) == 60
 
