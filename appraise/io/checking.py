@@ -20,6 +20,7 @@ from appraise.io.loading import (
 from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
 from appraise.scoring import ScoreSheet
 from appraise.validate import check_criteria, check_rules, check_sheet
+from appraise.weights import CriteriaTree
 
 
 @dataclass
@@ -39,8 +40,21 @@ def _problems_of(exc: AppraiseError) -> list[Problem]:
     return [Problem("", "", str(exc))]
 
 
+Trees = dict[Path, CriteriaTree]
+
+
+def _criteria_of(
+    spec: ScoresFile, path: Path, locate: Locate, settings: Settings, trees: Trees
+) -> CriteriaTree:
+    """The criteria a scores file names, each file read once however many name it."""
+    criteria = resolve_criteria_path(spec.criteria, path, locate("criteria")).resolve()
+    if criteria not in trees:
+        trees[criteria] = load_criteria(criteria, settings.normalise)
+    return trees[criteria]
+
+
 def _past_schema_errors(
-    path: Path, data: Any, locate: Locate, settings: Settings, found: list[Problem]
+    path: Path, data: Any, locate: Locate, settings: Settings, found: list[Problem], trees: Trees
 ) -> list[Problem]:
     """The errors a scores file's schema errors hid: its scores checked against the criteria.
 
@@ -50,10 +64,9 @@ def _past_schema_errors(
     if spec is None:
         return []
     try:
-        criteria = resolve_criteria_path(spec.criteria, path, locate("criteria"))
-        tree = load_criteria(criteria, settings.normalise)
-    except AppraiseError:
-        return []  # the criteria file is checked on its own when given
+        tree = _criteria_of(spec, path, locate, settings, trees)
+    except AppraiseError as exc:
+        return _problems_of(exc)
     # Blanked cells must not come back as "missing": this pass is for what else is wrong.
     problems, _ = check_sheet(
         spec, _shown(path), tree, replace(settings, missing="exclude"), locate
@@ -67,6 +80,7 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
     result = CheckResult()
     sheets: list[ScoreSheet] = []
     rules: list[tuple[Path, RulesFile]] = []
+    trees: Trees = {}
     for given in paths:
         path = resolve_any(given)
         try:
@@ -82,7 +96,8 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
             found = _problems_of(exc)
             result.problems.extend(found)
             if kind == "scores":
-                result.problems.extend(_past_schema_errors(path, data, locate, settings, found))
+                hidden = _past_schema_errors(path, data, locate, settings, found, trees)
+                result.problems.extend(hidden)
             continue
         result.files.append({"file": _shown(path), "kind": kind})
         if isinstance(spec, CriteriaFile):
@@ -91,8 +106,7 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
             result.notes.extend(notes)
         elif isinstance(spec, ScoresFile):
             try:
-                criteria = resolve_criteria_path(spec.criteria, path, locate("criteria"))
-                tree = load_criteria(criteria, settings.normalise)
+                tree = _criteria_of(spec, path, locate, settings, trees)
             except AppraiseError as exc:
                 result.problems.extend(_problems_of(exc))
                 continue
