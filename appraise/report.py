@@ -355,9 +355,7 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
     if isinstance(value, dict) and not _plain(value.values()):
         out.append("{")
         for n, (key, item) in enumerate(value.items()):
-            if not isinstance(key, str):
-                raise TypeError(f"a JSON key must be text, not {key!r}")
-            out.append(f"{',' if n else ''}{inner}{_ENCODE(key)}: ")
+            out.append(f"{',' if n else ''}{inner}{_ENCODE(_key(key))}: ")
             _encode(item, inner, out)
         out.append(newline + "}")
     elif isinstance(value, (list, tuple)) and not _plain(value):
@@ -368,6 +366,15 @@ def _encode(value: Any, newline: str, out: list[str]) -> None:
         out.append(newline + "]")
     else:
         out.append(_ENCODE(value))
+
+
+def _key(key: Any) -> str:
+    """A mapping key as ``json.dumps`` writes it: text as is, others in their JSON spelling."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, (bool, int, float)):
+        return _ENCODE(key)
+    raise TypeError(f"a JSON key must be text or a number, not {key!r}")
 
 
 def _plain(values: Any) -> bool:

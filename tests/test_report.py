@@ -122,6 +122,21 @@ def test_to_json_reads_back_as_the_same_data(data):
     assert json.loads(report.to_json(data)) == data
 
 
+KEYS = st.one_of(
+    st.text(),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@given(st.recursive(st.integers(), lambda inner: st.dictionaries(KEYS, inner, max_size=3)))
+def test_to_json_writes_keys_as_json_dumps_does(data):
+    """Nested or not, a key that is not text is spelled as json.dumps spells it (1, true, null)."""
+    assert json.loads(report.to_json(data)) == json.loads(json.dumps(data))
+
+
 def test_to_json_puts_each_row_of_plain_values_on_one_line():
     data = {"options": [{"id": "a", "total": 2.5, "contributions": {"q": 1.5, "c": 1}}], "x": []}
     assert report.to_json(data).splitlines() == [
