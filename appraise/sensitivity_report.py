@@ -171,45 +171,42 @@ def _headline(result: Sensitivity) -> str:
     a board reading only this sentence must not take a 31% leader for a safe one.
     """
     leader = result.ranking.options[0]
+    standing, opening = "is first today", ""
     s = result.smaa
-    parts = [leader.name]
-    opening = ""
     if s is not None:
         shares = s.p_first()
-        rival = int(np.argmax(np.where(np.arange(len(shares)) == 0, -1.0, shares)))
         mine = _pct(float(shares[0]))
-        if len(shares) > 1 and shares[rival] > shares[0]:
-            opening = (
-                f"{leader.name} is first today but in only {mine} of {s.samples:,} simulations; "
-                f"{result.ranking.options[rival].name} is first in "
-                f"{_pct(float(shares[rival]))}."
-            )
-        elif len(shares) > 1 and shares[0] < 0.5:
-            parts.append(
-                f"is first in {mine} of {s.samples:,} simulations (the next most often first, "
-                f"{result.ranking.options[rival].name}, in {_pct(float(shares[rival]))})"
-            )
-        else:
-            parts.append(f"is first in {mine} of {s.samples:,} simulations")
-    else:
-        parts.append("is first today")
-    binding = _binding(result) if result.thresholds is not None else None
-    if binding is not None:
-        t, words, bound = binding
-        taker = t.below if words == "falls below" else t.above
-        names = {o.id: o.name for o in result.ranking.options}
-        parts.append(
-            f"and stays first unless the {result.ranking.sheet.tree.name(t.criterion)} weight "
-            f"{words} {_pct(bound)} (now {_pct(t.weight)}), when {names.get(taker or '', taker)} "
-            "leads"
-        )
-    elif result.thresholds is not None:
-        parts.append("and stays first whatever the weight of any one criterion")
+        standing = f"is first in {mine} of {s.samples:,} simulations"
+        if len(shares) > 1:
+            rival = 1 + int(np.argmax(shares[1:]))
+            name, share = result.ranking.options[rival].name, _pct(float(shares[rival]))
+            if shares[rival] > shares[0]:
+                opening = (
+                    f"{leader.name} is first today but in only {mine} of {s.samples:,} "
+                    f"simulations; {name} is first in {share}."
+                )
+            elif shares[0] < 0.5:
+                standing += f" (the next most often first, {name}, in {share})"
+    threshold = _threshold_clause(result)
     if not opening:
-        return " ".join(parts) + "."
-    if len(parts) == 1:
-        return opening
-    return f"{opening} {leader.name} {parts[1].removeprefix('and ')}."
+        return f"{leader.name} {standing}{' and ' + threshold if threshold else ''}."
+    return f"{opening} {leader.name} {threshold}." if threshold else opening
+
+
+def _threshold_clause(result: Sensitivity) -> str:
+    """``stays first unless the X weight rises above 39% (now 17%), when Y leads``, or ''."""
+    if result.thresholds is None:
+        return ""
+    binding = _binding(result)
+    if binding is None:
+        return "stays first whatever the weight of any one criterion"
+    t, words, bound = binding
+    taker = t.below if words == "falls below" else t.above
+    names = {o.id: o.name for o in result.ranking.options}
+    return (
+        f"stays first unless the {result.ranking.sheet.tree.name(t.criterion)} weight "
+        f"{words} {_pct(bound)} (now {_pct(t.weight)}), when {names.get(taker or '', taker)} leads"
+    )
 
 
 def _score_sentence(result: Sensitivity, names: dict[str, str]) -> list[str]:
