@@ -67,6 +67,11 @@ class CombineResult:
     simulation: Robustness | None = None
     notes: tuple[str, ...] = ()
 
+    @property
+    def tied_first(self) -> int:
+        """How many combinations share first place (0 when none fits)."""
+        return sum(c.rank == 1 for c in self.combinations)
+
 
 def _attributes(rankings: Sequence[Ranking]) -> dict[str, dict[str, dict[str, float]]]:
     return {
@@ -247,6 +252,7 @@ def combine_record(result: CombineResult) -> Record:
             for r in result.rankings
         ],
         "illustrative": any(r.sheet.illustrative for r in result.rankings),
+        "tied_first": result.tied_first,
         "rules": [_rule_text(i, rule) for i, rule in enumerate(result.rules)],
         "limits": [{"attribute": x.attribute, "op": x.op, "value": x.value} for x in result.limits],
         "combinations": [
@@ -299,7 +305,7 @@ def combine_summary(result: CombineResult) -> list[str]:
     if not result.combinations:
         return ["No combination satisfies the rules."]
     best = result.combinations[0]
-    tied = [c for c in result.combinations if c.rank == 1]
+    tied = result.combinations[: result.tied_first]
     out = [
         f"The preferred configuration scores {best.total:.2f} across {len(result.groups)} groups"
         + (f"; {len(tied)} combinations tie for first." if len(tied) > 1 else ".")
@@ -339,7 +345,7 @@ def combine_summary(result: CombineResult) -> list[str]:
 
 def _simulation_sentence(result: CombineResult, s: Robustness) -> str:
     """How often the first-ranked combination(s) win, and whether another wins more often."""
-    tied = sum(c.rank == 1 for c in result.combinations)
+    tied = result.tied_first
     first = sum(s.shares[:tied])
     subject = "It is" if tied == 1 else f"Together the {tied} tied first combinations are"
     sentence = (

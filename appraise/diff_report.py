@@ -152,10 +152,11 @@ def _signed(value: Decimal, places: int) -> str:
     return f"{value:+.{places}f}" if value else f"{0:.{places}f}"
 
 
-def _arrow(old: str | None, new: str | None) -> str:
-    if old == new:
-        return old or "-"
-    return f"{old or '-'} → {new or '-'}"
+def arrow(old: object, new: object) -> str:
+    """``old → new``, or the one value when it did not change; ``-`` for none."""
+    left = "-" if old is None else str(old)
+    right = "-" if new is None else str(new)
+    return left if old == new else f"{left} → {right}"
 
 
 def _split(parts: Sequence[float], target: Decimal, places: int) -> list[Decimal] | None:
@@ -190,7 +191,7 @@ def _option_figures(option: Record, places: int) -> Record | None:
     old, new, change = option["old_total"], option["new_total"], option["change"]
     old_text = None if old is None else f"{_quantize(old, places):.{places}f}"
     new_text = None if new is None else f"{_quantize(new, places):.{places}f}"
-    shown: Record = {"total": _arrow(old_text, new_text), "change": "", "from_scores": ""}
+    shown: Record = {"total": arrow(old_text, new_text), "change": "", "from_scores": ""}
     shown["from_weights"] = ""
     if change is None:
         return shown
@@ -236,7 +237,7 @@ def _fallback_figures(option: Record, places: int) -> Record:
         return _signed(exact, places) if signed else f"{exact:.{places}f}"
 
     return {
-        "total": _arrow(text(option["old_total"]), text(option["new_total"])),
+        "total": arrow(text(option["old_total"]), text(option["new_total"])),
         "change": text(option["change"], signed=True) or "",
         "from_scores": text(option["from_scores"], signed=True) or "",
         "from_weights": text(option["from_weights"], signed=True) or "",
@@ -251,7 +252,7 @@ def score_figures(scores: Sequence[Record]) -> list[str]:
     """
     for places in range(MIN_DECIMALS, MAX_DECIMALS + 1):
         shown = [
-            _arrow(
+            arrow(
                 None if c["old"] is None else f"{_quantize(c['old'], places):.{places}f}",
                 None if c["new"] is None else f"{_quantize(c['new'], places):.{places}f}",
             )
@@ -291,7 +292,7 @@ def diff_markdown(record: Record) -> str:
         cells = [
             o["name"].replace("|", "\\|"),
             status_text(o),
-            _arrow(old_rank, new_rank),
+            arrow(old_rank, new_rank),
             shown["total"],
             shown["change"],
             shown["from_scores"],

@@ -602,7 +602,7 @@ def _weight_set_bests(record: Record) -> RenderableType:
     table.add_column("Best", overflow="fold")
     table.add_column("Total", justify="right")
     first = record["combinations"][0]["choice"]
-    tied = sum(c["rank"] == 1 for c in record["combinations"])
+    tied = record["tied_first"]
     for w in record["weight_sets"]:
         if w.get("no_effect"):
             table.add_row(w["name"], Text("no effect: it changes no weight scored here", "dim"), "")
@@ -624,19 +624,19 @@ def _weight_set_bests(record: Record) -> RenderableType:
 MAX_SCORE_ROWS = 40
 
 
-def _arrow(old: Any, new: Any) -> str:
-    left = "-" if old is None else str(old)
-    right = "-" if new is None else str(new)
-    return left if old == new else f"{left} → {right}"
-
-
 def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
     """What changed between two rounds: options, ranks and totals, scores, weights.
 
     The figures come from ``diff_report``: one precision per table, and changes that agree with
     the printed totals.
     """
-    from appraise.diff_report import option_figures, score_figures, status_text, weight_figures
+    from appraise.diff_report import (
+        arrow,
+        option_figures,
+        score_figures,
+        status_text,
+        weight_figures,
+    )
 
     title = Text(f"{record['name']} ", style="bold")
     title.append(f"({record['group']}): ", style="dim")
@@ -661,7 +661,7 @@ def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
         options.add_row(
             Text(o["name"]),
             status_text(o),
-            _arrow(o["old_rank"], o["new_rank"]),
+            arrow(o["old_rank"], o["new_rank"]),
             shown["total"],
             shown["change"],
             shown["from_scores"],
