@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from appraise.diff import Diff, OptionChange
-from appraise.report import trim_float
+from appraise.report import to_markdown, trim_float
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
@@ -280,26 +280,20 @@ def diff_markdown(record: Record) -> str:
     """What changed, as Markdown: the sentences, then the options with the table's figures."""
     lines = [f"## {record['name']} ({record['group']}): what changed", ""]
     lines += [f"- {sentence}" for sentence in record["summary"]]
-    figures = option_figures(record["options"])
-    lines += [
-        "",
-        "| option | status | rank | total | change | from scores | from weights |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    rows = [
+        {
+            "option": o["name"],
+            "status": status_text(o),
+            "rank": arrow(o["old_rank"], o["new_rank"]),
+            "total": shown["total"],
+            "change": shown["change"],
+            "from scores": shown["from_scores"],
+            "from weights": shown["from_weights"],
+        }
+        for o, shown in zip(record["options"], option_figures(record["options"]), strict=True)
     ]
-    for o, shown in zip(record["options"], figures, strict=True):
-        old_rank = None if o["old_rank"] is None else str(o["old_rank"])
-        new_rank = None if o["new_rank"] is None else str(o["new_rank"])
-        cells = [
-            o["name"].replace("|", "\\|"),
-            status_text(o),
-            arrow(old_rank, new_rank),
-            shown["total"],
-            shown["change"],
-            shown["from_scores"],
-            shown["from_weights"],
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    numbers = ("rank", "total", "change", "from scores", "from weights")
+    return "\n".join([*lines, "", to_markdown(rows, right=numbers)])
 
 
 def status_text(option: Record) -> str:
