@@ -543,6 +543,17 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
         yield lambda done: bar.update(task, completed=done)
 
 
+RescaleOpt = Annotated[
+    bool,
+    typer.Option(
+        "--rescale",
+        metavar=FLAG,
+        help="Groups on different scales: put each group's totals on 0-1 of its own scale "
+        "(0 = bottom, 1 = top) before adding them; figures are then rescaled totals.",
+    ),
+]
+
+
 @app.command()
 def combine(
     scores: Annotated[
@@ -589,6 +600,7 @@ def combine(
     seed: SeedOpt = 1,
     distribution: DistributionOpt = DistributionName.uniform,
     concentration: ConcentrationOpt = 100.0,
+    rescale: RescaleOpt = False,
     fmt: FormatOpt = Format.table,
     weights: WeightsOpt = None,
     normalise: NormaliseOpt = False,
@@ -600,20 +612,24 @@ def combine(
     """The best combinations of options across working groups, one option per group.
 
     An exact search (branch and bound) for the top combinations by the sum of the chosen
-    options' totals, under the rules (requires, excludes, one_of, at_most) and any --limit.
-    Explains the preferred combination group by group, naming the rule behind every choice that
-    is not the group's own best, and shows how often it stays best under each weight set and
-    under simulated weights.
+    options' totals (each as `rank` gives it), under the rules (requires, excludes, one_of,
+    at_most) and any --limit. Explains the preferred combination group by group, naming the
+    rule behind every choice that is not the group's own best, and shows how often it stays
+    best under each weight set and under simulated weights.
 
-    Example: appraise combine options/*.yaml --rules examples/rules.yaml
+    Groups scored on different scales (1..5 and -2..2, say) cannot be added as they are, and
+    are refused; --rescale puts each group's totals on 0-1 of its own scale first (0 = the
+    bottom on every criterion, 1 = the top), and every figure is then a "rescaled total".
+
     Example: appraise combine examples/llr/llr-*.yaml -r examples/llr/rules.yaml
-    Example: appraise combine options/*.yaml -r examples/rules.yaml --limit "beds<=0" -f json
+    Example: appraise combine options/*.yaml --rules examples/rules.yaml --rescale
+    Example: appraise combine options/*.yaml -r examples/rules.yaml --rescale --limit "beds<=0"
     """
     from appraise import combine_report, io
     from appraise.combine import Limit
 
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
-    with exit_on_input_error():
+    with exit_on_input_error(), _rescale_named_as_option():
         rankings = _rankings(scores, settings, "combining")
         sheets = [r.sheet for r in rankings]
         rule_list, rule_notes = io.load_rules_for(rules, sheets) if rules else ([], [])
@@ -627,6 +643,7 @@ def combine(
             seed,
             distribution.value,
             concentration,
+            rescale,
         )
     record = combine_report.combine_record(result)
     _notes([*rule_notes, *result.notes])
@@ -636,6 +653,17 @@ def combine(
         from appraise import render
 
         out.print(render.combinations_view(record, out.size.width))
+
+
+@contextmanager
+def _rescale_named_as_option() -> Iterator[None]:
+    """Groups on different scales: the message names ``--rescale``, not the library's parameter."""
+    from appraise.combine_report import MixedScales
+
+    try:
+        yield
+    except MixedScales as exc:
+        raise exc.spelled("add --rescale") from None
 
 
 def _group_weights(items: list[str]) -> dict[str, float]:
@@ -770,6 +798,7 @@ def export(
             "--rules", "-r", help="Add a Combinations sheet for these groups under these rules."
         ),
     ] = None,
+    rescale: RescaleOpt = False,
     previous: Annotated[
         str | None,
         typer.Option(
@@ -789,7 +818,7 @@ def export(
 
     Example: appraise export options/urgent-care.yaml -o urgent-care-hce.xlsx
     Example: appraise export options/*.yaml --weights clinical -o all-groups.xlsx --force
-    Example: appraise export options/*.yaml --rules examples/rules.yaml -o cag.xlsx
+    Example: appraise export options/*.yaml --rules examples/rules.yaml --rescale -o cag.xlsx
     Example: appraise export options/urgent-care.yaml --previous round1.yaml -o uc.xlsx
     """
     import shlex
@@ -816,7 +845,7 @@ def export(
                     results.append(
                         analyse(ranking, sampling=SmaaOptions(samples, seed), progress=advance)
                     )
-        extra, inputs = _extra_sheets(rankings, settings, rules, previous)
+        extra, inputs = _extra_sheets(rankings, settings, rules, previous, rescale)
         written = write_hce_workbook(
             rankings,
             output,
@@ -830,7 +859,11 @@ def export(
 
 
 def _extra_sheets(
-    rankings: list[Ranking], settings: Settings, rules: Path | None, previous: str | None
+    rankings: list[Ranking],
+    settings: Settings,
+    rules: Path | None,
+    previous: str | None,
+    rescale: bool,
 ) -> tuple[list[SheetSection], list[Path]]:
     """The Combinations and Rounds sheets asked for, and the extra input files they read."""
     from appraise import io
@@ -843,7 +876,8 @@ def _extra_sheets(
 
         rule_list, rule_notes = io.load_rules_for(rules, [r.sheet for r in rankings])
         _notes(rule_notes)
-        result = combine_report.combine(rankings, rule_list, samples=1_000)
+        with _rescale_named_as_option():
+            result = combine_report.combine(rankings, rule_list, samples=1_000, rescale=rescale)
         sections.append(combinations_section(combine_report.combine_record(result)))
         inputs.append(rules)
     if previous is not None:

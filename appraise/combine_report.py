@@ -9,8 +9,8 @@ stays best under other weights.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, cast
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -25,11 +25,12 @@ from appraise.combine import (
     top_combinations,
 )
 from appraise.errors import InputError
-from appraise.model import Rule, Settings
+from appraise.model import Rule, Scale, Settings
 from appraise.scoring import Ranking, rank
-from appraise.weights import percent_text, same_weights
+from appraise.weights import FloatArray, percent_text, same_weights
 
 Record = dict[str, Any]
+Figures = TypeVar("Figures", float, FloatArray)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class CombineResult:
     weight_sets: tuple[WeightSetBest, ...] = ()
     simulation: Robustness | None = None
     notes: tuple[str, ...] = ()
+    rescaled: bool = False
+    """Whether combinations are ranked by rescaled total (0-1 per group), not by total."""
+    group_weights: Mapping[str, float] = field(default_factory=dict)
+    """Group id -> the weight its figure is multiplied by (1 where not given)."""
 
     @property
     def tied_first(self) -> int:
@@ -99,22 +104,83 @@ def _one_criteria_table(rankings: Sequence[Ranking]) -> None:
             )
 
 
-def _scales(rankings: Sequence[Ranking]) -> int:
-    return len({(r.sheet.scale.min, r.sheet.scale.max) for r in rankings})
+RESCALED_UNIT = "0-1 per group"
+RESCALE_METHOD = (
+    "each group's totals put on 0-1 of its own scale, (total - scale min) / (scale max - scale "
+    "min), so 0 is the bottom of the scale on every criterion and 1 the top; then added"
+)
 
 
-def _on_one_scale(rankings: Sequence[Ranking], groups: list[GroupOptions]) -> list[GroupOptions]:
-    """Totals (and scores) as given when every group shares a scale; else each on 0-1."""
-    if _scales(rankings) <= 1:
+class MixedScales(InputError):
+    """The groups score on different scales, and rescaling them was not asked for.
+
+    Adding a 1..5 total to a -2..2 total means nothing; rescaling each group to 0-1 of its own
+    scale makes them comparable, but only as an explicit choice, since it changes every figure.
+
+    Attributes:
+        scales: (group, scale as ``1..5``) per group, in the order given.
+    """
+
+    def __init__(self, path: str, scales: Sequence[tuple[str, str]], choice: str) -> None:
+        self.path = path
+        self.scales = tuple(scales)
+        super().__init__(
+            path,
+            "scale",
+            f"the groups score on different scales ({scales_text(self.scales)}), so their "
+            "totals cannot be added "
+            f"as they are; {choice} to put each group's totals on 0-1 of its own scale (0 = the "
+            "bottom of the scale on every criterion, 1 = the top) before adding them",
+        )
+
+    def spelled(self, choice: str) -> MixedScales:
+        """The same error with the choice that makes the scales comparable worded as ``choice``.
+
+        The library names its parameter (``pass rescale=True``); the command line its option.
+        """
+        return MixedScales(self.path, self.scales, choice)
+
+
+def scales_text(scales: Sequence[tuple[str, str]]) -> str:
+    """Groups by scale: ``a and b on 1..5; c on -2..2`` from (group, scale) pairs."""
+    by_scale: dict[str, list[str]] = {}
+    for group, scale in scales:
+        by_scale.setdefault(scale, []).append(group)
+    return "; ".join(f"{_and(groups)} on {scale}" for scale, groups in by_scale.items())
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _check_scales(rankings: Sequence[Ranking], rescale: bool) -> None:
+    """Refuse groups on different scales unless ``rescale`` says to put each on 0-1."""
+    first = rankings[0].sheet.scale
+    other = next((r for r in rankings if r.sheet.scale != first), None)
+    if other is not None and not rescale:
+        scales = [(r.sheet.group, str(r.sheet.scale)) for r in rankings]
+        raise MixedScales(other.sheet.path, scales, "pass rescale=True")
+
+
+def _rescaled(value: Figures, scale: Scale) -> Figures:
+    """Totals (or scores) on ``scale`` as shares of the way from its bottom to its top."""
+    return (value - scale.min) / (scale.max - scale.min)
+
+
+def _on_one_scale(
+    rankings: Sequence[Ranking], groups: list[GroupOptions], rescale: bool
+) -> list[GroupOptions]:
+    """Totals (and scores) as given; with ``rescale``, each group's on 0-1 of its own scale."""
+    if not rescale:
         return groups
     out = []
     for ranking, group in zip(rankings, groups, strict=True):
-        low, high = ranking.sheet.scale.min, ranking.sheet.scale.max
+        scale = ranking.sheet.scale
         out.append(
             replace(
                 group,
-                totals=(group.totals - low) / (high - low),
-                scores=None if group.scores is None else (group.scores - low) / (high - low),
+                totals=_rescaled(group.totals, scale),
+                scores=None if group.scores is None else _rescaled(group.scores, scale),
             )
         )
     return out
@@ -130,18 +196,31 @@ def combine(
     seed: int = 1,
     distribution: str = "uniform",
     concentration: float = 100.0,
+    rescale: bool = False,
 ) -> CombineResult:
-    """Top combinations, the preferred one explained, and its robustness to the weights."""
+    """Top combinations, the preferred one explained, and its robustness to the weights.
+
+    A combination's total is the sum of its options' totals as ``scoring.rank`` gives them
+    (each times its group weight, if given). Groups on different scales cannot be added so:
+    ``rescale=True`` puts each group's totals on 0-1 of its own scale first, and the result
+    then calls its figures rescaled totals.
+
+    Raises:
+        MixedScales: The groups score on different scales and ``rescale`` is False.
+    """
     _one_criteria_table(rankings)
+    _check_scales(rankings, rescale)
     notes = list(dict.fromkeys(n for r in rankings for n in r.notes))
-    groups = _on_one_scale(rankings, groups_from_rankings(rankings, _attributes(rankings)))
-    if _scales(rankings) > 1:
+    given = groups_from_rankings(rankings, _attributes(rankings))
+    groups = _on_one_scale(rankings, given, rescale)
+    if rescale:
         notes.append(
-            "the groups score on different scales, so each group's totals are rescaled to 0-1 "
-            "on its own scale (bottom = 0, top = 1) before they are added"
+            "combinations are ranked by rescaled total (0-1 per group): each group's totals "
+            "are put on 0-1 of its own scale (bottom = 0, top = 1) before they are added"
         )
     found = top_combinations(groups, rules, top, limits, group_weights)
-    explanation = explain(groups, rules, limits, found[0]) if found else []
+    # Explained on the totals as ranked: rescaling a group keeps its order and its choice.
+    explanation = explain(given, rules, limits, found[0]) if found else []
     return CombineResult(
         rankings=tuple(rankings),
         groups=tuple(groups),
@@ -149,7 +228,9 @@ def combine(
         limits=tuple(limits),
         combinations=tuple(found),
         explanation=tuple(explanation),
-        weight_sets=tuple(_under_weight_sets(rankings, rules, limits, group_weights, found)),
+        weight_sets=tuple(
+            _under_weight_sets(rankings, rules, limits, group_weights, found, rescale)
+        ),
         simulation=_simulate(
             groups,
             rankings,
@@ -165,6 +246,8 @@ def combine(
         if samples
         else None,
         notes=tuple(notes),
+        rescaled=rescale,
+        group_weights=dict(group_weights or {}),
     )
 
 
@@ -174,6 +257,7 @@ def _under_weight_sets(
     limits: Sequence[Limit],
     group_weights: Mapping[str, float] | None,
     today: Sequence[Combination],
+    rescale: bool,
 ) -> list[WeightSetBest]:
     tree = rankings[0].sheet.tree
     out = []
@@ -183,7 +267,9 @@ def _under_weight_sets(
         for r in rankings:
             settings = r.settings or Settings()
             reranked.append(rank(r.sheet, replace(settings, weight_set=name)))
-        groups = _on_one_scale(reranked, groups_from_rankings(reranked, _attributes(reranked)))
+        groups = _on_one_scale(
+            reranked, groups_from_rankings(reranked, _attributes(reranked)), rescale
+        )
         best = top_combinations(groups, rules, 1, limits, group_weights)[0]
         match = next((i for i, c in enumerate(today) if c.choice == best.choice), None)
         idle = base_in_use and all(
@@ -243,14 +329,50 @@ def _rule_text(index: int, rule: Rule) -> Record:
     }
 
 
+def figure_key(result: CombineResult) -> str:
+    """The JSON key of a combination's figure: ``total``, or ``rescaled_total`` when rescaled."""
+    return "rescaled_total" if result.rescaled else "total"
+
+
+def _figure(result: CombineResult) -> Record:
+    """What a combination's figure is: its JSON key, its unit and how it is made."""
+    weighted = {g: w for g, w in result.group_weights.items() if w != 1}
+    if result.rescaled:
+        unit, method = RESCALED_UNIT, RESCALE_METHOD
+    else:
+        unit = f"points on the {result.rankings[0].sheet.scale} scale"
+        method = "the chosen options' totals, as rank gives them, added"
+    if weighted:
+        listed = ", ".join(f"{g} {w:g}" for g, w in weighted.items())
+        method += f"; each group's figure first multiplied by its group weight ({listed})"
+    return {"key": figure_key(result), "unit": unit, "method": method}
+
+
+def figure_text(record: Record) -> str:
+    """One sentence saying what a combination's figure is, from the record's ``figure``."""
+    figure = record["figure"]
+    name = "rescaled total" if figure["key"] == "rescaled_total" else "total"
+    return f"Each combination's figure is its {name}, in {figure['unit']}: {figure['method']}."
+
+
 def combine_record(result: CombineResult) -> Record:
-    """The JSON object of CONTRACT 3 ``combine``, plus explanations and robustness."""
+    """The JSON object of CONTRACT 3 ``combine``, plus explanations and robustness.
+
+    A combination's figure is ``total`` (the sum of its options' totals as ``rank`` gives
+    them), or ``rescaled_total`` when the groups were rescaled to 0-1; ``figure`` records
+    which, its unit and its method. In ``explanation``, ``total`` and ``margin`` are always
+    as ``rank`` gives them, on the group's own scale.
+    """
     names = {g.group: dict(zip(g.option_ids, g.names, strict=True)) for g in result.groups}
+    key = figure_key(result)
+    scales = {r.sheet.group: r.sheet.scale for r in result.rankings}
     record: Record = {
         "groups": [
             {"group": r.sheet.group, "name": r.sheet.spec.name, "file": r.sheet.path}
             for r in result.rankings
         ],
+        "scales": {g: {"min": s.min, "max": s.max} for g, s in scales.items()},
+        "figure": _figure(result),
         "illustrative": any(r.sheet.illustrative for r in result.rankings),
         "tied_first": result.tied_first,
         "rules": [_rule_text(i, rule) for i, rule in enumerate(result.rules)],
@@ -258,7 +380,7 @@ def combine_record(result: CombineResult) -> Record:
         "combinations": [
             {
                 "rank": c.rank,
-                "total": c.total,
+                key: c.total,
                 "choice": c.choice,
                 "attributes": c.attributes,
             }
@@ -269,18 +391,19 @@ def combine_record(result: CombineResult) -> Record:
                 "group": e.group,
                 "option": e.option,
                 "name": names[e.group].get(e.option, e.option),
+                "scale": str(scales[e.group]),
                 "total": e.total,
                 "margin": e.margin,
-                "own_best": e.own_best,
-                "forced_by": list(e.forced_by),
             }
+            | ({"rescaled_total": _rescaled(e.total, scales[e.group])} if result.rescaled else {})
+            | {"own_best": e.own_best, "forced_by": list(e.forced_by)}
             for e in result.explanation
         ],
         "weight_sets": [
             {
                 "name": w.name,
                 "choice": w.choice,
-                "total": w.total,
+                key: w.total,
                 "combination": w.candidate,
                 "no_effect": w.no_effect,
             }
@@ -306,10 +429,24 @@ def combine_summary(result: CombineResult) -> list[str]:
         return ["No combination satisfies the rules."]
     best = result.combinations[0]
     tied = result.combinations[: result.tied_first]
-    out = [
-        f"The preferred configuration scores {best.total:.2f} across {len(result.groups)} groups"
-        + (f"; {len(tied)} combinations tie for first." if len(tied) > 1 else ".")
-    ]
+    n_groups = len(result.groups)
+    if result.rescaled:
+        opening = (
+            f"The preferred configuration has a rescaled total of {best.total:.2f} of a possible "
+            f"{n_groups} across {n_groups} groups: each group's total is put on 0-1 of its own "
+            f"scale ({scales_text([(r.sheet.group, str(r.sheet.scale)) for r in result.rankings])}"
+            "; 0 = the bottom on every criterion, 1 = the top), then they are added"
+        )
+    else:
+        opening = (
+            f"The preferred configuration scores {best.total:.2f} across {n_groups} groups "
+            f"(the sum of its options' totals on the {result.rankings[0].sheet.scale} scale)"
+        )
+    weighted = {g: w for g, w in result.group_weights.items() if w != 1}
+    if weighted:
+        listed = ", ".join(f"{g} x{w:g}" for g, w in weighted.items())
+        opening += f", with group weights {listed}"
+    out = [opening + (f"; {len(tied)} combinations tie for first." if len(tied) > 1 else ".")]
     if len(tied) > 1:
         differ = [g for g in best.choice if any(c.choice[g] != best.choice[g] for c in tied)]
         out.append(
@@ -364,9 +501,10 @@ def _simulation_sentence(result: CombineResult, s: Robustness) -> str:
 
 
 def combination_rows(record: Record) -> list[Record]:
-    """One flat row per combination (CSV): rank, total, one column per group, attribute sums.
+    """One flat row per combination (CSV): rank, figure, one column per group, attribute sums.
 
-    Totals lose their float noise (two tied totals both read 34.692), and a sum that is a whole
+    The figure's column is named by its JSON key (``total``, or ``rescaled_total``). Figures
+    lose their float noise (two tied totals both read 34.692), and a sum that is a whole
     number is written as one (beds -251, not -251.0); JSON keeps full precision.
     """
     return _rows(record, _whole_or_trimmed)
@@ -375,8 +513,9 @@ def combination_rows(record: Record) -> list[Record]:
 def _rows(record: Record, sum_cell: Callable[[float], Any]) -> list[Record]:
     from appraise.report import trim_float
 
+    key = record["figure"]["key"]
     return [
-        {"rank": c["rank"], "total": trim_float(c["total"])}
+        {"rank": c["rank"], key: trim_float(c[key])}
         | dict(c["choice"])
         | {f"sum_{k}": sum_cell(v) for k, v in c["attributes"].items()}
         for c in record["combinations"]
@@ -406,7 +545,7 @@ def combine_markdown(record: Record) -> str:
 
     label = " (illustrative scores)" if record["illustrative"] else ""
     lines = [f"## Combinations{label}", ""]
-    lines += [f"- {sentence}" for sentence in record["summary"]]
+    lines += [f"- {sentence}" for sentence in [*record["summary"], figure_text(record)]]
     sums = sorted({f"sum_{a}" for c in record["combinations"] for a in c["attributes"]})
     lines += ["", to_markdown(_rows(record, attribute_text), digits=3, right=sums)]
     return "\n".join(lines) + "\n"

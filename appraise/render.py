@@ -542,8 +542,11 @@ def _combinations_table(record: Record, width: int) -> RenderableType:
     combos = record["combinations"]
     shown = combos[: max(1, min(len(combos), (width - 20) // 15))]
     shares = record.get("smaa", {}).get("best_share")
+    key = record["figure"]["key"]
+    rescaled = key == "rescaled_total"
+    by = " by rescaled total" if rescaled else ""
     table = Table(
-        title=f"Top combinations ({len(shown)} of {len(combos)} shown; '·' = as in the first)",
+        title=f"Top combinations{by} ({len(shown)} of {len(combos)} shown; '·' = as in the first)",
         title_justify="left",
         show_edge=False,
         pad_edge=False,
@@ -551,7 +554,8 @@ def _combinations_table(record: Record, width: int) -> RenderableType:
     table.add_column("Group", no_wrap=True)
     for c in shown:
         table.add_column(f"#{c['rank']}", overflow="fold", max_width=16)
-    table.add_row("total", *(f"{c['total']:.2f}" for c in shown), style="bold")
+    label = "rescaled total" if rescaled else "total"
+    table.add_row(label, *(f"{c[key]:.2f}" for c in shown), style="bold")
     if shares is not None:
         table.add_row("best in", *(f"{percent_text(x)}%" for x in shares[: len(shown)]))
     first = shown[0]["choice"]
@@ -569,8 +573,11 @@ def _combinations_table(record: Record, width: int) -> RenderableType:
 
 
 def _explanation_table(record: Record) -> RenderableType:
+    """Per group: the choice, its total and margin as ``rank`` gives them, and why."""
+    rescaled = record["figure"]["key"] == "rescaled_total"
     table = Table(
-        title="The preferred combination, group by group",
+        title="The preferred combination, group by group"
+        + (" (0-1: its total rescaled)" if rescaled else ""),
         title_justify="left",
         show_edge=False,
         pad_edge=False,
@@ -579,6 +586,8 @@ def _explanation_table(record: Record) -> RenderableType:
     table.add_column("Choice", overflow="fold", max_width=34)
     table.add_column("Total", justify="right")
     table.add_column("Margin", justify="right")
+    if rescaled:
+        table.add_column("0-1", justify="right")
     table.add_column("Why", overflow="fold")
     for e in record["explanation"]:
         why = (
@@ -587,20 +596,25 @@ def _explanation_table(record: Record) -> RenderableType:
             else Text("its own best", style="dim")
         )
         margin = "" if e["margin"] is None else f"{e['margin']:+.2f}"
-        table.add_row(e["group"], e["name"], f"{e['total']:.2f}", margin, why)
+        figures = [f"{e['total']:.2f}", margin]
+        if rescaled:
+            figures.append(f"{e['rescaled_total']:.2f}")
+        table.add_row(e["group"], e["name"], *figures, why)
     return table
 
 
 def _weight_set_bests(record: Record) -> RenderableType:
+    key = record["figure"]["key"]
+    rescaled = key == "rescaled_total"
     table = Table(
-        title="Best combination under each weight set",
+        title="Best combination under each weight set" + (" (rescaled totals)" if rescaled else ""),
         title_justify="left",
         show_edge=False,
         pad_edge=False,
     )
     table.add_column("Weight set")
     table.add_column("Best", overflow="fold")
-    table.add_column("Total", justify="right")
+    table.add_column("Rescaled total" if rescaled else "Total", justify="right")
     first = record["combinations"][0]["choice"]
     tied = record["tied_first"]
     for w in record["weight_sets"]:
@@ -615,7 +629,7 @@ def _weight_set_bests(record: Record) -> RenderableType:
             which = "differs: " + ", ".join(
                 f"{g} {o}" for g, o in w["choice"].items() if first.get(g) != o
             )
-        table.add_row(w["name"], which, f"{w['total']:.2f}")
+        table.add_row(w["name"], which, f"{w[key]:.2f}")
     return table
 
 

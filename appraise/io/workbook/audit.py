@@ -11,7 +11,7 @@ from pathlib import Path
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise import __version__
-from appraise.io.workbook.context import HEADER_ROW, Styles, WorkbookContext
+from appraise.io.workbook.context import HEADER_ROW, Finding, Styles, WorkbookContext
 from appraise.io.workbook.sensitivity import analyses_run
 from appraise.io.workbook.tables import _header, _long_table, _scale_text, _title, _widths
 from appraise.io.workbook.writing import put_number, put_text
@@ -48,8 +48,13 @@ def _validation_rows(context: WorkbookContext) -> list[tuple[str, ...]]:
     return rows
 
 
-def write_validation(sheet: Worksheet, context: WorkbookContext) -> None:
-    """Validation: every note, disagreement, gate failure and exclusion, one per row."""
+def write_validation(
+    sheet: Worksheet, context: WorkbookContext, findings: Sequence[Finding] = ()
+) -> None:
+    """Validation: every note, disagreement, gate failure and exclusion, one per row.
+
+    ``findings`` follow: rows the other sheets add (what rescaled a combination's figure, say).
+    """
     styles = context.styles
     _title(sheet, "Validation findings", styles, "Everything appraise noted while ranking.")
     _header(
@@ -58,7 +63,9 @@ def write_validation(sheet: Worksheet, context: WorkbookContext) -> None:
         ["Kind", "Group", "File", "Option", "Criterion", "Message"],
         styles,
     )
-    rows = _validation_rows(context) or [("none", "", "", "", "", "Nothing to report.")]
+    rows = [*_validation_rows(context), *findings] or [
+        ("none", "", "", "", "", "Nothing to report.")
+    ]
     for k, values in enumerate(rows, start=HEADER_ROW + 1):
         for column, text in enumerate(values, start=1):
             put_text(sheet, k, column, text).alignment = styles.wrap

@@ -22,7 +22,9 @@ from appraise.io.workbook.context import (
     MAX_TITLE,
     SUMMARY,
     VALIDATION,
+    Finding,
     Section,
+    SheetSection,
     WorkbookContext,
 )
 from appraise.io.workbook.criteria import write_criteria
@@ -93,13 +95,14 @@ class SensitivitySection:
 
 @dataclass(frozen=True)
 class ValidationSection:
-    """The Validation sheet."""
+    """The Validation sheet, with the findings of the sheets added to the workbook."""
 
     name: str = VALIDATION
+    findings: tuple[Finding, ...] = ()
 
     def write(self, sheet: Worksheet, context: WorkbookContext) -> None:
         """Fill the Validation sheet."""
-        write_validation(sheet, context)
+        write_validation(sheet, context, self.findings)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,8 @@ class AuditSection:
 def workbook_sections(context: WorkbookContext, extra: Sequence[Section] = ()) -> list[Section]:
     """Sections in order: Summary, Criteria, per group Scores and Totals, Sensitivity, extra, ...
 
-    ... then Validation and Audit. Only groups with sensitivity results get a Sensitivity sheet.
+    ... then Validation and Audit. Only groups with sensitivity results get a Sensitivity sheet;
+    the Validation sheet also lists the ``findings`` of every extra ``SheetSection``.
     """
     sections: list[Section] = [SummarySection(), CriteriaSection()]
     for k, layout in enumerate(context.groups):
@@ -126,7 +130,8 @@ def workbook_sections(context: WorkbookContext, extra: Sequence[Section] = ()) -
         for k, layout in enumerate(context.groups)
         if layout.sensitivity is not None
     ]
-    return [*sections, *extra, ValidationSection(), AuditSection()]
+    findings = tuple(f for x in extra if isinstance(x, SheetSection) for f in x.findings)
+    return [*sections, *extra, ValidationSection(findings=findings), AuditSection()]
 
 
 def _check_titles(sections: Sequence[Section]) -> None:

@@ -184,12 +184,20 @@ class Section(Protocol):
         ...
 
 
+Finding = tuple[str, str, str, str, str, str]
+"""A Validation sheet row: kind, group, file, option, criterion, message."""
+
+
 @dataclass(frozen=True)
 class SheetSection:
-    """A section made from a function: the simplest way to add a sheet."""
+    """A section made from a function: the simplest way to add a sheet.
+
+    ``findings`` are rows it adds to the Validation sheet (what it changed in a figure, say).
+    """
 
     name: str
     fill: Callable[[Worksheet, WorkbookContext], None]
+    findings: tuple[Finding, ...] = ()
 
     def write(self, sheet: Worksheet, context: WorkbookContext) -> None:
         """Call ``fill(sheet, context)``."""

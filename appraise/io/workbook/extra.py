@@ -12,8 +12,9 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.combine_report import figure_text
 from appraise.diff_report import status_text
-from appraise.io.workbook.context import SheetSection, WorkbookContext
+from appraise.io.workbook.context import Finding, SheetSection, WorkbookContext
 from appraise.io.workbook.tables import _header, _heading
 from appraise.io.workbook.writing import put_number, put_text
 
@@ -34,39 +35,81 @@ def _value(sheet: Worksheet, row: int, column: int, value: Any, number_format: s
         put_text(sheet, row, column, value)
 
 
+def _rescaling(low: float, high: float) -> str:
+    """``(total - 1) / 4`` for 1..5, ``(total + 2) / 4`` for -2..2: the map onto 0-1."""
+    shifted = "total" if low == 0 else f"(total {'-' if low > 0 else '+'} {abs(low):g})"
+    return f"{shifted} / {high - low:g}"
+
+
+def _combination_findings(record: Record) -> tuple[Finding, ...]:
+    """Validation rows saying how each group's totals were rescaled, if they were."""
+    if record["figure"]["key"] != "rescaled_total":
+        return ()
+    out = []
+    for g in record["groups"]:
+        scale = record["scales"][g["group"]]
+        low, high = scale["min"], scale["max"]
+        message = (
+            f"Combinations sheet: this group's totals are rescaled from its {low:g}..{high:g} "
+            f"scale to 0-1, {_rescaling(low, high)}, before the groups' figures are added "
+            "(the Summary and Totals sheets keep the totals as ranked)"
+        )
+        out.append(("rescaled", g["group"], g["file"], "", "", message))
+    return tuple(out)
+
+
 def combinations_section(record: Record) -> SheetSection:
-    """A Combinations sheet: the sentences, the top combinations, the explanation, robustness."""
+    """A Combinations sheet: the sentences, the top combinations, the explanation, robustness.
+
+    When the groups were rescaled to 0-1, every figure is labelled so, and the Validation
+    sheet says per group how its totals were rescaled.
+    """
+    rescaled = record["figure"]["key"] == "rescaled_total"
+    key = record["figure"]["key"]
 
     def fill(sheet: Worksheet, context: WorkbookContext) -> None:
         styles = context.styles
         put_text(sheet, 1, 1, "Combinations across working groups").font = styles.title
         if record["illustrative"]:
             put_text(sheet, 2, 1, "ILLUSTRATIVE SCORES").font = styles.warning_font
-        row = _sentences(sheet, 3, record["summary"], context)
+        row = _sentences(sheet, 3, [*record["summary"], figure_text(record)], context)
         groups = [g["group"] for g in record["groups"]]
         attributes = sorted({a for c in record["combinations"] for a in c["attributes"]})
         shares = record.get("smaa", {}).get("best_share")
         row = _heading(
             sheet, row, "Top combinations (one column per group: option ids)", "", styles
         )
-        labels = ["Rank", "Total", *(["Best in"] if shares else []), *groups, *attributes]
+        figure = "Rescaled total (0-1 per group)" if rescaled else "Total"
+        labels = [
+            "Rank",
+            figure,
+            *(["Best in"] if shares else []),
+            *groups,
+            *attributes,
+        ]
         _header(sheet, row, labels, styles)
         sheet.freeze_panes = f"A{row + 1}"
         for k, c in enumerate(record["combinations"]):
             row += 1
-            values = [c["rank"], c["total"], *([shares[k]] if shares else [])]
+            values = [c["rank"], c[key], *([shares[k]] if shares else [])]
             values += [c["choice"][g] for g in groups] + [c["attributes"][a] for a in attributes]
             for column, value in enumerate(values, start=1):
                 fmt = styles.percent if shares and column == 3 else styles.number
                 _value(sheet, row, column, value, "0" if column == 1 else fmt)
         row = _heading(sheet, row + 2, "The preferred combination, group by group", "", styles)
-        _header(sheet, row, ["Group", "Choice", "Total", "Margin", "Own best", "Why"], styles)
+        explained = ["Group", "Choice", "Total", "Margin"]
+        if rescaled:
+            explained += ["Scale", "Rescaled total (0-1)"]
+        explained += ["Own best", "Why"]
+        _header(sheet, row, explained, styles)
         for e in record["explanation"]:
             row += 1
             why = "; ".join(e["forced_by"]) or "its own best"
-            for column, value in enumerate(
-                [e["group"], e["name"], e["total"], e["margin"], e["own_best"], why], start=1
-            ):
+            values = [e["group"], e["name"], e["total"], e["margin"]]
+            if rescaled:
+                values += [e["scale"], e["rescaled_total"]]
+            values += [e["own_best"], why]
+            for column, value in enumerate(values, start=1):
                 _value(sheet, row, column, value, styles.number)
         row = _heading(sheet, row + 2, "Rules", "", styles)
         _header(sheet, row, ["#", "Kind", "Options", "Note"], styles)
@@ -77,11 +120,11 @@ def combinations_section(record: Record) -> SheetSection:
                 [rule["number"], kind, ", ".join(rule["refs"]), rule["note"]], start=1
             ):
                 _value(sheet, row, column, value, "0")
-        for column in range(1, len(labels) + 1):
+        for column in range(1, max(len(labels), len(explained)) + 1):
             sheet.column_dimensions[get_column_letter(column)].width = 18
-        sheet.column_dimensions["F"].width = 60
+        sheet.column_dimensions[get_column_letter(len(explained))].width = 60
 
-    return SheetSection("Combinations", fill)
+    return SheetSection("Combinations", fill, _combination_findings(record))
 
 
 def rounds_section(record: Record) -> SheetSection:
