@@ -240,3 +240,130 @@ def test_a_tie_for_first_and_a_weight_set_with_no_effect_are_said_plainly():
         "Weight set(s) 'access-up' change no weight these files are scored against, so say "
         "nothing either way."
     ) in data["summary"]
+
+
+# --- groups on different scales: the bundled C&P groups (three on 1..5, stroke-rehab on -2..2)
+
+ROOT = Path(__file__).resolve().parent.parent
+CP = sorted(str(p) for p in (ROOT / "options").glob("*.yaml"))
+CP_RULES = ROOT / "examples" / "rules.yaml"
+SCALES = "community-rehab, planned-care and urgent-care on 1..5; stroke-rehab on -2..2"
+
+
+def rank_totals() -> dict[str, dict[str, float]]:
+    """Each group's totals as `rank --format json` gives them."""
+    result = invoke("rank", *CP, "-f", "json")
+    assert result.exit_code == 0, result.output
+    return {
+        path.rsplit("/", 1)[-1].removesuffix(".yaml"): {o["id"]: o["total"] for o in g["options"]}
+        for path, g in zip(CP, json.loads(result.stdout), strict=True)
+    }
+
+
+@pytest.mark.parametrize("command", ["combine", "export"])
+def test_groups_on_different_scales_are_refused_naming_the_scales_and_rescale(tmp_path, command):
+    out = tmp_path / "cag.xlsx"
+    extra = ["-o", out, "--no-sensitivity"] if command == "export" else []
+    result = invoke(command, *CP, "--rules", CP_RULES, *extra)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    assert errors[0].startswith("error: ")
+    assert errors[0].endswith(
+        "stroke-rehab.yaml: scale: the groups score on different scales "
+        f"({SCALES}), so their totals cannot be added as they are; add --rescale to put each "
+        "group's totals on 0-1 of its own scale (0 = the bottom of the scale on every "
+        "criterion, 1 = the top) before adding them"
+    )
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_rescaled_combinations_keep_rank_totals_per_group_and_name_the_unit():
+    """The issue's case: Rural urgent primary care hubs is 3.80 in `rank`, (3.80 - 1) / 4 =
+    0.70 rescaled; the combination's figure is the sum of the four groups' rescaled totals."""
+    totals = rank_totals()
+    result = invoke("combine", *CP, "--rules", CP_RULES, "--rescale", "--samples", 0, "-f", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    explained = {e["group"]: e for e in data["explanation"]}
+    hubs = explained["urgent-care"]
+    assert hubs["option"] == "rural-hubs"
+    assert hubs["total"] == pytest.approx(totals["urgent-care"]["rural-hubs"])
+    assert hubs["rescaled_total"] == pytest.approx((totals["urgent-care"]["rural-hubs"] - 1) / 4)
+    stroke = explained["stroke-rehab"]
+    assert stroke["rescaled_total"] == pytest.approx(
+        (totals["stroke-rehab"][stroke["option"]] + 2) / 4
+    )
+    first = data["combinations"][0]
+    assert "total" not in first
+    assert first["rescaled_total"] == pytest.approx(
+        sum(e["rescaled_total"] for e in explained.values())
+    )
+    assert data["figure"]["unit"] == "0-1 per group"
+    assert all("rescaled_total" in w and "total" not in w for w in data["weight_sets"])
+
+
+def test_rescaled_table_labels_every_combination_figure():
+    result = invoke("combine", *CP, "--rules", CP_RULES, "--rescale", "--samples", 0)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "• The preferred configuration has a rescaled total of 2.60 of a possible 4" in text
+    assert "Top combinations by rescaled total" in text
+    assert "\nrescaled total " in text
+    assert "The preferred combination, group by group (0-1: its total rescaled)" in text
+    hubs = [line for line in text.splitlines() if line.startswith("urgent-care ")][-1]
+    assert "│  3.80 │" in hubs
+    assert "│ 0.70 │" in hubs
+    assert "Best combination under each weight set (rescaled totals)" in text
+    assert "Rescaled total" in text
+
+
+def test_rescaled_csv_names_its_column():
+    result = invoke("combine", *CP, "-r", CP_RULES, "--rescale", "--samples", 0, "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("rank,rescaled_total,community-rehab,")
+
+
+def test_export_rescaled_combinations_sheet_and_validation_name_the_rescaling(tmp_path):
+    import openpyxl
+
+    totals = rank_totals()
+    out = tmp_path / "cag.xlsx"
+    args = ("export", *CP, "--rules", CP_RULES, "--rescale", "-o", out, "--no-sensitivity")
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    rows = [r for r in book["Combinations"].iter_rows(values_only=True) if r and r[0] is not None]
+    header = next(r for r in rows if r[0] == "Rank")
+    assert header[1] == "Rescaled total (0-1 per group)"
+    assert any(
+        str(r[0]).startswith("Each combination's figure is its rescaled total") for r in rows
+    )
+    explained = next(r for r in rows if r[0] == "Group")
+    assert explained[:6] == ("Group", "Choice", "Total", "Margin", "Scale", "Rescaled total (0-1)")
+    hubs = next(r for r in rows if r[0] == "urgent-care")
+    assert hubs[2] == pytest.approx(totals["urgent-care"]["rural-hubs"])  # as Summary and Totals
+    assert hubs[4:6] == ("1..5", pytest.approx((totals["urgent-care"]["rural-hubs"] - 1) / 4))
+    found = {
+        r[1]: r[5] for r in book["Validation"].iter_rows(values_only=True) if r[0] == "rescaled"
+    }
+    assert set(found) == {"community-rehab", "planned-care", "stroke-rehab", "urgent-care"}
+    assert "from its -2..2 scale to 0-1, (total + 2) / 4" in found["stroke-rehab"]
+    assert "from its 1..5 scale to 0-1, (total - 1) / 4" in found["urgent-care"]
+
+
+def test_export_on_one_scale_says_its_combination_figure_is_the_total(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "cag.xlsx"
+    result = invoke("export", *FILES, "--rules", RULES, "-o", out, "--no-sensitivity")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    rows = [r for r in book["Combinations"].iter_rows(values_only=True) if r and r[0] is not None]
+    assert next(r for r in rows if r[0] == "Rank")[1] == "Total"
+    assert (
+        "Each combination's figure is its total, in points on the 1..5 scale: the chosen "
+        "options' totals, as rank gives them, added."
+    ) in [r[0] for r in rows]
+    assert not [r for r in book["Validation"].iter_rows(values_only=True) if r[0] == "rescaled"]
