@@ -611,19 +611,21 @@ def combine(
 ) -> None:
     """The best combinations of options across working groups, one option per group.
 
-    An exact search (branch and bound) for the top combinations by the sum of the chosen
-    options' totals (each as `rank` gives it), under the rules (requires, excludes, one_of,
-    at_most) and any --limit. Explains the preferred combination group by group, naming the
-    rule behind every choice that is not the group's own best, and shows how often it stays
-    best under each weight set and under simulated weights.
+    An exact search (branch and bound) for the top combinations by the sum of
+    the chosen options' totals (each as `rank` gives it), under the rules
+    (requires, excludes, one_of, at_most) and any --limit. Explains the
+    preferred combination group by group, naming the rule behind every choice
+    that is not the group's own best, and shows how often it stays best under
+    each weight set and under simulated weights.
 
-    Groups scored on different scales (1..5 and -2..2, say) cannot be added as they are, and
-    are refused; --rescale puts each group's totals on 0-1 of its own scale first (0 = the
-    bottom on every criterion, 1 = the top), and every figure is then a "rescaled total".
+    Groups scored on different scales (1..5 and -2..2, say) cannot be added as
+    they are, and are refused; --rescale puts each group's totals on 0-1 of its
+    own scale first (0 = the bottom on every criterion, 1 = the top), and every
+    figure is then called a "rescaled total".
 
     Example: appraise combine examples/llr/llr-*.yaml -r examples/llr/rules.yaml
-    Example: appraise combine options/*.yaml --rules examples/rules.yaml --rescale
-    Example: appraise combine options/*.yaml -r examples/rules.yaml --rescale --limit "beds<=0"
+    Example: appraise combine options/*.yaml -r examples/rules.yaml --rescale
+    Example: appraise combine options/*.yaml --rescale -f json
     """
     from appraise import combine_report, io
     from appraise.combine import Limit
@@ -818,7 +820,7 @@ def export(
 
     Example: appraise export options/urgent-care.yaml -o urgent-care-hce.xlsx
     Example: appraise export options/*.yaml --weights clinical -o all-groups.xlsx --force
-    Example: appraise export options/*.yaml --rules examples/rules.yaml --rescale -o cag.xlsx
+    Example: appraise export options/*.yaml -r examples/rules.yaml --rescale -o cag.xlsx
     Example: appraise export options/urgent-care.yaml --previous round1.yaml -o uc.xlsx
     """
     import shlex
