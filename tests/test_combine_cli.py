@@ -319,10 +319,14 @@ def test_rescaled_table_labels_every_combination_figure():
     assert "Rescaled total" in text
 
 
-def test_rescaled_csv_names_its_column():
+def test_rescaled_csv_and_markdown_name_the_figure():
     result = invoke("combine", *CP, "-r", CP_RULES, "--rescale", "--samples", 0, "-f", "csv")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("rank,rescaled_total,community-rehab,")
+    md = invoke("combine", *CP, "-r", CP_RULES, "--rescale", "--samples", 0, "-f", "markdown")
+    assert md.exit_code == 0, md.output
+    assert "| rank | rescaled_total | community-rehab |" in md.stdout
+    assert "- Each combination's figure is its rescaled total, in 0-1 per group: " in md.stdout
 
 
 def test_export_rescaled_combinations_sheet_and_validation_name_the_rescaling(tmp_path):
