@@ -795,6 +795,7 @@ def export(
     import shlex
 
     from appraise.io.workbook import write_hce_workbook
+    from appraise.validate import one_file_per_group
 
     if output.suffix.lower() != ".xlsx":
         with exit_on_input_error():
@@ -806,6 +807,7 @@ def export(
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "exporting")
+        one_file_per_group([r.sheet for r in rankings])  # before the simulations, not after
         _notes([n for r in rankings for n in r.notes])
         results = []
         if sensitivity:
