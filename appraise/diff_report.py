@@ -105,7 +105,9 @@ def diff_summary(diff: Diff) -> list[str]:
     """A few sentences: the leader then and now, what was added or dropped, what moved most.
 
     An option dropped after it was already rejected in the old round is said to be so, with the
-    register's reason; the change figures are those the options table prints.
+    register's reason; the change figures are those the options table prints. Scorers added,
+    removed or renamed get a sentence, and the closing count counts them (where either round
+    is scored per scorer), so a changed panel is never summed up as no change.
     """
     names = {o.id: o.name for o in diff.options}
     old_leader = diff.old.options[0].id if diff.old.options else None
@@ -151,10 +153,13 @@ def diff_summary(diff: Diff) -> list[str]:
     if diff.panel:
         out.append(_panel_sentence(diff))
     cells = sum(c.scorer is None for c in diff.scores)
-    out.append(
-        f"{cells} score change(s), {len(diff.weights)} weight change(s) and "
-        f"{len(diff.panel)} panel change(s)."
-    )
+    if diff.old.sheet.per_scorer or diff.new.sheet.per_scorer:  # a panel to compare
+        out.append(
+            f"{cells} score change(s), {len(diff.weights)} weight change(s) and "
+            f"{len(diff.panel)} panel change(s)."
+        )
+    else:
+        out.append(f"{cells} score change(s) and {len(diff.weights)} weight change(s).")
     return out
 
 
