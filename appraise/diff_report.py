@@ -152,15 +152,19 @@ def diff_summary(diff: Diff) -> list[str]:
         out.append(f"Largest change: {biggest.name}, {shown['change']} ({parts}).")
     if diff.panel:
         out.append(_panel_sentence(diff))
+    out.append(_counts(diff))
+    return out
+
+
+def _counts(diff: Diff) -> str:
+    """How many cells, weights and (where either round has a panel) scorers changed."""
     cells = sum(c.scorer is None for c in diff.scores)
-    if diff.old.sheet.per_scorer or diff.new.sheet.per_scorer:  # a panel to compare
-        out.append(
+    if diff.old.sheet.per_scorer or diff.new.sheet.per_scorer:
+        return (
             f"{cells} score change(s), {len(diff.weights)} weight change(s) and "
             f"{len(diff.panel)} panel change(s)."
         )
-    else:
-        out.append(f"{cells} score change(s) and {len(diff.weights)} weight change(s).")
-    return out
+    return f"{cells} score change(s) and {len(diff.weights)} weight change(s)."
 
 
 def scorer_text(change: Record) -> str:

@@ -511,7 +511,7 @@ def test_scorers_added_and_removed_are_listed_with_the_scores_they_gave(panel_ro
 def test_a_scorer_with_the_same_name_is_renamed_and_their_score_changes_listed(panel_rounds):
     """`scorers:` names bob and b-smith both 'Bob Smith': one scorer, renamed, who also moved
     y's b from 4 to 2 (the panel's y b from (5+4)/2 = 4.5 to (5+2)/2 = 3.5)."""
-    write, old_path = panel_rounds
+    write, _ = panel_rounds
     named = "scorers:\n  {id}: {{name: Bob Smith}}\n  ann: {{name: Ann}}\noptions:"
     old = write("old.yaml", PANEL.replace("options:", named.format(id="bob")))
     new = write(
