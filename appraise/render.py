@@ -700,7 +700,8 @@ def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
         for heading in ("Scorer", "Change", "Option", "Scores"):
             panel.add_column(heading)
         previous = None
-        for row in panel_rows(record):
+        rows = panel_rows(record)
+        for row in rows[:MAX_SCORE_ROWS]:
             first = row["scorer"] != previous  # name the scorer once, over their options
             previous = row["scorer"]
             panel.add_row(
@@ -710,5 +711,8 @@ def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
                 Text(row["scores"]),
             )
         parts.append(panel)
+        if len(rows) > MAX_SCORE_ROWS:
+            more = f"  and {len(rows) - MAX_SCORE_ROWS} more (all in --format json)"
+            parts.append(Text(more, style="dim"))
         parts += [Text(line, style="dim") for line in panel_legend(record)]
     return Group(*parts)
