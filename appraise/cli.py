@@ -669,8 +669,9 @@ def diff(
 
     Options added, dropped or renamed; every score change (per cell and, for panels, per
     scorer); weight changes; each option's rank and total before and after, with the change in
-    total split into the part from score changes and the part from weight changes. An
-    indicative round and a re-score are compared at the top-level criteria.
+    total split into the part from score changes and the part from weight changes; scorers
+    added, removed or renamed, with the scores they gave. An indicative round and a re-score
+    are compared at the top-level criteria.
 
     Example: appraise diff examples/urgent-care-indicative.yaml options/urgent-care.yaml
     Example: appraise diff round1.xlsx round2.xlsx --format json

@@ -16,7 +16,8 @@ the same score (within TOLERANCE) in every cell both rounds hold: every option i
 cell scored by one and left blank by the other. Either way the pairing must be one to one; a
 scorer who would match two is listed as added or removed. Scores that are merely close are not
 a rename: two people on a 1..5 scale often agree in most cells. A consensus round has no panel,
-so against a panel round every scorer of that round is added (or removed).
+so against a panel round every scorer of that round is added (or removed). A scorer who keeps
+their id but whose name in ``scorers:`` changed (both rounds giving one) is renamed too.
 """
 
 from __future__ import annotations
@@ -85,13 +86,18 @@ class ScorerChange:
     """The scorer's id in the new round (the old round's for a scorer removed)."""
     old_id: str | None
     status: PanelStatus
-    matched_by: Literal["name", "scores"] | None
-    """How a rename was recognised: the same name in ``scorers:``, or the same scores."""
+    matched_by: Literal["id", "name", "scores"] | None
+    """How a rename was recognised: the same id (its name in ``scorers:`` changed), the same
+    name in ``scorers:``, or the same scores."""
     criteria: tuple[str, ...]
     """The criteria ``scores`` are given at: the scorer's round's own level, in file order."""
     scores: tuple[tuple[str, tuple[float | None, ...]], ...]
     """Per option the scorer scored (its id in that round): the score per criterion, None
     where none was given. A renamed scorer's are the new round's."""
+    name: str | None = None
+    """The name ``scorers:`` gives (the old round's for a scorer removed), if any."""
+    old_name: str | None = None
+    """The name the old round's ``scorers:`` gives, for a scorer in both rounds."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,11 @@ def diff(old: Ranking, new: Ranking) -> Diff:
     notes = []
     if old.sheet.group != new.sheet.group:
         notes.append(f"comparing group '{old.sheet.group}' with group '{new.sheet.group}'")
+    if old.sheet.scale != new.sheet.scale:
+        notes.append(
+            f"the scale changed from {old.sheet.scale} to {new.sheet.scale}: scores and totals "
+            "are compared as given, not rescaled"
+        )
     if level == "criteria" and "leaves" in (old.sheet.level, new.sheet.level):
         notes.append(
             "compared at the top-level criteria: sub-criterion scores are averaged within each "
@@ -324,7 +335,7 @@ def panel_changes(
     same = {s: s for s in after if s in before}
     gone = [s for s in before if s not in after]
     came = [s for s in after if s not in before]
-    renamed: list[tuple[str, str, Literal["name", "scores"]]] = []
+    renamed: list[tuple[str, str, Literal["id", "name", "scores"]]] = []
     old_cells, new_cells = _shared_cells(old, new, pairs)
     rules: tuple[tuple[Literal["name", "scores"], Callable[[str, str], bool]], ...] = (
         ("name", lambda a, b: _same_name(old, new, a, b)),
@@ -338,19 +349,37 @@ def panel_changes(
                 same[b] = twins[0]
                 gone.remove(twins[0])
                 came.remove(b)
-    changes = [ScorerChange(b, a, "renamed", rule, *_given(new, b)) for a, b, rule in renamed]
-    changes += [ScorerChange(b, None, "added", None, *_given(new, b)) for b in came]
-    changes += [ScorerChange(a, a, "removed", None, *_given(old, a)) for a in gone]
+    names_old, names_new = _names(old), _names(new)
+    renamed = [
+        (b, b, "id")
+        for b in after
+        if b in before
+        and names_old.get(b)
+        and names_new.get(b)
+        and names_old[b].casefold() != names_new[b].casefold()
+    ] + renamed
+    changes = [
+        ScorerChange(b, a, "renamed", rule, *_given(new, b), names_new.get(b), names_old.get(a))
+        for a, b, rule in renamed
+    ]
+    changes += [
+        ScorerChange(b, None, "added", None, *_given(new, b), names_new.get(b)) for b in came
+    ]
+    changes += [
+        ScorerChange(a, a, "removed", None, *_given(old, a), names_old.get(a)) for a in gone
+    ]
     return tuple(changes), same
+
+
+def _names(ranking: Ranking) -> dict[str, str]:
+    """Each scorer's name, where ``scorers:`` gives one."""
+    return {s: spec.name for s, spec in ranking.sheet.spec.scorers.items() if spec.name}
 
 
 def _same_name(old: Ranking, new: Ranking, a: str, b: str) -> bool:
     """Whether ``scorers:`` gives old scorer ``a`` and new scorer ``b`` one name (any case)."""
-    spec_a = old.sheet.spec.scorers.get(a)
-    spec_b = new.sheet.spec.scorers.get(b)
-    if spec_a is None or spec_b is None or not spec_a.name or not spec_b.name:
-        return False
-    return spec_a.name.casefold() == spec_b.name.casefold()
+    name_a, name_b = _names(old).get(a), _names(new).get(b)
+    return bool(name_a and name_b and name_a.casefold() == name_b.casefold())
 
 
 Cells = tuple[list[int], list[int]]  # option rows, criterion columns of a sheet's raw scores

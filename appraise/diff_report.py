@@ -57,6 +57,8 @@ def _scorer(change: ScorerChange) -> Record:
         "old_id": change.old_id,
         "status": change.status,
         "matched_by": change.matched_by,
+        "name": change.name,
+        "old_name": change.old_name,
         "scores": {
             option: dict(zip(change.criteria, scores, strict=True))
             for option, scores in change.scores
@@ -168,14 +170,23 @@ def _counts(diff: Diff) -> str:
 
 
 def scorer_text(change: Record) -> str:
-    """A scorer as the panel table names it: ``old → new`` for a rename, else the id."""
-    return f"{change['old_id']} → {change['id']}" if change["status"] == "renamed" else change["id"]
+    """A scorer as the panel table names it: ``old → new`` for a rename, else the id.
+
+    A scorer renamed in ``scorers:`` under the same id reads ``id (old name → new name)``.
+    """
+    if change["status"] != "renamed":
+        return str(change["id"])
+    if change["matched_by"] == "id":
+        return f"{change['id']} ({change['old_name']} → {change['name']})"
+    return f"{change['old_id']} → {change['id']}"
 
 
 def _panel_sentence(diff: Diff) -> str:
     """``Panel: renamed a → b (same scores); added c; removed d.``, saying which round had none."""
     parts = [
-        f"renamed {c.old_id} → {c.id} (same {c.matched_by})"
+        f"renamed {c.id}: {c.old_name} → {c.name}"
+        if c.matched_by == "id"
+        else f"renamed {c.old_id} → {c.id} (same {c.matched_by})"
         for c in diff.panel
         if c.status == "renamed"
     ]

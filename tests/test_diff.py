@@ -530,6 +530,37 @@ def test_a_scorer_with_the_same_name_is_renamed_and_their_score_changes_listed(p
     ]
 
 
+def test_a_new_name_under_the_same_id_is_a_rename(panel_rounds):
+    """bob's `scorers:` name goes from Bob Smith to Rob Jones (perhaps another person in the
+    seat): renamed, though every score is the same. A name given in one round only is not."""
+    write, _ = panel_rounds
+    old = write(
+        "old.yaml", PANEL.replace("options:", "scorers: {bob: {name: Bob Smith}}\noptions:")
+    )
+    new = write(
+        "new.yaml", PANEL.replace("options:", "scorers: {bob: {name: Rob Jones}}\noptions:")
+    )
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    assert [(*_panel(c), c.old_name, c.name) for c in result.panel] == [
+        (
+            "renamed",
+            "bob",
+            "bob",
+            "id",
+            (("x", (3.0, 3.0)), ("y", (2.0, 4.0))),
+            "Bob Smith",
+            "Rob Jones",
+        )
+    ]
+    record = _record(old, new)
+    assert "Panel: renamed bob: Bob Smith → Rob Jones." in record["summary"]
+    from appraise.diff_report import panel_rows
+
+    assert panel_rows(record)[0]["scorer"] == "bob (Bob Smith → Rob Jones)"
+    unnamed = write("unnamed.yaml", PANEL)
+    assert diff(rank(load_scores(unnamed)), rank(load_scores(new))).panel == ()
+
+
 def test_nearly_the_same_scores_or_two_candidates_are_not_a_rename(panel_rounds):
     """robert differs from bob in one cell (y b 4 -> 3): added and removed, not renamed. And
     where bob and cat both gave robert's scores, neither is taken for him."""
@@ -604,6 +635,8 @@ def test_a_renamed_scorer_shows_in_every_output_form(panel_rounds, tmp_path):
             "old_id": "bob",
             "status": "renamed",
             "matched_by": "scores",
+            "name": None,
+            "old_name": None,
             "scores": {"x": {"a": 3.0, "b": 3.0}, "y": {"a": 2.0, "b": 4.0}},
         }
     ]
@@ -648,3 +681,17 @@ def test_a_renamed_scorer_shows_in_every_output_form(panel_rounds, tmp_path):
         ["bob → robert", "renamed", "y", 2, 4],
     ]
     assert ["0 score change(s), 0 weight change(s) and 1 panel change(s)."] in values
+
+
+def test_a_change_of_scale_is_said_not_hidden(write):
+    """1..5 then 0..10 with the same numbers: totals are compared as given, and a note says
+    the scale changed (nothing is rescaled behind the figures)."""
+    write("two.yaml", TWO_CRITERIA)
+    old = write("old.yaml", THREE_OPTIONS)
+    new = write("new.yaml", THREE_OPTIONS.replace("{min: 1, max: 5}", "{min: 0, max: 10}"))
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    assert result.notes == (
+        "the scale changed from 1..5 to 0..10: scores and totals are compared as given, "
+        "not rescaled",
+    )
+    assert all(o.change == 0 for o in result.options)
