@@ -324,8 +324,8 @@ def build_context(
     """
     if not rankings:
         raise ValueError("no rankings to export")
+    used = _check_shared_criteria(rankings)  # first, as combine checks them
     one_file_per_group([r.sheet for r in rankings])
-    used = _check_shared_criteria(rankings)
     results = _check_sensitivities(rankings, sensitivities)
     tree = rankings[0].sheet.tree
     groups = [r.sheet.group for r in rankings]
