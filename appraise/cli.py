@@ -699,8 +699,9 @@ def diff(
 
     Options added, dropped or renamed; every score change (per cell and, for panels, per
     scorer); weight changes; each option's rank and total before and after, with the change in
-    total split into the part from score changes and the part from weight changes. An
-    indicative round and a re-score are compared at the top-level criteria.
+    total split into the part from score changes and the part from weight changes; scorers
+    added, removed or renamed, with the scores they gave. An indicative round and a re-score
+    are compared at the top-level criteria.
 
     Example: appraise diff examples/urgent-care-indicative.yaml options/urgent-care.yaml
     Example: appraise diff round1.xlsx round2.xlsx --format json
@@ -826,6 +827,7 @@ def export(
     import shlex
 
     from appraise.io.workbook import write_hce_workbook
+    from appraise.validate import one_file_per_group
 
     if output.suffix.lower() != ".xlsx":
         with exit_on_input_error():
@@ -837,6 +839,7 @@ def export(
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "exporting")
+        one_file_per_group([r.sheet for r in rankings])  # before the simulations, not after
         _notes([n for r in rankings for n in r.notes])
         results = []
         if sensitivity:

@@ -27,6 +27,7 @@ from appraise.combine import (
 from appraise.errors import InputError
 from appraise.model import Rule, Scale, Settings
 from appraise.scoring import Ranking, rank
+from appraise.validate import one_file_per_group
 from appraise.weights import FloatArray, percent_text, same_weights
 
 Record = dict[str, Any]
@@ -94,14 +95,7 @@ def _one_criteria_table(rankings: Sequence[Ranking]) -> None:
                 f"scored against {', '.join(other.sheet.leaf_ids)}, but {first.path} against "
                 f"{', '.join(first.leaf_ids)}; combinations need every group on the same criteria",
             )
-    groups = [r.sheet.group for r in rankings]
-    for i, group in enumerate(groups):
-        if group in groups[:i]:
-            raise InputError(
-                rankings[i].sheet.path,
-                "group",
-                f"group '{group}' is given twice; one file per group",
-            )
+    one_file_per_group([r.sheet for r in rankings])
 
 
 RESCALED_UNIT = "0-1 per group"

@@ -7,10 +7,22 @@ weight). Each option's change in total splits exactly into a part from score cha
 from weight changes:
 
     new - old = (s_new - s_old) . w_old  +  s_new . (w_new - w_old)
+
+The panel is compared too: scorers who joined or left, with the scores they gave, and scorers
+who scored under a new id. A scorer only in the old round and one only in the new are one
+scorer renamed when (1) the files' ``scorers:`` give them the same name, or else (2) they gave
+the same score (within TOLERANCE) in every cell both rounds hold: every option in both rounds
+(matched as options are) and every criterion both score, with at least one such cell and no
+cell scored by one and left blank by the other. Either way the pairing must be one to one; a
+scorer who would match two is listed as added or removed. Scores that are merely close are not
+a rename: two people on a 1..5 scale often agree in most cells. A consensus round has no panel,
+so against a panel round every scorer of that round is added (or removed). A scorer who keeps
+their id but whose name in ``scorers:`` changed (both rounds giving one) is renamed too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +32,8 @@ from appraise.scoring import Ranking
 from appraise.weights import FloatArray, Level, membership
 
 Status = Literal["kept", "added", "removed", "renamed", "set aside"]
+PanelStatus = Literal["added", "removed", "renamed"]
+Pair = tuple[str | None, str | None]
 
 # Scores, weights and totals closer than this are the same: a re-score's sub-criterion scores
 # averaged back to a criterion carry float noise (five 5s can come back as 4.999999999999999),
@@ -65,6 +79,28 @@ class ScoreChange:
 
 
 @dataclass(frozen=True)
+class ScorerChange:
+    """A scorer who joined or left the panel, or scored under a new id, and what they gave."""
+
+    id: str
+    """The scorer's id in the new round (the old round's for a scorer removed)."""
+    old_id: str | None
+    status: PanelStatus
+    matched_by: Literal["id", "name", "scores"] | None
+    """How a rename was recognised: the same id (its name in ``scorers:`` changed), the same
+    name in ``scorers:``, or the same scores."""
+    criteria: tuple[str, ...]
+    """The criteria ``scores`` are given at: the scorer's round's own level, in file order."""
+    scores: tuple[tuple[str, tuple[float | None, ...]], ...]
+    """Per option the scorer scored (its id in that round): the score per criterion, None
+    where none was given. A renamed scorer's are the new round's."""
+    name: str | None = None
+    """The name ``scorers:`` gives (the old round's for a scorer removed), if any."""
+    old_name: str | None = None
+    """The name the old round's ``scorers:`` gives, for a scorer in both rounds."""
+
+
+@dataclass(frozen=True)
 class WeightChange:
     """A criterion's global weight in each round, at the level compared."""
 
@@ -85,6 +121,7 @@ class Diff:
     scores: tuple[ScoreChange, ...]
     weights: tuple[WeightChange, ...]
     notes: tuple[str, ...]
+    panel: tuple[ScorerChange, ...] = ()
 
 
 def _at_level(ranking: Ranking, level: Level) -> tuple[FloatArray, FloatArray, tuple[str, ...]]:
@@ -101,11 +138,11 @@ def _at_level(ranking: Ranking, level: Level) -> tuple[FloatArray, FloatArray, t
     return scores, top_w, sheet.tree.top_ids
 
 
-def _pairs(old: Ranking, new: Ranking) -> list[tuple[str | None, str | None]]:
+def _pairs(old: Ranking, new: Ranking) -> list[Pair]:
     """Match options by id, then unmatched ones by name (an id that changed is a rename)."""
     old_ids = [o.id for o in old.sheet.options]
     new_ids = [o.id for o in new.sheet.options]
-    pairs: list[tuple[str | None, str | None]] = [(i, i) for i in new_ids if i in old_ids]
+    pairs: list[Pair] = [(i, i) for i in new_ids if i in old_ids]
     gone = [i for i in old_ids if i not in new_ids]
     came = [i for i in new_ids if i not in old_ids]
     old_names = {o.id: o.name.casefold() for o in old.sheet.options}
@@ -129,6 +166,11 @@ def diff(old: Ranking, new: Ranking) -> Diff:
     notes = []
     if old.sheet.group != new.sheet.group:
         notes.append(f"comparing group '{old.sheet.group}' with group '{new.sheet.group}'")
+    if old.sheet.scale != new.sheet.scale:
+        notes.append(
+            f"the scale changed from {old.sheet.scale} to {new.sheet.scale}: scores and totals "
+            "are compared as given, not rescaled"
+        )
     if level == "criteria" and "leaves" in (old.sheet.level, new.sheet.level):
         notes.append(
             "compared at the top-level criteria: sub-criterion scores are averaged within each "
@@ -150,7 +192,9 @@ def diff(old: Ranking, new: Ranking) -> Diff:
     }
     options: list[OptionChange] = []
     scores: list[ScoreChange] = []
-    for a, b in _pairs(old, new):
+    pairs = _pairs(old, new)
+    panel, same_scorer = panel_changes(old, new, pairs)
+    for a, b in pairs:
         status = _status(a, b, names_old, names_new)
         if status != "removed" and ranks_new.get(b or "", (None, None))[0] is None:
             status = "set aside"  # failed a gate or was excluded in the new round
@@ -166,7 +210,7 @@ def diff(old: Ranking, new: Ranking) -> Diff:
                 if not _same(x[k], y[k])
             ]
             if level == "leaves" and old.sheet.per_scorer and new.sheet.per_scorer:
-                scores += _scorer_changes(old, new, a, b, criteria)
+                scores += _scorer_changes(old, new, a, b, criteria, same_scorer)
         options.append(
             OptionChange(
                 id=b if b is not None else a or "",
@@ -189,7 +233,9 @@ def diff(old: Ranking, new: Ranking) -> Diff:
         if not _same(w_old_all[k], w_new_all[k])
     )
     options.sort(key=lambda o: (o.new_rank is None, o.new_rank or 0, o.old_rank or 0))
-    return Diff(old, new, level, criteria, tuple(options), tuple(scores), weights, tuple(notes))
+    return Diff(
+        old, new, level, criteria, tuple(options), tuple(scores), weights, tuple(notes), panel
+    )
 
 
 def _places(ranking: Ranking) -> dict[str, tuple[int | None, float | None]]:
@@ -234,18 +280,26 @@ def _same(a: float, b: float) -> bool:
 
 
 def _scorer_changes(
-    old: Ranking, new: Ranking, a: str, b: str, criteria: tuple[str, ...]
+    old: Ranking,
+    new: Ranking,
+    a: str,
+    b: str,
+    criteria: tuple[str, ...],
+    same_scorer: dict[str, str],
 ) -> list[ScoreChange]:
-    """Per scorer, every cell whose score changed, for scorers in both rounds."""
+    """Per scorer, every cell whose score changed, for scorers in both rounds.
+
+    ``same_scorer`` maps a new-round scorer id to the old round's id of the same scorer.
+    """
     out = []
     i = [o.id for o in old.sheet.options].index(a)
     j = [o.id for o in new.sheet.options].index(b)
     col_old = {c: k for k, c in enumerate(old.sheet.leaf_ids)}
     col_new = {c: k for k, c in enumerate(new.sheet.leaf_ids)}
     for scorer in new.sheet.scorer_ids:
-        if scorer not in old.sheet.scorer_ids:
+        if scorer not in same_scorer:
             continue
-        p = old.sheet.scorer_ids.index(scorer)
+        p = old.sheet.scorer_ids.index(same_scorer[scorer])
         q = new.sheet.scorer_ids.index(scorer)
         for c in criteria:
             x = old.sheet.raw[p, i, col_old[c]] if c in col_old else np.nan
@@ -253,3 +307,119 @@ def _scorer_changes(
             if not _same(x, y):
                 out.append(ScoreChange(b, c, scorer, _num(x), _num(y)))
     return out
+
+
+# --- the panel --------------------------------------------------------------------------------
+
+
+def _panel(ranking: Ranking) -> tuple[str, ...]:
+    """The round's scorer ids; none for a consensus round."""
+    return ranking.sheet.scorer_ids if ranking.sheet.per_scorer else ()
+
+
+def panel_changes(
+    old: Ranking, new: Ranking, pairs: list[Pair]
+) -> tuple[tuple[ScorerChange, ...], dict[str, str]]:
+    """Scorers added, removed and renamed (the rule is in the module docstring).
+
+    Args:
+        old: The earlier round.
+        new: The later round.
+        pairs: (old id, new id) per option, as the options are matched.
+
+    Returns:
+        The changes (renamed, then added, then removed, each in file order), and for every
+        scorer in both rounds its new id -> its old id.
+    """
+    before, after = _panel(old), _panel(new)
+    same = {s: s for s in after if s in before}
+    gone = [s for s in before if s not in after]
+    came = [s for s in after if s not in before]
+    renamed: list[tuple[str, str, Literal["id", "name", "scores"]]] = []
+    old_cells, new_cells = _shared_cells(old, new, pairs)
+    rules: tuple[tuple[Literal["name", "scores"], Callable[[str, str], bool]], ...] = (
+        ("name", lambda a, b: _same_name(old, new, a, b)),
+        ("scores", lambda a, b: _same_scores(old, new, a, b, old_cells, new_cells)),
+    )
+    for rule, match in rules:
+        for b in list(came):
+            twins = [a for a in gone if match(a, b)]
+            if len(twins) == 1 and [c for c in came if match(twins[0], c)] == [b]:
+                renamed.append((twins[0], b, rule))
+                same[b] = twins[0]
+                gone.remove(twins[0])
+                came.remove(b)
+    names_old, names_new = _names(old), _names(new)
+    renamed = [
+        (b, b, "id")
+        for b in after
+        if b in before
+        and names_old.get(b)
+        and names_new.get(b)
+        and names_old[b].casefold() != names_new[b].casefold()
+    ] + renamed
+    changes = [
+        ScorerChange(b, a, "renamed", rule, *_given(new, b), names_new.get(b), names_old.get(a))
+        for a, b, rule in renamed
+    ]
+    changes += [
+        ScorerChange(b, None, "added", None, *_given(new, b), names_new.get(b)) for b in came
+    ]
+    changes += [
+        ScorerChange(a, a, "removed", None, *_given(old, a), names_old.get(a)) for a in gone
+    ]
+    return tuple(changes), same
+
+
+def _names(ranking: Ranking) -> dict[str, str]:
+    """Each scorer's name, where ``scorers:`` gives one."""
+    return {s: spec.name for s, spec in ranking.sheet.spec.scorers.items() if spec.name}
+
+
+def _same_name(old: Ranking, new: Ranking, a: str, b: str) -> bool:
+    """Whether ``scorers:`` gives old scorer ``a`` and new scorer ``b`` one name (any case)."""
+    name_a, name_b = _names(old).get(a), _names(new).get(b)
+    return bool(name_a and name_b and name_a.casefold() == name_b.casefold())
+
+
+Cells = tuple[list[int], list[int]]  # option rows, criterion columns of a sheet's raw scores
+
+
+def _shared_cells(old: Ranking, new: Ranking, pairs: list[Pair]) -> tuple[Cells, Cells]:
+    """Where each round holds the cells both hold: options in both, criteria both score."""
+    rows_old = {o.id: i for i, o in enumerate(old.sheet.options)}
+    rows_new = {o.id: i for i, o in enumerate(new.sheet.options)}
+    both = [(a, b) for a, b in pairs if a is not None and b is not None]
+    shared = [c for c in old.sheet.leaf_ids if c in new.sheet.leaf_ids]
+    return (
+        ([rows_old[a] for a, _ in both], [old.sheet.leaf_ids.index(c) for c in shared]),
+        ([rows_new[b] for _, b in both], [new.sheet.leaf_ids.index(c) for c in shared]),
+    )
+
+
+def _same_scores(
+    old: Ranking, new: Ranking, a: str, b: str, old_cells: Cells, new_cells: Cells
+) -> bool:
+    """Whether old scorer ``a`` and new scorer ``b`` gave the same scores in the shared cells.
+
+    Equal within TOLERANCE cell by cell, blank where the other is blank, at least one score.
+    """
+    x = old.sheet.raw[old.sheet.scorer_ids.index(a)][np.ix_(*old_cells)]
+    y = new.sheet.raw[new.sheet.scorer_ids.index(b)][np.ix_(*new_cells)]
+    if not np.isfinite(x).any() or (np.isnan(x) != np.isnan(y)).any():
+        return False
+    return bool((np.abs(np.nan_to_num(x) - np.nan_to_num(y)) <= TOLERANCE).all())
+
+
+def _given(
+    ranking: Ranking, scorer: str
+) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[float | None, ...]], ...]]:
+    """The criteria, and per option the scorer scored, their score per criterion."""
+    sheet = ranking.sheet
+    layer = sheet.raw[sheet.scorer_ids.index(scorer)]
+    scores = tuple(
+        (option.id, tuple(_num(x) for x in layer[i]))
+        for i, option in enumerate(sheet.options)
+        if np.isfinite(layer[i]).any()
+    )
+    return sheet.leaf_ids, scores

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from appraise.diff import Diff, OptionChange
+from appraise.diff import Diff, OptionChange, ScorerChange
 from appraise.report import to_markdown, trim_float
 from appraise.weights import percent_text
 
@@ -51,6 +51,21 @@ def _option(o: OptionChange) -> Record:
     }
 
 
+def _scorer(change: ScorerChange) -> Record:
+    return {
+        "id": change.id,
+        "old_id": change.old_id,
+        "status": change.status,
+        "matched_by": change.matched_by,
+        "name": change.name,
+        "old_name": change.old_name,
+        "scores": {
+            option: dict(zip(change.criteria, scores, strict=True))
+            for option, scores in change.scores
+        },
+    }
+
+
 def diff_record(diff: Diff) -> Record:
     """Everything ``appraise diff`` found, in JSON-ready form."""
     return {
@@ -71,6 +86,7 @@ def diff_record(diff: Diff) -> Record:
             for c in diff.scores
         ],
         "weights": [{"criterion": w.criterion, "old": w.old, "new": w.new} for w in diff.weights],
+        "panel": [_scorer(c) for c in diff.panel],
         "notes": list(dict.fromkeys([*diff.old.notes, *diff.new.notes, *diff.notes])),
         "summary": diff_summary(diff),
     }
@@ -91,7 +107,9 @@ def diff_summary(diff: Diff) -> list[str]:
     """A few sentences: the leader then and now, what was added or dropped, what moved most.
 
     An option dropped after it was already rejected in the old round is said to be so, with the
-    register's reason; the change figures are those the options table prints.
+    register's reason; the change figures are those the options table prints. Scorers added,
+    removed or renamed get a sentence, and the closing count counts them (where either round
+    is scored per scorer), so a changed panel is never summed up as no change.
     """
     names = {o.id: o.name for o in diff.options}
     old_leader = diff.old.options[0].id if diff.old.options else None
@@ -134,9 +152,51 @@ def diff_summary(diff: Diff) -> list[str]:
         else:
             parts = f"{shown['from_scores']} from scores, {shown['from_weights']} from weights"
         out.append(f"Largest change: {biggest.name}, {shown['change']} ({parts}).")
-    panel = sum(c.scorer is None for c in diff.scores)
-    out.append(f"{panel} score change(s) and {len(diff.weights)} weight change(s).")
+    if diff.panel:
+        out.append(_panel_sentence(diff))
+    out.append(_counts(diff))
     return out
+
+
+def _counts(diff: Diff) -> str:
+    """How many cells, weights and (where either round has a panel) scorers changed."""
+    cells = sum(c.scorer is None for c in diff.scores)
+    if diff.old.sheet.per_scorer or diff.new.sheet.per_scorer:
+        return (
+            f"{cells} score change(s), {len(diff.weights)} weight change(s) and "
+            f"{len(diff.panel)} panel change(s)."
+        )
+    return f"{cells} score change(s) and {len(diff.weights)} weight change(s)."
+
+
+def scorer_text(change: Record) -> str:
+    """A scorer as the panel table names it: ``old → new`` for a rename, else the id.
+
+    A scorer renamed in ``scorers:`` under the same id reads ``id (old name → new name)``.
+    """
+    if change["status"] != "renamed":
+        return str(change["id"])
+    if change["matched_by"] == "id":
+        return f"{change['id']} ({change['old_name']} → {change['name']})"
+    return f"{change['old_id']} → {change['id']}"
+
+
+def _panel_sentence(diff: Diff) -> str:
+    """``Panel: renamed a → b (same scores); added c; removed d.``, saying which round had none."""
+    parts = [
+        f"renamed {c.id}: {c.old_name} → {c.name}"
+        if c.matched_by == "id"
+        else f"renamed {c.old_id} → {c.id} (same {c.matched_by})"
+        for c in diff.panel
+        if c.status == "renamed"
+    ]
+    for status in ("added", "removed"):
+        ids = [c.id for c in diff.panel if c.status == status]
+        if ids:
+            parts.append(f"{status} {', '.join(ids)}")
+    consensus = [w for w in ("old", "new") if not getattr(diff, w).sheet.per_scorer]
+    tail = f" ({_round_name(diff, consensus[0])} gave consensus scores)" if consensus else ""
+    return f"Panel: {'; '.join(parts)}{tail}."
 
 
 # --- figures for people ---------------------------------------------------------------------
@@ -276,6 +336,46 @@ def weight_figures(weights: Sequence[Record]) -> list[str]:
     return [f"{old}% → {new}%" for old, new in shown]
 
 
+def _score_text(score: float | None) -> str:
+    """A scorer's score as they gave it: 4, 3.5; ``-`` for none."""
+    if score is None:
+        return "-"
+    value = trim_float(score)
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def panel_rows(record: Record) -> list[Record]:
+    """One row per panel change and option scored: scorer, change, option, compact scores.
+
+    ``scores`` are the scorer's scores in criterion order (see ``panel_legend``), ``-`` where
+    they gave none.
+    """
+    return [
+        {
+            "scorer": scorer_text(change),
+            "change": change["status"],
+            "option": option,
+            "scores": " ".join(_score_text(x) for x in given.values()),
+        }
+        for change in record["panel"]
+        for option, given in change["scores"].items()
+    ]
+
+
+def panel_legend(record: Record) -> list[str]:
+    """The criterion order of ``panel_rows``' scores: one line, or one per order in use."""
+    orders: dict[tuple[str, ...], list[str]] = {}
+    for change in record["panel"]:
+        criteria = tuple(next(iter(change["scores"].values()), {}))
+        orders.setdefault(criteria, []).append(change["id"])
+    if len(orders) == 1:
+        return [f"Scores in criterion order: {', '.join(next(iter(orders)))}."]
+    return [
+        f"Scores of {', '.join(ids)} in criterion order: {', '.join(order)}."
+        for order, ids in orders.items()
+    ]
+
+
 def diff_markdown(record: Record) -> str:
     """What changed, as Markdown: the sentences, then the options with the table's figures."""
     lines = [f"## {record['name']} ({record['group']}): what changed", ""]
@@ -293,7 +393,11 @@ def diff_markdown(record: Record) -> str:
         for o, shown in zip(record["options"], option_figures(record["options"]), strict=True)
     ]
     numbers = ("rank", "total", "change", "from scores", "from weights")
-    return "\n".join([*lines, "", to_markdown(rows, right=numbers)])
+    lines += ["", to_markdown(rows, right=numbers)]
+    if record["panel"]:
+        lines += ["### Panel changes", "", *panel_legend(record), ""]
+        lines.append(to_markdown(panel_rows(record)))
+    return "\n".join(lines)
 
 
 def status_text(option: Record) -> str:
@@ -304,16 +408,33 @@ def status_text(option: Record) -> str:
 
 
 def diff_rows(record: Record) -> list[Record]:
-    """The options table for CSV, one row per option.
+    """The changes for CSV: one row per option (``kind`` option), then per panel change.
 
-    Its status as the table words it, and figures without float noise (so the parts add up
-    as printed, to 12 digits).
+    An option row has its status as the table words it, and figures without float noise (so
+    the parts add up as printed, to 12 digits). A ``kind`` scorer row is one option a scorer
+    added, removed or renamed scored: ``id``, ``old_id``, ``status``, ``option`` and
+    ``scores`` as ``criterion=score`` pairs (``-`` for none).
     """
-    return [
-        {
+    options = [
+        {"kind": "option"}
+        | {
             key: trim_float(value) if isinstance(value, float) else value
             for key, value in (option | {"status": status_text(option)}).items()
             if not isinstance(value, (dict, list))
         }
         for option in record["options"]
     ]
+    scorers = [
+        {
+            "kind": "scorer",
+            "id": change["id"],
+            "old_id": change["old_id"],
+            "status": change["status"],
+            "matched_by": change["matched_by"],
+            "option": option,
+            "scores": " ".join(f"{c}={_score_text(x)}" for c, x in given.items()),
+        }
+        for change in record["panel"]
+        for option, given in change["scores"].items()
+    ]
+    return options + scorers

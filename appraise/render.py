@@ -647,6 +647,8 @@ def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
     from appraise.diff_report import (
         arrow,
         option_figures,
+        panel_legend,
+        panel_rows,
         score_figures,
         status_text,
         weight_figures,
@@ -707,4 +709,24 @@ def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
         for w, text in zip(record["weights"], weight_figures(record["weights"]), strict=True):
             weights.add_row(Text(names.get(w["criterion"], w["criterion"])), text)
         parts.append(weights)
+    if record["panel"]:
+        panel = Table(title="Panel changes", title_justify="left", show_edge=False, pad_edge=False)
+        for heading in ("Scorer", "Change", "Option", "Scores"):
+            panel.add_column(heading)
+        previous = None
+        rows = panel_rows(record)
+        for row in rows[:MAX_SCORE_ROWS]:
+            first = row["scorer"] != previous  # name the scorer once, over their options
+            previous = row["scorer"]
+            panel.add_row(
+                Text(row["scorer"] if first else ""),
+                Text(row["change"] if first else ""),
+                Text(row["option"]),
+                Text(row["scores"]),
+            )
+        parts.append(panel)
+        if len(rows) > MAX_SCORE_ROWS:
+            more = f"  and {len(rows) - MAX_SCORE_ROWS} more (all in --format json)"
+            parts.append(Text(more, style="dim"))
+        parts += [Text(line, style="dim") for line in panel_legend(record)]
     return Group(*parts)

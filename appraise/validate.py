@@ -579,6 +579,32 @@ def build_sheet(
     return sheet
 
 
+def one_file_per_group(sheets: Sequence[ScoreSheet]) -> None:
+    """Refuse a group given twice (an old copy of its file beside the new one, say).
+
+    For whatever sets groups side by side in one result (combinations, the HCE workbook); two
+    rounds of one group are for ``diff``.
+
+    Raises:
+        Problems: One line per repeat, at the later file, naming the group and the earlier file.
+    """
+    first: dict[str, ScoreSheet] = {}
+    problems = []
+    for sheet in sheets:
+        earlier = first.setdefault(sheet.group, sheet)
+        if earlier is sheet:
+            continue
+        if earlier.file.resolve() == sheet.file.resolve():
+            message = f"this file is given twice (group '{sheet.group}'); one file per group"
+        else:
+            message = (
+                f"group '{sheet.group}' is given twice, here and in {earlier.path}; "
+                "one file per group"
+            )
+        problems.append(Problem(sheet.path, "group", message))
+    raise_if_errors(problems)
+
+
 def _links_one_group(rule: Rule) -> bool:
     """Whether a requires/excludes rule ties options that can never be chosen together.
 

@@ -435,3 +435,263 @@ def test_the_diff_csv_has_no_float_noise_and_words_status_as_the_table():
         if row["change"]:  # the parts add up, as printed
             parts = float(row["from_scores"]) + float(row["from_weights"])
             assert float(row["change"]) == pytest.approx(parts, abs=1e-11)
+
+
+# --- the panel: scorers added, removed and renamed -------------------------------------------
+
+# Two scorers, two options on the 60/40 pair. Panel means: x a 4, b 2 -> 3.2; y a 2, b 4.5 -> 3.0.
+PANEL = """\
+group: p
+name: P
+criteria: two.yaml
+scale: {min: 1, max: 5}
+round: one
+options:
+  - {id: x, name: X, status_quo: true, scorers: {ann: {a: 5, b: 1}, bob: {a: 3, b: 3}}}
+  - {id: y, name: Y, scorers: {ann: {a: 2, b: 5}, bob: {a: 2, b: 4}}}
+"""
+
+
+@pytest.fixture
+def panel_rounds(write):
+    """(write, the old round): the new round is written by each test from PANEL."""
+    write("two.yaml", TWO_CRITERIA)
+    return write, write("old.yaml", PANEL)
+
+
+def _panel(change):
+    return (change.status, change.old_id, change.id, change.matched_by, change.scores)
+
+
+def test_a_pure_rename_of_a_scorer_is_a_change(panel_rounds):
+    """bob scores as robert, every score the same: no total or cell moves, yet the panel
+    changed, so the diff says so (and never '0 changes' alone)."""
+    write, old = panel_rounds
+    new = write("new.yaml", PANEL.replace("bob:", "robert:").replace("one", "two"))
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    assert [_panel(c) for c in result.panel] == [
+        ("renamed", "bob", "robert", "scores", (("x", (3.0, 3.0)), ("y", (2.0, 4.0))))
+    ]
+    assert result.scores == ()
+    assert all(o.change == 0 for o in result.options)
+    summary = _record(old, new)["summary"]
+    assert summary[-2:] == [
+        "Panel: renamed bob → robert (same scores).",
+        "0 score change(s), 0 weight change(s) and 1 panel change(s).",
+    ]
+
+
+def test_scorers_added_and_removed_are_listed_with_the_scores_they_gave(panel_rounds):
+    """bob leaves, cat joins with other scores (so not a rename): cat's x (1, 1) and y (4, 4),
+    bob's x (3, 3) and y (2, 4). The panel's cells move with them: x a (5+3)/2 = 4 -> (5+1)/2
+    = 3, x b 2 -> 1, y a 2 -> 3, y b 4.5 -> 4.5 (unchanged)."""
+    write, old = panel_rounds
+    new = write(
+        "new.yaml",
+        PANEL.replace("bob: {a: 3, b: 3}", "cat: {a: 1, b: 1}").replace(
+            "bob: {a: 2, b: 4}", "cat: {a: 4, b: 4}"
+        ),
+    )
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    assert [_panel(c) for c in result.panel] == [
+        ("added", None, "cat", None, (("x", (1.0, 1.0)), ("y", (4.0, 4.0)))),
+        ("removed", "bob", "bob", None, (("x", (3.0, 3.0)), ("y", (2.0, 4.0)))),
+    ]
+    assert [(c.option, c.criterion, c.scorer, c.old, c.new) for c in result.scores] == [
+        ("x", "a", None, 4.0, 3.0),
+        ("x", "b", None, 2.0, 1.0),
+        ("y", "a", None, 2.0, 3.0),
+    ]
+    assert _record(old, new)["summary"][-2:] == [
+        "Panel: added cat; removed bob.",
+        "3 score change(s), 0 weight change(s) and 2 panel change(s).",
+    ]
+
+
+def test_a_scorer_with_the_same_name_is_renamed_and_their_score_changes_listed(panel_rounds):
+    """`scorers:` names bob and b-smith both 'Bob Smith': one scorer, renamed, who also moved
+    y's b from 4 to 2 (the panel's y b from (5+4)/2 = 4.5 to (5+2)/2 = 3.5)."""
+    write, _ = panel_rounds
+    named = "scorers:\n  {id}: {{name: Bob Smith}}\n  ann: {{name: Ann}}\noptions:"
+    old = write("old.yaml", PANEL.replace("options:", named.format(id="bob")))
+    new = write(
+        "new.yaml",
+        PANEL.replace("options:", named.format(id="b-smith"))
+        .replace("bob: {a: 2, b: 4}", "bob: {a: 2, b: 2}")
+        .replace("bob:", "b-smith:"),
+    )
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    assert [_panel(c) for c in result.panel] == [
+        ("renamed", "bob", "b-smith", "name", (("x", (3.0, 3.0)), ("y", (2.0, 2.0))))
+    ]
+    assert [(c.option, c.criterion, c.scorer, c.old, c.new) for c in result.scores] == [
+        ("y", "b", None, 4.5, 3.5),
+        ("y", "b", "b-smith", 4.0, 2.0),
+    ]
+
+
+def test_a_new_name_under_the_same_id_is_a_rename(panel_rounds):
+    """bob's `scorers:` name goes from Bob Smith to Rob Jones (perhaps another person in the
+    seat): renamed, though every score is the same. A name given in one round only is not."""
+    write, _ = panel_rounds
+    old = write(
+        "old.yaml", PANEL.replace("options:", "scorers: {bob: {name: Bob Smith}}\noptions:")
+    )
+    new = write(
+        "new.yaml", PANEL.replace("options:", "scorers: {bob: {name: Rob Jones}}\noptions:")
+    )
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    assert [(*_panel(c), c.old_name, c.name) for c in result.panel] == [
+        (
+            "renamed",
+            "bob",
+            "bob",
+            "id",
+            (("x", (3.0, 3.0)), ("y", (2.0, 4.0))),
+            "Bob Smith",
+            "Rob Jones",
+        )
+    ]
+    record = _record(old, new)
+    assert "Panel: renamed bob: Bob Smith → Rob Jones." in record["summary"]
+    from appraise.diff_report import panel_rows
+
+    assert panel_rows(record)[0]["scorer"] == "bob (Bob Smith → Rob Jones)"
+    unnamed = write("unnamed.yaml", PANEL)
+    assert diff(rank(load_scores(unnamed)), rank(load_scores(new))).panel == ()
+
+
+def test_nearly_the_same_scores_or_two_candidates_are_not_a_rename(panel_rounds):
+    """robert differs from bob in one cell (y b 4 -> 3): added and removed, not renamed. And
+    where bob and cat both gave robert's scores, neither is taken for him."""
+    write, old = panel_rounds
+    near = write("near.yaml", PANEL.replace("bob:", "robert:").replace("b: 4}", "b: 3}"))
+    result = diff(rank(load_scores(old)), rank(load_scores(near)))
+    assert [(c.status, c.id) for c in result.panel] == [("added", "robert"), ("removed", "bob")]
+
+    twins = write(
+        "twins.yaml",
+        PANEL.replace("bob: {a: 3, b: 3}}", "bob: {a: 3, b: 3}, cat: {a: 3, b: 3}}").replace(
+            "bob: {a: 2, b: 4}}", "bob: {a: 2, b: 4}, cat: {a: 2, b: 4}}"
+        ),
+    )
+    one = write("one.yaml", PANEL.replace("bob:", "dan:"))
+    result = diff(rank(load_scores(twins)), rank(load_scores(one)))
+    assert [(c.status, c.id) for c in result.panel] == [
+        ("added", "dan"),
+        ("removed", "bob"),
+        ("removed", "cat"),
+    ]
+
+
+def test_a_consensus_round_against_a_panel_lists_the_panel_as_added(panel_rounds):
+    """The consensus round gives THREE_OPTIONS-like scores; ann and bob joined in the next."""
+    write, new = panel_rounds
+    old = write(
+        "consensus.yaml",
+        PANEL.replace("scorers: {ann: {a: 5, b: 1}, bob: {a: 3, b: 3}}", "scores: {a: 4, b: 2}")
+        .replace("scorers: {ann: {a: 2, b: 5}, bob: {a: 2, b: 4}}", "scores: {a: 2, b: 4.5}")
+        .replace("round: one", "round: zero"),
+    )
+    record = _record(old, new)
+    assert [(c["status"], c["id"]) for c in record["panel"]] == [("added", "ann"), ("added", "bob")]
+    assert record["summary"][-2:] == [
+        "Panel: added ann, bob (round 'zero' gave consensus scores).",
+        "0 score change(s), 0 weight change(s) and 2 panel change(s).",
+    ]
+
+
+def test_a_renamed_scorer_shows_in_every_output_form(panel_rounds, tmp_path):
+    """Table (80 columns), JSON, CSV, Markdown and the Rounds sheet all name bob → robert."""
+    import csv
+    import io
+    import json
+
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from appraise import render
+    from appraise.cli import app
+
+    write, old = panel_rounds
+    new = write("new.yaml", PANEL.replace("bob:", "robert:").replace("round: one", "round: two"))
+    record = _record(old, new)
+    text = _draw(render.diff_view(record, {"a": "Criterion A", "b": "Criterion B"}), 80)
+    assert text.split("Panel changes\n", 1)[1] == dedent(
+        """\
+        Scorer       ┃ Change  ┃ Option ┃ Scores
+        ━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━╇━━━━━━━
+        bob → robert │ renamed │ x      │ 3 3
+                     │         │ y      │ 2 4
+        Scores in criterion order: a, b."""
+    )
+    assert "• Panel: renamed bob → robert (same scores)." in text
+
+    runner = CliRunner()
+    data = json.loads(runner.invoke(app, ["diff", str(old), str(new), "-f", "json"]).stdout)
+    assert data["panel"] == [
+        {
+            "id": "robert",
+            "old_id": "bob",
+            "status": "renamed",
+            "matched_by": "scores",
+            "name": None,
+            "old_name": None,
+            "scores": {"x": {"a": 3.0, "b": 3.0}, "y": {"a": 2.0, "b": 4.0}},
+        }
+    ]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(runner.invoke(app, ["diff", str(old), str(new), "-f", "csv"]).stdout)
+        )
+    )
+    assert [
+        (r["kind"], r["id"], r["old_id"], r["status"], r["option"], r["scores"])
+        for r in rows
+        if r["kind"] == "scorer"
+    ] == [
+        ("scorer", "robert", "bob", "renamed", "x", "a=3 b=3"),
+        ("scorer", "robert", "bob", "renamed", "y", "a=2 b=4"),
+    ]
+    markdown = runner.invoke(app, ["diff", str(old), str(new), "-f", "markdown"]).stdout
+    assert markdown.split("### Panel changes\n\n", 1)[1] == dedent(
+        """\
+        Scores in criterion order: a, b.
+
+        | scorer | change | option | scores |
+        | --- | --- | --- | --- |
+        | bob → robert | renamed | x | 3 3 |
+        | bob → robert | renamed | y | 2 4 |
+        """
+    )
+
+    out = tmp_path / "rounds.xlsx"
+    result = runner.invoke(
+        app, ["export", str(new), "--previous", str(old), "-o", str(out), "--no-sensitivity"]
+    )
+    assert result.exit_code == 0, result.output
+    values = [
+        [c for c in row if c is not None]
+        for row in openpyxl.load_workbook(out)["Rounds"].iter_rows(values_only=True)
+    ]
+    start = values.index(["Panel changes (the scores each scorer gave)"])
+    assert values[start + 1 : start + 4] == [
+        ["Scorer", "Change", "Option", "a", "b"],
+        ["bob → robert", "renamed", "x", 3, 3],
+        ["bob → robert", "renamed", "y", 2, 4],
+    ]
+    assert ["0 score change(s), 0 weight change(s) and 1 panel change(s)."] in values
+
+
+def test_a_change_of_scale_is_said_not_hidden(write):
+    """1..5 then 0..10 with the same numbers: totals are compared as given, and a note says
+    the scale changed (nothing is rescaled behind the figures)."""
+    write("two.yaml", TWO_CRITERIA)
+    old = write("old.yaml", THREE_OPTIONS)
+    new = write("new.yaml", THREE_OPTIONS.replace("{min: 1, max: 5}", "{min: 0, max: 10}"))
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    assert result.notes == (
+        "the scale changed from 1..5 to 0..10: scores and totals are compared as given, "
+        "not rescaled",
+    )
+    assert all(o.change == 0 for o in result.options)

@@ -413,19 +413,17 @@ def test_renormalised_missing_score_reproduces_rank_json(write: Write, tmp_path,
 
 
 def test_every_bundled_file_and_the_indicative_round_together(tmp_path, recalculated):
-    """Both rounds of urgent care (sheets ~2; the indicative tie at rank 2 survives), a -2..2
-    scale (stroke rehab) and a safety hurdle (community rehab), in one workbook."""
-    files = [URGENT_CARE, INDICATIVE, *sorted((ROOT / "options").glob("*.yaml"))]
-    files = list(dict.fromkeys(files))
+    """The indicative round of urgent care (its tie at rank 2 survives), the other bundled
+    groups, a -2..2 scale (stroke rehab) and a safety hurdle (community rehab), in one
+    workbook. (One round per group: two of a group are refused, see the test below.)"""
+    others = sorted(p for p in (ROOT / "options").glob("*.yaml") if p != URGENT_CARE)
+    files = [INDICATIVE, *others]
     out = export(files, tmp_path / "hce.xlsx")
     book = openpyxl.load_workbook(recalculated(out), data_only=True)
     records = rank_json(files)
-    seen: list[str] = []
     for record in records:
-        title = f"Totals {record['group']}" + ("~2" if record["group"] in seen else "")
-        seen.append(record["group"])
-        assert_matches(book, title, record)
-    assert [o["rank"] for o in records[1]["options"]][:3] == [1, 2, 2]
+        assert_matches(book, f"Totals {record['group']}", record)
+    assert [o["rank"] for o in records[0]["options"]][:3] == [1, 2, 2]
 
 
 def test_editing_a_weight_recalculates_totals_and_ranks(demo, demo_book, tmp_path, recalculated):
@@ -1001,3 +999,50 @@ def test_bundled_inputs_are_named_by_label_but_hashed_from_their_file(tmp_path, 
         )
     summary = " ".join(str(c) for r in book["Summary"].iter_rows(values_only=True) for c in r if c)
     assert "urgent-care (bundled)" in summary
+
+
+# --- one file per group (issue 13, item 10) -------------------------------------------------
+
+
+def test_a_group_given_twice_is_refused_as_combine_refuses_it(write: Write, tmp_path, monkeypatch):
+    """An old copy of urgent-care.yaml beside the new: exit 1, one line naming the group and
+    both files (combine's words, from the same check), and no 'Scores urgent-care~2' written."""
+    monkeypatch.chdir(ROOT)
+    copy = write(
+        "old/urgent-care.yaml",
+        URGENT_CARE.read_text().replace("../criteria/cp-2016.yaml", "cp-2016"),
+    )
+    out = tmp_path / "hce.xlsx"
+    runner = CliRunner()
+    new = "options/urgent-care.yaml"
+    result = runner.invoke(app, ["export", new, str(copy), "-o", str(out)])
+    expected = (
+        f"error: {copy}: group: group 'urgent-care' is given twice, here and in {new}; "
+        "one file per group"
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().replace("\n", " ") == expected
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    combined = runner.invoke(app, ["combine", new, str(copy)])
+    assert combined.exit_code == 1
+    assert combined.stderr.strip().replace("\n", " ") == expected
+
+
+def test_the_same_file_twice_is_refused_and_so_is_a_library_call(demo, tmp_path):
+    """`export demo.yaml demo.yaml` says the file is given twice; write_hce_workbook (the
+    library's entry) refuses two rankings of one group whatever the command line did."""
+    from appraise.errors import Problems
+
+    out = tmp_path / "hce.xlsx"
+    result = CliRunner().invoke(
+        app, ["export", str(demo), str(demo), "-o", str(out), "--no-sensitivity"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip().replace("\n", " ") == (
+        f"error: {demo}: group: this file is given twice (group 'demo'); one file per group"
+    )
+    with pytest.raises(Problems, match="group 'demo'"):
+        wb.write_hce_workbook(rankings([demo, demo]), out)
+    assert not out.exists()

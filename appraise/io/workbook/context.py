@@ -22,6 +22,7 @@ from appraise.errors import InputError
 from appraise.io.workbook.writing import cells, sheet_ref
 from appraise.scoring import Ranking, resolve_weight_set
 from appraise.sensitivity import Sensitivity
+from appraise.validate import one_file_per_group
 from appraise.weights import CriteriaTree
 
 SUMMARY = "Summary"
@@ -263,7 +264,8 @@ def group_titles(prefix: str, groups: Sequence[str]) -> list[str]:
     """Sheet titles for per-group sheets: ``prefix`` alone for one group, else one per group.
 
     Titles are cut to Excel's 31 characters and made unique (Excel compares them ignoring
-    case) with a ``~2``, ``~3`` suffix, so two rounds of one group get two sheets.
+    case) with a ``~2``, ``~3`` suffix, so two long group ids that differ only past the cut
+    get two sheets. (A group given twice never gets here: ``build_context`` refuses it.)
     """
     if len(groups) == 1:
         return [prefix]
@@ -330,7 +332,8 @@ def build_context(
     """
     if not rankings:
         raise ValueError("no rankings to export")
-    used = _check_shared_criteria(rankings)
+    used = _check_shared_criteria(rankings)  # first, as combine checks them
+    one_file_per_group([r.sheet for r in rankings])
     results = _check_sensitivities(rankings, sensitivities)
     tree = rankings[0].sheet.tree
     groups = [r.sheet.group for r in rankings]

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.combine_report import figure_text
-from appraise.diff_report import status_text
+from appraise.diff_report import scorer_text, status_text
 from appraise.io.workbook.context import Finding, SheetSection, WorkbookContext
 from appraise.io.workbook.tables import _header, _heading
 from appraise.io.workbook.writing import put_number, put_text
@@ -182,11 +182,35 @@ def rounds_section(record: Record) -> SheetSection:
                 row += 1
                 for column, value in enumerate([w["criterion"], w["old"], w["new"]], start=1):
                     _value(sheet, row, column, value, styles.percent)
+        if record["panel"]:
+            row = _panel(sheet, row + 2, record, context)
         sheet.column_dimensions["A"].width = 40
         for letter in "BCDEFGHI":
             sheet.column_dimensions[letter].width = 14
 
     return SheetSection("Rounds", fill)
+
+
+def _panel(sheet: Worksheet, row: int, record: Record, context: WorkbookContext) -> int:
+    """Scorers added, removed or renamed: one row per option they scored, a column per criterion.
+
+    A new header row starts wherever the criteria change (a removed scorer of an indicative
+    round beside one added in a re-score); returns the last row written.
+    """
+    styles = context.styles
+    row = _heading(sheet, row, "Panel changes (the scores each scorer gave)", "", styles) - 1
+    criteria: list[str] | None = None
+    for change in record["panel"]:
+        for option, given in change["scores"].items():
+            if list(given) != criteria:
+                criteria = list(given)
+                row += 1
+                _header(sheet, row, ["Scorer", "Change", "Option", *criteria], styles)
+            row += 1
+            values = [scorer_text(change), change["status"], option, *given.values()]
+            for column, value in enumerate(values, start=1):
+                _value(sheet, row, column, value, styles.number)
+    return row
 
 
 def register_section() -> SheetSection:
