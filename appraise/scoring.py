@@ -237,13 +237,18 @@ def _apply_missing(
             continue
         listed = ", ".join(gaps)
         if settings.missing == "error":
-            # Loading refuses gaps under this policy, so these cells were emptied here: a
-            # conflicted scorer's scores left out were the only ones given.
+            # Loading refuses gaps under this policy, so (for a sheet loaded under it) these
+            # cells were emptied here: a conflicted scorer's were the only scores given.
+            why = (
+                " once conflicted scores are left out (--exclude-conflicted)"
+                if settings.exclude_conflicted
+                else ""
+            )
             raise InputError(
                 sheet.path,
                 f"options[{i}]",
-                f"option '{option.id}': no score for {listed} once conflicted scores are left "
-                "out (--exclude-conflicted); choose --missing exclude, baseline or renormalise",
+                f"option '{option.id}': no score for {listed}{why}; choose --missing "
+                "exclude, baseline or renormalise",
             )
         if settings.missing == "exclude" or (
             settings.missing == "renormalise" and len(gaps) == len(sheet.leaf_ids)

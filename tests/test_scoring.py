@@ -363,3 +363,19 @@ def test_scaling_all_weights_keeps_the_ranks(case, factor):
     w = raw_w / raw_w.sum()
     w2 = (raw_w * factor) / (raw_w * factor).sum()
     np.testing.assert_allclose(totals(s, w2), totals(s, w), atol=1e-9)
+
+
+def test_ranking_a_sheet_with_gaps_under_the_error_policy_is_an_error_not_a_silent_rescale(
+    write,
+):
+    """MISSING loaded under --missing exclude keeps its gap; ranked under the default policy
+    (error) the gap was rescaled away with a note claiming --missing renormalise."""
+    write("nested.yaml", NESTED)
+    path = write("gaps.yaml", MISSING)
+    sheet = load_scores(path, Settings(missing="exclude"))
+    with pytest.raises(InputError) as caught:
+        rank(sheet)
+    assert str(caught.value) == (
+        f"{path}: options[1]: option 'gap': no score for q2; choose --missing exclude, "
+        "baseline or renormalise"
+    )
