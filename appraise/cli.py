@@ -130,8 +130,8 @@ StatusOpt = Annotated[
     list[OptionStatusName] | None,
     typer.Option(
         "--status",
-        help="Rank only options with this register status (repeatable); rejected options are "
-        "always listed apart with their reason.",
+        help="Rank only options with this register status (repeatable), and the status quo for "
+        "comparison; rejected options are always listed apart with their reason.",
         show_default=False,
     ),
 ]
