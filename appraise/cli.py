@@ -130,8 +130,8 @@ StatusOpt = Annotated[
     list[OptionStatusName] | None,
     typer.Option(
         "--status",
-        help="Rank only options with this register status (repeatable); rejected options are "
-        "always listed apart with their reason.",
+        help="Rank only options with this register status (repeatable), and the status quo for "
+        "comparison; rejected options are always listed apart with their reason.",
         show_default=False,
     ),
 ]
@@ -152,7 +152,7 @@ ScoresArg = Annotated[
     ),
 ]
 SeedOpt = Annotated[
-    int, typer.Option("--seed", metavar="N", help="Random seed; the same seed repeats.")
+    int, typer.Option("--seed", metavar="N", min=0, help="Random seed; the same seed repeats.")
 ]
 DistributionOpt = Annotated[
     DistributionName,
@@ -206,13 +206,53 @@ def _main(
     _state["debug"] = debug
 
 
+# The command-line option that sets a library parameter, where their names differ.
+OPTION_FOR = {
+    "weight_set": "weights",
+    "out": "output",
+    "k": "top",
+    "limits": "limit",
+    "group_weights": "group_weight",
+    "statuses": "status",
+}
+
+
+class BadOption(typer.BadParameter):
+    """A ``ParameterError`` as Typer's usage error: exit 2, naming the option that was wrong.
+
+    The option is found by name among the command's parameters once Typer has attached the
+    context (when the message is shown), so the hint reads as Typer's own ('--top' / '-n').
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        name = parameter.lstrip("-").replace("-", "_")  # older core code names the flag
+        self.option = OPTION_FOR.get(name, name)
+
+    def format_message(self) -> str:
+        """Typer's "Invalid value for '--option': message"."""
+        if self.param_hint is None:
+            params = self.ctx.command.params if self.ctx else []
+            opts = next((p.opts for p in params if p.name == self.option), None)
+            self.param_hint = [*opts] if opts else f"'--{self.option.replace('_', '-')}'"
+        return super().format_message()
+
+
 @contextmanager
 def exit_on_input_error() -> Iterator[None]:
-    """Turn the tool's own errors into a message on stderr and exit code 1."""
-    from appraise.errors import AppraiseError
+    """Turn the tool's own errors into a message on stderr and exit code 1.
+
+    A wrong value for an option (``ParameterError``) is a usage error instead: exit code 2,
+    naming the option.
+    """
+    from appraise.errors import AppraiseError, ParameterError
 
     try:
         yield
+    except ParameterError as exc:
+        if _state["debug"]:
+            raise
+        raise BadOption(exc.parameter, exc.message) from None
     except AppraiseError as exc:
         if _state["debug"]:
             raise
@@ -669,7 +709,7 @@ def _rescale_named_as_option() -> Iterator[None]:
 
 
 def _group_weights(items: list[str]) -> dict[str, float]:
-    from appraise.errors import InputError
+    from appraise.errors import ParameterError
 
     weights = {}
     for item in items:
@@ -677,9 +717,7 @@ def _group_weights(items: list[str]) -> dict[str, float]:
         try:
             weights[group.strip()] = float(value)
         except ValueError:
-            raise InputError(
-                "--group-weight", "", f"expected GROUP=NUMBER, found {item!r}"
-            ) from None
+            raise ParameterError("group_weight", f"expected GROUP=NUMBER, found {item!r}") from None
     return weights
 
 
@@ -826,16 +864,12 @@ def export(
     """
     import shlex
 
+    from appraise.io.safe_write import require_suffix
     from appraise.io.workbook import write_hce_workbook
     from appraise.validate import one_file_per_group
 
-    if output.suffix.lower() != ".xlsx":
-        with exit_on_input_error():
-            from appraise.errors import InputError
-
-            raise InputError(
-                output, "", "the export is an Excel workbook: give a name ending in .xlsx"
-            )
+    with exit_on_input_error():
+        require_suffix(output, ".xlsx", "the HCE workbook")  # before the work, not after
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "exporting")
@@ -872,7 +906,7 @@ def _extra_sheets(
 ) -> tuple[list[SheetSection], list[Path]]:
     """The Combinations and Rounds sheets asked for, and the extra input files they read."""
     from appraise import io
-    from appraise.errors import InputError
+    from appraise.errors import ParameterError
     from appraise.io.workbook import combinations_section, register_section, rounds_section
 
     sections, inputs = [register_section()], []
@@ -891,7 +925,7 @@ def _extra_sheets(
         from appraise.scoring import rank as rank_sheet
 
         if len(rankings) != 1:
-            raise InputError("--previous", "", "compares rounds of one group: give one scores file")
+            raise ParameterError("previous", "compares rounds of one group: give one scores file")
         (earlier,) = io.load_inputs([previous], settings)
         record = diff_report.diff_record(compare(rank_sheet(earlier, settings), rankings[0]))
         sections.append(rounds_section(record))

@@ -25,7 +25,10 @@ class Problem:
 
 
 class AppraiseError(Exception):
-    """Base of every error the user can act on; the CLI turns it into exit code 1."""
+    """Base of every error the user can act on; the CLI turns it into exit code 1.
+
+    A ``ParameterError`` (a wrong value for an option, not a wrong file) becomes exit code 2.
+    """
 
     def lines(self) -> list[str]:
         """The message, one finding per line."""
@@ -38,6 +41,19 @@ class InputError(AppraiseError):
     def __init__(self, path: str | Path, where: str, message: str) -> None:
         self.problem = Problem(str(path), where, message)
         super().__init__(str(self.problem))
+
+
+class ParameterError(AppraiseError):
+    """A value given for a parameter is wrong (not an input file): the CLI's exit code 2.
+
+    ``parameter`` names the library parameter (``weight_set``, ``out``, ``seed``); the command
+    line names the option that sets it.
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        self.parameter = parameter
+        self.message = message
+        super().__init__(f"{parameter}: {message}")
 
 
 class Problems(AppraiseError):

@@ -91,7 +91,8 @@ def ranking_table(
             _stacked_bar(lifts, high - low),
             *(f"{option['contributions'][c]:.2f}" for c in shares if numbers),
         )
-    parts: list[RenderableType] = [table, _legend(shares, criterion_names)]
+    legend = _legend(shares, criterion_names, record.get("status_quo_kept", False))
+    parts: list[RenderableType] = [table, legend]
     shown = len(record["options"])
     if shown < total_options:
         line = f"Shortlist: top {shown} of {total_options} ranked options shown."
@@ -158,9 +159,12 @@ def _criterion_shares(record: Record) -> dict[str, float]:
     return shares
 
 
-def _legend(shares: dict[str, float], names: dict[str, str]) -> RenderableType:
-    """Legend items that wrap whole, never splitting a criterion from its colour or weight."""
-    items = [Text("◆ status quo")]
+def _legend(shares: dict[str, float], names: dict[str, str], kept: bool = False) -> RenderableType:
+    """Legend items that wrap whole, never splitting a criterion from its colour or weight.
+
+    ``kept``: the status quo is ranked only for comparison (``--status`` names other statuses).
+    """
+    items = [Text("◆ status quo" + (" (kept for comparison)" if kept else ""))]
     for i, criterion in enumerate(shares):
         item = Text("█ ", style=PALETTE[i % len(PALETTE)])
         item.append(f"{names.get(criterion, criterion)} {percent_text(shares[criterion])}%")

@@ -28,6 +28,10 @@ from appraise.weights import (
 
 Record = dict[str, Any]
 
+# The status shown for the status quo when ``--status`` ranks other statuses only: it stays as
+# the comparator, and must not read as one of the statuses asked for.
+KEPT_FOR_COMPARISON = "status quo (kept for comparison)"
+
 
 def _set_aside(item: SetAside, spec: OptionSpec) -> Record:
     record: Record = {
@@ -76,6 +80,8 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
         "weight_set": ranking.weight_set,
         "exclude_conflicted": bool(ranking.settings and ranking.settings.exclude_conflicted),
         "statuses": list(ranking.settings.statuses) if ranking.settings else [],
+        # ranked as the comparator although its status is not among ``statuses``
+        "status_quo_kept": any(o.kept_for_comparison for o in ranking.options),
         "weights": ranking.weights,
         "criterion_of": {leaf: sheet.tree.parent(leaf) for leaf in sheet.leaf_ids},
         "status_quo_rank": next((o.rank for o in ranking.options if o.status_quo), None),
@@ -88,6 +94,7 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
                 "contributions": o.contributions,
                 "status_quo": o.status_quo,
                 **_register(specs[o.id]),
+                **({"status": KEPT_FOR_COMPARISON} if o.kept_for_comparison else {}),
             }
             for o in options
         ],
@@ -440,7 +447,10 @@ def context_text(record: Record) -> str:
     if record.get("exclude_conflicted"):
         bits.append("conflicted scores left out")
     if record.get("statuses"):
-        bits.append(f"status {' or '.join(record['statuses'])} only")
+        bits.append(
+            f"status {' or '.join(record['statuses'])} only"
+            + (", and the status quo for comparison" if record.get("status_quo_kept") else "")
+        )
     return "; ".join(bits)
 
 

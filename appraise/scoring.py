@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from appraise.errors import InputError
+from appraise.errors import InputError, ParameterError
 from appraise.model import Aggregate, Scale, ScoresFile, Settings
 from appraise.weights import (
     CriteriaTree,
@@ -155,6 +155,8 @@ class RankedOption:
     contributions: dict[str, float]
     status_quo: bool = False
     notes: str | None = None
+    kept_for_comparison: bool = False
+    """The status quo, ranked as the comparator although ``statuses`` does not name its status."""
 
 
 @dataclass(frozen=True)
@@ -203,13 +205,17 @@ class Ranking:
 
 
 def resolve_weight_set(tree: CriteriaTree, name: str | None) -> Mapping[str, float] | None:
-    """The named weight set's overrides, or an error listing the sets the file has."""
+    """The named weight set's overrides, or an error listing the sets the file has.
+
+    Raises:
+        ParameterError: ``weight_set`` names no set of the criteria file.
+    """
     if name is None:
         return None
     if name not in tree.spec.weight_sets:
         available = ", ".join(tree.spec.weight_sets) or "none"
-        raise InputError(
-            tree.path, "weight_sets", f"no weight set '{name}' (available: {available})"
+        raise ParameterError(
+            "weight_set", f"no weight set '{name}' in {tree.path}; the sets are: {available}"
         )
     return tree.spec.weight_sets[name]
 
@@ -230,6 +236,20 @@ def _apply_missing(
         if not gaps:
             continue
         listed = ", ".join(gaps)
+        if settings.missing == "error":
+            # Loading refuses gaps under this policy, so (for a sheet loaded under it) these
+            # cells were emptied here: a conflicted scorer's were the only scores given.
+            why = (
+                " once conflicted scores are left out (--exclude-conflicted)"
+                if settings.exclude_conflicted
+                else ""
+            )
+            raise InputError(
+                sheet.path,
+                f"options[{i}]",
+                f"option '{option.id}': no score for {listed}{why}; choose --missing "
+                "exclude, baseline or renormalise",
+            )
         if settings.missing == "exclude" or (
             settings.missing == "renormalise" and len(gaps) == len(sheet.leaf_ids)
         ):
@@ -270,7 +290,16 @@ def _apply_missing(
 
 
 def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
-    """Weighted totals, contributions and ranks for one score sheet."""
+    """Weighted totals, contributions and ranks for one score sheet.
+
+    Raises:
+        InputError: Every option but the status quo is set aside (missing scores, gates,
+            rejections, ``statuses``): there is nothing to rank, and the message says why.
+            Or a cell is left unscored under ``missing="error"`` once conflicted scores
+            are left out.
+        ParameterError: ``weight_set`` names no set of the criteria file, or ``statuses``
+            asks for rejected options.
+    """
     settings = settings or Settings()
     tree = sheet.tree
     overrides = resolve_weight_set(tree, settings.weight_set)
@@ -315,7 +344,8 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         for i, o in enumerate(sheet.options)
         if o.gate_failures and o.id not in excluded_ids
     ]
-    set_aside = excluded_ids | {s.id for s in screened} | _filtered(sheet, settings, notes)
+    filtered = _filtered(sheet, settings, notes)
+    set_aside = excluded_ids | {s.id for s in screened} | filtered
     kept = [i for i, o in enumerate(sheet.options) if o.id not in set_aside]
     ranks = competition_ranks(option_totals[kept])
     ranked = [
@@ -327,10 +357,14 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
             contributions={c: float(parts[i, m]) for m, c in enumerate(tree.top_ids)},
             status_quo=sheet.options[i].status_quo,
             notes=sheet.options[i].notes,
+            kept_for_comparison=bool(settings.statuses)
+            and sheet.options[i].status_quo
+            and sheet.spec.options[i].status not in settings.statuses,
         )
         # rank order; equal ranks keep the order of the file
         for k, i in sorted(enumerate(kept), key=lambda pair: (ranks[pair[0]], pair[0]))
     ]
+    _require_options(sheet, settings, ranked, excluded, screened, rejected, filtered)
     return Ranking(
         sheet=sheet,
         weight_set=settings.weight_set,
@@ -345,6 +379,46 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         notes=tuple(notes),
         settings=settings,
         scores=np.where(mask, scores, np.nan),
+    )
+
+
+def _require_options(
+    sheet: ScoreSheet,
+    settings: Settings,
+    ranked: list[RankedOption],
+    excluded: list[SetAside],
+    screened: list[SetAside],
+    rejected: list[SetAside],
+    filtered: set[str],
+) -> None:
+    """Refuse a ranking that sets aside every option but the status quo, saying why.
+
+    The status quo is the comparator, not a candidate: a table of it alone (or of nothing)
+    would read as a result. A file that sets nothing aside is ranked as it is.
+    """
+    if any(not o.status_quo for o in ranked):
+        return
+    reasons = []
+    if excluded:
+        why = ", conflicted scores left out" if settings.exclude_conflicted else ""
+        reasons.append(
+            f"{len(excluded)} set aside by --missing {settings.missing} (missing scores{why})"
+        )
+    if screened:
+        reasons.append(f"{len(screened)} failed a gate")
+    if rejected:
+        reasons.append(f"{len(rejected)} rejected in the option register")
+    if filtered:
+        reasons.append(f"{len(filtered)} left out by --status {' or '.join(settings.statuses)}")
+    if not reasons:
+        return
+    left = (
+        f"only the status quo '{ranked[0].id}' remains, and it is the comparator"
+        if ranked
+        else "nothing remains"
+    )
+    raise InputError(
+        sheet.path, "options", f"no option is left to rank: {', '.join(reasons)}; {left}"
     )
 
 
@@ -371,6 +445,10 @@ def _filtered(sheet: ScoreSheet, settings: Settings, notes: list[str]) -> set[st
     """
     if not settings.statuses:
         return set()
+    if "rejected" in settings.statuses:
+        raise ParameterError(
+            "statuses", "rejected options are never ranked (every output lists them apart)"
+        )
     out = {
         o.id
         for o in sheet.spec.options

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from appraise.errors import AppraiseError, InputError
+from appraise.errors import AppraiseError, InputError, ParameterError
 from appraise.scoring import TIE_TOLERANCE, aggregate
 from appraise.weights import CriteriaTree, FloatArray, Level, membership
 
@@ -41,12 +41,8 @@ MAX_SAMPLES = 10_000_000
 BLOCK_CELLS = 1 << 22
 
 
-class UsageError(AppraiseError):
-    """An argument out of range, naming the command-line option that sets it."""
-
-    def __init__(self, option: str, message: str) -> None:
-        self.option = option
-        super().__init__(f"{option}: {message}")
+# An argument out of range, naming the command-line option that sets it; the CLI exits 2.
+UsageError = ParameterError
 
 
 @dataclass(frozen=True)

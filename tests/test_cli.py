@@ -18,10 +18,17 @@ from .conftest import NESTED, TWO_CRITERIA
 runner = CliRunner()
 
 
-def invoke(*args: str):
+def invoke(*args: object):
     result = runner.invoke(app, [str(a) for a in args])
     assert "Traceback" not in result.stdout + result.stderr
     return result
+
+
+def usage_error(result) -> str:
+    """The message in Typer's usage-error box, its wrapped lines joined into one."""
+    lines = [line.strip().strip("│").strip() for line in result.stderr.splitlines()]
+    inside = [line for line in lines if line and not line.startswith(("╭", "╰", "Usage", "Try"))]
+    return " ".join(inside)
 
 
 def test_rank_table_shows_the_shortlist_in_order(demo):
@@ -186,10 +193,14 @@ def test_missing_file_and_usage_errors(tmp_path):
     assert invoke("rank", "--top", "0").exit_code == 2
 
 
-def test_unknown_weight_set_exit_1(demo):
+def test_unknown_weight_set_is_a_usage_error_naming_the_option(demo):
+    """CONTRACT 4: a bad command-line value is exit 2; the sets come from TWO_CRITERIA."""
     result = invoke("rank", demo, "--weights", "nope")
-    assert result.exit_code == 1
-    assert "no weight set 'nope' (available: flip)" in result.stderr
+    assert result.exit_code == 2
+    assert usage_error(result) == (
+        f"Invalid value for '--weights' / '-w': no weight set 'nope' in "
+        f"{demo.parent / 'two.yaml'}; the sets are: flip"
+    )
 
 
 def test_debug_shows_the_traceback(demo):
@@ -384,8 +395,8 @@ def test_export_writes_the_workbook_once_and_refuses_to_overwrite(demo, tmp_path
     assert out.read_bytes() == before
     assert invoke("export", demo, "-o", out, "--force").exit_code == 0
     wrong = invoke("export", demo, "-o", tmp_path / "hce.csv")
-    assert wrong.exit_code == 1
-    assert "give a name ending in .xlsx" in wrong.stderr
+    assert wrong.exit_code == 2
+    assert "Invalid value for '--output' / '-o': give a name ending in .xlsx" in usage_error(wrong)
 
 
 SET_ASIDE = """\
@@ -496,3 +507,166 @@ def test_a_status_quo_set_aside_keeps_its_flag_and_status_in_the_csv(write):
         ("x", "", "", ""),
         ("z", "yes", "shortlisted", "excluded: missing scores"),
     ]
+
+
+# --- CONTRACT 4: a wrong value on the command line is exit 2, naming the option -----------
+
+OTHER_GROUP = """\
+group: other
+name: Other group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - {id: sq, name: Today, status_quo: true, scores: {a: 3, b: 3}}
+  - {id: new, name: New, scores: {a: 4, b: 2}}
+"""
+
+# (command line, the option Typer names, the message after it: None where it is Typer's own)
+BAD_VALUES = [
+    (["rank", "{demo}", "--weights", "nope"], "'--weights' / '-w'", "no weight set 'nope'"),
+    (["sensitivity", "{demo}", "-w", "nope"], "'--weights' / '-w'", "no weight set 'nope'"),
+    (["combine", "{demo}", "-w", "nope"], "'--weights' / '-w'", "no weight set 'nope'"),
+    (["diff", "{demo}", "{demo}", "-w", "nope"], "'--weights' / '-w'", "no weight set 'nope'"),
+    (["export", "{demo}", "-o", "{tmp}/o.xlsx", "-w", "nope"], "'--weights' / '-w'", None),
+    (
+        ["export", "{demo}", "-o", "{tmp}/out.csv"],
+        "'--output' / '-o'",
+        "give a name ending in .xlsx for the HCE workbook, not 'out.csv'",
+    ),
+    (
+        ["template", "{two}", "-o", "{tmp}/x.yaml"],
+        "'--output' / '-o'",
+        "give a name ending in .xlsx for the scoring workbook, not 'x.yaml'",
+    ),
+    (["sensitivity", "{demo}", "--seed", "-1"], "'--seed'", None),
+    (["combine", "{demo}", "--seed", "-1"], "'--seed'", None),
+    (["export", "{demo}", "-o", "{tmp}/o.xlsx", "--seed", "-1"], "'--seed'", None),
+    (
+        ["sensitivity", "{demo}", "--only", "smaa", "--score-noise", "scorers"],
+        "'--score-noise'",
+        "'scorers' needs scores per scorer, and {demo} gives consensus scores",
+    ),
+    (
+        ["sensitivity", "{demo}", "--distribution", "dirichlet", "--concentration", "inf"],
+        "'--concentration'",
+        "must be a positive number, got inf",
+    ),
+    (
+        ["combine", "{demo}", "--limit", "cost<6"],
+        "'--limit'",
+        "expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER (e.g. net_capital<=20000), found 'cost<6'",
+    ),
+    (
+        ["combine", "{demo}", "--limit", "capital<=5"],
+        "'--limit'",
+        "no option has the attribute 'capital' (attributes: none)",
+    ),
+    (
+        ["combine", "{demo}", "--group-weight", "nosuch=2"],
+        "'--group-weight'",
+        "unknown group 'nosuch' (groups: demo)",
+    ),
+    (
+        ["combine", "{demo}", "--group-weight", "demo=x"],
+        "'--group-weight'",
+        "expected GROUP=NUMBER, found 'demo=x'",
+    ),
+    (
+        ["export", "{demo}", "{other}", "-o", "{tmp}/o.xlsx", "--previous", "{demo}"],
+        "'--previous'",
+        "compares rounds of one group: give one scores file",
+    ),
+    (
+        ["rank", "{demo}", "--status", "rejected"],
+        "'--status'",
+        "rejected options are never ranked (every output lists them apart)",
+    ),
+    # Typer's own checks, kept so that every option's bad value stays exit 2:
+    (["rank", "{demo}", "--top", "0"], "'--top' / '-n'", None),
+    (["sensitivity", "{demo}", "--top", "0"], "'--top' / '-n'", None),
+    (["combine", "{demo}", "--top", "0"], "'--top' / '-n'", None),
+    (["sensitivity", "{demo}", "--samples", "0"], "'--samples'", None),
+    (["export", "{demo}", "-o", "{tmp}/o.xlsx", "--samples", "0"], "'--samples'", None),
+    (["combine", "{demo}", "--samples", "-1"], "'--samples'", None),
+    (["rank", "{demo}", "--format", "xml"], "'--format' / '-f'", None),
+    (["rank", "{demo}", "--missing", "nope"], "'--missing'", None),
+    (["rank", "{demo}", "--aggregate", "mode"], "'--aggregate'", None),
+    (["rank", "{demo}", "--status", "nosuch"], "'--status'", None),
+    (["sensitivity", "{demo}", "--only", "nosuch"], "'--only'", None),
+    (["sensitivity", "{demo}", "--distribution", "normal"], "'--distribution'", None),
+    (["sensitivity", "{demo}", "--concentration", "-1"], "'--concentration'", None),
+    (["sensitivity", "{demo}", "--score-noise", "loud"], "'--score-noise'", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "message"), BAD_VALUES, ids=[" ".join(a) for a, _, _ in BAD_VALUES]
+)
+def test_a_bad_option_value_is_exit_2_naming_the_option(demo, write, args, option, message):
+    """CONTRACT 4 and issue 13 item 14; the messages name what TWO_CRITERIA and demo hold."""
+    write("other.yaml", OTHER_GROUP)
+    tmp = demo.parent
+    names = {"demo": demo, "other": tmp / "other.yaml", "two": tmp / "two.yaml", "tmp": tmp}
+    before = sorted(tmp.iterdir())
+    result = invoke(*(arg.format(**names) for arg in args))
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    shown = usage_error(result)
+    assert shown.startswith(f"Invalid value for {option}: "), shown
+    if message is not None:
+        assert shown.startswith(f"Invalid value for {option}: {message.format(**names)}"), shown
+    assert sorted(tmp.iterdir()) == before  # nothing written
+
+
+# --- issue 13 item 15: nothing left to rank is an error, for every command that ranks -----
+
+NOTHING_SCORED_FULLY = """\
+group: gaps
+name: Gaps
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - {id: sq, name: Today, status_quo: true, scores: {a: 3}}
+  - {id: x, name: Option X, scores: {b: 4}}
+  - {id: y, name: Option Y, scores: {a: 2}}
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["rank"],
+        ["rank", "-f", "json"],
+        ["sensitivity"],
+        ["combine"],
+        ["export", "-o", "{tmp}/o.xlsx"],
+        ["diff", "{path}"],
+    ],
+    ids=" ".join,
+)
+def test_when_every_option_is_set_aside_the_command_says_so_and_exits_1(write, command):
+    """Each of the three options lacks a score, so --missing exclude sets all three aside."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write("gaps.yaml", NOTHING_SCORED_FULLY)
+    before = sorted(path.parent.iterdir())
+    name, *rest = command
+    rest = [arg.format(tmp=path.parent, path=path) for arg in rest]
+    result = invoke(name, path, *rest, "--missing", "exclude")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {path}: options: no option is left to rank: 3 set aside by --missing exclude "
+        "(missing scores); nothing remains\n"
+    )
+    assert sorted(path.parent.iterdir()) == before
+
+
+def test_a_status_that_no_option_has_is_an_error_not_a_table_of_the_status_quo(demo):
+    """demo's options carry no status: --status preferred leaves only the status quo z."""
+    result = invoke("rank", demo, "--status", "preferred", "-f", "json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {demo}: options: no option is left to rank: 2 left out by --status preferred; "
+        "only the status quo 'z' remains, and it is the comparator\n"
+    )

@@ -23,7 +23,7 @@ from appraise.combine import (
     top_combinations,
     violations,
 )
-from appraise.errors import InputError
+from appraise.errors import InputError, ParameterError
 from appraise.io import load_scores
 from appraise.model import Rule
 from appraise.scoring import rank
@@ -115,7 +115,7 @@ def test_group_weights_scale_each_groups_total():
     found = top_combinations(HAND, HAND_RULES, k=1, group_weights={"b": 0.2})
     assert picked(found) == [(1, ("a1", "b2", "c1"))]
     assert found[0].total == pytest.approx(8.2)
-    with pytest.raises(InputError, match="unknown group 'z'"):
+    with pytest.raises(ParameterError, match=r"^group_weights: unknown group 'z'"):
         top_combinations(HAND, HAND_RULES, group_weights={"z": 2.0})
 
 
@@ -227,16 +227,16 @@ def test_limits_parse_and_print():
 
 @pytest.mark.parametrize("text", ["cost<6", "cost<=abc", "<=5", "cost<=nan", "cost<=1 2"])
 def test_a_malformed_limit_is_an_error_on_one_line(text):
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(ParameterError) as caught:
         Limit.parse(text)
     message = str(caught.value)
-    assert message.startswith("--limit: expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER")
+    assert message.startswith("limits: expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER")
     assert repr(text) in message
     assert "\n" not in message
 
 
 def test_a_limit_on_an_attribute_no_option_has_is_an_error():
-    with pytest.raises(InputError, match="no option has the attribute 'capital'"):
+    with pytest.raises(ParameterError, match=r"^limits: no option has the attribute 'capital'"):
         top_combinations(PQR, [], limits=[Limit.parse("capital<=5")])
 
 

@@ -237,7 +237,8 @@ def test_template_writes_safely(tmp_path, blank):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.xlsx", "two.yaml"]  # no temp files
 
     wrong = invoke("template", "cp-2016", "-o", tmp_path / "out.yaml")
-    assert wrong.exit_code == 1
+    assert wrong.exit_code == 2  # a bad command-line value (CONTRACT 4)
+    assert "'--output' / '-o'" in wrong.stderr
     assert "give a name ending in .xlsx" in wrong.stderr
 
 

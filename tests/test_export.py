@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from appraise import __version__
 from appraise.cli import app
-from appraise.errors import InputError
+from appraise.errors import InputError, ParameterError
 from appraise.io import load_inputs
 from appraise.io import workbook as wb
 from appraise.model import Settings
@@ -567,7 +567,7 @@ def test_never_writes_over_an_extra_input(demo, tmp_path):
 
 
 def test_refuses_a_name_that_is_not_xlsx(demo, tmp_path):
-    with pytest.raises(InputError, match=r"ending \.xlsx"):
+    with pytest.raises(ParameterError, match=r"^out: give a name ending in \.xlsx"):
         export([demo], tmp_path / "hce.csv")
     assert not (tmp_path / "hce.csv").exists()
 

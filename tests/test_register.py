@@ -166,3 +166,53 @@ def test_status_filter_names_what_it_leaves_out(write):
     data = json.loads(result.stdout)
     assert [o["id"] for o in data["options"]] == ["x", "z"]
     assert any(n.endswith("left out: w, y") for n in data["notes"]), data["notes"]
+
+
+KEPT = "status quo (kept for comparison)"
+
+
+def test_the_status_quo_kept_by_status_is_labelled_so_in_every_format(register, tmp_path):
+    """z, the status quo, is long-listed: --status shortlisted ranks x and keeps z as the
+    comparator. No output may call z shortlisted (issue 13 item 15)."""
+    data = json.loads(invoke("rank", register, "--status", "shortlisted", "-f", "json").stdout)
+    assert [(o["id"], o["status"]) for o in data["options"]] == [("x", "shortlisted"), ("z", KEPT)]
+    assert data["status_quo_kept"] is True
+
+    rows = invoke("rank", register, "--status", "shortlisted", "-f", "csv").stdout.splitlines()
+    assert rows[2].startswith(f"demo,2,z,Option Z,3.0,yes,{KEPT},")
+
+    markdown = invoke("rank", register, "--status", "shortlisted", "-f", "markdown").stdout
+    assert "status shortlisted only, and the status quo for comparison._" in markdown
+    assert f"| demo | 2 | z | Option Z | 3.00 | yes | {KEPT} |" in markdown
+
+    table = " ".join(invoke("rank", register, "--status", "shortlisted").stdout.split())
+    assert "◆ status quo (kept for comparison)" in table
+    assert "status shortlisted only, and the status quo for comparison" in table
+
+    import openpyxl
+
+    out = tmp_path / "hce.xlsx"
+    result = invoke("export", register, "--status", "shortlisted", "-o", out, "--no-sensitivity")
+    assert result.exit_code == 0, result.output
+    summary = list(book_rows(openpyxl.load_workbook(out)["Summary"]))
+    assert any("and the status quo for comparison" in str(r[0]) for r in summary)
+    assert ("Option Z", "yes, kept for comparison") in [(r[1], r[3]) for r in summary]
+
+
+def book_rows(sheet):
+    return (r for r in sheet.iter_rows(values_only=True) if r and r[0] is not None)
+
+
+def test_the_status_quo_keeps_its_own_status_where_it_is_one_asked_for(register):
+    """z is long-listed: asked for, it is ranked as long-listed, not merely kept."""
+    args = ("rank", register, "--status", "shortlisted", "--status", "long-listed")
+    data = json.loads(invoke(*args, "-f", "json").stdout)
+    assert [(o["id"], o["status"]) for o in data["options"]] == [
+        ("x", "shortlisted"),
+        ("z", "long-listed"),
+    ]
+    assert data["status_quo_kept"] is False
+    table = " ".join(invoke(*args).stdout.split())
+    assert "status shortlisted or long-listed only" in table
+    assert "kept for comparison" not in table
+    assert "for comparison" not in table

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from appraise.errors import InputError
+from appraise.errors import InputError, ParameterError
 from appraise.io import load_criteria, load_scores
 from appraise.model import Settings
 from appraise.scoring import aggregate, competition_ranks, contributions, rank, totals
@@ -38,9 +38,11 @@ def test_weight_set_flips_the_ranking(demo):
     assert ranking.weight_set == "flip"
 
 
-def test_unknown_weight_set_names_the_file_and_the_choices(demo):
+def test_unknown_weight_set_names_the_parameter_the_file_and_the_choices(demo):
+    """A parameter error (the CLI's exit 2), not an input error; TWO_CRITERIA has one set."""
     with pytest.raises(
-        InputError, match=r"two\.yaml: weight_sets: no weight set 'nope' \(available: flip\)"
+        ParameterError,
+        match=r"^weight_set: no weight set 'nope' in .*two\.yaml; the sets are: flip$",
     ):
         rank(load_scores(demo), Settings(weight_set="nope"))
 
@@ -114,10 +116,11 @@ def test_gate_failure_is_listed_apart_with_its_reason(write):
             name: Bold
             scores: {a: 5, b: 5}
             gates: {staffing: {pass: false, reason: no consultant rota}}
+          - {id: mild, name: Mild, scores: {a: 2, b: 2}, gates: {staffing: true}}
         """,
     )
     ranking = rank(load_scores(path))
-    assert [o.id for o in ranking.options] == ["keep"]
+    assert [o.id for o in ranking.options] == ["keep", "mild"]
     (screened,) = ranking.screened_out
     assert screened.id == "bold"
     assert screened.total == pytest.approx(5.0)
@@ -159,11 +162,126 @@ def test_missing_score_policies_by_hand(write, policy, gap_total):
 
 
 def test_missing_exclude_sets_the_option_aside(write):
+    """full: 0.3*5 + 0.2*5 + 0.5*5 = 5.0 ranks above sq: 0.6 + 0.8 + 3 = 4.4."""
     write("nested.yaml", NESTED)
     settings_ = Settings(missing="exclude")
-    ranking = rank(load_scores(write("gaps.yaml", MISSING), settings_), settings_)
-    assert [o.id for o in ranking.options] == ["sq"]
+    text = MISSING + "  - {id: full, name: Full, scores: {q1: 5, q2: 5, cost: 5}}\n"
+    ranking = rank(load_scores(write("gaps.yaml", text), settings_), settings_)
+    assert [o.id for o in ranking.options] == ["full", "sq"]
     assert [(e.id, e.reason) for e in ranking.excluded] == [("gap", "no score for q2")]
+
+
+# --- nothing left to rank -------------------------------------------------------------------
+
+
+def test_excluding_every_option_but_the_status_quo_is_an_error_saying_why(write):
+    """MISSING has one option besides the status quo, and it lacks q2: nothing is left to rank."""
+    write("nested.yaml", NESTED)
+    settings_ = Settings(missing="exclude")
+    path = write("gaps.yaml", MISSING)
+    with pytest.raises(InputError) as caught:
+        rank(load_scores(path, settings_), settings_)
+    assert str(caught.value) == (
+        f"{path}: options: no option is left to rank: 1 set aside by --missing exclude "
+        "(missing scores); only the status quo 'sq' remains, and it is the comparator"
+    )
+
+
+def test_excluding_every_option_is_an_error_saying_nothing_remains(write):
+    write("nested.yaml", NESTED)
+    settings_ = Settings(missing="exclude")
+    path = write("gaps.yaml", MISSING.replace("q1: 2, q2: 4", "q1: 2"))
+    with pytest.raises(InputError, match=r"2 set aside by --missing exclude \(missing scores\); "):
+        rank(load_scores(path, settings_), settings_)
+    with pytest.raises(InputError, match=r"; nothing remains$"):
+        rank(load_scores(path, settings_), settings_)
+
+
+REGISTER = """group: reg
+name: Register
+criteria: two.yaml
+scale: {min: 1, max: 5}
+gates: [{id: site, name: A site is available}]
+options:
+  - {id: sq, name: Today, status_quo: true, status: long-listed, scores: {a: 3, b: 3}}
+  - {id: x, name: X, status: shortlisted, scores: {a: 5, b: 1},
+     gates: {site: {pass: false, reason: no site}}}
+  - {id: y, name: Y, status: rejected, status_reason: no capital, scores: {a: 2, b: 5}}
+  - {id: w, name: W, status: long-listed, scores: {a: 1, b: 1}}
+"""
+
+
+def test_a_status_filter_that_leaves_only_the_status_quo_says_every_reason(write):
+    """x fails its gate, y is rejected, w is long-listed: --status shortlisted leaves sq alone."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write("reg.yaml", REGISTER)
+    with pytest.raises(InputError) as caught:
+        rank(load_scores(path), Settings(statuses=("shortlisted",)))
+    assert str(caught.value) == (
+        f"{path}: options: no option is left to rank: 1 failed a gate, 1 rejected in the "
+        "option register, 1 left out by --status shortlisted; only the status quo 'sq' "
+        "remains, and it is the comparator"
+    )
+
+
+def test_the_status_quo_kept_by_a_status_filter_is_marked_as_kept_for_comparison(write):
+    """sq is long-listed: kept under --status shortlisted as the comparator, but a match itself
+    under --status long-listed."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write("reg.yaml", REGISTER.replace("gates: {site: {pass: false, reason: no site}}", ""))
+    shortlisted = rank(load_scores(path), Settings(statuses=("shortlisted",)))
+    assert [(o.id, o.kept_for_comparison) for o in shortlisted.options] == [
+        ("x", False),
+        ("sq", True),
+    ]
+    long_listed = rank(load_scores(path), Settings(statuses=("long-listed",)))
+    assert [(o.id, o.kept_for_comparison) for o in long_listed.options] == [
+        ("sq", False),
+        ("w", False),
+    ]
+
+
+def test_asking_for_rejected_options_is_a_parameter_error(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write("reg.yaml", REGISTER)
+    with pytest.raises(ParameterError, match=r"^statuses: rejected options are never ranked"):
+        rank(load_scores(path), Settings(statuses=("rejected",)))
+
+
+def test_a_file_that_sets_nothing_aside_is_ranked_even_with_the_status_quo_alone(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write("alone.yaml", REGISTER.split("  - {id: x", maxsplit=1)[0])
+    assert [o.id for o in rank(load_scores(path)).options] == ["sq"]
+
+
+CONFLICTED = """group: panel
+name: Panel
+criteria: two.yaml
+scale: {min: 1, max: 5}
+scorers:
+  ann: {interests: {x: owns the site}}
+  bob: {}
+options:
+  - {id: sq, name: Today, status_quo: true, scorers: {ann: {a: 3, b: 3}, bob: {a: 3, b: 3}}}
+  - {id: x, name: X, scorers: {ann: {a: 5, b: 1}}}
+"""
+
+
+def test_leaving_out_the_only_scorer_of_an_option_is_not_a_total_of_zero(write):
+    """Only ann scored x, and she declared an interest in it: with her scores left out x has
+    none. Under the default policy that is an error (it was ranked with a total of 0, below the
+    1..5 scale); under --missing exclude x is set aside, and nothing is left to rank."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write("panel.yaml", CONFLICTED)
+    with pytest.raises(InputError) as caught:
+        rank(load_scores(path), Settings(exclude_conflicted=True))
+    assert str(caught.value) == (
+        f"{path}: options[1]: option 'x': no score for a, b once conflicted scores are left "
+        "out (--exclude-conflicted); choose --missing exclude, baseline or renormalise"
+    )
+    settings_ = Settings(exclude_conflicted=True, missing="exclude")
+    with pytest.raises(InputError, match=r"1 set aside by --missing exclude \(missing scores, "):
+        rank(load_scores(path, settings_), settings_)
 
 
 def test_indicative_round_scores_top_level_criteria(write):
@@ -245,3 +363,19 @@ def test_scaling_all_weights_keeps_the_ranks(case, factor):
     w = raw_w / raw_w.sum()
     w2 = (raw_w * factor) / (raw_w * factor).sum()
     np.testing.assert_allclose(totals(s, w2), totals(s, w), atol=1e-9)
+
+
+def test_ranking_a_sheet_with_gaps_under_the_error_policy_is_an_error_not_a_silent_rescale(
+    write,
+):
+    """MISSING loaded under --missing exclude keeps its gap; ranked under the default policy
+    (error) the gap was rescaled away with a note claiming --missing renormalise."""
+    write("nested.yaml", NESTED)
+    path = write("gaps.yaml", MISSING)
+    sheet = load_scores(path, Settings(missing="exclude"))
+    with pytest.raises(InputError) as caught:
+        rank(sheet)
+    assert str(caught.value) == (
+        f"{path}: options[1]: option 'gap': no score for q2; choose --missing exclude, "
+        "baseline or renormalise"
+    )

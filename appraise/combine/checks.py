@@ -21,7 +21,7 @@ from appraise.combine.data import (
     limit_text,
     rule_text,
 )
-from appraise.errors import AppraiseError, InputError
+from appraise.errors import AppraiseError, InputError, ParameterError
 from appraise.model import Rule
 from appraise.weights import FloatArray
 
@@ -65,9 +65,8 @@ def _check_limits(groups: Sequence[GroupOptions], limits: Sequence[Limit]) -> No
     for limit in limits:
         if limit.attribute not in known:
             listed = ", ".join(known) or "none"
-            raise InputError(
-                "--limit",
-                "",
+            raise ParameterError(
+                "limits",
                 f"no option has the attribute '{limit.attribute}' (attributes: {listed})",
             )
 
@@ -80,11 +79,11 @@ def _group_weights(
     known = [g.group for g in groups]
     for name, weight in weights.items():
         if name not in known:
-            raise InputError(
-                "--group-weight", "", f"unknown group '{name}' (groups: {', '.join(known)})"
+            raise ParameterError(
+                "group_weights", f"unknown group '{name}' (groups: {', '.join(known)})"
             )
         if not math.isfinite(weight):
-            raise InputError("--group-weight", "", f"group '{name}': weight must be finite")
+            raise ParameterError("group_weights", f"group '{name}': weight must be finite")
     return [float(weights.get(g.group, 1.0)) for g in groups]
 
 

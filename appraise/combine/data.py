@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from appraise.errors import AppraiseError, InputError
+from appraise.errors import AppraiseError, ParameterError
 from appraise.model import Rule
 from appraise.scoring import Ranking
 from appraise.weights import FloatArray
@@ -122,14 +122,13 @@ class Limit:
         """Read ``net_capital<=20000`` (spaces allowed around the operator).
 
         Raises:
-            InputError: The text is not ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER.
+            ParameterError: The text is not ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER.
         """
         match = _LIMIT.match(text)
         value = None if match is None else _number(match.group(3))
         if match is None or value is None:
-            raise InputError(
-                "--limit",
-                "",
+            raise ParameterError(
+                "limits",
                 "expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER (e.g. net_capital<=20000), "
                 f"found {text!r}",
             )

@@ -970,10 +970,9 @@ def make_template(
     it reads back from wherever it is saved next to that file.
     """
     from appraise.io.loading import load_criteria, load_scores, resolve_criteria_path
-    from appraise.io.safe_write import write_atomically
+    from appraise.io.safe_write import require_suffix, write_atomically
 
-    if out.suffix.lower() != ".xlsx":
-        raise InputError(out, "", "the template is an Excel workbook: give a name ending in .xlsx")
+    require_suffix(out, ".xlsx", "the scoring workbook")
     path = resolve_criteria_path(criteria)
     tree = load_criteria(path)
     inputs = [path]

@@ -8,7 +8,17 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from appraise.errors import InputError
+from appraise.errors import InputError, ParameterError
+
+
+def require_suffix(out: Path, suffix: str, what: str) -> None:
+    """Refuse an output name that does not end in ``suffix`` (the kind of file ``what`` is).
+
+    Raises:
+        ParameterError: On ``out``: the name asks for another kind of file.
+    """
+    if out.suffix.lower() != suffix:
+        raise ParameterError("out", f"give a name ending in {suffix} for {what}, not '{out.name}'")
 
 
 def check_output_path(out: Path, inputs: Iterable[Path], force: bool) -> None:

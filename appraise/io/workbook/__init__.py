@@ -27,8 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from appraise.errors import InputError
-from appraise.io.safe_write import check_output_path, write_atomically
+from appraise.io.safe_write import check_output_path, require_suffix, write_atomically
 from appraise.io.workbook.audit import AUDITED_PACKAGES, sha256_of, write_audit, write_validation
 from appraise.io.workbook.build import (
     AuditSection,
@@ -200,8 +199,8 @@ def write_hce_workbook(
 
     Raises:
         InputError: The rankings differ in criteria or weights (naming the file that
-            differs), an input is missing, or ``out`` is an input, exists without ``force``,
-            or does not end in ``.xlsx``.
+            differs), an input is missing, or ``out`` is an input or exists without ``force``.
+        ParameterError: ``out`` does not end in ``.xlsx``.
         ValueError: No rankings, an extra section's title is not a valid, unique title, or
             the sensitivity results do not match the rankings one to one.
     """
@@ -211,8 +210,7 @@ def write_hce_workbook(
     )
     sources = [f.path for f in context.inputs]
     check_output_path(out, sources, force)
-    if out.suffix.lower() != ".xlsx":
-        raise InputError(out, "", "the HCE workbook is an Excel file: give a name ending .xlsx")
+    require_suffix(out, ".xlsx", "the HCE workbook")
     sections = workbook_sections(context, extra_sections)
     _check_titles(sections)
 

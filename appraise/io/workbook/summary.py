@@ -91,7 +91,8 @@ def _shortlist(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styles) 
         put_formula(
             sheet, row, 3, "=" + layout.totals_cell(layout.total_column, source), styles.number
         )
-        put_text(sheet, row, 4, "yes" if option.status_quo else "")
+        kept = ", kept for comparison" if option.kept_for_comparison else ""  # --status
+        put_text(sheet, row, 4, f"yes{kept}" if option.status_quo else "")
         if option.notes:
             put_text(sheet, row, 5, option.notes).alignment = styles.wrap
     return row + 1
