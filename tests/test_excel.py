@@ -212,7 +212,17 @@ def test_template_is_protected_and_validated(blank):
     assert wb["Scores"]["A2"].protection.locked  # the header row cannot
     rules = wb["Scores"].data_validations.dataValidation
     scale = next(v for v in rules if v.type == "decimal")
-    assert (scale.operator, scale.formula1, scale.formula2) == ("between", "1", "5")
+    # The scale is the Group sheet's two cells, so editing them moves the validation too.
+    assert (scale.operator, scale.formula1, scale.formula2) == (
+        "between",
+        "Group!$B$5",
+        "Group!$B$6",
+    )
+    group = wb["Group"]
+    assert [tuple(c.value for c in group[r][:2]) for r in (5, 6)] == [
+        ("scale_min", 1),
+        ("scale_max", 5),
+    ]
     assert "C3" in str(scale.sqref)
     assert wb["Scores"].freeze_panes == "C3"
     # The criteria as entered, with global weights: a = 60%, b = 40%.
@@ -332,15 +342,31 @@ def test_written_workbooks_get_normal_permissions(tmp_path, write):
 
 
 def test_a_blank_template_says_its_options_have_no_scores_yet(blank):
-    """The template's placeholder option (row 2 of Options) has neither kind of score."""
+    """The template's placeholder option (row 2 of Options) has no row on the Scores sheet: one
+    message, in workbook words (not the YAML file's 'scores'/'scorers' advice)."""
     result = invoke("check", blank, "-f", "json")
     assert result.exit_code == 1
     messages = [(p["where"], p["message"]) for p in json.loads(result.stdout)["problems"]]
     assert messages == [
         (
             "sheet 'Options', row 2",
-            "option 'status-quo' has no scores yet: give 'scores' (consensus) or 'scorers' "
-            "(per scorer)",
+            "option 'status-quo' has no rows on the Scores sheet; add a row per scorer (or one "
+            "with the scorer left blank, for consensus scores)",
+        )
+    ]
+
+
+def test_an_options_sheet_with_no_options_says_so_in_workbook_words(blank):
+    wb = openpyxl.load_workbook(blank)
+    wb["Options"].delete_rows(2)  # the placeholder row
+    wb.save(blank)
+    result = invoke("check", blank, "-f", "json")
+    assert result.exit_code == 1
+    messages = [(p["where"], p["message"]) for p in json.loads(result.stdout)["problems"]]
+    assert messages == [
+        (
+            "sheet 'Options'",
+            "the Options sheet lists no options; add one row per option (id, name, status_quo)",
         )
     ]
 

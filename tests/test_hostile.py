@@ -674,13 +674,14 @@ def test_formula_without_a_saved_value_is_named(workbook):
 @pytest.mark.parametrize(
     ("reference", "message"),
     [
-        ("nowhere.yaml", "criteria file 'nowhere.yaml' not found next to this file"),
         ("notes.txt", "'notes.txt' is neither a bundled criteria name"),
         ("demo.xlsx", "'demo.xlsx' is neither a bundled criteria name"),
     ],
 )
 def test_a_bad_criteria_reference_in_a_workbook_names_its_cell(workbook, reference, message):
-    """The Group sheet's criteria cell (B4) is named by rank and by check alike."""
+    """The Group sheet's criteria cell (B4) is named by rank and by check alike. (A path to a
+    file that is not there is not refused: the workbook's Criteria sheet is read instead; see
+    test_excel.)"""
     wb = openpyxl.load_workbook(workbook)
     assert wb["Group"]["A4"].value == "criteria"
     wb["Group"]["B4"] = reference
