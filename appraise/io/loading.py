@@ -365,8 +365,13 @@ def _repair(data: Any, loc: tuple[int | str, ...], kind: str) -> bool:
         if isinstance(option, dict) and option.get("scores") is option.get("scorers") is None:
             # An option with no scores yet, given none of the kind the others have, so the
             # rest of the file is still checked.
-            per_scorer = any(isinstance(o, dict) and "scorers" in o for o in data["options"])
-            option["scorers" if per_scorer else "scores"] = {}
+            scorers = [
+                k for o in data["options"] if isinstance(o, dict) for k in o.get("scorers") or {}
+            ]
+            if scorers:
+                option["scorers"] = {scorers[0]: {}}
+            else:
+                option["scores"] = {}
             return True
     holder = data
     for part in parents:
