@@ -14,6 +14,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -606,6 +607,67 @@ def test_hidden_sheets_are_refused(workbook, state):
         f"the sheet is {state}; unhide it (right-click a sheet tab > Unhide) so everyone can see "
         "what is read, save, and run again",
     )
+
+
+HIDDEN = "so everyone can see what is read, save, and run again"
+
+
+@pytest.mark.parametrize(
+    ("hide", "where", "message"),
+    [
+        (
+            lambda wb: setattr(wb["Scores"].row_dimensions[4], "hidden", True),
+            "sheet 'Scores', row 4",
+            "hidden row holding data; unhide it (select the rows either side, right-click > "
+            f"Unhide) {HIDDEN}",
+        ),
+        (
+            lambda wb: setattr(wb["Scores"].column_dimensions["D"], "hidden", True),
+            "sheet 'Scores', column D",
+            "hidden column holding data; unhide it (select the columns either side, right-click "
+            f"> Unhide) {HIDDEN}",
+        ),
+        (  # a zero height hides a row as well as the hidden flag does (set in the XML below)
+            None,
+            "sheet 'Scores', rows 4:5",
+            "hidden rows holding data; unhide them (select the rows either side, right-click > "
+            f"Unhide) {HIDDEN}",
+        ),
+        (
+            lambda wb: setattr(wb["Options"].row_dimensions[3], "hidden", True),
+            "sheet 'Options', row 3",
+            "hidden row holding data",
+        ),
+        (  # a sheet appraise does not read may still feed one it does, by formula
+            lambda wb: (
+                wb.create_sheet("Notes").__setitem__("A1", 5),
+                setattr(wb["Notes"], "sheet_state", "hidden"),
+            ),
+            "sheet 'Notes'",
+            "the sheet is hidden; unhide it",
+        ),
+    ],
+    ids=["row", "column", "zero-height rows", "options row", "unread sheet"],
+)
+def test_hidden_rows_columns_and_sheets_holding_data_are_refused(workbook, hide, where, message):
+    """Issue 13 item 5: a hidden row or column was read (counted) without a word."""
+    if hide is None:  # openpyxl does not write a height of 0; a spreadsheet program does
+        change = partial(re.sub, rb'<row r="([45])"', rb'<row r="\1" ht="0" customHeight="1"')
+        rewrite(workbook, sheet_part(workbook, "Scores"), change)
+    else:
+        wb = openpyxl.load_workbook(workbook)
+        hide(wb)
+        wb.save(workbook)
+    refused(workbook, where, message)
+
+
+def test_hidden_rows_columns_and_sheets_without_data_are_fine(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    wb["Scores"].row_dimensions[40].hidden = True
+    wb["Scores"].column_dimensions["H"].hidden = True
+    wb.create_sheet("Spare").sheet_state = "hidden"
+    wb.save(workbook)
+    assert [o["id"] for o in accepted(workbook)["options"]] == ["x", "y", "z"]
 
 
 def test_merged_header_cells_are_named(workbook):

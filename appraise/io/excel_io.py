@@ -642,9 +642,7 @@ class _Reader:
                 f"the sheet is {ws.sheet_state}; unhide it (right-click a sheet tab > "
                 "Unhide) so everyone can see what is read, save, and run again",
             )
-        rows = {
-            r for r, d in ws.row_dimensions.items() if d.hidden or (d.customHeight and d.ht == 0)
-        }
+        rows = {r for r, d in ws.row_dimensions.items() if d.hidden or d.ht == 0}
         columns = {
             c
             for d in ws.column_dimensions.values()
