@@ -482,11 +482,13 @@ def test_a_scorer_not_on_the_scorers_sheet_is_an_error_at_the_cell(urgent):
 def test_an_invalid_option_id_is_named_where_it_is(urgent):
     """Item 7: an invalid id at Options!A3 was never named; instead four errors on the Scores
     sheet (rows 7-10 still name 'rural-hubs') and one on Gate results. Now: the id at its cell,
-    and each sheet's rows for the unknown option once."""
+    and each sheet's rows for the unknown option once (the interest a scorer declared in it too,
+    which was not checked at all)."""
     edit(urgent, lambda wb: wb["Options"].__setitem__("A3", "Rural Hubs!"))
     assert [(w, m.split(" (")[0]) for w, m in errors_of(urgent)] == [
         ("sheet 'Options', cell A3", "'Rural Hubs!' is not a valid id"),
         ("sheet 'Scores', cell B7", "option 'rural-hubs' is not listed on the Options sheet"),
+        ("sheet 'Interests', cell B2", "option 'rural-hubs' is not on the Options sheet"),
         ("sheet 'Gate results', cell A3", "option 'rural-hubs' is not on the Options sheet"),
     ]
     assert "(and 3 more rows below)" in errors_of(urgent)[1][1]
@@ -510,6 +512,7 @@ def test_check_lists_every_workbook_problem_in_one_pass_in_sheet_and_cell_order(
         "sheet 'Scores', cell B7",
         "sheet 'Scores', cell F7",
         "sheet 'Scores', cell G8",
+        "sheet 'Interests', cell B2",
         "sheet 'Gate results', cell A3",
     ]
     assert found[4][1] == "expected a number, found 'high'"
@@ -521,7 +524,7 @@ def test_check_lists_every_workbook_problem_in_one_pass_in_sheet_and_cell_order(
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"error: {urgent}: sheet 'Options', cell A3: {found[0][1]}",
-        f"error: ... and 6 more problems: run `appraise check {urgent}` to list them all",
+        f"error: ... and 7 more problems: run `appraise check {urgent}` to list them all",
     ]
 
 
@@ -630,3 +633,10 @@ def test_libreoffice_reads_the_scale_validation_as_the_group_sheets_cells(tmp_pa
     with zipfile.ZipFile(tmp_path / "ods" / "s.ods") as ods:
         content = ods.read("content.xml").decode()
     assert "cell-content-is-between([$Group.$B$5],[$Group.$B$6])" in content
+
+
+def test_evidence_in_a_row_with_no_option_is_named_not_dropped(blank):
+    """Rows 3-5 are x, y, z; row 6 has only evidence (column E), which would go unread."""
+    rows = [[None, "x", 5, 1], [None, "y", 2, 5], [None, "z", 3, 3], [None, None, None, None, "?"]]
+    workbook = fill_demo(blank, rows)
+    assert errors_of(workbook) == [("sheet 'Scores', cell B6", "evidence with no option id")]

@@ -970,8 +970,10 @@ def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], 
         evidence_col = headings.get("evidence", headings.get("notes"))
         evidence = r.cell(ws, row, evidence_col) if evidence_col else None
         if option_id is None:
-            if scorer is not None or any(v is not None for v in cells.values()):
-                r.error(_place(ws.title, row, headings["option"]), "scores with no option id")
+            given = [scorer, *cells.values()]
+            what = "scores" if any(v is not None for v in given) else "evidence"
+            if what == "scores" or evidence is not None:
+                r.error(_place(ws.title, row, headings["option"]), f"{what} with no option id")
             continue
         i = _option_index(
             r, str(option_id), _place(ws.title, row, headings["option"]), options, index, unknown
@@ -1060,8 +1062,9 @@ def _unscored(r: _Reader, options: list[dict[str, Any]]) -> None:
             )
 
 
-def _scorers(r: _Reader) -> dict[str, Any]:
+def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
     scorers: dict[str, Any] = {}
+    option_ids = [str(o["id"]) for o in options if o.get("id") is not None]
     for row, rec in r.records("Scorers", "id"):
         scorer_id = rec.get("id")
         if scorer_id is None:
@@ -1087,6 +1090,13 @@ def _scorers(r: _Reader) -> dict[str, Any]:
                 f"scorer {scorer!r} is not on the Scorers sheet{hint}",
             )
             continue
+        if option is not None and str(option) not in option_ids:
+            meant = nearest(str(option), option_ids)
+            hint = f": did you mean '{meant}'?" if meant else ""
+            r.error(
+                r.at("Interests", row, "option"),
+                f"option {option!r} is not on the Options sheet{hint}",
+            )
         interests = scorers[str(scorer)].setdefault("interests", {})
         interests[str(option)] = None if rec.get("interest") is None else str(rec["interest"])
         # What can be wrong with an interest is its option: name that cell.
@@ -1228,7 +1238,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     data: dict[str, Any] = _group(r)
     table, criteria_cells = _criteria_sheet(r)
     options = _options(r)
-    scorers = _scorers(r)
+    scorers = _scorers(r, options)
     gates = _gates(r, options)
     _scores(r, options, scorers, _ids(table))
     for ws in r.values.worksheets:  # a hidden sheet appraise does not read may feed one it does

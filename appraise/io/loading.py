@@ -361,18 +361,7 @@ def _repair(data: Any, loc: tuple[int | str, ...], kind: str) -> bool:
         *parents, last = parents
         kind = "extra_forbidden"
     if parents == ["options"] and kind == "value_error" and isinstance(last, int):
-        option = data["options"][last] if last < len(data["options"]) else None
-        if isinstance(option, dict) and option.get("scores") is option.get("scorers") is None:
-            # An option with no scores yet, given none of the kind the others have, so the
-            # rest of the file is still checked.
-            scorers = [
-                k for o in data["options"] if isinstance(o, dict) for k in o.get("scorers") or {}
-            ]
-            if scorers:
-                option["scorers"] = {scorers[0]: {}}
-            else:
-                option["scores"] = {}
-            return True
+        return _unscored(data["options"], last)
     holder = data
     for part in parents:
         try:
@@ -391,8 +380,23 @@ def _repair(data: Any, loc: tuple[int | str, ...], kind: str) -> bool:
     in_scores = len(parents) >= 3 and parents[0] == "options" and parents[2] in SCORE_KEYS
     if in_scores:
         holder[last] = None
-        return True
-    return False
+    return in_scores
+
+
+def _unscored(options: list[Any], i: int) -> bool:
+    """Give an option with no scores yet none, of the kind the others have.
+
+    So the rest of the file is still checked; False when that is not what is wrong with it.
+    """
+    option = options[i] if i < len(options) else None
+    if not isinstance(option, dict) or any(option.get(k) is not None for k in SCORE_KEYS):
+        return False
+    scorers = [k for o in options if isinstance(o, dict) for k in o.get("scorers") or {}]
+    if scorers:
+        option["scorers"] = {scorers[0]: {}}
+    else:
+        option["scores"] = {}
+    return True
 
 
 SCORE_KEYS = ("scores", "scorers")
