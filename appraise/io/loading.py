@@ -151,6 +151,7 @@ def _parse(
 ) -> M:
     if data is None:
         data, locate = read_data(path)
+        raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise InputError(path, "", f"expected {_KEYS[kind]} as a YAML mapping, found {found}")
