@@ -163,8 +163,13 @@ def test_consensus_and_per_scorer_rows_cannot_mix(blank):
     workbook = fill_demo(blank, [["ann", "x", 5, 1], [None, "y", 2, 5], ["ann", "z", 3, 3]])
     result = invoke("check", workbook, "-f", "json")
     assert result.exit_code == 1
-    problems = json.loads(result.stdout)["problems"]
-    assert any("mixes consensus" in p["message"] for p in problems), problems
+    assert errors_of(workbook) == [
+        (
+            "sheet 'Scores', cell A4",
+            "scorer left blank (consensus scores) where other rows name their scorer; name the "
+            "scorer in every row, or leave it blank in every row",
+        )
+    ]
 
 
 def test_not_a_zip_and_zip_bomb_and_xxe_are_refused(tmp_path, blank):
@@ -640,3 +645,16 @@ def test_evidence_in_a_row_with_no_option_is_named_not_dropped(blank):
     rows = [[None, "x", 5, 1], [None, "y", 2, 5], [None, "z", 3, 3], [None, None, None, None, "?"]]
     workbook = fill_demo(blank, rows)
     assert errors_of(workbook) == [("sheet 'Scores', cell B6", "evidence with no option id")]
+
+
+def test_a_value_beside_the_group_sheets_table_is_named_not_dropped(blank):
+    """The Group sheet is read from columns A and B (C is help): D5 would go unread."""
+    workbook = fill_demo(blank)
+    edit(workbook, lambda wb: wb["Group"].__setitem__("D5", "0 to 10 really"))
+    assert errors_of(workbook) == [
+        (
+            "sheet 'Group', cell D5",
+            "'0 to 10 really' is in a column with no heading in row 1; add a heading, or clear "
+            "the cell",
+        )
+    ]

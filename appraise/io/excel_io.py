@@ -807,6 +807,8 @@ def _group(r: _Reader) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if ws is None:
         return data
+    if str(r.cell(ws, 1, 1)).casefold() == "key":  # the template's header: nothing beside it
+        r.unheaded(ws, 1)
     seen: dict[str, int] = {}
     for row in range(1, ws.max_row + 1):
         key = r.cell(ws, row, 1)
@@ -878,6 +880,10 @@ def _options(r: _Reader) -> list[dict[str, Any]]:
 
 _SCORES_KEYS = {"scorer", "option", "evidence", "notes"}
 _STAND_IN = "@stand-in"
+_MIXED = (
+    "scorer left blank (consensus scores) where other rows name their scorer; name the scorer "
+    "in every row, or leave it blank in every row"
+)
 
 
 @dataclass(frozen=True)
@@ -963,6 +969,11 @@ def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], 
     listed = list(scorers)
     unknown: dict[tuple[str, str], list[str]] = {}
     first_row: dict[tuple[str, int], int] = {}
+    scorer_col = headings.get("scorer", 0)
+    per_scorer = bool(scorer_col) and any(
+        ws.cell(row=row, column=scorer_col).value not in (None, "")
+        for row in range(top + 1, ws.max_row + 1)
+    )
     for row in range(top + 1, ws.max_row + 1):
         option_id = r.cell(ws, row, headings["option"])
         scorer = r.cell(ws, row, headings["scorer"]) if "scorer" in headings else None
@@ -988,18 +999,18 @@ def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], 
             )
             continue
         first_row[key, i] = row
+        scorer_cell = _place(ws.title, row, headings.get("scorer", 1))
+        if scorer is None and per_scorer:
+            unknown.setdefault(("scorer", _MIXED), []).append(scorer_cell)
+            scorer = CONSENSUS  # read as a scorer, so the rest is checked as one kind of row
         if scorer is not None and listed and key not in listed:
-            _unlisted(r, key, listed, _place(ws.title, row, headings["scorer"]), unknown)
+            if key != CONSENSUS:
+                _unlisted(r, key, listed, scorer_cell, unknown)
             scorers.setdefault(key, {})  # reported here, so not again as unlisted
-        values = {leaf: _number(v) for leaf, v in cells.items() if v is not None}
-        option = options[i]
         base = f"options[{i}].scores" if scorer is None else f"options[{i}].scorers.{key}"
-        if scorer is None:
-            option["scores"] = values
-        else:
-            option.setdefault("scorers", {})[key] = values
+        _store(r, options[i], base, key, {leaf: _number(v) for leaf, v in cells.items()})
         if evidence is not None:
-            option.setdefault("evidence", {})[key] = str(evidence)
+            options[i].setdefault("evidence", {})[key] = str(evidence)
             r.where[f"options[{i}].evidence.{key}"] = _place(ws.title, row, evidence_col)
         r.where[base] = _place(ws.title, row)
         for leaf, col in leaf_cols.items():
@@ -1008,6 +1019,15 @@ def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], 
     for option in options:
         option.pop(_STAND_IN, None)
     _unscored(r, options)
+
+
+def _store(r: _Reader, option: dict[str, Any], base: str, key: str, cells: dict[str, Any]) -> None:
+    """A Scores row's scores (blank cells left out) under its option, as YAML would hold them."""
+    values = {leaf: v for leaf, v in cells.items() if v is not None}
+    if base.endswith(".scores"):
+        option["scores"] = values
+    else:
+        option.setdefault("scorers", {})[key] = values
 
 
 def _option_index(
