@@ -658,3 +658,21 @@ def test_a_value_beside_the_group_sheets_table_is_named_not_dropped(blank):
             "the cell",
         )
     ]
+
+
+def test_a_criterion_no_scorer_scored_is_named_at_the_options_scores_rows(urgent):
+    """Rows 3-6 are status-quo's four scorers; with safety (D) blank in all four, the error
+    points at the option's first row on the Scores sheet (it pointed at the Options sheet)."""
+
+    def blank_safety(wb):
+        for row in range(3, 7):
+            wb["Scores"].cell(row=row, column=4).value = None
+
+    edit(urgent, blank_safety)
+    assert errors_of(urgent) == [
+        (
+            "sheet 'Scores', row 3",
+            "option 'status-quo' has no score for 'safety' (choose --missing "
+            "exclude|baseline|renormalise to proceed)",
+        )
+    ]

@@ -1013,6 +1013,7 @@ def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], 
             options[i].setdefault("evidence", {})[key] = str(evidence)
             r.where[f"options[{i}].evidence.{key}"] = _place(ws.title, row, evidence_col)
         r.where[base] = _place(ws.title, row)
+        r.where.setdefault(base.rsplit(".", 1)[0] if scorer else base, _place(ws.title, row))
         for leaf, col in leaf_cols.items():
             r.where[f"{base}.{leaf}"] = _place(ws.title, row, col)
     _once(r, unknown)
