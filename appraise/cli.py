@@ -734,8 +734,8 @@ def template(
     """Make a scoring workbook a working group fills in, then `appraise rank` reads it back.
 
     Sheets: Instructions, Group, Criteria (locked), Options, Scorers, Scores (one row per scorer
-    and option; only numbers on the Group sheet's scale are accepted), Interests, Gates, Gate
-    results. The Criteria sheet holds the whole table, so the workbook still reads when moved.
+    and option; only numbers on the Group sheet's scale), Interests, Gates, Gate results.
+    The Criteria sheet holds the whole table, so the workbook still reads when moved.
 
     Example: appraise template cp-2016 -o urgent-care.xlsx
     Example: appraise template cp-2016 --scale -2 2 -o stroke.xlsx
