@@ -787,6 +787,15 @@ def template(
             help="Score the top-level criteria (indicative round), not the subs.",
         ),
     ] = False,
+    scale: Annotated[
+        tuple[float, float] | None,
+        typer.Option(
+            "--scale",
+            metavar="MIN MAX",
+            help="The scoring scale of a blank template (default 1 5; e.g. --scale -2 2).",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
     ] = False,
@@ -794,16 +803,22 @@ def template(
     """Make a scoring workbook a working group fills in, then `appraise rank` reads it back.
 
     Sheets: Instructions, Group, Criteria (locked), Options, Scorers, Scores (one row per scorer
-    and option; only numbers on the scale are accepted), Interests, Gates, Gate results.
+    and option; only numbers on the Group sheet's scale), Interests, Gates, Gate results.
+    The Criteria sheet holds the whole table, so the workbook still reads when moved.
 
     Example: appraise template cp-2016 -o urgent-care.xlsx
+    Example: appraise template cp-2016 --scale -2 2 -o stroke.xlsx
     Example: appraise template criteria/cp-2016.yaml --scores options/urgent-care.yaml -o uc.xlsx
     Then:    appraise rank urgent-care.xlsx
     """
     from appraise.io.excel_io import make_template
 
+    if scale is not None and not scale[0] < scale[1]:
+        raise typer.BadParameter(
+            f"MIN must be below MAX (got {scale[0]:g} {scale[1]:g})", param_hint="'--scale'"
+        )
     with exit_on_input_error():
-        written = make_template(criteria, output, scores, indicative, force)
+        written = make_template(criteria, output, scores, indicative, force, scale)
     err.print(f"Wrote {_escape(str(written))}", highlight=False)
 
 

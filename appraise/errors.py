@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,8 +73,21 @@ class Problems(AppraiseError):
         return [p for p in self.problems if p.severity == "error"]
 
     def lines(self) -> list[str]:
-        """Each error on a line of its own."""
-        return [str(p) for p in self.errors]
+        """The first error, and how many more there are and where to see them all.
+
+        A command stops at a bad file; ``check`` is the one that lists every problem (the same
+        count), so the rest are counted here rather than scrolling the command's output away.
+        """
+        errors = self.errors
+        if len(errors) <= 1:
+            return [str(p) for p in errors]
+        files = " ".join(shlex.quote(f) for f in dict.fromkeys(p.path for p in errors if p.path))
+        more = len(errors) - 1
+        return [
+            str(errors[0]),
+            f"... and {more} more problem{'s' if more > 1 else ''}: run "
+            f"`appraise check {files or 'FILE'}` to list them all",
+        ]
 
 
 def raise_if_errors(problems: Iterable[Problem]) -> None:

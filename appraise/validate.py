@@ -267,9 +267,16 @@ class _SheetCheck:
             if scorer not in ids:
                 self.add(f"scorers.{scorer}", f"scorer '{scorer}' scored no option", "warning")
         for scorer in ids:
-            if known and scorer not in known:
+            if known and scorer not in known and scorer != "consensus":
+                # An error, not a warning: a mistyped id would count as one more panel member.
+                first = next(
+                    i for i, o in enumerate(self.spec.options) if scorer in (o.scorers or {})
+                )
+                meant = nearest(scorer, list(known))
+                hint = f": did you mean '{meant}'?" if meant else f" (listed: {', '.join(known)})"
                 self.add(
-                    "scorers", f"scorer '{scorer}' scores options but is not listed here", "warning"
+                    f"options[{first}].scorers.{scorer}",
+                    f"scorer '{scorer}' is not listed under 'scorers'{hint}",
                 )
         option_ids = {o.id for o in self.spec.options}
         for scorer, info in known.items():

@@ -535,10 +535,12 @@ def test_a_new_name_under_the_same_id_is_a_rename(panel_rounds):
     seat): renamed, though every score is the same. A name given in one round only is not."""
     write, _ = panel_rounds
     old = write(
-        "old.yaml", PANEL.replace("options:", "scorers: {bob: {name: Bob Smith}}\noptions:")
+        "old.yaml",
+        PANEL.replace("options:", "scorers: {ann: {}, bob: {name: Bob Smith}}\noptions:"),
     )
     new = write(
-        "new.yaml", PANEL.replace("options:", "scorers: {bob: {name: Rob Jones}}\noptions:")
+        "new.yaml",
+        PANEL.replace("options:", "scorers: {ann: {}, bob: {name: Rob Jones}}\noptions:"),
     )
     result = diff(rank(load_scores(old)), rank(load_scores(new)))
     assert [(*_panel(c), c.old_name, c.name) for c in result.panel] == [

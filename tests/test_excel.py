@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -162,8 +163,13 @@ def test_consensus_and_per_scorer_rows_cannot_mix(blank):
     workbook = fill_demo(blank, [["ann", "x", 5, 1], [None, "y", 2, 5], ["ann", "z", 3, 3]])
     result = invoke("check", workbook, "-f", "json")
     assert result.exit_code == 1
-    problems = json.loads(result.stdout)["problems"]
-    assert any("mixes consensus" in p["message"] for p in problems), problems
+    assert errors_of(workbook) == [
+        (
+            "sheet 'Scores', cell A4",
+            "scorer left blank (consensus scores) where other rows name their scorer; name the "
+            "scorer in every row, or leave it blank in every row",
+        )
+    ]
 
 
 def test_not_a_zip_and_zip_bomb_and_xxe_are_refused(tmp_path, blank):
@@ -212,7 +218,17 @@ def test_template_is_protected_and_validated(blank):
     assert wb["Scores"]["A2"].protection.locked  # the header row cannot
     rules = wb["Scores"].data_validations.dataValidation
     scale = next(v for v in rules if v.type == "decimal")
-    assert (scale.operator, scale.formula1, scale.formula2) == ("between", "1", "5")
+    # The scale is the Group sheet's two cells, so editing them moves the validation too.
+    assert (scale.operator, scale.formula1, scale.formula2) == (
+        "between",
+        "Group!$B$5",
+        "Group!$B$6",
+    )
+    group = wb["Group"]
+    assert [tuple(c.value for c in group[r][:2]) for r in (5, 6)] == [
+        ("scale_min", 1),
+        ("scale_max", 5),
+    ]
     assert "C3" in str(scale.sqref)
     assert wb["Scores"].freeze_panes == "C3"
     # The criteria as entered, with global weights: a = 60%, b = 40%.
@@ -333,15 +349,31 @@ def test_written_workbooks_get_normal_permissions(tmp_path, write):
 
 
 def test_a_blank_template_says_its_options_have_no_scores_yet(blank):
-    """The template's placeholder option (row 2 of Options) has neither kind of score."""
+    """The template's placeholder option (row 2 of Options) has no row on the Scores sheet: one
+    message, in workbook words (not the YAML file's 'scores'/'scorers' advice)."""
     result = invoke("check", blank, "-f", "json")
     assert result.exit_code == 1
     messages = [(p["where"], p["message"]) for p in json.loads(result.stdout)["problems"]]
     assert messages == [
         (
             "sheet 'Options', row 2",
-            "option 'status-quo' has no scores yet: give 'scores' (consensus) or 'scorers' "
-            "(per scorer)",
+            "option 'status-quo' has no rows on the Scores sheet; add a row per scorer (or one "
+            "with the scorer left blank, for consensus scores)",
+        )
+    ]
+
+
+def test_an_options_sheet_with_no_options_says_so_in_workbook_words(blank):
+    wb = openpyxl.load_workbook(blank)
+    wb["Options"].delete_rows(2)  # the placeholder row
+    wb.save(blank)
+    result = invoke("check", blank, "-f", "json")
+    assert result.exit_code == 1
+    messages = [(p["where"], p["message"]) for p in json.loads(result.stdout)["problems"]]
+    assert messages == [
+        (
+            "sheet 'Options'",
+            "the Options sheet lists no options; add one row per option (id, name, status_quo)",
         )
     ]
 
@@ -357,4 +389,291 @@ def test_check_lists_scores_out_of_scale_beside_a_cell_that_is_not_a_number(blan
         ("sheet 'Scores', cell D3", "expected a number, found 'high'"),
         ("sheet 'Scores', cell C4", "option 'y', criterion 'a': score 9 is outside the scale 1..5"),
         ("sheet 'Scores', cell D5", "option 'z', criterion 'b': score 0 is outside the scale 1..5"),
+    ]
+
+
+# --- issue 13: every input cell seen, one message per problem, at its cell ---------------------
+
+
+def problems_of(path: Path) -> list[tuple[str, str, str]]:
+    """`check -f json`'s problems as (severity, where, message), in the order listed."""
+    result = invoke("check", path, "-f", "json")
+    assert "Traceback" not in result.output
+    return [
+        (p["severity"], p["where"], p["message"]) for p in json.loads(result.stdout)["problems"]
+    ]
+
+
+def errors_of(path: Path) -> list[tuple[str, str]]:
+    return [
+        (where, message) for severity, where, message in problems_of(path) if severity == "error"
+    ]
+
+
+@pytest.fixture
+def urgent(tmp_path) -> Path:
+    """The bundled urgent-care file as a workbook. Its Scores sheet: header in row 2, then per
+    scorer rows 3-6 status-quo, 7-10 rural-hubs (ed-consultant, gp-lead, patient-rep,
+    finance-lead), ...; criteria from C (best_practice, D safety, E experience, ...)."""
+    out = tmp_path / "uc.xlsx"
+    scores = ROOT / "options" / "urgent-care.yaml"
+    result = invoke("template", ROOT / "criteria" / "cp-2016.yaml", "--scores", scores, "-o", out)
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Scores"]
+    assert [ws[f"{c}2"].value for c in "ABCD"] == ["scorer", "option", "best_practice", "safety"]
+    assert [(ws[f"A{r}"].value, ws[f"B{r}"].value) for r in (5, 7, 10)] == [
+        ("patient-rep", "status-quo"),
+        ("ed-consultant", "rural-hubs"),
+        ("finance-lead", "rural-hubs"),
+    ]
+    return out
+
+
+def edit(path: Path, change) -> Path:
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    wb.save(path)
+    return path
+
+
+def test_a_misspelt_heading_is_one_error_at_the_heading(urgent):
+    """Issue 13 item 7: 'saftey' at D2 was reported 16 times, at D3...D18."""
+    edit(urgent, lambda wb: wb["Scores"].__setitem__("D2", "saftey"))
+    assert errors_of(urgent) == [
+        (
+            "sheet 'Scores', cell D2",
+            "heading 'saftey' is not a criterion id: did you mean 'safety'?",
+        )
+    ]
+
+
+def test_an_inserted_comment_column_is_one_error_at_its_heading(urgent):
+    """Item 7: a comment column gave "expected a number, found 'my note'" at the note."""
+
+    def comment(wb):
+        ws = wb["Scores"]
+        ws.insert_cols(5)
+        ws["E2"], ws["E3"] = "comment", "my note"
+
+    edit(urgent, comment)
+    ((where, message),) = errors_of(urgent)
+    assert where == "sheet 'Scores', cell E2"
+    assert message.startswith("heading 'comment' is not a criterion id (the Criteria sheet lists: ")
+    assert message.endswith("put notes in the 'evidence' column, or delete the column")
+
+
+def test_a_scorer_not_on_the_scorers_sheet_is_an_error_at_the_cell(urgent):
+    """Item 6: Scores!A5 'patient-rep' typed 'patient-rep2' became a fifth panel member (a
+    warning). Rows 5 and 9 are patient-rep's rows for status-quo and rural-hubs."""
+
+    def mistype(wb):
+        wb["Scores"]["A5"] = wb["Scores"]["A9"] = "patient-rep2"
+
+    edit(urgent, mistype)
+    assert errors_of(urgent) == [
+        (
+            "sheet 'Scores', cell A5",
+            "scorer 'patient-rep2' is not on the Scorers sheet: did you mean 'patient-rep'? (and 1 "
+            "more row below)",
+        )
+    ]
+    result = invoke("rank", urgent)
+    assert result.exit_code == 1
+    assert "sheet 'Scores', cell A5: scorer 'patient-rep2' is not on the Scorers sheet" in (
+        result.stderr
+    )
+
+
+def test_an_invalid_option_id_is_named_where_it_is(urgent):
+    """Item 7: an invalid id at Options!A3 was never named; instead four errors on the Scores
+    sheet (rows 7-10 still name 'rural-hubs') and one on Gate results. Now: the id at its cell,
+    and each sheet's rows for the unknown option once (the interest a scorer declared in it too,
+    which was not checked at all)."""
+    edit(urgent, lambda wb: wb["Options"].__setitem__("A3", "Rural Hubs!"))
+    assert [(w, m.split(" (")[0]) for w, m in errors_of(urgent)] == [
+        ("sheet 'Options', cell A3", "'Rural Hubs!' is not a valid id"),
+        ("sheet 'Scores', cell B7", "option 'rural-hubs' is not listed on the Options sheet"),
+        ("sheet 'Interests', cell B2", "option 'rural-hubs' is not on the Options sheet"),
+        ("sheet 'Gate results', cell A3", "option 'rural-hubs' is not on the Options sheet"),
+    ]
+    assert "(and 3 more rows below)" in errors_of(urgent)[1][1]
+
+
+def test_check_lists_every_workbook_problem_in_one_pass_in_sheet_and_cell_order(urgent):
+    """Item 8: with an unknown option in rows 7-10, the scores in those rows were not checked
+    (two more errors appeared once the first were fixed). F7 'high' and G8 9 are in them."""
+
+    def spoil(wb):
+        wb["Options"]["A3"] = "Rural Hubs!"
+        scores = wb["Scores"]
+        scores["D2"], scores["A5"], scores["F7"], scores["G8"] = "saftey", "pt-rep2", "high", 9
+
+    edit(urgent, spoil)
+    found = errors_of(urgent)
+    assert [where for where, _ in found] == [
+        "sheet 'Options', cell A3",
+        "sheet 'Scores', cell D2",
+        "sheet 'Scores', cell A5",
+        "sheet 'Scores', cell B7",
+        "sheet 'Scores', cell F7",
+        "sheet 'Scores', cell G8",
+        "sheet 'Interests', cell B2",
+        "sheet 'Gate results', cell A3",
+    ]
+    assert found[4][1] == "expected a number, found 'high'"
+    assert (
+        found[5][1] == "option 'rural-hubs', criterion 'access': score 9 is outside the scale 1..5"
+    )
+
+    result = invoke("rank", urgent)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {urgent}: sheet 'Options', cell A3: {found[0][1]}",
+        f"error: ... and 7 more problems: run `appraise check {urgent}` to list them all",
+    ]
+
+
+def test_a_moved_workbook_reads_its_criteria_sheet(tmp_path, write):
+    """Item 11: the Group sheet names '../criteria/two.yaml'; moved elsewhere, the workbook reads
+    from its Criteria sheet, ranks as before (x 3.4, y 3.2, z 3.0) and says so."""
+    write("criteria/two.yaml", TWO_CRITERIA)
+    (tmp_path / "made").mkdir()
+    made = tmp_path / "made" / "demo.xlsx"
+    make_template(str(tmp_path / "criteria" / "two.yaml"), made)
+    assert openpyxl.load_workbook(made)["Group"]["B4"].value == "../criteria/two.yaml"
+    fill_demo(made)
+    (tmp_path / "moved" / "deeper").mkdir(parents=True)
+    moved = made.rename(tmp_path / "moved" / "deeper" / "demo.xlsx")
+    result = invoke("rank", moved, "-f", "json")
+    assert result.exit_code == 0, result.output
+    totals = [(o["id"], o["total"]) for o in json.loads(result.stdout)["options"]]
+    assert totals == [("x", pytest.approx(3.4)), ("y", pytest.approx(3.2)), ("z", 3.0)]
+    assert (
+        f"note: {moved}: the workbook's Criteria sheet is used: the criteria file "
+        "'../criteria/two.yaml' named at sheet 'Group', cell B4 is not there"
+    ) in " ".join(result.stderr.split())
+
+
+def test_a_criteria_file_changed_since_is_named_and_the_sheet_used(blank, tmp_path):
+    """Item 11: the scorers saw a 60/40 table; the file now says 50/50. The sheet is used
+    (x = 0.6*5 + 0.4*1 = 3.4, not 0.5*5 + 0.5*1 = 3.0) and a note names the difference."""
+    workbook = fill_demo(blank)
+    criteria = tmp_path / "two.yaml"
+    criteria.write_text(criteria.read_text().replace("60}", "50}").replace("40}", "50}"))
+    result = invoke("rank", workbook, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["options"][0]["total"] == pytest.approx(3.4)
+    note = " ".join(result.stderr.split())
+    assert "the workbook's Criteria sheet is used: it differs from " in note
+    assert "(the weight of 'a' is 60 on the sheet, 50 in the file)" in note
+
+
+def test_a_moved_bundled_group_workbook_ranks_as_its_yaml(urgent, tmp_path):
+    """Item 11: cp-2016 rescales a family summing to 99.1 (normalise: true); the Criteria sheet
+    records that, so the moved workbook's totals are the YAML file's."""
+    edit(urgent, lambda wb: wb["Group"].__setitem__("B4", "../nowhere/cp-2016.yaml"))
+    assert (
+        rank_json(urgent)["options"] == rank_json(ROOT / "options" / "urgent-care.yaml")["options"]
+    )
+
+
+def test_template_scale_option_and_the_validation_follows_the_group_sheet(tmp_path, write):
+    """Item 11: `--scale -2 2` writes the scale on the Group sheet (B5, B6), which the Scores
+    sheet's validation refers to, so a scale changed there later is followed too."""
+    write("two.yaml", TWO_CRITERIA)
+    out = tmp_path / "s.xlsx"
+    result = invoke("template", tmp_path / "two.yaml", "--scale", "-2", "2", "-o", out)
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert (wb["Group"]["B5"].value, wb["Group"]["B6"].value) == (-2, 2)
+    rule = next(v for v in wb["Scores"].data_validations.dataValidation if v.type == "decimal")
+    assert (rule.formula1, rule.formula2) == ("Group!$B$5", "Group!$B$6")
+
+    bad = invoke("template", tmp_path / "two.yaml", "--scale", "2", "-2", "-o", tmp_path / "b.xlsx")
+    assert bad.exit_code == 2
+    assert "--scale" in bad.stderr
+    assert not (tmp_path / "b.xlsx").exists()
+    scores = write("demo.yaml", THREE_OPTIONS)
+    other = invoke(
+        "template",
+        tmp_path / "two.yaml",
+        "-s",
+        scores,
+        "--scale",
+        "-2",
+        "2",
+        "-o",
+        tmp_path / "c.xlsx",
+    )
+    assert other.exit_code == 1
+    assert "the scale is 1..5, and a template pre-filled from this file keeps its scale" in (
+        " ".join(other.stderr.split())
+    )
+
+
+def test_libreoffice_reads_the_scale_validation_as_the_group_sheets_cells(tmp_path, write):
+    """Item 11, checked in LibreOffice: its own reading of the validation names Group.B5:B6."""
+    from .test_export import find_soffice
+
+    write("two.yaml", TWO_CRITERIA)
+    out = tmp_path / "s.xlsx"
+    make_template(str(tmp_path / "two.yaml"), out, scale=(-2, 2))
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            find_soffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path / "ods"),
+            str(out),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    with zipfile.ZipFile(tmp_path / "ods" / "s.ods") as ods:
+        content = ods.read("content.xml").decode()
+    assert "cell-content-is-between([$Group.$B$5],[$Group.$B$6])" in content
+
+
+def test_evidence_in_a_row_with_no_option_is_named_not_dropped(blank):
+    """Rows 3-5 are x, y, z; row 6 has only evidence (column E), which would go unread."""
+    rows = [[None, "x", 5, 1], [None, "y", 2, 5], [None, "z", 3, 3], [None, None, None, None, "?"]]
+    workbook = fill_demo(blank, rows)
+    assert errors_of(workbook) == [("sheet 'Scores', cell B6", "evidence with no option id")]
+
+
+def test_a_value_beside_the_group_sheets_table_is_named_not_dropped(blank):
+    """The Group sheet is read from columns A and B (C is help): D5 would go unread."""
+    workbook = fill_demo(blank)
+    edit(workbook, lambda wb: wb["Group"].__setitem__("D5", "0 to 10 really"))
+    assert errors_of(workbook) == [
+        (
+            "sheet 'Group', cell D5",
+            "'0 to 10 really' is in a column with no heading in row 1; add a heading, or clear "
+            "the cell",
+        )
+    ]
+
+
+def test_a_criterion_no_scorer_scored_is_named_at_the_options_scores_rows(urgent):
+    """Rows 3-6 are status-quo's four scorers; with safety (D) blank in all four, the error
+    points at the option's first row on the Scores sheet (it pointed at the Options sheet)."""
+
+    def blank_safety(wb):
+        for row in range(3, 7):
+            wb["Scores"].cell(row=row, column=4).value = None
+
+    edit(urgent, blank_safety)
+    assert errors_of(urgent) == [
+        (
+            "sheet 'Scores', row 3",
+            "option 'status-quo' has no score for 'safety' (choose --missing "
+            "exclude|baseline|renormalise to proceed)",
+        )
     ]

@@ -14,6 +14,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -608,6 +609,67 @@ def test_hidden_sheets_are_refused(workbook, state):
     )
 
 
+HIDDEN = "so everyone can see what is read, save, and run again"
+
+
+@pytest.mark.parametrize(
+    ("hide", "where", "message"),
+    [
+        (
+            lambda wb: setattr(wb["Scores"].row_dimensions[4], "hidden", True),
+            "sheet 'Scores', row 4",
+            "hidden row holding data; unhide it (select the rows either side, right-click > "
+            f"Unhide) {HIDDEN}",
+        ),
+        (
+            lambda wb: setattr(wb["Scores"].column_dimensions["D"], "hidden", True),
+            "sheet 'Scores', column D",
+            "hidden column holding data; unhide it (select the columns either side, right-click "
+            f"> Unhide) {HIDDEN}",
+        ),
+        (  # a zero height hides a row as well as the hidden flag does (set in the XML below)
+            None,
+            "sheet 'Scores', rows 4:5",
+            "hidden rows holding data; unhide them (select the rows either side, right-click > "
+            f"Unhide) {HIDDEN}",
+        ),
+        (
+            lambda wb: setattr(wb["Options"].row_dimensions[3], "hidden", True),
+            "sheet 'Options', row 3",
+            "hidden row holding data",
+        ),
+        (  # a sheet appraise does not read may still feed one it does, by formula
+            lambda wb: (
+                wb.create_sheet("Notes").__setitem__("A1", 5),
+                setattr(wb["Notes"], "sheet_state", "hidden"),
+            ),
+            "sheet 'Notes'",
+            "the sheet is hidden; unhide it",
+        ),
+    ],
+    ids=["row", "column", "zero-height rows", "options row", "unread sheet"],
+)
+def test_hidden_rows_columns_and_sheets_holding_data_are_refused(workbook, hide, where, message):
+    """Issue 13 item 5: a hidden row or column was read (counted) without a word."""
+    if hide is None:  # openpyxl does not write a height of 0; a spreadsheet program does
+        change = partial(re.sub, rb'<row r="([45])"', rb'<row r="\1" ht="0" customHeight="1"')
+        rewrite(workbook, sheet_part(workbook, "Scores"), change)
+    else:
+        wb = openpyxl.load_workbook(workbook)
+        hide(wb)
+        wb.save(workbook)
+    refused(workbook, where, message)
+
+
+def test_hidden_rows_columns_and_sheets_without_data_are_fine(workbook):
+    wb = openpyxl.load_workbook(workbook)
+    wb["Scores"].row_dimensions[40].hidden = True
+    wb["Scores"].column_dimensions["H"].hidden = True
+    wb.create_sheet("Spare").sheet_state = "hidden"
+    wb.save(workbook)
+    assert [o["id"] for o in accepted(workbook)["options"]] == ["x", "y", "z"]
+
+
 def test_merged_header_cells_are_named(workbook):
     wb = openpyxl.load_workbook(workbook)
     wb["Scores"].merge_cells("C2:D2")
@@ -674,13 +736,14 @@ def test_formula_without_a_saved_value_is_named(workbook):
 @pytest.mark.parametrize(
     ("reference", "message"),
     [
-        ("nowhere.yaml", "criteria file 'nowhere.yaml' not found next to this file"),
         ("notes.txt", "'notes.txt' is neither a bundled criteria name"),
         ("demo.xlsx", "'demo.xlsx' is neither a bundled criteria name"),
     ],
 )
 def test_a_bad_criteria_reference_in_a_workbook_names_its_cell(workbook, reference, message):
-    """The Group sheet's criteria cell (B4) is named by rank and by check alike."""
+    """The Group sheet's criteria cell (B4) is named by rank and by check alike. (A path to a
+    file that is not there is not refused: the workbook's Criteria sheet is read instead; see
+    test_excel.)"""
     wb = openpyxl.load_workbook(workbook)
     assert wb["Group"]["A4"].value == "criteria"
     wb["Group"]["B4"] = reference

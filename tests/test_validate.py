@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from typer.testing import CliRunner
+
+from appraise.cli import app
 from appraise.errors import InputError, Problems
 from appraise.io import load_criteria, load_scores
 from appraise.model import Settings
@@ -426,4 +430,50 @@ def test_check_reads_past_a_key_that_is_not_an_id(write):
             "options[1].scorers.bob.a",
             "option 'y', criterion 'a': score 9 is outside the scale 1..5",
         ),
+    ]
+
+
+LISTED_SCORERS = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+scorers:
+  patient-rep: {name: Pat}
+  clinician: {name: Cli}
+options:
+  - {id: x, name: X, scorers: {patient-rep: {a: 5, b: 1}, clinician: {a: 5, b: 1}}}
+  - {id: y, name: Y, scorers: {patient-rep2: {a: 2, b: 5}, clinician: {a: 2, b: 5}}}
+  - {id: z, name: Z, status_quo: true, scorers: {patient-rep: {a: 3, b: 3}, clinician: {a: 3, b: 3}}}
+"""
+
+
+def test_a_scorer_not_listed_under_scorers_is_an_error_with_the_id_meant(write):
+    """Issue 13 item 6, in YAML: 'patient-rep2' was a warning and one more panel member."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write("listed.yaml", LISTED_SCORERS)
+    with pytest.raises(Problems) as caught:
+        load_scores(path)
+    assert messages(caught.value) == [
+        f"{path}: options[1].scorers.patient-rep2: scorer 'patient-rep2' is not listed under "
+        "'scorers': did you mean 'patient-rep'?"
+    ]
+
+
+def test_rank_gives_the_first_problem_and_how_many_check_lists(write):
+    """Issue 13 item 8: one line for the first problem, one saying how many more there are
+    (the number `check` lists, here 3: a score of 7, of 9, and 'high')."""
+    write("two.yaml", TWO_CRITERIA)
+    text = THREE_OPTIONS.replace("a: 5", "a: 7").replace("a: 2", "a: 9").replace("b: 3", "b: high")
+    path = write("bad.yaml", text)
+    runner = CliRunner()
+    checked = runner.invoke(app, ["check", str(path), "-f", "json"])
+    errors = [p for p in json.loads(checked.stdout)["problems"] if p["severity"] == "error"]
+    assert len(errors) == 3
+    ranked = runner.invoke(app, ["rank", str(path)])
+    assert ranked.exit_code == 1
+    first = errors[0]
+    assert ranked.stderr.splitlines() == [
+        f"error: {path}: {first['where']}: {first['message']}",
+        f"error: ... and 2 more problems: run `appraise check {path}` to list them all",
     ]

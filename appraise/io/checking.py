@@ -8,13 +8,14 @@ from typing import Any
 
 from appraise.errors import AppraiseError, InputError, Problem, Problems
 from appraise.io.loading import (
+    FileKind,
     Locate,
     _shown,
+    criteria_for,
     file_kind,
-    load_criteria,
+    is_workbook,
     parse_as,
     resolve_any,
-    resolve_criteria_path,
     salvage_scores,
 )
 from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
@@ -47,10 +48,7 @@ def _criteria_of(
     spec: ScoresFile, path: Path, locate: Locate, settings: Settings, trees: Trees
 ) -> CriteriaTree:
     """The criteria a scores file names, each file read once however many name it."""
-    criteria = resolve_criteria_path(spec.criteria, path, locate("criteria")).resolve()
-    if criteria not in trees:
-        trees[criteria] = load_criteria(criteria, settings.normalise)
-    return trees[criteria]
+    return criteria_for(spec, path, locate, settings.normalise, trees)
 
 
 def _past_schema_errors(
@@ -75,8 +73,52 @@ def _past_schema_errors(
     return [p for p in problems if p.severity == "error" and p.where not in seen]
 
 
+def _check_file(
+    path: Path,
+    kind: FileKind,
+    data: Any,
+    locate: Locate,
+    settings: Settings,
+    trees: Trees,
+    result: CheckResult,
+) -> ScoreSheet | RulesFile | None:
+    """Check one file already read, adding to ``result``; its sheet or rules for what follows."""
+    invalid = bool(getattr(locate, "problems", ()))  # a workbook's, found while reading
+    if getattr(locate, "missing_columns", False):
+        settings = replace(settings, missing="exclude")  # a missing column is reported once
+    try:
+        spec = parse_as(path, kind, data, locate)
+    except AppraiseError as exc:
+        result.files.append({"file": _shown(path), "kind": f"{kind}, invalid"})
+        found = _problems_of(exc)
+        result.problems.extend(found)
+        if kind == "scores":
+            hidden = _past_schema_errors(path, data, locate, settings, found, trees)
+            result.problems.extend(hidden)
+        return None
+    result.files.append({"file": _shown(path), "kind": f"{kind}, invalid" if invalid else kind})
+    if isinstance(spec, CriteriaFile):
+        problems, notes = check_criteria(spec, _shown(path), settings.normalise)
+        result.problems.extend(problems)
+        result.notes.extend(notes)
+    elif isinstance(spec, ScoresFile):
+        try:
+            tree = _criteria_of(spec, path, locate, settings, trees)
+        except AppraiseError as exc:
+            result.problems.extend(_problems_of(exc))
+            return None
+        result.notes.extend(tree.notes)
+        problems, sheet = check_sheet(spec, _shown(path), tree, settings, locate)
+        result.problems.extend(problems)
+        return sheet
+    return spec if isinstance(spec, RulesFile) else None
+
+
 def check_files(paths: list[Path], settings: Settings) -> CheckResult:
-    """Validate every file given; problems are collected, never raised."""
+    """Validate every file given; problems are collected, never raised.
+
+    A workbook's problems come one to a place, in the order of its sheets and cells.
+    """
     result = CheckResult()
     sheets: list[ScoreSheet] = []
     rules: list[tuple[Path, RulesFile]] = []
@@ -89,34 +131,18 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
             result.files.append({"file": _shown(path), "kind": "unreadable"})
             result.problems.extend(_problems_of(exc))
             continue
-        try:
-            spec = parse_as(path, kind, data, locate)
-        except AppraiseError as exc:
-            result.files.append({"file": _shown(path), "kind": f"{kind}, invalid"})
-            found = _problems_of(exc)
-            result.problems.extend(found)
-            if kind == "scores":
-                hidden = _past_schema_errors(path, data, locate, settings, found, trees)
-                result.problems.extend(hidden)
-            continue
-        result.files.append({"file": _shown(path), "kind": kind})
-        if isinstance(spec, CriteriaFile):
-            problems, notes = check_criteria(spec, _shown(path), settings.normalise)
-            result.problems.extend(problems)
-            result.notes.extend(notes)
-        elif isinstance(spec, ScoresFile):
-            try:
-                tree = _criteria_of(spec, path, locate, settings, trees)
-            except AppraiseError as exc:
-                result.problems.extend(_problems_of(exc))
-                continue
-            result.notes.extend(tree.notes)
-            problems, sheet = check_sheet(spec, _shown(path), tree, settings, locate)
-            result.problems.extend(problems)
-            if sheet is not None:
-                sheets.append(sheet)
-        elif isinstance(spec, RulesFile):
-            rules.append((path, spec))
+        start = len(result.problems)
+        found = _check_file(path, kind, data, locate, settings, trees, result)
+        if isinstance(found, ScoreSheet):
+            sheets.append(found)
+        elif isinstance(found, RulesFile):
+            rules.append((path, found))
+        if is_workbook(path):
+            from appraise.io.excel_io import Locations, merge_problems
+
+            if isinstance(locate, Locations):
+                validation = result.problems[start:]
+                result.problems[start:] = merge_problems(locate.problems, validation, locate.sheets)
     for path, spec in rules:
         problems, notes = check_rules(spec, _shown(path), sheets)
         result.problems.extend(problems)

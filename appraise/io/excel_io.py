@@ -24,8 +24,8 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,13 +36,14 @@ from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import ValidationError
 
-from appraise.errors import InputError, Problem, Problems
+from appraise.errors import InputError, Problem, Problems, raise_if_errors
 from appraise.model import (
     MAX_SHEET_ROWS,
     MAX_UNZIPPED_BYTES,
@@ -50,10 +51,14 @@ from appraise.model import (
     MAX_XLSX_BYTES,
     MAX_ZIP_MEMBERS,
     MAX_ZIP_RATIO,
+    SLUG_PATTERN,
+    CriteriaFile,
     CriterionSpec,
     ScoresFile,
     SubCriterionSpec,
+    validation_problems,
 )
+from appraise.validate import check_criteria, nearest
 from appraise.weights import CriteriaTree, Level, global_weights, percent_text
 
 MAX_ROWS = MAX_SHEET_ROWS
@@ -87,6 +92,7 @@ TABLES = {
     "Gates": ("id", "name", "description"),
     "Gate results": ("option", "gate", "pass", "reason"),
 }
+_KEYS = [k for k, _ in GROUP_KEYS]
 _YES = {"yes", "y", "true", "1", "x", "pass", "passed"}
 _NO = {"no", "n", "false", "0", "", "fail", "failed"}
 _HEADER = Font(bold=True, color="FFFFFF")
@@ -153,6 +159,7 @@ class _Template:
     criteria_ref: str
     level: Level
     spec: ScoresFile | None
+    scale: tuple[float, float] | None = None
     wb: Workbook = field(default_factory=openpyxl.Workbook)
 
     @property
@@ -196,8 +203,8 @@ class _Template:
             "group": spec.group if spec else "my-group",
             "name": spec.name if spec else "My working group",
             "criteria": self.criteria_ref,
-            "scale_min": spec.scale.min if spec else 1,
-            "scale_max": spec.scale.max if spec else 5,
+            "scale_min": self._scale()[0],
+            "scale_max": self._scale()[1],
             # A pre-filled workbook keeps the file's round as it is (even none).
             "round": spec.round
             if spec
@@ -243,6 +250,14 @@ class _Template:
                 row += 1
         _text(ws.cell(row=row + 1, column=1), f"Read-only. Source: {tree.path}")
         ws.cell(row=row + 1, column=1).font = _NOTE
+        # Read back with the table when the criteria file is not beside the workbook.
+        _text(ws.cell(row=row + 2, column=1), "normalise")
+        _text(ws.cell(row=row + 2, column=2), "yes" if tree.spec.normalise else "no")
+        _text(
+            ws.cell(row=row + 2, column=3),
+            "yes: a family whose weights do not sum to 100 is rescaled to 100",
+        )
+        ws.cell(row=row + 2, column=3).font = _NOTE
         _widths(ws, [22, 70, 16, 10, 14])
         ws.freeze_panes = "A2"
         _protect(ws)
@@ -274,16 +289,17 @@ class _Template:
         _write_rows(ws, 3, rows)
         last = max(len(rows) + 2, TEMPLATE_ROWS)
         _unlock(ws, 3, last, len(columns))
-        low, high = self._scale()
+        # The scale's cells on the Group sheet, not its numbers: the scale may be changed there.
+        low, high = (f"Group!$B${2 + _KEYS.index(k)}" for k in ("scale_min", "scale_max"))
         scale = DataValidation(
             type="decimal",
             operator="between",
-            formula1=f"{low:g}",
-            formula2=f"{high:g}",
+            formula1=low,
+            formula2=high,
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="Score off the scale",
-            error=f"Scores are numbers from {low:g} to {high:g}.",
+            error="Scores are numbers from scale_min to scale_max on the Group sheet.",
         )
         ws.add_data_validation(scale)
         scale.add(f"C3:{get_column_letter(2 + len(leaves))}{last}")
@@ -297,6 +313,8 @@ class _Template:
         _protect(ws)
 
     def _scale(self) -> tuple[float, float]:
+        if self.scale is not None:
+            return self.scale
         return (self.spec.scale.min, self.spec.scale.max) if self.spec else (1.0, 5.0)
 
     def _score_rows(self, leaves: tuple[str, ...]) -> Iterator[list[Any]]:
@@ -319,9 +337,10 @@ def write_template(
     out: Path,
     spec: ScoresFile | None = None,
     level: Level = "leaves",
+    scale: tuple[float, float] | None = None,
 ) -> None:
     """Write a scoring workbook for one group to ``out`` (the caller makes the write atomic)."""
-    t = _Template(tree, criteria_ref, level, spec)
+    t = _Template(tree, criteria_ref, level, spec, scale)
     t.instructions()
     t.group()
     t.criteria()
@@ -549,6 +568,17 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive runs in sorted numbers, as (first, last): [2, 3, 4, 7] -> (2, 4), (7, 7)."""
+    start = None
+    for i, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            yield start, n
+            start = None
+
+
 def _place(sheet: str, row: int, col: int | None = None) -> str:
     if col is None:
         return f"sheet '{sheet}', row {row}"
@@ -562,6 +592,8 @@ class _Reader:
     has_formulas: bool = True
     where: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)
+    missing_columns: bool = False
     _formulas: Workbook | None = None
 
     @property
@@ -578,27 +610,59 @@ class _Reader:
         wanted = title.casefold()
         for ws in self.values.worksheets:
             if ws.title.strip().casefold() == wanted:
-                if ws.sheet_state != "visible":
-                    # Refused, not read: what is ranked must be what reviewers of the workbook
-                    # can see. Unhiding is one click; reading hidden scores would rank unseen data.
-                    self.error(
-                        f"sheet '{ws.title}'",
-                        f"the sheet is {ws.sheet_state}; unhide it (right-click a sheet tab > "
-                        "Unhide) so everyone can see what is read, save, and run again",
-                    )
-                    return None
                 if ws.max_row > MAX_ROWS:
                     self.error(
                         f"sheet '{ws.title}'", f"has {ws.max_row:,} rows; the limit is {MAX_ROWS:,}"
                     )
                     return None
-                return ws
+                self.hidden(ws)
+                return ws  # read even when refused, so one pass finds everything else too
         if required:
             found = ", ".join(repr(ws.title) for ws in self.values.worksheets)
             self.error(
                 "", f"no sheet named '{title}' (sheets: {found}); make one with `appraise template`"
             )
         return None
+
+    def hidden(self, ws: Worksheet) -> None:
+        """Refuse hidden sheets, rows and columns that hold data (each run of them once).
+
+        Refused, not skipped: what is ranked must be what reviewers of the workbook can see, and
+        unhiding is one click. A zero height or width hides as well as the hidden flag does.
+        """
+        if ws.title in self.checked:
+            return
+        self.checked.add(ws.title)
+        filled = [(row, col) for (row, col), c in ws._cells.items() if c.value not in (None, "")]
+        if not filled:
+            return
+        if ws.sheet_state != "visible":
+            self.error(
+                f"sheet '{ws.title}'",
+                f"the sheet is {ws.sheet_state}; unhide it (right-click a sheet tab > "
+                "Unhide) so everyone can see what is read, save, and run again",
+            )
+        rows = {r for r, d in ws.row_dimensions.items() if d.hidden or d.ht == 0}
+        columns = {
+            c
+            for d in ws.column_dimensions.values()
+            if d.hidden or (d.customWidth and d.width == 0)
+            for c in range(d.min or 0, (d.max or d.min or 0) + 1)
+        }
+        for what, hidden, used in (
+            ("row", rows, {row for row, _ in filled}),
+            ("column", columns, {col for _, col in filled}),
+        ):
+            for first, last in _runs(sorted(hidden & used)):
+                name = get_column_letter if what == "column" else str
+                span = name(first) if first == last else f"{name(first)}:{name(last)}"
+                many = "s" if first != last else ""
+                self.error(
+                    f"sheet '{ws.title}', {what}{many} {span}",
+                    f"hidden {what}{many} holding data; unhide {'them' if many else 'it'} "
+                    f"(select the {what}s either side, right-click > Unhide) so everyone can see "
+                    "what is read, save, and run again",
+                )
 
     def cell(self, ws: Worksheet, row: int, col: int) -> Any:
         """A cell's value: text trimmed, numbers stored as text turned into numbers."""
@@ -743,6 +807,8 @@ def _group(r: _Reader) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if ws is None:
         return data
+    if str(r.cell(ws, 1, 1)).casefold() == "key":  # the template's header: nothing beside it
+        r.unheaded(ws, 1)
     seen: dict[str, int] = {}
     for row in range(1, ws.max_row + 1):
         key = r.cell(ws, row, 1)
@@ -801,10 +867,97 @@ def _options(r: _Reader) -> list[dict[str, Any]]:
         r.where[f"options[{i}]"] = _place("Options", row)
         for key in TABLES["Options"]:
             r.where[f"options[{i}].{key}"] = r.at("Options", row, key)
+    ws = r.sheet("Options", required=False)
+    if ws is not None:
+        r.where["options"] = f"sheet '{ws.title}'"
+        if not options:
+            r.error(
+                f"sheet '{ws.title}'",
+                "the Options sheet lists no options; add one row per option (id, name, status_quo)",
+            )
     return options
 
 
-def _scores(r: _Reader, options: list[dict[str, Any]]) -> None:
+_SCORES_KEYS = {"scorer", "option", "evidence", "notes"}
+_STAND_IN = "@stand-in"
+_MIXED = (
+    "scorer left blank (consensus scores) where other rows name their scorer; name the scorer "
+    "in every row, or leave it blank in every row"
+)
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """The criteria ids the Criteria sheet lists, by level (empty when there is no such sheet)."""
+
+    leaves: tuple[str, ...] = ()
+    tops: tuple[str, ...] = ()
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def _criterion_columns(
+    r: _Reader, ws: Worksheet, row: int, headings: dict[str, int], ids: _Ids
+) -> dict[str, int]:
+    """The Scores sheet's criterion columns (id -> column), each heading checked once, here.
+
+    Checked against the Criteria sheet, so a misspelt heading is one message at the heading, not
+    one per score below it. A heading one slip from a criterion is read as that criterion, so its
+    scores are still checked and the criterion is not also reported missing (the heading's
+    error stops the run all the same); a heading that is no criterion is not read.
+    """
+    given = {h: c for h, c in headings.items() if h not in _SCORES_KEYS}
+    if not ids.leaves:
+        return given
+    leaves, tops = set(ids.leaves), set(ids.tops)
+    level = ids.leaves if len(given.keys() & leaves) >= len(given.keys() & tops) else ids.tops
+    other = ids.tops if level is ids.leaves else ids.leaves
+    columns = {h: c for h, c in given.items() if h in level}
+    for heading, col in given.items():
+        if heading in level:
+            continue
+        shown = ws.cell(row=row, column=col).value
+        where = _place(ws.title, row, col)
+        meant = nearest(heading, [i for i in level if i not in columns])
+        if heading in other:
+            word = "top-level criterion" if heading in tops else "sub-criterion"
+            r.error(
+                where,
+                f"'{shown}' is a {word}, but this sheet scores "
+                f"{'sub-criteria' if level is ids.leaves else 'top-level criteria'}; a sheet "
+                "scores one level throughout (see the Criteria sheet)",
+            )
+        elif meant is not None:
+            r.error(where, f"heading '{shown}' is not a criterion id: did you mean '{meant}'?")
+            columns[meant] = col
+        else:
+            r.error(
+                where,
+                f"heading '{shown}' is not a criterion id (the Criteria sheet lists: "
+                f"{', '.join(level)}); put notes in the 'evidence' column, or delete the column",
+            )
+    missing = [i for i in level if i not in columns]
+    merged = any(m.min_row <= row <= m.max_row for m in ws.merged_cells.ranges)
+    if missing and merged:  # the merged heading is the problem, and is reported as such
+        r.missing_columns = True
+    elif missing:
+        r.error(
+            _place(ws.title, row),
+            f"no column for {', '.join(repr(i) for i in missing)}; add a column headed with "
+            f"{'its id' if len(missing) == 1 else 'each id'} (see the Criteria sheet)",
+        )
+        r.missing_columns = True
+    return columns
+
+
+def _once(r: _Reader, found: dict[tuple[str, str], list[str]]) -> None:
+    """One error per unknown id, at its first cell, saying where else it is."""
+    for (_, message), places in found.items():
+        rest = len(places) - 1
+        also = f" (and {rest} more row{'s' if rest > 1 else ''} below)" if rest else ""
+        r.error(places[0], message + also)
+
+
+def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], ids: _Ids) -> None:
     ws = r.sheet("Scores")
     if ws is None:
         return
@@ -812,10 +965,15 @@ def _scores(r: _Reader, options: list[dict[str, Any]]) -> None:
     if not top:
         return
     index = {str(o["id"]): i for i, o in enumerate(options) if o.get("id") is not None}
-    leaf_cols = {
-        h: c for h, c in headings.items() if h not in {"scorer", "option", "evidence", "notes"}
-    }
+    leaf_cols = _criterion_columns(r, ws, top, headings, ids)
+    listed = list(scorers)
+    unknown: dict[tuple[str, str], list[str]] = {}
     first_row: dict[tuple[str, int], int] = {}
+    scorer_col = headings.get("scorer", 0)
+    per_scorer = bool(scorer_col) and any(
+        ws.cell(row=row, column=scorer_col).value not in (None, "")
+        for row in range(top + 1, ws.max_row + 1)
+    )
     for row in range(top + 1, ws.max_row + 1):
         option_id = r.cell(ws, row, headings["option"])
         scorer = r.cell(ws, row, headings["scorer"]) if "scorer" in headings else None
@@ -823,16 +981,14 @@ def _scores(r: _Reader, options: list[dict[str, Any]]) -> None:
         evidence_col = headings.get("evidence", headings.get("notes"))
         evidence = r.cell(ws, row, evidence_col) if evidence_col else None
         if option_id is None:
-            if scorer is not None or any(v is not None for v in cells.values()):
-                r.error(_place(ws.title, row, headings["option"]), "scores with no option id")
+            given = [scorer, *cells.values()]
+            what = "scores" if any(v is not None for v in given) else "evidence"
+            if what == "scores" or evidence is not None:
+                r.error(_place(ws.title, row, headings["option"]), f"{what} with no option id")
             continue
-        if str(option_id) not in index:
-            r.error(
-                _place(ws.title, row, headings["option"]),
-                f"option '{option_id}' is not listed on the Options sheet",
-            )
-            continue
-        i = index[str(option_id)]
+        i = _option_index(
+            r, str(option_id), _place(ws.title, row, headings["option"]), options, index, unknown
+        )
         key = str(scorer) if scorer is not None else CONSENSUS
         if (key, i) in first_row:
             r.error(
@@ -843,23 +999,93 @@ def _scores(r: _Reader, options: list[dict[str, Any]]) -> None:
             )
             continue
         first_row[key, i] = row
-        values = {leaf: _number(v) for leaf, v in cells.items() if v is not None}
-        option = options[i]
+        scorer_cell = _place(ws.title, row, headings.get("scorer", 1))
+        if scorer is None and per_scorer:
+            unknown.setdefault(("scorer", _MIXED), []).append(scorer_cell)
+            scorer = CONSENSUS  # read as a scorer, so the rest is checked as one kind of row
+        if scorer is not None and listed and key not in listed:
+            if key != CONSENSUS:
+                _unlisted(r, key, listed, scorer_cell, unknown)
+            scorers.setdefault(key, {})  # reported here, so not again as unlisted
         base = f"options[{i}].scores" if scorer is None else f"options[{i}].scorers.{key}"
-        if scorer is None:
-            option["scores"] = values
-        else:
-            option.setdefault("scorers", {})[key] = values
+        _store(r, options[i], base, key, {leaf: _number(v) for leaf, v in cells.items()})
         if evidence is not None:
-            option.setdefault("evidence", {})[key] = str(evidence)
+            options[i].setdefault("evidence", {})[key] = str(evidence)
             r.where[f"options[{i}].evidence.{key}"] = _place(ws.title, row, evidence_col)
         r.where[base] = _place(ws.title, row)
+        r.where.setdefault(base.rsplit(".", 1)[0] if scorer else base, _place(ws.title, row))
         for leaf, col in leaf_cols.items():
             r.where[f"{base}.{leaf}"] = _place(ws.title, row, col)
+    _once(r, unknown)
+    for option in options:
+        option.pop(_STAND_IN, None)
+    _unscored(r, options)
 
 
-def _scorers(r: _Reader) -> dict[str, Any]:
+def _store(r: _Reader, option: dict[str, Any], base: str, key: str, cells: dict[str, Any]) -> None:
+    """A Scores row's scores (blank cells left out) under its option, as YAML would hold them."""
+    values = {leaf: v for leaf, v in cells.items() if v is not None}
+    if base.endswith(".scores"):
+        option["scores"] = values
+    else:
+        option.setdefault("scorers", {})[key] = values
+
+
+def _option_index(
+    r: _Reader,
+    option_id: str,
+    place: str,
+    options: list[dict[str, Any]],
+    index: dict[str, int],
+    unknown: dict[tuple[str, str], list[str]],
+) -> int:
+    """The option a Scores row is for; an option not on the Options sheet is reported once.
+
+    Its rows are read into a stand-in option, so the scores in them are checked in this pass
+    too; the error stops every run, so a stand-in never reaches a figure, and what would be said
+    of it is said at its first cell (so not said again).
+    """
+    listed = [k for k, i in index.items() if not options[i].get(_STAND_IN)]
+    if option_id in listed:
+        return index[option_id]
+    meant = nearest(option_id, listed)
+    hint = f": did you mean '{meant}'?" if meant else ""
+    unknown.setdefault(
+        ("option", f"option '{option_id}' is not listed on the Options sheet{hint}"), []
+    ).append(place)
+    if option_id not in index:
+        index[option_id] = len(options)
+        r.where[f"options[{len(options)}]"] = place
+        options.append({"id": option_id, "name": option_id, _STAND_IN: True})
+    return index[option_id]
+
+
+def _unlisted(
+    r: _Reader, scorer: str, listed: list[str], place: str, found: dict[tuple[str, str], list[str]]
+) -> None:
+    """A scorer not on the Scorers sheet: a mistyped id would be one more panel member, unseen."""
+    meant = nearest(scorer, listed)
+    hint = f": did you mean '{meant}'?" if meant else f" (it lists: {', '.join(listed)})"
+    found.setdefault(("scorer", f"scorer '{scorer}' is not on the Scorers sheet{hint}"), [])
+    found["scorer", f"scorer '{scorer}' is not on the Scorers sheet{hint}"].append(place)
+    r.where.setdefault(f"scorers.{scorer}", place)
+
+
+def _unscored(r: _Reader, options: list[dict[str, Any]]) -> None:
+    """Options with no row on the Scores sheet (the blank template's placeholder, say)."""
+    for i, option in enumerate(options):
+        valid = isinstance(option.get("id"), str) and re.match(SLUG_PATTERN, option["id"])
+        if "scores" not in option and "scorers" not in option and valid:  # else: id's error
+            r.error(
+                r.where[f"options[{i}]"],
+                f"option '{option['id']}' has no rows on the Scores sheet; add a row per scorer "
+                "(or one with the scorer left blank, for consensus scores)",
+            )
+
+
+def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
     scorers: dict[str, Any] = {}
+    option_ids = [str(o["id"]) for o in options if o.get("id") is not None]
     for row, rec in r.records("Scorers", "id"):
         scorer_id = rec.get("id")
         if scorer_id is None:
@@ -878,13 +1104,24 @@ def _scorers(r: _Reader) -> dict[str, Any]:
     for row, rec in r.records("Interests", "scorer"):
         scorer, option = rec.get("scorer"), rec.get("option")
         if scorer is None or str(scorer) not in scorers:
+            meant = nearest(str(scorer), list(scorers)) if scorer is not None else None
+            hint = f": did you mean '{meant}'?" if meant else ""
             r.error(
-                r.at("Interests", row, "scorer"), f"scorer {scorer!r} is not on the Scorers sheet"
+                r.at("Interests", row, "scorer"),
+                f"scorer {scorer!r} is not on the Scorers sheet{hint}",
             )
             continue
+        if option is not None and str(option) not in option_ids:
+            meant = nearest(str(option), option_ids)
+            hint = f": did you mean '{meant}'?" if meant else ""
+            r.error(
+                r.at("Interests", row, "option"),
+                f"option {option!r} is not on the Options sheet{hint}",
+            )
         interests = scorers[str(scorer)].setdefault("interests", {})
         interests[str(option)] = None if rec.get("interest") is None else str(rec["interest"])
-        r.where[f"scorers.{scorer}.interests.{option}"] = r.at("Interests", row, "interest")
+        # What can be wrong with an interest is its option: name that cell.
+        r.where[f"scorers.{scorer}.interests.{option}"] = r.at("Interests", row, "option")
     return scorers
 
 
@@ -896,13 +1133,14 @@ def _gates(r: _Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
             r.where[f"gates[{len(gates)}].{k}"] = r.at("Gates", row, k)
         gates.append({k: rec[k] for k in ("id", "name", "description") if rec.get(k) is not None})
     index = {str(o["id"]): i for i, o in enumerate(options) if o.get("id") is not None}
+    unknown: dict[tuple[str, str], list[str]] = {}
     for row, rec in r.records("Gate results", "option"):
         option_id, gate = rec.get("option"), rec.get("gate")
         if str(option_id) not in index:
-            r.error(
-                r.at("Gate results", row, "option"),
-                f"option {option_id!r} is not on the Options sheet",
-            )
+            meant = nearest(str(option_id), list(index)) if option_id is not None else None
+            hint = f": did you mean '{meant}'?" if meant else ""
+            message = f"option {option_id!r} is not on the Options sheet{hint}"
+            unknown.setdefault(("option", message), []).append(r.at("Gate results", row, "option"))
             continue
         i = index[str(option_id)]
         result: dict[str, Any] = {
@@ -915,14 +1153,85 @@ def _gates(r: _Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
         r.where[base] = _place("Gate results", row)
         r.where[f"{base}.pass"] = r.at("Gate results", row, "pass")
         r.where[f"{base}.reason"] = r.at("Gate results", row, "reason")
+    _once(r, unknown)
     return gates
+
+
+def _criteria_sheet(r: _Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The Criteria sheet as a criteria file's mapping, and where each part of it is.
+
+    None when there is no such sheet or it does not hold a whole table (an id, name and weight
+    on every row, each sub-criterion under a criterion above it): the criteria file named on the
+    Group sheet is then the only source. Nothing here is an error: the sheet is locked, and is
+    only checked when it is the table used (see ``workbook_criteria``).
+    """
+    ws = r.sheet("Criteria", required=False)
+    if ws is None:
+        return None, {}
+    top, headings = r.header(ws, "id")
+    if not top or not {"id", "name", "criterion", "weight"} <= headings.keys():
+        return None, {}
+    criteria: list[dict[str, Any]] = []
+    where: dict[str, str] = {}
+    row = top + 1
+    while row <= ws.max_row:
+        node_id, name, parent, weight = (
+            r.cell(ws, row, headings[k]) for k in ("id", "name", "criterion", "weight")
+        )
+        if node_id is None:
+            break
+        if name is None or not isinstance(weight, int | float) or isinstance(weight, bool):
+            return None, {}
+        node = {"id": str(node_id), "name": str(name), "weight": float(weight)}
+        if parent is None:
+            path = f"criteria[{len(criteria)}]"
+            criteria.append(node)
+        elif criteria and criteria[-1]["id"] == str(parent):
+            subs = criteria[-1].setdefault("sub", [])
+            path = f"criteria[{len(criteria) - 1}].sub[{len(subs)}]"
+            subs.append(node)
+        else:
+            return None, {}
+        where[path] = _place(ws.title, row)
+        for key in ("id", "name", "weight"):
+            where[f"{path}.{key}"] = _place(ws.title, row, headings[key])
+        row += 1
+    if not criteria:
+        return None, {}
+    table: dict[str, Any] = {"title": f"the Criteria sheet of {r.path.name}", "criteria": criteria}
+    for later in range(row, ws.max_row + 1):
+        key = r.cell(ws, later, 1)
+        if isinstance(key, str) and key.casefold() == "normalise":
+            table["normalise"] = r.cell(ws, later, 2) in _YES | {True}
+            where["normalise"] = _place(ws.title, later, 2)
+    where["criteria"] = f"sheet '{ws.title}'"
+    return table, where
+
+
+def _ids(table: dict[str, Any] | None) -> _Ids:
+    if table is None:
+        return _Ids()
+    criteria = table["criteria"]
+    tops = tuple(c["id"] for c in criteria)
+    leaves = tuple(s["id"] for c in criteria for s in c.get("sub") or [c])
+    names = {n["id"]: n["name"] for c in criteria for n in [c, *(c.get("sub") or [])]}
+    return _Ids(leaves, tops, names)
 
 
 @dataclass(frozen=True)
 class Locations:
-    """Where each YAML path of a workbook's data came from (sheet and cell)."""
+    """Where each YAML path of a workbook's data came from (sheet and cell).
+
+    Also what else reading found: its problems, the order of its sheets, and the Criteria
+    sheet's table (see ``workbook_criteria``).
+    """
 
     cells: dict[str, str]
+    problems: tuple[Problem, ...] = ()
+    sheets: tuple[str, ...] = ()
+    criteria: dict[str, Any] | None = None
+    criteria_cells: dict[str, str] = field(default_factory=dict)
+    missing_columns: bool = False
 
     def __call__(self, yaml_path: str) -> str:
         """The most specific sheet/cell known for a YAML path such as ``options[2].scores.x``."""
@@ -937,24 +1246,180 @@ class Locations:
         return yaml_path
 
 
-def read_scores_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
-    """The mapping a YAML scores file would parse to, and where each part of it came from."""
+def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
+    """The mapping a YAML scores file would parse to, and where each part of it came from.
+
+    Problems found while reading travel in ``Locations.problems`` rather than being raised, so
+    ``check`` can validate the rest of the workbook in the same pass. Only a file that cannot be
+    opened at all raises.
+    """
     _check_container(path)
     has_formulas = _survey(path)
     r = _Reader(path, _open(path, data_only=True), has_formulas)
     data: dict[str, Any] = _group(r)
+    table, criteria_cells = _criteria_sheet(r)
     options = _options(r)
-    scorers = _scorers(r)
+    scorers = _scorers(r, options)
     gates = _gates(r, options)
-    _scores(r, options)
+    _scores(r, options, scorers, _ids(table))
+    for ws in r.values.worksheets:  # a hidden sheet appraise does not read may feed one it does
+        if ws.sheet_state != "visible":
+            r.hidden(ws)
     if scorers:
         data["scorers"] = scorers
     if gates:
         data["gates"] = gates
     data["options"] = options
-    if r.problems:
-        raise Problems(r.problems)
-    return data, Locations({k: v for k, v in r.where.items() if not k.startswith("@")})
+    r.where.setdefault("scorers", _place("Scorers", 1))
+    r.where.setdefault("gates", _place("Gates", 1))
+    cells = {k: v for k, v in r.where.items() if not k.startswith("@")}
+    sheets = tuple(ws.title for ws in r.values.worksheets)
+    return data, Locations(
+        cells, tuple(r.problems), sheets, table, criteria_cells, r.missing_columns
+    )
+
+
+def read_scores_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
+    """As ``read_workbook``, raising ``Problems`` when reading found any."""
+    data, where = read_workbook(path)
+    if where.problems:
+        raise Problems(sort_problems(where.problems, where.sheets))
+    return data, where
+
+
+_PLACE = re.compile(
+    r"sheet '(?P<sheet>[^']*)'(?:, (?:cells? (?P<col>[A-Z]+)(?P<row>\d+)\S*|rows? (?P<r>\d+)\S*"
+    r"|columns? (?P<c>[A-Z]+)\S*))?$"
+)
+
+
+def _where_sort(where: str, sheets: tuple[str, ...]) -> tuple[int, int, int, int]:
+    """(sheet, row, column) of a place as ``_place`` writes it; the file itself first."""
+    if not where:
+        return (0, 0, 0, 0)
+    match = _PLACE.match(where)
+    if match is None:
+        return (2, 0, 0, 0)  # not a place in a sheet: after every sheet's
+    sheet = match["sheet"]
+    index = sheets.index(sheet) if sheet in sheets else len(sheets)
+    row = int(match["row"] or match["r"] or 0)
+    col = match["col"] or match["c"]
+    return (1, index, row, column_index_from_string(col) if col else 0)
+
+
+def sort_problems(problems: Iterable[Problem], sheets: tuple[str, ...]) -> list[Problem]:
+    """A workbook's problems in the order of its sheets, rows and columns (stable otherwise)."""
+    return sorted(problems, key=lambda p: _where_sort(p.where, sheets))
+
+
+def merge_problems(
+    read: Iterable[Problem], validation: Iterable[Problem], sheets: tuple[str, ...]
+) -> list[Problem]:
+    """Reading's problems and validation's, one message per problem, by sheet and cell.
+
+    A validation finding is dropped when reading already reported its place, or a cell in the
+    row it names (the option with no Scores rows, reported in workbook words), and when it
+    repeats one already listed.
+    """
+    read = list(read)
+    taken = {p.where for p in read}
+    rows = {_where_sort(p.where, sheets)[:3] for p in read}
+    merged: list[Problem] = list(read)
+    seen = {(p.path, p.where, p.message) for p in read}
+    for p in validation:
+        key = _where_sort(p.where, sheets)
+        if p.where in taken or (key[3] == 0 and key[2] and key[:3] in rows):
+            continue
+        if (p.path, p.where, p.message) not in seen:
+            seen.add((p.path, p.where, p.message))
+            merged.append(p)
+    return sort_problems(merged, sheets)
+
+
+def _table(spec: CriteriaFile) -> list[tuple[str, str, str | None, float]]:
+    """What the Criteria sheet shows of a criteria file: (id, name, parent, weight) per row."""
+    rows: list[tuple[str, str, str | None, float]] = []
+    for c in spec.criteria:
+        rows.append((c.id, c.name, None, c.weight))
+        rows += [(s.id, s.name, c.id, s.weight) for s in c.sub or []]
+    return rows
+
+
+def _difference(sheet: CriteriaFile, file: CriteriaFile) -> str:
+    """The first row where the Criteria sheet and a criteria file part, in words."""
+    if sheet.normalise != file.normalise:
+        return f"normalise is {'yes' if sheet.normalise else 'no'} on the sheet"
+    ours, theirs = _table(sheet), _table(file)
+    for a, b in zip(ours, theirs, strict=False):
+        if a[0] != b[0]:
+            return f"'{a[0]}' on the sheet where the file has '{b[0]}'"
+        if a[3] != b[3]:
+            return f"the weight of '{a[0]}' is {a[3]:g} on the sheet, {b[3]:g} in the file"
+        if a != b:
+            return f"'{a[0]}' is named or placed differently"
+    return f"the sheet has {len(ours)} criteria and sub-criteria, the file {len(theirs)}"
+
+
+def workbook_criteria(
+    path: Path,
+    reference: str,
+    where: Locations,
+    normalise: bool,
+    cache: dict[Path, CriteriaTree],
+) -> CriteriaTree:
+    """The criteria a workbook is scored against: its Criteria sheet, when that is whole.
+
+    The sheet is what the scorers saw and travels with the workbook, so a workbook moved away
+    from the file its Group sheet names still reads. The named file is used when it holds the
+    same table (it may also hold weight sets and gates the sheet does not show); when it is
+    missing, or differs, the sheet is used and a note says so. Without a whole Criteria sheet
+    (a hand-made workbook) the named file is the only source, as for a YAML scores file.
+    """
+    from appraise.io.loading import (
+        CRITERIA_SUFFIXES,
+        _shown,
+        load_criteria,
+        resolve_criteria_path,
+    )
+
+    place = where("criteria")
+
+    def named_file() -> CriteriaTree:
+        file = resolve_criteria_path(reference, path, place).resolve()
+        if file not in cache:
+            cache[file] = load_criteria(file, normalise)
+        return cache[file]
+
+    if where.criteria is None:
+        return named_file()
+    shown = _shown(path)
+    at_sheet = Locations(where.criteria_cells)
+    try:
+        spec = CriteriaFile.model_validate(where.criteria)
+    except ValidationError as exc:  # a Criteria sheet edited by hand: the file decides
+        first = validation_problems(exc, shown)[0]
+        sheet_note = f"the Criteria sheet is not a whole table ({at_sheet(first.where)}: "
+        sheet_note += f"{first.message})"
+        tree = named_file()
+        return replace(tree, notes=(*tree.notes, f"{shown}: {sheet_note}; {tree.path} is used"))
+    moved = (
+        Path(reference).suffix.lower() in CRITERIA_SUFFIXES
+        and not (path.parent / reference).is_file()
+    )
+    if moved:
+        why = f"the criteria file '{reference}' named at {place} is not there"
+    else:
+        tree = named_file()
+        if "normalise" not in where.criteria:  # a template made before the sheet said so
+            spec = spec.model_copy(update={"normalise": tree.spec.normalise})
+        if _table(tree.spec) == _table(spec) and tree.spec.normalise == spec.normalise:
+            return tree
+        why = f"it differs from {tree.path}, named at {place} ({_difference(spec, tree.spec)})"
+    label = f"{shown}, sheet 'Criteria'"
+    problems, notes = check_criteria(spec, label, normalise)
+    raise_if_errors(replace(p, path=shown, where=at_sheet(p.where)) for p in problems)
+    note = f"{shown}: the workbook's Criteria sheet is used: {why}"
+    return CriteriaTree(spec, label, (*notes, note), source=path)
 
 
 def make_template(
@@ -963,11 +1428,14 @@ def make_template(
     scores: str | None = None,
     indicative: bool = False,
     force: bool = False,
+    scale: tuple[float, float] | None = None,
 ) -> Path:
     """Write a scoring workbook for ``criteria`` (pre-filled from ``scores``), atomically.
 
-    The workbook names its criteria as a bundled name, or as a path relative to the workbook, so
-    it reads back from wherever it is saved next to that file.
+    The workbook names its criteria as a bundled name, or as a path relative to the workbook,
+    and holds the whole table on its Criteria sheet, so it reads back wherever it is moved.
+    ``scale`` (lowest, highest) is the scoring scale of a blank template (default 1..5); a
+    template pre-filled from ``scores`` keeps that file's scale.
     """
     from appraise.io.loading import load_criteria, load_scores, resolve_criteria_path
     from appraise.io.safe_write import require_suffix, write_atomically
@@ -981,6 +1449,17 @@ def make_template(
         sheet = load_scores(scores)
         spec, level = sheet.spec, sheet.level
         inputs.append(sheet.file)
+        if scale is not None and scale != (spec.scale.min, spec.scale.max):
+            raise InputError(
+                sheet.file,
+                "scale",
+                f"the scale is {spec.scale}, and a template pre-filled from this file keeps its "
+                f"scale; asked for {scale[0]:g}..{scale[1]:g}",
+            )
+    if scale is not None and not scale[0] < scale[1]:
+        raise InputError(
+            out, "", f"the scale's lowest score {scale[0]:g} must be below its highest {scale[1]:g}"
+        )
     if Path(criteria).is_file():
         try:
             reference = os.path.relpath(path.resolve(), out.resolve().parent)
@@ -991,7 +1470,7 @@ def make_template(
         reference = criteria
     return write_atomically(
         out,
-        lambda target: write_template(tree, reference, target, spec, level),  # type: ignore[arg-type]
+        lambda target: write_template(tree, reference, target, spec, level, scale),  # type: ignore[arg-type]
         inputs=inputs,
         force=force,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from appraise import bundled
-from appraise.errors import InputError, Problems, raise_if_errors
+from appraise.errors import AppraiseError, InputError, Problems, raise_if_errors
 from appraise.io.yaml_io import read_yaml
 from appraise.model import (
     MAX_CRITERIA,
@@ -70,9 +71,9 @@ def is_workbook(path: Path) -> bool:
 def read_data(path: Path) -> tuple[Any, Locate]:
     """Parsed file content, and a function naming where a YAML path came from in the file."""
     if is_workbook(path):
-        from appraise.io.excel_io import read_scores_workbook
+        from appraise.io.excel_io import read_workbook
 
-        return read_scores_workbook(path)
+        return read_workbook(path)  # what reading found is in the Locations: see load_scores
     return read_yaml(path), _same
 
 
@@ -150,6 +151,7 @@ def _parse(
 ) -> M:
     if data is None:
         data, locate = read_data(path)
+        raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise InputError(path, "", f"expected {_KEYS[kind]} as a YAML mapping, found {found}")
@@ -261,21 +263,53 @@ def load_criteria(
     return replace(build_tree(spec, _shown(path), normalise), source=path)
 
 
+def criteria_for(
+    spec: ScoresFile,
+    path: Path,
+    locate: Locate,
+    normalise: bool,
+    cache: dict[Path, CriteriaTree],
+) -> CriteriaTree:
+    """The criteria a scores file names, each file read once however many name it.
+
+    A workbook carries its own table on its Criteria sheet (see ``workbook_criteria``).
+    """
+    if is_workbook(path):
+        from appraise.io.excel_io import Locations, workbook_criteria
+
+        if isinstance(locate, Locations):
+            return workbook_criteria(path, spec.criteria, locate, normalise, cache)
+    criteria_path = resolve_criteria_path(spec.criteria, path, locate("criteria")).resolve()
+    if criteria_path not in cache:
+        cache[criteria_path] = load_criteria(criteria_path, normalise)
+    return cache[criteria_path]
+
+
 def load_scores(
     reference: str | Path,
     settings: Settings | None = None,
     cache: dict[Path, CriteriaTree] | None = None,
 ) -> ScoreSheet:
-    """Load a scores file, the criteria it names, and validate one against the other."""
+    """Load a scores file, the criteria it names, and validate one against the other.
+
+    A file with several problems raises them all, as ``check`` lists them (so the count a
+    command gives is the count ``check`` lists), each naming where it is.
+    """
     settings = settings or Settings()
     path = resolve_scores_path(reference)
-    data, locate = read_data(path)
-    spec = _parse(path, ScoresFile, "scores", data, locate)
-    criteria_path = resolve_criteria_path(spec.criteria, path, locate("criteria")).resolve()
-    cache = {} if cache is None else cache
-    if criteria_path not in cache:
-        cache[criteria_path] = load_criteria(criteria_path, settings.normalise)
-    sheet = build_sheet(spec, _shown(path), cache[criteria_path], settings, locate)
+    try:
+        data, locate = read_data(path)
+        raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
+        spec = _parse(path, ScoresFile, "scores", data, locate)
+        tree = criteria_for(spec, path, locate, settings.normalise, {} if cache is None else cache)
+        sheet = build_sheet(spec, _shown(path), tree, settings, locate)
+    except AppraiseError:
+        from appraise.io.checking import check_files
+
+        every = [p for p in check_files([path], settings).problems if p.severity == "error"]
+        if len(every) <= 1:
+            raise
+        raise Problems(every) from None
     return replace(sheet, source=path)
 
 
@@ -327,6 +361,8 @@ def _repair(data: Any, loc: tuple[int | str, ...], kind: str) -> bool:
     if last == "[key]" and parents:  # the key itself is wrong (not an id): drop its entry
         *parents, last = parents
         kind = "extra_forbidden"
+    if parents == ["options"] and kind == "value_error" and isinstance(last, int):
+        return _unscored(data["options"], last)
     holder = data
     for part in parents:
         try:
@@ -338,11 +374,30 @@ def _repair(data: Any, loc: tuple[int | str, ...], kind: str) -> bool:
     if kind == "extra_forbidden":
         del holder[last]
         return True
+    if last == "id" and kind == "string_pattern_mismatch" and isinstance(holder[last], str):
+        # An id as the pattern would have it, so the scores filed under it are checked too.
+        holder[last] = re.sub(r"[^a-z0-9_-]+", "-", holder[last].lower()).strip("-_")[:64] or "id"
+        return True
     in_scores = len(parents) >= 3 and parents[0] == "options" and parents[2] in SCORE_KEYS
     if in_scores:
         holder[last] = None
-        return True
-    return False
+    return in_scores
+
+
+def _unscored(options: list[Any], i: int) -> bool:
+    """Give an option with no scores yet none, of the kind the others have.
+
+    So the rest of the file is still checked; False when that is not what is wrong with it.
+    """
+    option = options[i] if i < len(options) else None
+    if not isinstance(option, dict) or any(option.get(k) is not None for k in SCORE_KEYS):
+        return False
+    scorers = [k for o in options if isinstance(o, dict) for k in o.get("scorers") or {}]
+    if scorers:
+        option["scorers"] = {scorers[0]: {}}
+    else:
+        option["scores"] = {}
+    return True
 
 
 SCORE_KEYS = ("scores", "scorers")
