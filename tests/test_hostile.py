@@ -11,8 +11,10 @@ import contextlib
 import io
 import json
 import re
+import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from typer.testing import CliRunner
 from appraise import model
 from appraise.cli import app
 from appraise.errors import AppraiseError
-from appraise.io import check_files, load_criteria, load_scores, yaml_io
+from appraise.io import check_files, load_criteria, load_scores, sniff, yaml_io
 from appraise.io.excel_io import make_template
 from benchmarks import scale_bench
 
@@ -207,11 +209,27 @@ def test_non_utf8_text_is_refused_at_the_byte(write, tmp_path):
     refused(path, "line 2, column 13", "byte 0xe9 is not UTF-8 text (save the file as UTF-8)")
 
 
-def test_utf16_with_its_bom_is_refused(write, tmp_path):
+SAVE_AS_UTF8 = (
+    "appraise reads UTF-8: open it in a text editor and save it with the encoding UTF-8 "
+    "(Notepad: File > Save as, Encoding: UTF-8)"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "found"),
+    [
+        ("utf-16", "is UTF-16 text (what Windows calls 'Unicode')"),  # with its byte-order mark
+        ("utf-32", "is UTF-32 text"),
+        ("utf-16-le", "looks like UTF-16 text (what Windows calls 'Unicode')"),  # no mark
+        ("utf-16-be", "looks like UTF-16 text (what Windows calls 'Unicode')"),
+    ],
+)
+def test_utf16_and_utf32_are_named_with_what_to_do(write, tmp_path, encoding, found):
+    """Not "byte 0xff is not UTF-8 text" at line 1, column 1: the encoding, and the fix."""
     demo(write)
     path = tmp_path / "utf16.yaml"
-    path.write_bytes(THREE_OPTIONS.encode("utf-16"))
-    refused(path, "line 1, column 1", "byte 0xff is not UTF-8 text (save the file as UTF-8)")
+    path.write_bytes(THREE_OPTIONS.encode(encoding))
+    refused(path, "", f"this file {found}; {SAVE_AS_UTF8}")
 
 
 def test_utf8_bom_is_accepted(write, tmp_path):
@@ -491,7 +509,7 @@ def add_rows(rows: bytes) -> Callable[[bytes], bytes]:
 def test_not_a_zip(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("name,score\nx,3\n")
-    refused(path, "", "not an .xlsx workbook (an .xlsx file is a zip archive)")
+    refused(path, "", f"this file looks like CSV text (values separated by commas), {CSV_FIX}")
 
 
 def test_a_workbook_over_20_mb(tmp_path):
@@ -695,6 +713,248 @@ def test_true_in_a_score_cell(workbook):
     refused(workbook, "sheet 'Scores', cell C3", "expected a number, found 'TRUE'")
 
 
+# --- other file types: named for what they are, with what to do (issue 13, item 12) -----------
+# Each is told by its first bytes (and a zip's or OLE2 file's list of parts), whatever its name,
+# wherever a file is read: scores, criteria and rules files, by every command.
+
+
+def ole2(*streams: str) -> bytes:
+    """A minimal OLE2 compound file ([MS-CFB] 2.2 to 2.6) whose directory lists ``streams``.
+
+    The header names sector 0 as the allocation table and sector 1 as the directory's first;
+    the directory holds four 128-byte entries a sector, its sectors chained in the table, as in
+    a legacy .xls or .doc (a ``Workbook`` or ``WordDocument`` stream) or an encrypted .xlsx
+    (``EncryptedPackage``).
+    """
+    entries = [("Root Entry", 5), *((name, 2) for name in streams)]
+    directory = b"".join(
+        name.encode("utf-16-le").ljust(64, b"\0")
+        + struct.pack("<HBB", 2 * len(name) + 2, kind, 1)
+        + bytes(60)
+        for name, kind in entries
+    )
+    sectors = -(-len(directory) // 512)
+    chain = [0xFFFFFFFD, *range(2, sectors + 1), 0xFFFFFFFE]  # FAT sector, then the directory
+    header = (
+        sniff.OLE2
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)  # versions, byte order, 512-byte sectors
+        + bytes(6)
+        + struct.pack("<9I", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+        + struct.pack("<I", 0)  # the allocation table is sector 0
+        + b"\xff" * 4 * 108
+    )
+    fat = struct.pack(f"<{len(chain)}I", *chain).ljust(512, b"\xff")
+    return header + fat + directory.ljust(sectors * 512, b"\0")
+
+
+def zipped(parts: dict[str, bytes], mimetype: str | None = None) -> bytes:
+    """A zip of ``parts``; an OpenDocument ``mimetype`` part first and stored, as ODF requires."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if mimetype is not None:
+            archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def png() -> bytes:
+    """A valid 1x1 grey PNG: signature, IHDR, IDAT, IEND (PNG spec, section 5)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
+TEMPLATE = "a workbook made by 'appraise template CRITERIA -o FILE.xlsx'"
+CSV_FIX = f"which appraise cannot read: copy the values into {TEMPLATE}, or into a YAML file"
+NOTHING = (
+    f"which holds nothing appraise can read: give the YAML file, or {TEMPLATE}, that the "
+    "figures came from"
+)
+EXCEL_2003 = (
+    '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n'
+)
+OTHER_TYPES = {
+    "legacy .xls": (
+        ole2("Workbook", "\x05SummaryInformation"),
+        f"this file is a legacy Excel workbook (.xls): {SAVE_AS_XLSX}",
+    ),
+    ".xls with its Workbook stream in the second directory sector": (
+        ole2(
+            "\x05SummaryInformation", "\x05DocumentSummaryInformation", "CompObj", "Ole", "Workbook"
+        ),
+        f"this file is a legacy Excel workbook (.xls): {SAVE_AS_XLSX}",
+    ),
+    "Excel 5 .xls": (
+        ole2("Book"),
+        f"this file is a legacy Excel workbook (.xls, Excel 5 or older): {SAVE_AS_XLSX}",
+    ),
+    ".ods": (
+        zipped({"content.xml": b"<office:document-content/>"}, ODS),
+        f"this file is an OpenDocument spreadsheet (.ods): {SAVE_AS_XLSX}",
+    ),
+    ".xlsb": (
+        zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\0"}),
+        f"this file is an Excel binary workbook (.xlsb): {SAVE_AS_XLSX}",
+    ),
+    "Excel 2003 XML": (
+        EXCEL_2003.encode(),
+        f"this file is an Excel 2003 XML spreadsheet: {SAVE_AS_XLSX}",
+    ),
+    "HTML saved by Excel": (
+        b'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><table></table></html>',
+        f"this file is a web page (HTML) saved by Excel: {SAVE_AS_XLSX}",
+    ),
+    "password-protected .xlsx": (
+        ole2("\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"),
+        "this file is a password-protected (encrypted) Office file, which appraise cannot open: "
+        "open it, remove the password (Excel: File > Info > Protect Workbook > Encrypt with "
+        "Password, clear the box), and save",
+    ),
+    "legacy .doc": (
+        ole2("WordDocument", "1Table"),
+        f"this file is a legacy Word document (.doc), {NOTHING}",
+    ),
+    ".docx": (
+        zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}),
+        f"this file is a Word document (.docx), {NOTHING}",
+    ),
+    "PNG": (png(), f"this file is a PNG image, {NOTHING}"),
+    "JPEG": (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + bytes(100),
+        f"this file is a JPEG image, {NOTHING}",
+    ),
+    "GIF": (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", f"this file is a GIF image, {NOTHING}"),
+    "PDF": (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n",
+        f"this file is a PDF document, {NOTHING}",
+    ),
+    "binary data": (bytes(range(256)) * 4, f"this file holds binary data, not text, {NOTHING}"),
+    "zip": (
+        zipped({"scores.yaml": THREE_OPTIONS.encode()}),
+        "this file is a zip archive: unpack it, or download or copy it again, and give the file itself",
+    ),
+    "truncated .xlsx": (
+        # the first half of a workbook: its parts are there, the list of them at the end is not
+        zipped({"xl/workbook.xml": np.random.default_rng(0).bytes(2000)})[:1000],
+        "this file is a damaged or incomplete zip archive (a workbook that was not fully "
+        "downloaded or copied?): unpack it, or download or copy it again, and give the file itself",
+    ),
+    "CSV": (
+        b"id,name,a,b\nx,Option X,5,1\ny,Option Y,2,5\n",
+        f"this file looks like CSV text (values separated by commas), {CSV_FIX}",
+    ),
+    "CSV with semicolons": (
+        b"id;name;a;b\r\nx;Option X;5,5;1\r\n",
+        f"this file looks like CSV text (values separated by semicolons), {CSV_FIX}",
+    ),
+    "tab-separated": (
+        b"id\tname\ta\tb\nx\tOption X\t5\t1\n",
+        f"this file looks like CSV text (values separated by tabs), {CSV_FIX}",
+    ),
+}
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx", ".xls", ".ods", ".csv"])
+@pytest.mark.parametrize("case", list(OTHER_TYPES))
+def test_other_file_types_are_named_with_what_to_do(tmp_path, case, suffix):
+    """Whatever its name, a file is named for what its bytes are, with one thing to do.
+
+    Before: "byte 0xd0 is not UTF-8 text", "mapping values are not allowed", or "not an .xlsx
+    workbook (an .xlsx file is a zip archive)" for every one of them.
+    """
+    content, message = OTHER_TYPES[case]
+    path = tmp_path / f"scores{suffix}"
+    path.write_bytes(content)
+    refused(path, "", message)
+
+
+def test_a_workbook_named_yaml_and_yaml_named_xlsx_are_told_to_rename(workbook, write, tmp_path):
+    renamed = tmp_path / "panel.yaml"
+    renamed.write_bytes(workbook.read_bytes())
+    refused(
+        renamed,
+        "",
+        "this file is an Excel workbook (.xlsx), though named '.yaml': rename it to 'panel.xlsx'",
+    )
+    text = write("typed.xlsx", THREE_OPTIONS)
+    refused(
+        text,
+        "",
+        "this file is text, not an Excel workbook: if it holds YAML, rename it to 'typed.yaml'",
+    )
+    renamed.rename(tmp_path / "panel.xlsx")  # following the advice works
+    assert [o["id"] for o in accepted(tmp_path / "panel.xlsx")["options"]] == ["x", "y", "z"]
+
+
+def test_yaml_with_commas_on_every_line_is_not_taken_for_csv(write):
+    """Flow style: every line has a comma, but also a 'key:', so it is YAML, and ranks."""
+    text = (
+        "{group: demo, name: 'Demo, group', criteria: two.yaml,\n"
+        " scale: {min: 1, max: 5}, options: [\n"
+        "  {id: x, name: X, scores: {a: 5, b: 1}},\n"
+        "  {id: y, name: Y, scores: {a: 2, b: 5}},\n"
+        "  {id: z, name: Z, status_quo: true, scores: {a: 3, b: 3}}]}\n"
+    )
+    assert [o["total"] for o in accepted(demo(write, text))["options"]] == pytest.approx(
+        [3.4, 3.2, 3.0]
+    )
+
+
+def test_every_command_and_every_kind_of_file_is_sniffed(write, tmp_path):
+    """Criteria (named by a scores file, or given to `criteria`) and rules (`combine --rules`)
+    are YAML-only files, and the advice says so; `diff` and `export` read scores files."""
+    demo(write)
+    for name in ("criteria.yaml", "rules.yaml", "old.yaml"):
+        (tmp_path / name).write_bytes(ole2("Workbook"))
+    scores = write("named.yaml", THREE_OPTIONS.replace("two.yaml", "criteria.yaml"))
+    yaml_only = (
+        "this file is a legacy Excel workbook (.xls), not YAML text: a {} file is YAML text "
+        "(see 'Input files' in the README)"
+    )
+    criteria_message = yaml_only.format("criteria")
+    scores_message = f"this file is a legacy Excel workbook (.xls): {SAVE_AS_XLSX}"
+    cases = [
+        (["rank", scores], "criteria.yaml", criteria_message),
+        (["criteria", tmp_path / "criteria.yaml"], "criteria.yaml", criteria_message),
+        (
+            ["combine", "demo.yaml", "--rules", "rules.yaml"],
+            "rules.yaml",
+            yaml_only.format("rules"),
+        ),
+        (["diff", "old.yaml", "demo.yaml"], "old.yaml", scores_message),
+        (["export", "old.yaml", "-o", "out.xlsx"], "old.yaml", scores_message),
+    ]
+    for args, name, message in cases:
+        path = tmp_path / name
+        result, elapsed = invoke(
+            *(tmp_path / a if str(a).endswith(("yaml", "xlsx")) else a for a in args)
+        )
+        assert_clean(result, elapsed)
+        assert f"error: {path}: {message}" in result.stderr.splitlines(), (args, result.stderr)
+    assert not (tmp_path / "out.xlsx").exists()
+    result, elapsed = invoke("check", scores, "-f", "json")
+    assert_clean(result, elapsed)
+    problems = json.loads(result.stdout)["problems"]
+    assert {"file": str(tmp_path / "criteria.yaml"), "where": "", "message": criteria_message} in [
+        {k: p[k] for k in ("file", "where", "message")} for p in problems
+    ]
+
+
 # --- scale: a very large valid file -----------------------------------------------------------
 
 
@@ -809,6 +1069,21 @@ def test_fuzz_random_text_and_bytes(tmp_path, text, raw):
     only_appraise_errors(path)
     path = tmp_path / "fuzz.json"
     path.write_bytes(raw)
+    only_appraise_errors(path)
+
+
+@FUZZ
+@given(
+    magic=st.sampled_from(
+        [sniff.OLE2, b"PK\x03\x04", b"PK\x05\x06", b"\xff\xfe", b"\x89PNG\r\n\x1a\n", b""]
+    ),
+    raw=st.binary(max_size=2000),
+    suffix=st.sampled_from([".yaml", ".xlsx"]),
+)
+def test_fuzz_damaged_headers(tmp_path, magic, raw, suffix):
+    """A known first few bytes followed by anything: a message, never a crash."""
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(magic + raw)
     only_appraise_errors(path)
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from appraise import bundled
 from appraise.errors import InputError, Problems, raise_if_errors
+from appraise.io.sniff import refuse_other_types
 from appraise.io.yaml_io import read_yaml
 from appraise.model import (
     MAX_CRITERIA,
@@ -67,8 +68,13 @@ def is_workbook(path: Path) -> bool:
     return path.suffix.lower() in WORKBOOK_SUFFIXES
 
 
-def read_data(path: Path) -> tuple[Any, Locate]:
-    """Parsed file content, and a function naming where a YAML path came from in the file."""
+def read_data(path: Path, kind: FileKind | None = None) -> tuple[Any, Locate]:
+    """Parsed file content, and a function naming where a YAML path came from in the file.
+
+    The file's first bytes are checked first, so a spreadsheet, picture or renamed file is
+    named as what it is, with what to do (``kind``, when known, shapes that advice).
+    """
+    refuse_other_types(path, is_workbook(path), kind)
     if is_workbook(path):
         from appraise.io.excel_io import read_scores_workbook
 
@@ -149,7 +155,7 @@ def _parse(
     path: Path, model: type[M], kind: FileKind, data: Any = None, locate: Locate = _same
 ) -> M:
     if data is None:
-        data, locate = read_data(path)
+        data, locate = read_data(path, kind)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise InputError(path, "", f"expected {_KEYS[kind]} as a YAML mapping, found {found}")
@@ -269,7 +275,7 @@ def load_scores(
     """Load a scores file, the criteria it names, and validate one against the other."""
     settings = settings or Settings()
     path = resolve_scores_path(reference)
-    data, locate = read_data(path)
+    data, locate = read_data(path, "scores")
     spec = _parse(path, ScoresFile, "scores", data, locate)
     criteria_path = resolve_criteria_path(spec.criteria, path, locate("criteria")).resolve()
     cache = {} if cache is None else cache
