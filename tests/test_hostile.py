@@ -199,6 +199,157 @@ def test_impossible_dates_are_refused(write, parser):
     )
 
 
+# --- YAML slips in plain words (issue 13, item 13) ----------------------------------------------
+# PyYAML's "mapping values are not allowed here", "did not find expected key" and their kin, in
+# both parsers' wordings, become the line and column of the slip (often above where the parser
+# stopped) and its likely cause.
+
+BLOCK = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - id: x
+    name: Option X
+    scores:
+      a: 5
+      b: 1
+  - id: y
+    name: Option Y
+    scores: {a: 2, b: 5}
+  - {id: z, name: Option Z, status_quo: true, scores: {a: 3, b: 3}}
+"""
+
+
+def test_the_block_style_demo_ranks(write):
+    """The file the slips below are made in reads as the demo group: x 3.4, y 3.2, z 3.0."""
+    assert [o["total"] for o in accepted(demo(write, BLOCK))["options"]] == pytest.approx(
+        [3.4, 3.2, 3.0]
+    )
+
+
+INDENT_WITH_SPACES = (
+    "a tab character: YAML indents with spaces only; replace the tab with spaces (most editors "
+    "can insert spaces when Tab is pressed)"
+)
+NO_SPACE = "(YAML needs a space after the ':' of a key, or it reads the whole line as text)"
+SLIPS = {
+    "': ' inside a value": (
+        ("name: Demo group", "name: Demo: the group"),
+        "line 2, column 11",
+        """a second ': ' on one line, in the value of 'name': if it is text, put it in quotes: """
+        """name: "Demo: the group\"""",
+    ),
+    "a mapping on one line": (
+        ("scores: {a: 2, b: 5}", "scores: a: 2, b: 5"),
+        "line 13, column 14",
+        "a second ': ' on one line, in the value of 'scores': for a mapping, write it in braces: "
+        "scores: {a: 2, b: 5}",
+    ),
+    "no space after ':' (the parser stops a line below)": (
+        ("group: demo", "group:demo"),
+        "line 1, column 6",
+        f"no space after ':' in 'group:demo': write 'group: demo' {NO_SPACE}",
+    ),
+    "no space after ':' before a mapping": (
+        ("scale: {min: 1, max: 5}", "scale:{min: 1, max: 5}"),
+        "line 4, column 6",
+        f"no space after ':' in 'scale:{{min: 1, max: 5}}': write 'scale: {{min: 1, max: 5}}' "
+        f"{NO_SPACE}",
+    ),
+    "no ':' at all": (
+        ("name: Demo group", "name Demo group"),
+        "line 2, column 1",
+        "'name Demo group' is not a 'key: value' line: add ':' and a space after the key, or, if "
+        "it continues the text above, indent it further than that text's key",
+    ),
+    "a tab": (("    name: Option X", "\tname: Option X"), "line 7, column 1", INDENT_WITH_SPACES),
+    "a key indented further than the one above": (
+        ("criteria: two.yaml", "  criteria: two.yaml"),
+        "line 3, column 3",
+        "'criteria:' is indented further than 'name' on line 2, so YAML reads it as more of the "
+        "value above: line it up with the key it belongs beside, column 1 (beside 'name', line 2)",
+    ),
+    "a key one column out": (
+        ("      b: 1", "     b: 1"),
+        "line 10, column 6",
+        "'b:' starts in column 6, which lines up with no key above it: keys of one mapping start "
+        "in the same column; put it in column 7 (beside 'a', line 9) or column 5 (beside "
+        "'scores', line 8) or column 1 (beside 'options', line 5)",
+    ),
+    "a key in line with the list's '-'": (
+        ("    name: Option Y", "  name: Option Y"),
+        "line 12, column 3",
+        "'name:' lines up with the '-' on line 11, so it is not part of that list item: put it "
+        "in column 5 (beside 'id', line 11), or start a new item with '- '",
+    ),
+    "an unclosed quote": (
+        ("name: Demo group", 'name: "Demo group'),
+        "line 2, column 7",
+        'the quote (") opened here is never closed: add the closing " at the end of the value',
+    ),
+    "an unclosed brace": (
+        ("scale: {min: 1, max: 5}", "scale: {min: 1, max: 5"),
+        "line 4, column 8",
+        "the '{' opened here is not closed: add '}' where it ends",
+    ),
+    "a missing comma": (
+        ("scale: {min: 1, max: 5}", "scale: {min: 1 max: 5}"),
+        "line 4, column 19",
+        "expected ',' or '}' here, inside the '{' at column 8: separate entries with ', ' and "
+        "close with '}'",
+    ),
+    "a brace too many": (
+        ("scale: {min: 1, max: 5}", "scale: {min: 1, max: 5}}"),
+        "line 4, column 24",
+        "'}' closes nothing: remove it, or add the bracket it closes",
+    ),
+    "an alias never defined": (
+        ("scale: {min: 1, max: 5}", "scale: *scale"),
+        "line 4, column 8",
+        "'*scale' refers to an anchor '&scale' defined nowhere above it: if the value is text "
+        """starting with '*', put it in quotes ("*scale")""",
+    ),
+    "'@' starting a value": (
+        ("name: Demo group", "name: @demo group"),
+        "line 2, column 7",
+        """'@' cannot start a value in YAML: put the value in quotes ("@demo group")""",
+    ),
+    "a Windows path in double quotes": (
+        ("criteria: two.yaml", 'criteria: "C:\\criteria\\two.yaml"'),
+        "line 3, column 14",
+        "a backslash (\\) in double quotes starts an escape sequence: use single quotes for text "
+        "with backslashes ('C:\\files\\x.yaml'), or forward slashes",
+    ),
+    "a Windows path with \\U in double quotes": (
+        ("criteria: two.yaml", 'criteria: "C:\\Users\\two.yaml"'),
+        "line 3, column 14",
+        "a backslash (\\) in double quotes starts an escape sequence: use single quotes for text "
+        "with backslashes ('C:\\files\\x.yaml'), or forward slashes",
+    ),
+    "a quote inside single quotes": (
+        ("name: Demo group", "name: 'O'Brien group'"),
+        "line 2, column 10",
+        "text after the closing quote: put the whole value inside the quotes (inside '...' write "
+        """a ' twice: 'O''Brien'; or use "...")""",
+    ),
+    "a second document": (
+        ("options:", "---\noptions:"),
+        "line 5, column 1",
+        "a second YAML document starts here ('---'): a file holds one; remove the line, or split "
+        "the file in two",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SLIPS))
+def test_yaml_slips_are_said_in_plain_words_where_they_are(write, parser, case):
+    (old, new), where, message = SLIPS[case]
+    assert BLOCK.count(old) == 1
+    refused(demo(write, BLOCK.replace(old, new)), where, message)
+
+
 # --- text encoding -----------------------------------------------------------------------------
 
 

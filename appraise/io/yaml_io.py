@@ -27,6 +27,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import Resolver
 
 from appraise.errors import InputError
+from appraise.io.yaml_errors import explain
 from appraise.model import (
     MAX_ALIASED_VALUES,
     MAX_ALIASES,
@@ -281,6 +282,7 @@ def read_yaml(path: Path) -> Any:
         if tag:
             shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
             problem = f"tag '{shown}' is not allowed (only plain YAML data)"
+        where, problem = explain(exc, text) or (where, problem)
         raise InputError(path, where, problem) from None
     except yaml.reader.ReaderError:
         found = yaml.reader.Reader.NON_PRINTABLE.search(text)
