@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 from appraise.errors import InputError
+from appraise.io.yaml_io import is_json
+from appraise.model import MAX_JSON_BYTES, MAX_XLSX_BYTES, MAX_YAML_BYTES
 
 HEAD_BYTES = 8192
 """How much of a file is read to tell its type."""
@@ -236,8 +238,6 @@ def _csv_type(lines: list[str]) -> Sniffed | None:
 
 def sniff(path: Path) -> Sniffed | None:
     """What a file is, from its first bytes; None when it cannot be read (the reader says why)."""
-    if not path.is_file():  # missing, a folder, a device: the reader reports it as today
-        return None
     try:
         with path.open("rb") as stream:
             head = stream.read(HEAD_BYTES + 1)
@@ -306,8 +306,12 @@ def refuse_other_types(path: Path, workbook: bool, kind: str | None = None) -> N
 
     ``workbook``: the file is about to be read as an .xlsx workbook (else as YAML or JSON).
     ``kind``: the kind of file wanted (``criteria``, ``scores``, ``rules``), None for any; it
-    only shapes the advice (only a scores file can be a workbook).
+    only shapes the advice (only a scores file can be a workbook). Size limits come first, as
+    everywhere: a file over its reader's limit is left to the reader to refuse.
     """
+    limit = MAX_XLSX_BYTES if workbook else MAX_JSON_BYTES if is_json(path) else MAX_YAML_BYTES
+    if not path.is_file() or path.stat().st_size > limit:
+        return  # the reader names a missing file, a folder, or a file over its size limit
     found = sniff(path)
     if found is None or found.family == ("xlsx" if workbook else "text"):
         return

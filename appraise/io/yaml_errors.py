@@ -260,7 +260,7 @@ _HANDLERS: tuple[tuple[Callable[[_Syntax], bool], Callable[[_Syntax], Explained 
     (lambda e: e.problem.startswith("mapping values are not allowed"), _mapping_values),
     (lambda e: "could not find expected ':'" in e.problem, _expected_colon),
     (lambda e: "quoted scalar" in e.context, _quoted),
-    (lambda e: "flow" in e.context, _flow),
+    (lambda e: "flow" in e.context and ("','" in e.problem or "node content" in e.problem), _flow),
     (lambda e: "undefined alias" in e.problem, _undefined_alias),
     (lambda e: "cannot start any token" in e.problem, _cannot_start),
     (lambda e: "single document" in e.context, _second_document),
