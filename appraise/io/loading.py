@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from appraise import bundled
 from appraise.errors import InputError, Problems, raise_if_errors
 from appraise.io.sniff import refuse_other_types
-from appraise.io.yaml_io import read_yaml
+from appraise.io.yaml_io import KeyLines, read_yaml
 from appraise.model import (
     MAX_CRITERIA,
     MAX_OPTIONS,
@@ -168,7 +168,8 @@ def _parse(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = validation_problems(exc, _shown(path))
+        lines = KeyLines(path) if locate is _same else None  # a YAML file: keys have lines
+        problems = validation_problems(exc, _shown(path), lines)
         raise Problems(replace(p, where=locate(p.where)) for p in problems) from None
 
 

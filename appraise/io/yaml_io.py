@@ -297,6 +297,51 @@ def read_yaml(path: Path) -> Any:
         raise InputError(path, "", f"invalid YAML: {exc}") from None
 
 
+class KeyLines:
+    """The line of a key in a YAML file, found by reading the file again when an error needs it.
+
+    Only a few findings need a line (an unknown key, often one dedented out of its mapping), so
+    the loader keeps no marks while reading; the file is composed again, once, on the first
+    call. JSON files (up to 64 MB, generated) are not: their findings keep the YAML path alone.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._root: yaml.Node | None = None
+        self._read = is_json(path)
+
+    def _compose(self) -> yaml.Node | None:
+        try:
+            loader = _LOADER(read_text(self._path))
+            try:
+                return loader.get_single_node()  # type: ignore[no-any-return]
+            finally:
+                loader.dispose()
+        except (InputError, yaml.YAMLError):  # changed since it was read: no line, no harm
+            return None
+
+    def __call__(self, loc: tuple[int | str, ...]) -> int | None:
+        """The 1-based line of the key (or list item) at ``loc``, None when not found."""
+        if not self._read:
+            self._read = True
+            self._root = self._compose()
+        node, line = self._root, None
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                pair = next((p for p in node.value if p[0].value == str(part)), None)
+                if pair is None:
+                    return None
+                line, node = pair[0].start_mark.line + 1, pair[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    return None
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                return None
+        return line
+
+
 class _Duplicate(dict[str, Any]):
     """A JSON object that had a key twice; kept so the error can say where."""
 
