@@ -433,7 +433,7 @@ def test_a_list_where_a_mapping_belongs(write):
         (".nan", "expected a finite number, found nan"),
         ("-.inf", "expected a finite number, found -inf"),
         ("1.0e+999", "expected a finite number, found inf"),
-        ("1e3", "expected a number, found '1e3'"),  # YAML 1.1: no dot, so text
+        ("1e3", "expected a number, found '1e3': YAML reads '1e3' as text; write it as 1000.0"),
         ("9" * 301, "a number 301 characters long; appraise allows 300"),
         ("9" * 5000, "a number 5,000 characters long; appraise allows 300"),
     ],
@@ -473,6 +473,112 @@ def test_ids_that_collide_after_case_folding(write):
         "options[1].id",
         "'Hub' is not a valid id (lowercase letters, digits, '-' and '_', starting with a letter "
         "or digit)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("scale", "message"),
+    [
+        ("1-5", "scale is written {min: 1, max: 5}, found '1-5'"),
+        ("1..5", "scale is written {min: 1, max: 5}, found '1..5'"),
+        ("'-2 to 2'", "scale is written {min: -2, max: 2}, found '-2 to 2'"),
+        ("[1, 5]", "scale is written {min: 1, max: 5}, found [1, 5]"),
+        ("5", "scale is written {min: 1, max: 5}: its lowest and highest score; found 5"),
+    ],
+)
+def test_a_scale_written_as_text_says_how_it_is_written(write, scale, message):
+    """Was: "input should be a valid dictionary or instance of Scale, found '1-5'"."""
+    text = THREE_OPTIONS.replace("{min: 1, max: 5}", scale)
+    refused(demo(write, text), "scale", message)
+    low_high = demo(write, THREE_OPTIONS.replace("{min: 1, max: 5}", "{low: 1, high: 5}"))
+    refused(low_high, "scale.low", "unknown key 'low' (line 4): scale is written {min: 1, max: 5}")
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("'4'", "a number in quotes is text; remove the quotes (4)"),
+        ("'3,5'", "write decimals with a point: 3.5"),
+        ("80%", "numbers, written without '%': 80"),
+        ("n/a", "for a score not given, leave it empty (or write null)"),
+    ],
+)
+def test_numbers_written_as_text_say_how_to_write_them(write, value, hint):
+    found = value.strip("'")
+    text = THREE_OPTIONS.replace("{a: 5, b: 1}", f"{{a: {value}, b: 1}}")
+    refused(demo(write, text), "options[0].scores.a", f"expected a number, found '{found}': {hint}")
+
+
+def test_a_weight_in_percent_says_weights_are_points(write, tmp_path):
+    demo(write)
+    path = write("two.yaml", TWO_CRITERIA.replace("weight: 60", "weight: 60%"))
+    expected = (
+        f"{path}: criteria[0].weight: expected a number, found '60%': weights are points (each "
+        "family sums to 100), written without '%': 60"
+    )
+    for args in (["rank", tmp_path / "demo.yaml"], ["criteria", path]):
+        result, elapsed = invoke(*args)
+        assert_clean(result, elapsed)
+        assert f"error: {expected}" in result.stderr.splitlines(), result.stderr
+
+
+DEDENTED = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - id: x
+    name: Option X
+    scores:
+      a: 5
+    b: 1
+  - id: y
+    name: Option Y
+    scores:
+    a: 2
+    b: 5
+  - id: z
+    name: Option Z
+    status_quo: true
+    scorers:
+      ann:
+        a: 3
+      b: 3
+"""
+
+
+def test_scores_dedented_out_of_scores_get_their_line_and_where_they_belong(write):
+    """x's b is one step out of `scores:`; y's scores are level with an empty `scores:`; z's b
+    is out of ann's row (so read as a scorer). Lines counted in DEDENTED above."""
+    path = demo(write, DEDENTED)
+    refused(
+        path,
+        "options[0].b",
+        "unknown key 'b' (line 10): is 'b' a score? indent it under 'scores:' (line 8)",
+    )
+    for where, line in (("options[1].a", 14), ("options[1].b", 15)):
+        key = where[-1]
+        refused(
+            path,
+            where,
+            f"unknown key '{key}' (line {line}): is '{key}' a score? indent it under 'scores:' "
+            "(line 13)",
+        )
+    refused(
+        path,
+        "options[2].scorers.b",
+        "expected a scorer's scores ({criterion: score, ...}), found 3: is 'b' (line 22) a "
+        "score? indent it under the scorer above",
+    )
+
+
+def test_a_mistyped_key_gets_its_line_and_the_key_meant(write):
+    text = THREE_OPTIONS.replace("status_quo: true", "status-quo: true")
+    refused(
+        demo(write, text),
+        "options[2].status-quo",
+        "unknown key 'status-quo' (line 8): did you mean 'status_quo'?",
     )
 
 
