@@ -376,6 +376,14 @@ LineOf = Callable[[tuple[int | str, ...]], int | None]
 """The line (1-based) of the key at a pydantic location in the file read, when known."""
 
 
+def dash_hint(keys: Any) -> str:
+    """For keys written ``-id``: a '-' starts a list item only with a space after it."""
+    dashed = next((k for k in keys if isinstance(k, str) and re.match(r"-[^\s-]", k)), None)
+    if dashed is None:
+        return ""
+    return f": a '-' starts a list item only with a space after it: '- {dashed[1:]}'"
+
+
 def _keys_at(root: str, parent: str) -> list[str]:
     """The keys the model at YAML path ``parent`` takes, in a file whose model is ``root``."""
     roots: dict[str, type[BaseModel]] = {
@@ -470,6 +478,8 @@ def _message(error: dict[str, Any], line_of: LineOf | None = None) -> str:
     message = template.format(key=loc[-1] if loc else "", found=_shown(found))
     if kind in {"float_type", "float_parsing"} and isinstance(found, str):
         message += _number_hint(found, loc)
+    if kind == "list_type" and isinstance(found, dict):
+        message += dash_hint(found)
     return message
 
 

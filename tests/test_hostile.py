@@ -582,6 +582,27 @@ def test_a_mistyped_key_gets_its_line_and_the_key_meant(write):
     )
 
 
+def test_list_items_with_no_space_after_the_dash(write, parser):
+    """`-id: x` is a key '-id', not a list item: with the item's other keys indented under it,
+    a syntax error; in line with it, `options` becomes a mapping; two items repeat the key.
+    Each says what the '-' needs."""
+    head = THREE_OPTIONS.split("  - {id: x")[0]
+    dash = "a '-' starts a list item only with a space after it: '- id'"
+    indented = head + "  -id: x\n    name: X\n    scores: {a: 5, b: 1}\n"
+    refused(demo(write, indented), "line 6, column 3", f"'-id' is a key, not a list item: {dash}")
+    items = "  -id: x\n  name: X\n  scores: {a: 5, b: 1}\n"
+    refused(
+        demo(write, head + items),
+        "options",
+        "input should be a valid list, found {'-id': 'x', 'name': 'X', 'scores': {'a': 5, 'b': "
+        f"1}}}}: {dash}",
+    )
+    twice = head + "  -id: x\n  -id: y\n"
+    refused(
+        demo(write, twice), "line 7, column 3", f"duplicate key '-id' (first at line 6): {dash}"
+    )
+
+
 # --- references to other files -----------------------------------------------------------------
 
 

@@ -119,6 +119,11 @@ def _mapping_values(error: _Syntax) -> Explained | None:
         else:
             fix = f'if it is text, put it in quotes: {key}: "{value}"'
         return error.at, f"a second ': ' on one line, in the value of '{key}': {fix}"
+    return _key_out_of_step(error, before)
+
+
+def _key_out_of_step(error: _Syntax, before: str) -> Explained | None:
+    """A key alone at the start of its line, read as more of the value on the line above."""
     above = next((n for n in range(error.at.line - 1, -1, -1) if error.line(n).strip()), None)
     if above is None:
         return None
@@ -128,6 +133,11 @@ def _mapping_values(error: _Syntax) -> Explained | None:
     keys = _keys_above(error, error.at.line)
     key = before.strip().removeprefix("- ").strip()
     indent = len(before) - len(before.lstrip())
+    if keys and re.match(r"-[^\s-]", keys[0].key):  # '-id: x' above: a key, not a list item
+        return Place(keys[0].number, keys[0].column), (
+            f"'{keys[0].key}' is a key, not a list item: a '-' starts a list item only with "
+            f"a space after it: '- {keys[0].key[1:]}'"
+        )
     if keys and indent > keys[0].column:
         return Place(error.at.line, indent), (
             f"'{key}:' is indented further than '{keys[0].key}' on line {keys[0].number + 1}, "

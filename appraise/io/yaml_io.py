@@ -35,6 +35,7 @@ from appraise.model import (
     MAX_DIGITS,
     MAX_JSON_BYTES,
     MAX_YAML_BYTES,
+    dash_hint,
 )
 
 JSON_SUFFIXES = (".json",)
@@ -153,7 +154,8 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
             raise ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
+                f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})"
+                + dash_hint([key]),
                 key_node.start_mark,
             )
         seen[key] = key_node
