@@ -603,6 +603,29 @@ def test_list_items_with_no_space_after_the_dash(write, parser):
     )
 
 
+def test_a_file_that_is_one_line_of_text_says_what_it_holds(write):
+    """YAML reads `group:demo` (no space after ':') and a line of notes as text, not a mapping:
+    was "found a str"."""
+    mapping = "as a YAML mapping, found the text"
+    refused(
+        write("spaceless.yaml", "group:demo\n"),
+        "",
+        f"expected a scores file (group, name, criteria, scale, options, ...) {mapping} "
+        "'group:demo': a key needs a space after its ':' ('group: demo')",
+        check_message="not a criteria, scores or rules file (expected a mapping with 'criteria', "
+        "'options' or 'rules'), found the text 'group:demo': a key needs a space after its ':' "
+        "('group: demo')",
+    )
+    refused(
+        write("notes.yaml", "Scores to follow after the meeting\n"),
+        "",
+        f"expected a scores file (group, name, criteria, scale, options, ...) {mapping} "
+        "'Scores to follow after the meeting'",
+        check_message="not a criteria, scores or rules file (expected a mapping with 'criteria', "
+        "'options' or 'rules'), found the text 'Scores to follow after the meeting'",
+    )
+
+
 # --- references to other files -----------------------------------------------------------------
 
 
@@ -739,6 +762,15 @@ def test_json_deep_nesting(write):
             "line 1, column 60",
             "lists and mappings nested more than 50 levels deep; appraise allows 50",
         )
+
+
+def test_yaml_named_json_is_told_to_rename(write):
+    refused(
+        scores_json(write, THREE_OPTIONS),
+        "line 1, column 1",
+        "Expecting value: a JSON file starts with '{' or '['; if it holds YAML, rename it to "
+        "'demo.yaml'",
+    )
 
 
 def test_json_syntax_errors_and_huge_numbers(write):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -151,13 +152,25 @@ def _over_limits(kind: FileKind, data: dict[Any, Any]) -> tuple[str, str] | None
     return None
 
 
+def _found(data: Any) -> str:
+    """What a file read as YAML held instead of a mapping; for text, why it is not a key."""
+    if not isinstance(data, str):
+        return f"a {type(data).__name__}"
+    shown = repr(data) if len(data) <= 40 else repr(data[:37] + "...")
+    spaced = re.match(r"([A-Za-z_][\w-]*):(\S[^\n]{0,30})", data)
+    if spaced:  # 'group:demo' is text to YAML, not the key 'group'
+        key, value = spaced.groups()
+        return f"the text {shown}: a key needs a space after its ':' ('{key}: {value}')"
+    return f"the text {shown}"
+
+
 def _parse(
     path: Path, model: type[M], kind: FileKind, data: Any = None, locate: Locate = _same
 ) -> M:
     if data is None:
         data, locate = read_data(path, kind)
     if not isinstance(data, dict):
-        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        found = "an empty file" if data is None else _found(data)
         raise InputError(path, "", f"expected {_KEYS[kind]} as a YAML mapping, found {found}")
     found_kind = _kind_of(data)
     if found_kind is not None and found_kind != kind:
@@ -184,7 +197,8 @@ def file_kind(path: Path) -> tuple[FileKind, Any, Locate]:
             path,
             "",
             "not a criteria, scores or rules file "
-            "(expected a mapping with 'criteria', 'options' or 'rules')",
+            "(expected a mapping with 'criteria', 'options' or 'rules')"
+            + (f", found {_found(data)}" if isinstance(data, str) else ""),
         )
     return kind, data, locate
 

@@ -442,7 +442,13 @@ def read_json(path: Path) -> Any:
     try:
         data = _parse_json(text)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"line {exc.lineno}, column {exc.colno}", exc.msg) from None
+        message = exc.msg
+        if exc.pos == len(text) - len(text.lstrip()) and text.lstrip()[:1] not in ("{", "["):
+            message += (
+                f": a JSON file starts with '{{' or '['; if it holds YAML, rename it to "
+                f"'{path.stem}.yaml'"
+            )
+        raise InputError(path, f"line {exc.lineno}, column {exc.colno}", message) from None
     except RecursionError:
         raise InputError(
             path,
