@@ -643,6 +643,20 @@ def test_a_criteria_reference_to_a_missing_file(write):
     refused(path, "criteria", "criteria file 'nowhere.yaml' not found next to this file")
 
 
+def test_a_windows_path_whose_backslashes_yaml_read_as_escapes(write, parser):
+    """In double quotes `\\t` is a tab and `\\a` a bell, so "C:\\temp\\two.yaml" parses, to a
+    name holding tabs: shown as typed, with why it is not found (was: the tabs, as spaces)."""
+    text = THREE_OPTIONS.replace("criteria: two.yaml", 'criteria: "C:\\temp\\two.yaml"')
+    refused(
+        demo(write, text),
+        "criteria",
+        "criteria file 'C:\\temp\\two.yaml' not found next to this file, and no bundled criteria "
+        "has that name (bundled: cp-2016); it holds a control character: in double quotes a "
+        "backslash starts an escape sequence (\\t is a tab), so write the path in single quotes "
+        "or with forward slashes",
+    )
+
+
 @pytest.mark.parametrize(
     "reference", ["/etc/passwd", "../../x.txt", "two.yaml.txt", "~/.ssh/id_rsa"]
 )

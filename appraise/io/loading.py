@@ -239,12 +239,21 @@ def resolve_criteria_path(
     found = bundled.find("criteria", reference)
     if found:
         return found
+    escaped = re.search(r"[\x00-\x1f\x7f]", reference) is not None
     raise InputError(
         relative_to or Path(reference),
         where if relative_to else "",
-        f"criteria file '{reference}' not found"
+        f"criteria file '{reference.encode('unicode_escape').decode() if escaped else reference}'"
+        " not found"
         + (" next to this file" if relative_to else "")
-        + f", and no bundled criteria has that name (bundled: {available})",
+        + f", and no bundled criteria has that name (bundled: {available})"
+        + (
+            # "C:\temp\two.yaml" in double quotes: YAML reads \t as a tab
+            "; it holds a control character: in double quotes a backslash starts an escape "
+            "sequence (\\t is a tab), so write the path in single quotes or with forward slashes"
+            if escaped
+            else ""
+        ),
     )
 
 
