@@ -6,6 +6,9 @@ files at once (scores against criteria, rules against groups) live in ``validate
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -140,6 +143,18 @@ class Scale(_Model):
 
     min: Number
     max: Number
+
+    @model_validator(mode="before")
+    @classmethod
+    def _written(cls, data: Any) -> Any:
+        """``{low: 1, high: 5}`` and its kin: one message saying how a scale is written.
+
+        Without this it reads as four findings (two unknown keys, two missing), none of which
+        says what to write.
+        """
+        if isinstance(data, dict) and data and not {"min", "max"} & data.keys():
+            raise ValueError(_scale_written(data))
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> Scale:
@@ -325,34 +340,185 @@ def _too_short(error: dict[str, Any]) -> str:
     return f"expected at least {at_least} item{'' if at_least == 1 else 's'}, found {_shown(found)}"
 
 
-def _message(error: dict[str, Any]) -> str:
+_SCALE = "scale is written {min: 1, max: 5}"
+_SCALE_TEXT = re.compile(
+    r"\s*(-?\d+(?:\.\d+)?)\s*(?:\.\.|-|–|—|to)\s*(-?\d+(?:\.\d+)?)\s*",  # noqa: RUF001
+)
+_NOT_SCORED = frozenset({"n/a", "na", "-", "?", "tbc", "tbd", "none", "x", ""})
+
+
+def _scale_written(found: Any) -> str:
+    """``scale: 1-5`` and its kin: the mapping the file needs, with the ends it meant."""
+    ends: tuple[Any, ...] = ()
+    if isinstance(found, str) and (match := _SCALE_TEXT.fullmatch(found)):
+        ends = match.groups()
+    elif isinstance(found, list) and len(found) == 2:
+        ends = tuple(found)
+    elif isinstance(found, dict) and len(found) == 2:
+        ends = tuple(found.values())
+    shown = _shown(found)
+    if isinstance(found, dict):  # as the file has it, not as Python prints it
+        shown = "{" + ", ".join(f"{key}: {value}" for key, value in found.items()) + "}"
+    if len(ends) == 2 and all(isinstance(e, (str, int, float)) for e in ends):
+        return f"scale is written {{min: {ends[0]}, max: {ends[1]}}}, found {shown}"
+    return f"{_SCALE}: its lowest and highest score; found {shown}"
+
+
+def _number_hint(found: str, loc: tuple[int | str, ...]) -> str:
+    """Why text that looks like a number is not one, and how to write it."""
+    text = found.strip()
+    if text.endswith("%") and _is_number(text[:-1]):
+        what = "weights are points (each family sums to 100)" if "weight" in loc else "numbers"
+        return f": {what}, written without '%': {text[:-1].strip()}"
+    if re.fullmatch(r"[-+]?\d+(?:\.\d+)?", text):
+        return f": a number in quotes is text; remove the quotes ({text})"
+    if re.fullmatch(r"[-+]?\d+,\d+", text):
+        return f": write decimals with a point: {text.replace(',', '.')}"
+    if _is_number(text):  # 1e3: YAML 1.1 reads a number with no '.' before its exponent as text
+        return f": YAML reads '{text}' as text; write it as {float(text)}"
+    if text.lower() in _NOT_SCORED and ("scores" in loc or "scorers" in loc):
+        return ": for a score not given, leave it empty (or write null)"
+    return ""
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+LineOf = Callable[[tuple[int | str, ...]], int | None]
+"""The line (1-based) of the key at a pydantic location in the file read, when known."""
+
+
+def dash_hint(keys: Any) -> str:
+    """For keys written ``-id``: a '-' starts a list item only with a space after it."""
+    dashed = next((k for k in keys if isinstance(k, str) and re.match(r"-[^\s-]", k)), None)
+    if dashed is None:
+        return ""
+    return f": a '-' starts a list item only with a space after it: '- {dashed[1:]}'"
+
+
+def _keys_at(root: str, parent: str) -> list[str]:
+    """The keys the model at YAML path ``parent`` takes, in a file whose model is ``root``."""
+    roots: dict[str, type[BaseModel]] = {
+        m.__name__: m for m in (CriteriaFile, ScoresFile, RulesFile)
+    }
+    places: tuple[tuple[str, type[BaseModel]], ...] = (
+        (r"", roots.get(root, BaseModel)),
+        (r"options\[\d+\]", OptionSpec),
+        (r"criteria\[\d+\]", CriterionSpec),
+        (r"criteria\[\d+\]\.sub\[\d+\]", SubCriterionSpec),
+        (r"scale", Scale),
+        (r"rules\[\d+\]", Rule),
+        (r"(?:options\[\d+\]\.)?gates\[\d+\]", GateSpec),
+        (r"options\[\d+\]\.gates\.[^.]+", GateResult),
+        (r"scorers\.[^.]+", ScorerSpec),
+        (r"printed_total|criteria\[\d+\]\.printed_subtotal", PrintedFigures),
+    )
+    model = next((m for pattern, m in places if re.fullmatch(pattern, parent)), BaseModel)
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _unknown_key(error: dict[str, Any], line_of: LineOf | None) -> str:
+    """``unknown key 'b' (line 10)``, with the key meant, or a hint for a dedented key."""
+    loc, found = tuple(error["loc"]), error.get("input")
+    key = loc[-1] if loc else ""
+    line = line_of(loc) if line_of else None
+    message = f"unknown key '{key}'" + (f" (line {line})" if line else "")
+    if loc[:1] == ("scale",):
+        return f"{message}: {_SCALE}"
+    # One slip of the keyboard away (the cutoff validate.nearest uses for criterion ids).
+    meant = difflib.get_close_matches(
+        str(key), _keys_at(str(error.get("root", "")), yaml_path(loc[:-1])), n=1, cutoff=0.75
+    )
+    if meant:
+        return f"{message}: did you mean '{meant[0]}'?"
+    if len(loc) != 3 or loc[0] != "options":
+        return message
+    is_score = _is_score(found)
+    if not (is_score or isinstance(found, dict)):
+        return message
+    under = "scores" if is_score else "scorers"
+    place = line_of((*loc[:2], under)) if line_of else None
+    at = f" (line {place})" if place else ""
+    what = "a score" if is_score else "a scorer's scores"
+    return f"{message}: is '{key}' {what}? indent it under '{under}:'{at}"
+
+
+def _special(error: dict[str, Any], line_of: LineOf | None) -> str | None:
+    """The findings said in words of their own, rather than pydantic's with what was found."""
+    kind, loc, found = error["type"], tuple(error["loc"]), error.get("input")
+    if kind == "extra_forbidden":
+        return _unknown_key(error, line_of)
+    if kind == "model_type" and loc == ("scale",):
+        return _scale_written(found)
+    if kind == "dict_type" and len(loc) == 4 and loc[2] == "scorers" and _is_score(found):
+        return _score_among_scorers(loc, found, line_of)
+    if isinstance(found, bool) and kind in {"float_type", "string_type"}:
+        return _boolean(kind, found)
+    return None
+
+
+def _score_among_scorers(loc: tuple[int | str, ...], found: Any, line_of: LineOf | None) -> str:
+    """A score dedented out of a scorer's row, so it reads as a scorer of its own."""
+    line = line_of(loc) if line_of else None
+    at = f" (line {line})" if line else ""
+    return (
+        f"expected a scorer's scores ({{criterion: score, ...}}), found {_shown(found)}: is "
+        f"'{loc[-1]}'{at} a score? indent it under the scorer above"
+    )
+
+
+def _boolean(kind: str, found: bool) -> str:
+    """YAML 1.1 turns an unquoted yes/no/on/off into a boolean before appraise sees it."""
+    word = "true" if found else "false"
+    if kind == "float_type":
+        return f"expected a number, found {word} {_YAML_BOOLEAN}"
+    return f"expected text, found {word} {_YAML_BOOLEAN[:-1]}; put the word in quotes)"
+
+
+def _message(error: dict[str, Any], line_of: LineOf | None = None) -> str:
     """Pydantic's finding in the words of a person fixing a YAML file."""
     kind, msg = error["type"], str(error["msg"])
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind == "too_short":
         return _too_short(error)
-    found = error.get("input")
-    if isinstance(found, bool) and kind in {"float_type", "string_type"}:
-        # YAML 1.1 turns an unquoted yes/no/on/off into a boolean before appraise sees it.
-        word = "true" if found else "false"
-        if kind == "float_type":
-            return f"expected a number, found {word} {_YAML_BOOLEAN}"
-        return f"expected text, found {word} {_YAML_BOOLEAN[:-1]}; put the word in quotes)"
+    special = _special(error, line_of)
+    if special is not None:
+        return special
+    loc, found = tuple(error["loc"]), error.get("input")
     template = _MESSAGES.get(kind, msg[0].lower() + msg[1:] + ", found {found}")
-    return template.format(
-        key=error["loc"][-1] if error["loc"] else "", found=_shown(error.get("input"))
-    )
+    message = template.format(key=loc[-1] if loc else "", found=_shown(found))
+    if kind in {"float_type", "float_parsing"} and isinstance(found, str):
+        message += _number_hint(found, loc)
+    if kind == "list_type" and isinstance(found, dict):
+        message += dash_hint(found)
+    return message
 
 
-def validation_problems(error: ValidationError, path: str) -> list[Problem]:
-    """Every pydantic finding as a ``Problem`` naming the YAML path."""
+def _is_score(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def validation_problems(
+    error: ValidationError, path: str, line_of: LineOf | None = None
+) -> list[Problem]:
+    """Every pydantic finding as a ``Problem`` naming the YAML path.
+
+    ``line_of`` finds a key's line in the file (YAML files only), for the findings whose YAML
+    path alone does not show the slip: an unknown key, often one dedented out of its mapping.
+    """
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(
             p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
         )
-        problems.append(Problem(path, yaml_path(loc), _message(dict(item))))
+        found = {**item, "loc": loc, "root": error.title}
+        problems.append(Problem(path, yaml_path(loc), _message(found, line_of)))
     return problems
 
 

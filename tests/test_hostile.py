@@ -11,8 +11,10 @@ import contextlib
 import io
 import json
 import re
+import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -29,7 +31,7 @@ from typer.testing import CliRunner
 from appraise import model
 from appraise.cli import app
 from appraise.errors import AppraiseError
-from appraise.io import check_files, load_criteria, load_scores, yaml_io
+from appraise.io import check_files, load_criteria, load_scores, sniff, yaml_io
 from appraise.io.excel_io import make_template
 from benchmarks import scale_bench
 
@@ -65,12 +67,16 @@ def refused(
     check_message: str | None = None,
     seconds: float = SECONDS,
 ) -> None:
-    """``rank`` and ``check`` both refuse ``path`` with ``path: where: message`` on one line."""
+    """``rank`` and ``check`` both refuse ``path``; ``check`` says ``path: where: message`` on
+    one line, and so does ``rank`` unless another problem comes first, when it says how many more
+    ``check`` lists."""
     result, elapsed = invoke("rank", path)
     assert_clean(result, elapsed, seconds)
     expected = f"{path}: {where}: {message}" if where else f"{path}: {message}"
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert any(expected in line for line in errors), result.stderr
+    assert any(expected in line for line in errors) or (
+        len(errors) == 2 and f"more problems: run `appraise check {path}`" in errors[1]
+    ), result.stderr
 
     result, elapsed = invoke("check", path, "-f", "json")
     assert_clean(result, elapsed, seconds)
@@ -198,6 +204,157 @@ def test_impossible_dates_are_refused(write, parser):
     )
 
 
+# --- YAML slips in plain words (issue 13, item 13) ----------------------------------------------
+# PyYAML's "mapping values are not allowed here", "did not find expected key" and their kin, in
+# both parsers' wordings, become the line and column of the slip (often above where the parser
+# stopped) and its likely cause.
+
+BLOCK = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - id: x
+    name: Option X
+    scores:
+      a: 5
+      b: 1
+  - id: y
+    name: Option Y
+    scores: {a: 2, b: 5}
+  - {id: z, name: Option Z, status_quo: true, scores: {a: 3, b: 3}}
+"""
+
+
+def test_the_block_style_demo_ranks(write):
+    """The file the slips below are made in reads as the demo group: x 3.4, y 3.2, z 3.0."""
+    assert [o["total"] for o in accepted(demo(write, BLOCK))["options"]] == pytest.approx(
+        [3.4, 3.2, 3.0]
+    )
+
+
+INDENT_WITH_SPACES = (
+    "a tab character: YAML indents with spaces only; replace the tab with spaces (most editors "
+    "can insert spaces when Tab is pressed)"
+)
+NO_SPACE = "(YAML needs a space after the ':' of a key, or it reads the whole line as text)"
+SLIPS = {
+    "': ' inside a value": (
+        ("name: Demo group", "name: Demo: the group"),
+        "line 2, column 11",
+        """a second ': ' on one line, in the value of 'name': if it is text, put it in quotes: """
+        """name: "Demo: the group\"""",
+    ),
+    "a mapping on one line": (
+        ("scores: {a: 2, b: 5}", "scores: a: 2, b: 5"),
+        "line 13, column 14",
+        "a second ': ' on one line, in the value of 'scores': for a mapping, write it in braces: "
+        "scores: {a: 2, b: 5}",
+    ),
+    "no space after ':' (the parser stops a line below)": (
+        ("group: demo", "group:demo"),
+        "line 1, column 6",
+        f"no space after ':' in 'group:demo': write 'group: demo' {NO_SPACE}",
+    ),
+    "no space after ':' before a mapping": (
+        ("scale: {min: 1, max: 5}", "scale:{min: 1, max: 5}"),
+        "line 4, column 6",
+        f"no space after ':' in 'scale:{{min: 1, max: 5}}': write 'scale: {{min: 1, max: 5}}' "
+        f"{NO_SPACE}",
+    ),
+    "no ':' at all": (
+        ("name: Demo group", "name Demo group"),
+        "line 2, column 1",
+        "'name Demo group' is not a 'key: value' line: add ':' and a space after the key, or, if "
+        "it continues the text above, indent it further than that text's key",
+    ),
+    "a tab": (("    name: Option X", "\tname: Option X"), "line 7, column 1", INDENT_WITH_SPACES),
+    "a key indented further than the one above": (
+        ("criteria: two.yaml", "  criteria: two.yaml"),
+        "line 3, column 3",
+        "'criteria:' is indented further than 'name' on line 2, so YAML reads it as more of the "
+        "value above: line it up with the key it belongs beside, column 1 (beside 'name', line 2)",
+    ),
+    "a key one column out": (
+        ("      b: 1", "     b: 1"),
+        "line 10, column 6",
+        "'b:' starts in column 6, which lines up with no key above it: keys of one mapping start "
+        "in the same column; put it in column 7 (beside 'a', line 9) or column 5 (beside "
+        "'scores', line 8) or column 1 (beside 'options', line 5)",
+    ),
+    "a key in line with the list's '-'": (
+        ("    name: Option Y", "  name: Option Y"),
+        "line 12, column 3",
+        "'name:' lines up with the '-' on line 11, so it is not part of that list item: put it "
+        "in column 5 (beside 'id', line 11), or start a new item with '- '",
+    ),
+    "an unclosed quote": (
+        ("name: Demo group", 'name: "Demo group'),
+        "line 2, column 7",
+        'the quote (") opened here is never closed: add the closing " at the end of the value',
+    ),
+    "an unclosed brace": (
+        ("scale: {min: 1, max: 5}", "scale: {min: 1, max: 5"),
+        "line 4, column 8",
+        "the '{' opened here is not closed: add '}' where it ends",
+    ),
+    "a missing comma": (
+        ("scale: {min: 1, max: 5}", "scale: {min: 1 max: 5}"),
+        "line 4, column 19",
+        "expected ',' or '}' here, inside the '{' at column 8: separate entries with ', ' and "
+        "close with '}'",
+    ),
+    "a brace too many": (
+        ("scale: {min: 1, max: 5}", "scale: {min: 1, max: 5}}"),
+        "line 4, column 24",
+        "'}' closes nothing: remove it, or add the bracket it closes",
+    ),
+    "an alias never defined": (
+        ("scale: {min: 1, max: 5}", "scale: *scale"),
+        "line 4, column 8",
+        "'*scale' refers to an anchor '&scale' defined nowhere above it: if the value is text "
+        """starting with '*', put it in quotes ("*scale")""",
+    ),
+    "'@' starting a value": (
+        ("name: Demo group", "name: @demo group"),
+        "line 2, column 7",
+        """'@' cannot start a value in YAML: put the value in quotes ("@demo group")""",
+    ),
+    "a Windows path in double quotes": (
+        ("criteria: two.yaml", 'criteria: "C:\\criteria\\two.yaml"'),
+        "line 3, column 14",
+        "a backslash (\\) in double quotes starts an escape sequence: use single quotes for text "
+        "with backslashes ('C:\\files\\x.yaml'), or forward slashes",
+    ),
+    "a Windows path with \\U in double quotes": (
+        ("criteria: two.yaml", 'criteria: "C:\\Users\\two.yaml"'),
+        "line 3, column 14",
+        "a backslash (\\) in double quotes starts an escape sequence: use single quotes for text "
+        "with backslashes ('C:\\files\\x.yaml'), or forward slashes",
+    ),
+    "a quote inside single quotes": (
+        ("name: Demo group", "name: 'O'Brien group'"),
+        "line 2, column 10",
+        "text after the closing quote: put the whole value inside the quotes (inside '...' write "
+        """a ' twice: 'O''Brien'; or use "...")""",
+    ),
+    "a second document": (
+        ("options:", "---\noptions:"),
+        "line 5, column 1",
+        "a second YAML document starts here ('---'): a file holds one; remove the line, or split "
+        "the file in two",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SLIPS))
+def test_yaml_slips_are_said_in_plain_words_where_they_are(write, parser, case):
+    (old, new), where, message = SLIPS[case]
+    assert BLOCK.count(old) == 1
+    refused(demo(write, BLOCK.replace(old, new)), where, message)
+
+
 # --- text encoding -----------------------------------------------------------------------------
 
 
@@ -208,11 +365,27 @@ def test_non_utf8_text_is_refused_at_the_byte(write, tmp_path):
     refused(path, "line 2, column 13", "byte 0xe9 is not UTF-8 text (save the file as UTF-8)")
 
 
-def test_utf16_with_its_bom_is_refused(write, tmp_path):
+SAVE_AS_UTF8 = (
+    "appraise reads UTF-8: open it in a text editor and save it with the encoding UTF-8 "
+    "(Notepad: File > Save as, Encoding: UTF-8)"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "found"),
+    [
+        ("utf-16", "is UTF-16 text (what Windows calls 'Unicode')"),  # with its byte-order mark
+        ("utf-32", "is UTF-32 text"),
+        ("utf-16-le", "looks like UTF-16 text (what Windows calls 'Unicode')"),  # no mark
+        ("utf-16-be", "looks like UTF-16 text (what Windows calls 'Unicode')"),
+    ],
+)
+def test_utf16_and_utf32_are_named_with_what_to_do(write, tmp_path, encoding, found):
+    """Not "byte 0xff is not UTF-8 text" at line 1, column 1: the encoding, and the fix."""
     demo(write)
     path = tmp_path / "utf16.yaml"
-    path.write_bytes(THREE_OPTIONS.encode("utf-16"))
-    refused(path, "line 1, column 1", "byte 0xff is not UTF-8 text (save the file as UTF-8)")
+    path.write_bytes(THREE_OPTIONS.encode(encoding))
+    refused(path, "", f"this file {found}; {SAVE_AS_UTF8}")
 
 
 def test_utf8_bom_is_accepted(write, tmp_path):
@@ -265,7 +438,7 @@ def test_a_list_where_a_mapping_belongs(write):
         (".nan", "expected a finite number, found nan"),
         ("-.inf", "expected a finite number, found -inf"),
         ("1.0e+999", "expected a finite number, found inf"),
-        ("1e3", "expected a number, found '1e3'"),  # YAML 1.1: no dot, so text
+        ("1e3", "expected a number, found '1e3': YAML reads '1e3' as text; write it as 1000.0"),
         ("9" * 301, "a number 301 characters long; appraise allows 300"),
         ("9" * 5000, "a number 5,000 characters long; appraise allows 300"),
     ],
@@ -308,6 +481,160 @@ def test_ids_that_collide_after_case_folding(write):
     )
 
 
+@pytest.mark.parametrize(
+    ("scale", "message"),
+    [
+        ("1-5", "scale is written {min: 1, max: 5}, found '1-5'"),
+        ("1..5", "scale is written {min: 1, max: 5}, found '1..5'"),
+        ("'-2 to 2'", "scale is written {min: -2, max: 2}, found '-2 to 2'"),
+        ("[1, 5]", "scale is written {min: 1, max: 5}, found [1, 5]"),
+        ("5", "scale is written {min: 1, max: 5}: its lowest and highest score; found 5"),
+    ],
+)
+def test_a_scale_written_as_text_says_how_it_is_written(write, scale, message):
+    """Was: "input should be a valid dictionary or instance of Scale, found '1-5'"."""
+    text = THREE_OPTIONS.replace("{min: 1, max: 5}", scale)
+    refused(demo(write, text), "scale", message)
+    low_high = demo(write, THREE_OPTIONS.replace("{min: 1, max: 5}", "{low: 1, high: 5}"))
+    refused(
+        low_high,
+        "scale",
+        "scale is written {min: 1, max: 5}, found {low: 1, high: 5}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("'4'", "a number in quotes is text; remove the quotes (4)"),
+        ("'3,5'", "write decimals with a point: 3.5"),
+        ("80%", "numbers, written without '%': 80"),
+        ("n/a", "for a score not given, leave it empty (or write null)"),
+    ],
+)
+def test_numbers_written_as_text_say_how_to_write_them(write, value, hint):
+    found = value.strip("'")
+    text = THREE_OPTIONS.replace("{a: 5, b: 1}", f"{{a: {value}, b: 1}}")
+    refused(demo(write, text), "options[0].scores.a", f"expected a number, found '{found}': {hint}")
+
+
+def test_a_weight_in_percent_says_weights_are_points(write, tmp_path):
+    demo(write)
+    path = write("two.yaml", TWO_CRITERIA.replace("weight: 60", "weight: 60%"))
+    expected = (
+        f"{path}: criteria[0].weight: expected a number, found '60%': weights are points (each "
+        "family sums to 100), written without '%': 60"
+    )
+    for args in (["rank", tmp_path / "demo.yaml"], ["criteria", path]):
+        result, elapsed = invoke(*args)
+        assert_clean(result, elapsed)
+        assert f"error: {expected}" in result.stderr.splitlines(), result.stderr
+
+
+DEDENTED = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - id: x
+    name: Option X
+    scores:
+      a: 5
+    b: 1
+  - id: y
+    name: Option Y
+    scores:
+    a: 2
+    b: 5
+  - id: z
+    name: Option Z
+    status_quo: true
+    scorers:
+      ann:
+        a: 3
+      b: 3
+"""
+
+
+def test_scores_dedented_out_of_scores_get_their_line_and_where_they_belong(write):
+    """x's b is one step out of `scores:`; y's scores are level with an empty `scores:`; z's b
+    is out of ann's row (so read as a scorer). Lines counted in DEDENTED above."""
+    path = demo(write, DEDENTED)
+    refused(
+        path,
+        "options[0].b",
+        "unknown key 'b' (line 10): is 'b' a score? indent it under 'scores:' (line 8)",
+    )
+    for where, line in (("options[1].a", 14), ("options[1].b", 15)):
+        key = where[-1]
+        refused(
+            path,
+            where,
+            f"unknown key '{key}' (line {line}): is '{key}' a score? indent it under 'scores:' "
+            "(line 13)",
+        )
+    refused(
+        path,
+        "options[2].scorers.b",
+        "expected a scorer's scores ({criterion: score, ...}), found 3: is 'b' (line 22) a "
+        "score? indent it under the scorer above",
+    )
+
+
+def test_a_mistyped_key_gets_its_line_and_the_key_meant(write):
+    text = THREE_OPTIONS.replace("status_quo: true", "status-quo: true")
+    refused(
+        demo(write, text),
+        "options[2].status-quo",
+        "unknown key 'status-quo' (line 8): did you mean 'status_quo'?",
+    )
+
+
+def test_list_items_with_no_space_after_the_dash(write, parser):
+    """`-id: x` is a key '-id', not a list item: with the item's other keys indented under it,
+    a syntax error; in line with it, `options` becomes a mapping; two items repeat the key.
+    Each says what the '-' needs."""
+    head = THREE_OPTIONS.split("  - {id: x")[0]
+    dash = "a '-' starts a list item only with a space after it: '- id'"
+    indented = head + "  -id: x\n    name: X\n    scores: {a: 5, b: 1}\n"
+    refused(demo(write, indented), "line 6, column 3", f"'-id' is a key, not a list item: {dash}")
+    items = "  -id: x\n  name: X\n  scores: {a: 5, b: 1}\n"
+    refused(
+        demo(write, head + items),
+        "options",
+        "input should be a valid list, found {'-id': 'x', 'name': 'X', 'scores': {'a': 5, 'b': "
+        f"1}}}}: {dash}",
+    )
+    twice = head + "  -id: x\n  -id: y\n"
+    refused(
+        demo(write, twice), "line 7, column 3", f"duplicate key '-id' (first at line 6): {dash}"
+    )
+
+
+def test_a_file_that_is_one_line_of_text_says_what_it_holds(write):
+    """YAML reads `group:demo` (no space after ':') and a line of notes as text, not a mapping:
+    was "found a str"."""
+    mapping = "as a YAML mapping, found the text"
+    refused(
+        write("spaceless.yaml", "group:demo\n"),
+        "",
+        f"expected a scores file (group, name, criteria, scale, options, ...) {mapping} "
+        "'group:demo': a key needs a space after its ':' ('group: demo')",
+        check_message="not a criteria, scores or rules file (expected a mapping with 'criteria', "
+        "'options' or 'rules'), found the text 'group:demo': a key needs a space after its ':' "
+        "('group: demo')",
+    )
+    refused(
+        write("notes.yaml", "Scores to follow after the meeting\n"),
+        "",
+        f"expected a scores file (group, name, criteria, scale, options, ...) {mapping} "
+        "'Scores to follow after the meeting'",
+        check_message="not a criteria, scores or rules file (expected a mapping with 'criteria', "
+        "'options' or 'rules'), found the text 'Scores to follow after the meeting'",
+    )
+
+
 # --- references to other files -----------------------------------------------------------------
 
 
@@ -323,6 +650,20 @@ def test_a_criteria_reference_to_the_scores_file_itself(write):
 def test_a_criteria_reference_to_a_missing_file(write):
     path = demo(write, THREE_OPTIONS.replace("criteria: two.yaml", "criteria: nowhere.yaml"))
     refused(path, "criteria", "criteria file 'nowhere.yaml' not found next to this file")
+
+
+def test_a_windows_path_whose_backslashes_yaml_read_as_escapes(write, parser):
+    """In double quotes `\\t` is a tab and `\\a` a bell, so "C:\\temp\\two.yaml" parses, to a
+    name holding tabs: shown as typed, with why it is not found (was: the tabs, as spaces)."""
+    text = THREE_OPTIONS.replace("criteria: two.yaml", 'criteria: "C:\\temp\\two.yaml"')
+    refused(
+        demo(write, text),
+        "criteria",
+        "criteria file 'C:\\temp\\two.yaml' not found next to this file, and no bundled criteria "
+        "has that name (bundled: cp-2016); it holds a control character: in double quotes a "
+        "backslash starts an escape sequence (\\t is a tab), so write the path in single quotes "
+        "or with forward slashes",
+    )
 
 
 @pytest.mark.parametrize(
@@ -446,6 +787,15 @@ def test_json_deep_nesting(write):
         )
 
 
+def test_yaml_named_json_is_told_to_rename(write):
+    refused(
+        scores_json(write, THREE_OPTIONS),
+        "line 1, column 1",
+        "Expecting value: a JSON file starts with '{' or '['; if it holds YAML, rename it to "
+        "'demo.yaml'",
+    )
+
+
 def test_json_syntax_errors_and_huge_numbers(write):
     text = DEMO_JSON.replace('"b": 1', '"b" 1', 1)
     path = scores_json(write, text)
@@ -492,7 +842,7 @@ def add_rows(rows: bytes) -> Callable[[bytes], bytes]:
 def test_not_a_zip(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("name,score\nx,3\n")
-    refused(path, "", "not an .xlsx workbook (an .xlsx file is a zip archive)")
+    refused(path, "", f"this file looks like CSV text (values separated by commas), {CSV_FIX}")
 
 
 def test_a_workbook_over_20_mb(tmp_path):
@@ -513,8 +863,8 @@ def test_zip_bombs(tmp_path):
     )
     parts = tmp_path / "parts.xlsx"
     with zipfile.ZipFile(parts, "w") as archive:
-        for i in range(2_001):
-            archive.writestr(f"p{i}.xml", b"")
+        for i in range(2_001):  # under xl/, as a workbook's are (other zips are named as such)
+            archive.writestr(f"xl/p{i}.xml", b"")
     refused(parts, "", "workbook has 2,001 parts; the limit is 2,000")
 
 
@@ -758,6 +1108,248 @@ def test_true_in_a_score_cell(workbook):
     refused(workbook, "sheet 'Scores', cell C3", "expected a number, found 'TRUE'")
 
 
+# --- other file types: named for what they are, with what to do (issue 13, item 12) -----------
+# Each is told by its first bytes (and a zip's or OLE2 file's list of parts), whatever its name,
+# wherever a file is read: scores, criteria and rules files, by every command.
+
+
+def ole2(*streams: str) -> bytes:
+    """A minimal OLE2 compound file ([MS-CFB] 2.2 to 2.6) whose directory lists ``streams``.
+
+    The header names sector 0 as the allocation table and sector 1 as the directory's first;
+    the directory holds four 128-byte entries a sector, its sectors chained in the table, as in
+    a legacy .xls or .doc (a ``Workbook`` or ``WordDocument`` stream) or an encrypted .xlsx
+    (``EncryptedPackage``).
+    """
+    entries = [("Root Entry", 5), *((name, 2) for name in streams)]
+    directory = b"".join(
+        name.encode("utf-16-le").ljust(64, b"\0")
+        + struct.pack("<HBB", 2 * len(name) + 2, kind, 1)
+        + bytes(60)
+        for name, kind in entries
+    )
+    sectors = -(-len(directory) // 512)
+    chain = [0xFFFFFFFD, *range(2, sectors + 1), 0xFFFFFFFE]  # FAT sector, then the directory
+    header = (
+        sniff.OLE2
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)  # versions, byte order, 512-byte sectors
+        + bytes(6)
+        + struct.pack("<9I", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+        + struct.pack("<I", 0)  # the allocation table is sector 0
+        + b"\xff" * 4 * 108
+    )
+    fat = struct.pack(f"<{len(chain)}I", *chain).ljust(512, b"\xff")
+    return header + fat + directory.ljust(sectors * 512, b"\0")
+
+
+def zipped(parts: dict[str, bytes], mimetype: str | None = None) -> bytes:
+    """A zip of ``parts``; an OpenDocument ``mimetype`` part first and stored, as ODF requires."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if mimetype is not None:
+            archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def png() -> bytes:
+    """A valid 1x1 grey PNG: signature, IHDR, IDAT, IEND (PNG spec, section 5)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0\0"))
+        + chunk(b"IEND", b"")
+    )
+
+
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
+SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
+TEMPLATE = "a workbook made by 'appraise template CRITERIA -o FILE.xlsx'"
+CSV_FIX = f"which appraise cannot read: copy the values into {TEMPLATE}, or into a YAML file"
+NOTHING = (
+    f"which holds nothing appraise can read: give the YAML file, or {TEMPLATE}, that the "
+    "figures came from"
+)
+EXCEL_2003 = (
+    '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>\n'
+)
+OTHER_TYPES = {
+    "legacy .xls": (
+        ole2("Workbook", "\x05SummaryInformation"),
+        f"this file is a legacy Excel workbook (.xls): {SAVE_AS_XLSX}",
+    ),
+    ".xls with its Workbook stream in the second directory sector": (
+        ole2(
+            "\x05SummaryInformation", "\x05DocumentSummaryInformation", "CompObj", "Ole", "Workbook"
+        ),
+        f"this file is a legacy Excel workbook (.xls): {SAVE_AS_XLSX}",
+    ),
+    "Excel 5 .xls": (
+        ole2("Book"),
+        f"this file is a legacy Excel workbook (.xls, Excel 5 or older): {SAVE_AS_XLSX}",
+    ),
+    ".ods": (
+        zipped({"content.xml": b"<office:document-content/>"}, ODS),
+        f"this file is an OpenDocument spreadsheet (.ods): {SAVE_AS_XLSX}",
+    ),
+    ".xlsb": (
+        zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\0"}),
+        f"this file is an Excel binary workbook (.xlsb): {SAVE_AS_XLSX}",
+    ),
+    "Excel 2003 XML": (
+        EXCEL_2003.encode(),
+        f"this file is an Excel 2003 XML spreadsheet: {SAVE_AS_XLSX}",
+    ),
+    "HTML saved by Excel": (
+        b'<html xmlns:x="urn:schemas-microsoft-com:office:excel"><table></table></html>',
+        f"this file is a web page (HTML) saved by Excel: {SAVE_AS_XLSX}",
+    ),
+    "password-protected .xlsx": (
+        ole2("\x06DataSpaces", "EncryptionInfo", "EncryptedPackage"),
+        "this file is a password-protected (encrypted) Office file, which appraise cannot open: "
+        "open it, remove the password (Excel: File > Info > Protect Workbook > Encrypt with "
+        "Password, clear the box), and save",
+    ),
+    "legacy .doc": (
+        ole2("WordDocument", "1Table"),
+        f"this file is a legacy Word document (.doc), {NOTHING}",
+    ),
+    ".docx": (
+        zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}),
+        f"this file is a Word document (.docx), {NOTHING}",
+    ),
+    "PNG": (png(), f"this file is a PNG image, {NOTHING}"),
+    "JPEG": (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + bytes(100),
+        f"this file is a JPEG image, {NOTHING}",
+    ),
+    "GIF": (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", f"this file is a GIF image, {NOTHING}"),
+    "PDF": (
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n",
+        f"this file is a PDF document, {NOTHING}",
+    ),
+    "binary data": (bytes(range(256)) * 4, f"this file holds binary data, not text, {NOTHING}"),
+    "zip": (
+        zipped({"scores.yaml": THREE_OPTIONS.encode()}),
+        "this file is a zip archive: unpack it, or download or copy it again, and give the file itself",
+    ),
+    "truncated .xlsx": (
+        # the first half of a workbook: its parts are there, the list of them at the end is not
+        zipped({"xl/workbook.xml": np.random.default_rng(0).bytes(2000)})[:1000],
+        "this file is a damaged or incomplete zip archive (a workbook that was not fully "
+        "downloaded or copied?): unpack it, or download or copy it again, and give the file itself",
+    ),
+    "CSV": (
+        b"id,name,a,b\nx,Option X,5,1\ny,Option Y,2,5\n",
+        f"this file looks like CSV text (values separated by commas), {CSV_FIX}",
+    ),
+    "CSV with semicolons": (
+        b"id;name;a;b\r\nx;Option X;5,5;1\r\n",
+        f"this file looks like CSV text (values separated by semicolons), {CSV_FIX}",
+    ),
+    "tab-separated": (
+        b"id\tname\ta\tb\nx\tOption X\t5\t1\n",
+        f"this file looks like CSV text (values separated by tabs), {CSV_FIX}",
+    ),
+}
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx", ".xls", ".ods", ".csv"])
+@pytest.mark.parametrize("case", list(OTHER_TYPES))
+def test_other_file_types_are_named_with_what_to_do(tmp_path, case, suffix):
+    """Whatever its name, a file is named for what its bytes are, with one thing to do.
+
+    Before: "byte 0xd0 is not UTF-8 text", "mapping values are not allowed", or "not an .xlsx
+    workbook (an .xlsx file is a zip archive)" for every one of them.
+    """
+    content, message = OTHER_TYPES[case]
+    path = tmp_path / f"scores{suffix}"
+    path.write_bytes(content)
+    refused(path, "", message)
+
+
+def test_a_workbook_named_yaml_and_yaml_named_xlsx_are_told_to_rename(workbook, write, tmp_path):
+    renamed = tmp_path / "panel.yaml"
+    renamed.write_bytes(workbook.read_bytes())
+    refused(
+        renamed,
+        "",
+        "this file is an Excel workbook (.xlsx), though named '.yaml': rename it to 'panel.xlsx'",
+    )
+    text = write("typed.xlsx", THREE_OPTIONS)
+    refused(
+        text,
+        "",
+        "this file is text, not an Excel workbook: if it holds YAML, rename it to 'typed.yaml'",
+    )
+    renamed.rename(tmp_path / "panel.xlsx")  # following the advice works
+    assert [o["id"] for o in accepted(tmp_path / "panel.xlsx")["options"]] == ["x", "y", "z"]
+
+
+def test_yaml_with_commas_on_every_line_is_not_taken_for_csv(write):
+    """Flow style: every line has a comma, but also a 'key:', so it is YAML, and ranks."""
+    text = (
+        "{group: demo, name: 'Demo, group', criteria: two.yaml,\n"
+        " scale: {min: 1, max: 5}, options: [\n"
+        "  {id: x, name: X, scores: {a: 5, b: 1}},\n"
+        "  {id: y, name: Y, scores: {a: 2, b: 5}},\n"
+        "  {id: z, name: Z, status_quo: true, scores: {a: 3, b: 3}}]}\n"
+    )
+    assert [o["total"] for o in accepted(demo(write, text))["options"]] == pytest.approx(
+        [3.4, 3.2, 3.0]
+    )
+
+
+def test_every_command_and_every_kind_of_file_is_sniffed(write, tmp_path):
+    """Criteria (named by a scores file, or given to `criteria`) and rules (`combine --rules`)
+    are YAML-only files, and the advice says so; `diff` and `export` read scores files."""
+    demo(write)
+    for name in ("criteria.yaml", "rules.yaml", "old.yaml"):
+        (tmp_path / name).write_bytes(ole2("Workbook"))
+    scores = write("named.yaml", THREE_OPTIONS.replace("two.yaml", "criteria.yaml"))
+    yaml_only = (
+        "this file is a legacy Excel workbook (.xls), not YAML text: a {} file is YAML text "
+        "(see 'Input files' in the README)"
+    )
+    criteria_message = yaml_only.format("criteria")
+    scores_message = f"this file is a legacy Excel workbook (.xls): {SAVE_AS_XLSX}"
+    cases = [
+        (["rank", scores], "criteria.yaml", criteria_message),
+        (["criteria", tmp_path / "criteria.yaml"], "criteria.yaml", criteria_message),
+        (
+            ["combine", "demo.yaml", "--rules", "rules.yaml"],
+            "rules.yaml",
+            yaml_only.format("rules"),
+        ),
+        (["diff", "old.yaml", "demo.yaml"], "old.yaml", scores_message),
+        (["export", "old.yaml", "-o", "out.xlsx"], "old.yaml", scores_message),
+    ]
+    for args, name, message in cases:
+        path = tmp_path / name
+        result, elapsed = invoke(
+            *(tmp_path / a if str(a).endswith(("yaml", "xlsx")) else a for a in args)
+        )
+        assert_clean(result, elapsed)
+        assert f"error: {path}: {message}" in result.stderr.splitlines(), (args, result.stderr)
+    assert not (tmp_path / "out.xlsx").exists()
+    result, elapsed = invoke("check", scores, "-f", "json")
+    assert_clean(result, elapsed)
+    problems = json.loads(result.stdout)["problems"]
+    assert {"file": str(tmp_path / "criteria.yaml"), "where": "", "message": criteria_message} in [
+        {k: p[k] for k in ("file", "where", "message")} for p in problems
+    ]
+
+
 # --- scale: a very large valid file -----------------------------------------------------------
 
 
@@ -872,6 +1464,21 @@ def test_fuzz_random_text_and_bytes(tmp_path, text, raw):
     only_appraise_errors(path)
     path = tmp_path / "fuzz.json"
     path.write_bytes(raw)
+    only_appraise_errors(path)
+
+
+@FUZZ
+@given(
+    magic=st.sampled_from(
+        [sniff.OLE2, b"PK\x03\x04", b"PK\x05\x06", b"\xff\xfe", b"\x89PNG\r\n\x1a\n", b""]
+    ),
+    raw=st.binary(max_size=2000),
+    suffix=st.sampled_from([".yaml", ".xlsx"]),
+)
+def test_fuzz_damaged_headers(tmp_path, magic, raw, suffix):
+    """A known first few bytes followed by anything: a message, never a crash."""
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(magic + raw)
     only_appraise_errors(path)
 
 

@@ -122,7 +122,7 @@ def test_negative_scales_are_allowed(write):
     ("value", "expected"),
     [
         ("high", "expected a number, found 'high'"),
-        ("'4'", "expected a number, found '4'"),
+        ("'4'", "expected a number, found '4': a number in quotes is text; remove the quotes (4)"),
         ("yes", "expected a number, found true (YAML reads yes/no/on/off as true/false)"),
         (".nan", "expected a finite number, found nan"),
     ],
@@ -174,7 +174,7 @@ def test_unknown_keys_and_wrong_shapes(write):
     with pytest.raises(Problems) as caught:
         load_scores(path)
     assert messages(caught.value) == [
-        f"{path}: options[0].scroes: unknown key 'scroes'",
+        f"{path}: options[0].scroes: unknown key 'scroes' (line 6): did you mean 'scores'?",
     ]
     listed = write("list.yaml", "- just\n- a list\n")
     with pytest.raises(
@@ -387,7 +387,7 @@ def test_check_reports_what_schema_errors_would_hide(write):
     result = check_files([path], Settings())
     assert [(p.where, p.message) for p in result.problems if p.severity == "error"] == [
         ("options[1].scores.b", "expected a number, found 'high'"),
-        ("scroers", "unknown key 'scroers'"),
+        ("scroers", "unknown key 'scroers' (line 4): did you mean 'scorers'?"),
         ("options[0].scores.bb", "unknown criterion 'bb' (expected one of: a, b)"),
         ("options[1].scores.a", "option 'y', criterion 'a': score 9 is outside the scale 1..5"),
     ]  # not "no score" for y's blanked b, nor x's b (which 'bb' was meant to be): not missing

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ValidationError
 
 from appraise import bundled
 from appraise.errors import AppraiseError, InputError, Problems, raise_if_errors
-from appraise.io.yaml_io import read_yaml
+from appraise.io.sniff import refuse_other_types
+from appraise.io.yaml_io import KeyLines, read_yaml
 from appraise.model import (
     MAX_CRITERIA,
     MAX_OPTIONS,
@@ -68,8 +69,13 @@ def is_workbook(path: Path) -> bool:
     return path.suffix.lower() in WORKBOOK_SUFFIXES
 
 
-def read_data(path: Path) -> tuple[Any, Locate]:
-    """Parsed file content, and a function naming where a YAML path came from in the file."""
+def read_data(path: Path, kind: FileKind | None = None) -> tuple[Any, Locate]:
+    """Parsed file content, and a function naming where a YAML path came from in the file.
+
+    The file's first bytes are checked first, so a spreadsheet, picture or renamed file is
+    named as what it is, with what to do (``kind``, when known, shapes that advice).
+    """
+    refuse_other_types(path, is_workbook(path), kind)
     if is_workbook(path):
         from appraise.io.excel_io import read_workbook
 
@@ -146,14 +152,26 @@ def _over_limits(kind: FileKind, data: dict[Any, Any]) -> tuple[str, str] | None
     return None
 
 
+def _found(data: Any) -> str:
+    """What a file read as YAML held instead of a mapping; for text, why it is not a key."""
+    if not isinstance(data, str):
+        return f"a {type(data).__name__}"
+    shown = repr(data) if len(data) <= 40 else repr(data[:37] + "...")
+    spaced = re.match(r"([A-Za-z_][\w-]*):(\S[^\n]{0,30})", data)
+    if spaced:  # 'group:demo' is text to YAML, not the key 'group'
+        key, value = spaced.groups()
+        return f"the text {shown}: a key needs a space after its ':' ('{key}: {value}')"
+    return f"the text {shown}"
+
+
 def _parse(
     path: Path, model: type[M], kind: FileKind, data: Any = None, locate: Locate = _same
 ) -> M:
     if data is None:
-        data, locate = read_data(path)
+        data, locate = read_data(path, kind)
         raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
     if not isinstance(data, dict):
-        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        found = "an empty file" if data is None else _found(data)
         raise InputError(path, "", f"expected {_KEYS[kind]} as a YAML mapping, found {found}")
     found_kind = _kind_of(data)
     if found_kind is not None and found_kind != kind:
@@ -164,7 +182,8 @@ def _parse(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = validation_problems(exc, _shown(path))
+        lines = KeyLines(path) if locate is _same else None  # a YAML file: keys have lines
+        problems = validation_problems(exc, _shown(path), lines)
         raise Problems(replace(p, where=locate(p.where)) for p in problems) from None
 
 
@@ -179,7 +198,8 @@ def file_kind(path: Path) -> tuple[FileKind, Any, Locate]:
             path,
             "",
             "not a criteria, scores or rules file "
-            "(expected a mapping with 'criteria', 'options' or 'rules')",
+            "(expected a mapping with 'criteria', 'options' or 'rules')"
+            + (f", found {_found(data)}" if isinstance(data, str) else ""),
         )
     return kind, data, locate
 
@@ -220,12 +240,21 @@ def resolve_criteria_path(
     found = bundled.find("criteria", reference)
     if found:
         return found
+    escaped = re.search(r"[\x00-\x1f\x7f]", reference) is not None
     raise InputError(
         relative_to or Path(reference),
         where if relative_to else "",
-        f"criteria file '{reference}' not found"
+        f"criteria file '{reference.encode('unicode_escape').decode() if escaped else reference}'"
+        " not found"
         + (" next to this file" if relative_to else "")
-        + f", and no bundled criteria has that name (bundled: {available})",
+        + f", and no bundled criteria has that name (bundled: {available})"
+        + (
+            # "C:\temp\two.yaml" in double quotes: YAML reads \t as a tab
+            "; it holds a control character: in double quotes a backslash starts an escape "
+            "sequence (\\t is a tab), so write the path in single quotes or with forward slashes"
+            if escaped
+            else ""
+        ),
     )
 
 
@@ -298,7 +327,7 @@ def load_scores(
     settings = settings or Settings()
     path = resolve_scores_path(reference)
     try:
-        data, locate = read_data(path)
+        data, locate = read_data(path, "scores")
         raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
         spec = _parse(path, ScoresFile, "scores", data, locate)
         tree = criteria_for(spec, path, locate, settings.normalise, {} if cache is None else cache)

@@ -27,6 +27,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import Resolver
 
 from appraise.errors import InputError
+from appraise.io.yaml_errors import explain
 from appraise.model import (
     MAX_ALIASED_VALUES,
     MAX_ALIASES,
@@ -34,6 +35,7 @@ from appraise.model import (
     MAX_DIGITS,
     MAX_JSON_BYTES,
     MAX_YAML_BYTES,
+    dash_hint,
 )
 
 JSON_SUFFIXES = (".json",)
@@ -152,7 +154,8 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
             raise ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
+                f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})"
+                + dash_hint([key]),
                 key_node.start_mark,
             )
         seen[key] = key_node
@@ -281,6 +284,7 @@ def read_yaml(path: Path) -> Any:
         if tag:
             shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
             problem = f"tag '{shown}' is not allowed (only plain YAML data)"
+        where, problem = explain(exc, text) or (where, problem)
         raise InputError(path, where, problem) from None
     except yaml.reader.ReaderError:
         found = yaml.reader.Reader.NON_PRINTABLE.search(text)
@@ -293,6 +297,51 @@ def read_yaml(path: Path) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(path, "", f"invalid YAML: {exc}") from None
+
+
+class KeyLines:
+    """The line of a key in a YAML file, found by reading the file again when an error needs it.
+
+    Only a few findings need a line (an unknown key, often one dedented out of its mapping), so
+    the loader keeps no marks while reading; the file is composed again, once, on the first
+    call. JSON files (up to 64 MB, generated) are not: their findings keep the YAML path alone.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._root: yaml.Node | None = None
+        self._read = is_json(path)
+
+    def _compose(self) -> yaml.Node | None:
+        try:
+            loader = _LOADER(read_text(self._path))
+            try:
+                return loader.get_single_node()  # type: ignore[no-any-return]
+            finally:
+                loader.dispose()
+        except (InputError, yaml.YAMLError):  # changed since it was read: no line, no harm
+            return None
+
+    def __call__(self, loc: tuple[int | str, ...]) -> int | None:
+        """The 1-based line of the key (or list item) at ``loc``, None when not found."""
+        if not self._read:
+            self._read = True
+            self._root = self._compose()
+        node, line = self._root, None
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                pair = next((p for p in node.value if p[0].value == str(part)), None)
+                if pair is None:
+                    return None
+                line, node = pair[0].start_mark.line + 1, pair[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    return None
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                return None
+        return line
 
 
 class _Duplicate(dict[str, Any]):
@@ -393,7 +442,13 @@ def read_json(path: Path) -> Any:
     try:
         data = _parse_json(text)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"line {exc.lineno}, column {exc.colno}", exc.msg) from None
+        message = exc.msg
+        if exc.pos == len(text) - len(text.lstrip()) and text.lstrip()[:1] not in ("{", "["):
+            message += (
+                f": a JSON file starts with '{{' or '['; if it holds YAML, rename it to "
+                f"'{path.stem}.yaml'"
+            )
+        raise InputError(path, f"line {exc.lineno}, column {exc.colno}", message) from None
     except RecursionError:
         raise InputError(
             path,
