@@ -333,7 +333,8 @@ def _strip(weight: float, lower: float | None, upper: float | None) -> Text:
     low = 0.0 if lower is None else lower
     high = 1.0 if upper is None else upper
     strip = Text()
-    mark = min(int(weight * STRIP_WIDTH), STRIP_WIDTH - 1)
+    # Steadied to 9 decimals first: a weight of 70% summed as 0.6999999999999998 is in cell 14.
+    mark = min(int(round(weight * STRIP_WIDTH, 9)), STRIP_WIDTH - 1)
     for k in range(STRIP_WIDTH):
         middle = (k + 0.5) / STRIP_WIDTH
         if k == mark:

@@ -221,3 +221,10 @@ def test_criteria_record_does_not_call_a_noisy_family_rescaled(write):
     record = report.criteria_record(load_criteria(write("thirds.yaml", text)))
     assert record["top_rescaled"] is False
     assert [r["id"] for r in record["criteria"] if r.get("rescaled")] == []
+
+
+@pytest.mark.parametrize("weight", [0.7, 0.6999999999999998, 0.7000000000000001])
+def test_the_threshold_strip_marks_a_weight_in_its_cell_whatever_the_float_noise(weight):
+    """A strip of 20 cells of 5%: 70% is the start of cell 14 (counted from 0), however summed."""
+    strip = render._strip(weight, None, None).plain
+    assert strip.index("▲") == 14
