@@ -394,7 +394,8 @@ def smaa_table(smaa: Record, top: int) -> RenderableType:
     title = (
         f"Simulation: {smaa['samples']:,} samples, {smaa['distribution']} weights"
         + (f", score noise '{smaa['score_noise']}'" if smaa["score_noise"] != "none" else "")
-        + f", seed {smaa['seed']}. Share of samples in which each option takes each rank:"
+        + f", seed {smaa['seed']}. Share of samples in which each option takes each rank "
+        "(tied options share their ranks equally):"
     )
     columns = n <= MAX_RANK_COLUMNS
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)

@@ -120,6 +120,73 @@ def competition_ranks(
 
 
 @dataclass(frozen=True)
+class TieBlocks:
+    """Each row of values, best first, cut into blocks of ties by the rule of ``competition_ranks``.
+
+    Attributes:
+        order: Rows x items: the item at each place, best first (within a block, any order).
+        start: Rows x items: the first place of the block each place is in.
+        size: Rows x items: how many items that block holds.
+        tied: Whether any row has a tie (if not, ``start`` is each place and ``size`` 1).
+    """
+
+    order: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int64]
+    size: npt.NDArray[np.int64]
+    tied: bool
+
+
+def tie_blocks(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> TieBlocks:
+    """Per row of ``values`` (rows x items): order, and blocks of tied places, vectorised.
+
+    The rule ``competition_ranks`` applies to one list, on every row at once: in descending
+    order, a value within ``tolerance`` of the one before it is in that one's block. A block of
+    k items over places r..r+k-1 shares those places equally: each item takes 1/k of each.
+    """
+    n_rows, n = values.shape
+    order = np.argsort(-values, axis=1)  # a block is shared equally, so its order is immaterial
+    ranked = np.take_along_axis(values, order, axis=1)
+    joins = ranked[:, :-1] - ranked[:, 1:] <= tolerance  # place p + 1 joins p's block
+    rows = np.flatnonzero(joins.any(axis=1))
+    places = np.arange(n, dtype=np.int64)
+    if not len(rows):  # the usual case with continuous weights: read-only views, no copies
+        start = np.broadcast_to(places, (n_rows, n))
+        return TieBlocks(order, start, np.broadcast_to(np.int64(1), (n_rows, n)), tied=False)
+    # Only the rows with a tie need the work; when most have one, doing all is cheaper.
+    every = 2 * len(rows) > n_rows
+    joined = joins if every else joins[rows]
+    opens = np.ones((len(joined), n), dtype=bool)  # place p opens a new block
+    opens[:, 1:] = ~joined
+    first = np.maximum.accumulate(np.where(opens, places, 0), axis=1)
+    closes = np.ones_like(opens)  # place p is its block's last
+    closes[:, :-1] = ~joined
+    ends = np.minimum.accumulate(np.where(closes, places + 1, n)[:, ::-1], axis=1)[:, ::-1]
+    if every:
+        start, size = first, ends - first
+    else:
+        start = np.tile(places, (n_rows, 1))
+        size = np.ones((n_rows, n), np.int64)
+        start[rows] = first
+        size[rows] = ends - first
+    return TieBlocks(order, start, size, tied=True)
+
+
+def first_shares(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> FloatArray:
+    """Per row of ``values`` (... x items), each item's share of first place.
+
+    1/k for each of the k tied best (by the rule of ``competition_ranks``), 0 for the rest.
+    """
+    if values.shape[-1] < 2:
+        return np.ones_like(values)
+    ranked = -np.sort(-values, axis=-1)
+    gaps = ranked[..., :-1] - ranked[..., 1:] > tolerance
+    k = np.where(gaps.any(axis=-1), gaps.argmax(axis=-1) + 1, values.shape[-1])
+    floor = np.take_along_axis(ranked, (k - 1)[..., None], axis=-1)
+    shares: FloatArray = (values >= floor) / k[..., None]
+    return shares
+
+
+@dataclass(frozen=True)
 class Spread:
     """Per cell (options x leaves): how many scorers, lowest, highest, sample standard deviation."""
 

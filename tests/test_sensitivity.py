@@ -426,6 +426,22 @@ def test_sensitivity_table_reads_as_sentences_then_tables(demo):
     assert "▲" in result.stdout
 
 
+def test_the_simulation_says_tied_samples_are_shared_equally(demo, tmp_path):
+    """The method text says how ties are counted: in the terminal table and on the workbook's
+    Sensitivity sheet."""
+    import openpyxl
+
+    shown = invoke("sensitivity", demo, "--only", "smaa", "--samples", 100)
+    assert shown.exit_code == 0, shown.output
+    assert "(tied options share their ranks equally)" in " ".join(shown.stdout.split())
+    book = tmp_path / "hce.xlsx"
+    written = invoke("export", demo, "-o", book, "--samples", 100)
+    assert written.exit_code == 0, written.output
+    sheet = next(ws for ws in openpyxl.load_workbook(book) if ws.title.startswith("Sensitivity"))
+    notes = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("share its ranks equally" in note for note in notes)
+
+
 def test_sensitivity_csv_and_markdown(demo):
     import csv
     import io
