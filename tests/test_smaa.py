@@ -239,6 +239,28 @@ def test_options_tied_in_some_draws_share_those_draws(write: Write) -> None:
     np.testing.assert_allclose(result.rank_acceptability.sum(axis=0), 1.0, rtol=0, atol=1e-12)
 
 
+def test_many_options_count_tied_ranks_the_same_way(write: Write, monkeypatch) -> None:
+    """Past 128 options tied rank counts are kept per key rather than in one dense array; the
+    acceptability is the same, exactly (here the dense limit is lowered to force that path)."""
+    from appraise import smaa as smaa_module
+
+    scores = consensus(
+        {
+            "x": {"a": 5, "b": 1},
+            "y": {"a": 1, "b": 5},
+            "z": {"a": 3, "b": 3},
+            "z2": {"a": 3, "b": 3},
+            "w": {"a": 4, "b": 2},
+        },
+    )
+    ranking = ranking_of(write, scores)
+    dense = smaa(ranking, 3_000, chunk=1_000)
+    monkeypatch.setattr(smaa_module, "DENSE_RANK_KEYS", 0)
+    sparse = smaa(ranking, 3_000, chunk=1_000)
+    assert sparse.rank_acceptability.tolist() == dense.rank_acceptability.tolist()
+    assert sparse.pairwise.tolist() == dense.pairwise.tolist()
+
+
 def test_draws_tie_by_the_rule_rank_uses(write: Write) -> None:
     """p = (3, 3), q 0.8e-9 above it on both criteria and s 0.8e-9 above q: each total is within
     1e-9 of the next, so ``rank`` ties all three (1, 1, 1) whatever the weights, and so must
