@@ -144,7 +144,9 @@ def tie_blocks(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> TieBlock
     k items over places r..r+k-1 shares those places equally: each item takes 1/k of each.
     """
     n_rows, n = values.shape
-    order = np.argsort(-values, axis=1)  # a block is shared equally, so its order is immaterial
+    # Ascending, read backwards (cheaper than sorting a negated copy); a block is shared
+    # equally, so the order within it is immaterial.
+    order = np.ascontiguousarray(np.argsort(values, axis=1)[:, ::-1])
     ranked = np.take_along_axis(values, order, axis=1)
     joins = ranked[:, :-1] - ranked[:, 1:] <= tolerance  # place p + 1 joins p's block
     rows = np.flatnonzero(joins.any(axis=1))
