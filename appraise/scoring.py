@@ -125,15 +125,15 @@ class TieBlocks:
 
     Attributes:
         order: Rows x items: the item at each place, best first (within a block, any order).
-        start: Rows x items: the first place of the block each place is in.
-        size: Rows x items: how many items that block holds.
-        tied: Whether any row has a tie (if not, ``start`` is each place and ``size`` 1).
+        rows: The rows with a tie, ascending; in every other row each place is a block of one.
+        start: ``rows`` x items: the first place of the block each place is in.
+        size: ``rows`` x items: how many items that block holds.
     """
 
     order: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int64]
     start: npt.NDArray[np.int64]
     size: npt.NDArray[np.int64]
-    tied: bool
 
 
 def tie_blocks(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> TieBlocks:
@@ -143,34 +143,22 @@ def tie_blocks(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> TieBlock
     order, a value within ``tolerance`` of the one before it is in that one's block. A block of
     k items over places r..r+k-1 shares those places equally: each item takes 1/k of each.
     """
-    n_rows, n = values.shape
+    n = values.shape[1]
     # Ascending, read backwards (cheaper than sorting a negated copy); a block is shared
     # equally, so the order within it is immaterial.
     order = np.ascontiguousarray(np.argsort(values, axis=1)[:, ::-1])
     ranked = np.take_along_axis(values, order, axis=1)
     joins = ranked[:, :-1] - ranked[:, 1:] <= tolerance  # place p + 1 joins p's block
     rows = np.flatnonzero(joins.any(axis=1))
+    joined = joins[rows]
     places = np.arange(n, dtype=np.int64)
-    if not len(rows):  # the usual case with continuous weights: read-only views, no copies
-        start = np.broadcast_to(places, (n_rows, n))
-        return TieBlocks(order, start, np.broadcast_to(np.int64(1), (n_rows, n)), tied=False)
-    # Only the rows with a tie need the work; when most have one, doing all is cheaper.
-    every = 2 * len(rows) > n_rows
-    joined = joins if every else joins[rows]
-    opens = np.ones((len(joined), n), dtype=bool)  # place p opens a new block
+    opens = np.ones((len(rows), n), dtype=bool)  # place p opens a new block
     opens[:, 1:] = ~joined
-    first = np.maximum.accumulate(np.where(opens, places, 0), axis=1)
+    start = np.maximum.accumulate(np.where(opens, places, 0), axis=1)
     closes = np.ones_like(opens)  # place p is its block's last
     closes[:, :-1] = ~joined
     ends = np.minimum.accumulate(np.where(closes, places + 1, n)[:, ::-1], axis=1)[:, ::-1]
-    if every:
-        start, size = first, ends - first
-    else:
-        start = np.tile(places, (n_rows, 1))
-        size = np.ones((n_rows, n), np.int64)
-        start[rows] = first
-        size[rows] = ends - first
-    return TieBlocks(order, start, size, tied=True)
+    return TieBlocks(order, rows, start, ends - start)
 
 
 def first_shares(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> FloatArray:

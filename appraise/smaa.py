@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from appraise.errors import AppraiseError, InputError
-from appraise.scoring import TieBlocks, aggregate, first_shares, tie_blocks
+from appraise.scoring import aggregate, first_shares, tie_blocks
 from appraise.weights import CriteriaTree, FloatArray, Level, membership
 
 if TYPE_CHECKING:
@@ -310,16 +310,14 @@ def _totals(scores: FloatArray, weights: FloatArray, given: FloatArray | None) -
 # weights towards its central weights; a tie between two options counts half a win to each.
 
 
-def _level(totals: FloatArray, blocks: TieBlocks) -> FloatArray:
+def _level(totals: FloatArray, order: IntArray, start: IntArray) -> FloatArray:
     """Totals with every tied option raised to the best total of its block (draws x options).
 
     Two options then compare equal exactly when ``rank`` would tie them.
     """
-    if not blocks.tied:
-        return totals
-    ranked = np.take_along_axis(totals, blocks.order, axis=1)
+    ranked = np.take_along_axis(totals, order, axis=1)
     level = np.empty_like(totals)
-    np.put_along_axis(level, blocks.order, np.take_along_axis(ranked, blocks.start, axis=1), axis=1)
+    np.put_along_axis(level, order, np.take_along_axis(ranked, start, axis=1), axis=1)
     return level
 
 
@@ -348,38 +346,83 @@ class _Tally:
         self.first_weights = np.zeros((n, self.n_leaves))
 
     def add(self, totals: FloatArray, weights: FloatArray) -> None:
-        """Count one chunk: its totals per draw (draws x options) and weights."""
+        """Count one chunk: its totals per draw (draws x options) and weights.
+
+        Every draw is first counted as if untied (the usual case, and the fast one); the draws
+        with a tie are then taken back and counted shared. When every draw has one (identical
+        options), all are counted shared at once.
+        """
         n = self.n_options
         blocks = tie_blocks(totals)
-        order, start, size = blocks.order, blocks.start, blocks.size
-        keys = order * n + start  # option, and the first place of its block
-        if not blocks.tied:
-            self.ranks[: n * n] += np.bincount(keys.ravel(), minlength=n * n)
-            for j in range(self.n_leaves):
-                self.first_weights[:, j] += np.bincount(
-                    order[:, 0], weights=weights[:, j], minlength=n
-                )
+        order, rows = blocks.order, blocks.rows
+        every = len(rows) == len(totals)
+        if every:
+            self._add_tied(totals, order, blocks.start, blocks.size, weights)
+            return
+        self._add_untied(totals, order, 1)
+        first, first_weights = order[:, 0], weights
+        if len(rows):
+            self._add_untied(totals[rows], order[rows], -1)
+            self._add_tied(totals[rows], order[rows], blocks.start, blocks.size, weights[rows])
+            untied = np.ones(len(totals), dtype=bool)
+            untied[rows] = False
+            first, first_weights = first[untied], weights[untied]
+        for j in range(self.n_leaves):
+            self.first_weights[:, j] += np.bincount(first, weights=first_weights[:, j], minlength=n)
+
+    def _add_untied(self, totals: FloatArray, order: IntArray, sign: int) -> None:
+        """Add (or, with ``sign`` -1, take back) draws counted as if no two options tied."""
+        n = self.n_options
+        self.ranks[: n * n] += sign * np.bincount(
+            (order * n + np.arange(n)).ravel(), minlength=n * n
+        )
+        self.beats += sign * self._wins(totals, distinct=True)
+
+    def _add_tied(
+        self,
+        totals: FloatArray,
+        order: IntArray,
+        start: IntArray,
+        size: IntArray,
+        weights: FloatArray,
+    ) -> None:
+        """Count draws with a tie (see ``scoring.TieBlocks``), each tie shared equally."""
+        n = self.n_options
+        keys = (size - 1) * n * n + order * n + start
+        if len(self.ranks) == n**3:
+            self.ranks += np.bincount(keys.ravel(), minlength=n**3)
         else:
-            keys += (size - 1) * n * n
-            if len(self.ranks) == n**3:
-                self.ranks += np.bincount(keys.ravel(), minlength=n**3)
-            else:
-                found, counts = np.unique(keys, return_counts=True)
-                for key, count in zip(found.tolist(), counts.tolist(), strict=True):
-                    self.sparse[key] = self.sparse.get(key, 0) + count
-            # Every option in a draw's first block, draw by draw (row-major), so each option's
-            # sum runs in draw order whatever its place in a block: equal options, equal sums.
-            draws, first_places = np.nonzero(start == 0)
-            share = weights[draws] / size[draws, :1]
-            for j in range(self.n_leaves):
-                self.first_weights[:, j] += np.bincount(
-                    order[draws, first_places], weights=share[:, j], minlength=n
-                )
-        level = _level(totals, blocks)
-        step = max(1, BLOCK_CELLS // (n * n))
+            found, counts = np.unique(keys, return_counts=True)
+            for key, count in zip(found.tolist(), counts.tolist(), strict=True):
+                self.sparse[key] = self.sparse.get(key, 0) + count
+        self.beats += self._wins(_level(totals, order, start), distinct=False)
+        # Every option in a draw's first block, draw by draw (row-major), so each option's sum
+        # runs in draw order whatever its place in a block: equal options, equal sums.
+        draws, places = np.nonzero(start == 0)
+        firsts = order[draws, places]
+        share = weights[draws] / size[draws, :1]
+        for j in range(self.n_leaves):
+            self.first_weights[:, j] += np.bincount(firsts, weights=share[:, j], minlength=n)
+
+    def _wins(self, level: FloatArray, distinct: bool) -> IntArray:
+        """Options x options: in how many draws the row option's total is above the column's.
+
+        Options are compared in pairs along draws, each pair once when ``distinct`` (no two
+        totals of a draw are equal, so a pair's other way is the rest of the draws).
+        """
+        n = self.n_options
+        wins = np.zeros((n, n), np.int64)
+        step = max(1, BLOCK_CELLS // n)
         for begin in range(0, len(level), step):
-            part = level[begin : begin + step]
-            self.beats += (part[:, :, None] > part[:, None, :]).sum(axis=0, dtype=np.int64)
+            part = np.ascontiguousarray(level[begin : begin + step].T)  # options x draws
+            draws = part.shape[1]
+            for a in range(n - 1):
+                above = np.count_nonzero(part[a] > part[a + 1 :], axis=1)
+                wins[a, a + 1 :] += above
+                wins[a + 1 :, a] += (
+                    draws - above if distinct else np.count_nonzero(part[a] < part[a + 1 :], axis=1)
+                )
+        return wins
 
     def acceptability(self, samples: int) -> FloatArray:
         """Options x ranks: each option's share of the draws at each rank.

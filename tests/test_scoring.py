@@ -274,16 +274,15 @@ def test_tie_blocks_and_first_shares_follow_competition_ranks(rows):
     values = np.array(rows)
     blocks = tie_blocks(values)
     shares = first_shares(values)
+    tied = blocks.rows.tolist()
     for r, row in enumerate(values):
         ranks = competition_ranks(row)
+        assert (r in tied) == (len(set(ranks.tolist())) < len(row))
         start = np.empty(len(row), np.int64)
         size = np.empty(len(row), np.int64)
-        start[blocks.order[r]] = blocks.start[r]
-        size[blocks.order[r]] = blocks.size[r]
+        start[blocks.order[r]] = blocks.start[tied.index(r)] if r in tied else np.arange(len(row))
+        size[blocks.order[r]] = blocks.size[tied.index(r)] if r in tied else 1
         assert (start + 1).tolist() == ranks.tolist()
         assert size.tolist() == [int((ranks == k).sum()) for k in ranks]
         firsts = ranks == 1
         assert shares[r].tolist() == np.where(firsts, 1 / firsts.sum(), 0.0).tolist()
-    assert blocks.tied == any(
-        len(set(competition_ranks(row).tolist())) < len(row) for row in values
-    )

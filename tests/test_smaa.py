@@ -421,5 +421,49 @@ def test_acceptability_is_a_doubly_stochastic_matrix(
     acceptability = result.rank_acceptability
     np.testing.assert_allclose(acceptability.sum(axis=0), 1.0, rtol=0, atol=1e-12)
     np.testing.assert_allclose(acceptability.sum(axis=1), 1.0, rtol=0, atol=1e-12)
-    assert (result.pairwise + result.pairwise.T <= 1 + 1e-12).all()
+    # A tie is half a win each way, so every pair's two shares add to 1.
+    pairs = result.pairwise + result.pairwise.T
+    np.testing.assert_allclose(pairs[~np.eye(len(pairs), dtype=bool)], 1.0, rtol=0, atol=1e-12)
     assert (np.diag(result.pairwise) == 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n: st.lists(
+            st.lists(st.integers(0, 3), min_size=n, max_size=n), min_size=1, max_size=40
+        )
+    ),
+    st.booleans(),
+)
+def test_the_tally_agrees_with_ranking_each_draw_by_brute_force(draws, dense: bool) -> None:
+    """The vectorised count against a plain loop over draws, each ranked by
+    ``competition_ranks``: a block of k tied options over ranks r..r+k-1 gives each 1/k of
+    each; a tie for first gives each 1/k of the draw's weights; a tie is half a win."""
+    from appraise import smaa as smaa_module
+    from appraise.scoring import competition_ranks
+
+    totals = np.array(draws, dtype=float) * 0.5e-9 + 3.0  # steps of 0.5e-9: chains of ties
+    n = totals.shape[1]
+    weights = np.random.default_rng(len(draws)).random((len(draws), 2))
+    tally = smaa_module._Tally(n, 2)
+    if not dense:
+        tally.ranks = np.zeros(n * n, np.int64)  # as past DENSE_RANK_KEYS: tied counts by key
+    tally.add(totals, weights)
+    ranks = np.zeros((n, n))
+    first = np.zeros((n, 2))
+    wins = np.zeros((n, n))
+    for row, w in zip(totals, weights, strict=True):
+        place = competition_ranks(row) - 1
+        for i in range(n):
+            k = int((place == place[i]).sum())
+            ranks[i, place[i] : place[i] + k] += 1 / k
+            first[i] += w / k if place[i] == 0 else 0.0
+            for j in range(n):
+                if j != i:
+                    wins[i, j] += 1.0 if place[i] < place[j] else 0.5 if place[i] == place[j] else 0
+
+    samples = len(draws)
+    np.testing.assert_allclose(tally.acceptability(samples), ranks / samples, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(tally.pairwise(samples), wins / samples, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(tally.first_weights, first, rtol=0, atol=1e-12)
