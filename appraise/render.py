@@ -337,7 +337,8 @@ def _strip(weight: float, lower: float | None, upper: float | None) -> Text:
     low = 0.0 if lower is None else lower
     high = 1.0 if upper is None else upper
     strip = Text()
-    mark = min(int(weight * STRIP_WIDTH), STRIP_WIDTH - 1)
+    # Steadied to 9 decimals first: a weight of 70% summed as 0.6999999999999998 is in cell 14.
+    mark = min(int(round(weight * STRIP_WIDTH, 9)), STRIP_WIDTH - 1)
     for k in range(STRIP_WIDTH):
         middle = (k + 0.5) / STRIP_WIDTH
         if k == mark:
@@ -397,7 +398,8 @@ def smaa_table(smaa: Record, top: int) -> RenderableType:
     title = (
         f"Simulation: {smaa['samples']:,} samples, {smaa['distribution']} weights"
         + (f", score noise '{smaa['score_noise']}'" if smaa["score_noise"] != "none" else "")
-        + f", seed {smaa['seed']}. Share of samples in which each option takes each rank:"
+        + f", seed {smaa['seed']}. Share of samples in which each option takes each rank "
+        "(tied options share their ranks equally):"
     )
     columns = n <= MAX_RANK_COLUMNS
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)

@@ -24,6 +24,7 @@ from appraise.weights import (
     exact_global_percent,
     printed_discrepancies,
     round_half_up,
+    sums_to_100,
 )
 
 Record = dict[str, Any]
@@ -259,7 +260,7 @@ def criteria_record(tree: CriteriaTree) -> Record:
                 "global_display": _pct(top_display[criterion.id]),
                 "printed_global": None,
                 "printed_differs": False,
-                "rescaled": bool(subs) and family_sum != 100,
+                "rescaled": bool(subs) and not sums_to_100(family_sum),
             }
         )
         local_display = (
@@ -297,7 +298,7 @@ def criteria_record(tree: CriteriaTree) -> Record:
         "source": spec.source,
         "file": tree.path,
         "criteria": rows,
-        "top_rescaled": top_sum != 100,
+        "top_rescaled": not sums_to_100(top_sum),
         "weight_sets": {k: dict(v) for k, v in spec.weight_sets.items()},
         "gates": [{"id": g.id, "name": g.name} for g in spec.gates],
         "discrepancies": [

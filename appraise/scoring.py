@@ -120,6 +120,63 @@ def competition_ranks(
 
 
 @dataclass(frozen=True)
+class TieBlocks:
+    """Each row of values, best first, cut into blocks of ties by the rule of ``competition_ranks``.
+
+    Attributes:
+        order: Rows x items: the item at each place, best first (within a block, any order).
+        rows: The rows with a tie, ascending; in every other row each place is a block of one.
+        start: ``rows`` x items: the first place of the block each place is in.
+        size: ``rows`` x items: how many items that block holds.
+    """
+
+    order: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int64]
+    start: npt.NDArray[np.int64]
+    size: npt.NDArray[np.int64]
+
+
+def tie_blocks(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> TieBlocks:
+    """Per row of ``values`` (rows x items): order, and blocks of tied places, vectorised.
+
+    The rule ``competition_ranks`` applies to one list, on every row at once: in descending
+    order, a value within ``tolerance`` of the one before it is in that one's block. A block of
+    k items over places r..r+k-1 shares those places equally: each item takes 1/k of each.
+    """
+    n = values.shape[1]
+    # Ascending, read backwards (cheaper than sorting a negated copy); a block is shared
+    # equally, so the order within it is immaterial.
+    order = np.ascontiguousarray(np.argsort(values, axis=1)[:, ::-1])
+    ranked = np.take_along_axis(values, order, axis=1)
+    joins = ranked[:, :-1] - ranked[:, 1:] <= tolerance  # place p + 1 joins p's block
+    rows = np.flatnonzero(joins.any(axis=1))
+    joined = joins[rows]
+    places = np.arange(n, dtype=np.int64)
+    opens = np.ones((len(rows), n), dtype=bool)  # place p opens a new block
+    opens[:, 1:] = ~joined
+    start = np.maximum.accumulate(np.where(opens, places, 0), axis=1)
+    closes = np.ones_like(opens)  # place p is its block's last
+    closes[:, :-1] = ~joined
+    ends = np.minimum.accumulate(np.where(closes, places + 1, n)[:, ::-1], axis=1)[:, ::-1]
+    return TieBlocks(order, rows, start, ends - start)
+
+
+def first_shares(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> FloatArray:
+    """Per row of ``values`` (... x items), each item's share of first place.
+
+    1/k for each of the k tied best (by the rule of ``competition_ranks``), 0 for the rest.
+    """
+    if values.shape[-1] < 2:
+        return np.ones_like(values)
+    ranked = -np.sort(-values, axis=-1)
+    gaps = ranked[..., :-1] - ranked[..., 1:] > tolerance
+    k = np.where(gaps.any(axis=-1), gaps.argmax(axis=-1) + 1, values.shape[-1])
+    floor = np.take_along_axis(ranked, (k - 1)[..., None], axis=-1)
+    shares: FloatArray = (values >= floor) / k[..., None]
+    return shares
+
+
+@dataclass(frozen=True)
 class Spread:
     """Per cell (options x leaves): how many scorers, lowest, highest, sample standard deviation."""
 

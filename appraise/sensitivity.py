@@ -77,13 +77,18 @@ class Line:
         return self.at0 + t * (self.at1 - self.at0)
 
     def crossing(self, i: int, j: int) -> float | None:
-        """Where options ``i`` and ``j`` have equal totals, if the lines cross in [0, 1]."""
+        """Where options ``i`` and ``j`` swap places strictly inside the range, if they do.
+
+        Decided from their totals at the two ends, not from the float crossing point: they
+        swap only if one is ahead at 0% and the other at 100%, each by more than the tie
+        tolerance ``rank`` uses. Lines that meet only at an end (a tie reached at exactly 0%
+        or 100% of the weight, whatever the float noise) or run level never swap.
+        """
         gap0 = self.at0[i] - self.at0[j]
-        slope = (self.at1[i] - self.at0[i]) - (self.at1[j] - self.at0[j])
-        if abs(slope) <= 1e-15:
+        gap1 = self.at1[i] - self.at1[j]
+        if abs(gap0) <= TIE_TOLERANCE or abs(gap1) <= TIE_TOLERANCE or (gap0 > 0) == (gap1 > 0):
             return None
-        t = -gap0 / slope
-        return float(t) if -1e-12 <= t <= 1 + 1e-12 else None
+        return float(gap0 / (gap0 - gap1))
 
 
 @dataclass(frozen=True)
@@ -184,35 +189,28 @@ def _beyond(t: float, bound: float, steep: float, steepest: float, higher: bool)
 
 
 def _bounds(line: Line, leader: int) -> tuple[float | None, float | None, int | None, int | None]:
-    """The interval around today's weight on which ``leader`` stays first, and who takes over."""
+    """The interval around today's weight on which ``leader`` stays first, and who takes over.
+
+    Only a swap strictly inside the range bounds it (see ``Line.crossing``): a tie reached at
+    exactly 0% or 100% of the weight leaves the leader first to that end.
+    """
     lower, upper, below, above = 0.0, 1.0, None, None
     steep_below, steep_above = 0.0, 0.0
     for j in range(len(line.at0)):
-        if j == leader:
+        t = None if j == leader else line.crossing(leader, j)
+        if t is None:
             continue
-        gap0 = line.at0[leader] - line.at0[j]
         slope = (line.at1[leader] - line.at0[leader]) - (line.at1[j] - line.at0[j])
-        if abs(slope) <= 1e-15:
-            continue
-        t = float(-gap0 / slope)
         # Past the bound the steepest of the options crossing there leads (ties: first listed).
-        if slope > 0 and t > 0 and _beyond(t, lower, slope, steep_below, higher=True):
+        if slope > 0 and _beyond(t, lower, slope, steep_below, higher=True):
             lower, below, steep_below = t, j, slope
-        elif slope < 0 and t < 1 and _beyond(t, upper, -slope, steep_above, higher=False):
+        elif slope < 0 and _beyond(t, upper, -slope, steep_above, higher=False):
             upper, above, steep_above = t, j, -slope
     return (
         lower if below is not None else None,
         upper if above is not None else None,
         below,
         above,
-    )
-
-
-def _same_line(line: Line, i: int, j: int) -> bool:
-    """Whether two options have the same total everywhere on the path (they never swap)."""
-    return bool(
-        abs(line.at0[i] - line.at0[j]) <= TIE_TOLERANCE
-        and abs(line.at1[i] - line.at1[j]) <= TIE_TOLERANCE
     )
 
 
@@ -226,7 +224,7 @@ def _swaps(
     first_high: float | None = None
     for i in range(min(shortlist, n)):
         for j in range(n):
-            t = None if j == i or _same_line(line, i, j) else line.crossing(i, j)
+            t = None if j == i else line.crossing(i, j)
             if t is None:
                 continue
             if i < j < shortlist:
@@ -277,27 +275,33 @@ class ScoreThreshold:
 
 
 def score_thresholds(ranking: Ranking) -> list[ScoreThreshold]:
-    """For each option behind the leader and each leaf: the score rise that draws level."""
+    """For each option behind the leader and each leaf: the score rise that draws level.
+
+    Decided on totals with the tie tolerance ``rank`` uses, so float noise never moves a figure
+    past the end of the scale: an option already level needs no rise (0); one that draws level
+    only at the top of the scale needs exactly the top; one still behind there cannot.
+    """
     data = Ranked.of(ranking)
     totals = data.totals
     high = ranking.sheet.scale.max
     out = []
     for i in range(1, len(data.ids)):
-        gap = totals[0] - totals[i]
+        gap = float(totals[0] - totals[i])
         for j, leaf in enumerate(data.leaf_ids):
             score = float(data.scores[i, j])
-            weight = data.weights[j]
-            change = float(gap / weight) if weight > 0 else None
-            possible = change is not None and score + change <= high + 1e-9
-            out.append(
-                ScoreThreshold(
-                    data.ids[i],
-                    leaf,
-                    score,
-                    change if possible else None,
-                    score + change if possible and change is not None else None,
-                )
-            )
+            weight = float(data.weights[j])
+            headroom = (high - score) * weight  # what the top of the scale would add
+            change: float | None
+            if gap <= TIE_TOLERANCE:
+                change = 0.0
+            elif weight <= 0 or gap > headroom + TIE_TOLERANCE:
+                change = None
+            elif gap >= headroom - TIE_TOLERANCE:
+                change = high - score
+            else:
+                change = gap / weight
+            needed = None if change is None else min(score + change, float(high))
+            out.append(ScoreThreshold(data.ids[i], leaf, score, change, needed))
     return out
 
 

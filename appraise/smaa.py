@@ -1,11 +1,13 @@
 """Stochastic multicriteria acceptability analysis (SMAA-2) of one ranking.
 
 Weights are drawn at random (and, on request, scores too); each draw ranks the options by
-weighted total. Over many draws this gives, per option, the share of draws in which it took
-each rank (rank acceptability), the mean weights that make it first (central weights), how
-reliably it is first at those weights (confidence) and how often it beats each other option
-(pairwise). The measures are those of Lahdelma and Salminen (2001), "SMAA-2: Stochastic
-multicriteria acceptability analysis for group decision making", Operations Research 49(3).
+weighted total, totals within 1e-9 tying as in ``rank``, and a tied draw is shared equally among
+the tied options (never broken at random). Over many draws this gives, per option, the share of
+draws in which it took each rank (rank acceptability), the mean weights that make it first
+(central weights), how reliably it is first at those weights (confidence) and how often it
+beats each other option (pairwise). The measures are those of Lahdelma and Salminen (2001),
+"SMAA-2: Stochastic multicriteria acceptability analysis for group decision making",
+Operations Research 49(3).
 
 Work is done ``chunk`` samples at a time, each chunk with its own generator spawned from
 ``np.random.SeedSequence(seed)``: memory stays bounded, and a seed repeats exactly.
@@ -20,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from appraise.errors import AppraiseError, InputError, ParameterError
-from appraise.scoring import TIE_TOLERANCE, aggregate
+from appraise.scoring import aggregate, first_shares, tie_blocks
 from appraise.weights import CriteriaTree, FloatArray, Level, membership
 
 if TYPE_CHECKING:
@@ -57,13 +59,16 @@ class SmaaResult:
         distribution: How weights were drawn.
         concentration: Spread of the ``dirichlet`` draws (None for the other distributions).
         score_noise: How scores were drawn.
-        rank_acceptability: Options x ranks: share of draws in which each option took each rank.
+        rank_acceptability: Options x ranks: share of draws in which each option took each rank;
+            k options tied (as ``rank`` ties totals) over ranks r..r+k-1 take 1/k of each.
         central_weights: Options x leaves: mean weights over the draws in which the option was
-            first (a row of NaN if it never was).
-        confidence: Per option, share of score draws in which it is first (or tied first) with
-            the weights fixed at its central weights; NaN if it was never first.
+            first, a draw it tied for first with k - 1 others counting 1/k (a row of NaN if it
+            never was first).
+        confidence: Per option, share of score draws in which it is first with the weights
+            fixed at its central weights, a k-way tie for first counting 1/k; NaN if it was
+            never first.
         pairwise: Options x options: share of draws in which the row option's total is above the
-            column option's (a tie counts for neither; the diagonal is 0).
+            column option's, a tie counting half (the diagonal is 0).
     """
 
     option_ids: tuple[str, ...]
@@ -293,58 +298,148 @@ def _totals(scores: FloatArray, weights: FloatArray, given: FloatArray | None) -
 
 
 # --- ranking each draw ----------------------------------------------------------------------
+#
+# Ties follow ``rank``: totals within TIE_TOLERANCE of the next better one share its block
+# (``scoring.tie_blocks``), and a tied draw is shared equally, never broken at random. k options
+# tied over ranks r..r+k-1 each take 1/k of each of those ranks (so every rank is still given
+# out once per draw); a tie for first gives each 1/k of first place, and 1/k of that draw's
+# weights towards its central weights; a tie between two options counts half a win to each.
 
 
-def _grid(totals: FloatArray) -> FloatArray:
-    """Totals in units of TIE_TOLERANCE, rounded: equal values are a tie.
+def _level(totals: FloatArray, order: IntArray, start: IntArray) -> FloatArray:
+    """Totals with every tied option raised to the best total of its block (draws x options).
 
-    ``rank`` ties totals within 1e-9 of each other; a grid makes that rule transitive, so it
-    can order a draw, and stops a last-bit difference in a matrix product from deciding it.
+    Two options then compare equal exactly when ``rank`` would tie them.
     """
-    return np.round(totals / TIE_TOLERANCE)
+    ranked = np.take_along_axis(totals, order, axis=1)
+    level = np.empty_like(totals)
+    np.put_along_axis(level, order, np.take_along_axis(ranked, start, axis=1), axis=1)
+    return level
 
 
-def _order(level: FloatArray, rng: np.random.Generator) -> IntArray:
-    """Options best first, per draw (draws x options); exact ties in a random order."""
-    order = np.argsort(-level, axis=1).astype(np.int64)
-    ranked = np.take_along_axis(level, order, axis=1)
-    tied = np.flatnonzero((ranked[:, 1:] == ranked[:, :-1]).any(axis=1))
-    if tied.size:
-        # Sort the tied draws again with a random key under the total, so every order of a
-        # tied group is equally likely and each draw still gives every rank exactly once.
-        key = rng.random((tied.size, level.shape[1]))
-        order[tied] = np.lexsort((key, -level[tied]), axis=-1)
-    return order
+# Rank counts are kept per (block size, option, block start) in one dense array while it stays
+# this small (up to 128 options); beyond, per key in a dict.
+DENSE_RANK_KEYS = 1 << 21
 
 
 @dataclass
 class _Tally:
-    """Counts accumulated over chunks."""
+    """Counts accumulated over chunks, whole numbers so that equal shares come out equal."""
 
     n_options: int
     n_leaves: int
-    ranks: IntArray = field(init=False)  # option x rank
+    ranks: IntArray = field(init=False)  # (block size - 1) * n * n + option * n + block start
+    sparse: dict[int, int] = field(init=False)  # the same, by key, when too many for ``ranks``
     beats: IntArray = field(init=False)  # row option's total above column option's
-    first_weights: FloatArray = field(init=False)  # sum of weights over draws where first
+    first_weights: FloatArray = field(init=False)  # sum of weights x share of first
 
     def __post_init__(self) -> None:
         n = self.n_options
-        self.ranks = np.zeros((n, n), np.int64)
+        dense = n**3 <= DENSE_RANK_KEYS
+        self.ranks = np.zeros(n**3 if dense else n * n, np.int64)
+        self.sparse = {}
         self.beats = np.zeros((n, n), np.int64)
         self.first_weights = np.zeros((n, self.n_leaves))
 
-    def add(self, level: FloatArray, order: IntArray, weights: FloatArray) -> None:
-        """Count one chunk: its totals on the tie grid, orders and weights."""
+    def add(self, totals: FloatArray, weights: FloatArray) -> None:
+        """Count one chunk: its totals per draw (draws x options) and weights.
+
+        Every draw is first counted as if untied (the usual case, and the fast one); the draws
+        with a tie are then taken back and counted shared. When every draw has one (identical
+        options), all are counted shared at once.
+        """
         n = self.n_options
-        places = order * n + np.arange(n)
-        self.ranks += np.bincount(places.ravel(), minlength=n * n).reshape(n, n)
-        first = order[:, 0]
+        blocks = tie_blocks(totals)
+        order, rows = blocks.order, blocks.rows
+        every = len(rows) == len(totals)
+        if every:
+            self._add_tied(totals, order, blocks.start, blocks.size, weights)
+            return
+        self._add_untied(totals, order, 1)
+        first, first_weights = order[:, 0], weights
+        if len(rows):
+            self._add_untied(totals[rows], order[rows], -1)
+            self._add_tied(totals[rows], order[rows], blocks.start, blocks.size, weights[rows])
+            untied = np.ones(len(totals), dtype=bool)
+            untied[rows] = False
+            first, first_weights = first[untied], weights[untied]
         for j in range(self.n_leaves):
-            self.first_weights[:, j] += np.bincount(first, weights=weights[:, j], minlength=n)
-        step = max(1, BLOCK_CELLS // (n * n))
-        for start in range(0, len(level), step):
-            part = level[start : start + step]
-            self.beats += (part[:, :, None] > part[:, None, :]).sum(axis=0, dtype=np.int64)
+            self.first_weights[:, j] += np.bincount(first, weights=first_weights[:, j], minlength=n)
+
+    def _add_untied(self, totals: FloatArray, order: IntArray, sign: int) -> None:
+        """Add (or, with ``sign`` -1, take back) draws counted as if no two options tied."""
+        n = self.n_options
+        self.ranks[: n * n] += sign * np.bincount(
+            (order * n + np.arange(n)).ravel(), minlength=n * n
+        )
+        self.beats += sign * self._wins(totals, distinct=True)
+
+    def _add_tied(
+        self,
+        totals: FloatArray,
+        order: IntArray,
+        start: IntArray,
+        size: IntArray,
+        weights: FloatArray,
+    ) -> None:
+        """Count draws with a tie (see ``scoring.TieBlocks``), each tie shared equally."""
+        n = self.n_options
+        keys = (size - 1) * n * n + order * n + start
+        if len(self.ranks) == n**3:
+            self.ranks += np.bincount(keys.ravel(), minlength=n**3)
+        else:
+            found, counts = np.unique(keys, return_counts=True)
+            for key, count in zip(found.tolist(), counts.tolist(), strict=True):
+                self.sparse[key] = self.sparse.get(key, 0) + count
+        self.beats += self._wins(_level(totals, order, start), distinct=False)
+        # Every option in a draw's first block, draw by draw (row-major), so each option's sum
+        # runs in draw order whatever its place in a block: equal options, equal sums.
+        draws, places = np.nonzero(start == 0)
+        firsts = order[draws, places]
+        share = weights[draws] / size[draws, :1]
+        for j in range(self.n_leaves):
+            self.first_weights[:, j] += np.bincount(firsts, weights=share[:, j], minlength=n)
+
+    def _wins(self, level: FloatArray, distinct: bool) -> IntArray:
+        """Options x options: in how many draws the row option's total is above the column's.
+
+        Options are compared in pairs along draws, each pair once when ``distinct`` (no two
+        totals of a draw are equal, so a pair's other way is the rest of the draws).
+        """
+        n = self.n_options
+        wins = np.zeros((n, n), np.int64)
+        step = max(1, BLOCK_CELLS // n)
+        for begin in range(0, len(level), step):
+            part = np.ascontiguousarray(level[begin : begin + step].T)  # options x draws
+            draws = part.shape[1]
+            for a in range(n - 1):
+                above = np.count_nonzero(part[a] > part[a + 1 :], axis=1)
+                wins[a, a + 1 :] += above
+                wins[a + 1 :, a] += (
+                    draws - above if distinct else np.count_nonzero(part[a] < part[a + 1 :], axis=1)
+                )
+        return wins
+
+    def acceptability(self, samples: int) -> FloatArray:
+        """Options x ranks: each option's share of the draws at each rank.
+
+        An option in a block of k starting at place s takes 1/k of each rank s..s+k-1.
+        """
+        n = self.n_options
+        out: FloatArray = self.ranks[: n * n].reshape(n, n) / samples  # in no tie
+        tied = [(int(k), int(self.ranks[k])) for k in np.flatnonzero(self.ranks[n * n :]) + n * n]
+        for key, count in [*tied, *self.sparse.items()]:
+            size, rest = divmod(key, n * n)
+            option, first = divmod(rest, n)
+            out[option, first : first + size + 1] += count / ((size + 1) * samples)
+        return out
+
+    def pairwise(self, samples: int) -> FloatArray:
+        """Options x options: wins of the row option, a tie counting half (diagonal 0)."""
+        ties = samples - self.beats - self.beats.T
+        out: FloatArray = (2 * self.beats + ties) / (2 * samples)
+        np.fill_diagonal(out, 0.0)
+        return out
 
 
 # --- the validated entry point --------------------------------------------------------------
@@ -401,26 +496,26 @@ def _confidence(
 ) -> FloatArray:
     """Per option, the share of score draws in which it is first at its central weights.
 
-    A tie for first counts as first; an option never first gets NaN; fixed scores give 1 or 0.
+    A k-way tie for first gives each of the k 1/k of that draw (as in the main simulation); an
+    option never first gets NaN; fixed scores give 1, 0 or 1/k.
     """
     out = np.full(len(central), np.nan)
     firsts = np.flatnonzero(~np.isnan(central[:, 0]))
     if scores.noise == "none":
-        level = _grid(_totals(scores.fixed, central[firsts], scores.given))  # firsts x options
-        out[firsts] = level[np.arange(len(firsts)), firsts] == level.max(axis=1)
+        shares = first_shares(_totals(scores.fixed, central[firsts], scores.given))
+        out[firsts] = shares[np.arange(len(firsts)), firsts]  # firsts x options
         return out
     weights = central[firsts].T  # leaves x firsts
     share = None if scores.given is None else scores.given @ weights  # options x firsts
     step = max(1, min(scores.block, BLOCK_CELLS // (len(central) * len(firsts))))
-    hits = np.zeros(len(firsts), np.int64)
+    hits = np.zeros(len(firsts))
     for size, rng in _chunks(samples, chunk, seed, stream=1):
         for start in range(0, size, step):
             totals = scores.draw(rng, min(step, size - start)) @ weights  # draws x options x firsts
             if share is not None:
                 totals = np.divide(totals, share, out=np.zeros_like(totals), where=share > 0)
-            level = _grid(totals)
-            own = level[:, firsts, np.arange(len(firsts))]
-            hits += (own == level.max(axis=1)).sum(axis=0)
+            shares = first_shares(np.moveaxis(totals, 1, 2))  # draws x firsts x options
+            hits += shares[:, np.arange(len(firsts)), firsts].sum(axis=0)
     out[firsts] = hits / samples
     return out
 
@@ -472,14 +567,13 @@ def smaa(
         weights = sample_weights(
             sheet.tree, sheet.level, base, distribution, concentration, size, rng
         )
-        level = _grid(_draw_totals(scores, weights, rng))
-        tally.add(level, _order(level, rng), weights)
+        tally.add(_draw_totals(scores, weights, rng), weights)
         done += size
         if progress is not None:
             progress(done)
-    first = tally.ranks[:, 0]
+    acceptability = tally.acceptability(samples)
     with np.errstate(invalid="ignore", divide="ignore"):  # never first: 0 / 0 is NaN, wanted
-        central = tally.first_weights / first[:, None]
+        central = tally.first_weights / (acceptability[:, :1] * samples)
     return SmaaResult(
         option_ids=tuple(option.id for option in ranking.options),
         leaf_ids=sheet.leaf_ids,
@@ -488,8 +582,8 @@ def smaa(
         distribution=distribution,
         concentration=concentration if distribution == "dirichlet" else None,
         score_noise=score_noise,
-        rank_acceptability=tally.ranks / samples,
+        rank_acceptability=acceptability,
         central_weights=central,
         confidence=_confidence(scores, central, samples, chunk, seed),
-        pairwise=tally.beats / samples,
+        pairwise=tally.pairwise(samples),
     )

@@ -26,7 +26,15 @@ from appraise.model import (
     Settings,
 )
 from appraise.scoring import GateFailure, OptionInfo, ScoreSheet, aggregate
-from appraise.weights import CriteriaTree, FloatArray, Level, exact, printed_discrepancies
+from appraise.weights import (
+    CriteriaTree,
+    FloatArray,
+    Level,
+    exact,
+    printed_discrepancies,
+    sum_text,
+    sums_to_100,
+)
 
 
 def nearest(key: str, known: Sequence[str]) -> str | None:
@@ -41,10 +49,6 @@ def unknown_criterion(key: str, known: Sequence[str], listed: bool = True) -> st
     hint = f": did you mean '{meant}'?" if meant else ""
     expected = f" (expected one of: {', '.join(known)})" if listed else ""
     return f"unknown criterion '{key}'{hint}{expected}"
-
-
-def _fmt(value: Fraction) -> str:
-    return f"{float(value):g}"
 
 
 def _repeats(ids: list[str]) -> dict[int, int]:
@@ -101,8 +105,8 @@ def check_criteria(
             problems.append(
                 Problem(path, where, f"{label} sum to 0; at least one must be positive")
             )
-        elif total != 100:
-            message = f"{label} sum to {_fmt(total)}, expected 100"
+        elif not sums_to_100(total):
+            message = f"{label} sum to {sum_text(total)}, expected 100"
             if rescale:
                 notes.append(f"{path}: {message}; rescaled to 100 ({why})")
             else:

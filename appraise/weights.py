@@ -30,6 +30,30 @@ def exact(value: float) -> Fraction:
     return Fraction(repr(value))
 
 
+# A family's weights written by a spreadsheet or a script carry floating-point noise (three
+# thirds as 33.333333333333336, 33.333333333333336, 33.33333333333333 sum to
+# 100.000000000000002): a sum closer to 100 than this, relative, is 100.
+WEIGHT_SUM_NOISE = Fraction(1, 10**9)
+
+
+def sums_to_100(total: Fraction) -> bool:
+    """Whether a family's weights, summing to ``total`` exactly, sum to 100 up to float noise.
+
+    The family is then used as given: global weights divide by the actual sum, as always.
+    """
+    return abs(total - 100) < 100 * WEIGHT_SUM_NOISE
+
+
+def sum_text(total: Fraction) -> str:
+    """A family's sum with the digits that show how it differs from 100 ("100.0000001").
+
+    The shortest decimal that reads back as the same float: a sum that is not 100 (see
+    ``sums_to_100``) differs from it far above float precision, so this never reads "100".
+    """
+    text = repr(float(total))
+    return text.removesuffix(".0")
+
+
 class ReadFromFile:
     """What a validated input knows of its file: ``path`` as shown, ``source`` as read.
 

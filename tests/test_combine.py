@@ -385,6 +385,23 @@ def test_mirror_combinations_split_the_weights_evenly():
     assert tie == pytest.approx([0.5, 0.5])
 
 
+@pytest.mark.parametrize("listed", [True, False], ids=["listed", "searched"])
+def test_robustness_ties_by_the_rule_rank_uses(listed, monkeypatch):
+    """t1, t2, t3 are 0.8e-9 apart on both leaves, so each total is within 1e-9 of the next:
+    ``rank`` (and ``top_combinations``) tie all three, and so must every weight sample, shared
+    equally (1/3 each) as SMAA shares tied draws, whether the combinations are listed or
+    searched."""
+    if not listed:
+        monkeypatch.setattr(combine.weight_samples, "ENUMERATE_MAX", 0)
+    rows = [[3, 3], [3 + 0.8e-9, 3 + 0.8e-9], [3 + 1.6e-9, 3 + 1.6e-9]]
+    groups = [scored("t", rows, [0.5, 0.5])]
+    candidates = top_combinations(groups, [], k=3)
+    assert [c.rank for c in candidates] == [1, 1, 1]
+    weights = np.random.default_rng(6).dirichlet([1, 1], 50)
+    shares = robustness(groups, [], [], candidates, weights)
+    assert shares == pytest.approx([1 / 3] * 3, abs=1e-12)
+
+
 def rescored(g: GroupOptions, scores: np.ndarray) -> GroupOptions:
     """The group with these scores (options x 3 leaves), totals at weights 0.5, 0.3, 0.2."""
     scores = scores.astype(np.float64)

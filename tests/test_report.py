@@ -201,3 +201,30 @@ def test_trim_float_drops_float_noise_and_cancellation():
     assert report.trim_float(34.69200000000001) == 34.692
     assert report.trim_float(0.15 + 0.3 - 0.45) == 0.0  # 5.55e-17 before
     assert report.trim_float(-0.0490882946519) == -0.0490882946519
+
+
+def test_criteria_record_does_not_call_a_noisy_family_rescaled(write):
+    """Three thirds as a script writes them sum to 100 within float noise: nothing rescaled."""
+    from appraise.io import load_criteria
+
+    thirds = [33.333333333333336, 33.333333333333336, 33.33333333333333]
+    subs = "".join(
+        f"      - {{id: s{i}, name: S {i}, weight: {w!r}}}\n" for i, w in enumerate(thirds)
+    )
+    text = (
+        "title: T\ncriteria:\n"
+        f"  - id: c0\n    name: C 0\n    weight: {thirds[0]!r}\n    sub:\n{subs}"
+        + "".join(
+            f"  - {{id: c{i}, name: C {i}, weight: {w!r}}}\n" for i, w in enumerate(thirds) if i
+        )
+    )
+    record = report.criteria_record(load_criteria(write("thirds.yaml", text)))
+    assert record["top_rescaled"] is False
+    assert [r["id"] for r in record["criteria"] if r.get("rescaled")] == []
+
+
+@pytest.mark.parametrize("weight", [0.7, 0.6999999999999998, 0.7000000000000001])
+def test_the_threshold_strip_marks_a_weight_in_its_cell_whatever_the_float_noise(weight):
+    """A strip of 20 cells of 5%: 70% is the start of cell 14 (counted from 0), however summed."""
+    strip = render._strip(weight, None, None).plain
+    assert strip.index("▲") == 14

@@ -379,3 +379,44 @@ def test_ranking_a_sheet_with_gaps_under_the_error_policy_is_an_error_not_a_sile
         f"{path}: options[1]: option 'gap': no score for q2; choose --missing exclude, "
         "baseline or renormalise"
     )
+
+
+# Rows of totals on a 1e-9 lattice (offset by less than a tie), so that ties, near ties and
+# chains of ties (each within 1e-9 of the next) are common.
+TIE_ROWS = st.integers(1, 6).flatmap(
+    lambda n: st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 4), st.sampled_from([0.0, 0.3e-9, 0.6e-9])).map(
+                lambda p: 3.0 + p[0] * 0.8e-9 + p[1]
+            ),
+            min_size=n,
+            max_size=n,
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TIE_ROWS)
+def test_tie_blocks_and_first_shares_follow_competition_ranks(rows):
+    """Row by row, the vectorised blocks are ``competition_ranks``: an item's block starts at its
+    rank - 1 and holds the items sharing that rank; first place is shared by the rank-1 items."""
+    from appraise.scoring import first_shares, tie_blocks
+
+    values = np.array(rows)
+    blocks = tie_blocks(values)
+    shares = first_shares(values)
+    tied = blocks.rows.tolist()
+    for r, row in enumerate(values):
+        ranks = competition_ranks(row)
+        assert (r in tied) == (len(set(ranks.tolist())) < len(row))
+        start = np.empty(len(row), np.int64)
+        size = np.empty(len(row), np.int64)
+        start[blocks.order[r]] = blocks.start[tied.index(r)] if r in tied else np.arange(len(row))
+        size[blocks.order[r]] = blocks.size[tied.index(r)] if r in tied else 1
+        assert (start + 1).tolist() == ranks.tolist()
+        assert size.tolist() == [int((ranks == k).sum()) for k in ranks]
+        firsts = ranks == 1
+        assert shares[r].tolist() == np.where(firsts, 1 / firsts.sum(), 0.0).tolist()

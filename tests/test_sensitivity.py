@@ -261,6 +261,10 @@ def test_thresholds_agree_with_brute_force_at_and_around_each_bound(
             assert at[other] == pytest.approx(at[leader], abs=1e-9)
             past = totals(c, bound + step * 1e-6)
             assert past[other] > past[leader], (found, bound)
+            # A bound is a swap, not a tie met at the end of the range: at that end (0% below
+            # the lower bound, 100% above the upper) the successor is ahead by more than a tie.
+            end = totals(c, 0.0 if step < 0 else 1.0)
+            assert end[other] > end[leader] + 1e-9, (found, bound)
 
 
 @settings(max_examples=60, deadline=None)
@@ -288,6 +292,85 @@ def test_score_thresholds_agree_with_brute_force(tmp_path_factory, rows, weights
             raised[i, j] = item.needed
             totals = raised @ w
             assert totals[i] == pytest.approx(totals[leader], abs=1e-9)
+
+
+def _pair(write, weights: dict[str, int], first: dict[str, int], second: dict[str, int]):
+    """Two options j, l under criteria with the given weights, ranked."""
+    write(
+        "c.yaml",
+        "title: T\ncriteria:\n"
+        + "".join(f"  - {{id: {k}, name: {k.upper()}, weight: {w}}}\n" for k, w in weights.items()),
+    )
+    row = lambda d: ", ".join(f"{k}: {v}" for k, v in d.items())  # noqa: E731
+    path = write(
+        "s.yaml",
+        "group: g\nname: G\ncriteria: c.yaml\nscale: {min: 1, max: 5}\noptions:\n"
+        f"  - {{id: j, name: J, scores: {{{row(first)}}}}}\n"
+        f"  - {{id: l, name: L, scores: {{{row(second)}}}}}\n",
+    )
+    return rank(load_scores(path))
+
+
+# j = (5, 3, 5) and l = (3, 1, 5) on (a, b, c): j is ahead on a and b, level on c, so with all
+# the weight on c (t = 1) they tie, and for any t < 1 j is ahead. Two weightings of a and b
+# reach that tie through different float noise (20/40: the lines meet at t = 1 exactly as
+# computed; 23/37: at 0.9999999999999998).
+@pytest.mark.parametrize("a_weight", [20, 23])
+def test_a_tie_reached_only_at_100_percent_is_no_threshold(write, a_weight):
+    ranking = _pair(
+        write,
+        {"a": a_weight, "b": 60 - a_weight, "c": 40},
+        dict(a=5, b=3, c=5),
+        dict(a=3, b=1, c=5),
+    )
+    assert [o.id for o in ranking.options] == ["j", "l"]
+    c = by_id(thresholds(ranking))["c"]
+    assert (c.lower, c.upper, c.below, c.above) == (None, None, None, None)
+    assert (c.swaps, c.first_change_lower, c.first_change_upper) == ((), None, None)
+
+
+# l = (1, 4, 2, 5) and j = (3, 2, 2, 3) on (a, b, d, c) with a and b weighted alike: with no
+# weight on c (t = 0) they tie at (a + 4b + 2d) = (3a + 2b + 2d); for any t > 0 l is ahead.
+# d at 7 gives the float crossing 2.2e-16, d at 11 gives none.
+@pytest.mark.parametrize("d_weight", [7, 11])
+def test_a_tie_reached_only_at_0_percent_is_no_threshold(write, d_weight):
+    ranking = _pair(
+        write,
+        {"a": 5, "b": 5, "d": d_weight, "c": 90 - d_weight},
+        dict(a=3, b=2, d=2, c=3),
+        dict(a=1, b=4, d=2, c=5),
+    )
+    assert [o.id for o in ranking.options] == ["l", "j"]
+    c = by_id(thresholds(ranking))["c"]
+    assert (c.lower, c.upper, c.below, c.above) == (None, None, None, None)
+    assert (c.swaps, c.first_change_lower, c.first_change_upper) == ((), None, None)
+
+
+# l = (5, b) and j = (a, b) on criteria weighted 5/95: j draws level exactly when its a score
+# reaches 5, the top of the scale. As floats the rise works out at 2.0000000000000018 from 3
+# and 3.999999999999999 from 1; either way it is the top of the scale, exactly.
+@pytest.mark.parametrize(("a_score", "b_score"), [(3, 4), (1, 2)])
+def test_a_score_drawing_level_only_at_the_top_of_the_scale_needs_exactly_the_top(
+    write, a_score, b_score
+):
+    ranking = _pair(write, {"a": 5, "b": 95}, dict(a=5, b=b_score), dict(a=a_score, b=b_score))
+    found = {t.leaf: t for t in score_thresholds(ranking) if t.option == "l"}
+    assert (found["a"].needed, found["a"].change) == (5.0, 5.0 - a_score)
+    # Inside the scale the rise is the gap over the weight: 0.05 (5 - a) / 0.95.
+    assert found["b"].change == pytest.approx(0.05 * (5 - a_score) / 0.95, abs=1e-12)
+
+
+def test_an_option_level_with_the_leader_needs_no_rise(write):
+    """j = (2, 5, 1) and l = (4, 1, 2) at 15/23/62: both 2.07 exactly (0.30 + 1.15 + 0.62 and
+    0.60 + 0.23 + 1.24), tied first, though as floats j's is 2.0700000000000003. l needs no
+    rise, not one of 4e-16 / weight."""
+    ranking = _pair(write, {"a": 15, "b": 23, "c": 62}, dict(a=2, b=5, c=1), dict(a=4, b=1, c=2))
+    assert [o.rank for o in ranking.options] == [1, 1]
+    assert {(t.leaf, t.change, t.needed) for t in score_thresholds(ranking)} == {
+        ("a", 0.0, 4.0),
+        ("b", 0.0, 1.0),
+        ("c", 0.0, 2.0),
+    }
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -341,6 +424,22 @@ def test_sensitivity_table_reads_as_sentences_then_tables(demo):
     assert "Option Y leads if criterion Criterion A is left out." in " ".join(result.stdout.split())
     assert "Weight thresholds for the leader" in result.stdout
     assert "▲" in result.stdout
+
+
+def test_the_simulation_says_tied_samples_are_shared_equally(demo, tmp_path):
+    """The method text says how ties are counted: in the terminal table and on the workbook's
+    Sensitivity sheet."""
+    import openpyxl
+
+    shown = invoke("sensitivity", demo, "--only", "smaa", "--samples", 100)
+    assert shown.exit_code == 0, shown.output
+    assert "(tied options share their ranks equally)" in " ".join(shown.stdout.split())
+    book = tmp_path / "hce.xlsx"
+    written = invoke("export", demo, "-o", book, "--samples", 100)
+    assert written.exit_code == 0, written.output
+    sheet = next(ws for ws in openpyxl.load_workbook(book) if ws.title.startswith("Sensitivity"))
+    notes = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("share its ranks equally" in note for note in notes)
 
 
 def test_sensitivity_csv_and_markdown(demo):

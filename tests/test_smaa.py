@@ -181,17 +181,119 @@ def test_an_indicative_round_samples_top_level_weights(write: Write) -> None:
     assert within(result.p_first()[0], 2 / 3, samples)
 
 
-def test_identical_options_share_first_place_fairly(write: Write) -> None:
-    """Two identical options tie in every draw: the random tie-break gives each 1/2."""
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_identical_options_share_every_draw_exactly_equally(write: Write, seed: int) -> None:
+    """p, q and s are identical, so they tie (as ``rank`` ties them) in every draw; r is below
+    all three whatever the weights. Shared equally, each of p, q, s takes exactly 1/3 of ranks
+    1 to 3 and r all of rank 4, for any seed; each beats the others half the time and r always;
+    the three central weights are the same vector."""
     scores = consensus(
-        {"p": {"a": 4, "b": 2}, "q": {"a": 4, "b": 2}, "r": {"a": 1, "b": 1}},
+        {
+            "p": {"a": 4, "b": 2},
+            "q": {"a": 4, "b": 2},
+            "r": {"a": 1, "b": 1},
+            "s": {"a": 4, "b": 2},
+        },
     )
-    samples = 100_000
+    ranking = ranking_of(write, scores)
+    assert [o.rank for o in ranking.options] == [1, 1, 1, 4]
+    result = smaa(ranking, 10_000, seed=seed)
+    assert result.option_ids == ("p", "q", "s", "r")
+    third = [1 / 3, 1 / 3, 1 / 3, 0.0]
+    assert result.rank_acceptability.tolist() == [third, third, third, [0.0, 0.0, 0.0, 1.0]]
+    assert result.p_first().tolist() == [1 / 3, 1 / 3, 1 / 3, 0.0]
+    assert result.pairwise.tolist() == [
+        [0.0, 0.5, 0.5, 1.0],
+        [0.5, 0.0, 0.5, 1.0],
+        [0.5, 0.5, 0.0, 1.0],
+        [0.0, 0.0, 0.0, 0.0],
+    ]
+    central = result.central_weights
+    assert central[0].tolist() == central[1].tolist() == central[2].tolist()
+    assert np.isnan(central[3]).all()
+    # Every draw is first for the three together, so their central weights are the mean draw.
+    np.testing.assert_allclose(central[0], [0.5, 0.5], atol=4 * 0.29 / math.sqrt(10_000))
+    assert result.confidence[:3].tolist() == [1 / 3, 1 / 3, 1 / 3]  # fixed scores: 1/k
+
+
+def test_options_tied_in_some_draws_share_those_draws(write: Write) -> None:
+    """x = (5, 1) and y = (1, 5); z = (3, 3) totals 3 whatever the weights, and so does its twin
+    z2. With w_a uniform on 0..1 (two criteria), x = 1 + 4 w_a and y = 5 - 4 w_a: one of them
+    is above 3 and the other below, except at w_a = 1/2 (never drawn exactly). So z and z2 tie
+    for ranks 2 and 3 in every draw and take 1/2 of each; x and y share ranks 1 and 4."""
+    scores = consensus(
+        {
+            "x": {"a": 5, "b": 1},
+            "y": {"a": 1, "b": 5},
+            "z": {"a": 3, "b": 3},
+            "z2": {"a": 3, "b": 3},
+        },
+    )
+    samples = 20_000
     result = smaa(ranking_of(write, scores), samples)
-    assert within(result.p_first()[0], 0.5, samples)
-    assert result.p_first()[2] == 0.0
-    assert result.pairwise[0, 1] == result.pairwise[1, 0] == 0.0  # a tie counts for neither
-    np.testing.assert_allclose(result.rank_acceptability.sum(axis=0), 1.0, atol=1e-12)
+    by_id = dict(zip(result.option_ids, result.rank_acceptability.tolist(), strict=True))
+    assert by_id["z"] == by_id["z2"] == [0.0, 0.5, 0.5, 0.0]
+    assert by_id["x"][1:3] == by_id["y"][1:3] == [0.0, 0.0]
+    assert within(by_id["x"][0], 0.5, samples)
+    assert by_id["x"][0] + by_id["y"][0] == 1.0
+    np.testing.assert_allclose(result.rank_acceptability.sum(axis=0), 1.0, rtol=0, atol=1e-12)
+
+
+def test_many_options_count_tied_ranks_the_same_way(write: Write, monkeypatch) -> None:
+    """Past 128 options tied rank counts are kept per key rather than in one dense array; the
+    acceptability is the same, exactly (here the dense limit is lowered to force that path)."""
+    from appraise import smaa as smaa_module
+
+    scores = consensus(
+        {
+            "x": {"a": 5, "b": 1},
+            "y": {"a": 1, "b": 5},
+            "z": {"a": 3, "b": 3},
+            "z2": {"a": 3, "b": 3},
+            "w": {"a": 4, "b": 2},
+        },
+    )
+    ranking = ranking_of(write, scores)
+    dense = smaa(ranking, 3_000, chunk=1_000)
+    monkeypatch.setattr(smaa_module, "DENSE_RANK_KEYS", 0)
+    sparse = smaa(ranking, 3_000, chunk=1_000)
+    assert sparse.rank_acceptability.tolist() == dense.rank_acceptability.tolist()
+    assert sparse.pairwise.tolist() == dense.pairwise.tolist()
+
+
+def test_draws_tie_by_the_rule_rank_uses(write: Write) -> None:
+    """p = (3, 3), q 0.8e-9 above it on both criteria and s 0.8e-9 above q: each total is within
+    1e-9 of the next, so ``rank`` ties all three (1, 1, 1) whatever the weights, and so must
+    every draw: 1/3 each of ranks 1 to 3, never decided by a rounding grid."""
+    scores = consensus(
+        {
+            "p": {"a": 3, "b": 3},
+            "q": {"a": 3.0000000008, "b": 3.0000000008},
+            "s": {"a": 3.0000000016, "b": 3.0000000016},
+        },
+    )
+    ranking = ranking_of(write, scores)
+    assert [o.rank for o in ranking.options] == [1, 1, 1]
+    result = smaa(ranking, 2_000)
+    assert result.rank_acceptability.tolist() == [[1 / 3] * 3] * 3
+    assert (result.pairwise + np.eye(3) * 0.5 == 0.5).all()
+
+
+def test_confidence_shares_a_tie_for_first_under_score_noise(write: Write) -> None:
+    """p and q are scored alike by every scorer, so every resampled panel gives them the same
+    totals: at their (common) central weights they tie for first in every score draw, and each
+    has confidence exactly 1/2, as they share first place in the weight draws."""
+    scores = panel(
+        {
+            "p": {"s1": {"a": 4, "b": 2}, "s2": {"a": 5, "b": 3}},
+            "q": {"s1": {"a": 4, "b": 2}, "s2": {"a": 5, "b": 3}},
+            "r": {"s1": {"a": 1, "b": 1}, "s2": {"a": 1, "b": 2}},
+        }
+    )
+    result = smaa(ranking_of(write, scores), 2_000, score_noise="scorers")
+    assert result.option_ids[:2] == ("p", "q")
+    assert result.p_first().tolist() == [0.5, 0.5, 0.0]
+    assert result.confidence[:2].tolist() == [0.5, 0.5]
 
 
 def test_a_left_out_cell_renormalises_that_options_weights(write: Write) -> None:
@@ -313,11 +415,55 @@ def test_arguments_are_checked(demo: Path, arguments: dict[str, object], message
 def test_acceptability_is_a_doubly_stochastic_matrix(
     write: Write, table: list[tuple[int, int]], distribution: str, seed: int
 ) -> None:
-    """Integer scores make many exact ties; the tie-break must still give each rank once."""
+    """Integer scores make many exact ties; shared equally, each rank is still given out once."""
     scores = consensus({f"o{i}": {"a": a, "b": b} for i, (a, b) in enumerate(table)})
     result = smaa(ranking_of(write, scores), 500, seed=seed, distribution=distribution)  # type: ignore[arg-type]
     acceptability = result.rank_acceptability
     np.testing.assert_allclose(acceptability.sum(axis=0), 1.0, rtol=0, atol=1e-12)
     np.testing.assert_allclose(acceptability.sum(axis=1), 1.0, rtol=0, atol=1e-12)
-    assert (result.pairwise + result.pairwise.T <= 1 + 1e-12).all()
+    # A tie is half a win each way, so every pair's two shares add to 1.
+    pairs = result.pairwise + result.pairwise.T
+    np.testing.assert_allclose(pairs[~np.eye(len(pairs), dtype=bool)], 1.0, rtol=0, atol=1e-12)
     assert (np.diag(result.pairwise) == 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n: st.lists(
+            st.lists(st.integers(0, 3), min_size=n, max_size=n), min_size=1, max_size=40
+        )
+    ),
+    st.booleans(),
+)
+def test_the_tally_agrees_with_ranking_each_draw_by_brute_force(draws, dense: bool) -> None:
+    """The vectorised count against a plain loop over draws, each ranked by
+    ``competition_ranks``: a block of k tied options over ranks r..r+k-1 gives each 1/k of
+    each; a tie for first gives each 1/k of the draw's weights; a tie is half a win."""
+    from appraise import smaa as smaa_module
+    from appraise.scoring import competition_ranks
+
+    totals = np.array(draws, dtype=float) * 0.5e-9 + 3.0  # steps of 0.5e-9: chains of ties
+    n = totals.shape[1]
+    weights = np.random.default_rng(len(draws)).random((len(draws), 2))
+    tally = smaa_module._Tally(n, 2)
+    if not dense:
+        tally.ranks = np.zeros(n * n, np.int64)  # as past DENSE_RANK_KEYS: tied counts by key
+    tally.add(totals, weights)
+    ranks = np.zeros((n, n))
+    first = np.zeros((n, 2))
+    wins = np.zeros((n, n))
+    for row, w in zip(totals, weights, strict=True):
+        place = competition_ranks(row) - 1
+        for i in range(n):
+            k = int((place == place[i]).sum())
+            ranks[i, place[i] : place[i] + k] += 1 / k
+            first[i] += w / k if place[i] == 0 else 0.0
+            for j in range(n):
+                if j != i:
+                    wins[i, j] += 1.0 if place[i] < place[j] else 0.5 if place[i] == place[j] else 0
+
+    samples = len(draws)
+    np.testing.assert_allclose(tally.acceptability(samples), ranks / samples, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(tally.pairwise(samples), wins / samples, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(tally.first_weights, first, rtol=0, atol=1e-12)

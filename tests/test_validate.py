@@ -477,3 +477,50 @@ def test_rank_gives_the_first_problem_and_how_many_check_lists(write):
         f"error: {path}: {first['where']}: {first['message']}",
         f"error: ... and 2 more problems: run `appraise check {path}` to list them all",
     ]
+
+
+# Weights as a spreadsheet or a script writes them: three thirds (repr of 100 / 3 and its
+# complement) and six sixths (repr of 100 / 6). Exactly as written they sum to
+# 100.000000000000002 and 100.00000000000001: floating-point noise, not a different table.
+THIRDS = [33.333333333333336, 33.333333333333336, 33.33333333333333]
+SIXTHS = [100 / 6] * 6
+
+
+def _family_yaml(top: list[float], subs: list[float]) -> str:
+    rows = "".join(
+        f"      - {{id: s{j}, name: S {j}, weight: {w!r}}}\n" for j, w in enumerate(subs)
+    )
+    tops = "".join(
+        f"  - {{id: c{i}, name: C {i}, weight: {w!r}}}\n" for i, w in enumerate(top) if i
+    )
+    return (
+        "title: Noisy weights\ncriteria:\n"
+        f"  - id: c0\n    name: C 0\n    weight: {top[0]!r}\n    sub:\n{rows}{tops}"
+    )
+
+
+@pytest.mark.parametrize(("top", "subs"), [(THIRDS, SIXTHS), (SIXTHS, THIRDS)])
+def test_weights_summing_to_100_within_float_noise_are_accepted_silently(write, top, subs):
+    path = write("noisy.yaml", _family_yaml(top, subs))
+    tree = load_criteria(path)
+    assert tree.notes == ()
+
+
+def test_weights_off_100_by_more_than_noise_show_the_digits_that_differ(write):
+    """50 + 50.0000001 is 1e-9 relative off 100: a real difference, named with its digits."""
+    path = write("off.yaml", _family_yaml([50, 50.0000001], [60, 40]))
+    with pytest.raises(Problems) as caught:
+        load_criteria(path)
+    assert messages(caught.value) == [
+        f"{path}: criteria: top-level criteria weights sum to 100.0000001, expected 100 "
+        "(use --normalise to rescale)"
+    ]
+
+
+def test_normalise_note_shows_the_digits_that_differ(write):
+    path = write("off.yaml", _family_yaml([50, 50], [60, 39.99999]))
+    tree = load_criteria(path, normalise=True)
+    assert tree.notes == (
+        f"{path}: criteria 'C 0': sub-criteria weights sum to 99.99999, expected 100; "
+        "rescaled to 100 (--normalise)",
+    )

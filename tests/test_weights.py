@@ -146,3 +146,23 @@ def test_percent_text_rounds_half_up_through_float_noise():
     assert percent_text(0.1745) == "17.5"
     assert percent_text(0.1744999) == "17.4"
     assert percent_text(-0.0005, 1) == "-0.1"
+
+
+def test_noisy_family_weights_are_used_as_given_and_sum_to_1(write):
+    """Thirds as a script writes them, under a 50/50 top level: each leaf is 1/6 (closed form)."""
+    thirds = [33.333333333333336, 33.333333333333336, 33.33333333333333]
+    subs = "".join(
+        f"      - {{id: s{j}, name: S {j}, weight: {w!r}}}\n" for j, w in enumerate(thirds)
+    )
+    path = write(
+        "thirds.yaml",
+        "title: Thirds\ncriteria:\n  - id: a\n    name: A\n    weight: 50\n    sub:\n"
+        + subs
+        + "  - {id: b, name: B, weight: 50}\n",
+    )
+    tree = load_criteria(path)
+    w = global_weights(tree)
+    assert w.sum() == pytest.approx(1.0, abs=1e-15)
+    np.testing.assert_allclose(w, [1 / 6, 1 / 6, 1 / 6, 1 / 2], rtol=1e-15)
+    percent = exact_global_percent(tree)
+    assert sum((percent[leaf] for leaf in tree.leaf_ids), Fraction(0)) == 100

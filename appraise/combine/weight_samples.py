@@ -20,7 +20,7 @@ from appraise.combine.search import _OutOfNodes, _Search
 from appraise.combine.topk import MARGIN, _ranked, _TopK
 from appraise.errors import InputError
 from appraise.model import Rule
-from appraise.scoring import TIE_TOLERANCE
+from appraise.scoring import first_shares
 from appraise.weights import FloatArray
 
 # robustness: a group of linked groups is enumerated when it has at most ENUMERATE_MAX
@@ -142,14 +142,12 @@ class _Part:
             level = np.zeros((len(weights), len(self.rows)))
             for j, (g, w) in enumerate(zip(self.members, self.weights, strict=True)):
                 level += w * totals[g][:, self.rows[:, j]]
-        grid = np.round(level / TIE_TOLERANCE)
-        tied = grid == grid.max(axis=1, keepdims=True)
-        share = 1.0 / tied.sum(axis=1)
+        shares = first_shares(level)  # ties as ``rank`` ties totals, shared equally as in SMAA
         out = np.zeros((len(weights), len(candidates)))
         for c, choice in enumerate(own):
             row = None if choice is None else self.index.get(choice)
             if row is not None:
-                out[:, c] = tied[:, row] * share
+                out[:, c] = shares[:, row]
         return out
 
     def _searched(self, totals: Sequence[FloatArray], own: Sequence[Choice | None]) -> FloatArray:

@@ -211,9 +211,11 @@ def _acceptability_block(
         "Rank acceptability (simulation)",
         f"Share of {smaa.samples:,} simulations (seed {smaa.seed}; weights drawn "
         f"{smaa.distribution}{concentration}; score noise {smaa.score_noise}) in which each "
-        "option took each rank. "
-        "Confidence: how often it is first with the weights at its central weights (blank: "
-        "never first).",
+        "option took each rank. Options tied in a simulation (totals within 1e-9, as in the "
+        "ranking) share its ranks equally: two tied for first take half of first and half of "
+        "second each. "
+        "Confidence: how often it is first with the weights at its central weights, a tie "
+        "for first shared the same way (blank: never first).",
         styles,
     )
     ranks = [f"Rank {r}" for r in range(1, n_options + 1)]
