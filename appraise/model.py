@@ -7,6 +7,7 @@ files at once (scores against criteria, rules against groups) live in ``validate
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,8 +107,11 @@ MIN_WEIGHT = 1e-12
 
 
 def shown_number(value: float) -> str:
-    """A number as briefly as it reads back exactly: ``1e+20``, ``2.5``, ``3``."""
-    return repr(float(value)).removesuffix(".0")
+    """A number as briefly as it reads back exactly: ``1e+13``, ``1000000000001``, ``2.5``."""
+    return next(
+        (text for digits in range(1, 17) if float(text := f"{value:.{digits}g}") == value),
+        repr(float(value)),
+    )
 
 
 def within_magnitude(value: float) -> float:
@@ -431,11 +435,11 @@ def _number_hint(found: str, loc: tuple[int | str, ...]) -> str:
 
 
 def _is_number(text: str) -> bool:
+    """Whether text reads as a finite number ('nan' and 'inf' are not written as numbers)."""
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 LineOf = Callable[[tuple[int | str, ...]], int | None]

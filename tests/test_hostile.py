@@ -35,7 +35,7 @@ from appraise.io import check_files, load_criteria, load_scores, sniff, yaml_io
 from appraise.io.excel_io import make_template
 from benchmarks import scale_bench
 
-from .conftest import THREE_OPTIONS, TWO_CRITERIA, Write
+from .conftest import NESTED, THREE_OPTIONS, TWO_CRITERIA, Write
 
 runner = CliRunner()
 SECONDS = 10.0  # generous: every refusal here takes well under a second
@@ -1539,3 +1539,333 @@ def test_ctrl_c_during_a_long_simulation_exits_cleanly(demo, monkeypatch):
     assert result.exit_code == 130
     assert result.stderr.strip() == "interrupted; nothing was written"
     assert result.stdout == ""
+
+
+# --- issue 14, classes 4 and 8: numbers at the edges; output in any terminal encoding --------
+# Every number read is finite and at most 1e12 in size, and a weight that is not 0 is at
+# least 1e-12 points (model.MAX_MAGNITUDE, MIN_WEIGHT; model.py says why every figure is then
+# finite). Just outside: refused where it is. Just inside: every figure of every output finite.
+
+MAGNITUDE = "expected a number from -1e12 to 1e12, found "
+WEIGHT = "expected a weight of 0 or from 1e-12 to 1e12 points, found "
+
+PANEL = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - {id: x, name: Option X, scorers: {ann: {a: 5, b: 1}, bob: {a: 5, b: 1}}}
+  - {id: y, name: Option Y, scorers: {ann: {a: 2, b: 5}, bob: {a: 2, b: 5}}}
+  - id: z
+    name: Option Z
+    status_quo: true
+    attributes: {capital: 2}
+    scorers: {ann: {a: 3, b: 3}, bob: {a: 3, b: 3}}
+"""
+
+SCORES_BEYOND = [
+    ("{a: 5, b: 1}", "{a: 1.0e+13, b: 1}", "options[0].scores.a", MAGNITUDE + "1e+13"),
+    (
+        "{a: 5, b: 1}",
+        "{a: 1000000000001, b: 1}",
+        "options[0].scores.a",
+        MAGNITUDE + "1000000000001",
+    ),
+    ("{a: 5, b: 1}", "{a: -1.0e+308, b: 1}", "options[0].scores.a", MAGNITUDE + "-1e+308"),
+    ("max: 5}", "max: 1.0e+308}", "scale.max", MAGNITUDE + "1e+308"),
+    ("{min: 1,", "{min: -1.0000000000001e+12,", "scale.min", MAGNITUDE + "-1000000000000.1"),
+    ("{min: 1,", "{min: -.inf,", "scale.min", "expected a finite number, found -inf"),
+    (
+        "status_quo: true,",
+        "status_quo: true, attributes: {capital: 1.0e+13},",
+        "options[2].attributes.capital",
+        MAGNITUDE + "1e+13",
+    ),
+    (
+        "status_quo: true,",
+        "status_quo: true, attributes: {capital: .nan},",
+        "options[2].attributes.capital",
+        "expected a finite number, found nan",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "where", "message"), SCORES_BEYOND)
+def test_numbers_beyond_the_magnitude_limit_in_a_scores_file(write, old, new, where, message):
+    assert old in THREE_OPTIONS
+    refused(demo(write, THREE_OPTIONS.replace(old, new, 1)), where, message)
+
+
+def test_a_panel_score_beyond_the_limit_whose_mean_would_overflow(write):
+    """Two scorers' 1e308: their sum overflows a double (1.8e308), so the mean was inf."""
+    text = PANEL.replace(
+        "{ann: {a: 5, b: 1}, bob: {a: 5, b: 1}}",
+        "{ann: {a: 1.0e+308, b: 1}, bob: {a: 1.0e+308, b: 1}}",
+    )
+    refused(demo(write, text), "options[0].scorers.ann.a", MAGNITUDE + "1e+308")
+
+
+CRITERIA_BEYOND = [
+    (TWO_CRITERIA, "weight: 60", "weight: 1.0e+308", "criteria[0].weight", WEIGHT + "1e+308"),
+    (
+        TWO_CRITERIA,
+        "weight: 60",
+        "weight: 1000000000001",
+        "criteria[0].weight",
+        WEIGHT + "1000000000001",
+    ),
+    (TWO_CRITERIA, "weight: 60", "weight: 1.0e-13", "criteria[0].weight", WEIGHT + "1e-13"),
+    (TWO_CRITERIA, "weight: 60", "weight: 5.0e-324", "criteria[0].weight", WEIGHT + "5e-324"),
+    (
+        TWO_CRITERIA,
+        "weight: 60",
+        "weight: .nan",
+        "criteria[0].weight",
+        "expected a finite number, found nan",
+    ),
+    (
+        TWO_CRITERIA,
+        "weight: 60",
+        "weight: .inf",
+        "criteria[0].weight",
+        "expected a finite number, found inf",
+    ),
+    (TWO_CRITERIA, "flip: {a: 40", "flip: {a: 1.0e+13", "weight_sets.flip.a", WEIGHT + "1e+13"),
+    (TWO_CRITERIA, "flip: {a: 40", "flip: {a: 1.0e-300", "weight_sets.flip.a", WEIGHT + "1e-300"),
+    (NESTED, "weight: 60}", "weight: 1.0e+13}", "criteria[0].sub[0].weight", WEIGHT + "1e+13"),
+    (
+        NESTED,
+        "weight: 60}",
+        "weight: 60, printed_global: 1.0e+13}",
+        "criteria[0].sub[0].printed_global",
+        MAGNITUDE + "1e+13",
+    ),
+    (
+        NESTED,
+        "title: Nested",
+        "title: Nested\nprinted_total: {weight: -1.0e+13}",
+        "printed_total.weight",
+        MAGNITUDE + "-1e+13",
+    ),
+]
+
+
+@pytest.mark.parametrize(("table", "old", "new", "where", "message"), CRITERIA_BEYOND)
+def test_numbers_beyond_the_magnitude_limit_in_a_criteria_file(
+    write, tmp_path, table, old, new, where, message
+):
+    """``rank`` of a scores file naming it, ``criteria`` and ``check`` of the file itself."""
+    assert old in table
+    path = write("two.yaml", table.replace(old, new, 1))
+    scores = "{a: 5, b: 1}" if table is TWO_CRITERIA else "{q1: 5, q2: 1, cost: 2}"
+    write("demo.yaml", THREE_OPTIONS.replace("{a: 5, b: 1}", scores))
+    expected = f"{path}: {where}: {message}"
+    for args in (["rank", tmp_path / "demo.yaml"], ["criteria", path]):
+        result, elapsed = invoke(*args)
+        assert_clean(result, elapsed)
+        assert f"error: {expected}" in result.stderr.splitlines(), result.stderr
+    result, elapsed = invoke("check", path, "-f", "json")
+    assert_clean(result, elapsed)
+    assert expected in [
+        f"{p['file']}: {p['where']}: {p['message']}" for p in json.loads(result.stdout)["problems"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "message"),
+    [
+        ("Scores!C3", 1e13, MAGNITUDE + "1e+13"),
+        ("Scores!D4", -1000000000001, MAGNITUDE + "-1000000000001"),
+        ("Scores!C3", "1e13", MAGNITUDE + "1e+13"),  # a number typed as text
+        ("Scores!C3", "nan", "expected a number, found 'nan'"),  # no hint to write it as nan
+        ("Group!B6", 1e308, MAGNITUDE + "1e+308"),
+    ],
+)
+def test_numbers_beyond_the_magnitude_limit_in_a_workbook(workbook, cell, value, message):
+    sheet, ref = cell.split("!")
+    wb = openpyxl.load_workbook(workbook)
+    wb[sheet][ref] = value
+    wb.save(workbook)
+    refused(workbook, f"sheet '{sheet}', cell {ref}", message)
+
+
+def test_an_infinite_number_stored_in_a_workbook_cell(workbook):
+    """No spreadsheet program writes 1E+309, but a file can hold it: openpyxl reads inf."""
+    part = sheet_part(workbook, "Scores")
+    rewrite(
+        workbook, part, lambda xml: re.sub(rb'(<c r="C3"[^>]*><v>)5(</v>)', rb"\g<1>1E+309\2", xml)
+    )
+    refused(workbook, "sheet 'Scores', cell C3", "expected a finite number, found inf")
+
+
+def finite_json(text: str) -> object:
+    """JSON that holds no NaN or infinity (Python's json would read them back silently)."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+AT_THE_LIMIT = """\
+title: At the limit
+normalise: true
+criteria:
+  - {id: a, name: Criterion A, weight: 1.0e+12}
+  - {id: b, name: Criterion B, weight: 1.0e-12}
+weight_sets:
+  flip: {a: 1.0e-12, b: 1.0e+12}
+"""
+
+SCORES_AT_THE_LIMIT = """\
+group: edge
+name: Edge
+criteria: edge-criteria.yaml
+scale: {min: -1.0e+12, max: 1.0e+12}
+options:
+  - id: x
+    name: X
+    attributes: {capital: 1.0e+12}
+    scorers: {ann: {a: 1.0e+12, b: -1.0e+12}, bob: {a: 1.0e+12, b: -1.0e+12}}
+  - id: y
+    name: Y
+    attributes: {capital: -1.0e+12}
+    scorers: {ann: {a: -1.0e+12, b: 1.0e+12}, bob: {a: 1.0e+12, b: 1.0e+12}}
+  - id: z
+    name: Z
+    status_quo: true
+    scorers: {ann: {a: -1.0e+12, b: -1.0e+12}, bob: {a: -1.0e+12, b: 1.0e+12}}
+"""
+
+
+def test_numbers_at_the_magnitude_limit_give_finite_figures_in_every_output(write, tmp_path):
+    """Scores +-1e12 on a -1e12..1e12 scale; weights 1e12 and 1e-12 points (the two ends of
+    the weight range), so b's global weight is 1e-24 (the smallest share two weights can
+    make) and a score threshold on b is a gap of about 1e12 over 1e-24. Means of two scorers:
+    x (1e12, -1e12), y (0, 1e12), z (-1e12, 0), so totals by a alone: x 1e12, y 0, z -1e12."""
+    write("edge-criteria.yaml", AT_THE_LIMIT)
+    path = write("edge.yaml", SCORES_AT_THE_LIMIT)
+    result, elapsed = invoke("rank", path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    ranking = finite_json(result.stdout)
+    totals = {o["id"]: o["total"] for o in ranking["options"]}
+    assert totals == pytest.approx({"x": 1e12, "y": 0.0, "z": -1e12}, abs=1e-11)
+    for args in (
+        ["sensitivity", path, "--samples", "2000"],
+        [
+            "sensitivity",
+            path,
+            "--only",
+            "smaa",
+            "--samples",
+            "2000",
+            "--score-noise",
+            "range",
+            "--distribution",
+            "dirichlet",
+            "--concentration",
+            "0.001",
+        ],
+        [
+            "sensitivity",
+            path,
+            "--only",
+            "smaa",
+            "--samples",
+            "2000",
+            "--score-noise",
+            "scorers",
+            "--distribution",
+            "dirichlet",
+            "--concentration",
+            "1e6",
+            "-w",
+            "flip",
+        ],
+        ["sensitivity", path, "--only", "smaa", "--samples", "2000", "--distribution", "family"],
+        ["rank", path, "-w", "flip", "--aggregate", "median"],
+        ["diff", path, path, "-w", "flip"],
+        ["check", path],
+    ):
+        result, elapsed = invoke(*args, "-f", "json")
+        assert result.exit_code == 0, result.output
+        assert elapsed < SECONDS
+        finite_json(result.stdout)
+    for fmt in ("table", "csv", "markdown"):  # no 'nan' or 'inf' where figures are shown
+        for command in ("rank", "sensitivity"):
+            result, _ = invoke(
+                command,
+                path,
+                "-f",
+                fmt,
+                "--samples" if command != "rank" else "--top",
+                "1000" if command != "rank" else "3",
+            )
+            assert result.exit_code == 0, result.output
+            assert not re.search(r"\b(nan|inf)\b", result.stdout, re.IGNORECASE), result.stdout
+
+
+def test_many_groups_at_the_magnitude_limit_combine_to_finite_sums(write, tmp_path):
+    """12 groups, each weighted 1e12 with a best option of total 1e12 and capital 1e12: the
+    best combination's total is 12 x 1e12 x 1e12 = 1.2e25 and its capital 1.2e13 (summed
+    attributes may pass 1e12; a single number may not); the floor capital >= -1e12 holds."""
+    write(
+        "edge-criteria.yaml",
+        AT_THE_LIMIT.replace("normalise: true\n", "").replace(
+            "1.0e+12}\n  - {id: b, name: Criterion B, weight: 1.0e-12}",
+            "50}\n  - {id: b, name: Criterion B, weight: 50}",
+        ),
+    )
+    groups = []
+    for g in range(12):
+        groups.append(
+            write(
+                f"g{g}.yaml",
+                f"""\
+                group: g{g}
+                name: Group {g}
+                criteria: edge-criteria.yaml
+                scale: {{min: -1.0e+12, max: 1.0e+12}}
+                options:
+                  - {{id: hi, name: High, attributes: {{capital: 1.0e+12}}, scores: {{a: 1.0e+12, b: 1.0e+12}}}}
+                  - {{id: lo, name: Low, attributes: {{capital: -1.0e+12}}, scores: {{a: -1.0e+12, b: -1.0e+12}}}}
+                """,
+            )
+        )
+    weights = [arg for g in range(12) for arg in ("--group-weight", f"g{g}=1e12")]
+    result, elapsed = invoke(
+        "combine",
+        *groups,
+        *weights,
+        "--limit",
+        "capital>=-1e12",
+        "--samples",
+        "200",
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    assert elapsed < SECONDS
+    best = finite_json(result.stdout)["combinations"][0]
+    assert best["total"] == pytest.approx(1.2e25, rel=1e-12)
+    assert best["attributes"] == pytest.approx({"capital": 1.2e13}, rel=1e-12)
+    assert set(best["choice"].values()) == {"hi"}
+
+
+def test_rescaled_totals_at_the_magnitude_limit_stay_on_0_to_1(write, tmp_path):
+    """A group on -1e12..1e12 beside the demo on 1..5 (--rescale): x at the top of both
+    criteria is 1 of the way up; demo's x 3.4 is (3.4 - 1) / 4 = 0.6."""
+    write("two.yaml", TWO_CRITERIA)
+    demo_path = write("demo.yaml", THREE_OPTIONS)
+    edge = write(
+        "edge.yaml",
+        THREE_OPTIONS.replace("group: demo", "group: edge")
+        .replace("{min: 1, max: 5}", "{min: -1.0e+12, max: 1.0e+12}")
+        .replace("{a: 5, b: 1}", "{a: 1.0e+12, b: 1.0e+12}"),
+    )
+    result, _ = invoke("combine", demo_path, edge, "--rescale", "-f", "json")
+    assert result.exit_code == 0, result.output
+    best = finite_json(result.stdout)["combinations"][0]
+    assert best["choice"] == {"demo": "x", "edge": "x"}
+    assert best["rescaled_total"] == pytest.approx(1.0 + 0.6, abs=1e-12)
