@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -788,3 +789,22 @@ def test_values_at_the_edge_of_each_range_are_accepted(demo, write):
     best = json.loads(result.stdout)["combinations"][0]
     assert best["total"] == pytest.approx(1e12 * 3.4 + 1e-300 * 3.2, rel=1e-15)
     assert best["choice"] == {"demo": "x", "other": "new"}
+
+
+# --- issue 14, class 8: output in any terminal encoding -----------------------------------
+
+
+def test_characters_a_terminal_lacks_are_written_as_ascii_look_alikes_or_escapes(monkeypatch):
+    """The handler safe_streams() installs on stdout and stderr (main() calls it): a drawn
+    symbol is one ASCII character (tables stay aligned), a letter its base, a byte of a file
+    name that was not text (surrogateescape) that byte, and anything else its escape."""
+    from appraise.cli import OUTPUT_ERRORS, safe_streams
+
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # leave pytest's own streams alone
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    safe_streams()
+    text = "Démo ≥ 😀 中文 █·░ ▲ → ◆ — “x” \udcc3\udca9 ┃╇━"
+    assert text.encode("ascii", OUTPUT_ERRORS) == (
+        b'Demo > \\U0001f600 \\u4e2d\\u6587 #.- ^ > * - "x" \xc3\xa9 |+-'
+    )
+    assert text.encode("latin-1", OUTPUT_ERRORS).decode("latin-1").startswith("Démo > ")

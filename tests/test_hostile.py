@@ -10,8 +10,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 import zlib
@@ -1869,3 +1872,123 @@ def test_rescaled_totals_at_the_magnitude_limit_stay_on_0_to_1(write, tmp_path):
     best = finite_json(result.stdout)["combinations"][0]
     assert best["choice"] == {"demo": "x", "edge": "x"}
     assert best["rescaled_total"] == pytest.approx(1.0 + 0.6, abs=1e-12)
+
+
+# Class 8: whatever the terminal's encoding. Under LANG=C with UTF-8 mode off, Python writes
+# stdout as ASCII and stopped at the first 'é' with a UnicodeEncodeError traceback. Each
+# command runs as a user runs it (a fresh Python, stdout and stderr pipes), on files whose
+# names and contents hold é, ≥, an emoji and CJK text.
+
+UNICODE_NAME = "Démo ≥ 😀 中文"
+ASCII_LOCALE = {"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
+OTHER_ENCODINGS = [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"}]
+
+
+def run_in(env: dict[str, str], folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``python -m appraise ARGS`` in ``folder`` with only ``env`` (and PATH) set."""
+    return subprocess.run(
+        [sys.executable, "-m", "appraise", *args],
+        cwd=folder,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(folder), **env},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def unicode_files(write) -> Path:
+    """Two groups named in UNICODE_NAME, one in a file of that name, and a rules file."""
+    write("two.yaml", TWO_CRITERIA)
+    named = THREE_OPTIONS.replace("name: Demo group", f'name: "{UNICODE_NAME}"').replace(
+        "name: Option X", f'name: "{UNICODE_NAME} X"'
+    )
+    write(f"{UNICODE_NAME}.yaml", named)
+    write("other.yaml", named.replace("group: demo", "group: other"))
+    return write(
+        "règles ≥.yaml", f'rules:\n  - {{excludes: [demo/y, other/y], note: "{UNICODE_NAME}"}}\n'
+    )
+
+
+LOCALE_COMMANDS = [
+    (["rank", f"{UNICODE_NAME}.yaml"], 0),
+    (["rank", f"{UNICODE_NAME}.yaml", "-f", "csv"], 0),
+    (["rank", f"{UNICODE_NAME}.yaml", "-f", "markdown"], 0),
+    (["check", f"{UNICODE_NAME}.yaml", "other.yaml", "règles ≥.yaml"], 0),
+    (["criteria", "two.yaml"], 0),
+    (["sensitivity", f"{UNICODE_NAME}.yaml", "--samples", "500"], 0),
+    (
+        ["combine", f"{UNICODE_NAME}.yaml", "other.yaml", "-r", "règles ≥.yaml", "--samples", "50"],
+        0,
+    ),
+    (["diff", f"{UNICODE_NAME}.yaml", "other.yaml"], 0),
+    (["template", "two.yaml", "--scores", f"{UNICODE_NAME}.yaml", "-o", "modèle ≥ 😀.xlsx"], 0),
+    (["export", f"{UNICODE_NAME}.yaml", "--samples", "100", "-o", "réunion 中文.xlsx"], 0),
+    (["examples", "exemples é"], 0),
+    (["--help"], 0),
+    (["rank", "--help"], 0),
+    (["rank", "absent é ≥ 😀.yaml"], 1),
+    (["combine", f"{UNICODE_NAME}.yaml", "--group-weight", "é=-1"], 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"), LOCALE_COMMANDS, ids=lambda v: " ".join(v) if isinstance(v, list) else None
+)
+def test_every_command_prints_under_an_ascii_locale(unicode_files, args, code):
+    """No UnicodeEncodeError: what the encoding lacks is written as an ASCII look-alike (é as
+    e, ≥ as >) or an escape (\\u4e2d), and the outputs a file names are written."""
+    result = run_in(ASCII_LOCALE, unicode_files.parent, *args)
+    out, err = result.stdout.decode("ascii", "replace"), result.stderr.decode("ascii", "replace")
+    assert "Traceback" not in out + err, err
+    assert result.returncode == code, err
+    assert out or err
+    if args[0] == "rank" and code == 0 and "-f" not in args and "--help" not in args:
+        assert "Demo > \\U0001f600 \\u4e2d\\u6587 X" in out, out  # the option's name
+    if "-o" in args:
+        assert (unicode_files.parent / args[-1]).is_file()
+    if code == 1:
+        assert err.startswith("error: absent "), err  # file name as its bytes, then the reason
+        assert "file not found" in err
+
+
+@pytest.mark.parametrize(
+    "env",
+    [ASCII_LOCALE, *OTHER_ENCODINGS],
+    ids=lambda e: " ".join(f"{k}={v}" for k, v in e.items()),
+)
+@pytest.mark.parametrize("command", ["rank", "check", "combine"])
+def test_json_stays_exact_json_under_any_encoding(unicode_files, env, command):
+    """The JSON is ASCII there, with every other character as a JSON escape, so it reads back
+    with the names exactly as the file has them."""
+    folder = unicode_files.parent
+    files = [f"{UNICODE_NAME}.yaml"] + (
+        ["other.yaml", "--samples", "50"] if command == "combine" else []
+    )
+    result = run_in(env, folder, command, *files, "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.isascii()
+    data = json.loads(result.stdout)
+    if command == "rank":
+        assert data["name"] == UNICODE_NAME
+        assert data["options"][0]["name"] == f"{UNICODE_NAME} X"
+    elif command == "check":
+        assert (
+            data["files"][0]["file"].encode("utf-8", "surrogateescape").decode()
+            == (f"{UNICODE_NAME}.yaml")
+            or data["files"][0]["file"] == f"{UNICODE_NAME}.yaml"
+        )
+    else:
+        assert data["combinations"][0]["choice"] == {"demo": "x", "other": "x"}
+
+
+@pytest.mark.parametrize("env", OTHER_ENCODINGS, ids=lambda e: e["PYTHONIOENCODING"])
+def test_tables_print_under_other_encodings(unicode_files, env):
+    """Latin-1 has é but not ≥: é is written as itself, ≥ as >; rich draws ASCII boxes."""
+    result = run_in(env, unicode_files.parent, "rank", f"{UNICODE_NAME}.yaml")
+    assert result.returncode == 0, result.stderr
+    name = "Démo > \\U0001f600 \\u4e2d\\u6587 X".encode(env["PYTHONIOENCODING"], "replace")
+    if env["PYTHONIOENCODING"] == "ascii":
+        name = name.replace(b"?", b"e")
+    assert name in result.stdout, result.stdout
+    assert b"-----+---" in result.stdout  # rich's ASCII box
