@@ -53,6 +53,10 @@ from appraise.errors import Problem
 # | criteria + sub-criteria      | 500         | io/loading.py       | validation time
 # | rules in a rules file        | 10,000      | io/loading.py       | combination search
 # | SMAA samples                 | 10,000,000  | cli.py (--samples)  | run time
+# | any number (file or option)  | |x| <= 1e12 | Number, Weight here | overflow to inf or NaN
+# | a weight that is not 0       | >= 1e-12    | Weight here         | overflow in score thresholds
+# | --concentration              | 0.001..1e6  | cli.py              | (1e6 already all but fixed)
+# | --seed                       | 0..2^32-1   | cli.py              | a seed the Audit sheet keeps
 MB = 1024 * 1024
 MAX_YAML_BYTES = 10 * MB
 MAX_JSON_BYTES = 64 * MB
