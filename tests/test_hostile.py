@@ -1702,6 +1702,37 @@ def test_an_infinite_number_stored_in_a_workbook_cell(workbook):
     refused(workbook, "sheet 'Scores', cell C3", "expected a finite number, found inf")
 
 
+@pytest.mark.parametrize("digits", [b"1" * 400, b"-" + b"1" * 400])
+def test_an_integer_past_a_double_stored_in_a_workbook_cell(workbook, digits):
+    """openpyxl reads a 400-digit <v> as a Python int, which float() cannot hold."""
+    part = sheet_part(workbook, "Scores")
+    rewrite(
+        workbook,
+        part,
+        lambda xml: re.sub(rb'(<c r="C3"[^>]*><v>)5(</v>)', rb"\g<1>" + digits + rb"\2", xml),
+    )
+    found = "-inf" if digits.startswith(b"-") else "inf"
+    refused(workbook, "sheet 'Scores', cell C3", f"expected a finite number, found {found}")
+
+
+def test_an_integer_past_a_double_on_a_moved_workbooks_criteria_sheet(workbook, tmp_path):
+    """Moved away from its criteria file, a workbook reads its own Criteria sheet; a weight
+    there too large for a double is refused, not a traceback."""
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    target = moved / workbook.name
+    target.write_bytes(workbook.read_bytes())
+    part = sheet_part(target, "Criteria")
+    rewrite(
+        target,
+        part,
+        lambda xml: re.sub(rb'(<c r="D2"[^>]*><v>)60(</v>)', rb"\g<1>" + b"1" * 400 + rb"\2", xml),
+    )
+    result, elapsed = invoke("rank", target)
+    assert_clean(result, elapsed)
+    assert result.stderr.startswith(f"error: {target}: "), result.stderr
+
+
 def finite_json(text: str) -> object:
     """JSON that holds no NaN or infinity (Python's json would read them back silently)."""
 

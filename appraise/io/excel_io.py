@@ -798,7 +798,10 @@ def _number(value: Any) -> Any:
     if isinstance(value, bool):  # a TRUE/FALSE cell: shown as Excel shows it, not as YAML would
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # past a double's range: infinite, and refused as such
+            return math.inf if value > 0 else -math.inf
     return value
 
 
@@ -1182,7 +1185,7 @@ def _criteria_sheet(r: _Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
             break
         if name is None or not isinstance(weight, int | float) or isinstance(weight, bool):
             return None, {}
-        node = {"id": str(node_id), "name": str(name), "weight": float(weight)}
+        node = {"id": str(node_id), "name": str(name), "weight": _number(weight)}
         if parent is None:
             path = f"criteria[{len(criteria)}]"
             criteria.append(node)
