@@ -611,6 +611,13 @@ def _usage_error() -> Iterator[None]:
         raise typer.BadParameter(exc.message) from None
 
 
+def _a_name(value: str | None) -> str | None:
+    """An option naming a file: empty text names none (it would read as the folder '.')."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter(f"expected a file name, found {value!r}")
+    return value
+
+
 def _checked_limits(values: list[str] | None) -> list[str] | None:
     """``--limit``: each must read as a limit, refused before any file is read."""
     from appraise.combine import Limit
@@ -813,7 +820,10 @@ def template(
     scores: Annotated[
         str | None,
         typer.Option(
-            "--scores", "-s", help="Pre-fill the group, options, scorers and scores from this file."
+            "--scores",
+            "-s",
+            help="Pre-fill the group, options, scorers and scores from this file.",
+            callback=_a_name,
         ),
     ] = None,
     indicative: Annotated[
@@ -908,6 +918,7 @@ def export(
         typer.Option(
             "--previous",
             help="An earlier round of the (one) group: add a Rounds sheet of what changed.",
+            callback=_a_name,
         ),
     ] = None,
 ) -> None:

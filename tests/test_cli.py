@@ -808,3 +808,24 @@ def test_characters_a_terminal_lacks_are_written_as_ascii_look_alikes_or_escapes
         b'Demo > \\U0001f600 \\u4e2d\\u6587 #.- ^ > * - "x" \xc3\xa9 |+-'
     )
     assert text.encode("latin-1", OUTPUT_ERRORS).decode("latin-1").startswith("Démo > ")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["export", "{demo}", "-o", "{tmp}/o.xlsx", "--previous", ""], "'--previous'"),
+        (["export", "{demo}", "-o", "{tmp}/o.xlsx", "--previous", " "], "'--previous'"),
+        (["template", "cp-2016", "-o", "{tmp}/t.xlsx", "--scores", ""], "'--scores' / '-s'"),
+    ],
+)
+def test_an_empty_file_name_for_an_option_is_exit_2(demo, args, option):
+    """Issue 14, class 7: empty text named the folder '.', and was exit 1 'is a folder'."""
+    tmp = demo.parent
+    before = sorted(tmp.iterdir())
+    result = invoke(*(arg.format(demo=demo, tmp=tmp) for arg in args))
+    assert result.exit_code == 2, result.output
+    value = args[-1]
+    assert (
+        usage_error(result) == f"Invalid value for {option}: expected a file name, found {value!r}"
+    )
+    assert sorted(tmp.iterdir()) == before
