@@ -1931,6 +1931,7 @@ def run_in(env: dict[str, str], folder: Path, *args: str) -> subprocess.Complete
 def unicode_files(write) -> Path:
     """Two groups named in UNICODE_NAME, one in a file of that name, and a rules file."""
     write("two.yaml", TWO_CRITERIA)
+    write("critères ≥.yaml", TWO_CRITERIA)
     named = THREE_OPTIONS.replace("name: Demo group", f'name: "{UNICODE_NAME}"').replace(
         "name: Option X", f'name: "{UNICODE_NAME} X"'
     )
@@ -1953,7 +1954,17 @@ LOCALE_COMMANDS = [
         0,
     ),
     (["diff", f"{UNICODE_NAME}.yaml", "other.yaml"], 0),
-    (["template", "two.yaml", "--scores", f"{UNICODE_NAME}.yaml", "-o", "modèle ≥ 😀.xlsx"], 0),
+    (
+        [
+            "template",
+            "critères ≥.yaml",
+            "--scores",
+            f"{UNICODE_NAME}.yaml",
+            "-o",
+            "modèle ≥ 😀.xlsx",
+        ],
+        0,
+    ),
     (["export", f"{UNICODE_NAME}.yaml", "--samples", "100", "-o", "réunion 中文.xlsx"], 0),
     (["examples", "exemples é"], 0),
     (["--help"], 0),
@@ -1968,7 +1979,8 @@ LOCALE_COMMANDS = [
 )
 def test_every_command_prints_under_an_ascii_locale(unicode_files, args, code):
     """No UnicodeEncodeError: what the encoding lacks is written as an ASCII look-alike (é as
-    e, ≥ as >) or an escape (\\u4e2d), and the outputs a file names are written."""
+    e, ≥ as >) or an escape (\\u4e2d). The workbooks open: the file names Python read under
+    LANG=C (their bytes as lone surrogates, which XML cannot hold) are written as the names."""
     result = run_in(ASCII_LOCALE, unicode_files.parent, *args)
     out, err = result.stdout.decode("ascii", "replace"), result.stderr.decode("ascii", "replace")
     assert "Traceback" not in out + err, err
@@ -1976,8 +1988,10 @@ def test_every_command_prints_under_an_ascii_locale(unicode_files, args, code):
     assert out or err
     if args[0] == "rank" and code == 0 and "-f" not in args and "--help" not in args:
         assert "Demo > \\U0001f600 \\u4e2d\\u6587 X" in out, out  # the option's name
-    if "-o" in args:
-        assert (unicode_files.parent / args[-1]).is_file()
+    if "-o" in args:  # written whole: it opens, and the names it records read as they are
+        book = openpyxl.load_workbook(unicode_files.parent / args[-1])
+        texts = {str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row}
+        assert any(args[-1] in text or "critères ≥.yaml" in text for text in texts)
     if code == 1:
         assert err.startswith("error: absent "), err  # file name as its bytes, then the reason
         assert "file not found" in err

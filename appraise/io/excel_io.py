@@ -44,6 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from appraise.errors import InputError, Problem, Problems, raise_if_errors
+from appraise.io.workbook.writing import cell_text
 from appraise.model import (
     MAX_SHEET_ROWS,
     MAX_UNZIPPED_BYTES,
@@ -107,7 +108,7 @@ _UNLOCKED = Protection(locked=False)
 
 def _text(cell: Cell | MergedCell, value: str | None) -> None:
     """Put text in a cell as text, never as a formula, whatever it starts with."""
-    cell.value = value
+    cell.value = None if value is None else cell_text(value)
     if isinstance(value, str):
         cell.data_type = "s"
 
