@@ -293,7 +293,14 @@ def _json(data: object) -> str:
     from appraise import report
 
     encoding = codecs.lookup(getattr(sys.stdout, "encoding", None) or "utf-8").name
-    return report.to_json(data, ascii_only=not encoding.startswith("utf"))
+    if not encoding.startswith("utf"):
+        return report.to_json(data, ascii_only=True)
+    text = report.to_json(data)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (Python holds its bytes as
+        return report.to_json(data, ascii_only=True)  # lone surrogates): escaped, still JSON
+    return text
 
 
 def _emit_plain(

@@ -2037,3 +2037,24 @@ def test_tables_print_under_other_encodings(unicode_files, env):
         name = name.replace(b"?", b"e")
     assert name in result.stdout, result.stdout
     assert b"-----+---" in result.stdout  # rich's ASCII box
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_a_file_name_that_is_not_utf8_keeps_the_json_valid(write, tmp_path, locale):
+    """A file named with the byte 0xff (Latin-1 'ÿ' on an old share): Python holds it as the
+    lone surrogate U+DCFF, which no UTF-8 text can hold; the JSON escapes it (valid JSON that
+    reads back as Python's name for the file), rather than writing a byte that is not UTF-8."""
+    demo(write)
+    os.rename(tmp_path / "demo.yaml", os.fsencode(tmp_path) + b"/\xff.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "appraise", "check", b"\xff.yaml", "-f", "json"],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "LC_ALL": locale, "PYTHONUTF8": "0"},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.decode("utf-8"))
+    assert data["files"][0]["file"] == "\udcff.yaml"
+    assert data["ok"] is True
