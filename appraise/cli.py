@@ -151,8 +151,14 @@ ScoresArg = Annotated[
         show_default=False,
     ),
 ]
+# The largest seed: most tools take seeds this size, and the workbook's Audit sheet records a
+# seed exactly only below 2^53 (a spreadsheet number is a double).
+MAX_SEED = 2**32 - 1
 SeedOpt = Annotated[
-    int, typer.Option("--seed", metavar="N", min=0, help="Random seed; the same seed repeats.")
+    int,
+    typer.Option(
+        "--seed", metavar="N", min=0, max=MAX_SEED, help="Random seed; the same seed repeats."
+    ),
 ]
 DistributionOpt = Annotated[
     DistributionName,
@@ -168,7 +174,8 @@ ConcentrationOpt = Annotated[
         "--concentration",
         metavar="X",
         min=0.001,
-        help="Dirichlet spread: larger stays closer to today.",
+        max=1e6,  # at 1e6 a sampled weight stays within 0.05 points (1 sd) of today's
+        help="Dirichlet spread: larger stays closer to today (0.001 to 1e6).",
     ),
 ]
 SmaaSamplesOpt = Annotated[
@@ -279,6 +286,23 @@ def _emit_text(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _json(data: object) -> str:
+    """JSON for stdout: ASCII-only (non-ASCII as JSON escapes) where stdout is not Unicode."""
+    import codecs
+
+    from appraise import report
+
+    encoding = codecs.lookup(getattr(sys.stdout, "encoding", None) or "utf-8").name
+    if not encoding.startswith("utf"):
+        return report.to_json(data, ascii_only=True)
+    text = report.to_json(data)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8 (Python holds its bytes as
+        return report.to_json(data, ascii_only=True)  # lone surrogates): escaped, still JSON
+    return text
+
+
 def _emit_plain(
     fmt: Format,
     data: object,
@@ -289,7 +313,7 @@ def _emit_plain(
     from appraise import report
 
     if fmt is Format.json:
-        _emit_text(report.to_json(data))
+        _emit_text(_json(data))
     elif fmt is Format.csv:
         _emit_text(report.to_csv(rows()))
     elif fmt is Format.markdown:
@@ -416,7 +440,7 @@ def check(
     problems = [report.problem_record(p) for p in result.problems]
     failed = any(p.severity == "error" or strict for p in result.problems)
     if fmt is Format.json:
-        _emit_text(report.to_json({"ok": not failed, "files": result.files, "problems": problems}))
+        _emit_text(_json({"ok": not failed, "files": result.files, "problems": problems}))
     elif fmt in (Format.csv, Format.markdown):
         rows = problems or [{"file": "", "where": "", "severity": "", "message": ""}][:0]
         _emit_text(
@@ -583,6 +607,43 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
         yield lambda done: bar.update(task, completed=done)
 
 
+@contextmanager
+def _usage_error() -> Iterator[None]:
+    """In an option's callback: a ``ParameterError`` is Typer's usage error (exit 2)."""
+    from appraise.errors import ParameterError
+
+    try:
+        yield
+    except ParameterError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+def _a_name(value: str | None) -> str | None:
+    """An option naming a file: empty text names none (it would read as the folder '.')."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter(f"expected a file name, found {value!r}")
+    return value
+
+
+def _checked_limits(values: list[str] | None) -> list[str] | None:
+    """``--limit``: each must read as a limit, refused before any file is read."""
+    from appraise.combine import Limit
+
+    with _usage_error():
+        for text in values or []:
+            Limit.parse(text)
+    return values
+
+
+def _checked_group_weights(values: list[str] | None) -> list[str] | None:
+    """``--group-weight``: GROUP=NUMBER, each group once, refused before any file is read."""
+    from appraise.combine import parse_group_weights
+
+    with _usage_error():
+        parse_group_weights(values or [])
+    return values
+
+
 RescaleOpt = Annotated[
     bool,
     typer.Option(
@@ -617,14 +678,17 @@ def combine(
             help="A cap or floor on a summed option attribute, e.g. 'net_capital<=300000' "
             "(repeatable).",
             show_default=False,
+            callback=_checked_limits,
         ),
     ] = None,
     group_weight: Annotated[
         list[str] | None,
         typer.Option(
             "--group-weight",
-            help="Weight a group's total in the sum, e.g. 'llr-acute=2' (default 1; repeatable).",
+            help="Weight a group's total in the sum, e.g. 'llr-acute=2' (default 1; above 0; "
+            "repeatable).",
             show_default=False,
+            callback=_checked_group_weights,
         ),
     ] = None,
     samples: Annotated[
@@ -668,7 +732,7 @@ def combine(
     Example: appraise combine options/*.yaml --rescale -f json
     """
     from appraise import combine_report, io
-    from appraise.combine import Limit
+    from appraise.combine import Limit, parse_group_weights
 
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error(), _rescale_named_as_option():
@@ -680,7 +744,7 @@ def combine(
             rule_list,
             top,
             [Limit.parse(text) for text in limit or []],
-            _group_weights(group_weight or []),
+            parse_group_weights(group_weight or []),
             samples,
             seed,
             distribution.value,
@@ -706,19 +770,6 @@ def _rescale_named_as_option() -> Iterator[None]:
         yield
     except MixedScales as exc:
         raise exc.spelled("add --rescale") from None
-
-
-def _group_weights(items: list[str]) -> dict[str, float]:
-    from appraise.errors import ParameterError
-
-    weights = {}
-    for item in items:
-        group, _, value = item.partition("=")
-        try:
-            weights[group.strip()] = float(value)
-        except ValueError:
-            raise ParameterError("group_weight", f"expected GROUP=NUMBER, found {item!r}") from None
-    return weights
 
 
 @app.command()
@@ -776,7 +827,10 @@ def template(
     scores: Annotated[
         str | None,
         typer.Option(
-            "--scores", "-s", help="Pre-fill the group, options, scorers and scores from this file."
+            "--scores",
+            "-s",
+            help="Pre-fill the group, options, scorers and scores from this file.",
+            callback=_a_name,
         ),
     ] = None,
     indicative: Annotated[
@@ -813,13 +867,24 @@ def template(
     """
     from appraise.io.excel_io import make_template
 
-    if scale is not None and not scale[0] < scale[1]:
-        raise typer.BadParameter(
-            f"MIN must be below MAX (got {scale[0]:g} {scale[1]:g})", param_hint="'--scale'"
-        )
+    if scale is not None:
+        _check_scale(scale)
     with exit_on_input_error():
         written = make_template(criteria, output, scores, indicative, force, scale)
     err.print(f"Wrote {_escape(str(written))}", highlight=False)
+
+
+def _check_scale(scale: tuple[float, float]) -> None:
+    """``--scale MIN MAX``: numbers a scores file may hold (model.py), MIN below MAX."""
+    from appraise.model import MAX_MAGNITUDE, shown_number
+
+    got = f"(got {shown_number(scale[0])} {shown_number(scale[1])})"
+    if not all(-MAX_MAGNITUDE <= end <= MAX_MAGNITUDE for end in scale):  # NaN fails too
+        raise typer.BadParameter(
+            f"MIN and MAX must be numbers from -1e12 to 1e12 {got}", param_hint="'--scale'"
+        )
+    if not scale[0] < scale[1]:
+        raise typer.BadParameter(f"MIN must be below MAX {got}", param_hint="'--scale'")
 
 
 @app.command()
@@ -860,6 +925,7 @@ def export(
         typer.Option(
             "--previous",
             help="An earlier round of the (one) group: add a Rounds sheet of what changed.",
+            callback=_a_name,
         ),
     ] = None,
 ) -> None:
@@ -970,6 +1036,75 @@ def examples(
     err.print(f"Copied {', '.join(p.name + '/' for p in made)} into {folder}", highlight=False)
 
 
+# What a terminal that cannot show a character gets instead: one ASCII character for each
+# symbol appraise draws, so tables stay aligned (rich draws its own boxes in ASCII there).
+_LOOKALIKES = {
+    "→": ">",
+    "█": "#",
+    "░": "-",
+    "·": ".",
+    "•": "*",
+    "◆": "*",
+    "▲": "^",
+    "≠": "!",
+    "Σ": "S",
+    "…": ".",
+    "–": "-",  # noqa: RUF001
+    "—": "-",
+    "‘": "'",  # noqa: RUF001
+    "’": "'",  # noqa: RUF001
+    "“": '"',
+    "”": '"',
+    "≥": ">",
+    "≤": "<",
+    "×": "x",  # noqa: RUF001
+}
+OUTPUT_ERRORS = "appraise.lookalike"
+
+
+def _lookalike(error: UnicodeError) -> tuple[str | bytes, int]:
+    r"""Encoding error handler: a character the stream's encoding lacks, as ASCII.
+
+    A symbol gets its look-alike, a letter its base (é as e), a byte of a file name that was
+    not text goes out as that byte (as ``surrogateescape`` writes it), and anything else its
+    escape (``\u4e2d``), so nothing is lost silently and nothing stops the output.
+    """
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    import unicodedata
+
+    char = error.object[error.start]
+    if 0xDC80 <= ord(char) <= 0xDCFF:
+        return bytes([ord(char) - 0xDC00]), error.start + 1
+    if char in _LOOKALIKES:
+        return _LOOKALIKES[char], error.start + 1
+    name = unicodedata.name(char, "")
+    if name.startswith("BOX DRAWINGS"):
+        line = "-" if "HORIZONTAL" in name and "VERTICAL" not in name else "|"
+        return line if "AND" not in name else "+", error.start + 1
+    base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if base.isprintable() and base:
+        return base, error.start + 1
+    return char.encode("ascii", "backslashreplace").decode(), error.start + 1
+
+
+def safe_streams() -> None:
+    """Make stdout and stderr print whatever the terminal's encoding (LANG=C, a latin-1 pipe).
+
+    Python writes stdout in the locale's encoding and stops at the first character it lacks
+    (a name with é under LANG=C); with this, such characters are written as ``_lookalike``
+    says. JSON is written ASCII-only there instead (``_json``), so it stays exact.
+    """
+    import codecs
+    import io
+
+    codecs.register_error(OUTPUT_ERRORS, _lookalike)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=OUTPUT_ERRORS)
+
+
 def main() -> None:
     """Entry point of the ``appraise`` console script."""
+    safe_streams()
     app()

@@ -7,12 +7,14 @@ files at once (scores against criteria, rules against groups) live in ``validate
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -51,6 +53,10 @@ from appraise.errors import Problem
 # | criteria + sub-criteria      | 500         | io/loading.py       | validation time
 # | rules in a rules file        | 10,000      | io/loading.py       | combination search
 # | SMAA samples                 | 10,000,000  | cli.py (--samples)  | run time
+# | any number (file or option)  | |x| <= 1e12 | Number, Weight here | overflow to inf or NaN
+# | a weight that is not 0       | >= 1e-12    | Weight here         | overflow in score thresholds
+# | --concentration              | 0.001..1e6  | cli.py              | (1e6 already all but fixed)
+# | --seed                       | 0..2^32-1   | cli.py              | a seed the Audit sheet keeps
 MB = 1024 * 1024
 MAX_YAML_BYTES = 10 * MB
 MAX_JSON_BYTES = 64 * MB
@@ -79,9 +85,60 @@ Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, max_len
 Name = Annotated[
     str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
 ]
+
+# --- magnitudes --------------------------------------------------------------------------------
+# Every number read from a file (scores, scale ends, weights, attributes, printed figures) or the
+# command line (--limit bounds, --group-weight, --scale) is finite and at most MAX_MAGNITUDE in
+# size, and a weight that is not 0 is at least MIN_WEIGHT points. Real appraisals use scores of
+# -10..100, weights of 0.1..100 points and attributes (costs in pounds, beds) well under 1e12.
+# Why every figure computed from such numbers is finite (M = 1e12, m = 1e-12, double precision
+# overflows past 1.8e308):
+# - a family has at most MAX_CRITERIA weights, so its sum is at most 500 M = 5e14; a global
+#   weight is a product of at most two shares w / sum, so it is 0 or at least (m / 5e14)^2 =
+#   4e-54, and at most 1. Global weights sum to 1, so a total, contribution, mean, median or
+#   sampled (SMAA) total is a convex combination of scores: at most M in size; a difference of
+#   totals or scores (diff, margins, spreads, gaps) at most 2 M; a squared deviation 4 M^2.
+# - a weight threshold is -gap / slope with |gap| <= 2 M and |slope| > 1e-15: at most 2e27; a
+#   score threshold is gap / global weight: at most 2 M / 4e-54 = 5e65.
+# - a rescaled total (t - min) / (max - min) lies in 0..1 up to rounding, since scores lie on
+#   the scale; a combination's total is a sum, over its groups, of group weight (at most M)
+#   times total (at most M): 1e24 a group; summed attributes are at most M a group. Overflow
+#   would take 1e284 groups.
+# A result that is not finite all the same is refused where the totals are made (scoring.rank),
+# and to_json refuses to write one.
+MAX_MAGNITUDE = 1e12
+MIN_WEIGHT = 1e-12
+
+
+def shown_number(value: float) -> str:
+    """A number as briefly as it reads back exactly: ``1e+13``, ``1000000000001``, ``2.5``."""
+    return next(
+        (text for digits in range(1, 17) if float(text := f"{value:.{digits}g}") == value),
+        repr(float(value)),
+    )
+
+
+def within_magnitude(value: float) -> float:
+    """A finite number at most ``MAX_MAGNITUDE`` in size, or ValueError saying what is allowed."""
+    if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+        raise ValueError(f"expected a number from -1e12 to 1e12, found {shown_number(value)}")
+    return value
+
+
+def weight_magnitude(value: float) -> float:
+    """A weight of 0, or from ``MIN_WEIGHT`` to ``MAX_MAGNITUDE`` points; else ValueError."""
+    if value != 0 and not MIN_WEIGHT <= value <= MAX_MAGNITUDE:
+        raise ValueError(
+            f"expected a weight of 0 or from 1e-12 to 1e12 points, found {shown_number(value)}"
+        )
+    return value
+
+
 # Strict: YAML 1.1 booleans (yes/no/on) and numbers typed as text are not silently numbers.
-Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
-Weight = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False), AfterValidator(within_magnitude)]
+Weight = Annotated[
+    float, Strict(), Field(ge=0, allow_inf_nan=False), AfterValidator(weight_magnitude)
+]
 # A score may be null: "not scored", handled by the missing-score policy.
 Score = Number | None
 
@@ -382,11 +439,11 @@ def _number_hint(found: str, loc: tuple[int | str, ...]) -> str:
 
 
 def _is_number(text: str) -> bool:
+    """Whether text reads as a finite number ('nan' and 'inf' are not written as numbers)."""
     try:
-        float(text)
+        return math.isfinite(float(text))
     except ValueError:
         return False
-    return True
 
 
 LineOf = Callable[[tuple[int | str, ...]], int | None]

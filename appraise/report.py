@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Collection, Sequence
+import math
+from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -342,38 +343,77 @@ def problem_record(problem: Problem) -> Record:
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # the C encoder
+_ENCODE_ASCII = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
 
 
-def to_json(data: Any) -> str:
+def to_json(data: Any, ascii_only: bool = False) -> str:
     """Full-precision JSON, indented, with each list or mapping of plain values on one line.
 
-    NaN or infinity would be a bug, so they are refused (ValueError). ``json.dumps`` with
-    ``indent`` runs in pure Python, about ten times slower than its compact C encoder; here
-    only the nesting is written in Python and every innermost row goes through the C encoder,
-    so a ranking of thousands of options (with spreads per cell) is written in a second or two,
-    and reads as one line per option, criterion or cell.
+    ``json.dumps`` with ``indent`` runs in pure Python, about ten times slower than its compact
+    C encoder; here only the nesting is written in Python and every innermost row goes through
+    the C encoder, so a ranking of thousands of options (with spreads per cell) is written in a
+    second or two, and reads as one line per option, criterion or cell.
+
+    Args:
+        data: Records: mappings, lists and plain values.
+        ascii_only: Write every character beyond ASCII as a JSON escape (e for e-acute is
+            written u00e9 after a backslash), for a stream that cannot encode it; the JSON
+            reads back the same.
+
+    Raises:
+        NonFiniteNumber: A NaN or infinity in ``data``: JSON has no such numbers, and
+            validation makes every figure finite, so this is a bug; the message says where.
     """
+    encode = _ENCODE_ASCII if ascii_only else _ENCODE
     out: list[str] = []
-    _encode(data, "\n", out)
+    try:
+        _encode(data, "\n", out, encode)
+    except ValueError:
+        where = _non_finite(data, "")
+        if where is None:
+            raise
+        raise NonFiniteNumber(*where) from None
     return "".join(out)
 
 
-def _encode(value: Any, newline: str, out: list[str]) -> None:
+class NonFiniteNumber(ValueError):
+    """A figure to be written as JSON is NaN or infinite: a bug, since validation bounds inputs."""
+
+    def __init__(self, where: str, value: float) -> None:
+        super().__init__(
+            f"internal error: {where or 'the value'} is {value}, which JSON cannot hold; "
+            "appraise validates its inputs so that this cannot happen: please report it"
+        )
+
+
+def _non_finite(value: Any, where: str) -> tuple[str, float] | None:
+    """The path (``options[0].total``) and value of the first NaN or infinity in ``value``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where, value
+    items: Any = ()
+    if isinstance(value, dict):
+        items = ((f"{where}.{key}" if where else str(key), v) for key, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        items = ((f"{where}[{n}]", v) for n, v in enumerate(value))
+    return next((found for path, v in items if (found := _non_finite(v, path))), None)
+
+
+def _encode(value: Any, newline: str, out: list[str], encode: Callable[[Any], str]) -> None:
     inner = newline + "  "
     if isinstance(value, dict) and not _plain(value.values()):
         out.append("{")
         for n, (key, item) in enumerate(value.items()):
-            out.append(f"{',' if n else ''}{inner}{_ENCODE(_key(key))}: ")
-            _encode(item, inner, out)
+            out.append(f"{',' if n else ''}{inner}{encode(_key(key))}: ")
+            _encode(item, inner, out, encode)
         out.append(newline + "}")
     elif isinstance(value, (list, tuple)) and not _plain(value):
         out.append("[")
         for n, item in enumerate(value):
             out.append(f"{',' if n else ''}{inner}")
-            _encode(item, inner, out)
+            _encode(item, inner, out, encode)
         out.append(newline + "]")
     else:
-        out.append(_ENCODE(value))
+        out.append(encode(value))
 
 
 def _key(key: Any) -> str:

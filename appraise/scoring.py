@@ -382,6 +382,7 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
     member = membership(tree, sheet.level)
     parts = (scores * effective) @ member
     option_totals = parts.sum(axis=1)
+    _require_finite(sheet, parts, option_totals)
 
     excluded_ids = {e.id for e in excluded}
     rejected = [
@@ -436,6 +437,26 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         notes=tuple(notes),
         settings=settings,
         scores=np.where(mask, scores, np.nan),
+    )
+
+
+def _require_finite(sheet: ScoreSheet, parts: FloatArray, option_totals: FloatArray) -> None:
+    """Refuse a total or contribution that is not a finite number, rather than show it.
+
+    Validation bounds every number read (``model.MAX_MAGNITUDE``, with the reasoning there) so
+    that this cannot happen; every figure shown comes from these totals, so this one check
+    keeps a slip in that reasoning from reaching any output as ``nan`` or ``inf``.
+    """
+    bad = ~np.isfinite(option_totals) | ~np.isfinite(parts).all(axis=1)
+    if not bad.any():
+        return
+    i = int(np.flatnonzero(bad)[0])
+    raise InputError(
+        sheet.path,
+        f"options[{i}]",
+        f"option '{sheet.options[i].id}': its weighted total is not a finite number "
+        f"({float(option_totals[i])}); scores and weights must be finite numbers from -1e12 "
+        "to 1e12",
     )
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -549,7 +550,7 @@ BAD_VALUES = [
     (
         ["sensitivity", "{demo}", "--distribution", "dirichlet", "--concentration", "inf"],
         "'--concentration'",
-        "must be a positive number, got inf",
+        None,  # Typer's own since issue 14: at most 1e6
     ),
     (
         ["combine", "{demo}", "--limit", "cost<6"],
@@ -569,7 +570,7 @@ BAD_VALUES = [
     (
         ["combine", "{demo}", "--group-weight", "demo=x"],
         "'--group-weight'",
-        "expected GROUP=NUMBER, found 'demo=x'",
+        "group 'demo': expected a number above 0 and up to 1e12, found 'x'",
     ),
     (
         ["export", "{demo}", "{other}", "-o", "{tmp}/o.xlsx", "--previous", "{demo}"],
@@ -670,3 +671,161 @@ def test_a_status_that_no_option_has_is_an_error_not_a_table_of_the_status_quo(d
         f"error: {demo}: options: no option is left to rank: 2 left out by --status preferred; "
         "only the status quo 'z' remains, and it is the comparator\n"
     )
+
+
+# --- issue 14, class 7: every bad option value is exit 2, before any file is read ---------
+# "nowhere.yaml" does not exist: a value refused when the command line is read is exit 2
+# naming the option; one refused only after loading would be exit 1 (file not found) instead.
+# Typer's own words where the message is None.
+
+BAD_VALUES_BEFORE_FILES = [
+    (["--seed", "-1"], "'--seed'", None),
+    (["--seed", "4294967296"], "'--seed'", None),  # 2^32: the Audit sheet keeps it exactly
+    (["--seed", "nan"], "'--seed'", None),
+    (["--seed", ""], "'--seed'", None),
+    (["--concentration", "nan"], "'--concentration'", None),
+    (["--concentration", "inf"], "'--concentration'", None),
+    (["--concentration", "-inf"], "'--concentration'", None),
+    (["--concentration", "0"], "'--concentration'", None),
+    (["--concentration", "-1"], "'--concentration'", None),
+    (["--concentration", "1000001"], "'--concentration'", None),
+    (["--concentration", "1e400"], "'--concentration'", None),
+    (["--concentration", "x"], "'--concentration'", None),
+    (["--samples", "10000001"], "'--samples'", None),
+    (["--samples", "99999999999999999999999999"], "'--samples'", None),
+    (["--top", "0"], "'--top' / '-n'", None),
+    (["--top", "-3"], "'--top' / '-n'", None),
+    (["--top", "2.5"], "'--top' / '-n'", None),
+]
+
+COMBINE_BAD_VALUES = [
+    (["--group-weight", "demo=nan"], "group 'demo': expected a number above 0 and up to 1e12, "),
+    (["--group-weight", "demo=inf"], "group 'demo': expected a number above 0 and up to 1e12, "),
+    (["--group-weight", "demo=-1"], "group 'demo': expected a number above 0 and up to 1e12, "),
+    (["--group-weight", "demo=0"], "group 'demo': expected a number above 0 and up to 1e12, "),
+    (["--group-weight", "demo=1e13"], "group 'demo': expected a number above 0 and up to 1e12,"),
+    (["--group-weight", "demo=lots"], "group 'demo': expected a number above 0 and up to 1e12,"),
+    (["--group-weight", ""], "expected GROUP=NUMBER (e.g. llr-acute=2), found ''"),
+    (["--group-weight", "demo"], "expected GROUP=NUMBER (e.g. llr-acute=2), found 'demo'"),
+    (["--group-weight", "=2"], "expected GROUP=NUMBER (e.g. llr-acute=2), found '=2'"),
+    (["--group-weight", "demo=2", "--group-weight", "demo=3"], "group 'demo' is weighted twice"),
+    (["--limit", "cost<=nan"], "expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER"),
+    (["--limit", "cost<=inf"], "expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER"),
+    (["--limit", "cost>=-1e13"], "expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER"),
+    (["--limit", "garbage"], "expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER"),
+    (["--limit", ""], "expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER"),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "option", "message"),
+    [
+        (command, args, option, message)
+        for command in ("sensitivity", "combine", "export")
+        for args, option, message in BAD_VALUES_BEFORE_FILES
+        if not (command == "export" and args[0] in {"--concentration", "--top"})
+    ]
+    + [("combine", args, args[0].join("''"), message) for args, message in COMBINE_BAD_VALUES],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else None,
+)
+def test_a_bad_number_on_the_command_line_is_exit_2_before_any_file_is_read(
+    tmp_path, command, args, option, message
+):
+    """Issue 14, class 7: negative, zero, NaN, infinite, huge, garbage and empty values."""
+    result = invoke(command, tmp_path / "nowhere.yaml", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    shown = usage_error(result)
+    assert shown.startswith(f"Invalid value for {option}: {message or ''}"), shown
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("scale", "got"),
+    [
+        (["nan", "5"], "(got nan 5)"),
+        (["-inf", "5"], "(got -inf 5)"),
+        (["1", "inf"], "(got 1 inf)"),
+        (["1", "1e13"], "(got 1 1e+13)"),
+        (["-1000000000001", "0"], "(got -1000000000001 0)"),
+    ],
+)
+def test_a_template_scale_beyond_the_numbers_a_file_may_hold_is_exit_2(tmp_path, scale, got):
+    """Issue 14, class 7: a blank template on a scale no scores file could hold (model.py)."""
+    result = invoke("template", "cp-2016", "-o", tmp_path / "t.xlsx", "--scale", *scale)
+    assert result.exit_code == 2, result.output
+    assert usage_error(result) == (
+        f"Invalid value for '--scale': MIN and MAX must be numbers from -1e12 to 1e12 {got}"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_values_at_the_edge_of_each_range_are_accepted(demo, write):
+    """The largest and smallest seed and concentration, and a group weight of 1e12 (the limit
+    of model.MAX_MAGNITUDE). Best combination: demo's x (3.4, conftest) weighted 1e12, plus
+    other's new (0.6 * 4 + 0.4 * 2 = 3.2) weighted 1e-300."""
+    write("other.yaml", OTHER_GROUP)
+    smaa = ["--only", "smaa", "--samples", "100", "--distribution", "dirichlet"]
+    for args in (
+        ["sensitivity", demo, *smaa, "--seed", "4294967295", "--concentration", "1e6"],
+        ["sensitivity", demo, *smaa, "--seed", "0", "--concentration", "0.001"],
+    ):
+        result = invoke(*args, "-f", "json")
+        assert result.exit_code == 0, result.output
+    result = invoke(
+        "combine",
+        demo,
+        demo.parent / "other.yaml",
+        "--group-weight",
+        "demo=1e12",
+        "--group-weight",
+        "other=1e-300",
+        "--samples",
+        "0",
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    best = json.loads(result.stdout)["combinations"][0]
+    assert best["total"] == pytest.approx(1e12 * 3.4 + 1e-300 * 3.2, rel=1e-15)
+    assert best["choice"] == {"demo": "x", "other": "new"}
+
+
+# --- issue 14, class 8: output in any terminal encoding -----------------------------------
+
+
+def test_characters_a_terminal_lacks_are_written_as_ascii_look_alikes_or_escapes(monkeypatch):
+    """The handler safe_streams() installs on stdout and stderr (main() calls it): a drawn
+    symbol is one ASCII character (tables stay aligned), a letter its base, a byte of a file
+    name that was not text (surrogateescape) that byte, and anything else its escape."""
+    from appraise.cli import OUTPUT_ERRORS, safe_streams
+
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # leave pytest's own streams alone
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    safe_streams()
+    text = "Démo ≥ 😀 中文 █·░ ▲ → ◆ — “x” \udcc3\udca9 ┃╇━"
+    assert text.encode("ascii", OUTPUT_ERRORS) == (
+        b'Demo > \\U0001f600 \\u4e2d\\u6587 #.- ^ > * - "x" \xc3\xa9 |+-'
+    )
+    assert text.encode("latin-1", OUTPUT_ERRORS).decode("latin-1").startswith("Démo > ")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["export", "{demo}", "-o", "{tmp}/o.xlsx", "--previous", ""], "'--previous'"),
+        (["export", "{demo}", "-o", "{tmp}/o.xlsx", "--previous", " "], "'--previous'"),
+        (["template", "cp-2016", "-o", "{tmp}/t.xlsx", "--scores", ""], "'--scores' / '-s'"),
+    ],
+)
+def test_an_empty_file_name_for_an_option_is_exit_2(demo, args, option):
+    """Issue 14, class 7: empty text named the folder '.', and was exit 1 'is a folder'."""
+    tmp = demo.parent
+    before = sorted(tmp.iterdir())
+    result = invoke(*(arg.format(demo=demo, tmp=tmp) for arg in args))
+    assert result.exit_code == 2, result.output
+    value = args[-1]
+    assert (
+        usage_error(result) == f"Invalid value for {option}: expected a file name, found {value!r}"
+    )
+    assert sorted(tmp.iterdir()) == before

@@ -10,8 +10,11 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 import zlib
@@ -35,7 +38,7 @@ from appraise.io import check_files, load_criteria, load_scores, sniff, yaml_io
 from appraise.io.excel_io import make_template
 from benchmarks import scale_bench
 
-from .conftest import THREE_OPTIONS, TWO_CRITERIA, Write
+from .conftest import NESTED, THREE_OPTIONS, TWO_CRITERIA, Write
 
 runner = CliRunner()
 SECONDS = 10.0  # generous: every refusal here takes well under a second
@@ -1539,3 +1542,519 @@ def test_ctrl_c_during_a_long_simulation_exits_cleanly(demo, monkeypatch):
     assert result.exit_code == 130
     assert result.stderr.strip() == "interrupted; nothing was written"
     assert result.stdout == ""
+
+
+# --- issue 14, classes 4 and 8: numbers at the edges; output in any terminal encoding --------
+# Every number read is finite and at most 1e12 in size, and a weight that is not 0 is at
+# least 1e-12 points (model.MAX_MAGNITUDE, MIN_WEIGHT; model.py says why every figure is then
+# finite). Just outside: refused where it is. Just inside: every figure of every output finite.
+
+MAGNITUDE = "expected a number from -1e12 to 1e12, found "
+WEIGHT = "expected a weight of 0 or from 1e-12 to 1e12 points, found "
+
+PANEL = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - {id: x, name: Option X, scorers: {ann: {a: 5, b: 1}, bob: {a: 5, b: 1}}}
+  - {id: y, name: Option Y, scorers: {ann: {a: 2, b: 5}, bob: {a: 2, b: 5}}}
+  - id: z
+    name: Option Z
+    status_quo: true
+    attributes: {capital: 2}
+    scorers: {ann: {a: 3, b: 3}, bob: {a: 3, b: 3}}
+"""
+
+SCORES_BEYOND = [
+    ("{a: 5, b: 1}", "{a: 1.0e+13, b: 1}", "options[0].scores.a", MAGNITUDE + "1e+13"),
+    (
+        "{a: 5, b: 1}",
+        "{a: 1000000000001, b: 1}",
+        "options[0].scores.a",
+        MAGNITUDE + "1000000000001",
+    ),
+    ("{a: 5, b: 1}", "{a: -1.0e+308, b: 1}", "options[0].scores.a", MAGNITUDE + "-1e+308"),
+    ("max: 5}", "max: 1.0e+308}", "scale.max", MAGNITUDE + "1e+308"),
+    ("{min: 1,", "{min: -1.0000000000001e+12,", "scale.min", MAGNITUDE + "-1000000000000.1"),
+    ("{min: 1,", "{min: -.inf,", "scale.min", "expected a finite number, found -inf"),
+    (
+        "status_quo: true,",
+        "status_quo: true, attributes: {capital: 1.0e+13},",
+        "options[2].attributes.capital",
+        MAGNITUDE + "1e+13",
+    ),
+    (
+        "status_quo: true,",
+        "status_quo: true, attributes: {capital: .nan},",
+        "options[2].attributes.capital",
+        "expected a finite number, found nan",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "where", "message"), SCORES_BEYOND)
+def test_numbers_beyond_the_magnitude_limit_in_a_scores_file(write, old, new, where, message):
+    assert old in THREE_OPTIONS
+    refused(demo(write, THREE_OPTIONS.replace(old, new, 1)), where, message)
+
+
+def test_a_panel_score_beyond_the_limit_whose_mean_would_overflow(write):
+    """Two scorers' 1e308: their sum overflows a double (1.8e308), so the mean was inf."""
+    text = PANEL.replace(
+        "{ann: {a: 5, b: 1}, bob: {a: 5, b: 1}}",
+        "{ann: {a: 1.0e+308, b: 1}, bob: {a: 1.0e+308, b: 1}}",
+    )
+    refused(demo(write, text), "options[0].scorers.ann.a", MAGNITUDE + "1e+308")
+
+
+CRITERIA_BEYOND = [
+    (TWO_CRITERIA, "weight: 60", "weight: 1.0e+308", "criteria[0].weight", WEIGHT + "1e+308"),
+    (
+        TWO_CRITERIA,
+        "weight: 60",
+        "weight: 1000000000001",
+        "criteria[0].weight",
+        WEIGHT + "1000000000001",
+    ),
+    (TWO_CRITERIA, "weight: 60", "weight: 1.0e-13", "criteria[0].weight", WEIGHT + "1e-13"),
+    (TWO_CRITERIA, "weight: 60", "weight: 5.0e-324", "criteria[0].weight", WEIGHT + "5e-324"),
+    (
+        TWO_CRITERIA,
+        "weight: 60",
+        "weight: .nan",
+        "criteria[0].weight",
+        "expected a finite number, found nan",
+    ),
+    (
+        TWO_CRITERIA,
+        "weight: 60",
+        "weight: .inf",
+        "criteria[0].weight",
+        "expected a finite number, found inf",
+    ),
+    (TWO_CRITERIA, "flip: {a: 40", "flip: {a: 1.0e+13", "weight_sets.flip.a", WEIGHT + "1e+13"),
+    (TWO_CRITERIA, "flip: {a: 40", "flip: {a: 1.0e-300", "weight_sets.flip.a", WEIGHT + "1e-300"),
+    (NESTED, "weight: 60}", "weight: 1.0e+13}", "criteria[0].sub[0].weight", WEIGHT + "1e+13"),
+    (
+        NESTED,
+        "weight: 60}",
+        "weight: 60, printed_global: 1.0e+13}",
+        "criteria[0].sub[0].printed_global",
+        MAGNITUDE + "1e+13",
+    ),
+    (
+        NESTED,
+        "title: Nested",
+        "title: Nested\nprinted_total: {weight: -1.0e+13}",
+        "printed_total.weight",
+        MAGNITUDE + "-1e+13",
+    ),
+]
+
+
+@pytest.mark.parametrize(("table", "old", "new", "where", "message"), CRITERIA_BEYOND)
+def test_numbers_beyond_the_magnitude_limit_in_a_criteria_file(
+    write, tmp_path, table, old, new, where, message
+):
+    """``rank`` of a scores file naming it, ``criteria`` and ``check`` of the file itself."""
+    assert old in table
+    path = write("two.yaml", table.replace(old, new, 1))
+    scores = "{a: 5, b: 1}" if table is TWO_CRITERIA else "{q1: 5, q2: 1, cost: 2}"
+    write("demo.yaml", THREE_OPTIONS.replace("{a: 5, b: 1}", scores))
+    expected = f"{path}: {where}: {message}"
+    for args in (["rank", tmp_path / "demo.yaml"], ["criteria", path]):
+        result, elapsed = invoke(*args)
+        assert_clean(result, elapsed)
+        assert f"error: {expected}" in result.stderr.splitlines(), result.stderr
+    result, elapsed = invoke("check", path, "-f", "json")
+    assert_clean(result, elapsed)
+    assert expected in [
+        f"{p['file']}: {p['where']}: {p['message']}" for p in json.loads(result.stdout)["problems"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "message"),
+    [
+        ("Scores!C3", 1e13, MAGNITUDE + "1e+13"),
+        ("Scores!D4", -1000000000001, MAGNITUDE + "-1000000000001"),
+        ("Scores!C3", "1e13", MAGNITUDE + "1e+13"),  # a number typed as text
+        ("Scores!C3", "nan", "expected a number, found 'nan'"),  # no hint to write it as nan
+        ("Group!B6", 1e308, MAGNITUDE + "1e+308"),
+    ],
+)
+def test_numbers_beyond_the_magnitude_limit_in_a_workbook(workbook, cell, value, message):
+    sheet, ref = cell.split("!")
+    wb = openpyxl.load_workbook(workbook)
+    wb[sheet][ref] = value
+    wb.save(workbook)
+    refused(workbook, f"sheet '{sheet}', cell {ref}", message)
+
+
+def test_an_infinite_number_stored_in_a_workbook_cell(workbook):
+    """No spreadsheet program writes 1E+309, but a file can hold it: openpyxl reads inf."""
+    part = sheet_part(workbook, "Scores")
+    rewrite(
+        workbook, part, lambda xml: re.sub(rb'(<c r="C3"[^>]*><v>)5(</v>)', rb"\g<1>1E+309\2", xml)
+    )
+    refused(workbook, "sheet 'Scores', cell C3", "expected a finite number, found inf")
+
+
+@pytest.mark.parametrize("digits", [b"1" * 400, b"-" + b"1" * 400])
+def test_an_integer_past_a_double_stored_in_a_workbook_cell(workbook, digits):
+    """openpyxl reads a 400-digit <v> as a Python int, which float() cannot hold."""
+    part = sheet_part(workbook, "Scores")
+    rewrite(
+        workbook,
+        part,
+        lambda xml: re.sub(rb'(<c r="C3"[^>]*><v>)5(</v>)', rb"\g<1>" + digits + rb"\2", xml),
+    )
+    found = "-inf" if digits.startswith(b"-") else "inf"
+    refused(workbook, "sheet 'Scores', cell C3", f"expected a finite number, found {found}")
+
+
+def test_an_integer_past_a_double_on_a_moved_workbooks_criteria_sheet(workbook, tmp_path):
+    """Moved away from its criteria file, a workbook reads its own Criteria sheet; a weight
+    there too large for a double is refused, not a traceback."""
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    target = moved / workbook.name
+    target.write_bytes(workbook.read_bytes())
+    part = sheet_part(target, "Criteria")
+    rewrite(
+        target,
+        part,
+        lambda xml: re.sub(rb'(<c r="D2"[^>]*><v>)60(</v>)', rb"\g<1>" + b"1" * 400 + rb"\2", xml),
+    )
+    result, elapsed = invoke("rank", target)
+    assert_clean(result, elapsed)
+    assert result.stderr.startswith(f"error: {target}: "), result.stderr
+
+
+def finite_json(text: str) -> object:
+    """JSON that holds no NaN or infinity (Python's json would read them back silently)."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+AT_THE_LIMIT = """\
+title: At the limit
+normalise: true
+criteria:
+  - {id: a, name: Criterion A, weight: 1.0e+12}
+  - {id: b, name: Criterion B, weight: 1.0e-12}
+weight_sets:
+  flip: {a: 1.0e-12, b: 1.0e+12}
+"""
+
+SCORES_AT_THE_LIMIT = """\
+group: edge
+name: Edge
+criteria: edge-criteria.yaml
+scale: {min: -1.0e+12, max: 1.0e+12}
+options:
+  - id: x
+    name: X
+    attributes: {capital: 1.0e+12}
+    scorers: {ann: {a: 1.0e+12, b: -1.0e+12}, bob: {a: 1.0e+12, b: -1.0e+12}}
+  - id: y
+    name: Y
+    attributes: {capital: -1.0e+12}
+    scorers: {ann: {a: -1.0e+12, b: 1.0e+12}, bob: {a: 1.0e+12, b: 1.0e+12}}
+  - id: z
+    name: Z
+    status_quo: true
+    scorers: {ann: {a: -1.0e+12, b: -1.0e+12}, bob: {a: -1.0e+12, b: 1.0e+12}}
+"""
+
+
+def test_numbers_at_the_magnitude_limit_give_finite_figures_in_every_output(write, tmp_path):
+    """Scores +-1e12 on a -1e12..1e12 scale; weights 1e12 and 1e-12 points (the two ends of
+    the weight range), so b's global weight is 1e-24 (the smallest share two weights can
+    make) and a score threshold on b is a gap of about 1e12 over 1e-24. Means of two scorers:
+    x (1e12, -1e12), y (0, 1e12), z (-1e12, 0), so totals by a alone: x 1e12, y 0, z -1e12."""
+    write("edge-criteria.yaml", AT_THE_LIMIT)
+    path = write("edge.yaml", SCORES_AT_THE_LIMIT)
+    result, elapsed = invoke("rank", path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    ranking = finite_json(result.stdout)
+    totals = {o["id"]: o["total"] for o in ranking["options"]}
+    assert totals == pytest.approx({"x": 1e12, "y": 0.0, "z": -1e12}, abs=1e-11)
+    for args in (
+        ["sensitivity", path, "--samples", "2000"],
+        [
+            "sensitivity",
+            path,
+            "--only",
+            "smaa",
+            "--samples",
+            "2000",
+            "--score-noise",
+            "range",
+            "--distribution",
+            "dirichlet",
+            "--concentration",
+            "0.001",
+        ],
+        [
+            "sensitivity",
+            path,
+            "--only",
+            "smaa",
+            "--samples",
+            "2000",
+            "--score-noise",
+            "scorers",
+            "--distribution",
+            "dirichlet",
+            "--concentration",
+            "1e6",
+            "-w",
+            "flip",
+        ],
+        ["sensitivity", path, "--only", "smaa", "--samples", "2000", "--distribution", "family"],
+        ["rank", path, "-w", "flip", "--aggregate", "median"],
+        ["diff", path, path, "-w", "flip"],
+        ["check", path],
+    ):
+        result, elapsed = invoke(*args, "-f", "json")
+        assert result.exit_code == 0, result.output
+        assert elapsed < SECONDS
+        finite_json(result.stdout)
+    for fmt in ("table", "csv", "markdown"):  # no 'nan' or 'inf' where figures are shown
+        for command in ("rank", "sensitivity"):
+            result, _ = invoke(
+                command,
+                path,
+                "-f",
+                fmt,
+                "--samples" if command != "rank" else "--top",
+                "1000" if command != "rank" else "3",
+            )
+            assert result.exit_code == 0, result.output
+            assert not re.search(r"\b(nan|inf)\b", result.stdout, re.IGNORECASE), result.stdout
+
+
+def test_many_groups_at_the_magnitude_limit_combine_to_finite_sums(write, tmp_path):
+    """12 groups, each weighted 1e12 with a best option of total 1e12 and capital 1e12: the
+    best combination's total is 12 x 1e12 x 1e12 = 1.2e25 and its capital 1.2e13 (summed
+    attributes may pass 1e12; a single number may not); the floor capital >= -1e12 holds."""
+    write(
+        "edge-criteria.yaml",
+        AT_THE_LIMIT.replace("normalise: true\n", "").replace(
+            "1.0e+12}\n  - {id: b, name: Criterion B, weight: 1.0e-12}",
+            "50}\n  - {id: b, name: Criterion B, weight: 50}",
+        ),
+    )
+    groups = []
+    for g in range(12):
+        groups.append(
+            write(
+                f"g{g}.yaml",
+                f"""\
+                group: g{g}
+                name: Group {g}
+                criteria: edge-criteria.yaml
+                scale: {{min: -1.0e+12, max: 1.0e+12}}
+                options:
+                  - {{id: hi, name: High, attributes: {{capital: 1.0e+12}}, scores: {{a: 1.0e+12, b: 1.0e+12}}}}
+                  - {{id: lo, name: Low, attributes: {{capital: -1.0e+12}}, scores: {{a: -1.0e+12, b: -1.0e+12}}}}
+                """,
+            )
+        )
+    weights = [arg for g in range(12) for arg in ("--group-weight", f"g{g}=1e12")]
+    result, elapsed = invoke(
+        "combine",
+        *groups,
+        *weights,
+        "--limit",
+        "capital>=-1e12",
+        "--samples",
+        "200",
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    assert elapsed < SECONDS
+    best = finite_json(result.stdout)["combinations"][0]
+    assert best["total"] == pytest.approx(1.2e25, rel=1e-12)
+    assert best["attributes"] == pytest.approx({"capital": 1.2e13}, rel=1e-12)
+    assert set(best["choice"].values()) == {"hi"}
+
+
+def test_rescaled_totals_at_the_magnitude_limit_stay_on_0_to_1(write, tmp_path):
+    """A group on -1e12..1e12 beside the demo on 1..5 (--rescale): x at the top of both
+    criteria is 1 of the way up; demo's x 3.4 is (3.4 - 1) / 4 = 0.6."""
+    write("two.yaml", TWO_CRITERIA)
+    demo_path = write("demo.yaml", THREE_OPTIONS)
+    edge = write(
+        "edge.yaml",
+        THREE_OPTIONS.replace("group: demo", "group: edge")
+        .replace("{min: 1, max: 5}", "{min: -1.0e+12, max: 1.0e+12}")
+        .replace("{a: 5, b: 1}", "{a: 1.0e+12, b: 1.0e+12}"),
+    )
+    result, _ = invoke("combine", demo_path, edge, "--rescale", "-f", "json")
+    assert result.exit_code == 0, result.output
+    best = finite_json(result.stdout)["combinations"][0]
+    assert best["choice"] == {"demo": "x", "edge": "x"}
+    assert best["rescaled_total"] == pytest.approx(1.0 + 0.6, abs=1e-12)
+
+
+# Class 8: whatever the terminal's encoding. Under LANG=C with UTF-8 mode off, Python writes
+# stdout as ASCII and stopped at the first 'é' with a UnicodeEncodeError traceback. Each
+# command runs as a user runs it (a fresh Python, stdout and stderr pipes), on files whose
+# names and contents hold é, ≥, an emoji and CJK text.
+
+UNICODE_NAME = "Démo ≥ 😀 中文"
+ASCII_LOCALE = {"LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
+OTHER_ENCODINGS = [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"}]
+
+
+def run_in(env: dict[str, str], folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``python -m appraise ARGS`` in ``folder`` with only ``env`` (and PATH) set."""
+    return subprocess.run(
+        [sys.executable, "-m", "appraise", *args],
+        cwd=folder,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(folder), **env},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def unicode_files(write) -> Path:
+    """Two groups named in UNICODE_NAME, one in a file of that name, and a rules file."""
+    write("two.yaml", TWO_CRITERIA)
+    write("critères ≥.yaml", TWO_CRITERIA)
+    named = THREE_OPTIONS.replace("name: Demo group", f'name: "{UNICODE_NAME}"').replace(
+        "name: Option X", f'name: "{UNICODE_NAME} X"'
+    )
+    write(f"{UNICODE_NAME}.yaml", named)
+    write("other.yaml", named.replace("group: demo", "group: other"))
+    return write(
+        "règles ≥.yaml", f'rules:\n  - {{excludes: [demo/y, other/y], note: "{UNICODE_NAME}"}}\n'
+    )
+
+
+LOCALE_COMMANDS = [
+    (["rank", f"{UNICODE_NAME}.yaml"], 0),
+    (["rank", f"{UNICODE_NAME}.yaml", "-f", "csv"], 0),
+    (["rank", f"{UNICODE_NAME}.yaml", "-f", "markdown"], 0),
+    (["check", f"{UNICODE_NAME}.yaml", "other.yaml", "règles ≥.yaml"], 0),
+    (["criteria", "two.yaml"], 0),
+    (["sensitivity", f"{UNICODE_NAME}.yaml", "--samples", "500"], 0),
+    (
+        ["combine", f"{UNICODE_NAME}.yaml", "other.yaml", "-r", "règles ≥.yaml", "--samples", "50"],
+        0,
+    ),
+    (["diff", f"{UNICODE_NAME}.yaml", "other.yaml"], 0),
+    (
+        [
+            "template",
+            "critères ≥.yaml",
+            "--scores",
+            f"{UNICODE_NAME}.yaml",
+            "-o",
+            "modèle ≥ 😀.xlsx",
+        ],
+        0,
+    ),
+    (["export", f"{UNICODE_NAME}.yaml", "--samples", "100", "-o", "réunion 中文.xlsx"], 0),
+    (["examples", "exemples é"], 0),
+    (["--help"], 0),
+    (["rank", "--help"], 0),
+    (["rank", "absent é ≥ 😀.yaml"], 1),
+    (["combine", f"{UNICODE_NAME}.yaml", "--group-weight", "é=-1"], 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"), LOCALE_COMMANDS, ids=lambda v: " ".join(v) if isinstance(v, list) else None
+)
+def test_every_command_prints_under_an_ascii_locale(unicode_files, args, code):
+    """No UnicodeEncodeError: what the encoding lacks is written as an ASCII look-alike (é as
+    e, ≥ as >) or an escape (\\u4e2d). The workbooks open: the file names Python read under
+    LANG=C (their bytes as lone surrogates, which XML cannot hold) are written as the names."""
+    result = run_in(ASCII_LOCALE, unicode_files.parent, *args)
+    out, err = result.stdout.decode("ascii", "replace"), result.stderr.decode("ascii", "replace")
+    assert "Traceback" not in out + err, err
+    assert result.returncode == code, err
+    assert out or err
+    if args[0] == "rank" and code == 0 and "-f" not in args and "--help" not in args:
+        assert "Demo > \\U0001f600 \\u4e2d\\u6587 X" in out, out  # the option's name
+    if "-o" in args:  # written whole: it opens, and the names it records read as they are
+        book = openpyxl.load_workbook(unicode_files.parent / args[-1])
+        texts = {str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row}
+        assert any(args[-1] in text or "critères ≥.yaml" in text for text in texts)
+    if code == 1:
+        assert err.startswith("error: absent "), err  # file name as its bytes, then the reason
+        assert "file not found" in err
+
+
+@pytest.mark.parametrize(
+    "env",
+    [ASCII_LOCALE, *OTHER_ENCODINGS],
+    ids=lambda e: " ".join(f"{k}={v}" for k, v in e.items()),
+)
+@pytest.mark.parametrize("command", ["rank", "check", "combine"])
+def test_json_stays_exact_json_under_any_encoding(unicode_files, env, command):
+    """The JSON is ASCII there, with every other character as a JSON escape, so it reads back
+    with the names exactly as the file has them."""
+    folder = unicode_files.parent
+    files = [f"{UNICODE_NAME}.yaml"] + (
+        ["other.yaml", "--samples", "50"] if command == "combine" else []
+    )
+    result = run_in(env, folder, command, *files, "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.isascii()
+    data = json.loads(result.stdout)
+    if command == "rank":
+        assert data["name"] == UNICODE_NAME
+        assert data["options"][0]["name"] == f"{UNICODE_NAME} X"
+    elif command == "check":
+        assert (
+            data["files"][0]["file"].encode("utf-8", "surrogateescape").decode()
+            == (f"{UNICODE_NAME}.yaml")
+            or data["files"][0]["file"] == f"{UNICODE_NAME}.yaml"
+        )
+    else:
+        assert data["combinations"][0]["choice"] == {"demo": "x", "other": "x"}
+
+
+@pytest.mark.parametrize("env", OTHER_ENCODINGS, ids=lambda e: e["PYTHONIOENCODING"])
+def test_tables_print_under_other_encodings(unicode_files, env):
+    """Latin-1 has é but not ≥: é is written as itself, ≥ as >; rich draws ASCII boxes."""
+    result = run_in(env, unicode_files.parent, "rank", f"{UNICODE_NAME}.yaml")
+    assert result.returncode == 0, result.stderr
+    name = "Démo > \\U0001f600 \\u4e2d\\u6587 X".encode(env["PYTHONIOENCODING"], "replace")
+    if env["PYTHONIOENCODING"] == "ascii":
+        name = name.replace(b"?", b"e")
+    assert name in result.stdout, result.stdout
+    assert b"-----+---" in result.stdout  # rich's ASCII box
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_a_file_name_that_is_not_utf8_keeps_the_json_valid(write, tmp_path, locale):
+    """A file named with the byte 0xff (Latin-1 'ÿ' on an old share): Python holds it as the
+    lone surrogate U+DCFF, which no UTF-8 text can hold; the JSON escapes it (valid JSON that
+    reads back as Python's name for the file), rather than writing a byte that is not UTF-8."""
+    demo(write)
+    os.rename(tmp_path / "demo.yaml", os.fsencode(tmp_path) + b"/\xff.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "appraise", "check", b"\xff.yaml", "-f", "json"],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "LC_ALL": locale, "PYTHONUTF8": "0"},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.decode("utf-8"))
+    assert data["files"][0]["file"] == "\udcff.yaml"
+    assert data["ok"] is True

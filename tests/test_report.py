@@ -155,8 +155,24 @@ def test_to_json_puts_each_row_of_plain_values_on_one_line():
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_to_json_refuses_nan_and_infinity(bad):
-    with pytest.raises(ValueError, match="not JSON compliant"):
-        report.to_json({"rows": [{"total": bad}]})
+    """Issue 14, class 4: the error names where the value is, and says it is a bug."""
+    data = {"rows": [{"total": 1.0}, {"id": "x", "total": bad, "parts": [1.0, 2.0]}]}
+    with pytest.raises(report.NonFiniteNumber) as caught:
+        report.to_json(data)
+    assert str(caught.value) == (
+        f"internal error: rows[1].total is {bad}, which JSON cannot hold; appraise validates "
+        "its inputs so that this cannot happen: please report it"
+    )
+    with pytest.raises(ValueError, match=r"internal error: rows\[0\]\.parts\[1\] is"):
+        report.to_json({"rows": [{"parts": [1.0, bad]}]})
+
+
+@given(JSON_VALUES)
+def test_ascii_only_json_is_ascii_and_reads_back_as_the_same_data(data):
+    """Issue 14, class 8: for a stream that cannot encode every character (LANG=C)."""
+    text = report.to_json(data, ascii_only=True)
+    assert text.isascii()
+    assert json.loads(text) == data
 
 
 def test_a_bar_is_as_long_as_its_total_even_with_a_negative_part():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -420,3 +422,47 @@ def test_tie_blocks_and_first_shares_follow_competition_ranks(rows):
         assert size.tolist() == [int((ranks == k).sum()) for k in ranks]
         firsts = ranks == 1
         assert shares[r].tolist() == np.where(firsts, 1 / firsts.sum(), 0.0).tolist()
+
+
+# --- issue 14, class 4: numbers at the edges (the finite guard) -----------------------------
+
+
+@pytest.mark.parametrize("factor", [np.inf, -np.inf, 1e308])
+def test_a_total_that_is_not_finite_is_refused_with_the_option_not_shown(demo, factor):
+    """Validation keeps every number within 1e12 (model.MAX_MAGNITUDE), so this sheet is built
+    past it by hand: option x's scores (5, 1) times 1e308 give 5e308, beyond the largest double
+    (1.8e308), so its total overflows to inf; times +-inf they are infinite. (NaN in ``raw``
+    means "not scored", the missing-score policy's business.)"""
+    sheet = load_scores(demo)
+    raw = sheet.raw.copy()
+    with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the point here
+        raw[:, 0, :] *= factor  # option x (file order 0), every scorer
+        with pytest.raises(InputError) as caught:
+            rank(replace(sheet, raw=raw))
+    assert caught.value.problem.where == "options[0]"
+    assert "option 'x': its weighted total is not a finite number" in caught.value.problem.message
+
+
+def test_totals_at_the_magnitude_limit_are_finite_and_exact(write):
+    """Scores of +-1e12 (the limit) on a -1e12..1e12 scale, weights 60/40 (conftest): x = 0.6 *
+    1e12 + 0.4 * -1e12 = 2e11; y = -0.6e12 + 0.4e12 = -2e11; all 1e12 gives 1e12 exactly."""
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "edge.yaml",
+        """\
+        group: edge
+        name: Edge
+        criteria: two.yaml
+        scale: {min: -1.0e+12, max: 1.0e+12}
+        options:
+          - {id: x, name: X, scores: {a: 1.0e+12, b: -1.0e+12}}
+          - {id: y, name: Y, scores: {a: -1.0e+12, b: 1.0e+12}}
+          - {id: z, name: Z, scores: {a: 1.0e+12, b: 1.0e+12}}
+        """,
+    )
+    result = rank(load_scores(path))
+    assert [(o.id, o.total) for o in result.options] == [
+        ("z", pytest.approx(1e12, rel=1e-15)),
+        ("x", pytest.approx(2e11, rel=1e-12)),
+        ("y", pytest.approx(-2e11, rel=1e-12)),
+    ]

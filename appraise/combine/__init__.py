@@ -60,6 +60,7 @@ from appraise.combine.data import (
     Violation,
     groups_from_rankings,
     limit_text,
+    parse_group_weights,
     rule_text,
 )
 from appraise.combine.explanations import explain
@@ -95,6 +96,7 @@ __all__ = [
     "explain",
     "groups_from_rankings",
     "limit_text",
+    "parse_group_weights",
     "robustness",
     "rule_text",
     "top_combinations",

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from appraise.errors import AppraiseError, ParameterError
-from appraise.model import Rule
+from appraise.model import MAX_MAGNITUDE, Rule
 from appraise.scoring import Ranking
 from appraise.weights import FloatArray
 
@@ -99,14 +99,47 @@ def groups_from_rankings(
 
 
 _LIMIT = re.compile(r"^\s*([a-z0-9][a-z0-9_-]*)\s*(<=|>=)\s*(\S+)\s*$")
+_GROUP_WEIGHT = re.compile(r"^\s*([a-z0-9][a-z0-9_-]*)\s*=\s*(\S+)\s*$")
 
 
 def _number(text: str) -> float | None:
+    """A finite number within ``MAX_MAGNITUDE`` (model.py says why), or None."""
     try:
         value = float(text)
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
+    return value if math.isfinite(value) and abs(value) <= MAX_MAGNITUDE else None
+
+
+def parse_group_weights(items: Sequence[str]) -> dict[str, float]:
+    """Read ``GROUP=NUMBER`` items (``llr-acute=2``): each group once, weighted above 0.
+
+    A weight of 0 or less would make a combination better for a worse option of the group;
+    to leave a group out, leave out its file.
+
+    Raises:
+        ParameterError: An item is not GROUP=NUMBER with a positive number up to 1e12, or
+            names a group twice.
+    """
+    weights: dict[str, float] = {}
+    for item in items:
+        match = _GROUP_WEIGHT.match(item)
+        if match is None:
+            raise ParameterError(
+                "group_weights", f"expected GROUP=NUMBER (e.g. llr-acute=2), found {item!r}"
+            )
+        group, text = match.groups()
+        value = _number(text)
+        if value is None or value <= 0:
+            raise ParameterError(
+                "group_weights",
+                f"group '{group}': expected a number above 0 and up to 1e12, found {text!r}"
+                + (" (to leave a group out, leave out its file)" if value is not None else ""),
+            )
+        if group in weights:
+            raise ParameterError("group_weights", f"group '{group}' is weighted twice")
+        weights[group] = value
+    return weights
 
 
 @dataclass(frozen=True)
@@ -122,7 +155,8 @@ class Limit:
         """Read ``net_capital<=20000`` (spaces allowed around the operator).
 
         Raises:
-            ParameterError: The text is not ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER.
+            ParameterError: The text is not ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER, with a
+                finite number from -1e12 to 1e12.
         """
         match = _LIMIT.match(text)
         value = None if match is None else _number(match.group(3))
@@ -130,7 +164,7 @@ class Limit:
             raise ParameterError(
                 "limits",
                 "expected ATTRIBUTE<=NUMBER or ATTRIBUTE>=NUMBER (e.g. net_capital<=20000), "
-                f"found {text!r}",
+                f"found {text!r}" + ("" if match is None else "; NUMBER is from -1e12 to 1e12"),
             )
         op: Literal["<=", ">="] = "<=" if match.group(2) == "<=" else ">="
         return cls(match.group(1), op, value)

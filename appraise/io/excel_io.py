@@ -44,6 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from appraise.errors import InputError, Problem, Problems, raise_if_errors
+from appraise.io.workbook.writing import cell_text
 from appraise.model import (
     MAX_SHEET_ROWS,
     MAX_UNZIPPED_BYTES,
@@ -107,7 +108,7 @@ _UNLOCKED = Protection(locked=False)
 
 def _text(cell: Cell | MergedCell, value: str | None) -> None:
     """Put text in a cell as text, never as a formula, whatever it starts with."""
-    cell.value = value
+    cell.value = None if value is None else cell_text(value)
     if isinstance(value, str):
         cell.data_type = "s"
 
@@ -798,7 +799,10 @@ def _number(value: Any) -> Any:
     if isinstance(value, bool):  # a TRUE/FALSE cell: shown as Excel shows it, not as YAML would
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # past a double's range: infinite, and refused as such
+            return math.inf if value > 0 else -math.inf
     return value
 
 
@@ -1182,7 +1186,7 @@ def _criteria_sheet(r: _Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
             break
         if name is None or not isinstance(weight, int | float) or isinstance(weight, bool):
             return None, {}
-        node = {"id": str(node_id), "name": str(name), "weight": float(weight)}
+        node = {"id": str(node_id), "name": str(name), "weight": _number(weight)}
         if parent is None:
             path = f"criteria[{len(criteria)}]"
             criteria.append(node)

@@ -19,6 +19,26 @@ MAX_CELL_TEXT = 32_767  # Excel's limit on the text in one cell
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def cell_text(value: object) -> str:
+    """Text as a workbook cell can hold it: XML-illegal characters replaced, within Excel's limit.
+
+    A file name Python read from the command line under an ASCII locale (``LANG=C``) holds its
+    UTF-8 bytes as lone surrogates (``surrogateescape``); XML cannot hold those, and the saved
+    workbook would not open. They are turned back into the name's bytes and read as UTF-8
+    (anything that is still not text becomes U+FFFD).
+    """
+    text = str(value)
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        raw = b"".join(
+            bytes([ord(char) - 0xDC00])
+            if "\udc80" <= char <= "\udcff"
+            else char.encode("utf-8", "replace")
+            for char in text
+        )
+        text = raw.decode("utf-8", "replace")
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)[:MAX_CELL_TEXT]
+
+
 def _cell(sheet: Worksheet, row: int, column: int) -> Cell:
     cell: Cell | MergedCell = sheet.cell(row=row, column=column)
     if isinstance(cell, MergedCell):  # no sheet writes into a merged cell
@@ -34,7 +54,7 @@ def put_text(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
     the quote prefix, so Excel shows it as typed text even after the cell is edited.
     Characters XML cannot hold are replaced, and the text is cut to Excel's cell limit.
     """
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))[:MAX_CELL_TEXT]
+    text = cell_text(value)
     cell = _cell(sheet, row, column)
     cell.value = text
     cell.data_type = "s"
