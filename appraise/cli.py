@@ -1107,4 +1107,16 @@ def safe_streams() -> None:
 def main() -> None:
     """Entry point of the ``appraise`` console script."""
     safe_streams()
+    _file_size_limit_as_error()
     app()
+
+
+def _file_size_limit_as_error() -> None:
+    """Past a file-size limit (``ulimit -f``) a write fails with EFBIG, which appraise reports.
+
+    By default the signal SIGXFSZ kills the process there, mid-write, without a word.
+    """
+    import signal
+
+    if hasattr(signal, "SIGXFSZ"):  # POSIX only
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

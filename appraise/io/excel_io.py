@@ -44,6 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from appraise.errors import InputError, Problem, Problems, raise_if_errors
+from appraise.io.safe_write import save_via_memory
 from appraise.io.workbook.writing import cell_text
 from appraise.model import (
     MAX_SHEET_ROWS,
@@ -383,7 +384,7 @@ def write_template(
     pass_fail = DataValidation(type="list", formula1='"pass,fail"', allow_blank=True)
     t.wb["Gate results"].add_data_validation(pass_fail)
     pass_fail.add(f"C2:C{TEMPLATE_ROWS}")
-    t.wb.save(out)
+    save_via_memory(t.wb, out)
 
 
 # --- reading ------------------------------------------------------------------------------

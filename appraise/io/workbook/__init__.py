@@ -27,7 +27,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from appraise.io.safe_write import check_output_path, require_suffix, write_atomically
+from appraise.io.safe_write import (
+    check_output_path,
+    require_suffix,
+    save_via_memory,
+    write_atomically,
+)
 from appraise.io.workbook.audit import AUDITED_PACKAGES, sha256_of, write_audit, write_validation
 from appraise.io.workbook.build import (
     AuditSection,
@@ -215,6 +220,6 @@ def write_hce_workbook(
     _check_titles(sections)
 
     def save(temporary: Path) -> None:
-        build_workbook(context, sections).save(temporary)
+        save_via_memory(build_workbook(context, sections), temporary)
 
     return write_atomically(out, save, inputs=sources, force=force)
