@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RichCast
+from rich.segment import Segment
 
 if TYPE_CHECKING:
     from appraise.io.workbook import SheetSection
@@ -37,8 +38,39 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+class _Printable:
+    r"""A renderable whose text, as drawn, shows control characters as escapes (``\x1b``).
+
+    Rich keeps styles apart from text until it writes, so escaping each segment's text here
+    catches whatever came from a file or the command line (a name, a path, a quoted key) in
+    every table, note and error line, and leaves rich's own colours alone.
+    """
+
+    def __init__(self, renderable: ConsoleRenderable | RichCast | str) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        from appraise.safe_text import printable
+
+        for segment in console.render(self.renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(printable(segment.text), segment.style)
+
+
+class _PrintableHook(RenderHook):
+    """Every renderable a console prints goes through ``_Printable``."""
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Printable(r) for r in renderables]
+
+
 out = Console(soft_wrap=False)
 err = Console(stderr=True, soft_wrap=True)
+for _console in (out, err):
+    _console.push_render_hook(_PrintableHook())
 _state = {"debug": False}
 
 

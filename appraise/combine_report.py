@@ -26,6 +26,7 @@ from appraise.combine import (
 )
 from appraise.errors import InputError
 from appraise.model import Rule, Scale, Settings
+from appraise.safe_text import markdown_text
 from appraise.scoring import Ranking, rank
 from appraise.validate import one_file_per_group
 from appraise.weights import FloatArray, percent_text, same_weights
@@ -539,7 +540,7 @@ def combine_markdown(record: Record) -> str:
 
     label = " (illustrative scores)" if record["illustrative"] else ""
     lines = [f"## Combinations{label}", ""]
-    lines += [f"- {sentence}" for sentence in [*record["summary"], figure_text(record)]]
+    lines += [f"- {markdown_text(s)}" for s in [*record["summary"], figure_text(record)]]
     sums = sorted({f"sum_{a}" for c in record["combinations"] for a in c["attributes"]})
     lines += ["", to_markdown(_rows(record, attribute_text), digits=3, right=sums)]
     return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from typing import Any
 
 from appraise.diff import Diff, OptionChange, ScorerChange
 from appraise.report import to_markdown, trim_float
+from appraise.safe_text import markdown_text
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
@@ -378,8 +379,8 @@ def panel_legend(record: Record) -> list[str]:
 
 def diff_markdown(record: Record) -> str:
     """What changed, as Markdown: the sentences, then the options with the table's figures."""
-    lines = [f"## {record['name']} ({record['group']}): what changed", ""]
-    lines += [f"- {sentence}" for sentence in record["summary"]]
+    lines = [f"## {markdown_text(record['name'])} ({record['group']}): what changed", ""]
+    lines += [f"- {markdown_text(sentence)}" for sentence in record["summary"]]
     rows = [
         {
             "option": o["name"],

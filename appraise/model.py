@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from appraise.errors import Problem
+from appraise.safe_text import refused_text
 
 # --- limits ------------------------------------------------------------------------------------
 # Every size and count limit on input files, in one place. Each is checked before the work it
@@ -81,8 +82,41 @@ REF_PATTERN = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=64)]
 Ref = Annotated[str, StringConstraints(pattern=REF_PATTERN, max_length=129)]
-Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, max_length=10_000)]
+
+
+def _free_text(value: str) -> str:
+    """Notes, dissent, reasons: tabs and line breaks allowed, nothing that acts on a screen."""
+    refused = refused_text(value, free_text=True)
+    if refused:
+        raise ValueError(refused)
+    return value
+
+
+def _one_line(value: str) -> str:
+    """Names and titles: one line, nothing that acts on a screen or hides what is read."""
+    refused = refused_text(value)
+    if refused:
+        raise ValueError(refused)
+    return value
+
+
+# Text from files never holds control or invisible formatting characters (appraise.safe_text).
+Text = Annotated[
+    str,
+    Strict(),
+    StringConstraints(strip_whitespace=True, max_length=10_000),
+    AfterValidator(_free_text),
+]
 Name = Annotated[
+    str,
+    Strict(),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_one_line),
+]
+# A file reference: the loader says what is wrong with one that holds a control character (a
+# Windows path in double quotes, whose backslashes YAML read as escapes), so it is not refused
+# here; it is never shown but through the output layer's escaping.
+FileReference = Annotated[
     str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
 ]
 
@@ -297,7 +331,7 @@ class ScoresFile(_Model):
 
     group: Slug
     name: Name
-    criteria: Name
+    criteria: FileReference
     scale: Scale
     illustrative: bool = False
     round: Name | None = None

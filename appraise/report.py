@@ -17,6 +17,7 @@ from typing import Any
 
 from appraise.errors import Problem
 from appraise.model import OptionSpec
+from appraise.safe_text import csv_text, markdown_text
 from appraise.scoring import Ranking, SetAside
 from appraise.weights import (
     CriteriaTree,
@@ -431,14 +432,17 @@ def _plain(values: Any) -> bool:
 
 
 def to_csv(rows: Sequence[Record]) -> str:
-    """Rows as CSV with a header taken from every key seen, in order of first appearance."""
+    """Rows as CSV with a header taken from every key seen, in order of first appearance.
+
+    Text a spreadsheet would run as a formula (``=cmd|...``) starts with ``'`` (``csv_text``).
+    """
     columns: list[str] = []
     for row in rows:
         columns.extend(k for k in row if k not in columns)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: csv_text(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
 
 
@@ -447,7 +451,7 @@ def _cell(value: Any, digits: int) -> str:
         return "yes" if value else ""
     if isinstance(value, float):
         return f"{value:.{digits}f}"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return markdown_text(value)
 
 
 def to_markdown(rows: Sequence[Record], digits: int = 2, right: Collection[str] = ()) -> str:
@@ -465,7 +469,7 @@ def to_markdown(rows: Sequence[Record], digits: int = 2, right: Collection[str] 
         if all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)
     } | set(right)
     lines = [
-        "| " + " | ".join(columns) + " |",
+        "| " + " | ".join(markdown_text(c) for c in columns) + " |",
         "| " + " | ".join("---:" if c in numeric else "---" for c in columns) + " |",
     ]
     lines += [
@@ -500,8 +504,8 @@ def ranking_markdown(records: Sequence[Record]) -> str:
     sections = []
     for record in records:
         label = " (illustrative scores)" if record["illustrative"] else ""
-        lines = [f"## {record['name']} ({record['group']}){label}", ""]
-        lines += [f"_{context_text(record)}._", ""]
+        lines = [f"## {markdown_text(record['name'])} ({record['group']}){label}", ""]
+        lines += [f"_{markdown_text(context_text(record))}._", ""]
         lines.append(to_markdown(ranking_rows([record], set_aside=False)))
         for key, title in (
             ("screened_out", "Screened out by a gate"),
@@ -513,12 +517,15 @@ def ranking_markdown(records: Sequence[Record]) -> str:
                 lines += [_set_aside_line(item) for item in record[key]]
                 lines.append("")
         dissent = [
-            f"- {o['name']}: {text}" for o in record["options"] for text in o.get("dissent", [])
+            f"- {markdown_text(o['name'])}: {markdown_text(text)}"
+            for o in record["options"]
+            for text in o.get("dissent", [])
         ]
         if dissent:
             lines += ["**Dissent recorded:**", "", *dissent, ""]
         if record["notes"]:
-            lines += ["**Notes:**", "", *(f"- {note}" for note in record["notes"]), ""]
+            lines += ["**Notes:**", "", *(f"- {markdown_text(note)}" for note in record["notes"])]
+            lines.append("")
         sections.append("\n".join(lines))
     return "\n".join(sections)
 
@@ -526,7 +533,7 @@ def ranking_markdown(records: Sequence[Record]) -> str:
 def _set_aside_line(item: Record) -> str:
     """A Markdown bullet for an option set aside: name, id, total (as the table shows), why."""
     total = "" if item["total"] is None else f", total {item['total']:.2f}"
-    return f"- {item['name']} ({item['id']}){total}: {item['reason']}"
+    return f"- {markdown_text(item['name'])} ({item['id']}){total}: {markdown_text(item['reason'])}"
 
 
 def criteria_rows(record: Record) -> list[Record]:
@@ -561,7 +568,7 @@ def criteria_markdown(record: Record) -> str:
         }
         for r in record["criteria"]
     ]
-    text = f"## {record['title']}\n\n" + to_markdown(rows, digits=1)
+    text = f"## {markdown_text(record['title'])}\n\n" + to_markdown(rows, digits=1)
     rescaling = rescaling_notes(record)
     if rescaling:
         text += (

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from appraise.safe_text import markdown_text
 from appraise.sensitivity import NO_EFFECT, Alternative, Sensitivity, Threshold
 from appraise.weights import percent_text
 
@@ -323,8 +324,8 @@ def sensitivity_markdown(records: Sequence[Record]) -> str:
     sections = []
     for record in records:
         label = " (illustrative scores)" if record["illustrative"] else ""
-        lines = [f"## {record['name']} ({record['group']}){label}", ""]
-        lines += [f"- {sentence}" for sentence in record["summary"]]
+        lines = [f"## {markdown_text(record['name'])} ({record['group']}){label}", ""]
+        lines += [f"- {markdown_text(sentence)}" for sentence in record["summary"]]
         rows = threshold_rows([record])
         if rows:
             lines += ["", to_markdown(rows, digits=3)]

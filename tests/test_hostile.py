@@ -1488,8 +1488,11 @@ def test_fuzz_damaged_headers(tmp_path, magic, raw, suffix):
 def _interrupt_while_saving(monkeypatch) -> None:
     """openpyxl's save writes part of the file, then the user presses Ctrl-C."""
 
-    def half_saved(self: openpyxl.Workbook, filename: str) -> None:
-        Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
+    def half_saved(self: openpyxl.Workbook, filename: str | io.BytesIO) -> None:
+        if isinstance(filename, io.BytesIO):  # saved via memory (appraise.io.safe_write)
+            filename.write(b"PK\x03\x04 half a workbook")
+        else:
+            Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(openpyxl.Workbook, "save", half_saved)

@@ -90,7 +90,6 @@ from appraise.io.workbook.sensitivity import (
 from appraise.io.workbook.summary import robustness_text, write_summary
 from appraise.io.workbook.totals import TIE_TEXT, write_scores, write_totals
 from appraise.io.workbook.writing import (
-    FORMULA_TRIGGERS,
     MAX_CELL_TEXT,
     address,
     cells,
@@ -99,6 +98,7 @@ from appraise.io.workbook.writing import (
     put_text,
     sheet_ref,
 )
+from appraise.safe_text import FORMULA_TRIGGERS
 from appraise.scoring import Ranking
 from appraise.sensitivity import Sensitivity
 

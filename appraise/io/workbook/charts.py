@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.io.workbook.context import HEADER_ROW, GroupLayout, Styles
 from appraise.io.workbook.tables import _header, _heading, _option_names, _rows, _Value
-from appraise.io.workbook.writing import address, cells, put_number, put_text
+from appraise.io.workbook.writing import address, cell_text, cells, put_number, put_text
 from appraise.sensitivity import Line, Sensitivity, Threshold, weight_lines
 from appraise.weights import percent_text
 
@@ -78,7 +78,7 @@ def _option_bars(
     chart.type = "bar"
     chart.grouping = grouping
     chart.overlap = 100
-    chart.title = title[:250]
+    chart.title = cell_text(title)[:250]
     chart.x_axis.scaling.orientation = "maxMin"  # the first option at the top
     chart.x_axis.delete = False
     chart.y_axis.delete = False
@@ -149,9 +149,9 @@ def _weight_chart_block(sheet: Worksheet, row: int, result: Sensitivity, styles:
         put_number(sheet, first + k, today_col, line.current, styles.percent)
         put_number(sheet, first + k, today_col + 1, total, styles.number)
     chart = ScatterChart(scatterStyle="line")
-    chart.title = f"Totals as the weight of {name} moves"[:250]
+    chart.title = cell_text(f"Totals as the weight of {name} moves")[:250]
     chart.style = 2
-    chart.x_axis.title = f"Global weight of {name}"[:250]
+    chart.x_axis.title = cell_text(f"Global weight of {name}")[:250]
     chart.y_axis.title = "Weighted total"
     chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0.0, 1.0
     if isinstance(chart.x_axis, NumericAxis):

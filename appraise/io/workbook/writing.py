@@ -13,10 +13,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.safe_text import FORMULA_TRIGGERS
+
 MAX_CELL_TEXT = 32_767  # Excel's limit on the text in one cell
-# A cell whose text starts with one of these is read as a formula by Excel or LibreOffice
-# when typed, and by careless tools when copied: OWASP's CSV/formula injection list.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell_text(value: object) -> str:

@@ -1,0 +1,114 @@
+"""Text from input files, made safe once for each place it is shown.
+
+Input text reaches a terminal, Markdown, CSV, a workbook and JSON. Two layers keep it from doing
+anything there but read as typed:
+
+1. Validation refuses, at their place, the characters no name or note needs and that can act on
+   a screen or disguise what is read: C0 and C1 control characters (ESC starts terminal
+   sequences that clear the screen or set its title; BEL, backspace and carriage return
+   overwrite what was shown) and DEL, and the invisible Unicode format characters that reorder
+   or hide text (bidi overrides such as U+202E make ``exe.txt`` read as ``txt.exe``;
+   zero-width spaces make two different names look the same). Free text (notes, dissent,
+   reasons) may hold tabs and line breaks; names and titles hold neither. ``unsafe_characters``
+   is that rule.
+2. Output escapes anything that still gets through (a file name from the command line, text
+   quoted in an error message): ``printable`` for terminals, ``markdown_text`` for Markdown,
+   ``csv_text`` for CSV cells a spreadsheet would run as a formula. Workbooks get
+   ``appraise.io.workbook.writing.put_text``; JSON escapes control characters by itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (but tab and line feed, which free text may hold), DEL, C1 controls, and the
+# invisible format characters that reorder or hide text: the bidi embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069), the direction marks (U+200E, U+200F, U+061C),
+# zero-width space, non-joiner and joiner, word joiner, byte-order mark and the line and
+# paragraph separators.
+_UNSAFE_IN_FREE_TEXT = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+)
+UNSAFE_IN_FREE_TEXT = re.compile(f"[{_UNSAFE_IN_FREE_TEXT}]")
+UNSAFE_IN_NAMES = re.compile(f"[\t\n{_UNSAFE_IN_FREE_TEXT}]")
+_NOT_PRINTABLE = re.compile(f"[{_UNSAFE_IN_FREE_TEXT}\ud800-\udfff]")
+
+
+def escaped(char: str) -> str:
+    r"""One character as an escape a person can read: ``\x1b``, ``\u202e``, ``\n``."""
+    named = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def unsafe_characters(text: str, free_text: bool = False) -> list[str]:
+    r"""The characters of ``text`` that validation refuses, each once, escaped (``\x1b``).
+
+    ``free_text`` allows tabs and line breaks (notes, dissent, reasons); names do not.
+    """
+    pattern = UNSAFE_IN_FREE_TEXT if free_text else UNSAFE_IN_NAMES
+    return [escaped(c) for c in dict.fromkeys(pattern.findall(text))]
+
+
+def refused_text(text: str, free_text: bool = False) -> str | None:
+    """Why ``text`` is refused (its unsafe characters named), or None when it is fine."""
+    found = unsafe_characters(text, free_text)
+    if not found:
+        return None
+    kind = "a control or invisible formatting character" + ("s" if len(found) > 1 else "")
+    return (
+        f"holds {kind} ({', '.join(found)}) that could change how the text shows on a screen "
+        "or in a document; remove it"
+    )
+
+
+def printable(text: str) -> str:
+    r"""``text`` for a terminal: control and invisible formatting characters shown as escapes.
+
+    Line breaks and tabs stay (a note may hold them); everything that could move the cursor,
+    clear the screen, set the window's title or reorder what is read becomes ``\x1b`` and so
+    on. Lone surrogates (a file name's undecodable bytes) become their escapes too.
+    """
+    if not _NOT_PRINTABLE.search(text):
+        return text
+    return _NOT_PRINTABLE.sub(lambda m: escaped(m.group()), text)
+
+
+_MARKDOWN_SPECIAL = str.maketrans(
+    {"|": "\\|", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " ", "\t": " "}
+)
+
+
+def markdown_text(text: object) -> str:
+    """Text from a file as literal Markdown inside a line: a heading, bullet or table cell.
+
+    It cannot end the line or the table cell (line breaks become spaces; ``|`` is escaped), open
+    HTML (``<`` and ``>`` become entities, so ``<script>`` shows as typed) or make a link
+    (``](`` becomes ``]\(``, so ``[Approved](https://...)`` shows as typed). Every line of
+    Markdown appraise writes starts with its own marker (``## ``, ``- ``, ``| ``), so text inside
+    it never starts a heading or list of its own.
+    """
+    return printable(str(text)).translate(_MARKDOWN_SPECIAL).replace("](", "]\\(")
+
+
+# A cell whose text starts with one of these is read as a formula by Excel or LibreOffice when
+# typed, and by careless tools when copied: OWASP's CSV/formula injection list.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: object) -> object:
+    """A CSV cell that a spreadsheet would run as a formula, made plain text with a leading ``'``.
+
+    The OWASP rule for CSV injection: a cell starting with ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return. Numbers, and text that reads as a number (``-0.5``), are left alone, so a
+    negative figure stays a figure.
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_TRIGGERS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
