@@ -82,7 +82,7 @@ _MARKDOWN_SPECIAL = str.maketrans(
 
 
 def markdown_text(text: object) -> str:
-    """Text from a file as literal Markdown inside a line: a heading, bullet or table cell.
+    r"""Text from a file as literal Markdown inside a line: a heading, bullet or table cell.
 
     It cannot end the line or the table cell (line breaks become spaces; ``|`` is escaped), open
     HTML (``<`` and ``>`` become entities, so ``<script>`` shows as typed) or make a link

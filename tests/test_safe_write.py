@@ -105,8 +105,17 @@ def test_a_full_disk_is_one_line_and_nothing_left(small_disk):
     )
     assert list(small_disk.iterdir()) == []  # no output, no .part file, no half-copied folder
     done = subprocess.run(  # as a user runs it: nothing printed after the one line either
-        [sys.executable, "-m", "appraise", "template", str(CRITERIA), "--scores", str(SCORES)]
-        + ["-o", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "appraise",
+            "template",
+            str(CRITERIA),
+            "--scores",
+            str(SCORES),
+            "-o",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         check=False,

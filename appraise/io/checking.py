@@ -147,6 +147,9 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
         problems, notes = check_rules(spec, _shown(path), sheets)
         result.problems.extend(problems)
         result.notes.extend(notes)
+    # A criteria file given beside a scores file that names it is checked once for each: one
+    # problem, one message.
+    result.problems[:] = dict.fromkeys(result.problems)
     return result
 
 
