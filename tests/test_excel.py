@@ -677,3 +677,70 @@ def test_a_criterion_no_scorer_scored_is_named_at_the_options_scores_rows(urgent
             "exclude|baseline|renormalise to proceed)",
         )
     ]
+
+
+# --- silent misreading (issue 14, class 6): read it right, or refuse it at the cell ------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("3,5", "expected a number, found '3,5': write decimals with a point: 3.5"),
+        ("0,5", "expected a number, found '0,5': write decimals with a point: 0.5"),
+        ("1_000", "expected a number, found '1_000': write it without '_': 1000"),
+        ("4.0.1", "expected a number, found '4.0.1'"),
+    ],
+)
+def test_a_decimal_comma_or_a_python_spelling_is_refused_at_its_cell(blank, typed, message):
+    """Was: '3,5' read as 35 (the comma taken for a thousands separator), '1_000' as 1000."""
+    workbook = fill_demo(blank, [[None, "x", typed, 1], [None, "y", 2, 5], [None, "z", 3, 3]])
+    assert errors_of(workbook) == [("sheet 'Scores', cell C3", message)]
+
+
+def test_numbers_typed_as_text_as_a_spreadsheet_shows_them_are_read_right(blank, write):
+    """Thousands separators in a well-formed group, spaces, exponents: each the number meant."""
+    workbook = fill_demo(
+        blank, [[None, "x", " 5 ", "1e0"], [None, "y", "2.", ".5e1"], [None, "z", "3", "3"]]
+    )
+    data, _ = read_scores_workbook(workbook)
+    assert [o["scores"] for o in data["options"]] == [
+        {"a": 5.0, "b": 1.0},
+        {"a": 2.0, "b": 5.0},
+        {"a": 3.0, "b": 3.0},
+    ]
+    from appraise.io.excel_io import _number
+
+    assert [_number(t) for t in ("300,000", "1,000.5", "-2", "12,3456", "1,00")] == [
+        300000.0,
+        1000.5,
+        -2.0,
+        "12,3456",
+        "1,00",
+    ]
+
+
+def test_text_a_template_cell_cannot_hold_is_refused_not_cut(tmp_path, write):
+    """Four dissent entries of 9,990 characters go into one cell, a line each: 39,963 characters,
+    past Excel's 32,767. Was: cut to 32,767 and read back as three and a bit entries."""
+    write("two.yaml", TWO_CRITERIA)
+    long = THREE_OPTIONS.replace(
+        "{id: y,", "{id: y, dissent: [" + ", ".join([f"{c * 9990}" for c in "defg"]) + "],"
+    )
+    scores = write("long.yaml", long)
+    out = tmp_path / "long.xlsx"
+    result = invoke("template", tmp_path / "two.yaml", "--scores", scores, "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: {scores}: options[1].dissent: 39,963 characters, more than a workbook cell "
+        "holds (32,767); a template would cut it: shorten it, or keep this group's scores in YAML"
+    )
+    assert not out.exists()
+
+
+def test_text_cut_for_a_cell_of_the_hce_workbook_says_so():
+    from appraise.io.workbook.writing import MAX_CELL_TEXT, cell_text
+
+    text = cell_text("n" * 40_000)
+    assert len(text) <= MAX_CELL_TEXT
+    assert text.endswith(" [cut: 7,300 more characters; the whole text is in the input file]")
+    assert text.startswith("n" * 32_000)

@@ -45,7 +45,7 @@ from pydantic import ValidationError
 
 from appraise.errors import InputError, Problem, Problems, raise_if_errors
 from appraise.io.safe_write import save_via_memory
-from appraise.io.workbook.writing import cell_text
+from appraise.io.workbook.writing import MAX_CELL_TEXT, cell_text
 from appraise.model import (
     MAX_SHEET_ROWS,
     MAX_UNZIPPED_BYTES,
@@ -331,6 +331,29 @@ class _Template:
                     *((scores or {}).get(leaf) for leaf in leaves),
                     option.evidence.get(scorer),
                 ]
+
+
+def _fits_in_cells(spec: ScoresFile, path: str) -> None:
+    """Refuse text a template cell cannot hold whole, rather than cut what is read back.
+
+    An option's dissent goes into one cell, a line each; Excel holds 32,767 characters a cell.
+    """
+    for i, option in enumerate(spec.options):
+        texts = {
+            "notes": option.notes,
+            "description": option.description,
+            "status_reason": option.status_reason,
+            "dissent": "\n".join(option.dissent),
+        }
+        for key, text in texts.items():
+            if text and len(text) > MAX_CELL_TEXT:
+                raise InputError(
+                    path,
+                    f"options[{i}].{key}",
+                    f"{len(text):,} characters, more than a workbook cell holds "
+                    f"({MAX_CELL_TEXT:,}); a template would cut it: shorten it, or keep this "
+                    "group's scores in YAML",
+                )
 
 
 def write_template(
@@ -789,13 +812,19 @@ class _Reader:
         return value
 
 
+# Text that is a number as a spreadsheet shows one: digits, a decimal point, an exponent, and
+# commas only as thousands separators (``300,000``). ``3,5`` is left as text, so it is refused
+# at its cell with a hint to write 3.5, never read as 35; so are Python's own spellings that no
+# spreadsheet writes (``1_000``).
+_NUMBER_TEXT = re.compile(r"\s*[+-]?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][+-]?\d+)?\s*")
+
+
 def _number(value: Any) -> Any:
     """Numbers stored as text become numbers; anything else is left for validation to report."""
     if isinstance(value, str):
-        try:
-            number = float(value.replace(",", ""))
-        except ValueError:
+        if not _NUMBER_TEXT.fullmatch(value) or not any(c.isdigit() for c in value):
             return value
+        number = float(value.replace(",", ""))
         return number if math.isfinite(number) else value
     if isinstance(value, bool):  # a TRUE/FALSE cell: shown as Excel shows it, not as YAML would
         return "TRUE" if value else "FALSE"
@@ -1453,6 +1482,7 @@ def make_template(
     if scores is not None:
         sheet = load_scores(scores)
         spec, level = sheet.spec, sheet.level
+        _fits_in_cells(spec, sheet.path)
         inputs.append(sheet.file)
         if scale is not None and scale != (spec.scale.min, spec.scale.max):
             raise InputError(

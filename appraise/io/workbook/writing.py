@@ -24,7 +24,8 @@ def cell_text(value: object) -> str:
     A file name Python read from the command line under an ASCII locale (``LANG=C``) holds its
     UTF-8 bytes as lone surrogates (``surrogateescape``); XML cannot hold those, and the saved
     workbook would not open. They are turned back into the name's bytes and read as UTF-8
-    (anything that is still not text becomes U+FFFD).
+    (anything that is still not text becomes U+FFFD). Text longer than a cell holds is cut
+    with a note saying so.
     """
     text = str(value)
     if any("\ud800" <= char <= "\udfff" for char in text):
@@ -35,7 +36,13 @@ def cell_text(value: object) -> str:
             for char in text
         )
         text = raw.decode("utf-8", "replace")
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)[:MAX_CELL_TEXT]
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    if len(text) <= MAX_CELL_TEXT:
+        return text
+    # Never cut quietly: the cell says that it was cut, and where the rest is.
+    marker = " [cut: {:,} more characters; the whole text is in the input file]"
+    keep = MAX_CELL_TEXT - len(marker.format(len(text)))
+    return text[:keep] + marker.format(len(text) - keep)
 
 
 def _cell(sheet: Worksheet, row: int, column: int) -> Cell:
