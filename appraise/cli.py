@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from appraise.io.workbook import SheetSection
     from appraise.model import Settings
     from appraise.scoring import Ranking
+    from appraise.sensitivity import SmaaOptions
 
 app = typer.Typer(
     name="appraise",
@@ -988,16 +989,18 @@ def export(
         rankings = _rankings(scores, settings, "exporting")
         one_file_per_group([r.sheet for r in rankings])  # before the simulations, not after
         _notes([n for r in rankings for n in r.notes])
+        from appraise.sensitivity import SmaaOptions, analyse
+
         results = []
         if sensitivity:
-            from appraise.sensitivity import SmaaOptions, analyse
-
             for ranking in rankings:
                 with _progress(samples) as advance:
                     results.append(
                         analyse(ranking, sampling=SmaaOptions(samples, seed), progress=advance)
                     )
-        extra, inputs = _extra_sheets(rankings, settings, rules, previous, rescale)
+        extra, inputs = _extra_sheets(
+            rankings, settings, rules, previous, rescale, SmaaOptions(samples, seed)
+        )
         written = write_hce_workbook(
             rankings,
             output,
@@ -1016,8 +1019,12 @@ def _extra_sheets(
     rules: Path | None,
     previous: str | None,
     rescale: bool,
+    sampling: SmaaOptions,
 ) -> tuple[list[SheetSection], list[Path]]:
-    """The Combinations and Rounds sheets asked for, and the extra input files they read."""
+    """The Combinations and Rounds sheets asked for, and the extra input files they read.
+
+    The combinations' simulation takes the export's samples and seed, as the groups' do.
+    """
     from appraise import io
     from appraise.errors import ParameterError
     from appraise.io.workbook import combinations_section, register_section, rounds_section
@@ -1029,7 +1036,9 @@ def _extra_sheets(
         rule_list, rule_notes = io.load_rules_for(rules, [r.sheet for r in rankings])
         _notes(rule_notes)
         with _rescale_named_as_option():
-            result = combine_report.combine(rankings, rule_list, samples=1_000, rescale=rescale)
+            result = combine_report.combine(
+                rankings, rule_list, samples=sampling.samples, seed=sampling.seed, rescale=rescale
+            )
         sections.append(combinations_section(combine_report.combine_record(result)))
         inputs.append(rules)
     if previous is not None:

@@ -324,14 +324,24 @@ def _rule_text(index: int, rule: Rule) -> Record:
     }
 
 
+def _weighted(result: CombineResult) -> dict[str, float]:
+    """The group weights that change a figure (those other than 1)."""
+    return {g: w for g, w in result.group_weights.items() if w != 1}
+
+
 def figure_key(result: CombineResult) -> str:
-    """The JSON key of a combination's figure: ``total``, or ``rescaled_total`` when rescaled."""
-    return "rescaled_total" if result.rescaled else "total"
+    """The JSON key of a combination's figure: ``total`` only when it is the sum of ``rank``'s.
+
+    Rescaled to 0-1 it is ``rescaled_total``; with group weights, ``weighted_total`` (or
+    ``weighted_rescaled_total``): a figure called a total means what ``rank`` calls a total.
+    """
+    key = "rescaled_total" if result.rescaled else "total"
+    return f"weighted_{key}" if _weighted(result) else key
 
 
 def _figure(result: CombineResult) -> Record:
-    """What a combination's figure is: its JSON key, its unit and how it is made."""
-    weighted = {g: w for g, w in result.group_weights.items() if w != 1}
+    """What a combination's figure is: its JSON key, its label, its unit and how it is made."""
+    weighted = _weighted(result)
     if result.rescaled:
         unit, method = RESCALED_UNIT, RESCALE_METHOD
     else:
@@ -340,14 +350,24 @@ def _figure(result: CombineResult) -> Record:
     if weighted:
         listed = ", ".join(f"{g} {w:g}" for g, w in weighted.items())
         method += f"; each group's figure first multiplied by its group weight ({listed})"
-    return {"key": figure_key(result), "unit": unit, "method": method}
+    key = figure_key(result)
+    return {
+        "key": key,
+        "label": key.replace("_", " "),
+        "rescaled": result.rescaled,
+        "weighted": bool(weighted),
+        "unit": unit,
+        "method": method,
+    }
 
 
 def figure_text(record: Record) -> str:
     """One sentence saying what a combination's figure is, from the record's ``figure``."""
     figure = record["figure"]
-    name = "rescaled total" if figure["key"] == "rescaled_total" else "total"
-    return f"Each combination's figure is its {name}, in {figure['unit']}: {figure['method']}."
+    return (
+        f"Each combination's figure is its {figure['label']}, in {figure['unit']}: "
+        f"{figure['method']}."
+    )
 
 
 def combine_record(result: CombineResult) -> Record:
@@ -425,19 +445,26 @@ def combine_summary(result: CombineResult) -> list[str]:
     best = result.combinations[0]
     tied = result.combinations[: result.tied_first]
     n_groups = len(result.groups)
+    weighted = _weighted(result)
     if result.rescaled:
         opening = (
-            f"The preferred configuration has a rescaled total of {best.total:.2f} of a possible "
-            f"{n_groups} across {n_groups} groups: each group's total is put on 0-1 of its own "
+            f"The preferred configuration has a {'weighted ' if weighted else ''}rescaled total "
+            f"of {best.total:.2f}{'' if weighted else f' of a possible {n_groups}'} "
+            f"across {n_groups} groups: each group's total is put on 0-1 of its own "
             f"scale ({scales_text([(r.sheet.group, str(r.sheet.scale)) for r in result.rankings])}"
             "; 0 = the bottom on every criterion, 1 = the top), then they are added"
+        )
+    elif weighted:
+        opening = (
+            f"The preferred configuration has a weighted total of {best.total:.2f} across "
+            f"{n_groups} groups (its options' totals on the {result.rankings[0].sheet.scale} "
+            "scale, each multiplied by its group's weight, then added)"
         )
     else:
         opening = (
             f"The preferred configuration scores {best.total:.2f} across {n_groups} groups "
             f"(the sum of its options' totals on the {result.rankings[0].sheet.scale} scale)"
         )
-    weighted = {g: w for g, w in result.group_weights.items() if w != 1}
     if weighted:
         listed = ", ".join(f"{g} x{w:g}" for g, w in weighted.items())
         opening += f", with group weights {listed}"

@@ -465,13 +465,19 @@ def _number_hint(found: str, loc: tuple[int | str, ...]) -> str:
         return f": a number in quotes is text; remove the quotes ({text})"
     if re.fullmatch(r"[-+]?\d+,\d+", text):
         return f": write decimals with a point: {text.replace(',', '.')}"
-    if "_" in text and _is_number(text):  # Python's spelling, which no spreadsheet writes
-        return f": write it without '_': {text.replace('_', '')}"
-    if _is_number(text):  # 1e3: YAML 1.1 reads a number with no '.' before its exponent as text
-        return f": YAML reads '{text}' as text; write it as {float(text)}"
+    if _is_number(text):
+        return _spelled_number_hint(text)
     if text.lower() in _NOT_SCORED and ("scores" in loc or "scorers" in loc):
         return ": for a score not given, leave it empty (or write null)"
     return ""
+
+
+def _spelled_number_hint(text: str) -> str:
+    """A number spelled so it is read as text: ``1_000`` (Python's), ``1e3`` (YAML 1.1's)."""
+    if "_" in text:  # no spreadsheet writes it
+        return f": write it without '_': {text.replace('_', '')}"
+    # 1e3: YAML 1.1 reads a number with no '.' before its exponent as text
+    return f": YAML reads '{text}' as text; write it as {float(text)}"
 
 
 def _is_number(text: str) -> bool:

@@ -548,9 +548,8 @@ def _combinations_table(record: Record, width: int) -> RenderableType:
     combos = record["combinations"]
     shown = combos[: max(1, min(len(combos), (width - 20) // 15))]
     shares = record.get("smaa", {}).get("best_share")
-    key = record["figure"]["key"]
-    rescaled = key == "rescaled_total"
-    by = " by rescaled total" if rescaled else ""
+    key, label = record["figure"]["key"], record["figure"]["label"]
+    by = "" if key == "total" else f" by {label}"
     table = Table(
         title=f"Top combinations{by} ({len(shown)} of {len(combos)} shown; '·' = as in the first)",
         title_justify="left",
@@ -560,7 +559,6 @@ def _combinations_table(record: Record, width: int) -> RenderableType:
     table.add_column("Group", no_wrap=True)
     for c in shown:
         table.add_column(f"#{c['rank']}", overflow="fold", max_width=16)
-    label = "rescaled total" if rescaled else "total"
     table.add_row(label, *(f"{c[key]:.2f}" for c in shown), style="bold")
     if shares is not None:
         table.add_row("best in", *(f"{percent_text(x)}%" for x in shares[: len(shown)]))
@@ -580,7 +578,7 @@ def _combinations_table(record: Record, width: int) -> RenderableType:
 
 def _explanation_table(record: Record) -> RenderableType:
     """Per group: the choice, its total and margin as ``rank`` gives them, and why."""
-    rescaled = record["figure"]["key"] == "rescaled_total"
+    rescaled = record["figure"]["rescaled"]
     table = Table(
         title="The preferred combination, group by group"
         + (" (0-1: its total rescaled)" if rescaled else ""),
@@ -610,17 +608,16 @@ def _explanation_table(record: Record) -> RenderableType:
 
 
 def _weight_set_bests(record: Record) -> RenderableType:
-    key = record["figure"]["key"]
-    rescaled = key == "rescaled_total"
+    key, label = record["figure"]["key"], record["figure"]["label"]
     table = Table(
-        title="Best combination under each weight set" + (" (rescaled totals)" if rescaled else ""),
+        title="Best combination under each weight set" + ("" if key == "total" else f" ({label}s)"),
         title_justify="left",
         show_edge=False,
         pad_edge=False,
     )
     table.add_column("Weight set")
     table.add_column("Best", overflow="fold")
-    table.add_column("Rescaled total" if rescaled else "Total", justify="right")
+    table.add_column(label.capitalize(), justify="right")
     first = record["combinations"][0]["choice"]
     tied = record["tied_first"]
     for w in record["weight_sets"]:

@@ -371,3 +371,22 @@ def test_export_on_one_scale_says_its_combination_figure_is_the_total(tmp_path):
         "options' totals, as rank gives them, added."
     ) in [r[0] for r in rows]
     assert not [r for r in book["Validation"].iter_rows(values_only=True) if r[0] == "rescaled"]
+
+
+def test_export_combinations_take_the_export_samples_and_say_they_are_fixed(tmp_path):
+    """`export --samples 200`: the Combinations sheet's simulation runs 200 samples too (it ran
+    1,000 whatever was asked), and the sheet says its figures do not follow later weight edits,
+    unlike the Totals sheets' formulas."""
+    import openpyxl
+
+    out = tmp_path / "cag.xlsx"
+    result = invoke("export", *FILES, "--rules", RULES, "-o", out, "--samples", "200")
+    assert result.exit_code == 0, result.output
+    rows = [r[0] for r in openpyxl.load_workbook(out)["Combinations"].iter_rows(values_only=True)]
+    sentences = [r for r in rows if isinstance(r, str)]
+    assert any("of 200 simulated weightings" in s for s in sentences), sentences
+    assert not any("1,000 simulated" in s for s in sentences)
+    assert (
+        "These figures were computed at export from the weights then in force; unlike the "
+        "Totals sheets, they do not follow later edits of the Criteria sheet."
+    ) in sentences

@@ -140,13 +140,24 @@ def test_rescale_on_one_scale_is_honoured_and_named(rankings):
 
 
 def test_group_weights_are_stated_with_the_figure(rankings):
-    """high x2: x + 2 s = 3.4 + 8.0 = 11.4."""
+    """high x2: x + 2 s = 3.4 + 8.0 = 11.4. Not the sum of rank's totals (3.4 + 4.0 = 7.4), so
+    it is not called a total: ``weighted_total``, in JSON, the sentence and every table."""
     record = combine_record(combine(rankings(LEFT, HIGH), [], group_weights={"high": 2}))
-    assert record["combinations"][0]["total"] == pytest.approx(11.4)
+    best = record["combinations"][0]
+    assert "total" not in best
+    assert best["weighted_total"] == pytest.approx(11.4)
+    assert {k: record["figure"][k] for k in ("key", "label", "rescaled", "weighted")} == {
+        "key": "weighted_total",
+        "label": "weighted total",
+        "rescaled": False,
+        "weighted": True,
+    }
     assert record["figure"]["method"].endswith(
         "; each group's figure first multiplied by its group weight (high 2)"
     )
     assert record["summary"][0] == (
-        "The preferred configuration scores 11.40 across 2 groups (the sum of its options' "
-        "totals on the 1..5 scale), with group weights high x2."
+        "The preferred configuration has a weighted total of 11.40 across 2 groups (its options' "
+        "totals on the 1..5 scale, each multiplied by its group's weight, then added), with "
+        "group weights high x2."
     )
+    assert list(combination_rows(record)[0])[:2] == ["rank", "weighted_total"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -75,12 +76,31 @@ def read_data(path: Path, kind: FileKind | None = None) -> tuple[Any, Locate]:
     The file's first bytes are checked first, so a spreadsheet, picture or renamed file is
     named as what it is, with what to do (``kind``, when known, shapes that advice).
     """
+    _refuse_special_files(path)
     refuse_other_types(path, is_workbook(path), kind)
     if is_workbook(path):
         from appraise.io.excel_io import read_workbook
 
         return read_workbook(path)  # what reading found is in the Locations: see load_scores
     return read_yaml(path), _same
+
+
+def _refuse_special_files(path: Path) -> None:
+    """Refuse a pipe, device or socket before anything opens it.
+
+    Opening a pipe waits for a writer that may never come, and a device such as /dev/zero (or a
+    link to it named ``.xlsx``) never ends: neither is a saved file, and neither has a size to
+    check against the limits. ``os.stat`` follows links and opens nothing.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing, or unreadable: the reader names it as such
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = (
+            "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+        )
+        raise InputError(path, "", f"is {kind}, not a saved file; appraise reads saved files only")
 
 
 def _same(where: str) -> str:

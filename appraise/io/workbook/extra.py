@@ -43,7 +43,7 @@ def _rescaling(low: float, high: float) -> str:
 
 def _combination_findings(record: Record) -> tuple[Finding, ...]:
     """Validation rows saying how each group's totals were rescaled, if they were."""
-    if record["figure"]["key"] != "rescaled_total":
+    if not record["figure"]["rescaled"]:
         return ()
     out = []
     for g in record["groups"]:
@@ -64,22 +64,25 @@ def combinations_section(record: Record) -> SheetSection:
     When the groups were rescaled to 0-1, every figure is labelled so, and the Validation
     sheet says per group how its totals were rescaled.
     """
-    rescaled = record["figure"]["key"] == "rescaled_total"
-    key = record["figure"]["key"]
+    rescaled, key = record["figure"]["rescaled"], record["figure"]["key"]
 
     def fill(sheet: Worksheet, context: WorkbookContext) -> None:
         styles = context.styles
         put_text(sheet, 1, 1, "Combinations across working groups").font = styles.title
         if record["illustrative"]:
             put_text(sheet, 2, 1, "ILLUSTRATIVE SCORES").font = styles.warning_font
-        row = _sentences(sheet, 3, [*record["summary"], figure_text(record)], context)
+        fixed = (
+            "These figures were computed at export from the weights then in force; unlike the "
+            "Totals sheets, they do not follow later edits of the Criteria sheet."
+        )
+        row = _sentences(sheet, 3, [*record["summary"], figure_text(record), fixed], context)
         groups = [g["group"] for g in record["groups"]]
         attributes = sorted({a for c in record["combinations"] for a in c["attributes"]})
         shares = record.get("smaa", {}).get("best_share")
         row = _heading(
             sheet, row, "Top combinations (one column per group: option ids)", "", styles
         )
-        figure = "Rescaled total (0-1 per group)" if rescaled else "Total"
+        figure = record["figure"]["label"].capitalize() + (" (0-1 per group)" if rescaled else "")
         labels = [
             "Rank",
             figure,
