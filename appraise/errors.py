@@ -44,6 +44,14 @@ class InputError(AppraiseError):
         super().__init__(str(self.problem))
 
 
+class Refused(InputError):
+    """A file refused as a whole (over a limit, not a saved file): no other problem to list.
+
+    A command meeting one does not read the file again to count its other problems, as it does
+    for a file that merely has mistakes: the point of a limit is to stop work early.
+    """
+
+
 class ParameterError(AppraiseError):
     """A value given for a parameter is wrong (not an input file): the CLI's exit code 2.
 

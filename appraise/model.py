@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from appraise.errors import Problem
-from appraise.safe_text import refused_text
+from appraise.safe_text import QUOTE_LIMIT, cut, refused_text
 
 # --- limits ------------------------------------------------------------------------------------
 # Every size and count limit on input files, in one place. Each is checked before the work it
@@ -58,12 +58,19 @@ from appraise.safe_text import refused_text
 # | a weight that is not 0       | >= 1e-12    | Weight here         | overflow in score thresholds
 # | --concentration              | 0.001..1e6  | cli.py              | (1e6 already all but fixed)
 # | --seed                       | 0..2^32-1   | cli.py              | a seed the Audit sheet keeps
+# | values in a YAML file        | 200,000     | io/yaml_io.py       | time: PyYAML composes each
+#                                                                       node in Python (~12 us);
+#                                                                       JSON takes bulk data
+# | values in a JSON file        | 6,000,000   | io/yaml_io.py       | memory (counted before
+#                                                                       parsing)
 MB = 1024 * 1024
 MAX_YAML_BYTES = 10 * MB
 MAX_JSON_BYTES = 64 * MB
 MAX_DEPTH = 50
 MAX_ALIASES = 100
 MAX_ALIASED_VALUES = 100_000
+MAX_YAML_VALUES = 200_000
+MAX_JSON_VALUES = 6_000_000  # MAX_SCORES and their keys, names and ids; ~1 GiB parsed
 MAX_DIGITS = 300
 MAX_XLSX_BYTES = 20 * MB
 MAX_UNZIPPED_BYTES = 100 * MB
@@ -388,11 +395,15 @@ def yaml_path(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{cut(part)}" if out else cut(str(part))
     return out
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(cut(value))
+    if isinstance(value, (dict, list, tuple)) and len(value) > 20:  # never repr a flood whole
+        return f"{type(value).__name__} of {len(value):,} items"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -525,6 +536,8 @@ def _unknown_key(error: dict[str, Any], line_of: LineOf | None) -> str:
     """``unknown key 'b' (line 10)``, with the key meant, or a hint for a dedented key."""
     loc, found = tuple(error["loc"]), error.get("input")
     key = loc[-1] if loc else ""
+    if len(str(key)) > QUOTE_LIMIT:  # no id is this long: nothing to suggest, nothing to find
+        return f"unknown key '{cut(str(key))}'"
     line = line_of(loc) if line_of else None
     message = f"unknown key '{key}'" + (f" (line {line})" if line else "")
     if loc[:1] == ("scale",):

@@ -76,6 +76,20 @@ def printable(text: str) -> str:
     return _NOT_PRINTABLE.sub(lambda m: escaped(m.group()), text)
 
 
+QUOTE_LIMIT = 60  # characters of input text quoted in a message
+
+
+def cut(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """Input text quoted in a message, cut to a readable length saying how long it was.
+
+    A key 18 million characters long is named by its first characters and its length, so no
+    message (or the work of making one) grows with what a file holds.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}... ({len(text):,} characters)"
+
+
 _MARKDOWN_SPECIAL = str.maketrans(
     {"|": "\\|", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " ", "\t": " "}
 )

@@ -39,6 +39,8 @@ from appraise.weights import (
 
 def nearest(key: str, known: Sequence[str]) -> str | None:
     """The id ``key`` was probably meant to be (one slip of the keyboard away), if any."""
+    if len(key) > 2 * max((len(k) for k in known), default=0):  # too long to be a slip
+        return None
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
     return close[0] if close else None
 

@@ -787,7 +787,7 @@ def test_values_at_the_edge_of_each_range_are_accepted(demo, write):
     )
     assert result.exit_code == 0, result.output
     best = json.loads(result.stdout)["combinations"][0]
-    assert best["total"] == pytest.approx(1e12 * 3.4 + 1e-300 * 3.2, rel=1e-15)
+    assert best["weighted_total"] == pytest.approx(1e12 * 3.4 + 1e-300 * 3.2, rel=1e-15)
     assert best["choice"] == {"demo": "x", "other": "new"}
 
 

@@ -1885,7 +1885,7 @@ def test_many_groups_at_the_magnitude_limit_combine_to_finite_sums(write, tmp_pa
     assert result.exit_code == 0, result.output
     assert elapsed < SECONDS
     best = finite_json(result.stdout)["combinations"][0]
-    assert best["total"] == pytest.approx(1.2e25, rel=1e-12)
+    assert best["weighted_total"] == pytest.approx(1.2e25, rel=1e-12)
     assert best["attributes"] == pytest.approx({"capital": 1.2e13}, rel=1e-12)
     assert set(best["choice"].values()) == {"hi"}
 
@@ -2061,3 +2061,93 @@ def test_a_file_name_that_is_not_utf8_keeps_the_json_valid(write, tmp_path, loca
     data = json.loads(result.stdout.decode("utf-8"))
     assert data["files"][0]["file"] == "\udcff.yaml"
     assert data["ok"] is True
+
+
+# --- issue 14, class 5: floods, refused before the work grows with them ---------------------
+# Each refusal is run as a user runs it (a fresh Python, scale_bench.run_fresh): exit 1, one
+# located line, under 10 s and 1 GiB, measured by the operating system.
+
+FLOOD_SECONDS = 10.0
+FLOOD_MEGABYTES = 1024.0
+
+
+def refused_fresh(path: Path, expected: str) -> None:
+    out, seconds, megabytes, code = scale_bench.run_fresh("rank", str(path))
+    assert code == 1
+    assert seconds < FLOOD_SECONDS, f"took {seconds:.1f} s"
+    assert megabytes < FLOOD_MEGABYTES, f"peaked at {megabytes:.0f} MB"
+    del out  # rank prints nothing on stdout when it refuses
+
+
+def test_a_pipe_or_a_device_named_as_an_input_is_refused_without_opening_it(write, tmp_path):
+    """A FIFO named .xlsx (or .yaml) hung: opening it waits for a writer. A link to /dev/zero
+    named .xlsx was read until memory ran out. Neither is opened now."""
+    demo(write)
+    fifo_xlsx, fifo_yaml = tmp_path / "pipe.xlsx", tmp_path / "pipe.yaml"
+    os.mkfifo(fifo_xlsx)
+    os.mkfifo(fifo_yaml)
+    zero = tmp_path / "zero.xlsx"
+    zero.symlink_to("/dev/zero")
+    cases = [(fifo_xlsx, "a pipe"), (fifo_yaml, "a pipe"), (zero, "a device")]
+    for path, kind in cases:
+        refused(path, "", f"is {kind}, not a saved file; appraise reads saved files only")
+    result, elapsed = invoke("diff", fifo_yaml, zero)
+    assert_clean(result, elapsed)
+
+
+def test_a_key_of_millions_of_characters_is_quoted_short_and_found_fast(write, tmp_path):
+    """An unknown key 18 million characters long made a message of that length, and check
+    took minutes looking for the key it was 'meant' to be. It is named by its first characters
+    and its length, everywhere it is quoted."""
+    write("two.yaml", TWO_CRITERIA)
+    path = tmp_path / "key.json"
+    key = "k" * 18_000_000
+    path.write_text(
+        json.dumps(
+            {
+                "group": "g",
+                "name": "G",
+                "criteria": "two.yaml",
+                "scale": {"min": 1, "max": 5},
+                "options": [
+                    {"id": "x", "name": "X", "status_quo": True, "scores": {"a": 3, "b": 3}}
+                ],
+                key: 1,
+            }
+        )
+    )
+    shown = "k" * 40 + "... (18,000,000 characters)"
+    refused(path, shown, f"unknown key '{shown}'")
+    refused_fresh(path, shown)
+
+
+def test_a_yaml_file_of_more_values_than_a_file_needs_is_refused_early(write, tmp_path):
+    """A 10 MB YAML flow mapping of a million short keys took 46 s and 1.2 GB (PyYAML composes
+    each node in Python). Past 200,000 values it is refused where the count passes, pointing to
+    JSON for bulk data."""
+    write("two.yaml", TWO_CRITERIA)
+    keys = ", ".join(f"k{i}: 1" for i in range(850_000))  # 10 MB, just under the limit
+    path = write("flow.yaml", THREE_OPTIONS + f"extra: {{{keys}}}\n")
+    message = (
+        "more than 200,000 values (keys, names, scores) in a YAML file, which would take "
+        "minutes to read; write a file this large as JSON (the same structure, named .json)"
+    )
+    result, elapsed = invoke("rank", path)
+    assert_clean(result, elapsed)
+    assert result.stderr.startswith(f"error: {path}: line 9, column ")
+    assert result.stderr.rstrip().endswith(message)
+    refused_fresh(path, message)
+
+
+def test_a_json_file_of_more_values_than_a_file_needs_is_refused_before_parsing(tmp_path):
+    """20 million empty mappings (60 MB, under the 64 MB limit) took 100 s and 7 GB; 16 million
+    numbers in one list 13 s and 1.4 GB. Values are counted before Python builds any."""
+    path = tmp_path / "flood.json"
+    path.write_text('{"group": "g", "options": [' + ",".join(["{}"] * 20_000_000) + "]}")
+    result, elapsed = invoke("rank", path)
+    assert_clean(result, elapsed)
+    assert result.stderr.strip() == (
+        f"error: {path}: holds about 40,000,002 values (keys, names, scores); appraise reads at "
+        "most 6,000,000 in a file (room for 5,000,000 scores)"
+    )
+    refused_fresh(path, "")

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from appraise import bundled
-from appraise.errors import AppraiseError, InputError, Problems, raise_if_errors
+from appraise.errors import AppraiseError, InputError, Problems, Refused, raise_if_errors
 from appraise.io.sniff import refuse_other_types
 from appraise.io.yaml_io import KeyLines, read_yaml
 from appraise.model import (
@@ -100,7 +100,7 @@ def _refuse_special_files(path: Path) -> None:
         kind = (
             "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
         )
-        raise InputError(path, "", f"is {kind}, not a saved file; appraise reads saved files only")
+        raise Refused(path, "", f"is {kind}, not a saved file; appraise reads saved files only")
 
 
 def _same(where: str) -> str:
@@ -198,7 +198,7 @@ def _parse(
         raise InputError(path, "", f"this is a {found_kind} file; give {_KEYS[kind]}")
     over = _over_limits(kind, data)
     if over is not None:
-        raise InputError(path, locate(over[0]), over[1])
+        raise Refused(path, locate(over[0]), over[1])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -352,6 +352,8 @@ def load_scores(
         spec = _parse(path, ScoresFile, "scores", data, locate)
         tree = criteria_for(spec, path, locate, settings.normalise, {} if cache is None else cache)
         sheet = build_sheet(spec, _shown(path), tree, settings, locate)
+    except Refused:
+        raise
     except AppraiseError:
         from appraise.io.checking import check_files
 

@@ -26,7 +26,7 @@ from yaml.composer import Composer, ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import Resolver
 
-from appraise.errors import InputError
+from appraise.errors import InputError, Refused
 from appraise.io.yaml_errors import explain
 from appraise.model import (
     MAX_ALIASED_VALUES,
@@ -34,7 +34,10 @@ from appraise.model import (
     MAX_DEPTH,
     MAX_DIGITS,
     MAX_JSON_BYTES,
+    MAX_JSON_VALUES,
+    MAX_SCORES,
     MAX_YAML_BYTES,
+    MAX_YAML_VALUES,
     dash_hint,
 )
 
@@ -88,6 +91,13 @@ class _GuardedComposer(Composer):
         self._depth += opens
         before = self._values
         self._values += 1
+        if self._values > MAX_YAML_VALUES:
+            raise _refused(
+                f"more than {MAX_YAML_VALUES:,} values (keys, names, scores) in a YAML file, "
+                "which would take minutes to read; write a file this large as JSON (the same "
+                "structure, named .json)",
+                event,
+            )
         try:
             node = super().compose_node(parent, index)
         finally:
@@ -98,8 +108,12 @@ class _GuardedComposer(Composer):
         return node
 
 
+class _OverLimit(ComposerError):
+    """A guard's refusal: the file as a whole is refused (``Refused``), not merely mistaken."""
+
+
 def _refused(problem: str, event: Any) -> ComposerError:
-    return ComposerError(None, None, problem, event.start_mark)
+    return _OverLimit(None, None, problem, event.start_mark)
 
 
 class _StrictConstructor(SafeConstructor):
@@ -232,7 +246,7 @@ def read_text(path: Path, limit: int = MAX_YAML_BYTES) -> str:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise InputError(path, "", f"file is {size:,} bytes; the limit is {limit:,} bytes")
+            raise Refused(path, "", f"file is {size:,} bytes; the limit is {limit:,} bytes")
         with path.open("rb") as stream:
             data = stream.read(limit + 1)  # a file may grow, or lie about its size (/proc)
     except FileNotFoundError:
@@ -284,6 +298,8 @@ def read_yaml(path: Path) -> Any:
         if tag:
             shown = tag.group(1).replace("tag:yaml.org,2002:", "!!")
             problem = f"tag '{shown}' is not allowed (only plain YAML data)"
+        if isinstance(exc, _OverLimit):
+            raise Refused(path, where, problem) from None
         where, problem = explain(exc, text) or (where, problem)
         raise InputError(path, where, problem) from None
     except yaml.reader.ReaderError:
@@ -439,6 +455,17 @@ def read_json(path: Path) -> Any:
     text = read_text(path, MAX_JSON_BYTES)
     if not text.strip():
         return None
+    # Every value after the first follows a ',' or opens a '{' or '[': counted in C in a blink,
+    # before Python builds an object for each (20 million '{}' took minutes and 7 GB). Commas
+    # inside strings make the count high, never low.
+    values = text.count(",") + text.count("{") + text.count("[")
+    if values > MAX_JSON_VALUES:
+        raise Refused(
+            path,
+            "",
+            f"holds about {values:,} values (keys, names, scores); appraise reads at most "
+            f"{MAX_JSON_VALUES:,} in a file (room for {MAX_SCORES:,} scores)",
+        )
     try:
         data = _parse_json(text)
     except json.JSONDecodeError as exc:
