@@ -571,6 +571,8 @@ def _special(error: dict[str, Any], line_of: LineOf | None) -> str | None:
         return _score_among_scorers(loc, found, line_of)
     if isinstance(found, bool) and kind in {"float_type", "string_type"}:
         return _boolean(kind, found)
+    if found is None and kind in {"float_type", "string_type"}:  # an empty cell, or `key:`
+        return f"expected {'a number' if kind == 'float_type' else 'text'}, found nothing (empty)"
     return None
 
 

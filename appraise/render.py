@@ -249,7 +249,7 @@ def criteria_table(record: Record) -> RenderableType:
         top = row["level"] == "criterion"
         style = "bold" if top else ""
         name = Text(row["name"] if top else "  " + row["name"], style=style)
-        local = f"{row['local_percent']:.1f}" if top else row["local_display"]
+        local = row["local_display"]
         cells: list[Any] = [
             name,
             row["id"],

@@ -258,6 +258,9 @@ def criteria_record(tree: CriteriaTree) -> Record:
                 "parent": None,
                 "weight": criterion.weight,
                 "local_percent": float(100 * exact(criterion.weight) / top_sum),
+                # A top-level criterion's local share is its global share: one figure, shown
+                # one way (three thirds read 33.4, 33.3, 33.3 in both columns, adding to 100.0).
+                "local_display": _pct(top_display[criterion.id]),
                 "global_percent": float(exact_global[criterion.id]),
                 "global_display": _pct(top_display[criterion.id]),
                 "printed_global": None,

@@ -476,12 +476,12 @@ def test_criteria_csv_writes_flags_as_yes_or_blank_as_rank_does():
     assert "True" not in out
     assert "False" not in out
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
-    assert out.splitlines()[1] == "quality,Quality,criterion,,30.0,30.0,30.0,30.0,,,,,"
+    assert out.splitlines()[1] == "quality,Quality,criterion,,30.0,30.0,30.0,30.0,30.0,,,,"
     assert rows["deliverability"]["rescaled"] == "yes"
     assert rows["quality"]["rescaled"] == ""
     assert out.splitlines()[14] == (
         "stakeholder_support,Stakeholder support,sub-criterion,deliverability,"
-        "38.2,38.5469223007,8.71160443996,8.7,8.6,yes,,38.5,yes"
+        "38.2,38.5469223007,38.5,8.71160443996,8.7,8.6,yes,,yes"
     )
     assert (
         rows["ease_speed"]["printed_differs"],

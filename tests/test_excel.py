@@ -744,3 +744,11 @@ def test_text_cut_for_a_cell_of_the_hce_workbook_says_so():
     assert len(text) <= MAX_CELL_TEXT
     assert text.endswith(" [cut: 7,300 more characters; the whole text is in the input file]")
     assert text.startswith("n" * 32_000)
+
+
+def test_an_empty_cell_is_called_empty_not_none(urgent):
+    """Group!B6 (scale_max) left empty: was "expected a number, found None"."""
+    edit(urgent, lambda wb: wb["Group"]["B6"].__setattr__("value", None))
+    assert ("sheet 'Group', cell B6", "expected a number, found nothing (empty)") in errors_of(
+        urgent
+    )

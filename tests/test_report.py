@@ -244,3 +244,24 @@ def test_the_threshold_strip_marks_a_weight_in_its_cell_whatever_the_float_noise
     """A strip of 20 cells of 5%: 70% is the start of cell 14 (counted from 0), however summed."""
     strip = render._strip(weight, None, None).plain
     assert strip.index("▲") == 14
+
+
+def test_a_top_level_criterion_shows_one_share_in_both_columns(tmp_path):
+    """Thirds as a script writes them: Local% and Global% of a top-level criterion are the same
+    share, so both columns show the largest-remainder figures 33.4, 33.3, 33.3 (adding to 100.0);
+    Local% was 33.3 thrice beside Global% 33.4."""
+    from appraise.io import load_criteria
+    from appraise.report import criteria_record
+
+    path = tmp_path / "thirds.yaml"
+    path.write_text(
+        "title: T\ncriteria:\n  - {id: a, name: A, weight: 33.333333333333336}\n"
+        "  - {id: b, name: B, weight: 33.333333333333336}\n"
+        "  - {id: c, name: C, weight: 33.33333333333333}\n"
+    )
+    rows = criteria_record(load_criteria(path))["criteria"]
+    assert [(r["local_display"], r["global_display"]) for r in rows] == [
+        ("33.4", "33.4"),
+        ("33.3", "33.3"),
+        ("33.3", "33.3"),
+    ]
