@@ -69,3 +69,13 @@ def test_a_yaml_only_kind_is_never_told_to_save_as_xlsx(tmp_path, kind):
         f"{path}: this file is an Excel workbook (.xlsx), not YAML text: a {kind} file is YAML "
         "text (see 'Input files' in the README)"
     )
+
+
+def test_a_csv_export_with_no_separators_is_named_csv_by_its_name(tmp_path):
+    """LibreOffice's CSV of a one-column sheet (the template's Instructions) has no separator
+    to find and read as YAML slips; its name says it is CSV."""
+    path = tmp_path / "copy.csv"
+    path.write_text("Instructions\nILLUSTRATIVE SCORES: invented to show the method\n")
+    found = sniff.sniff(path)
+    assert found is not None
+    assert (found.family, found.what) == ("csv", "is a CSV file (text exported from a sheet)")

@@ -252,7 +252,12 @@ def sniff(path: Path) -> Sniffed | None:
     for magic, found in _MAGIC:
         if head.startswith(magic):
             return found
-    return _text_type(head, whole)
+    text = _text_type(head, whole)
+    if text.family == "text" and path.suffix.lower() in {".csv", ".tsv"}:
+        # A spreadsheet's CSV export of a sheet with one column (or of prose) has no
+        # separators to find; its name still says what it is.
+        return Sniffed(f"is a {path.suffix[1:].upper()} file (text exported from a sheet)", "csv")
+    return text
 
 
 _READS = {
