@@ -752,3 +752,15 @@ def test_an_empty_cell_is_called_empty_not_none(urgent):
     assert ("sheet 'Group', cell B6", "expected a number, found nothing (empty)") in errors_of(
         urgent
     )
+
+
+def test_a_weight_edited_on_the_criteria_sheet_is_a_warning_check_lists(urgent):
+    """best_practice (Criteria!D3) 19.1 -> 40: the sheet's table is ranked, so check says so as a
+    warning, not only as a note on stderr (it said 'OK: 0 warning(s)')."""
+    edit(urgent, lambda wb: wb["Criteria"]["D3"].__setattr__("value", 40))
+    assert (
+        "warning",
+        "sheet 'Criteria'",
+        "the Criteria sheet differs from criteria/cp-2016.yaml (the weight of 'best_practice' is "
+        "40 on the sheet, 19.1 in the file); the sheet's table is used",
+    ) in problems_of(urgent)

@@ -142,7 +142,8 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
 
             if isinstance(locate, Locations):
                 validation = result.problems[start:]
-                result.problems[start:] = merge_problems(locate.problems, validation, locate.sheets)
+                read = (*locate.problems, *locate.warnings)
+                result.problems[start:] = merge_problems(read, validation, locate.sheets)
     for path, spec in rules:
         problems, notes = check_rules(spec, _shown(path), sheets)
         result.problems.extend(problems)

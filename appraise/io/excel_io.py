@@ -1266,6 +1266,8 @@ class Locations:
     criteria: dict[str, Any] | None = None
     criteria_cells: dict[str, str] = field(default_factory=dict)
     missing_columns: bool = False
+    # Warnings found once the criteria are read (after the cells): `check` lists them too.
+    warnings: list[Problem] = field(default_factory=list)
 
     def __call__(self, yaml_path: str) -> str:
         """The most specific sheet/cell known for a YAML path such as ``options[2].scores.x``."""
@@ -1449,6 +1451,17 @@ def workbook_criteria(
         if _table(tree.spec) == _table(spec) and tree.spec.normalise == spec.normalise:
             return tree
         why = f"it differs from {tree.path}, named at {place} ({_difference(spec, tree.spec)})"
+        # Not a note alone: `check` lists it, so a weight edited on the sheet is never used
+        # without a reviewer seeing it (the sheet's weights are the ones ranked).
+        where.warnings.append(
+            Problem(
+                shown,
+                "sheet 'Criteria'",
+                f"the Criteria sheet differs from {tree.path} ({_difference(spec, tree.spec)}); "
+                "the sheet's table is used",
+                "warning",
+            )
+        )
     label = f"{shown}, sheet 'Criteria'"
     problems, notes = check_criteria(spec, label, normalise)
     raise_if_errors(replace(p, path=shown, where=at_sheet(p.where)) for p in problems)
