@@ -2151,3 +2151,63 @@ def test_a_json_file_of_more_values_than_a_file_needs_is_refused_before_parsing(
         "most 6,000,000 in a file (room for 5,000,000 scores)"
     )
     refused_fresh(path, "")
+
+
+def _flooded(workbook: Path, out: Path, what: str, count: int) -> Path:
+    """The demo workbook with ``count`` of ``what`` written into its Scores sheet's XML (or its
+    shared strings), as a hostile or broken tool would: built as text, in a blink."""
+    part = "xl/worksheets/sheet6.xml"  # Scores, the template's sixth sheet
+    with zipfile.ZipFile(workbook) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        assert b'name="Scores" sheetId="6"' in source.read("xl/workbook.xml")
+        for name in source.namelist():
+            data = source.read(name).decode()
+            if name == part and what == "merged ranges":
+                merged = "".join(f'<mergeCell ref="AA{i}:AB{i}"/>' for i in range(1, count + 1))
+                data = data.replace(
+                    "</sheetData>", f"</sheetData><mergeCells>{merged}</mergeCells>"
+                )
+            if name == part and what == "hyperlinks":
+                links = "".join(
+                    f'<hyperlink ref="AA{i}" location="Scores!A1"/>' for i in range(1, count + 1)
+                )
+                at = data.index("<pageMargins")
+                data = f"{data[:at]}<hyperlinks>{links}</hyperlinks>{data[at:]}"
+            z.writestr(name, data)
+        if what == "shared strings":
+            strings = "".join(f"<si><t>s{i}</t></si>" for i in range(count))
+            z.writestr(
+                "xl/sharedStrings.xml",
+                '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                f"{strings}</sst>",
+            )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("what", "count", "limit"),
+    [("merged ranges", 200_000, 1_000), ("hyperlinks", 300_000, 10_000)],
+)
+def test_a_workbook_flooded_with_objects_no_cell_count_bounds_is_refused_fast(
+    workbook, tmp_path, what, count, limit
+):
+    """200,000 merged ranges took 79 s, 300,000 hyperlinks 29 s (openpyxl builds an object for
+    each). They are counted in the pass that counts cells, before openpyxl opens the file."""
+    flooded = _flooded(workbook, tmp_path / "flooded.xlsx", what, count)
+    refused(
+        flooded,
+        "sheet 'Scores'",
+        f"more than {limit:,} {what}; a scoring workbook needs far fewer: delete them and save",
+    )
+    refused_fresh(flooded, what)
+
+
+def test_a_workbook_with_millions_of_shared_strings_is_refused_fast(workbook, tmp_path):
+    """The shared-strings part was not scanned at all (openpyxl reads every string in it into
+    memory); a part of 2 million is refused in the counting pass."""
+    flooded = _flooded(workbook, tmp_path / "strings.xlsx", "shared strings", 2_000_000)
+    refused(
+        flooded,
+        "xl/sharedStrings.xml",
+        "more than 500,000 shared strings; a scoring workbook needs far fewer: delete them and "
+        "save",
+    )

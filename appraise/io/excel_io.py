@@ -453,6 +453,15 @@ _CELL = re.compile(_PREFIX + rb"c(?=[\s/>])")
 _CELL_ROW = re.compile(_PREFIX + rb'c\s[^>]*?\br\s*=\s*"[A-Za-z]{1,3}(\d+)"')
 _FORMULA = re.compile(_PREFIX + rb"f(?=[\s/>])")
 _CHUNK = 1 << 20
+# Things openpyxl builds a Python object for, one each, that no cell count bounds: counted in
+# the same pass and refused past what a scoring workbook could need (merged tables are refused
+# anyway; a template has no hyperlinks or comments).
+_COUNTED = {
+    "merged ranges": (re.compile(_PREFIX + rb"mergeCell(?=[\s/>])"), 1_000),
+    "hyperlinks": (re.compile(_PREFIX + rb"hyperlink(?=[\s/>])"), 10_000),
+    "comments": (re.compile(_PREFIX + rb"comment(?=[\s/>])"), 10_000),
+    "shared strings": (re.compile(_PREFIX + rb"si(?=[\s/>])"), MAX_WORKBOOK_CELLS),
+}
 
 
 @dataclass
@@ -463,6 +472,14 @@ class _Part:
     rows: int = 0
     last_row: int = 0
     formulas: bool = False
+    counted: dict[str, int] = field(default_factory=dict)
+
+    def over(self) -> tuple[str, int] | None:
+        """The first kind of thing counted past its limit, and the limit."""
+        for what, (_, limit) in _COUNTED.items():
+            if self.counted.get(what, 0) > limit:
+                return what, limit
+        return None
 
 
 def _sheet_names(archive: zipfile.ZipFile, path: Path) -> dict[str, str]:
@@ -503,6 +520,10 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, part: _Part) -> int
             text, tail = text[:cut], text[cut:]
             cells += len(_CELL.findall(text))
             part.formulas = part.formulas or _FORMULA.search(text) is not None
+            for what, (pattern, _) in _COUNTED.items():
+                part.counted[what] = part.counted.get(what, 0) + len(pattern.findall(text))
+            if part.over():
+                return cells
             for row in _ROW.finditer(text):
                 index = _ROW_INDEX.search(row.group(1))
                 part.rows += 1
@@ -527,7 +548,6 @@ def _survey(path: Path) -> bool:
         for member in archive.infolist():
             if not member.filename.lower().endswith(".xml") or member.filename in (
                 "xl/workbook.xml",
-                "xl/sharedStrings.xml",
                 "xl/styles.xml",
             ):
                 continue
@@ -535,6 +555,15 @@ def _survey(path: Path) -> bool:
             part = _Part(name)
             cells += _scan(archive, member, part)
             formulas = formulas or part.formulas
+            over = part.over()
+            if over is not None:
+                what, limit = over
+                raise InputError(
+                    path,
+                    f"sheet '{part.name}'" if part.name != member.filename else member.filename,
+                    f"more than {limit:,} {what}; a scoring workbook needs far fewer: delete "
+                    "them and save",
+                )
             if part.rows > MAX_ROWS or part.last_row > MAX_ROWS:
                 rows = max(part.rows, part.last_row)
                 raise InputError(
