@@ -56,26 +56,25 @@ def _mount(folder: Path, options: str) -> bool:
     return done.returncode == 0
 
 
-@pytest.fixture
-def small_disk(tmp_path) -> Iterator[Path]:
-    """A real 16 KiB file system (tmpfs): a workbook does not fit. Needs root (CI runs as root)."""
-    folder = tmp_path / "small"
+def _tmpfs(folder: Path, options: str) -> Iterator[Path]:
+    """A real tmpfs mounted on ``folder`` for one test. Needs root (CI runs as root)."""
     folder.mkdir()
-    if not _mount(folder, "size=16k"):
+    if not _mount(folder, options):
         pytest.skip("cannot mount a tmpfs here (needs root); the monkeypatched tests still run")
     yield folder
     subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Path]:
+    """A real 16 KiB file system: a workbook does not fit."""
+    yield from _tmpfs(tmp_path / "small", "size=16k")
 
 
 @pytest.fixture
 def read_only_disk(tmp_path) -> Iterator[Path]:
     """A real read-only file system (tmpfs mounted ro): even root cannot write there."""
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    if not _mount(folder, "size=1m,ro"):
-        pytest.skip("cannot mount a tmpfs here (needs root); the monkeypatched tests still run")
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
+    yield from _tmpfs(tmp_path / "ro", "size=1m,ro")
 
 
 def test_a_read_only_file_system_is_one_line_and_nothing_left(read_only_disk):
