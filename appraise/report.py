@@ -17,7 +17,7 @@ from typing import Any
 
 from appraise.errors import Problem
 from appraise.model import OptionSpec
-from appraise.safe_text import csv_text, markdown_text
+from appraise.safe_text import csv_text, escape_invisible, markdown_text
 from appraise.scoring import Ranking, SetAside
 from appraise.weights import (
     CriteriaTree,
@@ -377,7 +377,10 @@ def to_json(data: Any, ascii_only: bool = False) -> str:
         if where is None:
             raise
         raise NonFiniteNumber(*where) from None
-    return "".join(out)
+    # JSON escapes C0 controls itself; C1 controls and the invisible formatting characters
+    # (bidi overrides, zero-width spaces) it writes raw. They only ever stand inside strings
+    # (JSON's own syntax is ASCII), so escaping them keeps the document valid and equal.
+    return escape_invisible("".join(out))
 
 
 class NonFiniteNumber(ValueError):

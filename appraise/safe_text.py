@@ -26,9 +26,8 @@ import re
 # isolates (U+202A-U+202E, U+2066-U+2069), the direction marks (U+200E, U+200F, U+061C),
 # zero-width space, non-joiner and joiner, word joiner, byte-order mark and the line and
 # paragraph separators.
-_UNSAFE_IN_FREE_TEXT = (
-    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-)
+_INVISIBLE_FORMAT = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_UNSAFE_IN_FREE_TEXT = f"\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE_FORMAT}"
 UNSAFE_IN_FREE_TEXT = re.compile(f"[{_UNSAFE_IN_FREE_TEXT}]")
 UNSAFE_IN_NAMES = re.compile(f"[\t\n{_UNSAFE_IN_FREE_TEXT}]")
 _NOT_PRINTABLE = re.compile(f"[{_UNSAFE_IN_FREE_TEXT}\ud800-\udfff]")
@@ -74,6 +73,14 @@ def printable(text: str) -> str:
     if not _NOT_PRINTABLE.search(text):
         return text
     return _NOT_PRINTABLE.sub(lambda m: escaped(m.group()), text)
+
+
+_INVISIBLE = re.compile(f"[\x7f-\x9f{_INVISIBLE_FORMAT}]")
+
+
+def escape_invisible(json_text: str) -> str:
+    r"""JSON text with DEL, C1 controls and invisible formatting characters as ``\uXXXX``."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
 QUOTE_LIMIT = 60  # characters of input text quoted in a message

@@ -211,3 +211,15 @@ def test_the_workbook_keeps_formula_like_names_as_text_and_every_part_parses(tmp
     cells = [c for row in sheet.iter_rows() for c in row if c.value == FORMULA]
     assert cells, "the formula-like name is on the Summary sheet"
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_json_escapes_c1_and_invisible_characters_and_reads_back_equal():
+    """JSON escapes C0 itself but wrote C1 and bidi characters raw (a path can hold them)."""
+    from appraise.report import to_json
+
+    data = {"file": f"a{RTL}b\x9bc\u200bd", "figures": [1.5, -2.0]}
+    text = to_json(data)
+    assert_nothing_raw(text)
+    assert "\u200b" not in text
+    assert '"file": "a\\u202eb\\u009bc\\u200bd"' in text
+    assert json.loads(text) == data
