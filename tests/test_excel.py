@@ -551,7 +551,8 @@ def test_a_moved_workbook_reads_its_criteria_sheet(tmp_path, write):
     assert totals == [("x", pytest.approx(3.4)), ("y", pytest.approx(3.2)), ("z", 3.0)]
     assert (
         f"note: {moved}: the workbook's Criteria sheet is used: the criteria file "
-        "'../criteria/two.yaml' named at sheet 'Group', cell B4 is not there"
+        "'../criteria/two.yaml' named at sheet 'Group', cell B4 is not there; weight sets (and "
+        "any gates) kept only in the criteria file do not apply"
     ) in " ".join(result.stderr.split())
 
 

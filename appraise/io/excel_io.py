@@ -1495,6 +1495,8 @@ def workbook_criteria(
     problems, notes = check_criteria(spec, label, normalise)
     raise_if_errors(replace(p, path=shown, where=at_sheet(p.where)) for p in problems)
     note = f"{shown}: the workbook's Criteria sheet is used: {why}"
+    if moved:  # the sheet holds the table only: say what the file would have added
+        note += "; weight sets (and any gates) kept only in the criteria file do not apply"
     return CriteriaTree(spec, label, (*notes, note), source=path)
 
 
