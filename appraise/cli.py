@@ -319,21 +319,28 @@ def _emit_text(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _json(data: object) -> str:
-    """JSON for stdout: ASCII-only (non-ASCII as JSON escapes) where stdout is not Unicode."""
+def _emit_json(data: object) -> None:
+    """Write ``data`` to stdout as JSON, piece by piece as it is made.
+
+    A ranking of a million cells is never held whole. ASCII-only (non-ASCII as JSON escapes)
+    where stdout is not Unicode, and for any piece holding a file name that is not UTF-8
+    (Python holds its bytes as lone surrogates): escaped, still the same JSON.
+    """
     import codecs
 
     from appraise import report
+    from appraise.safe_text import ascii_json
 
     encoding = codecs.lookup(getattr(sys.stdout, "encoding", None) or "utf-8").name
-    if not encoding.startswith("utf"):
-        return report.to_json(data, ascii_only=True)
-    text = report.to_json(data)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a file name that is not UTF-8 (Python holds its bytes as
-        return report.to_json(data, ascii_only=True)  # lone surrogates): escaped, still JSON
-    return text
+    unicode = encoding.startswith("utf")
+    for piece in report.iter_json(data, ascii_only=not unicode):
+        try:
+            piece.encode("utf-8")
+        except UnicodeEncodeError:
+            sys.stdout.write(ascii_json(piece))
+        else:
+            sys.stdout.write(piece)
+    sys.stdout.write("\n")
 
 
 def _emit_plain(
@@ -346,7 +353,7 @@ def _emit_plain(
     from appraise import report
 
     if fmt is Format.json:
-        _emit_text(_json(data))
+        _emit_json(data)
     elif fmt is Format.csv:
         _emit_text(report.to_csv(rows()))
     elif fmt is Format.markdown:
@@ -473,7 +480,7 @@ def check(
     problems = [report.problem_record(p) for p in result.problems]
     failed = any(p.severity == "error" or strict for p in result.problems)
     if fmt is Format.json:
-        _emit_text(_json({"ok": not failed, "files": result.files, "problems": problems}))
+        _emit_json({"ok": not failed, "files": result.files, "problems": problems})
     elif fmt in (Format.csv, Format.markdown):
         rows = problems or [{"file": "", "where": "", "severity": "", "message": ""}][:0]
         _emit_text(

@@ -10,15 +10,15 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from appraise.errors import Problem
 from appraise.model import OptionSpec
 from appraise.safe_text import csv_text, escape_invisible, markdown_text
-from appraise.scoring import Ranking, SetAside
+from appraise.scoring import Disagreement, Ranking, SetAside
 from appraise.weights import (
     CriteriaTree,
     display_percentages,
@@ -104,20 +104,24 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
         "screened_out": [_set_aside(s, specs[s.id]) for s in ranking.screened_out],
         "excluded": [_set_aside(e, specs[e.id]) for e in ranking.excluded],
         "rejected": [_set_aside(r, specs[r.id]) | _register(specs[r.id]) for r in ranking.rejected],
-        "disagreements": [
-            {
-                "option": d.option,
-                "name": option_names.get(d.option, d.option),
-                "criterion": d.leaf,
-                "n": d.n,
-                "min": d.low,
-                "max": d.high,
-                "weight": d.weight,
-            }
-            for d in ranking.disagreements
-        ],
+        "disagreements": LazyList(
+            len(ranking.disagreements),
+            lambda k: _disagreement(ranking.disagreements[k], option_names),
+        ),
         "spread": _spread(ranking),
         "notes": list(ranking.notes),
+    }
+
+
+def _disagreement(d: Disagreement, option_names: Mapping[str, str]) -> Record:
+    return {
+        "option": d.option,
+        "name": option_names.get(d.option, d.option),
+        "criterion": d.leaf,
+        "n": d.n,
+        "min": d.low,
+        "max": d.high,
+        "weight": d.weight,
     }
 
 
@@ -140,24 +144,27 @@ def _scorers(ranking: Ranking) -> list[Record]:
     return out
 
 
-def _spread(ranking: Ranking) -> dict[str, dict[str, Record]]:
-    """Per option and leaf: scorers, lowest, highest, sample standard deviation."""
+def _spread(ranking: Ranking) -> Mapping[str, Mapping[str, Record]]:
+    """Per option and leaf: scorers, lowest, highest, sample standard deviation.
+
+    Made option by option as it is written (``LazyRows``): a million cells are never all held.
+    """
     spread, sheet = ranking.spread, ranking.sheet
     if spread is None or not sheet.per_scorer:
         return {}
-    return {
-        option.id: {
-            leaf: {
-                "n": int(spread.n[i, j]),
-                "min": float(spread.low[i, j]),
-                "max": float(spread.high[i, j]),
-                "sd": float(spread.std[i, j]),
-            }
-            for j, leaf in enumerate(sheet.leaf_ids)
-            if spread.n[i, j]
+    index = {option.id: i for i, option in enumerate(sheet.options)}
+    leaves = list(enumerate(sheet.leaf_ids))
+
+    def cells(option: str) -> dict[str, Record]:
+        i = index[option]
+        n, low, high, std = (a[i].tolist() for a in (spread.n, spread.low, spread.high, spread.std))
+        return {
+            leaf: {"n": n[j], "min": low[j], "max": high[j], "sd": std[j]}
+            for j, leaf in leaves
+            if n[j]
         }
-        for i, option in enumerate(sheet.options)
-    }
+
+    return LazyRows(list(index), cells)
 
 
 def _yes(flag: bool) -> str:
@@ -346,17 +353,52 @@ def problem_record(problem: Problem) -> Record:
     }
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # the C encoder
-_ENCODE_ASCII = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
+def _row_encoder(ascii_only: bool) -> Callable[[Any], str]:
+    """Compact JSON of one plain row, by the C encoder made once.
+
+    ``JSONEncoder.encode`` builds the encoder again on every call, which dominates when there
+    are a million rows.
+    """
+    escape = json.encoder.encode_basestring_ascii if ascii_only else json.encoder.encode_basestring
+    make = getattr(json.encoder, "c_make_encoder", None)  # CPython's, not in typeshed
+    if make is None:  # no C accelerator (another Python): the same text, more slowly
+        return json.JSONEncoder(ensure_ascii=ascii_only, allow_nan=False).encode
+
+    def unknown(value: Any) -> Any:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    iterencode = make(None, unknown, escape, None, ": ", ", ", False, False, False)
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return escape(value)
+        return "".join(iterencode(value, 0))
+
+    return encode
+
+
+_ENCODE = _row_encoder(ascii_only=False)
+_ENCODE_ASCII = _row_encoder(ascii_only=True)
+_CHUNK = 1 << 16  # characters gathered before a piece of JSON is handed on
 
 
 def to_json(data: Any, ascii_only: bool = False) -> str:
     """Full-precision JSON, indented, with each list or mapping of plain values on one line.
 
+    The whole of ``iter_json``; see there.
+    """
+    return "".join(iter_json(data, ascii_only))
+
+
+def iter_json(data: Any, ascii_only: bool = False) -> Iterator[str]:
+    """``to_json``'s text in pieces of about 64 K characters, for writing as it is made.
+
     ``json.dumps`` with ``indent`` runs in pure Python, about ten times slower than its compact
     C encoder; here only the nesting is written in Python and every innermost row goes through
     the C encoder, so a ranking of thousands of options (with spreads per cell) is written in a
-    second or two, and reads as one line per option, criterion or cell.
+    few seconds, and reads as one line per option, criterion or cell. Nothing beyond the
+    current piece is held: a 200 MB document is written in bounded memory, its largest parts
+    (``LazyRows``, ``LazyList``) made row by row as they are written.
 
     Args:
         data: Records: mappings, lists and plain values.
@@ -370,17 +412,88 @@ def to_json(data: Any, ascii_only: bool = False) -> str:
     """
     encode = _ENCODE_ASCII if ascii_only else _ENCODE
     out: list[str] = []
+    size = 0
     try:
-        _encode(data, "\n", out, encode)
+        for piece in _encode(data, "\n", encode):
+            out.append(piece)
+            size += len(piece)
+            if size >= _CHUNK:
+                yield _safe_piece(out)
+                out, size = [], 0
     except ValueError:
         where = _non_finite(data, "")
         if where is None:
             raise
         raise NonFiniteNumber(*where) from None
+    yield _safe_piece(out)
+
+
+def _safe_piece(pieces: list[str]) -> str:
     # JSON escapes C0 controls itself; C1 controls and the invisible formatting characters
     # (bidi overrides, zero-width spaces) it writes raw. They only ever stand inside strings
     # (JSON's own syntax is ASCII), so escaping them keeps the document valid and equal.
-    return escape_invisible("".join(out))
+    return escape_invisible("".join(pieces))
+
+
+class LazyRows(Mapping[str, Any]):
+    """A mapping whose values are made when asked for: rows by the million, never all held.
+
+    ``keys`` are known; ``row(key)`` makes the value. ``iter_json`` writes it like a dict.
+    """
+
+    def __init__(self, keys: Sequence[str], row: Callable[[str], Any]) -> None:
+        self._keys = keys
+        self._index = {key: n for n, key in enumerate(keys)}
+        self._row = row
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._index:
+            raise KeyError(key)
+        return self._row(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class LazyList(Sequence[Any]):
+    """A list whose items are made when read: rows by the million, never all held.
+
+    ``item(k)`` makes item ``k``; ``iter_json`` writes it like a list.
+    """
+
+    def __init__(self, length: int, item: Callable[[int], Any]) -> None:
+        self._length = length
+        self._item = item
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self._item(k) for k in range(*index.indices(self._length))]
+        if not -self._length <= index < self._length:
+            raise IndexError(index)
+        return self._item(index % self._length)
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self._item, range(self._length))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LazyList({self._length} items)"
 
 
 class NonFiniteNumber(ValueError):
@@ -398,29 +511,58 @@ def _non_finite(value: Any, where: str) -> tuple[str, float] | None:
     if isinstance(value, float) and not math.isfinite(value):
         return where, value
     items: Any = ()
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         items = ((f"{where}.{key}" if where else str(key), v) for key, v in value.items())
-    elif isinstance(value, (list, tuple)):
+    elif isinstance(value, _SEQUENCES):
         items = ((f"{where}[{n}]", v) for n, v in enumerate(value))
     return next((found for path, v in items if (found := _non_finite(v, path))), None)
 
 
-def _encode(value: Any, newline: str, out: list[str], encode: Callable[[Any], str]) -> None:
-    inner = newline + "  "
-    if isinstance(value, dict) and not _plain(value.values()):
-        out.append("{")
-        for n, (key, item) in enumerate(value.items()):
-            out.append(f"{',' if n else ''}{inner}{encode(_key(key))}: ")
-            _encode(item, inner, out, encode)
-        out.append(newline + "}")
-    elif isinstance(value, (list, tuple)) and not _plain(value):
-        out.append("[")
-        for n, item in enumerate(value):
-            out.append(f"{',' if n else ''}{inner}")
-            _encode(item, inner, out, encode)
-        out.append(newline + "]")
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_MAPPINGS = (dict, LazyRows)
+_SEQUENCES = (list, tuple, LazyList)
+_NESTED = _MAPPINGS + _SEQUENCES
+
+
+def _encode(value: Any, newline: str, encode: Callable[[Any], str]) -> Iterator[str]:
+    """``value``'s JSON: containers of containers spread over lines, plain rows on one."""
+    if _is_plain(value):
+        yield encode(_concrete(value))
     else:
-        out.append(encode(value))
+        yield from _nested(value, newline, encode)
+
+
+def _nested(value: Any, newline: str, encode: Callable[[Any], str]) -> Iterator[str]:
+    """A container known to hold containers: one line per item, rows written whole."""
+    inner = newline + "  "
+    sep = inner
+    if isinstance(value, _MAPPINGS):
+        yield "{"
+        for key, item in value.items():
+            name = encode(key if type(key) is str else _key(key))
+            if _is_plain(item):  # the common case, a row: written here, no deeper call
+                yield f"{sep}{name}: {encode(_concrete(item))}"
+            else:
+                yield f"{sep}{name}: "
+                yield from _nested(item, inner, encode)
+            sep = "," + inner
+        yield newline + "}"
+    else:
+        yield "["
+        for item in value:
+            if _is_plain(item):
+                yield sep + encode(_concrete(item))
+            else:
+                yield sep
+                yield from _nested(item, inner, encode)
+            sep = "," + inner
+        yield newline + "]"
+
+
+def _concrete(value: Any) -> Any:
+    if type(value) is LazyRows:
+        return dict(value)
+    return list(value) if type(value) is LazyList else value
 
 
 def _key(key: Any) -> str:
@@ -432,9 +574,23 @@ def _key(key: Any) -> str:
     raise TypeError(f"a JSON key must be text or a number, not {key!r}")
 
 
-def _plain(values: Any) -> bool:
-    """Whether a container's values are all plain (no list or mapping among them)."""
-    return not any(isinstance(v, (dict, list, tuple)) and v for v in values)
+def _is_plain(value: Any) -> bool:
+    """Whether ``value`` is written on one line.
+
+    A scalar, an empty container, or a container of scalars and empty containers (a row).
+    """
+    if type(value) in _SCALARS:
+        return True
+    if isinstance(value, _MAPPINGS):
+        values: Any = value.values()
+    elif isinstance(value, _SEQUENCES):
+        values = value
+    else:
+        return True  # not JSON at all: the encoder names it
+    for item in values:
+        if type(item) not in _SCALARS and isinstance(item, _NESTED) and item:
+            return False
+    return True
 
 
 def to_csv(rows: Sequence[Record]) -> str:

@@ -83,6 +83,25 @@ def escape_invisible(json_text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
 
 
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def ascii_json(json_text: str) -> str:
+    r"""JSON text with every character beyond ASCII as a JSON escape (``\u00e9``).
+
+    It reads back the same: a character beyond U+FFFF as its surrogate pair, a lone surrogate
+    (a file name's undecodable byte) as itself escaped. Non-ASCII only stands inside strings.
+    """
+    return _NON_ASCII.sub(lambda m: _json_escape(ord(m.group())), json_text)
+
+
+def _json_escape(code: int) -> str:
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 QUOTE_LIMIT = 60  # characters of input text quoted in a message
 
 

@@ -8,9 +8,10 @@ once, applies the missing-score policy and calls them.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -239,6 +240,59 @@ class Disagreement:
     weight: float
 
 
+class Disagreements(Sequence[Disagreement]):
+    """The flagged cells, in option then leaf order, each made when it is read.
+
+    A large panel can disagree on a million cells; they are held as two index arrays, not as
+    a million objects. Equal to any sequence of the same ``Disagreement`` items.
+    """
+
+    def __init__(
+        self,
+        sheet: ScoreSheet,
+        spread: Spread,
+        w: FloatArray,
+        rows: npt.NDArray[np.intp],
+        columns: npt.NDArray[np.intp],
+    ) -> None:
+        self._sheet, self._spread, self._w = sheet, spread, w
+        self._rows, self._columns = rows, columns
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Disagreement: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Disagreement]: ...
+    def __getitem__(self, index: int | slice) -> Disagreement | Sequence[Disagreement]:
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        i, j = int(self._rows[index]), int(self._columns[index])
+        spread = self._spread
+        return Disagreement(
+            self._sheet.options[i].id,
+            self._sheet.leaf_ids[j],
+            int(spread.n[i, j]),
+            float(spread.low[i, j]),
+            float(spread.high[i, j]),
+            float(self._w[j]),
+        )
+
+    def __iter__(self) -> Iterator[Disagreement]:
+        return (self[k] for k in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Disagreements({len(self)} cells)"
+
+
 @dataclass(frozen=True)
 class Ranking:
     """Everything ``rank`` found: weights used, ranked options, options set aside, notes."""
@@ -251,7 +305,7 @@ class Ranking:
     screened_out: tuple[SetAside, ...] = ()
     excluded: tuple[SetAside, ...] = ()
     rejected: tuple[SetAside, ...] = ()
-    disagreements: tuple[Disagreement, ...] = ()
+    disagreements: Sequence[Disagreement] = ()
     spread: Spread | None = None
     notes: tuple[str, ...] = field(default=())
     settings: Settings | None = None
@@ -432,7 +486,7 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
         screened_out=tuple(screened),
         excluded=tuple(excluded),
         rejected=tuple(rejected),
-        disagreements=tuple(_disagreements(sheet, spread, w)),
+        disagreements=_disagreements(sheet, spread, w),
         spread=spread,
         notes=tuple(notes),
         settings=settings,
@@ -540,24 +594,10 @@ def _filtered(sheet: ScoreSheet, settings: Settings, notes: list[str]) -> set[st
     return out
 
 
-def _disagreements(sheet: ScoreSheet, spread: Spread, w: FloatArray) -> list[Disagreement]:
+def _disagreements(sheet: ScoreSheet, spread: Spread, w: FloatArray) -> Disagreements:
     if not sheet.per_scorer:
-        return []
+        return Disagreements(sheet, spread, w, np.zeros(0, np.int64), np.zeros(0, np.int64))
     span = DISAGREEMENT_SPAN * (sheet.scale.max - sheet.scale.min)
     heavy = w >= 1.0 / len(w) - 1e-12
-    found = []
-    for i, j in zip(
-        *np.nonzero((spread.n >= 2) & (spread.high - spread.low >= span - 1e-12) & heavy),
-        strict=True,
-    ):
-        found.append(
-            Disagreement(
-                sheet.options[i].id,
-                sheet.leaf_ids[j],
-                int(spread.n[i, j]),
-                float(spread.low[i, j]),
-                float(spread.high[i, j]),
-                float(w[j]),
-            )
-        )
-    return found
+    rows, columns = np.nonzero((spread.n >= 2) & (spread.high - spread.low >= span - 1e-12) & heavy)
+    return Disagreements(sheet, spread, w, rows, columns)

@@ -113,6 +113,21 @@ def test_top_overrides_the_fifty_row_table_and_json_lists_every_option(write):
     assert len(data["options"]) == len(data["disagreements"]) == 60
 
 
+def test_rank_json_spread_and_flags_are_those_worked_by_hand(write):
+    """Made row by row as written (issue 14, class 9), the figures are the scorers' own: on a
+    ann, bob and cy give 1, 5, 3 (sd 2); on b all give 1 + n % 5 (sd 0)."""
+    data = json.loads(invoke("rank", _sixty_options(write), "-f", "json").stdout)
+    assert data["spread"]["o7"] == {
+        "a": {"n": 3, "min": 1.0, "max": 5.0, "sd": 2.0},
+        "b": {"n": 3, "min": 3.0, "max": 3.0, "sd": 0.0},
+    }
+    assert len(data["spread"]) == 60
+    assert data["disagreements"][7] == {
+        "option": "o7", "name": "Option 7", "criterion": "a",
+        "n": 3, "min": 1.0, "max": 5.0, "weight": 0.6,
+    }  # fmt: skip
+
+
 def test_rank_several_files_prints_a_json_list_in_order(demo, write):
     write("nested.yaml", NESTED)
     other = write(

@@ -223,3 +223,13 @@ def test_json_escapes_c1_and_invisible_characters_and_reads_back_equal():
     assert "\u200b" not in text
     assert '"file": "a\\u202eb\\u009bc\\u200bd"' in text
     assert json.loads(text) == data
+
+
+def test_ascii_json_escapes_beyond_ascii_as_json_reads_it_back():
+    """Non-ASCII (é, a character beyond U+FFFF, a file name's lone surrogate) as JSON escapes."""
+    from appraise.safe_text import ascii_json
+
+    text = json.dumps({"name": "Café 🏥", "file": "x\udcff.yaml"}, ensure_ascii=False)
+    escaped = ascii_json(text)
+    assert escaped == '{"name": "Caf\\u00e9 \\ud83c\\udfe5", "file": "x\\udcff.yaml"}'
+    assert json.loads(escaped) == json.loads(text)

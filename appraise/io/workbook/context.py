@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.errors import InputError
 from appraise.io.workbook.writing import cells, sheet_ref
-from appraise.scoring import Ranking, resolve_weight_set
+from appraise.scoring import Disagreement, Ranking, resolve_weight_set
 from appraise.sensitivity import Sensitivity
 from appraise.validate import one_file_per_group
 from appraise.weights import CriteriaTree
@@ -101,6 +102,14 @@ class GroupLayout:
     """This group's sensitivity results, if the export was given them."""
     sensitivity_title: str = ""
     """Title of this group's Sensitivity sheet ("" when there is none)."""
+
+    @cached_property
+    def disagreements_of(self) -> dict[str, list[Disagreement]]:
+        """The flagged cells of each option (an option with none is not a key)."""
+        found: dict[str, list[Disagreement]] = {}
+        for d in self.ranking.disagreements:
+            found.setdefault(d.option, []).append(d)
+        return found
 
     @property
     def leaf_ids(self) -> tuple[str, ...]:

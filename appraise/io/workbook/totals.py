@@ -60,7 +60,7 @@ def _score_rows(layout: GroupLayout) -> list[tuple[str, int, FloatArray]]:
 
 
 def _disagreement_text(layout: GroupLayout, option_id: str) -> str:
-    found = [d for d in layout.ranking.disagreements if d.option == option_id]
+    found = layout.disagreements_of.get(option_id, [])
     return "; ".join(f"{d.leaf} ({d.low:g} to {d.high:g}, {d.n} scorers)" for d in found)
 
 
