@@ -593,7 +593,7 @@ def sensitivity(
     Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
     """
     from appraise import sensitivity_report
-    from appraise.sensitivity import ANALYSES, SmaaOptions, analyse
+    from appraise.sensitivity import ANALYSES, SmaaOptions, analyse, check_size
 
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     what = [a.value for a in only] if only else list(ANALYSES)
@@ -607,6 +607,8 @@ def sensitivity(
     records = []
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "testing")
+        for ranking in rankings:
+            check_size(ranking)  # every file, before a minute is spent on the first
         _notes([n for r in rankings for n in r.notes])
         for ranking in rankings:
             with _progress(samples if "smaa" in what else 0) as advance:
@@ -986,7 +988,8 @@ def export(
     import shlex
 
     from appraise.io.safe_write import require_suffix
-    from appraise.io.workbook import write_hce_workbook
+    from appraise.io.workbook import check_size, write_hce_workbook
+    from appraise.sensitivity import check_size as check_sensitivity_size
     from appraise.validate import one_file_per_group
 
     with exit_on_input_error():
@@ -995,6 +998,10 @@ def export(
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "exporting")
         one_file_per_group([r.sheet for r in rankings])  # before the simulations, not after
+        check_size(rankings, sensitivity)
+        if sensitivity:
+            for ranking in rankings:
+                check_sensitivity_size(ranking)
         _notes([n for r in rankings for n in r.notes])
         from appraise.sensitivity import SmaaOptions, analyse
 

@@ -26,7 +26,7 @@ from appraise.combine import (
 )
 from appraise.errors import InputError
 from appraise.model import Rule, Scale, Settings
-from appraise.safe_text import markdown_text
+from appraise.safe_text import markdown_text, some_names
 from appraise.scoring import Ranking, rank
 from appraise.validate import one_file_per_group
 from appraise.weights import FloatArray, percent_text, same_weights
@@ -488,11 +488,11 @@ def combine_summary(result: CombineResult) -> list[str]:
         same = [w.name for w in active if w.candidate is not None and w.candidate < len(tied)]
         other = [w.name for w in active if w.name not in same]
         if active and not other:
-            out.append(f"It stays best under every weight set ({', '.join(same)}).")
+            out.append(f"It stays best under every weight set ({some_names(same)}).")
         elif other:
-            out.append(f"Another combination is best under weight set(s) {', '.join(other)}.")
+            out.append(f"Another combination is best under weight set(s) {some_names(other)}.")
         if idle:
-            quoted = ", ".join(f"'{name}'" for name in idle)
+            quoted = some_names([f"'{name}'" for name in idle])
             out.append(
                 f"Weight set(s) {quoted} change no weight these files are scored against, so "
                 "say nothing either way."

@@ -83,6 +83,10 @@ MAX_SCORERS = 100
 MAX_SCORES = 5_000_000
 MAX_CRITERIA = 500
 MAX_RULES = 10_000
+MAX_WEIGHT_SETS = 100
+# Per command (each measured at its limit in benchmarks/scale_bench.py, within 1 GiB):
+MAX_SENSITIVITY_OPTIONS = 1_000  # ranked options: every pair is compared (a million pairs)
+MAX_EXPORT_CELLS = 500_000  # cells of an exported workbook: the most appraise reads back
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 REF_PATTERN = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
@@ -232,7 +236,9 @@ class CriteriaFile(_Model):
     normalise: bool = False
     criteria: list[CriterionSpec] = Field(min_length=1, max_length=MAX_CRITERIA)
     printed_total: PrintedFigures | None = None
-    weight_sets: dict[Slug, dict[Slug, Weight]] = Field(default_factory=dict)
+    weight_sets: dict[Slug, dict[Slug, Weight]] = Field(
+        default_factory=dict, max_length=MAX_WEIGHT_SETS
+    )
     gates: list[GateSpec] = Field(default_factory=list)
 
 

@@ -20,6 +20,7 @@ anything there but read as typed:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # C0 controls (but tab and line feed, which free text may hold), DEL, C1 controls, and the
 # invisible format characters that reorder or hide text: the bidi embeddings, overrides and
@@ -103,6 +104,17 @@ def _json_escape(code: int) -> str:
 
 
 QUOTE_LIMIT = 60  # characters of input text quoted in a message
+NAMES_SHOWN = 8  # names listed in one sentence before "and N more"
+
+
+def some_names(names: Sequence[str], shown: int = NAMES_SHOWN) -> str:
+    """Names for a sentence, the first ``shown`` of them then how many more (``a, b and 3 more``).
+
+    A criteria file may hold a hundred weight sets; a sentence naming them all is a page.
+    """
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
 
 
 def cut(text: str, limit: int = QUOTE_LIMIT) -> str:

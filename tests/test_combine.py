@@ -6,6 +6,8 @@ Expected values are worked by hand in the comments (small cases), or come from
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -400,6 +402,26 @@ def test_robustness_ties_by_the_rule_rank_uses(listed, monkeypatch):
     weights = np.random.default_rng(6).dirichlet([1, 1], 50)
     shares = robustness(groups, [], [], candidates, weights)
     assert shares == pytest.approx([1 / 3] * 3, abs=1e-12)
+
+
+def test_robustness_searches_share_one_step_budget(monkeypatch):
+    """Issue 14, class 9: each weight sample's search fits in 40 steps, but 200 of them do not;
+    a budget per sample let 100,000 samples run for days, so the searches share one."""
+    monkeypatch.setattr(combine.weight_samples, "ENUMERATE_MAX", 0)
+    rows = [[5, 1], [1, 5], [2, 2]]
+    groups = [scored(f"g{i}", rows, [0.6, 0.4]) for i in range(6)]
+    candidates = top_combinations(groups, [], k=1)
+    assert [c.choice for c in candidates] == [{f"g{i}": f"g{i}1" for i in range(6)}]
+    monkeypatch.setattr(combine.search, "MAX_NODES", 40)
+    weights = np.random.default_rng(7).dirichlet([1, 1], 200)
+    assert robustness(groups, [], [], candidates, np.array([[0.6, 0.4]])) == [1.0]
+    with pytest.raises(SearchTooLong) as caught:
+        robustness(groups, [], [], candidates, weights)
+    assert re.fullmatch(
+        r"the robustness searches gave up after 40 steps in all, \d+ of 200 weight samples "
+        r"searched; try fewer samples \(--samples\), or loosen a limit",
+        str(caught.value),
+    )
 
 
 def rescored(g: GroupOptions, scores: np.ndarray) -> GroupOptions:

@@ -759,6 +759,19 @@ def test_too_many_rules(write):
     )
 
 
+def test_too_many_weight_sets(write):
+    """Issue 14, class 9: each set is a ranking and a combination search; 10,000 of them (a
+    300 KB file) kept combine busy for minutes and filled pages with their names."""
+    sets = "".join(f"  s{i}: {{a: {1 + i % 9}, b: 5}}\n" for i in range(100))
+    criteria = write("two.yaml", TWO_CRITERIA + sets)  # after its own set, flip
+    result, elapsed = invoke("rank", write("demo.yaml", THREE_OPTIONS))
+    assert_clean(result, elapsed)
+    assert result.stderr == (
+        f"error: {criteria}: weight_sets: 101 weight sets; the limit is 100 per file (each is "
+        "weighed separately by sensitivity and combine)\n"
+    )
+
+
 # --- JSON, read by the json module with the same guards ---------------------------------------
 
 
@@ -1378,6 +1391,95 @@ def test_a_very_large_valid_file_ranks_exactly_in_time_and_memory(tmp_path):
     assert seconds < SCALE_SECONDS, f"check took {seconds:.1f} s"
     assert megabytes < SCALE_MEGABYTES, f"check peaked at {megabytes:.0f} MB"
     assert json.loads(out)["ok"] is True
+
+
+# --- scale: what each command takes (issue 14, class 9) --------------------------------------
+# Each limit is lowered here so that the check is the same and the test quick; the limits
+# themselves are measured in benchmarks/scale_bench.py --limits.
+
+
+def test_files_read_together_share_one_limit_on_scores(write, monkeypatch):
+    """Two files of 6 scores under a limit of 10: each alone is fine, together they are over,
+    and the second is named (two 5-million-score files took 1.2 GB in diff)."""
+    monkeypatch.setattr("appraise.io.loading.MAX_SCORES", 10)
+    first = demo(write)
+    second = write("again.yaml", THREE_OPTIONS.replace("group: demo", "group: again"))
+    assert invoke("rank", second)[0].exit_code == 0
+    for command in ("rank", "diff", "combine"):
+        result, elapsed = invoke(command, first, second)
+        assert_clean(result, elapsed)
+        assert result.stderr == (
+            f"error: {second}: options: 6 scores, and 6 in the files before it: more than the "
+            "10 one command reads in all\n"
+        ), command
+
+
+@pytest.mark.parametrize("command", [["sensitivity"], ["export", "-o", "out.xlsx"]])
+def test_sensitivity_takes_at_most_its_limit_of_options(write, monkeypatch, command):
+    """Every pair is compared: at 5,000 options that took 3.5 minutes and 3.6 GB."""
+    monkeypatch.setattr("appraise.sensitivity.MAX_SENSITIVITY_OPTIONS", 2)
+    path = demo(write)
+    result, elapsed = invoke(*command[:1], path, *command[1:])
+    assert_clean(result, elapsed)
+    assert result.stderr == (
+        f"error: {path}: options: 3 options ranked; sensitivity compares every pair, so it "
+        "takes at most 2 (rank takes 5,000): analyse a shortlist, e.g. with --status\n"
+    )
+    assert not (path.parent / "out.xlsx").exists()
+
+
+def test_export_refuses_a_workbook_over_its_cell_limit_before_any_work(write, monkeypatch):
+    """openpyxl holds every cell: 4.6 million took two minutes and 2.5 GB."""
+    monkeypatch.setattr("appraise.io.workbook.MAX_EXPORT_CELLS", 20)
+    path = demo(write)
+    result, elapsed = invoke("export", path, "-o", path.parent / "out.xlsx", "--no-sensitivity")
+    assert_clean(result, elapsed)
+    # 1,000 fixed + consensus: 3 options x 1 row x (2 criteria + 5) + 3 x (2 + 2 + 8) = 1,057
+    assert result.stderr == (
+        f"error: {path}: options: the workbook would hold about 1,057 cells (3 options x 2 "
+        "criteria here); export writes at most 20: use rank or sensitivity with --format json "
+        "or csv, or export a shortlist (--status)\n"
+    )
+    assert not (path.parent / "out.xlsx").exists()
+
+
+def test_the_export_estimate_is_close_above_the_cells_written(tmp_path):
+    """40 options x 60 leaves x 6 scorers: the estimate is within 10% above the cells written."""
+    from appraise import load_scores, rank
+    from appraise.io.workbook import estimated_cells
+
+    path, _ = scale_bench.generate(tmp_path, n_options=40, n_scorers=6)
+    ranking = rank(load_scores(path))
+    result = invoke("export", path, "-o", tmp_path / "out.xlsx", "--samples", "100")[0]
+    assert result.exit_code == 0, result.stderr
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    written = sum(1 for ws in book for row in ws.iter_rows() for c in row if c.value is not None)
+    estimate = estimated_cells([ranking], with_sensitivity=True)
+    assert written <= estimate <= 1.1 * written
+
+
+def test_a_template_appraise_could_not_read_back_is_refused(write, monkeypatch):
+    """A template pre-filled with 25,000 scorer rows was written in 100 s and 2.5 GB, and rank
+    then refused it; now template refuses it first, naming the reader's limits."""
+    monkeypatch.setattr("appraise.io.excel_io.MAX_WORKBOOK_CELLS", 15)
+    path = demo(write)
+    out = path.parent / "t.xlsx"
+    result, elapsed = invoke("template", path.parent / "two.yaml", "-s", path, "-o", out)
+    assert_clean(result, elapsed)
+    # rows 3 to 200 formatted for entry (3 used, consensus), 2 criteria + 3 columns, and the
+    # weights above the criteria: 199 x 5 + 2 = 997
+    assert result.stderr == (
+        f"error: {path}: options: a template of this file needs 200 rows and 997 cells on its "
+        "Scores sheet; a workbook appraise reads holds at most 20,000 rows a sheet and 15 "
+        "cells: keep this group's scores in YAML or JSON\n"
+    )
+    assert not out.exists()
+    monkeypatch.setattr("appraise.io.excel_io.MAX_WORKBOOK_CELLS", 500_000)
+    assert invoke("template", path.parent / "two.yaml", "-s", path, "-o", out)[0].exit_code == 0
+    with zipfile.ZipFile(out) as book:
+        names = re.findall(rb'name="([^"]+)"', book.read("xl/workbook.xml"))
+        scores = book.read(f"xl/worksheets/sheet{names.index(b'Scores') + 1}.xml")
+    assert len(re.findall(rb"<c ", scores)) == 997
 
 
 # --- fuzz: loaders raise nothing but AppraiseError ---------------------------------------------

@@ -16,7 +16,7 @@ from appraise.combine.checks import (
 )
 from appraise.combine.data import Choice, Combination, GroupOptions, IntArray, Limit, SearchTooLong
 from appraise.combine.problem import _Problem
-from appraise.combine.search import _OutOfNodes, _Search
+from appraise.combine.search import _OutOfNodes, _Search, node_budget
 from appraise.combine.topk import MARGIN, _ranked, _TopK
 from appraise.errors import InputError
 from appraise.model import Rule
@@ -117,6 +117,10 @@ class _Part:
         self.index: dict[Choice, int] = {}
         self.matrix: FloatArray | None = None
         self.pool: list[Choice] = []
+        self.budget = [node_budget()]
+        """Steps left to the searches of every sample: ``robustness`` shares one budget."""
+        self.searched = 0
+        """Samples that needed a search so far."""
         if self.rows is not None:
             self.index = {tuple(int(o) for o in row): r for r, row in enumerate(self.rows)}
             self.matrix = _combined_scores(sub, self.weights, self.rows)
@@ -170,8 +174,10 @@ class _Part:
             if any(total > level + MARGIN for total in pooled):
                 continue
             top = _TopK(1, level)
-            search = _Search(self.problem, values, top, stop_above=level + MARGIN)
+            search = _Search(self.problem, values, top, self.budget[0], stop_above=level + MARGIN)
+            self.searched += 1
             search.run()
+            self.budget[0] -= search.nodes
             best = [c for rank, _, c in _ranked(top.result(), 1, values) if rank == 1]
             self.pool = list(dict.fromkeys([*best, *self.pool]))[:POOL_SIZE]
             for c, choice in enumerate(own):
@@ -275,14 +281,19 @@ def robustness(
     solvers = [_Part(groups, *part, per_group) for part in parts]
     if any(part.empty for part in solvers):
         return shares
+    budget = solvers[0].budget
+    for part in solvers:
+        part.budget = budget  # one budget, however many parts and samples
     try:
         shares = _shares(
             weights, scores, solvers, [_maybe_positions(groups, c.choice) for c in candidates]
         )
-    except _OutOfNodes as exc:
+    except _OutOfNodes:
+        searched = sum(part.searched for part in solvers)
         raise SearchTooLong(
-            f"the robustness search gave up after {exc.steps:,} steps on one weight sample; "
-            "try fewer samples, or loosen a limit"
+            f"the robustness searches gave up after {node_budget():,} steps in all, "
+            f"{searched:,} of {len(weights):,} weight samples searched; try fewer samples "
+            "(--samples), or loosen a limit"
         ) from None
     return shares
 

@@ -356,6 +356,26 @@ def _fits_in_cells(spec: ScoresFile, path: str) -> None:
                 )
 
 
+def _fits_in_workbook(spec: ScoresFile, columns: int, path: str) -> None:
+    """Refuse a template that ``rank`` could not read back (``MAX_ROWS``, ``MAX_WORKBOOK_CELLS``).
+
+    The Scores sheet has two heading rows, then a row per option and scorer (at least up to
+    ``TEMPLATE_ROWS``, each with its cells formatted for entry); a column per criterion scored,
+    and the scorer, option and comment columns.
+    """
+    data_rows = sum(max(1, len(option.scorers or {})) for option in spec.options)
+    rows = max(data_rows + 2, TEMPLATE_ROWS)
+    cells = (rows - 1) * (columns + 3) + columns
+    if rows > MAX_ROWS or cells > MAX_WORKBOOK_CELLS:
+        raise InputError(
+            path,
+            "options",
+            f"a template of this file needs {rows:,} rows and {cells:,} cells on its Scores "
+            f"sheet; a workbook appraise reads holds at most {MAX_ROWS:,} rows a sheet and "
+            f"{MAX_WORKBOOK_CELLS:,} cells: keep this group's scores in YAML or JSON",
+        )
+
+
 def write_template(
     tree: CriteriaTree,
     criteria_ref: str,
@@ -1527,6 +1547,9 @@ def make_template(
         sheet = load_scores(scores)
         spec, level = sheet.spec, sheet.level
         _fits_in_cells(spec, sheet.path)
+        _fits_in_workbook(
+            spec, len(tree.leaf_ids if level == "leaves" else tree.top_ids), sheet.path
+        )
         inputs.append(sheet.file)
         if scale is not None and scale != (spec.scale.min, spec.scale.max):
             raise InputError(

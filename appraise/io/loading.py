@@ -23,6 +23,7 @@ from appraise.model import (
     MAX_RULES,
     MAX_SCORERS,
     MAX_SCORES,
+    MAX_WEIGHT_SETS,
     CriteriaFile,
     Rule,
     RulesFile,
@@ -118,7 +119,7 @@ def _kind_of(data: Any) -> FileKind | None:
     return None
 
 
-def _scores_over_limits(data: dict[Any, Any]) -> tuple[str, str] | None:
+def _scores_over_limits(data: dict[Any, Any], before: int = 0) -> tuple[str, str] | None:
     options = data.get("options")
     if not isinstance(options, list):
         return None
@@ -142,19 +143,38 @@ def _scores_over_limits(data: dict[Any, Any]) -> tuple[str, str] | None:
             scores += len(option["scores"])
     if len(scorers) > MAX_SCORERS:
         return "scorers", f"{len(scorers)} scorers; the limit is {MAX_SCORERS} per file"
+    return _too_many_scores(scores, before)
+
+
+def _too_many_scores(scores: int, before: int) -> tuple[str, str] | None:
+    if before + scores <= MAX_SCORES:
+        return None
     if scores > MAX_SCORES:
         return "options", f"{scores:,} scores in one file; the limit is {MAX_SCORES:,}"
-    return None
+    return "options", (
+        f"{scores:,} scores, and {before:,} in the files before it: more than the "
+        f"{MAX_SCORES:,} one command reads in all"
+    )
 
 
-def _over_limits(kind: FileKind, data: dict[Any, Any]) -> tuple[str, str] | None:
+def count_scores(spec: ScoresFile) -> int:
+    """The scores a scores file holds (each scorer's counted), as the limits count them."""
+    return sum(
+        len(option.scores)
+        if option.scores is not None
+        else sum(len(row) for row in (option.scorers or {}).values())
+        for option in spec.options
+    )
+
+
+def _over_limits(kind: FileKind, data: dict[Any, Any], before: int = 0) -> tuple[str, str] | None:
     """The first count over its limit (see ``appraise.model``), as (YAML path, message).
 
     Counted on the parsed data, before pydantic validates anything, so an oversized file costs
     a few ``len()`` calls, not a full validation.
     """
     if kind == "scores":
-        return _scores_over_limits(data)
+        return _scores_over_limits(data, before)
     if kind == "criteria" and isinstance(data.get("criteria"), list):
         criteria = data["criteria"]
         count = len(criteria) + sum(
@@ -167,6 +187,13 @@ def _over_limits(kind: FileKind, data: dict[Any, Any]) -> tuple[str, str] | None
                 "criteria",
                 f"{count:,} criteria and sub-criteria; the limit is {MAX_CRITERIA} per file",
             )
+    sets = data.get("weight_sets")
+    if kind == "criteria" and isinstance(sets, dict) and len(sets) > MAX_WEIGHT_SETS:
+        return (
+            "weight_sets",
+            f"{len(sets):,} weight sets; the limit is {MAX_WEIGHT_SETS} per file (each is "
+            "weighed separately by sensitivity and combine)",
+        )
     if kind == "rules" and isinstance(data.get("rules"), list) and len(data["rules"]) > MAX_RULES:
         return "rules", f"{len(data['rules']):,} rules; the limit is {MAX_RULES:,} per file"
     return None
@@ -185,7 +212,12 @@ def _found(data: Any) -> str:
 
 
 def _parse(
-    path: Path, model: type[M], kind: FileKind, data: Any = None, locate: Locate = _same
+    path: Path,
+    model: type[M],
+    kind: FileKind,
+    data: Any = None,
+    locate: Locate = _same,
+    before: int = 0,
 ) -> M:
     if data is None:
         data, locate = read_data(path, kind)
@@ -196,7 +228,7 @@ def _parse(
     found_kind = _kind_of(data)
     if found_kind is not None and found_kind != kind:
         raise InputError(path, "", f"this is a {found_kind} file; give {_KEYS[kind]}")
-    over = _over_limits(kind, data)
+    over = _over_limits(kind, data, before)
     if over is not None:
         raise Refused(path, locate(over[0]), over[1])
     try:
@@ -338,18 +370,21 @@ def load_scores(
     reference: str | Path,
     settings: Settings | None = None,
     cache: dict[Path, CriteriaTree] | None = None,
+    scores_before: int = 0,
 ) -> ScoreSheet:
     """Load a scores file, the criteria it names, and validate one against the other.
 
     A file with several problems raises them all, as ``check`` lists them (so the count a
-    command gives is the count ``check`` lists), each naming where it is.
+    command gives is the count ``check`` lists), each naming where it is. ``scores_before``
+    is how many scores the files read before this one hold (``load_inputs``): all together
+    are held to ``MAX_SCORES``, so memory stays bounded however many files a command reads.
     """
     settings = settings or Settings()
     path = resolve_scores_path(reference)
     try:
         data, locate = read_data(path, "scores")
         raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
-        spec = _parse(path, ScoresFile, "scores", data, locate)
+        spec = _parse(path, ScoresFile, "scores", data, locate, scores_before)
         tree = criteria_for(spec, path, locate, settings.normalise, {} if cache is None else cache)
         sheet = build_sheet(spec, _shown(path), tree, settings, locate)
     except Refused:
@@ -383,9 +418,14 @@ def load_rules_for(path: Path, sheets: Sequence[ScoreSheet]) -> tuple[list[Rule]
 
 
 def load_inputs(references: list[str | Path], settings: Settings | None = None) -> list[ScoreSheet]:
-    """Load several scores files, sharing criteria files between them."""
+    """Load several scores files, sharing criteria files, at most ``MAX_SCORES`` in all."""
     cache: dict[Path, CriteriaTree] = {}
-    return [load_scores(ref, settings, cache) for ref in references]
+    sheets: list[ScoreSheet] = []
+    before = 0
+    for ref in references:
+        sheets.append(load_scores(ref, settings, cache, before))
+        before += count_scores(sheets[-1].spec)
+    return sheets
 
 
 def salvage_scores(data: Any) -> ScoresFile | None:

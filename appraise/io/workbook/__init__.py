@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from appraise.errors import InputError
 from appraise.io.safe_write import (
     check_output_path,
     require_suffix,
@@ -98,6 +99,7 @@ from appraise.io.workbook.writing import (
     put_text,
     sheet_ref,
 )
+from appraise.model import MAX_EXPORT_CELLS
 from appraise.safe_text import FORMULA_TRIGGERS
 from appraise.scoring import Ranking
 from appraise.sensitivity import Sensitivity
@@ -147,7 +149,9 @@ __all__ = [
     "build_workbook",
     "cells",
     "chart_line",
+    "check_size",
     "combinations_section",
+    "estimated_cells",
     "group_titles",
     "put_formula",
     "put_number",
@@ -168,6 +172,54 @@ __all__ = [
     "write_totals",
     "write_validation",
 ]
+
+
+FIXED_CELLS = 1_000  # Summary, Criteria, Validation and Audit sheets, headings and notes
+
+
+def estimated_cells(rankings: Sequence[Ranking], with_sensitivity: bool) -> int:
+    """About how many cells the HCE workbook for ``rankings`` holds (a little over, not under).
+
+    Scores: a row per scorer, the score used and four spread rows per option, a column per
+    leaf; Totals: a row per option; Sensitivity: rank acceptability (options x ranks) and
+    score thresholds (options x leaves); Audit: a row per disagreement.
+    """
+    cells = FIXED_CELLS
+    for ranking in rankings:
+        sheet = ranking.sheet
+        options, leaves = len(sheet.options), len(sheet.leaf_ids)
+        rows = len(sheet.scorer_ids) + 5 if sheet.per_scorer else 1
+        cells += options * rows * (leaves + 5)
+        cells += options * (leaves + len(sheet.tree.top_ids) + 8)
+        cells += 6 * len(ranking.disagreements)
+        if with_sensitivity:
+            ranked = len(ranking.options)
+            cells += ranked * (ranked + 2) + ranked * (leaves + 6)
+    return cells
+
+
+def check_size(rankings: Sequence[Ranking], with_sensitivity: bool) -> None:
+    """Refuse a workbook larger than ``MAX_EXPORT_CELLS``, before any work is done for it.
+
+    openpyxl holds each cell as an object (about half a KB): 4.6 million cells took over two
+    minutes and 2.5 GB. The file named is the one with the most options.
+
+    Raises:
+        InputError: Over the limit, saying what is there and what to use instead.
+    """
+    cells = estimated_cells(rankings, with_sensitivity)
+    if cells <= MAX_EXPORT_CELLS:
+        return
+    largest = max(rankings, key=lambda r: len(r.sheet.options) * len(r.sheet.leaf_ids)).sheet
+    scorers = f" x {len(largest.scorer_ids)} scorers" if largest.per_scorer else ""
+    raise InputError(
+        largest.path,
+        "options",
+        f"the workbook would hold about {cells:,} cells ({len(largest.options):,} options x "
+        f"{len(largest.leaf_ids)} criteria{scorers} here); export writes at most "
+        f"{MAX_EXPORT_CELLS:,}: use rank or sensitivity with --format json or csv, or export a "
+        "shortlist (--status)",
+    )
 
 
 def write_hce_workbook(
@@ -210,6 +262,7 @@ def write_hce_workbook(
             the sensitivity results do not match the rankings one to one.
     """
     out = Path(out)
+    check_size(rankings, bool(sensitivities))
     context = build_context(
         rankings, command_line=command_line, inputs=inputs, sensitivities=sensitivities
     )
