@@ -67,7 +67,7 @@ class OptionChange:
         return _clean(self.new_total - self.old_total)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a diff may hold millions
 class ScoreChange:
     """One cell whose score changed (``scorer`` None: the panel's combined score)."""
 
@@ -210,7 +210,9 @@ def diff(old: Ranking, new: Ranking) -> Diff:
                 if not _same(x[k], y[k])
             ]
             if level == "leaves" and old.sheet.per_scorer and new.sheet.per_scorer:
-                scores += _scorer_changes(old, new, a, b, criteria, same_scorer)
+                scores += _scorer_changes(
+                    old, new, (row_old[a], row_new[b], b), criteria, same_scorer
+                )
         options.append(
             OptionChange(
                 id=b if b is not None else a or "",
@@ -282,18 +284,17 @@ def _same(a: float, b: float) -> bool:
 def _scorer_changes(
     old: Ranking,
     new: Ranking,
-    a: str,
-    b: str,
+    rows: tuple[int, int, str],
     criteria: tuple[str, ...],
     same_scorer: dict[str, str],
 ) -> list[ScoreChange]:
     """Per scorer, every cell whose score changed, for scorers in both rounds.
 
-    ``same_scorer`` maps a new-round scorer id to the old round's id of the same scorer.
+    ``rows`` are the option's rows in the old and new rounds and its new id; ``same_scorer``
+    maps a new-round scorer id to the old round's id of the same scorer.
     """
+    i, j, b = rows
     out = []
-    i = [o.id for o in old.sheet.options].index(a)
-    j = [o.id for o in new.sheet.options].index(b)
     col_old = {c: k for k, c in enumerate(old.sheet.leaf_ids)}
     col_new = {c: k for k, c in enumerate(new.sheet.leaf_ids)}
     for scorer in new.sheet.scorer_ids:

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from appraise.diff import Diff, OptionChange, ScorerChange
-from appraise.report import to_markdown, trim_float
+from appraise.diff import Diff, OptionChange, ScoreChange, ScorerChange
+from appraise.report import LazyList, to_markdown, trim_float
 from appraise.safe_text import markdown_text
 from appraise.weights import percent_text
 
@@ -76,20 +76,21 @@ def diff_record(diff: Diff) -> Record:
         "new": _round(diff, "new"),
         "compared_at": "sub-criteria" if diff.level == "leaves" else "criteria",
         "options": [_option(o) for o in diff.options],
-        "scores": [
-            {
-                "option": c.option,
-                "criterion": c.criterion,
-                "scorer": c.scorer,
-                "old": c.old,
-                "new": c.new,
-            }
-            for c in diff.scores
-        ],
+        "scores": LazyList(len(diff.scores), lambda k: _score_change(diff.scores[k])),
         "weights": [{"criterion": w.criterion, "old": w.old, "new": w.new} for w in diff.weights],
         "panel": [_scorer(c) for c in diff.panel],
         "notes": list(dict.fromkeys([*diff.old.notes, *diff.new.notes, *diff.notes])),
         "summary": diff_summary(diff),
+    }
+
+
+def _score_change(c: ScoreChange) -> Record:
+    return {
+        "option": c.option,
+        "criterion": c.criterion,
+        "scorer": c.scorer,
+        "old": c.old,
+        "new": c.new,
     }
 
 

@@ -494,7 +494,16 @@ def _spelled_number_hint(text: str) -> str:
     if "_" in text:  # no spreadsheet writes it
         return f": write it without '_': {text.replace('_', '')}"
     # 1e3: YAML 1.1 reads a number with no '.' before its exponent as text
-    return f": YAML reads '{text}' as text; write it as {float(text)}"
+    return f": YAML reads '{text}' as text; write it as {yaml_float(float(text))}"
+
+
+def yaml_float(value: float) -> str:
+    """``value`` as YAML reads it as a number: ``1.0e-320``, not ``1e-320`` (which is text)."""
+    text = repr(value)
+    mantissa, e, exponent = text.partition("e")
+    if e and "." not in mantissa:
+        return f"{mantissa}.0e{exponent}"
+    return text
 
 
 def _is_number(text: str) -> bool:

@@ -4,6 +4,7 @@ Run from the repository root:
 
     python benchmarks/scale_bench.py                 # 2,000 options x 60 leaves x 30 scorers
     python benchmarks/scale_bench.py --options 500   # a quicker, smaller run
+    python benchmarks/scale_bench.py --limits        # every command at the largest it takes
 
 The file is generated (seeded): ten criteria of six sub-criteria, integer scores 1..5 from
 every scorer for every option and leaf, saved as compact JSON (a subset of YAML, read by
@@ -106,6 +107,99 @@ def generate(
     return path, scores
 
 
+def generate_shape(
+    folder: Path,
+    n_options: int,
+    n_criteria: int,
+    n_scorers: int,
+    group: str = "scale",
+    weight_sets: int = 0,
+    seed: int = 8,
+) -> Path:
+    """A group of ``n_options`` scored by ``n_scorers`` on ``n_criteria`` x 10 sub-criteria.
+
+    The criteria file (``criteria.yaml``, equal weights, ``weight_sets`` random sets) is
+    shared by every group generated into ``folder``; returns the scores file (JSON).
+    """
+    criteria = folder / "criteria.yaml"
+    if not criteria.exists():
+        lines = ["title: Scale limits", "criteria:"]
+        for t in range(n_criteria):
+            weight = repr(100 / n_criteria)
+            lines += [f"  - id: t{t}", f"    name: Criterion {t}", f"    weight: {weight}"]
+            lines += ["    sub:"]
+            lines += [f"      - {{id: t{t}s{s}, name: Sub {t}.{s}, weight: 10}}" for s in range(10)]
+        rng = np.random.default_rng(seed)
+        lines += ["weight_sets:"] if weight_sets else []
+        for k in range(weight_sets):
+            weights = ", ".join(f"t{t}: {rng.integers(1, 10)}" for t in range(n_criteria))
+            lines.append(f"  set{k}: {{{weights}}}")
+        criteria.write_text("\n".join(lines) + "\n")
+    leaves = [f"t{t}s{s}" for t in range(n_criteria) for s in range(10)]
+    rng = np.random.default_rng([seed, len(group)])
+    scores = rng.integers(1, 6, size=(n_scorers, n_options, len(leaves)))
+    options = [
+        {
+            "id": f"o{i}",
+            "name": f"Option {i}",
+            "status_quo": i == 0,
+            "scorers": {
+                f"s{k}": dict(zip(leaves, scores[k, i].tolist(), strict=True))
+                for k in range(n_scorers)
+            },
+        }
+        for i in range(n_options)
+    ]
+    data = {
+        "group": group,
+        "name": f"Group {group}",
+        "criteria": "criteria.yaml",
+        "scale": {"min": 1, "max": 5},
+        "options": options,
+    }
+    path = folder / f"{group}.json"
+    path.write_text(json.dumps(data, separators=(",", ":")))
+    return path
+
+
+def limits() -> None:
+    """Each command at the largest input its limits take, as a user runs it (README's table)."""
+    print("each command at its limits, in a fresh Python          seconds   peak MB   exit")
+    with tempfile.TemporaryDirectory() as name:
+        root = Path(name)
+
+        def folder(label: str) -> Path:
+            (root / label).mkdir()
+            return root / label
+
+        big = generate_shape(folder("big"), 5_000, 20, 5)  # 5 million scores: the limit
+        mid = generate_shape(folder("mid"), 1_000, 20, 5)  # 1,000 options: sensitivity's limit
+        halves = folder("halves")
+        before = generate_shape(halves, 2_500, 20, 5, "before")
+        after = generate_shape(halves, 2_500, 20, 5, "after")
+        book = generate_shape(folder("book"), 250, 6, 10)  # about 430,000 cells exported
+        fill = generate_shape(folder("fill"), 800, 10, 5)  # 4,000 template rows x 103 columns
+        groups = folder("groups")
+        many = [generate_shape(groups, 1_000, 10, 5, f"g{g}", weight_sets=100) for g in range(5)]
+        cases = [
+            ("rank -f json (5,000 x 200 x 5)", ["rank", str(big), "-f", "json"]),
+            ("rank (the table)", ["rank", str(big)]),
+            ("check -f json", ["check", str(big), "-f", "json"]),
+            ("diff (2 x 2,500 x 200 x 5)", ["diff", str(before), str(after)]),
+            ("sensitivity (1,000 x 200 x 5)", ["sensitivity", str(mid)]),
+            ("sensitivity -f json", ["sensitivity", str(mid), "-f", "json"]),
+            ("export (250 x 60 x 10)", ["export", str(book), "-o", str(root / "x.xlsx")]),
+            ("template -s (800 x 100 x 5)", ["template", str(fill.parent / "criteria.yaml"),
+                                             "-s", str(fill), "-o", str(root / "t.xlsx")]),
+            ("combine (5 x 1,000 x 100 x 5, 100 sets)", ["combine", *map(str, many)]),
+        ]  # fmt: skip
+        for label, argv in cases:
+            _, seconds, memory, code = run_fresh(*argv)
+            print(f"  appraise {label:<45}{seconds:7.2f}  {memory:8.0f}   {code:4d}")
+            if code:
+                print(f"    {LAST_ERROR[0]}")
+
+
 def timed(step: Callable[[], Any]) -> tuple[Any, float]:
     start = time.perf_counter()
     value = step()
@@ -122,6 +216,9 @@ def numpy_totals(path: Path) -> np.ndarray:
     return np.asarray(rows, dtype=float).mean(axis=0) @ WEIGHTS
 
 
+LAST_ERROR = [""]  # the first error line of the last run_fresh, for a run that failed
+
+
 def run_fresh(*args: str) -> tuple[str, float, float, int]:
     """Run ``appraise ARGS`` in a fresh Python: its stdout, wall seconds, peak MB, exit code."""
     start = time.perf_counter()
@@ -133,6 +230,8 @@ def run_fresh(*args: str) -> tuple[str, float, float, int]:
         check=False,
     )
     seconds = time.perf_counter() - start
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error")]
+    LAST_ERROR[:] = errors[:1] or [done.stderr.strip()[-300:]]
     last = done.stderr.strip().splitlines()[-1].split()
     return done.stdout, seconds, int(last[2]) / 1024, int(last[1])
 
@@ -142,7 +241,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--options", type=int, default=2_000)
     parser.add_argument("--scorers", type=int, default=30)
+    parser.add_argument("--limits", action="store_true", help="every command at its limits")
     args = parser.parse_args()
+    if args.limits:
+        limits()
+        return
     print(
         f"{args.options:,} options x {len(LEAVES)} leaves x {args.scorers} scorers = "
         f"{args.options * len(LEAVES) * args.scorers:,} scores; Python "

@@ -783,6 +783,86 @@ def scores_json(write: Write, text: str) -> Path:
 DEMO_JSON = json.dumps(yaml.safe_load(THREE_OPTIONS))
 
 
+@pytest.mark.parametrize(
+    ("number", "where"),
+    [("1e-9999", "line 1, column 156"), ("-2.5E-400", "line 1, column 156")],
+)
+def test_a_json_number_too_small_for_a_double_is_refused_not_read_as_zero(write, number, where):
+    """Fresh hostile pass: Python reads 1e-9999 as 0.0 without a word; a text quoting such a
+    number (an option's name here) is not a number."""
+    text = DEMO_JSON.replace('"a": 5', f'"a": {number}').replace('"Option X"', '"X 1e-999"')
+    assert text.index(number) == 155  # column 156
+    path = scores_json(write, text)
+    refused(
+        path,
+        where,
+        f"the number {number} is too small to hold (it would be read as 0); write 0, or a "
+        "number no smaller than 1e-300 in size",
+    )
+
+
+def test_a_yaml_number_too_small_for_a_double_is_refused(write):
+    text = THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 1.0e-400, b: 1}")
+    (line,) = [n for n, row in enumerate(text.splitlines(), 1) if "1.0e-400" in row]
+    column = text.splitlines()[line - 1].index("1.0e-400") + 1
+    refused(
+        demo(write, text),
+        f"line {line}, column {column}",
+        "the number 1.0e-400 is too small to hold (it would be read as 0); write 0, or a "
+        "number no smaller than 1e-300 in size",
+    )
+
+
+def test_the_hint_for_a_number_yaml_reads_as_text_is_one_yaml_reads_as_a_number(write):
+    """'1e-320' is text to YAML 1.1 (no '.'); the hint said 'write it as 1e-320'."""
+    path = demo(write, THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 1e-320, b: 1}"))
+    hint = "expected a number, found '1e-320': YAML reads '1e-320' as text; write it as 1.0e-320"
+    refused(path, "options[0].scores.a", hint)
+    fixed = THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 1.0e-320, b: 1}")
+    fixed = fixed.replace("scale: {min: 1, max: 5}", "scale: {min: -2, max: 5}")
+    result = invoke("rank", demo(write, fixed), "-f", "json")[0]
+    assert result.exit_code == 0, result.stderr  # a subnormal number, not 0: read as given
+    scores = {o["id"]: o for o in json.loads(result.stdout)["options"]}
+    assert scores["x"]["contributions"]["a"] == pytest.approx(0.6e-320, rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"), [("null", "null"), ("  \n", "an empty file"), ("[1]", "a list")]
+)
+def test_a_json_file_that_is_not_an_object_says_what_it_is(write, text, found):
+    """It was 'an empty file' for null, and 'a YAML mapping' was asked for."""
+    path = scores_json(write, text)
+    by_check = {
+        "null": "the file holds only null",
+        "an empty file": "the file is empty",
+        "a list": "not a criteria, scores or rules file",
+    }
+    refused(
+        path,
+        "",
+        "expected a scores file (group, name, criteria, scale, options, ...) as a JSON object, "
+        f"found {found}",
+        check_message=by_check[found],
+    )
+
+
+def test_a_pipe_named_as_the_criteria_file_is_named_as_a_pipe(write, tmp_path):
+    """It was reported as 'not found'; a folder of that name likewise."""
+    os.mkfifo(tmp_path / "pipe.yaml")
+    path = demo(write, THREE_OPTIONS.replace("criteria: two.yaml", "criteria: pipe.yaml"))
+    refused_any = invoke("rank", path)[0]
+    assert refused_any.exit_code == 1
+    assert refused_any.stderr == (
+        f"error: {tmp_path / 'pipe.yaml'}: is a pipe, not a saved file; appraise reads saved "
+        "files only\n"
+    )
+    (tmp_path / "folder.yaml").mkdir()
+    path = demo(write, THREE_OPTIONS.replace("criteria: two.yaml", "criteria: folder.yaml"))
+    assert invoke("rank", path)[0].stderr == (
+        f"error: {tmp_path / 'folder.yaml'}: is a folder, not a criteria file\n"
+    )
+
+
 def test_json_is_read_like_yaml(write):
     path = scores_json(write, DEMO_JSON)
     assert [o["total"] for o in accepted(path)["options"]] == pytest.approx([3.4, 3.2, 3.0])

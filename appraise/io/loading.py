@@ -6,6 +6,7 @@ import copy
 import os
 import re
 import stat
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -199,6 +200,14 @@ def _over_limits(kind: FileKind, data: dict[Any, Any], before: int = 0) -> tuple
     return None
 
 
+def _what_is_there(path: Path, data: Any) -> str:
+    """What a file holds instead of a mapping: ``null`` in JSON is not an empty file."""
+    if data is None:
+        json_file = path.suffix.lower() == ".json"
+        return "null" if json_file and path.read_text(errors="replace").strip() else "an empty file"
+    return _found(data)
+
+
 def _found(data: Any) -> str:
     """What a file read as YAML held instead of a mapping; for text, why it is not a key."""
     if not isinstance(data, str):
@@ -223,8 +232,9 @@ def _parse(
         data, locate = read_data(path, kind)
         raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
     if not isinstance(data, dict):
-        found = "an empty file" if data is None else _found(data)
-        raise InputError(path, "", f"expected {_KEYS[kind]} as a YAML mapping, found {found}")
+        mapping = "a JSON object" if path.suffix.lower() == ".json" else "a YAML mapping"
+        found = _what_is_there(path, data)
+        raise InputError(path, "", f"expected {_KEYS[kind]} as {mapping}, found {found}")
     found_kind = _kind_of(data)
     if found_kind is not None and found_kind != kind:
         raise InputError(path, "", f"this is a {found_kind} file; give {_KEYS[kind]}")
@@ -243,7 +253,12 @@ def file_kind(path: Path) -> tuple[FileKind, Any, Locate]:
     """Tell a criteria, scores or rules file apart by its keys; return the parsed data too."""
     data, locate = read_data(path)
     if data is None:
-        raise InputError(path, "", "the file is empty")
+        found = _what_is_there(path, data)
+        raise InputError(
+            path,
+            "",
+            "the file is empty" if found == "an empty file" else "the file holds only null",
+        )
     kind = _kind_of(data)
     if kind is None:
         raise InputError(
@@ -292,6 +307,9 @@ def resolve_criteria_path(
     found = bundled.find("criteria", reference)
     if found:
         return found
+    if (is_path or relative_to is None) and candidate.exists():  # a pipe, device or folder
+        _refuse_special_files(candidate)
+        raise InputError(candidate, "", "is a folder, not a criteria file")
     escaped = re.search(r"[\x00-\x1f\x7f]", reference) is not None
     raise InputError(
         relative_to or Path(reference),
@@ -382,20 +400,31 @@ def load_scores(
     settings = settings or Settings()
     path = resolve_scores_path(reference)
     try:
-        data, locate = read_data(path, "scores")
-        raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
-        spec = _parse(path, ScoresFile, "scores", data, locate, scores_before)
-        tree = criteria_for(spec, path, locate, settings.normalise, {} if cache is None else cache)
-        sheet = build_sheet(spec, _shown(path), tree, settings, locate)
+        return _load_scores(path, settings, cache, scores_before)
     except Refused:
         raise
-    except AppraiseError:
-        from appraise.io.checking import check_files
+    except AppraiseError as exc:
+        first = exc
+        traceback.clear_frames(exc.__traceback__)  # its frames hold the first reading: free it
+    # Outside the handler, so that the first reading (five million scores, say) is freed
+    # before ``check`` reads the file again to list every problem.
+    from appraise.io.checking import check_files
 
-        every = [p for p in check_files([path], settings).problems if p.severity == "error"]
-        if len(every) <= 1:
-            raise
-        raise Problems(every) from None
+    every = [p for p in check_files([path], settings).problems if p.severity == "error"]
+    if len(every) <= 1:
+        raise first
+    raise Problems(every)
+
+
+def _load_scores(
+    path: Path, settings: Settings, cache: dict[Path, CriteriaTree] | None, scores_before: int
+) -> ScoreSheet:
+    data, locate = read_data(path, "scores")
+    raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
+    spec = _parse(path, ScoresFile, "scores", data, locate, scores_before)
+    del data
+    tree = criteria_for(spec, path, locate, settings.normalise, {} if cache is None else cache)
+    sheet = build_sheet(spec, _shown(path), tree, settings, locate)
     return replace(sheet, source=path)
 
 

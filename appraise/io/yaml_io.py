@@ -40,6 +40,7 @@ from appraise.model import (
     MAX_YAML_VALUES,
     dash_hint,
 )
+from appraise.safe_text import cut
 
 JSON_SUFFIXES = (".json",)
 
@@ -178,6 +179,29 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
 
 _StrictConstructor.add_constructor(Resolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _StrictConstructor.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def too_small(text: str) -> str:
+    """The message for a number too small for a double, which Python would read as 0."""
+    return (
+        f"the number {cut(text)} is too small to hold (it would be read as 0); write 0, or a "
+        "number no smaller than 1e-300 in size"
+    )
+
+
+def _underflows(text: str, value: float) -> bool:
+    """Whether ``text`` is a nonzero number that ``float`` read as 0."""
+    return value == 0 and re.search("[1-9]", re.split("[eE]", text)[0]) is not None
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> Any:
+    value = SafeConstructor.construct_yaml_float(loader, node)
+    if isinstance(value, float) and _underflows(str(node.value), value):
+        raise ConstructorError(None, None, too_small(str(node.value)), node.start_mark)
+    return value
+
+
+_StrictConstructor.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 class _MemoResolver(Resolver):
@@ -450,6 +474,24 @@ def _too_deep_at(text: str) -> int:
     return 0
 
 
+_JSON_TINY = re.compile(r'"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?[eE]-\d{3,})')
+
+
+def _tiny_number(text: str) -> re.Match[str] | None:
+    """The first number in JSON text too small for a double (``1e-999``), which parses as 0.
+
+    Looked for only when an exponent of -100 or below is there at all (a quick search in C);
+    strings are skipped, so a note quoting ``1e-999`` is not a number.
+    """
+    if not re.search(r"[eE]-\d{3}", text):
+        return None
+    for match in _JSON_TINY.finditer(text):
+        number = match.group(1)
+        if number is not None and _underflows(number, float(number)):
+            return match
+    return None
+
+
 def read_json(path: Path) -> Any:
     """Parse a JSON file with the same guards as YAML: duplicate keys, depth, huge numbers."""
     text = read_text(path, MAX_JSON_BYTES)
@@ -483,6 +525,9 @@ def read_json(path: Path) -> Any:
             f"lists and mappings nested more than {MAX_DEPTH} levels deep; "
             f"appraise allows {MAX_DEPTH}",
         ) from None
+    tiny = _tiny_number(text)
+    if tiny is not None:
+        raise InputError(path, _line_column(text, tiny.start()), too_small(tiny.group(1)))
     found = _problem_in(data)
     if found is not None:
         where, problem = found
