@@ -915,6 +915,42 @@ def workbook(write, tmp_path) -> Path:
     return out
 
 
+def test_a_row_of_stray_headings_is_one_problem_read_once(workbook, monkeypatch):
+    """Class 5: 16,000 headings that are no criterion gave 16,000 problems, and the workbook
+    was read twice (once to rank, again to list every problem): 14 s. Now the headings past
+    the first few are one problem, and the first reading is handed to the listing."""
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["Scores"]
+    first = sheet.max_column + 1
+    for col in range(first, first + 2_000):
+        sheet.cell(row=2, column=col, value=f"h{col}")
+    sheet.cell(row=3, column=3, value=9)  # and a score off the scale: two problems in all
+    book.save(workbook)
+    last = get_column_letter(first + 1_999)
+    reads = []
+    from appraise.io import excel_io
+
+    original = excel_io.read_workbook
+    monkeypatch.setattr(excel_io, "read_workbook", lambda p: reads.append(p) or original(p))
+    result, elapsed = invoke("rank", workbook)
+    assert_clean(result, elapsed)
+    assert len(reads) == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: ... and 1 more problem: run `appraise check {workbook}` to list them all"
+    )
+    result, elapsed = invoke("check", workbook, "-f", "json")
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["where"] for p in problems] == [
+        f"sheet 'Scores', cell {get_column_letter(first)}2",
+        "sheet 'Scores', cell C3",
+    ]
+    assert problems[0]["message"] == (
+        f"heading 'h{first}' and 1,999 more to its right (to {last}2) are not criterion ids "
+        "(the Criteria sheet lists: a, b); put notes in the 'evidence' column, or delete the "
+        "columns"
+    )
+
+
 def sheet_part(path: Path, title: str) -> str:
     """The zip member of a sheet in a workbook ``appraise template`` wrote (sheet1.xml, ...)."""
     names = openpyxl.load_workbook(path, read_only=True).sheetnames

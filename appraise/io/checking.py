@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -114,10 +115,15 @@ def _check_file(
     return spec if isinstance(spec, RulesFile) else None
 
 
-def check_files(paths: list[Path], settings: Settings) -> CheckResult:
+def check_files(
+    paths: list[Path],
+    settings: Settings,
+    already_read: Mapping[Path, tuple[FileKind, Any, Locate]] | None = None,
+) -> CheckResult:
     """Validate every file given; problems are collected, never raised.
 
     A workbook's problems come one to a place, in the order of its sheets and cells.
+    ``already_read`` holds files already read (kind, data, locations), not read again.
     """
     result = CheckResult()
     sheets: list[ScoreSheet] = []
@@ -126,7 +132,9 @@ def check_files(paths: list[Path], settings: Settings) -> CheckResult:
     for given in paths:
         path = resolve_any(given)
         try:
-            kind, data, locate = file_kind(path)
+            kind, data, locate = (
+                already_read[path] if already_read and path in already_read else file_kind(path)
+            )
         except AppraiseError as exc:
             result.files.append({"file": _shown(path), "kind": "unreadable"})
             result.problems.extend(_problems_of(exc))

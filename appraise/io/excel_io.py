@@ -24,7 +24,7 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -653,6 +653,34 @@ def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
             start = None
 
 
+HEADINGS_SHOWN = 3  # unknown headings reported one by one; more are one problem
+
+
+def _unknown_headings(
+    r: _Reader, row: int, unknown: list[tuple[str, object, int]], level: Sequence[str]
+) -> None:
+    """One error per heading that is no criterion id, or one for them all past a few.
+
+    A row of 16,000 stray headings is one problem to fix (delete the columns), not 16,000.
+    """
+    lists = f"the Criteria sheet lists: {', '.join(level)}"
+    if len(unknown) <= HEADINGS_SHOWN:
+        for where, shown, _ in unknown:
+            r.error(
+                where,
+                f"heading '{shown}' is not a criterion id ({lists}); put notes in the "
+                "'evidence' column, or delete the column",
+            )
+        return
+    where, shown, _ = unknown[0]
+    last = get_column_letter(unknown[-1][2])
+    r.error(
+        where,
+        f"heading '{shown}' and {len(unknown) - 1:,} more to its right (to {last}{row}) are not "
+        f"criterion ids ({lists}); put notes in the 'evidence' column, or delete the columns",
+    )
+
+
 def _place(sheet: str, row: int, col: int | None = None) -> str:
     if col is None:
         return f"sheet '{sheet}', row {row}"
@@ -995,6 +1023,7 @@ def _criterion_columns(
     level = ids.leaves if len(given.keys() & leaves) >= len(given.keys() & tops) else ids.tops
     other = ids.tops if level is ids.leaves else ids.leaves
     columns = {h: c for h, c in given.items() if h in level}
+    unknown: list[tuple[str, object, int]] = []  # (where, heading shown, column)
     for heading, col in given.items():
         if heading in level:
             continue
@@ -1013,11 +1042,8 @@ def _criterion_columns(
             r.error(where, f"heading '{shown}' is not a criterion id: did you mean '{meant}'?")
             columns[meant] = col
         else:
-            r.error(
-                where,
-                f"heading '{shown}' is not a criterion id (the Criteria sheet lists: "
-                f"{', '.join(level)}); put notes in the 'evidence' column, or delete the column",
-            )
+            unknown.append((where, shown, col))
+    _unknown_headings(r, row, unknown, level)
     missing = [i for i in level if i not in columns]
     merged = any(m.min_row <= row <= m.max_row for m in ws.merged_cells.ranges)
     if missing and merged:  # the merged heading is the problem, and is reported as such

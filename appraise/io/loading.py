@@ -399,27 +399,49 @@ def load_scores(
     """
     settings = settings or Settings()
     path = resolve_scores_path(reference)
+    workbook: tuple[Any, Locate] | None = None
+    data: Any = None
+    locate: Locate = _same
     try:
-        return _load_scores(path, settings, cache, scores_before)
+        data, locate = read_data(path, "scores")
+        if is_workbook(path):  # bounded by the cell limits; reading it again takes seconds
+            workbook = data, _fresh(locate)
+        return _load_scores(path, data, locate, settings, cache, scores_before)
     except Refused:
         raise
     except AppraiseError as exc:
         first = exc
         traceback.clear_frames(exc.__traceback__)  # its frames hold the first reading: free it
-    # Outside the handler, so that the first reading (five million scores, say) is freed
-    # before ``check`` reads the file again to list every problem.
+    # Outside the handler, so that the first reading of a YAML or JSON file (five million
+    # scores, say) is freed before ``check`` reads it again to list every problem; a
+    # workbook's reading is handed to ``check`` instead.
+    data, locate = None, _same
     from appraise.io.checking import check_files
 
-    every = [p for p in check_files([path], settings).problems if p.severity == "error"]
+    read: dict[Path, tuple[FileKind, Any, Locate]] | None = None
+    if workbook is not None:
+        read = {path: ("scores", *workbook)}
+    every = [p for p in check_files([path], settings, read).problems if p.severity == "error"]
     if len(every) <= 1:
         raise first
     raise Problems(every)
 
 
+def _fresh(locate: Locate) -> Locate:
+    """A workbook's locations as reading left them, before loading adds its warnings."""
+    from appraise.io.excel_io import Locations
+
+    return replace(locate, warnings=[]) if isinstance(locate, Locations) else locate
+
+
 def _load_scores(
-    path: Path, settings: Settings, cache: dict[Path, CriteriaTree] | None, scores_before: int
+    path: Path,
+    data: Any,
+    locate: Locate,
+    settings: Settings,
+    cache: dict[Path, CriteriaTree] | None,
+    scores_before: int,
 ) -> ScoreSheet:
-    data, locate = read_data(path, "scores")
     raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
     spec = _parse(path, ScoresFile, "scores", data, locate, scores_before)
     del data
