@@ -12,11 +12,12 @@ from contextlib import contextmanager
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RichCast
 from rich.segment import Segment
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from appraise.io.workbook import SheetSection
@@ -24,7 +25,44 @@ if TYPE_CHECKING:
     from appraise.scoring import Ranking
     from appraise.sensitivity import SmaaOptions
 
+# Typer's own base of usage errors (it vendors click): found from a public class.
+_USAGE_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
+
+
+@contextmanager
+def _printable_usage_errors() -> Iterator[None]:
+    r"""A usage error quoting what was typed shows its control characters as escapes.
+
+    ``--weights $'\x1b[2J'`` or an unknown option holding ESC would otherwise clear the screen
+    from the error panel, which Typer draws itself.
+    """
+    from appraise.safe_text import printable
+
+    try:
+        yield
+    except _USAGE_ERROR as exc:
+        message = getattr(exc, "message", None)
+        if isinstance(message, str):
+            exc.message = printable(message)  # type: ignore[attr-defined]
+        raise
+
+
+class _SafeGroup(TyperGroup):
+    """The command group, with usage errors made printable (``_printable_usage_errors``)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _printable_usage_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _printable_usage_errors():
+            return super().invoke(ctx)
+
+
 app = typer.Typer(
+    cls=_SafeGroup,
     name="appraise",
     help=(
         "Multi-criteria option appraisal for health and care service reconfiguration.\n\n"

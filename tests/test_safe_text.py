@@ -233,3 +233,21 @@ def test_ascii_json_escapes_beyond_ascii_as_json_reads_it_back():
     escaped = ascii_json(text)
     assert escaped == '{"name": "Caf\\u00e9 \\ud83c\\udfe5", "file": "x\\udcff.yaml"}'
     assert json.loads(escaped) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["rank", "--weights", "\x1b[2J"], "no weight set '\\x1b[2J'"),
+        (["rank", "--\x1b]0;owned\x07"], "No such option: --\\x1b]0;owned\\x07"),
+        (["combine", "x.yaml", "--limit", "\x9bq<=3"], "found '\\x9bq<=3'"),
+    ],
+)
+def test_usage_errors_show_what_was_typed_escaped(argv, shown):
+    """A value typed on the command line is quoted back in the error panel, which Typer
+    draws itself: its control characters are escapes there too (exit 2 as before)."""
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2
+    text = " ".join(result.output.replace("│", " ").split())
+    assert shown in text
+    assert not any(c in result.output for c in "\x1b\x07\x9b")
