@@ -92,14 +92,49 @@ class ScoreSheet(ReadFromFile):
 # --- kernels: no checks ------------------------------------------------------------------
 
 
-def totals(scores: FloatArray, weights: FloatArray) -> FloatArray:
-    """Weighted total per option: scores (options x leaves) @ weights (leaves)."""
-    return scores @ weights
+def weighted_sum(
+    scores: FloatArray,
+    weights: FloatArray,
+    given: npt.NDArray[np.bool_] | FloatArray | None = None,
+    by: FloatArray | None = None,
+) -> FloatArray:
+    """Each option's weighted sum of its scores: the one kernel every analysis calls.
 
+    An option's weights are rescaled over the cells it was scored on (its given cells' weights
+    divided by their sum), so a gap neither counts as zero nor shifts the other options; an
+    option scored on no weighted cell totals 0. With every cell given and weights summing to
+    1, this is ``scores @ weights``. No checks: callers validate once (``rank``).
 
-def contributions(scores: FloatArray, weights: FloatArray, member: FloatArray) -> FloatArray:
-    """Contribution per top-level criterion: (scores * weights) @ membership (leaves x criteria)."""
-    return (scores * weights) @ member
+    Args:
+        scores: Options x leaves, or draws x options x leaves (a score matrix per weight row).
+            A cell not given may hold any finite number: it is weighted 0.
+        weights: Leaves, or draws x leaves (one weighting per draw).
+        given: Options x leaves, true (or 1) where a cell was scored; None: all were.
+        by: Leaves x criteria (0/1 membership): return each criterion's part of the sum
+            (options x criteria; one weighting only) instead of the sum.
+
+    Returns:
+        Per option (options), per draw and option (draws x options), or per option and
+        criterion with ``by``.
+    """
+    if by is not None:
+        effective = weights
+        if given is not None:  # options x leaves: each row rescaled over its given cells
+            effective = given * weights
+            row = effective.sum(axis=1, keepdims=True)
+            effective = np.divide(effective, row, out=np.zeros_like(effective), where=row > 0)
+        out: FloatArray = (scores * effective) @ by
+        return out
+    if given is not None:  # only with gaps (--missing renormalise): what a gap holds is 0
+        scores = np.where(np.asarray(given, bool), scores, 0.0)
+    if scores.ndim == 3:
+        totals: FloatArray = np.einsum("dol,dl->do", scores, weights)
+    else:
+        totals = weights @ scores.T if weights.ndim == 2 else scores @ weights
+    if given is None:
+        return totals
+    share = weights @ np.asarray(given, np.float64).T
+    return np.divide(totals, share, out=np.zeros_like(totals), where=share > 0)
 
 
 def competition_ranks(
@@ -430,11 +465,8 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
 
     # Per-option effective weights: the global weights, rescaled over the cells an option has
     # (only --missing renormalise leaves gaps; otherwise every row of ``mask`` is all True).
-    effective = mask * w
-    row_sums = effective.sum(axis=1, keepdims=True)
-    effective = np.divide(effective, row_sums, out=np.zeros_like(effective), where=row_sums > 0)
     member = membership(tree, sheet.level)
-    parts = (scores * effective) @ member
+    parts = weighted_sum(scores, w, mask, by=member)
     option_totals = parts.sum(axis=1)
     _require_finite(sheet, parts, option_totals)
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from appraise.errors import InputError
 from appraise.model import MAX_OPTIONS, MAX_SENSITIVITY_OPTIONS, Settings
-from appraise.scoring import TIE_TOLERANCE, Ranking, competition_ranks, rank
+from appraise.scoring import TIE_TOLERANCE, Ranking, competition_ranks, rank, weighted_sum
 from appraise.weights import FloatArray, same_weights
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class Ranked:
     @property
     def totals(self) -> FloatArray:
         """Weighted totals at the base weights."""
-        return self.scores @ self.weights
+        return weighted_sum(self.scores, self.weights)
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,14 @@ def _global_line(
     rest_sum = rest.sum()
     # With nothing outside the criterion, its weight cannot move: both ends are today.
     rest = rest / rest_sum if rest_sum > 0 else within
-    return Line(node, level, "global", current, data.scores @ rest, data.scores @ within)
+    return Line(
+        node,
+        level,
+        "global",
+        current,
+        weighted_sum(data.scores, rest),
+        weighted_sum(data.scores, within),
+    )
 
 
 def _within_line(data: Ranked, node: str, parent_cols: list[int], col: int) -> Line:
@@ -154,13 +161,15 @@ def _within_line(data: Ranked, node: str, parent_cols: list[int], col: int) -> L
     family = np.zeros_like(w, dtype=bool)
     family[parent_cols] = True
     parent = float(w[family].sum())
-    base = data.scores @ (w * ~family)  # the other criteria's contribution, unchanged
+    base = weighted_sum(data.scores, w * ~family)  # the other criteria's contribution, unchanged
     siblings = np.zeros_like(w)
     siblings[[c for c in parent_cols if c != col]] = w[[c for c in parent_cols if c != col]]
     sib_sum = siblings.sum()
     siblings = siblings / sib_sum if sib_sum > 0 else siblings
     current = float(w[col] / parent) if parent > 0 else 0.0
-    at0 = base + parent * (data.scores @ siblings if sib_sum > 0 else data.scores[:, col])
+    at0 = base + parent * (
+        weighted_sum(data.scores, siblings) if sib_sum > 0 else data.scores[:, col]
+    )
     at1 = base + parent * data.scores[:, col]
     return Line(node, "sub-criterion", "within", current, at0, at1)
 

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from appraise.errors import AppraiseError, InputError, ParameterError
-from appraise.scoring import aggregate, first_shares, tie_blocks
+from appraise.scoring import aggregate, first_shares, tie_blocks, weighted_sum
 from appraise.weights import CriteriaTree, FloatArray, Level, membership
 
 if TYPE_CHECKING:
@@ -282,21 +282,6 @@ def _scores(ranking: Ranking, kept: list[int], noise: ScoreNoise) -> _Scores:
     )
 
 
-def _totals(scores: FloatArray, weights: FloatArray, given: FloatArray | None) -> FloatArray:
-    """Weighted totals per draw (draws x options).
-
-    ``scores`` is options x leaves (the same for every draw) or draws x options x leaves. Where
-    cells are left out, each option's weights are rescaled over its given cells, as ``rank``
-    does (a total of 0 if none of them has weight).
-    """
-    fixed = scores.ndim == 2
-    totals = weights @ scores.T if fixed else np.einsum("dol,dl->do", scores, weights)
-    if given is None:
-        return totals
-    share = weights @ given.T
-    return np.divide(totals, share, out=np.zeros_like(totals), where=share > 0)
-
-
 # --- ranking each draw ----------------------------------------------------------------------
 #
 # Ties follow ``rank``: totals within TIE_TOLERANCE of the next better one share its block
@@ -483,11 +468,13 @@ def _chunks(
 def _draw_totals(scores: _Scores, weights: FloatArray, rng: np.random.Generator) -> FloatArray:
     """Totals per draw (draws x options), drawing scores too unless they are fixed."""
     if scores.noise == "none":
-        return _totals(scores.fixed, weights, scores.given)
+        return weighted_sum(scores.fixed, weights, scores.given)
     out = np.empty((len(weights), len(scores.fixed)))
     for start in range(0, len(weights), scores.block):
         part = weights[start : start + scores.block]
-        out[start : start + len(part)] = _totals(scores.draw(rng, len(part)), part, scores.given)
+        out[start : start + len(part)] = weighted_sum(
+            scores.draw(rng, len(part)), part, scores.given
+        )
     return out
 
 
@@ -502,7 +489,7 @@ def _confidence(
     out = np.full(len(central), np.nan)
     firsts = np.flatnonzero(~np.isnan(central[:, 0]))
     if scores.noise == "none":
-        shares = first_shares(_totals(scores.fixed, central[firsts], scores.given))
+        shares = first_shares(weighted_sum(scores.fixed, central[firsts], scores.given))
         out[firsts] = shares[np.arange(len(firsts)), firsts]  # firsts x options
         return out
     weights = central[firsts].T  # leaves x firsts

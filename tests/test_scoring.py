@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from appraise.errors import InputError, ParameterError
 from appraise.io import load_criteria, load_scores
 from appraise.model import Settings
-from appraise.scoring import aggregate, competition_ranks, contributions, rank, totals
+from appraise.scoring import aggregate, competition_ranks, rank, weighted_sum
 
 from .conftest import NESTED, TWO_CRITERIA
 
@@ -317,7 +317,7 @@ def test_bundled_closed_form_single_leaf():
     w = global_weights(tree)
     s = np.ones((1, len(w)))
     s[0, 0] = 5
-    assert totals(s, w)[0] == pytest.approx(1 + 4 * 0.0573, abs=1e-12)
+    assert weighted_sum(s, w)[0] == pytest.approx(1 + 4 * 0.0573, abs=1e-12)
 
 
 # --- invariants (hypothesis) --------------------------------------------------------------
@@ -340,7 +340,9 @@ def test_contributions_sum_to_total(case):
     member = np.zeros((len(w), 2))
     member[: len(w) // 2, 0] = 1
     member[len(w) // 2 :, 1] = 1
-    np.testing.assert_allclose(contributions(s, w, member).sum(axis=1), totals(s, w), atol=1e-9)
+    np.testing.assert_allclose(
+        weighted_sum(s, w, by=member).sum(axis=1), weighted_sum(s, w), atol=1e-9
+    )
 
 
 @given(scores_matrix, st.randoms(use_true_random=False))
@@ -349,14 +351,14 @@ def test_permuting_options_permutes_totals(case, rnd):
     w = raw_w / raw_w.sum()
     perm = list(range(len(s)))
     rnd.shuffle(perm)
-    np.testing.assert_allclose(totals(s[perm], w), totals(s, w)[perm], atol=1e-12)
+    np.testing.assert_allclose(weighted_sum(s[perm], w), weighted_sum(s, w)[perm], atol=1e-12)
 
 
 @given(scores_matrix, st.floats(-3, 3))
 def test_adding_a_constant_shifts_every_total(case, shift):
     s, raw_w = case
     w = raw_w / raw_w.sum()
-    np.testing.assert_allclose(totals(s + shift, w), totals(s, w) + shift, atol=1e-9)
+    np.testing.assert_allclose(weighted_sum(s + shift, w), weighted_sum(s, w) + shift, atol=1e-9)
 
 
 @given(scores_matrix, st.floats(0.1, 100))
@@ -364,7 +366,7 @@ def test_scaling_all_weights_keeps_the_ranks(case, factor):
     s, raw_w = case
     w = raw_w / raw_w.sum()
     w2 = (raw_w * factor) / (raw_w * factor).sum()
-    np.testing.assert_allclose(totals(s, w2), totals(s, w), atol=1e-9)
+    np.testing.assert_allclose(weighted_sum(s, w2), weighted_sum(s, w), atol=1e-9)
 
 
 def test_ranking_a_sheet_with_gaps_under_the_error_policy_is_an_error_not_a_silent_rescale(
@@ -466,3 +468,51 @@ def test_totals_at_the_magnitude_limit_are_finite_and_exact(write):
         ("x", pytest.approx(2e11, rel=1e-12)),
         ("y", pytest.approx(-2e11, rel=1e-12)),
     ]
+
+
+# --- the one kernel (issue 15): gaps, many weightings, per-criterion parts -------------------
+
+gapped = scores_matrix.flatmap(
+    lambda case: st.tuples(
+        st.just(case[0]),
+        st.just(case[1]),
+        arrays(np.bool_, case[0].shape),
+        arrays(np.float64, (3, len(case[1])), elements=st.floats(0.01, 10)),
+    )
+)
+
+
+@given(gapped)
+@settings(max_examples=200)
+def test_the_kernel_rescales_each_option_over_its_scored_cells(case):
+    """Against a loop over cells: the sum of weight x score over the option's scored cells,
+    divided by those cells' weights; an option with none scored totals 0. The same per row of
+    several weightings, per draw of several score matrices, and split by criterion."""
+    s, w, given, many = case
+    expected = []
+    for row, mask in zip(s, given, strict=True):
+        weight = sum(wk for wk, m in zip(w, mask, strict=True) if m)
+        part = sum(wk * x for wk, x, m in zip(w, row, mask, strict=True) if m)
+        expected.append(part / weight if weight > 0 else 0.0)
+    got = weighted_sum(np.where(given, s, 123.0), w, given)  # what a gap holds never counts
+    np.testing.assert_allclose(got, expected, atol=1e-9)
+    rows = weighted_sum(s, many, given)
+    for d in range(len(many)):
+        np.testing.assert_allclose(rows[d], weighted_sum(s, many[d], given), atol=1e-12)
+    draws = np.stack([s, s + 1, s * 2])
+    per_draw = weighted_sum(draws, many, given)
+    for d in range(len(many)):
+        np.testing.assert_allclose(per_draw[d], weighted_sum(draws[d], many[d], given), atol=1e-9)
+    member = np.zeros((len(w), 2))
+    member[: len(w) // 2, 0] = 1
+    member[len(w) // 2 :, 1] = 1
+    np.testing.assert_allclose(weighted_sum(s, w, given, by=member).sum(axis=1), got, atol=1e-9)
+
+
+def test_rank_totals_are_the_kernel_on_the_scores_used(demo):
+    ranking = rank(load_scores(demo))
+    w = np.array([ranking.weights[leaf] for leaf in ranking.sheet.leaf_ids])
+    totals = weighted_sum(ranking.scores, w)
+    by_id = {o.id: o.total for o in ranking.options}
+    assert [by_id[o.id] for o in ranking.sheet.options] == pytest.approx(list(totals), abs=1e-12)
+    assert by_id == pytest.approx({"x": 3.4, "y": 3.2, "z": 3.0}, abs=1e-12)

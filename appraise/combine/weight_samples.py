@@ -20,7 +20,7 @@ from appraise.combine.search import _OutOfNodes, _Search, node_budget
 from appraise.combine.topk import MARGIN, _ranked, _TopK
 from appraise.errors import InputError
 from appraise.model import Rule
-from appraise.scoring import first_shares
+from appraise.scoring import first_shares, weighted_sum
 from appraise.weights import FloatArray
 
 # robustness: a group of linked groups is enumerated when it has at most ENUMERATE_MAX
@@ -30,20 +30,6 @@ ENUMERATE_MAX = 1 << 21
 FEASIBLE_MAX = 200_000
 BLOCK_CELLS = 1 << 22
 POOL_SIZE = 32
-
-
-def _sample_totals(scores: FloatArray, weights: FloatArray) -> FloatArray:
-    """Totals per weight sample (samples x options), as ``scoring.rank`` makes them.
-
-    A cell left out (NaN) drops out, and the option's other weights are rescaled.
-    """
-    given = ~np.isnan(scores)
-    if given.all():
-        out: FloatArray = weights @ scores.T
-        return out
-    share = weights @ given.T.astype(np.float64)
-    sums = weights @ np.where(given, scores, 0.0).T
-    return np.divide(sums, share, out=np.zeros_like(sums), where=share > 0)
 
 
 def _parts(
@@ -308,9 +294,14 @@ def _shares(
     shares = np.zeros(len(own))
     largest = max((len(p.rows) for p in solvers if p.rows is not None), default=1)
     step = max(1, BLOCK_CELLS // max(largest, 1))
+    given = [~np.isnan(s) for s in scores]
+    cells = [
+        (np.where(g, s, 0.0), None if g.all() else g) for s, g in zip(scores, given, strict=True)
+    ]
     for start in range(0, len(weights), step):
         chunk = weights[start : start + step]
-        totals = [_sample_totals(s, chunk) for s in scores]
+        # per group: samples x options, each total as ``rank`` makes it (gaps rescaled over)
+        totals = [weighted_sum(filled, chunk, scored) for filled, scored in cells]
         credit = np.ones((len(chunk), len(own)))
         for part in solvers:
             credit *= part.credit(chunk, totals, own)
