@@ -44,7 +44,6 @@ BLOCK_CELLS = 1 << 22
 
 
 # An argument out of range, naming the command-line option that sets it; the CLI exits 2.
-UsageError = ParameterError
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class SmaaResult:
     def p_top(self, k: int) -> FloatArray:
         """Share of draws in which each option is among the first ``k``."""
         if k < 1:
-            raise UsageError("--top", f"must be at least 1, got {k}")
+            raise ParameterError("k", f"must be at least 1, got {k}")
         top: FloatArray = self.rank_acceptability[:, :k].sum(axis=1)
         return top
 
@@ -253,8 +252,8 @@ def _scores(ranking: Ranking, kept: list[int], noise: ScoreNoise) -> _Scores:
         return _Scores(fixed, given)
     if noise == "scorers":
         if not sheet.per_scorer:
-            raise UsageError(
-                "--score-noise",
+            raise ParameterError(
+                "score_noise",
                 f"'scorers' needs scores per scorer, and {sheet.path} gives consensus scores",
             )
         raw = sheet.raw[:, kept, :]
@@ -439,17 +438,17 @@ def _check_arguments(
     chunk: int,
 ) -> None:
     if not 1 <= samples <= MAX_SAMPLES:
-        raise UsageError("--samples", f"must be between 1 and {MAX_SAMPLES:,}, got {samples:,}")
+        raise ParameterError("samples", f"must be between 1 and {MAX_SAMPLES:,}, got {samples:,}")
     if seed < 0:
-        raise UsageError("--seed", f"must be 0 or more, got {seed}")
+        raise ParameterError("seed", f"must be 0 or more, got {seed}")
     if distribution not in DISTRIBUTIONS:
-        raise UsageError("--distribution", f"must be one of {', '.join(DISTRIBUTIONS)}")
+        raise ParameterError("distribution", f"must be one of {', '.join(DISTRIBUTIONS)}")
     if not (np.isfinite(concentration) and concentration > 0):
-        raise UsageError("--concentration", f"must be a positive number, got {concentration:g}")
+        raise ParameterError("concentration", f"must be a positive number, got {concentration:g}")
     if score_noise not in SCORE_NOISES:
-        raise UsageError("--score-noise", f"must be one of {', '.join(SCORE_NOISES)}")
+        raise ParameterError("score_noise", f"must be one of {', '.join(SCORE_NOISES)}")
     if chunk < 1:
-        raise UsageError("--chunk", f"must be at least 1, got {chunk}")
+        raise ParameterError("chunk", f"must be at least 1, got {chunk}")
 
 
 def _chunks(
@@ -538,7 +537,7 @@ def smaa(
         The measures, options in the ranking's order.
 
     Raises:
-        UsageError: An argument out of range, or ``scorers`` noise on consensus scores.
+        ParameterError: An argument out of range, or ``scorers`` noise on consensus scores.
         InputError: No option is left to rank.
     """
     _check_arguments(samples, seed, distribution, concentration, score_noise, chunk)

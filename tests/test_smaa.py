@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appraise import load_criteria, load_scores, rank
-from appraise.errors import AppraiseError
+from appraise.errors import AppraiseError, ParameterError
 from appraise.model import Settings
 from appraise.scoring import Ranking
-from appraise.smaa import UsageError, sample_weights, smaa
+from appraise.smaa import sample_weights, smaa
 from appraise.weights import global_weights
 from tests.conftest import NESTED, TWO_CRITERIA, Write
 
@@ -379,23 +379,24 @@ def test_scorer_bootstrap_on_a_panel_with_one_dissenter(
 
 
 def test_scorer_noise_needs_scores_per_scorer(demo: Path) -> None:
-    with pytest.raises(UsageError, match=r"^--score-noise: 'scorers' needs scores per scorer"):
+    with pytest.raises(ParameterError, match=r"^score_noise: 'scorers' needs scores per scorer"):
         smaa(rank(load_scores(demo)), 100, score_noise="scorers")
 
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"samples": 0}, "--samples: must be between 1 and 10,000,000, got 0"),
-        ({"samples": 10_000_001}, "--samples: must be between 1 and 10,000,000, got 10,000,001"),
-        ({"chunk": 0}, "--chunk: must be at least 1, got 0"),
-        ({"concentration": 0.0}, "--concentration: must be a positive number, got 0"),
-        ({"concentration": math.nan}, "--concentration: must be a positive number, got nan"),
-        ({"seed": -1}, "--seed: must be 0 or more, got -1"),
-        ({"distribution": "normal"}, "--distribution: must be one of uniform, family, dirichlet"),
+        ({"samples": 0}, "samples: must be between 1 and 10,000,000, got 0"),
+        ({"samples": 10_000_001}, "samples: must be between 1 and 10,000,000, got 10,000,001"),
+        ({"chunk": 0}, "chunk: must be at least 1, got 0"),
+        ({"concentration": 0.0}, "concentration: must be a positive number, got 0"),
+        ({"concentration": math.nan}, "concentration: must be a positive number, got nan"),
+        ({"seed": -1}, "seed: must be 0 or more, got -1"),
+        ({"distribution": "normal"}, "distribution: must be one of uniform, family, dirichlet"),
     ],
 )
 def test_arguments_are_checked(demo: Path, arguments: dict[str, object], message: str) -> None:
+    """The library names its own parameters (issue 15); the command line maps them to flags."""
     with pytest.raises(AppraiseError) as caught:
         smaa(rank(load_scores(demo)), **arguments)  # type: ignore[arg-type]
     assert str(caught.value) == message

@@ -11,8 +11,8 @@ from appraise.combine.explanations import _diagnose
 from appraise.combine.problem import _indexed, _Problem
 from appraise.combine.search import _OutOfNodes, _Search
 from appraise.combine.topk import _combination, _ranked, _TopK
+from appraise.errors import ParameterError
 from appraise.model import Rule
-from appraise.smaa import UsageError
 
 
 def _search_top(
@@ -24,7 +24,7 @@ def _search_top(
 ) -> tuple[list[Combination], int]:
     """``top_combinations`` and the number of search nodes (option choices) it tried."""
     if k < 1:
-        raise UsageError("--top", f"must be at least 1, got {k}")
+        raise ParameterError("k", f"must be at least 1, got {k}")
     _check_limits(groups, limits)
     values = _weighted_totals(groups, group_weights)
     problem = _Problem(groups, *_indexed(rules, limits))
@@ -87,7 +87,7 @@ def brute_force(
     Returns an empty list, rather than raising ``Infeasible``, when no combination qualifies.
     """
     if k < 1:
-        raise UsageError("--top", f"must be at least 1, got {k}")
+        raise ParameterError("k", f"must be at least 1, got {k}")
     values = _weighted_totals(groups, group_weights)
     checker = _Checker(groups, rules, limits)
     top = _TopK(k)
