@@ -971,6 +971,30 @@ def add_rows(rows: bytes) -> Callable[[bytes], bytes]:
     return lambda xml: xml.replace(b"</sheetData>", rows + b"</sheetData>")
 
 
+@pytest.mark.parametrize(
+    ("member", "change", "found"),
+    [
+        ("xl/styles.xml", lambda xml: b"<styleSheet/>", "IndexError: list index out of range"),
+        (
+            "xl/workbook.xml",
+            lambda xml: xml.replace(
+                b"</workbook>",
+                b'<externalReferences><externalReference r:id="rId99"/></externalReferences>'
+                b"</workbook>",
+            ),
+            "AttributeError: 'NoneType' object has no attribute 'Target'",
+        ),
+    ],
+    ids=["styles emptied", "a link that points nowhere"],
+)
+def test_a_damaged_part_openpyxl_trips_on_is_one_line(workbook, member, change, found):
+    """Fresh hostile pass: openpyxl raised IndexError and AttributeError, shown as tracebacks;
+    whatever it raises on a damaged part means the workbook cannot be read."""
+    path = rewrite(workbook, member, change)
+    refused(path, "", f"not a readable .xlsx workbook ({found})")
+    assert len(invoke("rank", path)[0].stderr.splitlines()) == 1  # no openpyxl warning either
+
+
 def test_not_a_zip(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("name,score\nx,3\n")

@@ -23,6 +23,7 @@ import math
 import os
 import posixpath
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,7 +38,6 @@ from defusedxml.common import DefusedXmlException
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -604,17 +604,6 @@ def _survey(path: Path) -> bool:
     return formulas
 
 
-_BROKEN = (
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    ParseError,
-    ValueError,
-    TypeError,
-    OSError,
-)
-
-
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     seen: BaseException | None = exc
     while seen is not None:
@@ -624,8 +613,15 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 def _open(path: Path, data_only: bool) -> Workbook:
     try:
-        return openpyxl.load_workbook(path, data_only=data_only, read_only=False)
-    except (DefusedXmlException, *_BROKEN) as exc:
+        with warnings.catch_warnings():  # "no stylesheet", "extension not supported": noise
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(path, data_only=data_only, read_only=False)
+    except MemoryError:
+        raise
+    # openpyxl raises whatever its parser trips on in a damaged part (IndexError without a
+    # styles part, AttributeError for a relationship that points nowhere): any of them means
+    # the workbook cannot be read, which is the input's fault, not a bug to show as a traceback.
+    except Exception as exc:
         unsafe = next((e for e in _causes(exc) if isinstance(e, DefusedXmlException)), None)
         if unsafe is not None:
             raise InputError(
