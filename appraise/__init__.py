@@ -1,9 +1,13 @@
 """appraise: multi-criteria option appraisal for health and care service reconfiguration.
 
-The library API is importable without the command line::
+The library API is importable without the command line (``appraise.api``; the commands are
+its clients)::
 
     from appraise import load_scores, rank
-    ranking = rank(load_scores("options/urgent-care.yaml"))
+    ranking = rank(load_scores("options/urgent-care.yaml"), weights="clinical")
+
+``appraise.api`` also holds ``sensitivity``, ``combine`` and ``diff`` (names the analysis
+modules ``appraise.sensitivity``, ``appraise.combine`` and ``appraise.diff`` hold here).
 """
 
 from __future__ import annotations
@@ -15,30 +19,45 @@ __version__ = "0.1.0"
 __all__ = [
     "AppraiseError",
     "InputError",
+    "ParameterError",
     "Settings",
     "__version__",
+    "export_workbook",
     "global_weights",
     "load_criteria",
     "load_inputs",
     "load_scores",
+    "make_template",
     "rank",
+    "scores_from_data",
 ]
 
 if TYPE_CHECKING:
-    from appraise.errors import AppraiseError, InputError
-    from appraise.io import load_criteria, load_inputs, load_scores
+    from appraise.api import (
+        export_workbook,
+        load_criteria,
+        load_scores,
+        make_template,
+        rank,
+        scores_from_data,
+    )
+    from appraise.errors import AppraiseError, InputError, ParameterError
+    from appraise.io import load_inputs
     from appraise.model import Settings
-    from appraise.scoring import rank
     from appraise.weights import global_weights
 
 _LAZY = {
     "AppraiseError": "appraise.errors",
     "InputError": "appraise.errors",
+    "ParameterError": "appraise.errors",
     "Settings": "appraise.model",
-    "load_criteria": "appraise.io",
+    "export_workbook": "appraise.api",
+    "load_criteria": "appraise.api",
     "load_inputs": "appraise.io",
-    "load_scores": "appraise.io",
-    "rank": "appraise.scoring",
+    "load_scores": "appraise.api",
+    "make_template": "appraise.api",
+    "rank": "appraise.api",
+    "scores_from_data": "appraise.api",
     "global_weights": "appraise.weights",
 }
 

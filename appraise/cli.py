@@ -20,10 +20,8 @@ from rich.segment import Segment
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
-    from appraise.io.workbook import SheetSection
     from appraise.model import Settings
     from appraise.scoring import Ranking
-    from appraise.sensitivity import SmaaOptions
 
 # Typer's own base of usage errors (it vendors click): found from a public class.
 _USAGE_ERROR: type[Exception] = next(
@@ -1025,86 +1023,33 @@ def export(
     """
     import shlex
 
+    from appraise.api import export_workbook
     from appraise.io.safe_write import require_suffix
-    from appraise.io.workbook import check_size, write_hce_workbook
-    from appraise.sensitivity import check_size as check_sensitivity_size
     from appraise.validate import one_file_per_group
 
     with exit_on_input_error():
         require_suffix(output, ".xlsx", "the HCE workbook")  # before the work, not after
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
-    with exit_on_input_error():
+    with exit_on_input_error(), _rescale_named_as_option():
         rankings = _rankings(scores, settings, "exporting")
-        one_file_per_group([r.sheet for r in rankings])  # before the simulations, not after
-        check_size(rankings, sensitivity)
-        if sensitivity:
-            for ranking in rankings:
-                check_sensitivity_size(ranking)
+        one_file_per_group([r.sheet for r in rankings])  # refused before the notes are shown
         _notes([n for r in rankings for n in r.notes])
-        from appraise.sensitivity import SmaaOptions, analyse
-
-        results = []
-        if sensitivity:
-            for ranking in rankings:
-                with _progress(samples) as advance:
-                    results.append(
-                        analyse(ranking, sampling=SmaaOptions(samples, seed), progress=advance)
-                    )
-        extra, inputs = _extra_sheets(
-            rankings, settings, rules, previous, rescale, SmaaOptions(samples, seed)
-        )
-        written = write_hce_workbook(
-            rankings,
+        done = export_workbook(
             output,
+            rankings,
+            rules=rules,
+            previous=previous,
+            sensitivity=sensitivity,
+            samples=samples,
+            seed=seed,
+            rescale=rescale,
             force=force,
             command_line=shlex.join(["appraise", *sys.argv[1:]]),
-            inputs=inputs,
-            extra_sections=extra,
-            sensitivities=results,
+            progress=_progress,
         )
+    _notes(list(done.notes))
+    written = done.path
     err.print(f"Wrote {_escape(str(written))}", highlight=False)
-
-
-def _extra_sheets(
-    rankings: list[Ranking],
-    settings: Settings,
-    rules: Path | None,
-    previous: str | None,
-    rescale: bool,
-    sampling: SmaaOptions,
-) -> tuple[list[SheetSection], list[Path]]:
-    """The Combinations and Rounds sheets asked for, and the extra input files they read.
-
-    The combinations' simulation takes the export's samples and seed, as the groups' do.
-    """
-    from appraise import io
-    from appraise.errors import ParameterError
-    from appraise.io.workbook import combinations_section, register_section, rounds_section
-
-    sections, inputs = [register_section()], []
-    if rules is not None:
-        from appraise import combine_report
-
-        rule_list, rule_notes = io.load_rules_for(rules, [r.sheet for r in rankings])
-        _notes(rule_notes)
-        with _rescale_named_as_option():
-            result = combine_report.combine(
-                rankings, rule_list, samples=sampling.samples, seed=sampling.seed, rescale=rescale
-            )
-        sections.append(combinations_section(combine_report.combine_record(result)))
-        inputs.append(rules)
-    if previous is not None:
-        from appraise import diff_report
-        from appraise.diff import diff as compare
-        from appraise.scoring import rank as rank_sheet
-
-        if len(rankings) != 1:
-            raise ParameterError("previous", "compares rounds of one group: give one scores file")
-        (earlier,) = io.load_inputs([previous], settings)
-        record = diff_report.diff_record(compare(rank_sheet(earlier, settings), rankings[0]))
-        sections.append(rounds_section(record))
-        inputs.append(earlier.file)
-    return sections, inputs
 
 
 @app.command()

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appraise import load_criteria, load_scores, rank
+from appraise import io, load_criteria, load_scores, rank
 from appraise.errors import AppraiseError, ParameterError
 from appraise.model import Settings
 from appraise.scoring import Ranking
@@ -67,7 +67,7 @@ def ranking_of(write: Write, scores: str, criteria: str = TWO_CRITERIA, **chosen
     """Rank a scores file through the public path: YAML -> load_scores -> rank."""
     write("two.yaml", criteria)
     choice = Settings(**chosen)  # type: ignore[arg-type]
-    return rank(load_scores(write("scores.yaml", scores), choice), choice)
+    return rank(io.load_scores(write("scores.yaml", scores), choice), choice)
 
 
 def within(estimate: float, expected: float, samples: int, sd: float | None = None) -> bool:

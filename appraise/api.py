@@ -1,0 +1,397 @@
+"""The library's front door: one call per thing ``appraise`` does, each command its client.
+
+Every function takes its policy once, as keyword arguments named as the command line's options
+are (``weights``, ``missing``, ``samples``...), and raises ``InputError`` (a file's problem,
+naming file and place) or ``ParameterError`` (a wrong argument, naming the parameter)::
+
+    import appraise
+
+    sheet = appraise.load_scores("options/urgent-care.yaml")
+    ranking = appraise.rank(sheet, weights="clinical", aggregate="median")
+    robust = appraise.sensitivity(ranking, samples=20_000, seed=7)
+
+A scores file is loaded once and can be ranked under several policies: ``load_scores`` checks
+the file and its criteria; ``rank`` applies the missing-score policy, the aggregate and the
+weight set (so a gap is an error only if ``rank`` is asked for ``missing="error"``, as by
+default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from appraise.model import Aggregate, Missing, Settings
+
+if TYPE_CHECKING:
+    from appraise.combine_report import CombineResult
+    from appraise.diff import Diff
+    from appraise.io.workbook import SheetSection
+    from appraise.model import Rule
+    from appraise.scoring import Ranking, ScoreSheet
+    from appraise.sensitivity import Sensitivity, SmaaOptions
+    from appraise.weights import CriteriaTree
+
+LOADING = Settings(missing="exclude")
+"""How files are read when the policy is left to ``rank``: a gap is kept, not refused."""
+
+
+def load_criteria(source: str | Path, *, normalise: bool = False) -> CriteriaTree:
+    """A criteria file (YAML or JSON) or a bundled name (``cp-2016``), checked.
+
+    ``normalise`` rescales each family of weights to sum to 100 (else a family that does not
+    is an error).
+    """
+    from appraise.io import load_criteria as load
+    from appraise.io.loading import resolve_criteria_path
+
+    return load(resolve_criteria_path(str(source)), normalise)
+
+
+def load_scores(
+    source: str | Path,
+    criteria: str | Path | None = None,
+    *,
+    normalise: bool = False,
+) -> ScoreSheet:
+    """A scores file (YAML, JSON or a scoring workbook) or a bundled name, checked.
+
+    ``criteria`` (a file or bundled name) replaces the criteria the file names. Gaps are kept
+    for ``rank`` to treat as its ``missing`` says.
+    """
+    from appraise.io import load_scores as load
+
+    settings = Settings(normalise=normalise, missing=LOADING.missing)
+    if criteria is None:
+        return load(source, settings)
+    return _with_criteria(load_criteria(criteria, normalise=normalise), source, settings)
+
+
+def scores_from_data(
+    data: Mapping[str, Any],
+    criteria: CriteriaTree | str | Path,
+    *,
+    normalise: bool = False,
+) -> ScoreSheet:
+    """Scores given as Python data (a mapping as a scores file holds), checked as a file is.
+
+    ``criteria`` is a tree from ``load_criteria``, or a criteria file or bundled name; the
+    data's own ``criteria`` key, if any, is not read. Problems are located by YAML path
+    (``options[0].scores.safety``) in ``<data>``.
+    """
+    from appraise.io.loading import _parse
+    from appraise.model import ScoresFile
+    from appraise.validate import build_sheet
+
+    tree = criteria if not isinstance(criteria, (str, Path)) else load_criteria(criteria)
+    data = {**data, "criteria": data.get("criteria", tree.path)}
+    spec = _parse(Path("<data>"), ScoresFile, "scores", data)
+    return build_sheet(spec, "<data>", tree, Settings(normalise=normalise, missing="exclude"))
+
+
+def _with_criteria(tree: CriteriaTree, source: str | Path, settings: Settings) -> ScoreSheet:
+    from dataclasses import replace
+
+    from appraise.errors import raise_if_errors
+    from appraise.io.loading import _parse, read_data, resolve_scores_path
+    from appraise.model import ScoresFile
+    from appraise.validate import build_sheet
+
+    path = resolve_scores_path(source)
+    data, locate = read_data(path, "scores")
+    raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
+    spec = _parse(path, ScoresFile, "scores", data, locate)
+    sheet = build_sheet(spec, str(path), tree, settings, locate)
+    return replace(sheet, source=path)
+
+
+def rank(
+    sheet: ScoreSheet,
+    settings: Settings | None = None,
+    *,
+    weights: str | None = None,
+    missing: Missing | None = None,
+    aggregate: Aggregate | None = None,
+    exclude_conflicted: bool | None = None,
+    statuses: Sequence[str] | None = None,
+) -> Ranking:
+    """Weighted totals, contributions per criterion and ranks (ties shared) for one sheet.
+
+    The policy is ``settings``, or the keywords (``weights``: a weight set's name;
+    ``missing``: ``"error"``, ``"exclude"``, ``"baseline"`` or ``"renormalise"``;
+    ``aggregate``: ``"mean"`` or ``"median"`` over scorers). Each option carries ``id``,
+    ``name``, ``rank``, ``total`` and ``contributions``.
+    """
+    from appraise.scoring import rank as rank_sheet
+
+    return rank_sheet(
+        sheet, _settings(settings, weights, missing, aggregate, exclude_conflicted, statuses)
+    )
+
+
+def _settings(
+    settings: Settings | None,
+    weights: str | None,
+    missing: Missing | None,
+    aggregate: Aggregate | None,
+    exclude_conflicted: bool | None = None,
+    statuses: Sequence[str] | None = None,
+) -> Settings:
+    from dataclasses import replace
+
+    base = settings or Settings()
+    return replace(
+        base,
+        weight_set=base.weight_set if weights is None else weights,
+        missing=base.missing if missing is None else missing,
+        aggregate=base.aggregate if aggregate is None else aggregate,
+        exclude_conflicted=(
+            base.exclude_conflicted if exclude_conflicted is None else exclude_conflicted
+        ),
+        statuses=base.statuses if statuses is None else tuple(statuses),
+    )
+
+
+def _ranked(sheet_or_ranking: ScoreSheet | Ranking) -> Ranking:
+    from appraise.scoring import Ranking
+
+    return sheet_or_ranking if isinstance(sheet_or_ranking, Ranking) else rank(sheet_or_ranking)
+
+
+def sensitivity(
+    sheet_or_ranking: ScoreSheet | Ranking,
+    *,
+    samples: int = 10_000,
+    seed: int = 1,
+    distribution: str = "uniform",
+    concentration: float = 100.0,
+    score_noise: str = "none",
+    top: int = 3,
+    only: Sequence[str] | None = None,
+) -> Sensitivity:
+    """Every sensitivity analysis (or ``only`` those named) of one ranking.
+
+    Thresholds (global and within each family), score thresholds, weight sets, leave-one-out
+    and SMAA (``samples`` weightings drawn with ``seed``; ``distribution`` ``"uniform"``,
+    ``"family"`` or ``"dirichlet"`` around the weights with ``concentration``).
+    """
+    from appraise.sensitivity import ANALYSES, analyse
+
+    return analyse(
+        _ranked(sheet_or_ranking),
+        list(only) if only is not None else list(ANALYSES),
+        top,
+        _sampling(samples, seed, distribution, concentration, score_noise),
+    )
+
+
+def _sampling(
+    samples: int, seed: int, distribution: str, concentration: float, score_noise: str = "none"
+) -> SmaaOptions:
+    from appraise.sensitivity import SmaaOptions
+
+    return SmaaOptions(samples, seed, distribution, concentration, score_noise)  # type: ignore[arg-type]
+
+
+def combine(
+    sheets: Sequence[ScoreSheet | Ranking],
+    rules: str | Path | Sequence[Rule] = (),
+    *,
+    top: int = 10,
+    limits: Sequence[str] = (),
+    group_weights: Mapping[str, float] | None = None,
+    samples: int = 1_000,
+    seed: int = 1,
+    distribution: str = "uniform",
+    concentration: float = 100.0,
+    rescale: bool = False,
+) -> CombineResult:
+    """The best combinations of options across groups, one option per group.
+
+    ``rules`` is a rules file or a list of ``Rule``; ``limits`` are caps or floors such as
+    ``"net_capital<=300000"``. Groups on different scales raise ``MixedScales`` unless
+    ``rescale`` puts each on 0-1 of its own scale.
+    """
+    from appraise import combine_report
+    from appraise.combine import Limit
+
+    rankings = [_ranked(s) for s in sheets]
+    rule_list = _rules(rules, rankings)
+    return combine_report.combine(
+        rankings,
+        rule_list,
+        top,
+        [Limit.parse(text) for text in limits],
+        group_weights,
+        samples,
+        seed,
+        distribution,
+        concentration,
+        rescale,
+    )
+
+
+def _rules(rules: str | Path | Sequence[Rule], rankings: Sequence[Ranking]) -> list[Rule]:
+    if isinstance(rules, (str, Path)):
+        from appraise.io import load_rules_for
+
+        return load_rules_for(Path(rules), [r.sheet for r in rankings])[0]
+    return list(rules)
+
+
+def diff(old: ScoreSheet | Ranking, new: ScoreSheet | Ranking) -> Diff:
+    """What changed between two rounds of one group: options, scores, weights, the panel."""
+    from appraise.diff import diff as compare
+
+    return compare(_ranked(old), _ranked(new))
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A written workbook, and what its making noted (rules that never bind, say)."""
+
+    path: Path
+    notes: tuple[str, ...] = field(default=())
+
+
+def export_workbook(
+    path: str | Path,
+    sheets: Sequence[ScoreSheet | Ranking],
+    *,
+    rules: str | Path | None = None,
+    previous: str | Path | ScoreSheet | None = None,
+    sensitivity: bool = True,
+    samples: int = 10_000,
+    seed: int = 1,
+    rescale: bool = False,
+    force: bool = False,
+    command_line: str = "",
+    progress: Any = None,
+) -> Exported:
+    """Write the HCE workbook (``.xlsx``), whole or not at all, never over an input.
+
+    With ``rules``, a Combinations sheet; with ``previous`` (an earlier round of the one
+    group), a Rounds sheet; with ``sensitivity``, a Sensitivity sheet per group (SMAA with
+    ``samples`` and ``seed``, as the combinations' robustness). ``progress`` is a context
+    manager factory given the samples, yielding a callback (the command line's progress bar).
+    """
+    from contextlib import nullcontext
+
+    from appraise.io.safe_write import require_suffix
+    from appraise.io.workbook import check_size, write_hce_workbook
+    from appraise.sensitivity import analyse
+    from appraise.sensitivity import check_size as check_sensitivity_size
+    from appraise.validate import one_file_per_group
+
+    out = Path(path)
+    require_suffix(out, ".xlsx", "the HCE workbook")  # before the work, not after
+    rankings = [_ranked(s) for s in sheets]
+    one_file_per_group([r.sheet for r in rankings])  # before the simulations, not after
+    check_size(rankings, sensitivity)
+    if sensitivity:
+        for ranking in rankings:
+            check_sensitivity_size(ranking)
+    sampling = _sampling(samples, seed, "uniform", 100.0)
+    results = []
+    if sensitivity:
+        for ranking in rankings:
+            with progress(samples) if progress else nullcontext(None) as advance:
+                results.append(analyse(ranking, sampling=sampling, progress=advance))
+    extra, inputs, notes = _extra_sheets(rankings, rules, previous, rescale, sampling)
+    written = write_hce_workbook(
+        rankings,
+        out,
+        force=force,
+        command_line=command_line,
+        inputs=inputs,
+        extra_sections=extra,
+        sensitivities=results,
+    )
+    return Exported(written, tuple(notes))
+
+
+def _extra_sheets(
+    rankings: list[Ranking],
+    rules: str | Path | None,
+    previous: str | Path | ScoreSheet | None,
+    rescale: bool,
+    sampling: SmaaOptions,
+) -> tuple[list[SheetSection], list[Path], list[str]]:
+    """The Combinations and Rounds sheets asked for, the extra files they read, their notes.
+
+    The combinations' simulation takes the export's samples and seed, as the groups' do.
+    """
+    from appraise import combine_report, diff_report
+    from appraise.errors import ParameterError
+    from appraise.io import load_rules_for
+    from appraise.io.workbook import combinations_section, register_section, rounds_section
+
+    sections, inputs, notes = [register_section()], [], []
+    if rules is not None:
+        rule_list, rule_notes = load_rules_for(Path(rules), [r.sheet for r in rankings])
+        notes += rule_notes
+        result = combine_report.combine(
+            rankings, rule_list, samples=sampling.samples, seed=sampling.seed, rescale=rescale
+        )
+        sections.append(combinations_section(combine_report.combine_record(result)))
+        inputs.append(Path(rules))
+    if previous is not None:
+        if len(rankings) != 1:
+            raise ParameterError("previous", "compares rounds of one group: give one scores file")
+        settings = rankings[0].settings or Settings()
+        earlier = (
+            previous if not isinstance(previous, (str, Path)) else _load_as(previous, settings)
+        )
+        record = diff_report.diff_record(diff(rank(earlier, settings), rankings[0]))
+        sections.append(rounds_section(record))
+        inputs.append(earlier.file)
+    return sections, inputs, notes
+
+
+def _load_as(source: str | Path, settings: Settings) -> ScoreSheet:
+    from appraise.io import load_inputs
+
+    (sheet,) = load_inputs([source], settings)
+    return sheet
+
+
+def make_template(
+    path: str | Path,
+    criteria: str | Path,
+    *,
+    scores: str | Path | None = None,
+    indicative: bool = False,
+    scale: tuple[float, float] | None = None,
+    force: bool = False,
+) -> Path:
+    """Write a scoring workbook a working group fills in (pre-filled from ``scores``).
+
+    ``indicative`` scores the top-level criteria; ``scale`` (lowest, highest) is a blank
+    template's scale (default 1..5).
+    """
+    from appraise.io.excel_io import make_template as make
+
+    return make(
+        str(criteria),
+        Path(path),
+        None if scores is None else str(scores),
+        indicative=indicative,
+        force=force,
+        scale=scale,
+    )
+
+
+__all__ = [
+    "Exported",
+    "combine",
+    "diff",
+    "export_workbook",
+    "load_criteria",
+    "load_scores",
+    "make_template",
+    "rank",
+    "scores_from_data",
+    "sensitivity",
+]
