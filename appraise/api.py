@@ -19,7 +19,7 @@ default).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -170,21 +170,29 @@ def sensitivity(
     score_noise: str = "none",
     top: int = 3,
     only: Sequence[str] | None = None,
+    progress: Any = None,
 ) -> Sensitivity:
     """Every sensitivity analysis (or ``only`` those named) of one ranking.
 
     Thresholds (global and within each family), score thresholds, weight sets, leave-one-out
     and SMAA (``samples`` weightings drawn with ``seed``; ``distribution`` ``"uniform"``,
-    ``"family"`` or ``"dirichlet"`` around the weights with ``concentration``).
+    ``"family"`` or ``"dirichlet"`` around the weights with ``concentration``). ``progress``,
+    if given, is called with the samples and yields a callback (a progress bar).
     """
+    from contextlib import nullcontext
+
     from appraise.sensitivity import ANALYSES, analyse
 
-    return analyse(
-        _ranked(sheet_or_ranking),
-        list(only) if only is not None else list(ANALYSES),
-        top,
-        _sampling(samples, seed, distribution, concentration, score_noise),
-    )
+    what = list(only) if only is not None else list(ANALYSES)
+    runs = samples if "smaa" in what else 0
+    with progress(runs) if progress else nullcontext(None) as advance:
+        return analyse(
+            _ranked(sheet_or_ranking),
+            what,
+            top,
+            _sampling(samples, seed, distribution, concentration, score_noise),
+            advance,
+        )
 
 
 def _sampling(
@@ -212,14 +220,15 @@ def combine(
 
     ``rules`` is a rules file or a list of ``Rule``; ``limits`` are caps or floors such as
     ``"net_capital<=300000"``. Groups on different scales raise ``MixedScales`` unless
-    ``rescale`` puts each on 0-1 of its own scale.
+    ``rescale`` puts each on 0-1 of its own scale. What checking a rules file noted (a rule
+    that never binds) comes first in the result's ``notes``.
     """
     from appraise import combine_report
     from appraise.combine import Limit
 
     rankings = [_ranked(s) for s in sheets]
-    rule_list = _rules(rules, rankings)
-    return combine_report.combine(
+    rule_list, rule_notes = _rules(rules, rankings)
+    result = combine_report.combine(
         rankings,
         rule_list,
         top,
@@ -231,14 +240,18 @@ def combine(
         concentration,
         rescale,
     )
+    return replace(result, notes=(*rule_notes, *result.notes)) if rule_notes else result
 
 
-def _rules(rules: str | Path | Sequence[Rule], rankings: Sequence[Ranking]) -> list[Rule]:
+def _rules(
+    rules: str | Path | Sequence[Rule], rankings: Sequence[Ranking]
+) -> tuple[list[Rule], list[str]]:
+    """The rules, and what checking them against the groups noted (a rule that never binds)."""
     if isinstance(rules, (str, Path)):
         from appraise.io import load_rules_for
 
-        return load_rules_for(Path(rules), [r.sheet for r in rankings])[0]
-    return list(rules)
+        return load_rules_for(Path(rules), [r.sheet for r in rankings])
+    return list(rules), []
 
 
 def diff(old: ScoreSheet | Ranking, new: ScoreSheet | Ranking) -> Diff:

@@ -628,18 +628,11 @@ def sensitivity(
     Example: appraise sensitivity options/urgent-care.yaml --only smaa --samples 1000000 --seed 7
     Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
     """
-    from appraise import sensitivity_report
-    from appraise.sensitivity import ANALYSES, SmaaOptions, analyse, check_size
+    from appraise import api, sensitivity_report
+    from appraise.sensitivity import ANALYSES, check_size
 
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     what = [a.value for a in only] if only else list(ANALYSES)
-    sampling = SmaaOptions(
-        samples,
-        seed,
-        distribution.value,
-        concentration,
-        score_noise.value,
-    )
     records = []
     with exit_on_input_error():
         rankings = _rankings(scores, settings, "testing")
@@ -647,8 +640,17 @@ def sensitivity(
             check_size(ranking)  # every file, before a minute is spent on the first
         _notes([n for r in rankings for n in r.notes])
         for ranking in rankings:
-            with _progress(samples if "smaa" in what else 0) as advance:
-                result = analyse(ranking, what, top, sampling, advance)
+            result = api.sensitivity(
+                ranking,
+                samples=samples,
+                seed=seed,
+                distribution=distribution.value,
+                concentration=concentration,
+                score_noise=score_noise.value,
+                top=top,
+                only=what,
+                progress=_progress,
+            )
             _notes(list(result.notes))
             records.append(sensitivity_report.sensitivity_record(result))
     data = records[0] if len(records) == 1 else records
@@ -809,28 +811,25 @@ def combine(
     Example: appraise combine options/*.yaml -r examples/rules.yaml --rescale
     Example: appraise combine options/*.yaml --rescale -f json
     """
-    from appraise import combine_report, io
-    from appraise.combine import Limit, parse_group_weights
+    from appraise import api, combine_report
+    from appraise.combine import parse_group_weights
 
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error(), _rescale_named_as_option():
-        rankings = _rankings(scores, settings, "combining")
-        sheets = [r.sheet for r in rankings]
-        rule_list, rule_notes = io.load_rules_for(rules, sheets) if rules else ([], [])
-        result = combine_report.combine(
-            rankings,
-            rule_list,
-            top,
-            [Limit.parse(text) for text in limit or []],
-            parse_group_weights(group_weight or []),
-            samples,
-            seed,
-            distribution.value,
-            concentration,
-            rescale,
+        result = api.combine(
+            _rankings(scores, settings, "combining"),
+            rules or (),
+            top=top,
+            limits=limit or (),
+            group_weights=parse_group_weights(group_weight or []),
+            samples=samples,
+            seed=seed,
+            distribution=distribution.value,
+            concentration=concentration,
+            rescale=rescale,
         )
     record = combine_report.combine_record(result)
-    _notes([*rule_notes, *result.notes])
+    _notes(list(result.notes))
     rows = partial(combine_report.combination_rows, record)
     markdown = partial(combine_report.combine_markdown, record)
     if not _emit_plain(fmt, record, rows, markdown):
@@ -873,14 +872,12 @@ def diff(
     Example: appraise diff examples/urgent-care-indicative.yaml options/urgent-care.yaml
     Example: appraise diff round1.xlsx round2.xlsx --format json
     """
-    from appraise import diff_report, io
-    from appraise.diff import diff as compare
-    from appraise.scoring import rank as rank_sheet
+    from appraise import api, diff_report, io
 
     settings = _settings(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
-        before, after = (rank_sheet(s, settings) for s in io.load_inputs([old, new], settings))
-    result = compare(before, after)
+        before, after = (api.rank(s, settings) for s in io.load_inputs([old, new], settings))
+        result = api.diff(before, after)
     record = diff_report.diff_record(result)
     _notes(record["notes"])
     markdown = partial(diff_report.diff_markdown, record)
@@ -943,12 +940,14 @@ def template(
     Example: appraise template criteria/cp-2016.yaml --scores options/urgent-care.yaml -o uc.xlsx
     Then:    appraise rank urgent-care.xlsx
     """
-    from appraise.io.excel_io import make_template
+    from appraise.api import make_template
 
     if scale is not None:
         _check_scale(scale)
     with exit_on_input_error():
-        written = make_template(criteria, output, scores, indicative, force, scale)
+        written = make_template(
+            output, criteria, scores=scores, indicative=indicative, scale=scale, force=force
+        )
     err.print(f"Wrote {_escape(str(written))}", highlight=False)
 
 
