@@ -1,0 +1,324 @@
+"""The command line's options, and its error boundary.
+
+Choices, shared option types and their checks, and the boundary that turns the library's
+errors into exit codes 1 (input) and 2 (usage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from appraise.cli.terminal import Format, err, escape_markup, state
+
+if TYPE_CHECKING:
+    from appraise.model import Settings
+    from appraise.scoring import Ranking
+
+
+class MissingPolicy(str, Enum):
+    """What to do with a cell nobody scored."""
+
+    error = "error"
+    exclude = "exclude"
+    baseline = "baseline"
+    renormalise = "renormalise"
+
+
+class AnalysisName(str, Enum):
+    """The analyses ``sensitivity`` can run."""
+
+    thresholds = "thresholds"
+    within = "within"
+    scores = "scores"
+    weight_sets = "weight-sets"
+    leave_one_out = "leave-one-out"
+    smaa = "smaa"
+
+
+class DistributionName(str, Enum):
+    """How SMAA samples weights."""
+
+    uniform = "uniform"
+    family = "family"
+    dirichlet = "dirichlet"
+
+
+class ScoreNoiseName(str, Enum):
+    """How SMAA perturbs scores."""
+
+    none = "none"
+    scorers = "scorers"
+    range = "range"
+
+
+class OptionStatusName(str, Enum):
+    """Option register statuses."""
+
+    viable = "viable"
+    long_listed = "long-listed"
+    shortlisted = "shortlisted"
+    preferred = "preferred"
+    rejected = "rejected"
+
+
+class AggregateMethod(str, Enum):
+    """How per-scorer scores are combined cell by cell."""
+
+    mean = "mean"
+    median = "median"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option("--weights", "-w", help="Use a named weight set from the criteria file."),
+]
+FLAG = ""  # a flag takes no value: show no type placeholder in --help
+NormaliseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--normalise",
+        metavar=FLAG,
+        help="Rescale weight families that do not sum to 100 (and say so).",
+    ),
+]
+MissingOpt = Annotated[
+    MissingPolicy,
+    typer.Option(
+        "--missing",
+        help="Cells nobody scored: error, or exclude the option, use the status quo's score "
+        "(baseline), or rescale the option's other weights (renormalise). Each is reported.",
+    ),
+]
+StatusOpt = Annotated[
+    list[OptionStatusName] | None,
+    typer.Option(
+        "--status",
+        help="Rank only options with this register status (repeatable), and the status quo for "
+        "comparison; rejected options are always listed apart with their reason.",
+        show_default=False,
+    ),
+]
+ConflictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--exclude-conflicted",
+        metavar=FLAG,
+        help="Leave out each scorer's scores for the options they declared an interest in.",
+    ),
+]
+ScoresArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Scores files (YAML or .xlsx workbooks) or bundled names, one per group; none: the "
+        "bundled example.",
+        show_default=False,
+    ),
+]
+# The largest seed: most tools take seeds this size, and the workbook's Audit sheet records a
+# seed exactly only below 2^53 (a spreadsheet number is a double).
+MAX_SEED = 2**32 - 1
+SeedOpt = Annotated[
+    int,
+    typer.Option(
+        "--seed", metavar="N", min=0, max=MAX_SEED, help="Random seed; the same seed repeats."
+    ),
+]
+DistributionOpt = Annotated[
+    DistributionName,
+    typer.Option(
+        "--distribution",
+        help="Simulated weights: uniform (no preferences), family (per criterion, then per "
+        "sub-criterion) or dirichlet (centred on today's weights).",
+    ),
+]
+ConcentrationOpt = Annotated[
+    float,
+    typer.Option(
+        "--concentration",
+        metavar="X",
+        min=0.001,
+        max=1e6,  # at 1e6 a sampled weight stays within 0.05 points (1 sd) of today's
+        help="Dirichlet spread: larger stays closer to today (0.001 to 1e6).",
+    ),
+]
+SmaaSamplesOpt = Annotated[
+    int,
+    typer.Option(
+        "--samples", metavar="N", min=1, max=10_000_000, help="Simulation samples (SMAA)."
+    ),
+]
+AggregateOpt = Annotated[
+    AggregateMethod,
+    typer.Option("--aggregate", help="Combine per-scorer scores by mean or median."),
+]
+
+
+# The command-line option that sets a library parameter, where their names differ.
+OPTION_FOR = {
+    "weight_set": "weights",
+    "out": "output",
+    "k": "top",
+    "limits": "limit",
+    "group_weights": "group_weight",
+    "statuses": "status",
+}
+
+
+class BadOption(typer.BadParameter):
+    """A ``ParameterError`` as Typer's usage error: exit 2, naming the option that was wrong.
+
+    The option is found by name among the command's parameters once Typer has attached the
+    context (when the message is shown), so the hint reads as Typer's own ('--top' / '-n').
+    """
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message)
+        name = parameter.lstrip("-").replace("-", "_")  # older core code names the flag
+        self.option = OPTION_FOR.get(name, name)
+
+    def format_message(self) -> str:
+        """Typer's "Invalid value for '--option': message"."""
+        if self.param_hint is None:
+            params = self.ctx.command.params if self.ctx else []
+            opts = next((p.opts for p in params if p.name == self.option), None)
+            self.param_hint = [*opts] if opts else f"'--{self.option.replace('_', '-')}'"
+        return super().format_message()
+
+
+@contextmanager
+def exit_on_input_error() -> Iterator[None]:
+    """Turn the tool's own errors into a message on stderr and exit code 1.
+
+    A wrong value for an option (``ParameterError``) is a usage error instead: exit code 2,
+    naming the option.
+    """
+    from appraise.errors import AppraiseError, ParameterError
+
+    try:
+        yield
+    except ParameterError as exc:
+        if state["debug"]:
+            raise
+        raise BadOption(exc.parameter, exc.message) from None
+    except AppraiseError as exc:
+        if state["debug"]:
+            raise
+        for line in exc.lines():
+            err.print(f"[bold red]error:[/] {escape_markup(line)}", highlight=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written")
+        raise typer.Exit(130) from None
+
+
+def settings_from(
+    weights: str | None,
+    normalise: bool,
+    missing: MissingPolicy,
+    aggregate: AggregateMethod,
+    statuses: list[OptionStatusName] | None = None,
+    exclude_conflicted: bool = False,
+) -> Settings:
+    """The library's ``Settings`` from the options every ranking command shares."""
+    from appraise.model import Settings
+
+    return Settings(
+        normalise=normalise,
+        missing=missing.value,
+        aggregate=aggregate.value,
+        weight_set=weights,
+        exclude_conflicted=exclude_conflicted,
+        statuses=tuple(s.value for s in statuses or []),
+    )
+
+
+def rankings_for(scores: list[str] | None, settings: Settings, doing: str) -> list[Ranking]:
+    """Load and rank each scores file; with none, the bundled example, saying so."""
+    from appraise import bundled, io, scoring
+
+    if not scores:
+        scores = [bundled.DEFAULT_EXAMPLE]
+        err.print(
+            f"No scores file given: {doing} the bundled example '{bundled.DEFAULT_EXAMPLE}' "
+            "(illustrative scores). Give files to use your own.",
+            highlight=False,
+        )
+    return [scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)]
+
+
+@contextmanager
+def usage_error() -> Iterator[None]:
+    """In an option's callback: a ``ParameterError`` is Typer's usage error (exit 2)."""
+    from appraise.errors import ParameterError
+
+    try:
+        yield
+    except ParameterError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+def a_name(value: str | None) -> str | None:
+    """An option naming a file: empty text names none (it would read as the folder '.')."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter(f"expected a file name, found {value!r}")
+    return value
+
+
+def checked_limits(values: list[str] | None) -> list[str] | None:
+    """``--limit``: each must read as a limit, refused before any file is read."""
+    from appraise.combine import Limit
+
+    with usage_error():
+        for text in values or []:
+            Limit.parse(text)
+    return values
+
+
+def checked_group_weights(values: list[str] | None) -> list[str] | None:
+    """``--group-weight``: GROUP=NUMBER, each group once, refused before any file is read."""
+    from appraise.combine import parse_group_weights
+
+    with usage_error():
+        parse_group_weights(values or [])
+    return values
+
+
+RescaleOpt = Annotated[
+    bool,
+    typer.Option(
+        "--rescale",
+        metavar=FLAG,
+        help="Groups on different scales: put each group's totals on 0-1 of its own scale "
+        "(0 = bottom, 1 = top) before adding them; figures are then rescaled totals.",
+    ),
+]
+
+
+@contextmanager
+def rescale_named_as_option() -> Iterator[None]:
+    """Groups on different scales: the message names ``--rescale``, not the library's parameter."""
+    from appraise.combine_report import MixedScales
+
+    try:
+        yield
+    except MixedScales as exc:
+        raise exc.spelled("add --rescale") from None
+
+
+def check_scale(scale: tuple[float, float]) -> None:
+    """``--scale MIN MAX``: numbers a scores file may hold (model.py), MIN below MAX."""
+    from appraise.model import MAX_MAGNITUDE, shown_number
+
+    got = f"(got {shown_number(scale[0])} {shown_number(scale[1])})"
+    if not all(-MAX_MAGNITUDE <= end <= MAX_MAGNITUDE for end in scale):  # NaN fails too
+        raise typer.BadParameter(
+            f"MIN and MAX must be numbers from -1e12 to 1e12 {got}", param_hint="'--scale'"
+        )
+    if not scale[0] < scale[1]:
+        raise typer.BadParameter(f"MIN must be below MAX {got}", param_hint="'--scale'")

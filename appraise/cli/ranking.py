@@ -1,0 +1,281 @@
+"""The commands that read and rank one group at a time: rank, check, criteria, sensitivity."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from appraise.cli.app import app
+from appraise.cli.options import (
+    FLAG,
+    AggregateMethod,
+    AggregateOpt,
+    AnalysisName,
+    ConcentrationOpt,
+    ConflictOpt,
+    DistributionName,
+    DistributionOpt,
+    FormatOpt,
+    MissingOpt,
+    MissingPolicy,
+    NormaliseOpt,
+    ScoreNoiseName,
+    ScoresArg,
+    SeedOpt,
+    SmaaSamplesOpt,
+    StatusOpt,
+    WeightsOpt,
+    exit_on_input_error,
+    rankings_for,
+    settings_from,
+)
+from appraise.cli.terminal import (
+    Format,
+    emit_json,
+    emit_plain,
+    emit_text,
+    escape_markup,
+    out,
+    print_notes,
+    progress_bar,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def rank(
+    scores: ScoresArg = None,
+    fmt: FormatOpt = Format.table,
+    top: Annotated[
+        int | None,
+        typer.Option("--top", "-n", metavar="N", min=1, help="Show only the top N options."),
+    ] = None,
+    weights: WeightsOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+    aggregate: AggregateOpt = AggregateMethod.mean,
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
+) -> None:
+    """Print the ranked shortlist of each scores file, with each criterion's contribution.
+
+    Options that fail a gate are listed apart with the reason; the status quo is marked.
+    Notes (rescaled weights, substituted scores) go to stderr and, in JSON, to "notes".
+
+    Example: appraise rank options/urgent-care.yaml --top 3
+    Example: appraise rank options/*.yaml --weights equal --format json
+    Example: appraise rank   (the bundled example)
+    """
+    from appraise import report
+
+    settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    with exit_on_input_error():
+        rankings = rankings_for(scores, settings, "ranking")
+    print_notes([n for r in rankings for n in r.notes])
+    if fmt is not Format.table:
+        records = [report.ranking_record(r, top) for r in rankings]
+        data = records[0] if len(records) == 1 else records
+        rows = partial(report.ranking_rows, records)
+        emit_plain(fmt, data, rows, partial(report.ranking_markdown, records))
+        return
+    from appraise import render
+
+    for ranking in rankings:  # the table shows TABLE_ROWS options unless --top says otherwise
+        names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
+        record = report.ranking_record(ranking, top or render.TABLE_ROWS)
+        total = len(ranking.options)
+        table = render.ranking_table(record, names, total, out.size.width, capped=top is None)
+        out.print(table)
+        out.print()
+
+
+@app.command()
+def check(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Criteria, scores or rules files (YAML), scoring workbooks (.xlsx), or "
+            "bundled names.",
+            show_default=False,
+        ),
+    ],
+    fmt: FormatOpt = Format.table,
+    strict: Annotated[
+        bool, typer.Option("--strict", metavar=FLAG, help="Treat warnings as errors.")
+    ] = False,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+) -> None:
+    """Validate files and list every problem found, not just the first. Exit 1 on any error.
+
+    Rules files are checked against the groups of the scores files given alongside them.
+    Warnings (no status-quo option, a scorer who skipped a cell, scoring lint such as a score far
+    from the rest of the panel) do not fail unless --strict.
+
+    Example: appraise check options/urgent-care.yaml
+    Example: appraise check criteria/cp-2016.yaml options/*.yaml examples/rules.yaml
+    Example: appraise check scores.xlsx --strict   (warnings fail too)
+    """
+    from appraise import io, report
+
+    settings = settings_from(None, normalise, missing, AggregateMethod.mean)
+    with exit_on_input_error():
+        result = io.check_files(files, settings)
+    print_notes(result.notes)
+    problems = [report.problem_record(p) for p in result.problems]
+    failed = any(p.severity == "error" or strict for p in result.problems)
+    if fmt is Format.json:
+        emit_json({"ok": not failed, "files": result.files, "problems": problems})
+    elif fmt in (Format.csv, Format.markdown):
+        rows = problems or [{"file": "", "where": "", "severity": "", "message": ""}][:0]
+        emit_text(
+            report.to_csv(rows)
+            if fmt is Format.csv
+            else report.to_markdown(rows)
+            if rows
+            else "No problems found."
+        )
+    else:
+        from appraise import render
+
+        if problems:
+            out.print(render.problems_table(problems))
+        n_err = sum(p.severity == "error" for p in result.problems)
+        n_warn = len(result.problems) - n_err
+        verdict = "[bold red]FAILED[/]" if failed else "[bold green]OK[/]"
+        kinds = ", ".join(f"{f['file']} ({f['kind']})" for f in result.files)
+        out.print(
+            f"{verdict}: {n_err} error(s), {n_warn} warning(s) in {len(result.files)} file(s): "
+            + escape_markup(kinds),
+            highlight=False,
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def criteria(
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            help="Criteria file or bundled name (default: the bundled C&P 2016 table).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    normalise: NormaliseOpt = False,
+) -> None:
+    """Show the criteria tree with local and global weights, and any printed figures that differ.
+
+    Global weight of a sub-criterion = criterion share x sub-criterion share within its family.
+
+    Example: appraise criteria   (the bundled C&P 2016 table)
+    Example: appraise criteria my-criteria.yaml --format csv
+    """
+    from appraise import bundled, io, report
+
+    with exit_on_input_error():
+        tree = io.load_criteria(file or bundled.DEFAULT_CRITERIA, normalise)
+    record = report.criteria_record(tree)
+    print_notes(list(tree.notes))
+    if not emit_plain(
+        fmt,
+        record,
+        partial(report.criteria_rows, record),
+        partial(report.criteria_markdown, record),
+    ):
+        from appraise import render
+
+        out.print(render.criteria_table(record))
+
+
+@app.command()
+def sensitivity(
+    scores: ScoresArg = None,
+    fmt: FormatOpt = Format.table,
+    only: Annotated[
+        list[AnalysisName] | None,
+        typer.Option(
+            "--only",
+            help="Run only these analyses (repeat the option); default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top", "-n", metavar="N", min=1, help="The shortlist size the analyses watch."
+        ),
+    ] = 3,
+    samples: SmaaSamplesOpt = 10_000,
+    seed: SeedOpt = 1,
+    distribution: DistributionOpt = DistributionName.uniform,
+    concentration: ConcentrationOpt = 100.0,
+    score_noise: Annotated[
+        ScoreNoiseName,
+        typer.Option(
+            "--score-noise",
+            help="SMAA scores: fixed (none), resample the panel's scorers, or anywhere in each "
+            "cell's min-max range.",
+        ),
+    ] = ScoreNoiseName.none,
+    weights: WeightsOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = MissingPolicy.error,
+    aggregate: AggregateOpt = AggregateMethod.mean,
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
+) -> None:
+    """How far the ranking can be trusted: thresholds, weight sets, leave-one-out, simulation.
+
+    Exact one-way weight thresholds for every criterion and sub-criterion (closed form), score
+    changes that would let an option draw level, the ranking under each named weight set,
+    leaving out each criterion and scorer, and SMAA-2 simulation (rank acceptability, central
+    weights, confidence). Each analysis ends in one plain sentence.
+
+    Example: appraise sensitivity options/urgent-care.yaml
+    Example: appraise sensitivity options/urgent-care.yaml --only smaa --samples 1000000 --seed 7
+    Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
+    """
+    from appraise import api, sensitivity_report
+    from appraise.sensitivity import ANALYSES, check_size
+
+    settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    what = [a.value for a in only] if only else list(ANALYSES)
+    records = []
+    with exit_on_input_error():
+        rankings = rankings_for(scores, settings, "testing")
+        for ranking in rankings:
+            check_size(ranking)  # every file, before a minute is spent on the first
+        print_notes([n for r in rankings for n in r.notes])
+        for ranking in rankings:
+            result = api.sensitivity(
+                ranking,
+                samples=samples,
+                seed=seed,
+                distribution=distribution.value,
+                concentration=concentration,
+                score_noise=score_noise.value,
+                top=top,
+                only=what,
+                progress=progress_bar,
+            )
+            print_notes(list(result.notes))
+            records.append(sensitivity_report.sensitivity_record(result))
+    data = records[0] if len(records) == 1 else records
+    rows = partial(sensitivity_report.threshold_rows, records)
+    markdown = partial(sensitivity_report.sensitivity_markdown, records)
+    if not emit_plain(fmt, data, rows, markdown):
+        from appraise import render
+
+        for ranking, record in zip(rankings, records, strict=True):
+            tree = ranking.sheet.tree
+            names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
+            option_names = {o.id: o.name for o in ranking.options}
+            out.print(render.sensitivity_view(record, option_names, names, out.size.width))
+            out.print()
