@@ -3,12 +3,55 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+# --- naming a setting in a message: the library's parameter, or the command line's option ---
+
+_COMMAND_LINE: ContextVar[bool] = ContextVar("appraise_command_line", default=False)
+
+# The command-line option that sets a library parameter, where their names differ.
+FLAG_FOR = {
+    "weight_set": "weights",
+    "out": "output",
+    "k": "top",
+    "limits": "limit",
+    "group_weights": "group_weight",
+    "statuses": "status",
+}
+
+
+def setting(parameter: str, value: object = True) -> str:
+    """A setting as a message names it, in the words of whoever called.
+
+    To a library caller, the parameter: ``missing='baseline'``, ``normalise=True``. On the
+    command line (inside ``command_line_words``), its option: ``--missing baseline``,
+    ``--normalise``, ``--no-sensitivity``. ``value`` None names the setting alone.
+    """
+    if not _COMMAND_LINE.get():
+        return parameter if value is None else f"{parameter}={value!r}"
+    flag = "--" + FLAG_FOR.get(parameter, parameter).replace("_", "-")
+    if value is True or value is None:
+        return flag
+    if value is False:
+        return "--no-" + flag[2:]
+    return f"{flag} {value}"
+
+
+@contextmanager
+def command_line_words() -> Iterator[None]:
+    """Within this, ``setting`` names options as the command line spells them."""
+    token = _COMMAND_LINE.set(True)
+    try:
+        yield
+    finally:
+        _COMMAND_LINE.reset(token)
 
 
 @dataclass(frozen=True)

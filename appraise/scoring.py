@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 import numpy.typing as npt
 
-from appraise.errors import InputError, ParameterError
+from appraise.errors import InputError, ParameterError, setting
 from appraise.model import Aggregate, Scale, ScoresFile, Settings
 from appraise.weights import (
     CriteriaTree,
@@ -386,15 +386,15 @@ def _apply_missing(
             # Loading refuses gaps under this policy, so (for a sheet loaded under it) these
             # cells were emptied here: a conflicted scorer's were the only scores given.
             why = (
-                " once conflicted scores are left out (--exclude-conflicted)"
+                f" once conflicted scores are left out ({setting('exclude_conflicted')})"
                 if settings.exclude_conflicted
                 else ""
             )
             raise InputError(
                 sheet.path,
                 f"options[{i}]",
-                f"option '{option.id}': no score for {listed}{why}; choose --missing "
-                "exclude, baseline or renormalise",
+                f"option '{option.id}': no score for {listed}{why}; choose "
+                f"{setting('missing', 'exclude')}, baseline or renormalise",
             )
         if settings.missing == "exclude" or (
             settings.missing == "renormalise" and len(gaps) == len(sheet.leaf_ids)
@@ -402,7 +402,7 @@ def _apply_missing(
             excluded.append(SetAside(option.id, option.name, f"no score for {listed}"))
             notes.append(
                 f"{sheet.path}: option '{option.id}' excluded: no score for {listed} "
-                f"(--missing {settings.missing})"
+                f"({setting('missing', settings.missing)})"
             )
         elif settings.missing == "baseline":
             base = next((k for k, o in enumerate(sheet.options) if o.status_quo), None)
@@ -410,7 +410,7 @@ def _apply_missing(
                 raise InputError(
                     sheet.path,
                     "options",
-                    "--missing baseline needs an option marked status_quo: true",
+                    f"{setting('missing', 'baseline')} needs an option marked status_quo: true",
                 )
             for leaf in gaps:
                 j = sheet.leaf_ids.index(leaf)
@@ -418,18 +418,18 @@ def _apply_missing(
                     raise InputError(
                         sheet.path,
                         "options",
-                        f"--missing baseline: the status-quo option has no score for '{leaf}' "
-                        "either",
+                        f"{setting('missing', 'baseline')}: the status-quo option has no score "
+                        f"for '{leaf}' either",
                     )
                 filled[i, j] = scores[base, j]
                 notes.append(
                     f"{sheet.path}: option '{option.id}', '{leaf}': no score; used the "
-                    f"status-quo score {scores[base, j]:g} (--missing baseline)"
+                    f"status-quo score {scores[base, j]:g} ({setting('missing', 'baseline')})"
                 )
         else:
             notes.append(
                 f"{sheet.path}: option '{option.id}': no score for {listed}; its other "
-                "weights are rescaled to sum to 1 (--missing renormalise)"
+                f"weights are rescaled to sum to 1 ({setting('missing', 'renormalise')})"
             )
     mask = ~np.isnan(filled)
     return np.nan_to_num(filled), mask, excluded, notes
@@ -566,14 +566,17 @@ def _require_options(
     if excluded:
         why = ", conflicted scores left out" if settings.exclude_conflicted else ""
         reasons.append(
-            f"{len(excluded)} set aside by --missing {settings.missing} (missing scores{why})"
+            f"{len(excluded)} set aside by {setting('missing', settings.missing)} "
+            f"(missing scores{why})"
         )
     if screened:
         reasons.append(f"{len(screened)} failed a gate")
     if rejected:
         reasons.append(f"{len(rejected)} rejected in the option register")
     if filtered:
-        reasons.append(f"{len(filtered)} left out by --status {' or '.join(settings.statuses)}")
+        reasons.append(
+            f"{len(filtered)} left out by {setting('statuses', ' or '.join(settings.statuses))}"
+        )
     if not reasons:
         return
     left = (

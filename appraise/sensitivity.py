@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from appraise.errors import InputError
+from appraise.errors import InputError, setting
 from appraise.model import MAX_OPTIONS, MAX_SENSITIVITY_OPTIONS, Settings
 from appraise.scoring import TIE_TOLERANCE, Ranking, competition_ranks, rank, weighted_sum
 from appraise.weights import FloatArray, same_weights
@@ -49,8 +49,8 @@ class Ranked:
                 sheet.path,
                 "",
                 "sensitivity needs every cell of the ranked options scored; with gaps, use "
-                "--missing baseline or --missing exclude rather than renormalise (export: or "
-                "--no-sensitivity)",
+                f"{setting('missing', 'baseline')} or {setting('missing', 'exclude')} rather "
+                f"than renormalise (export: or {setting('sensitivity', False)})",
             )
         weights = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
         return cls(ids, scores, weights, sheet.leaf_ids)
@@ -495,7 +495,7 @@ def check_size(ranking: Ranking) -> None:
             "options",
             f"{count:,} options ranked; sensitivity compares every pair, so it takes at most "
             f"{MAX_SENSITIVITY_OPTIONS:,} (rank takes {MAX_OPTIONS:,}): analyse a shortlist, "
-            "e.g. with --status",
+            f"e.g. with {setting('statuses', None)}",
         )
 
 

@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from appraise.errors import Problem, Severity, raise_if_errors
+from appraise.errors import Problem, Severity, raise_if_errors, setting
 from appraise.model import (
     Aggregate,
     CriteriaFile,
@@ -72,7 +72,7 @@ def check_criteria(
     problems: list[Problem] = []
     notes: list[str] = []
     rescale = normalise or spec.normalise
-    why = "--normalise" if normalise else "normalise: true in the file"
+    why = setting("normalise") if normalise else "normalise: true in the file"
 
     all_ids = [c.id for c in spec.criteria] + [s.id for c in spec.criteria for s in c.sub or []]
     places = [f"criteria[{i}]" for i in range(len(spec.criteria))] + [
@@ -112,7 +112,9 @@ def check_criteria(
             if rescale:
                 notes.append(f"{path}: {message}; rescaled to 100 ({why})")
             else:
-                problems.append(Problem(path, where, message + " (use --normalise to rescale)"))
+                problems.append(
+                    Problem(path, where, message + f" (use {setting('normalise')} to rescale)")
+                )
 
     problems += _check_weight_sets(spec, path, set(all_ids))
     for later, first in _repeats([g.id for g in spec.gates]).items():
@@ -391,7 +393,7 @@ class _SheetCheck:
                     if option.scores is not None
                     else f"options[{i}].scorers",
                     f"option '{option.id}' has no score for '{leaf_ids[j]}' "
-                    "(choose --missing exclude|baseline|renormalise to proceed)",
+                    f"(choose {setting('missing', 'exclude|baseline|renormalise')} to proceed)",
                 )
 
     def gates(self) -> list[tuple[GateFailure, ...]]:

@@ -138,3 +138,25 @@ def test_a_ranking_serves_wherever_a_sheet_does(demo: Path, write: Write) -> Non
     ranking = appraise.rank(appraise.load_scores(demo), weights="flip")
     assert api.diff(ranking, ranking).scores == ()
     assert api.sensitivity(ranking, only=["thresholds"]).ranking is ranking
+
+
+def test_the_library_names_its_parameters_and_the_command_line_its_options(write):
+    """Issue 15: a message advising a setting speaks the caller's words."""
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    write("two.yaml", TWO_CRITERIA)
+    path = write("gap.yaml", THREE_OPTIONS.replace("{a: 2, b: 5}", "{a: 2}"))
+    with pytest.raises(InputError) as caught:
+        appraise.rank(appraise.load_scores(path))
+    assert str(caught.value).endswith(
+        "no score for b; choose missing='exclude', baseline or renormalise"
+    )
+    excluded = appraise.rank(appraise.load_scores(path), missing="exclude")
+    assert f"{path}: option 'y' excluded: no score for b (missing='exclude')" in excluded.notes
+    result = CliRunner().invoke(app, ["rank", str(path)])
+    assert result.exit_code == 1
+    assert "(choose --missing exclude|baseline|renormalise to proceed)" in result.output
+    result = CliRunner().invoke(app, ["rank", str(path), "--missing", "exclude"])
+    assert "no score for b (--missing exclude)" in result.output

@@ -25,7 +25,7 @@ from appraise.combine import (
     top_combinations,
     violations,
 )
-from appraise.errors import InputError, ParameterError
+from appraise.errors import InputError, ParameterError, command_line_words
 from appraise.io import load_scores
 from appraise.model import Rule
 from appraise.scoring import rank
@@ -419,9 +419,11 @@ def test_robustness_searches_share_one_step_budget(monkeypatch):
         robustness(groups, [], [], candidates, weights)
     assert re.fullmatch(
         r"the robustness searches gave up after 40 steps in all, \d+ of 200 weight samples "
-        r"searched; try fewer samples \(--samples\), or loosen a limit",
+        r"searched; try fewer samples \(samples\), or loosen a limit",
         str(caught.value),
     )
+    with command_line_words(), pytest.raises(SearchTooLong, match=r"\(--samples\)"):
+        robustness(groups, [], [], candidates, weights)  # the command line names its option
 
 
 def rescored(g: GroupOptions, scores: np.ndarray) -> GroupOptions:

@@ -160,7 +160,7 @@ def test_missing_score_policies_by_hand(write, policy, gap_total):
     assert totals_by_id["sq"] == pytest.approx(0.3 * 2 + 0.2 * 4 + 0.5 * 6)
     gap = next(o for o in ranking.options if o.id == "gap")
     assert sum(gap.contributions.values()) == pytest.approx(gap.total)
-    assert any(f"--missing {policy}" in note and "'gap'" in note for note in ranking.notes)
+    assert any(f"missing='{policy}'" in note and "'gap'" in note for note in ranking.notes)
 
 
 def test_missing_exclude_sets_the_option_aside(write):
@@ -184,7 +184,7 @@ def test_excluding_every_option_but_the_status_quo_is_an_error_saying_why(write)
     with pytest.raises(InputError) as caught:
         rank(load_scores(path, settings_), settings_)
     assert str(caught.value) == (
-        f"{path}: options: no option is left to rank: 1 set aside by --missing exclude "
+        f"{path}: options: no option is left to rank: 1 set aside by missing='exclude' "
         "(missing scores); only the status quo 'sq' remains, and it is the comparator"
     )
 
@@ -193,7 +193,7 @@ def test_excluding_every_option_is_an_error_saying_nothing_remains(write):
     write("nested.yaml", NESTED)
     settings_ = Settings(missing="exclude")
     path = write("gaps.yaml", MISSING.replace("q1: 2, q2: 4", "q1: 2"))
-    with pytest.raises(InputError, match=r"2 set aside by --missing exclude \(missing scores\); "):
+    with pytest.raises(InputError, match=r"2 set aside by missing='exclude' \(missing scores\); "):
         rank(load_scores(path, settings_), settings_)
     with pytest.raises(InputError, match=r"; nothing remains$"):
         rank(load_scores(path, settings_), settings_)
@@ -221,7 +221,7 @@ def test_a_status_filter_that_leaves_only_the_status_quo_says_every_reason(write
         rank(load_scores(path), Settings(statuses=("shortlisted",)))
     assert str(caught.value) == (
         f"{path}: options: no option is left to rank: 1 failed a gate, 1 rejected in the "
-        "option register, 1 left out by --status shortlisted; only the status quo 'sq' "
+        "option register, 1 left out by statuses='shortlisted'; only the status quo 'sq' "
         "remains, and it is the comparator"
     )
 
@@ -279,10 +279,10 @@ def test_leaving_out_the_only_scorer_of_an_option_is_not_a_total_of_zero(write):
         rank(load_scores(path), Settings(exclude_conflicted=True))
     assert str(caught.value) == (
         f"{path}: options[1]: option 'x': no score for a, b once conflicted scores are left "
-        "out (--exclude-conflicted); choose --missing exclude, baseline or renormalise"
+        "out (exclude_conflicted=True); choose missing='exclude', baseline or renormalise"
     )
     settings_ = Settings(exclude_conflicted=True, missing="exclude")
-    with pytest.raises(InputError, match=r"1 set aside by --missing exclude \(missing scores, "):
+    with pytest.raises(InputError, match=r"1 set aside by missing='exclude' \(missing scores, "):
         rank(load_scores(path, settings_), settings_)
 
 
@@ -380,7 +380,7 @@ def test_ranking_a_sheet_with_gaps_under_the_error_policy_is_an_error_not_a_sile
     with pytest.raises(InputError) as caught:
         rank(sheet)
     assert str(caught.value) == (
-        f"{path}: options[1]: option 'gap': no score for q2; choose --missing exclude, "
+        f"{path}: options[1]: option 'gap': no score for q2; choose missing='exclude', "
         "baseline or renormalise"
     )
 

@@ -37,7 +37,7 @@ def test_family_not_summing_to_100_names_family_expected_and_actual(write):
         load_criteria(path)
     assert messages(caught.value) == [
         f"{path}: criteria[0].sub: criteria 'Quality': sub-criteria weights sum to 97.5, expected 100 "
-        "(use --normalise to rescale)"
+        "(use normalise=True to rescale)"
     ]
 
 
@@ -45,7 +45,7 @@ def test_normalise_rescales_and_says_so(write):
     path = write("bad.yaml", BAD_FAMILY)
     tree = load_criteria(path, normalise=True)
     assert tree.notes == (
-        f"{path}: criteria 'Quality': sub-criteria weights sum to 97.5, expected 100; rescaled to 100 (--normalise)",
+        f"{path}: criteria 'Quality': sub-criteria weights sum to 97.5, expected 100; rescaled to 100 (normalise=True)",
     )
 
 
@@ -74,7 +74,7 @@ def test_top_level_family_and_every_problem_at_once(write):
         load_criteria(path)
     assert messages(caught.value) == [
         f"{path}: criteria[1].id: duplicate id 'a' (first at criteria[0])",
-        f"{path}: criteria: top-level criteria weights sum to 90, expected 100 (use --normalise to rescale)",
+        f"{path}: criteria: top-level criteria weights sum to 90, expected 100 (use normalise=True to rescale)",
         f"{path}: weight_sets.tilt.zzz: unknown criterion 'zzz'",
     ]
 
@@ -142,7 +142,7 @@ def test_unknown_and_missing_criteria_and_duplicate_options(write):
     assert found == [
         "options[2].id: duplicate option id 'hub' (first at options[1])",
         "options[1].scores.qq: unknown criterion 'qq' (expected one of: q1, q2, cost)",
-        "options[1].scores.q2: option 'hub' has no score for 'q2' (choose --missing exclude|baseline|renormalise to proceed)",
+        "options[1].scores.q2: option 'hub' has no score for 'q2' (choose missing='exclude|baseline|renormalise' to proceed)",
     ]
 
 
@@ -513,7 +513,7 @@ def test_weights_off_100_by_more_than_noise_show_the_digits_that_differ(write):
         load_criteria(path)
     assert messages(caught.value) == [
         f"{path}: criteria: top-level criteria weights sum to 100.0000001, expected 100 "
-        "(use --normalise to rescale)"
+        "(use normalise=True to rescale)"
     ]
 
 
@@ -522,5 +522,5 @@ def test_normalise_note_shows_the_digits_that_differ(write):
     tree = load_criteria(path, normalise=True)
     assert tree.notes == (
         f"{path}: criteria 'C 0': sub-criteria weights sum to 99.99999, expected 100; "
-        "rescaled to 100 (--normalise)",
+        "rescaled to 100 (normalise=True)",
     )

@@ -50,7 +50,9 @@ class _SafeGroup(TyperGroup):
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
-        with _printable_usage_errors():
+        from appraise.errors import command_line_words
+
+        with _printable_usage_errors(), command_line_words():
             return super().invoke(ctx)
 
 

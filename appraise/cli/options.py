@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from appraise.cli.terminal import Format, err, escape_markup, state
+from appraise.errors import FLAG_FOR
 
 if TYPE_CHECKING:
     from appraise.model import Settings
@@ -160,14 +161,7 @@ AggregateOpt = Annotated[
 
 
 # The command-line option that sets a library parameter, where their names differ.
-OPTION_FOR = {
-    "weight_set": "weights",
-    "out": "output",
-    "k": "top",
-    "limits": "limit",
-    "group_weights": "group_weight",
-    "statuses": "status",
-}
+OPTION_FOR = FLAG_FOR  # the library names its parameters; these options set them
 
 
 class BadOption(typer.BadParameter):

@@ -18,7 +18,7 @@ from appraise.combine.data import Choice, Combination, GroupOptions, IntArray, L
 from appraise.combine.problem import _Problem
 from appraise.combine.search import _OutOfNodes, _Search, node_budget
 from appraise.combine.topk import MARGIN, _ranked, _TopK
-from appraise.errors import InputError
+from appraise.errors import InputError, setting
 from appraise.model import Rule
 from appraise.scoring import first_shares, weighted_sum
 from appraise.weights import FloatArray
@@ -279,7 +279,7 @@ def robustness(
         raise SearchTooLong(
             f"the robustness searches gave up after {node_budget():,} steps in all, "
             f"{searched:,} of {len(weights):,} weight samples searched; try fewer samples "
-            "(--samples), or loosen a limit"
+            f"({setting('samples', None)}), or loosen a limit"
         ) from None
     return shares
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from appraise.errors import InputError
+from appraise.errors import InputError, setting
 from appraise.io.safe_write import (
     check_output_path,
     require_suffix,
@@ -218,7 +218,7 @@ def check_size(rankings: Sequence[Ranking], with_sensitivity: bool) -> None:
         f"the workbook would hold about {cells:,} cells ({len(largest.options):,} options x "
         f"{len(largest.leaf_ids)} criteria{scorers} here); export writes at most "
         f"{MAX_EXPORT_CELLS:,}: use rank or sensitivity with --format json or csv, or export a "
-        "shortlist (--status)",
+        f"shortlist ({setting('statuses', None)})",
     )
 
 
