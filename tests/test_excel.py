@@ -287,6 +287,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, write):
     cell = openpyxl.load_workbook(out)["Options"]["B2"]
     assert cell.data_type == "s"
     assert cell.value == '=HYPERLINK("http://x","y")'
+    # quote-prefixed as the HCE workbook does it (issue 15: the template's copy had drifted),
+    # so Excel keeps it text even after someone edits the cell
+    assert cell.quotePrefix is True
+    assert openpyxl.load_workbook(out)["Options"]["B3"].quotePrefix is False  # "Option Y"
     assert load_scores(out).options[0].name == '=HYPERLINK("http://x","y")'
 
 

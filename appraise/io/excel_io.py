@@ -45,7 +45,7 @@ from pydantic import ValidationError
 
 from appraise.errors import InputError, Problem, Problems, raise_if_errors
 from appraise.io.safe_write import save_via_memory
-from appraise.io.workbook.writing import MAX_CELL_TEXT, cell_text
+from appraise.io.workbook.writing import MAX_CELL_TEXT, set_text
 from appraise.model import (
     MAX_SHEET_ROWS,
     MAX_UNZIPPED_BYTES,
@@ -108,10 +108,11 @@ _UNLOCKED = Protection(locked=False)
 
 
 def _text(cell: Cell | MergedCell, value: str | None) -> None:
-    """Put text in a cell as text, never as a formula, whatever it starts with."""
-    cell.value = None if value is None else cell_text(value)
-    if isinstance(value, str):
-        cell.data_type = "s"
+    """Put text in a cell as text, never as a formula, as the HCE workbook does (``set_text``)."""
+    if value is None:
+        cell.value = None
+    else:
+        set_text(cell, value)
 
 
 def _put(cell: Cell | MergedCell, value: Any) -> None:

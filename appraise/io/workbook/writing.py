@@ -60,13 +60,18 @@ def put_text(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
     the quote prefix, so Excel shows it as typed text even after the cell is edited.
     Characters XML cannot hold are replaced, and the text is cut to Excel's cell limit.
     """
-    text = cell_text(value)
     cell = _cell(sheet, row, column)
+    set_text(cell, value)
+    return cell
+
+
+def set_text(cell: Cell | MergedCell, value: object) -> None:
+    """Make ``cell`` a text cell holding ``value`` (see ``put_text``); the template's cells too."""
+    text = cell_text(value)
     cell.value = text
     cell.data_type = "s"
     if text.startswith(FORMULA_TRIGGERS):
         cell.quotePrefix = True
-    return cell
 
 
 def put_number(
