@@ -482,7 +482,7 @@ def _number_hint(found: str, loc: tuple[int | str, ...]) -> str:
         return f": a number in quotes is text; remove the quotes ({text})"
     if re.fullmatch(r"[-+]?\d+,\d+", text):
         return f": write decimals with a point: {text.replace(',', '.')}"
-    if _is_number(text):
+    if _is_number(text) or _is_huge_number(text):
         return _spelled_number_hint(text)
     if text.lower() in _NOT_SCORED and ("scores" in loc or "scorers" in loc):
         return ": for a score not given, leave it empty (or write null)"
@@ -493,6 +493,8 @@ def _spelled_number_hint(text: str) -> str:
     """A number spelled so it is read as text: ``1_000`` (Python's), ``1e3`` (YAML 1.1's)."""
     if "_" in text:  # no spreadsheet writes it
         return f": write it without '_': {text.replace('_', '')}"
+    if _is_huge_number(text):  # '1.0e400': text to YAML 1.1 (no sign in the exponent), and inf
+        return ": a number from -1e12 to 1e12 is expected"
     # 1e3: YAML 1.1 reads a number with no '.' before its exponent as text
     return f": YAML reads '{text}' as text; write it as {yaml_float(float(text))}"
 
@@ -504,6 +506,16 @@ def yaml_float(value: float) -> str:
     if e and "." not in mantissa:
         return f"{mantissa}.0e{exponent}"
     return text
+
+
+def _is_huge_number(text: str) -> bool:
+    try:
+        return math.isinf(float(text)) and text.strip().lower().lstrip("+-") not in (
+            "inf",
+            "infinity",
+        )
+    except ValueError:
+        return False
 
 
 def _is_number(text: str) -> bool:

@@ -846,6 +846,24 @@ def test_a_json_file_that_is_not_an_object_says_what_it_is(write, text, found):
     )
 
 
+def test_a_tab_starting_a_line_is_named_as_a_tab(write):
+    """PyYAML says 'found character that cannot start any token' for a tab before an item."""
+    text = THREE_OPTIONS.replace("\n  - {id: y", "\n\t- {id: y")
+    refused(
+        demo(write, text),
+        "line 7, column 1",
+        "a tab character: YAML indents with spaces only; replace the tab with spaces (most "
+        "editors can insert spaces when Tab is pressed)",
+    )
+
+
+def test_a_huge_number_yaml_reads_as_text_says_the_range(write):
+    """'1.0e400' is text to YAML 1.1 (its exponent has no sign) and infinite as a number."""
+    path = demo(write, THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 1.0e400, b: 1}"))
+    hint = "expected a number, found '1.0e400': a number from -1e12 to 1e12 is expected"
+    refused(path, "options[0].scores.a", hint)
+
+
 def test_a_pipe_named_as_the_criteria_file_is_named_as_a_pipe(write, tmp_path):
     """It was reported as 'not found'; a folder of that name likewise."""
     os.mkfifo(tmp_path / "pipe.yaml")

@@ -250,7 +250,9 @@ def _flow(error: _Syntax) -> Explained | None:
 
 def _cannot_start(error: _Syntax) -> Explained | None:
     character = error.character
-    if character in ("", "\t"):
+    if character == "\t":  # a tab where a line's content starts
+        return _tab(error)
+    if not character:
         return None
     return error.at, (
         f"'{character}' cannot start a value in YAML: put the value in quotes "
