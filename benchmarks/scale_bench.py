@@ -83,28 +83,33 @@ def generate(
         ]
     (folder / "criteria.yaml").write_text("\n".join(criteria) + "\n")
     scores = np.random.default_rng(seed).integers(1, 6, size=(n_scorers, n_options, len(LEAVES)))
-    options = [
-        {
-            "id": f"o{i}",
-            "name": f"Option {i}",
-            "status_quo": i == 0,
-            "scorers": {
-                f"s{k}": dict(zip(LEAVES, scores[k, i].tolist(), strict=True))
-                for k in range(n_scorers)
-            },
-        }
-        for i in range(n_options)
-    ]
     path = folder / "scores.json"
     data = {
         "group": "scale",
         "name": "Scale benchmark",
         "criteria": "criteria.yaml",
         "scale": {"min": 1, "max": 5},
-        "options": options,
+        "options": _options(scores, LEAVES),
     }
     path.write_text(json.dumps(data, separators=(",", ":")))
     return path, scores
+
+
+def _options(scores: np.ndarray, leaves: list[str]) -> list[dict[str, Any]]:
+    """Options o0 (the status quo), o1, ... scored by s0, s1, ... (scorers x options x leaves)."""
+    n_scorers, n_options, _ = scores.shape
+    return [
+        {
+            "id": f"o{i}",
+            "name": f"Option {i}",
+            "status_quo": i == 0,
+            "scorers": {
+                f"s{k}": dict(zip(leaves, scores[k, i].tolist(), strict=True))
+                for k in range(n_scorers)
+            },
+        }
+        for i in range(n_options)
+    ]
 
 
 def generate_shape(
@@ -138,24 +143,12 @@ def generate_shape(
     leaves = [f"t{t}s{s}" for t in range(n_criteria) for s in range(10)]
     rng = np.random.default_rng([seed, len(group)])
     scores = rng.integers(1, 6, size=(n_scorers, n_options, len(leaves)))
-    options = [
-        {
-            "id": f"o{i}",
-            "name": f"Option {i}",
-            "status_quo": i == 0,
-            "scorers": {
-                f"s{k}": dict(zip(leaves, scores[k, i].tolist(), strict=True))
-                for k in range(n_scorers)
-            },
-        }
-        for i in range(n_options)
-    ]
     data = {
         "group": group,
         "name": f"Group {group}",
         "criteria": "criteria.yaml",
         "scale": {"min": 1, "max": 5},
-        "options": options,
+        "options": _options(scores, leaves),
     }
     path = folder / f"{group}.json"
     path.write_text(json.dumps(data, separators=(",", ":")))
