@@ -92,8 +92,6 @@ def scores_from_data(
 
 
 def _with_criteria(tree: CriteriaTree, source: str | Path, settings: Settings) -> ScoreSheet:
-    from dataclasses import replace
-
     from appraise.errors import raise_if_errors
     from appraise.io.loading import _parse, read_data, resolve_scores_path
     from appraise.model import ScoresFile
@@ -139,8 +137,6 @@ def _settings(
     exclude_conflicted: bool | None = None,
     statuses: Sequence[str] | None = None,
 ) -> Settings:
-    from dataclasses import replace
-
     base = settings or Settings()
     return replace(
         base,
