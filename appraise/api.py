@@ -27,10 +27,11 @@ from appraise.model import Aggregate, Missing, Settings
 
 if TYPE_CHECKING:
     from appraise.combine_report import CombineResult
+    from appraise.data import ScoreSheet
     from appraise.diff import Diff
     from appraise.io.workbook import SheetSection
     from appraise.model import Rule
-    from appraise.scoring import Ranking, ScoreSheet
+    from appraise.scoring import Ranking
     from appraise.sensitivity import Sensitivity, SmaaOptions
     from appraise.weights import CriteriaTree
 

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from appraise.errors import InputError, setting
+from appraise.kernel import TIE_TOLERANCE, competition_ranks, weighted_sum
 from appraise.model import MAX_OPTIONS, MAX_SENSITIVITY_OPTIONS, Settings
-from appraise.scoring import TIE_TOLERANCE, Ranking, competition_ranks, rank, weighted_sum
+from appraise.scoring import Ranking, rank
 from appraise.weights import FloatArray, same_weights
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from appraise.errors import AppraiseError, InputError, ParameterError
-from appraise.scoring import aggregate, first_shares, tie_blocks, weighted_sum
+from appraise.kernel import aggregate, first_shares, tie_blocks, weighted_sum
 from appraise.weights import CriteriaTree, FloatArray, Level, membership
 
 if TYPE_CHECKING:

@@ -15,7 +15,9 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
+from appraise.data import GateFailure, OptionInfo, ScoreSheet
 from appraise.errors import Problem, Severity, raise_if_errors, setting
+from appraise.kernel import aggregate
 from appraise.model import (
     Aggregate,
     CriteriaFile,
@@ -25,7 +27,6 @@ from appraise.model import (
     ScoresFile,
     Settings,
 )
-from appraise.scoring import GateFailure, OptionInfo, ScoreSheet, aggregate
 from appraise.weights import (
     CriteriaTree,
     FloatArray,

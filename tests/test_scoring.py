@@ -12,8 +12,9 @@ from hypothesis.extra.numpy import arrays
 
 from appraise.errors import InputError, ParameterError
 from appraise.io import load_criteria, load_scores
+from appraise.kernel import aggregate, competition_ranks, weighted_sum
 from appraise.model import Settings
-from appraise.scoring import aggregate, competition_ranks, rank, weighted_sum
+from appraise.scoring import rank
 
 from .conftest import NESTED, TWO_CRITERIA
 
@@ -407,7 +408,7 @@ TIE_ROWS = st.integers(1, 6).flatmap(
 def test_tie_blocks_and_first_shares_follow_competition_ranks(rows):
     """Row by row, the vectorised blocks are ``competition_ranks``: an item's block starts at its
     rank - 1 and holds the items sharing that rank; first place is shared by the rank-1 items."""
-    from appraise.scoring import first_shares, tie_blocks
+    from appraise.kernel import first_shares, tie_blocks
 
     values = np.array(rows)
     blocks = tie_blocks(values)

@@ -442,7 +442,7 @@ def test_the_tally_agrees_with_ranking_each_draw_by_brute_force(draws, dense: bo
     ``competition_ranks``: a block of k tied options over ranks r..r+k-1 gives each 1/k of
     each; a tie for first gives each 1/k of the draw's weights; a tie is half a win."""
     from appraise import smaa as smaa_module
-    from appraise.scoring import competition_ranks
+    from appraise.kernel import competition_ranks
 
     totals = np.array(draws, dtype=float) * 0.5e-9 + 3.0  # steps of 0.5e-9: chains of ties
     n = totals.shape[1]

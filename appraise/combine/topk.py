@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 
 from appraise.combine.data import Choice, Combination, GroupOptions
-from appraise.scoring import TIE_TOLERANCE
+from appraise.kernel import TIE_TOLERANCE
 
 # The search keeps near-ties within this of the k-th total (the final tie rule then sees every
 # one) and no more: its own sums run in another order than the final totals.

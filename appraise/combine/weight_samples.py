@@ -19,8 +19,8 @@ from appraise.combine.problem import _Problem
 from appraise.combine.search import _OutOfNodes, _Search, node_budget
 from appraise.combine.topk import MARGIN, _ranked, _TopK
 from appraise.errors import InputError, setting
+from appraise.kernel import first_shares, weighted_sum
 from appraise.model import Rule
-from appraise.scoring import first_shares, weighted_sum
 from appraise.weights import FloatArray
 
 # robustness: a group of linked groups is enumerated when it has at most ENUMERATE_MAX

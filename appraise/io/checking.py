@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from appraise.data import ScoreSheet
 from appraise.errors import AppraiseError, InputError, Problem, Problems
 from appraise.io.loading import (
     FileKind,
@@ -20,7 +21,6 @@ from appraise.io.loading import (
     salvage_scores,
 )
 from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
-from appraise.scoring import ScoreSheet
 from appraise.validate import check_criteria, check_rules, check_sheet
 from appraise.weights import CriteriaTree
 

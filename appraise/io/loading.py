@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from appraise import bundled
+from appraise.data import ScoreSheet
 from appraise.errors import AppraiseError, InputError, Problems, Refused, raise_if_errors
 from appraise.io.sniff import refuse_other_types
 from appraise.io.yaml_io import KeyLines, read_yaml
@@ -32,7 +33,6 @@ from appraise.model import (
     Settings,
     validation_problems,
 )
-from appraise.scoring import ScoreSheet
 from appraise.validate import build_sheet, build_tree, check_rules
 from appraise.weights import CriteriaTree
 

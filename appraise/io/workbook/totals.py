@@ -28,7 +28,8 @@ from appraise.io.workbook.tables import (
     _widths,
 )
 from appraise.io.workbook.writing import address, cells, put_formula, put_number, put_text
-from appraise.scoring import TIE_TOLERANCE, Ranking
+from appraise.kernel import TIE_TOLERANCE
+from appraise.scoring import Ranking
 from appraise.weights import FloatArray
 
 # Totals within this of each other share a rank, as in ``scoring.competition_ranks``.
