@@ -84,6 +84,7 @@ MAX_SCORES = 5_000_000
 MAX_CRITERIA = 500
 MAX_RULES = 10_000
 MAX_WEIGHT_SETS = 100
+MAX_RULE_COUNT = 10_000  # an at_most: more than any rule can list (MAX_OPTIONS x groups)
 # Per command (each measured at its limit in benchmarks/scale_bench.py, within 1 GiB):
 MAX_SENSITIVITY_OPTIONS = 1_000  # ranked options: every pair is compared (a million pairs)
 MAX_EXPORT_CELLS = 500_000  # cells of an exported workbook: the most appraise reads back
@@ -360,7 +361,7 @@ class Rule(_Model):
     requires: list[Ref] | None = Field(default=None, min_length=2)
     excludes: list[Ref] | None = Field(default=None, min_length=2)
     one_of: list[Ref] | None = Field(default=None, min_length=2)
-    at_most: Annotated[int, Strict(), Field(ge=0)] | None = None
+    at_most: Annotated[int, Strict(), Field(ge=0, le=MAX_RULE_COUNT)] | None = None
     of: list[Ref] | None = Field(default=None, min_length=1)
     note: Text | None = None
 

@@ -27,7 +27,17 @@ from collections.abc import Sequence
 # isolates (U+202A-U+202E, U+2066-U+2069), the direction marks (U+200E, U+200F, U+061C),
 # zero-width space, non-joiner and joiner, word joiner, byte-order mark and the line and
 # paragraph separators.
-_INVISIBLE_FORMAT = "\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# Every format character (Unicode category Cf, as of Unicode 15: soft hyphen, bidi marks and
+# overrides, zero-width and invisible operators, tags used for "ASCII smuggling", interlinear
+# annotation), the line and paragraph separators, and the characters that draw as blank
+# (Hangul fillers, the combining grapheme joiner). tests/test_safe_text.py checks the Cf list
+# against unicodedata.
+_INVISIBLE_FORMAT = (
+    "\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f"
+)
 _UNSAFE_IN_FREE_TEXT = f"\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE_FORMAT}"
 UNSAFE_IN_FREE_TEXT = re.compile(f"[{_UNSAFE_IN_FREE_TEXT}]")
 UNSAFE_IN_NAMES = re.compile(f"[\t\n{_UNSAFE_IN_FREE_TEXT}]")
@@ -40,6 +50,8 @@ def escaped(char: str) -> str:
     if char in named:
         return named[char]
     code = ord(char)
+    if code > 0xFFFF:  # a tag character (U+E0041), say: Python's spelling
+        return f"\\U{code:08x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -81,7 +93,7 @@ _INVISIBLE = re.compile(f"[\x7f-\x9f{_INVISIBLE_FORMAT}]")
 
 def escape_invisible(json_text: str) -> str:
     r"""JSON text with DEL, C1 controls and invisible formatting characters as ``\uXXXX``."""
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+    return _INVISIBLE.sub(lambda m: _json_escape(ord(m.group())), json_text)
 
 
 _NON_ASCII = re.compile("[^\x00-\x7f]")

@@ -846,6 +846,33 @@ def test_a_json_file_that_is_not_an_object_says_what_it_is(write, text, found):
     )
 
 
+def test_a_template_on_other_criteria_than_its_scores_is_refused(write, tmp_path):
+    """Fresh hostile pass: it wrote a workbook holding none of the file's scores, silently."""
+    path = demo(write)
+    out = tmp_path / "t.xlsx"
+    result, elapsed = invoke("template", "cp-2016", "-s", path, "-o", out)
+    assert_clean(result, elapsed)
+    first, _, rest = result.stderr.partition(", not ")
+    assert first == f"error: {path}: criteria: this file is scored against {tmp_path / 'two.yaml'}"
+    assert "cp-2016" in rest.split(": ")[0]  # the bundled table, by its path or name
+    assert rest.endswith(
+        ": a template on other criteria would drop its scores; give the criteria the file names\n"
+    )
+    assert not out.exists()
+
+
+def test_an_at_most_beyond_any_rule_is_refused(write):
+    """Fresh hostile pass: at_most: 10**13 (or 400 digits) was accepted."""
+    path = write("rules.yaml", "rules:\n  - {at_most: 10000000000000, of: [g/a, h/b]}\n")
+    result, elapsed = invoke("check", path, "-f", "json")
+    assert_clean(result, elapsed)
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["where"], problem["message"]) == (
+        "rules[0].at_most",
+        "input should be less than or equal to 10000, found 10000000000000",
+    )
+
+
 def test_a_tab_starting_a_line_is_named_as_a_tab(write):
     """PyYAML says 'found character that cannot start any token' for a tab before an item."""
     text = THREE_OPTIONS.replace("\n  - {id: y", "\n\t- {id: y")

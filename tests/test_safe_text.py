@@ -251,3 +251,31 @@ def test_usage_errors_show_what_was_typed_escaped(argv, shown):
     text = " ".join(result.output.replace("│", " ").split())
     assert shown in text
     assert not any(c in result.output for c in "\x1b\x07\x9b")
+
+
+def test_every_format_character_and_blank_filler_is_refused_in_names():
+    """Fresh hostile pass: tag characters (U+E0041, "ASCII smuggling"), U+206A-206F, U+FFF9,
+    U+180E, the soft hyphen, U+034F and the Hangul filler U+3164 passed validation and reached
+    the terminal raw. Every Unicode format (Cf) character is now refused, checked against the
+    Unicode database, and named by an escape Python reads back."""
+    import sys
+    import unicodedata
+
+    from appraise.safe_text import UNSAFE_IN_NAMES, escaped
+
+    cf = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert [hex(ord(c)) for c in cf if not UNSAFE_IN_NAMES.search(c)] == []
+    for blank in "\u034f\u3164\u115f\u1160\uffa0":
+        assert UNSAFE_IN_NAMES.search(blank)
+    assert escaped("\U000e0041") == "\\U000e0041"
+    assert escaped("\U000e0041").encode().decode("unicode_escape") == "\U000e0041"
+    assert unsafe_characters("A\U000e0041B") == ["\\U000e0041"]
+
+
+def test_json_escapes_an_invisible_character_beyond_u_ffff_as_a_surrogate_pair():
+    from appraise.safe_text import escape_invisible
+
+    text = json.dumps({"note": "A\U000e0041B\u00ad"}, ensure_ascii=False)
+    escaped_text = escape_invisible(text)
+    assert escaped_text == '{"note": "A\\udb40\\udc41B\\u00ad"}'
+    assert json.loads(escaped_text) == {"note": "A\U000e0041B\u00ad"}

@@ -1570,6 +1570,13 @@ def make_template(
         sheet = load_scores(scores)
         spec, level = sheet.spec, sheet.level
         _fits_in_cells(spec, sheet.path)
+        if sheet.tree.leaf_ids != tree.leaf_ids or sheet.tree.top_ids != tree.top_ids:
+            raise InputError(
+                sheet.file,
+                "criteria",
+                f"this file is scored against {sheet.tree.path}, not {tree.path}: a template "
+                "on other criteria would drop its scores; give the criteria the file names",
+            )
         _fits_in_workbook(
             spec, len(tree.leaf_ids if level == "leaves" else tree.top_ids), sheet.path
         )
