@@ -28,6 +28,8 @@ from typing import Literal
 
 import numpy as np
 
+from appraise.errors import InputError
+from appraise.safe_text import some_names
 from appraise.scoring import Ranking
 from appraise.weights import FloatArray, Level, membership
 
@@ -178,9 +180,17 @@ def diff(old: Ranking, new: Ranking) -> Diff:
         )
     s_old, w_old, c_old = _at_level(old, level)
     s_new, w_new, c_new = _at_level(new, level)
+    if not set(c_old) & set(c_new):
+        raise InputError(
+            new.sheet.path,
+            "criteria",
+            f"scored against {some_names(list(c_new))}, but {old.sheet.path} against "
+            f"{some_names(list(c_old))}: rounds with no criterion in common cannot be compared",
+        )
     criteria = tuple(dict.fromkeys(c_old + c_new))
-    w_old_all = _spread(w_old, c_old, criteria)
-    w_new_all = _spread(w_new, c_new, criteria)
+    # a criterion a round does not have weighs 0 in that round (never NaN)
+    w_old_all = np.nan_to_num(_spread(w_old, c_old, criteria))
+    w_new_all = np.nan_to_num(_spread(w_new, c_new, criteria))
     row_old = {o.id: i for i, o in enumerate(old.sheet.options)}
     row_new = {o.id: i for i, o in enumerate(new.sheet.options)}
     ranks_old = _places(old)
@@ -202,8 +212,13 @@ def diff(old: Ranking, new: Ranking) -> Diff:
         if a is not None and b is not None:
             x = _spread(s_old[row_old[a]], c_old, criteria)
             y = _spread(s_new[row_new[b]], c_new, criteria)
-            from_scores = _clean(float(np.nansum((y - x) * w_old_all)))
-            from_weights = _clean(float(np.nansum(y * (w_new_all - w_old_all))))
+            # a criterion a round does not weigh adds nothing to its total: 0 in the split, so
+            # a criterion dropped counts its old part as a change of scores, one added its new
+            # part as a change of weights, and the two parts still sum to the change
+            x_in = np.where(np.isnan(x) & (w_old_all == 0), 0.0, x)
+            y_in = np.where(np.isnan(y) & (w_new_all == 0), 0.0, y)
+            from_scores = _clean(float(np.nansum((y_in - x_in) * w_old_all)))
+            from_weights = _clean(float(np.nansum(y_in * (w_new_all - w_old_all))))
             scores += [
                 ScoreChange(b, c, None, _num(x[k]), _num(y[k]))
                 for k, c in enumerate(criteria)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from typer.testing import CliRunner
 
+from appraise.cli import app
 from appraise.diff import diff
 from appraise.io import load_scores
 from appraise.scoring import rank
@@ -697,3 +700,50 @@ def test_a_change_of_scale_is_said_not_hidden(write):
         "not rescaled",
     )
     assert all(o.change == 0 for o in result.options)
+
+
+def test_rounds_on_partly_different_criteria_split_the_change_exactly(write):
+    """Fresh hostile pass: criteria a round lacks gave NaN weights (a traceback in JSON) and a
+    split that did not add up. By hand, x: round 1 a 5, b 1 on a 60 / b 40 (3.4); round 2
+    a 5, c 3 on a 60 / c 40 (4.2). Scores: a 0, b (0 - 1) x 0.4 = -0.4; weights: c 3 x 0.4 =
+    1.2; -0.4 + 1.2 = 0.8 = 4.2 - 3.4. b's weight goes 40% to 0%, c's 0% to 40%."""
+    write("ab.yaml", "title: AB\ncriteria:\n  - {id: a, name: A, weight: 60}\n"
+          "  - {id: b, name: B, weight: 40}\n")  # fmt: skip
+    write("ac.yaml", "title: AC\ncriteria:\n  - {id: a, name: A, weight: 60}\n"
+          "  - {id: c, name: C, weight: 40}\n")  # fmt: skip
+    head = "group: g\nname: G\nscale: {min: 1, max: 5}\n"
+    old = write("r1.yaml", head + "criteria: ab.yaml\noptions:\n"
+                "  - {id: x, name: X, status_quo: true, scores: {a: 5, b: 1}}\n")  # fmt: skip
+    new = write("r2.yaml", head + "criteria: ac.yaml\noptions:\n"
+                "  - {id: x, name: X, status_quo: true, scores: {a: 5, c: 3}}\n")  # fmt: skip
+    result = diff(rank(load_scores(old)), rank(load_scores(new)))
+    (x,) = result.options
+    assert (x.old_total, x.new_total) == pytest.approx((3.4, 4.2))
+    assert (x.from_scores, x.from_weights) == pytest.approx((-0.4, 1.2))
+    assert sorted((w.criterion, round(w.old, 12), round(w.new, 12)) for w in result.weights) == [
+        ("b", 0.4, 0.0),
+        ("c", 0.0, 0.4),
+    ]
+    output = CliRunner().invoke(app, ["diff", str(old), str(new), "-f", "json"])
+    assert output.exit_code == 0, output.stderr
+    data = json.loads(output.stdout)
+    assert [w["new"] for w in data["weights"] if w["criterion"] == "b"] == [0.0]
+
+
+def test_rounds_with_no_criterion_in_common_are_refused(write):
+    write("ab.yaml", "title: AB\ncriteria:\n  - {id: a, name: A, weight: 60}\n"
+          "  - {id: b, name: B, weight: 40}\n")  # fmt: skip
+    write("xy.yaml", "title: XY\ncriteria:\n  - {id: x, name: X, weight: 50}\n"
+          "  - {id: y, name: Y, weight: 50}\n")  # fmt: skip
+    head = "group: g\nname: G\nscale: {min: 1, max: 5}\n"
+    old = write("r1.yaml", head + "criteria: ab.yaml\noptions:\n"
+                "  - {id: o, name: O, status_quo: true, scores: {a: 5, b: 1}}\n")  # fmt: skip
+    new = write("r2.yaml", head + "criteria: xy.yaml\noptions:\n"
+                "  - {id: o, name: O, status_quo: true, scores: {x: 5, y: 3}}\n")  # fmt: skip
+    result = CliRunner().invoke(app, ["diff", str(old), str(new), "-f", "json"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {new}: criteria: scored against x, y, but {old} against a, b: rounds with no "
+        "criterion in common cannot be compared\n"
+    )
