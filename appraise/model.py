@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    StrictBool,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -234,7 +235,7 @@ class CriteriaFile(_Model):
 
     title: Name
     source: Text | None = None
-    normalise: bool = False
+    normalise: StrictBool = False
     criteria: list[CriterionSpec] = Field(min_length=1, max_length=MAX_CRITERIA)
     printed_total: PrintedFigures | None = None
     weight_sets: dict[Slug, dict[Slug, Weight]] = Field(
@@ -283,7 +284,7 @@ class ScorerSpec(_Model):
 class GateResult(_Model):
     """An option's result against one gate; a fail must give its reason."""
 
-    passed: bool = Field(alias="pass")
+    passed: StrictBool = Field(alias="pass")
     reason: Text | None = None
 
     @model_validator(mode="before")
@@ -307,7 +308,7 @@ class OptionSpec(_Model):
 
     id: Slug
     name: Name
-    status_quo: bool = False
+    status_quo: StrictBool = False
     description: Text | None = None
     notes: Text | None = None
     evidence: dict[Slug, Text] = Field(default_factory=dict)
@@ -347,7 +348,7 @@ class ScoresFile(_Model):
     name: Name
     criteria: FileReference
     scale: Scale
-    illustrative: bool = False
+    illustrative: StrictBool = False
     round: Name | None = None
     description: Text | None = None
     scorers: dict[Slug, ScorerSpec] = Field(default_factory=dict)
@@ -421,6 +422,7 @@ _MESSAGES = {
     "float_type": "expected a number, found {found}",
     "float_parsing": "expected a number, found {found}",
     "finite_number": "expected a finite number, found {found}",
+    "bool_type": "expected true or false, found {found}",
     "string_pattern_mismatch": (
         "{found} is not a valid id (lowercase letters, digits, '-' and '_', "
         "starting with a letter or digit)"

@@ -861,6 +861,34 @@ def test_a_template_on_other_criteria_than_its_scores_is_refused(write, tmp_path
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("change", "where", "found"),
+    [
+        ('"status_quo": true, "scores": {"a": 3', "options[2].status_quo", None),
+        ('"name": "Option X",', "options[0].status_quo", '"no"'),
+        ('"name": "Option Y",', "options[1].status_quo", "1"),
+    ],
+)
+def test_yes_and_no_as_text_or_numbers_are_not_booleans(write, change, where, found):
+    """Fresh hostile pass: status_quo "no", 1 or "true", illustrative "off" and normalise "yes"
+    were quietly read as true or false; only true and false are (a workbook's yes/no column
+    is read as such by the workbook reader, at its cell)."""
+    if found is None:  # the control: the demo as it is
+        assert invoke("rank", scores_json(write, DEMO_JSON))[0].exit_code == 0
+        return
+    text = DEMO_JSON.replace(change, f'{change} "status_quo": {found},')
+    refused(
+        scores_json(write, text),
+        where,
+        f"expected true or false, found {found.replace(chr(34), chr(39))}",
+    )
+
+
+def test_an_illustrative_flag_written_as_a_word_is_refused(write):
+    text = DEMO_JSON.replace('"group": "demo",', '"group": "demo", "illustrative": "off",')
+    refused(scores_json(write, text), "illustrative", "expected true or false, found 'off'")
+
+
 def test_an_at_most_beyond_any_rule_is_refused(write):
     """Fresh hostile pass: at_most: 10**13 (or 400 digits) was accepted."""
     path = write("rules.yaml", "rules:\n  - {at_most: 10000000000000, of: [g/a, h/b]}\n")
