@@ -46,7 +46,7 @@ def load_criteria(source: str | Path, *, normalise: bool = False) -> CriteriaTre
     is an error).
     """
     from appraise.io import load_criteria as load
-    from appraise.io.loading import resolve_criteria_path
+    from appraise.io.files import resolve_criteria_path
 
     return load(resolve_criteria_path(str(source)), normalise)
 
@@ -82,26 +82,27 @@ def scores_from_data(
     data's own ``criteria`` key, if any, is not read. Problems are located by YAML path
     (``options[0].scores.safety``) in ``<data>``.
     """
-    from appraise.io.loading import _parse
+    from appraise.io.parsing import parse
     from appraise.model import ScoresFile
     from appraise.validate import build_sheet
 
     tree = criteria if not isinstance(criteria, (str, Path)) else load_criteria(criteria)
     data = {**data, "criteria": data.get("criteria", tree.path)}
-    spec = _parse(Path("<data>"), ScoresFile, "scores", data)
+    spec = parse(Path("<data>"), ScoresFile, "scores", data)
     return build_sheet(spec, "<data>", tree, Settings(normalise=normalise, missing="exclude"))
 
 
 def _with_criteria(tree: CriteriaTree, source: str | Path, settings: Settings) -> ScoreSheet:
     from appraise.errors import raise_if_errors
-    from appraise.io.loading import _parse, read_data, resolve_scores_path
+    from appraise.io.files import resolve_scores_path
+    from appraise.io.parsing import parse, read_data
     from appraise.model import ScoresFile
     from appraise.validate import build_sheet
 
     path = resolve_scores_path(source)
     data, locate = read_data(path, "scores")
     raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
-    spec = _parse(path, ScoresFile, "scores", data, locate)
+    spec = parse(path, ScoresFile, "scores", data, locate)
     sheet = build_sheet(spec, str(path), tree, settings, locate)
     return replace(sheet, source=path)
 
@@ -381,7 +382,7 @@ def make_template(
     ``indicative`` scores the top-level criteria; ``scale`` (lowest, highest) is a blank
     template's scale (default 1..5).
     """
-    from appraise.io.excel_io import make_template as make
+    from appraise.io.xlsx_template import make_template as make
 
     return make(
         str(criteria),

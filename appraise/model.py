@@ -43,17 +43,17 @@ from appraise.safe_text import QUOTE_LIMIT, cut, refused_text
 # | YAML aliases (*references)   | 100         | io/yaml_io.py       | alias bombs (billion laughs)
 # | values reached via aliases   | 100,000     | io/yaml_io.py       | alias bombs under 100 aliases
 # | digits in a number           | 300         | io/yaml_io.py       | int() on huge numbers
-# | workbook (.xlsx) file        | 20 MB       | io/excel_io.py      | memory
-# | workbook unpacked            | 100 MB      | io/excel_io.py      | zip bombs
-# | workbook parts (zip members) | 2,000       | io/excel_io.py      | zip bombs
-# | one part's unpacking ratio   | 200 : 1     | io/excel_io.py      | zip bombs
-# | rows in one sheet            | 20,000      | io/excel_io.py      | a million formatted rows
-# | cells in a workbook          | 500,000     | io/excel_io.py      | openpyxl time and memory
-# | options in a scores file     | 5,000       | io/loading.py       | validation time
-# | scorers in a scores file     | 100         | io/loading.py       | validation time
-# | scores in a scores file      | 5,000,000   | io/loading.py       | memory
-# | criteria + sub-criteria      | 500         | io/loading.py       | validation time
-# | rules in a rules file        | 10,000      | io/loading.py       | combination search
+# | workbook (.xlsx) file        | 20 MB       | io/xlsx_guard.py    | memory
+# | workbook unpacked            | 100 MB      | io/xlsx_guard.py    | zip bombs
+# | workbook parts (zip members) | 2,000       | io/xlsx_guard.py    | zip bombs
+# | one part's unpacking ratio   | 200 : 1     | io/xlsx_guard.py    | zip bombs
+# | rows in one sheet            | 20,000      | io/xlsx_guard.py    | a million formatted rows
+# | cells in a workbook          | 500,000     | io/xlsx_guard.py    | openpyxl time and memory
+# | options in a scores file     | 5,000       | io/parsing.py       | validation time
+# | scorers in a scores file     | 100         | io/parsing.py       | validation time
+# | scores in a scores file      | 5,000,000   | io/parsing.py       | memory
+# | criteria + sub-criteria      | 500         | io/parsing.py       | validation time
+# | rules in a rules file        | 10,000      | io/parsing.py       | combination search
 # | SMAA samples                 | 10,000,000  | cli.py (--samples)  | run time
 # | any number (file or option)  | |x| <= 1e12 | Number, Weight here | overflow to inf or NaN
 # | a weight that is not 0       | >= 1e-12    | Weight here         | overflow in score thresholds

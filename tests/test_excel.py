@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from appraise.cli import app
 from appraise.errors import InputError, Problems
 from appraise.io import load_scores
-from appraise.io.excel_io import make_template, read_scores_workbook
+from appraise.io.xlsx_read import read_scores_workbook
+from appraise.io.xlsx_template import make_template
 
 from .conftest import THREE_OPTIONS, TWO_CRITERIA
 
@@ -713,7 +714,7 @@ def test_numbers_typed_as_text_as_a_spreadsheet_shows_them_are_read_right(blank,
         {"a": 2.0, "b": 5.0},
         {"a": 3.0, "b": 3.0},
     ]
-    from appraise.io.excel_io import _number
+    from appraise.io.xlsx_read import _number
 
     assert [_number(t) for t in ("300,000", "1,000.5", "-2", "12,3456", "1,00")] == [
         300000.0,

@@ -35,7 +35,7 @@ from appraise import model
 from appraise.cli import app
 from appraise.errors import AppraiseError
 from appraise.io import check_files, load_criteria, load_scores, sniff, yaml_io
-from appraise.io.excel_io import make_template
+from appraise.io.xlsx_template import make_template
 from benchmarks import scale_bench
 
 from .conftest import NESTED, THREE_OPTIONS, TWO_CRITERIA, Write
@@ -731,7 +731,7 @@ def test_too_many_scorers(write):
 
 def test_too_many_scores(write, monkeypatch):
     # 5 million scores would take a 45 MB file: the same check, with the limit lowered.
-    monkeypatch.setattr("appraise.io.loading.MAX_SCORES", 5)
+    monkeypatch.setattr("appraise.io.parsing.MAX_SCORES", 5)
     refused(demo(write), "options", "6 scores in one file; the limit is 5")
 
 
@@ -1001,7 +1001,7 @@ def test_a_row_of_stray_headings_is_one_problem_read_once(workbook, monkeypatch)
     book.save(workbook)
     last = get_column_letter(first + 1_999)
     reads = []
-    from appraise.io import excel_io
+    from appraise.io import xlsx_read as excel_io
 
     original = excel_io.read_workbook
     monkeypatch.setattr(excel_io, "read_workbook", lambda p: reads.append(p) or original(p))
@@ -1614,7 +1614,7 @@ def test_a_very_large_valid_file_ranks_exactly_in_time_and_memory(tmp_path):
 def test_files_read_together_share_one_limit_on_scores(write, monkeypatch):
     """Two files of 6 scores under a limit of 10: each alone is fine, together they are over,
     and the second is named (two 5-million-score files took 1.2 GB in diff)."""
-    monkeypatch.setattr("appraise.io.loading.MAX_SCORES", 10)
+    monkeypatch.setattr("appraise.io.parsing.MAX_SCORES", 10)
     first = demo(write)
     second = write("again.yaml", THREE_OPTIONS.replace("group: demo", "group: again"))
     assert invoke("rank", second)[0].exit_code == 0
@@ -1674,7 +1674,7 @@ def test_the_export_estimate_is_close_above_the_cells_written(tmp_path):
 def test_a_template_appraise_could_not_read_back_is_refused(write, monkeypatch):
     """A template pre-filled with 25,000 scorer rows was written in 100 s and 2.5 GB, and rank
     then refused it; now template refuses it first, naming the reader's limits."""
-    monkeypatch.setattr("appraise.io.excel_io.MAX_WORKBOOK_CELLS", 15)
+    monkeypatch.setattr("appraise.io.xlsx_template.MAX_WORKBOOK_CELLS", 15)
     path = demo(write)
     out = path.parent / "t.xlsx"
     result, elapsed = invoke("template", path.parent / "two.yaml", "-s", path, "-o", out)
@@ -1687,7 +1687,7 @@ def test_a_template_appraise_could_not_read_back_is_refused(write, monkeypatch):
         "cells: keep this group's scores in YAML or JSON\n"
     )
     assert not out.exists()
-    monkeypatch.setattr("appraise.io.excel_io.MAX_WORKBOOK_CELLS", 500_000)
+    monkeypatch.setattr("appraise.io.xlsx_template.MAX_WORKBOOK_CELLS", 500_000)
     assert invoke("template", path.parent / "two.yaml", "-s", path, "-o", out)[0].exit_code == 0
     with zipfile.ZipFile(out) as book:
         names = re.findall(rb'name="([^"]+)"', book.read("xl/workbook.xml"))

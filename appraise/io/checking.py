@@ -9,17 +9,10 @@ from typing import Any
 
 from appraise.data import ScoreSheet
 from appraise.errors import AppraiseError, InputError, Problem, Problems
-from appraise.io.loading import (
-    FileKind,
-    Locate,
-    _shown,
-    criteria_for,
-    file_kind,
-    is_workbook,
-    parse_as,
-    resolve_any,
-    salvage_scores,
-)
+from appraise.io.criteria_files import criteria_for
+from appraise.io.files import is_workbook, resolve_any, shown_path
+from appraise.io.loading import salvage_scores
+from appraise.io.parsing import FileKind, Locate, file_kind, parse_as
 from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
 from appraise.validate import check_criteria, check_rules, check_sheet
 from appraise.weights import CriteriaTree
@@ -68,7 +61,7 @@ def _past_schema_errors(
         return _problems_of(exc)
     # Blanked cells must not come back as "missing": this pass is for what else is wrong.
     problems, _ = check_sheet(
-        spec, _shown(path), tree, replace(settings, missing="exclude"), locate
+        spec, shown_path(path), tree, replace(settings, missing="exclude"), locate
     )
     seen = {p.where for p in found}
     return [p for p in problems if p.severity == "error" and p.where not in seen]
@@ -90,16 +83,16 @@ def _check_file(
     try:
         spec = parse_as(path, kind, data, locate)
     except AppraiseError as exc:
-        result.files.append({"file": _shown(path), "kind": f"{kind}, invalid"})
+        result.files.append({"file": shown_path(path), "kind": f"{kind}, invalid"})
         found = _problems_of(exc)
         result.problems.extend(found)
         if kind == "scores":
             hidden = _past_schema_errors(path, data, locate, settings, found, trees)
             result.problems.extend(hidden)
         return None
-    result.files.append({"file": _shown(path), "kind": f"{kind}, invalid" if invalid else kind})
+    result.files.append({"file": shown_path(path), "kind": f"{kind}, invalid" if invalid else kind})
     if isinstance(spec, CriteriaFile):
-        problems, notes = check_criteria(spec, _shown(path), settings.normalise)
+        problems, notes = check_criteria(spec, shown_path(path), settings.normalise)
         result.problems.extend(problems)
         result.notes.extend(notes)
     elif isinstance(spec, ScoresFile):
@@ -109,7 +102,7 @@ def _check_file(
             result.problems.extend(_problems_of(exc))
             return None
         result.notes.extend(tree.notes)
-        problems, sheet = check_sheet(spec, _shown(path), tree, settings, locate)
+        problems, sheet = check_sheet(spec, shown_path(path), tree, settings, locate)
         result.problems.extend(problems)
         return sheet
     return spec if isinstance(spec, RulesFile) else None
@@ -136,7 +129,7 @@ def check_files(
                 already_read[path] if already_read and path in already_read else file_kind(path)
             )
         except AppraiseError as exc:
-            result.files.append({"file": _shown(path), "kind": "unreadable"})
+            result.files.append({"file": shown_path(path), "kind": "unreadable"})
             result.problems.extend(_problems_of(exc))
             continue
         start = len(result.problems)
@@ -146,14 +139,14 @@ def check_files(
         elif isinstance(found, RulesFile):
             rules.append((path, found))
         if is_workbook(path):
-            from appraise.io.excel_io import Locations, merge_problems
+            from appraise.io.xlsx_read import Locations, merge_problems
 
             if isinstance(locate, Locations):
                 validation = result.problems[start:]
                 read = (*locate.problems, *locate.warnings)
                 result.problems[start:] = merge_problems(read, validation, locate.sheets)
     for path, spec in rules:
-        problems, notes = check_rules(spec, _shown(path), sheets)
+        problems, notes = check_rules(spec, shown_path(path), sheets)
         result.problems.extend(problems)
         result.notes.extend(notes)
     # A criteria file given beside a scores file that names it is checked once for each: one

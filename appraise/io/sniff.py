@@ -6,7 +6,7 @@ a YAML file renamed. Read as YAML these give "byte 0xd0 is not UTF-8 text"; read
 one line, reading at most a few kilobytes (and, for a zip archive or an OLE2 compound file,
 the list of parts inside, not the parts).
 
-Every loader reads through ``appraise.io.loading.read_data``, which calls this once per file.
+Every loader reads through ``appraise.io.parsing.read_data``, which calls this once per file.
 """
 
 from __future__ import annotations
