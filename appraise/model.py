@@ -396,14 +396,19 @@ class RulesFile(_Model):
     rules: list[Rule] = Field(min_length=1, max_length=MAX_RULES)
 
 
-def yaml_path(loc: tuple[int | str, ...]) -> str:
-    """Turn a pydantic location into a YAML path such as ``options[2].scores.safety``."""
+def yaml_path(loc: tuple[int | str, ...], whole: bool = False) -> str:
+    """Turn a pydantic location into a YAML path such as ``options[2].scores.safety``.
+
+    Keys are cut to a readable length (a key may be 18 million characters), unless ``whole``
+    (to look the path up).
+    """
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{cut(part)}" if out else cut(str(part))
+            key = str(part) if whole else cut(str(part))
+            out += f".{key}" if out else key
     return out
 
 
@@ -649,12 +654,17 @@ def _is_score(value: Any) -> bool:
 
 
 def validation_problems(
-    error: ValidationError, path: str, line_of: LineOf | None = None
+    error: ValidationError,
+    path: str,
+    line_of: LineOf | None = None,
+    locate: Callable[[str], str] | None = None,
 ) -> list[Problem]:
-    """Every pydantic finding as a ``Problem`` naming the YAML path.
+    """Every pydantic finding as a ``Problem`` naming the YAML path, or where it is found.
 
     ``line_of`` finds a key's line in the file (YAML files only), for the findings whose YAML
     path alone does not show the slip: an unknown key, often one dedented out of its mapping.
+    ``locate`` maps a whole YAML path to its place (a workbook's sheet and cell); a path it does
+    not know is named as the YAML path, long keys cut.
     """
     problems = []
     for item in error.errors(include_url=False):
@@ -662,7 +672,12 @@ def validation_problems(
             p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
         )
         found = {**item, "loc": loc, "root": error.title}
-        problems.append(Problem(path, yaml_path(loc), _message(found, line_of)))
+        where = yaml_path(loc)
+        if locate is not None:
+            whole = yaml_path(loc, whole=True)
+            placed = locate(whole)
+            where = where if placed == whole else placed
+        problems.append(Problem(path, where, _message(found, line_of)))
     return problems
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from appraise.report import context_text, rescaling_notes
+from appraise.safe_text import one_line
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
@@ -321,7 +322,8 @@ def problems_table(problems: Sequence[Record]) -> RenderableType:
             if p["severity"] == "error"
             else Text("warning", style="yellow")
         )
-        table.add_row(mark, Text(p["file"]), Text(p["where"]), Text(p["message"]))
+        file, where = one_line(p["file"]), one_line(p["where"])
+        table.add_row(mark, Text(file), Text(where), Text(p["message"]))
     return table
 
 

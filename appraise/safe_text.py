@@ -88,6 +88,20 @@ def printable(text: str) -> str:
     return _NOT_PRINTABLE.sub(lambda m: escaped(m.group()), text)
 
 
+_NOT_ONE_LINE = re.compile(f"[\t\n{_UNSAFE_IN_FREE_TEXT}\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` for one line of a terminal: as ``printable``, line breaks and tabs escaped too.
+
+    For what a person gave as a name (a file called ``a\nb.yaml``), so one message stays one
+    line and the name shows as it is.
+    """
+    if not _NOT_ONE_LINE.search(text):
+        return text
+    return _NOT_ONE_LINE.sub(lambda m: escaped(m.group()), text)
+
+
 _INVISIBLE = re.compile(f"[\x7f-\x9f{_INVISIBLE_FORMAT}]")
 
 

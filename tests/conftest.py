@@ -59,6 +59,16 @@ def write(tmp_path: Path) -> Write:
 
 
 @pytest.fixture
+def workbook(demo: Path, tmp_path: Path) -> Path:
+    """The demo group as a filled scoring workbook (ranks x 3.4, y 3.2, z 3.0)."""
+    from appraise.io.xlsx_template import make_template
+
+    out = tmp_path / "demo.xlsx"
+    make_template(str(tmp_path / "two.yaml"), out, scores=str(demo))
+    return out
+
+
+@pytest.fixture
 def demo(write: Write) -> Path:
     """The hand-worked 3-option, 2-criterion scores file, with its criteria beside it."""
     write("two.yaml", TWO_CRITERIA)

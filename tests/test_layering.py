@@ -69,6 +69,7 @@ MODULES = set(CORE) | {
     ),
 }
 
+
 def _imports(module: str) -> set[str]:
     """The appraise modules ``module`` imports anywhere (not under ``if TYPE_CHECKING``)."""
     import ast

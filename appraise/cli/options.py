@@ -15,6 +15,7 @@ import typer
 
 from appraise.cli.terminal import Format, err, escape_markup, state
 from appraise.errors import FLAG_FOR
+from appraise.safe_text import one_line
 
 if TYPE_CHECKING:
     from appraise.model import Settings
@@ -204,7 +205,7 @@ def exit_on_input_error() -> Iterator[None]:
         if state["debug"]:
             raise
         for line in exc.lines():
-            err.print(f"[bold red]error:[/] {escape_markup(line)}", highlight=False)
+            err.print(f"[bold red]error:[/] {escape_markup(one_line(line))}", highlight=False)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written")

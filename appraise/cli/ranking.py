@@ -42,6 +42,7 @@ from appraise.cli.terminal import (
     print_notes,
     progress_bar,
 )
+from appraise.safe_text import one_line
 
 if TYPE_CHECKING:
     pass
@@ -102,6 +103,7 @@ def check(
             help="Criteria, scores or rules files (YAML), scoring workbooks (.xlsx), or "
             "bundled names.",
             show_default=False,
+            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
         ),
     ],
     fmt: FormatOpt = Format.table,
@@ -148,7 +150,7 @@ def check(
         n_err = sum(p.severity == "error" for p in result.problems)
         n_warn = len(result.problems) - n_err
         verdict = "[bold red]FAILED[/]" if failed else "[bold green]OK[/]"
-        kinds = ", ".join(f"{f['file']} ({f['kind']})" for f in result.files)
+        kinds = ", ".join(f"{one_line(f['file'])} ({f['kind']})" for f in result.files)
         out.print(
             f"{verdict}: {n_err} error(s), {n_warn} warning(s) in {len(result.files)} file(s): "
             + escape_markup(kinds),

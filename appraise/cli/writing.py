@@ -49,6 +49,7 @@ from appraise.cli.terminal import (
     print_notes,
     progress_bar,
 )
+from appraise.safe_text import one_line
 
 if TYPE_CHECKING:
     pass
@@ -65,7 +66,13 @@ def combine(
     ],
     rules: Annotated[
         Path | None,
-        typer.Option("--rules", "-r", help="Interdependency rules (YAML).", show_default=False),
+        typer.Option(
+            "--rules",
+            "-r",
+            help="Interdependency rules (YAML).",
+            show_default=False,
+            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
+        ),
     ] = None,
     top: Annotated[
         int, typer.Option("--top", "-n", metavar="N", min=1, help="How many combinations to list.")
@@ -256,7 +263,7 @@ def template(
         written = make_template(
             output, criteria, scores=scores, indicative=indicative, scale=scale, force=force
         )
-    err.print(f"Wrote {escape_markup(str(written))}", highlight=False)
+    err.print(f"Wrote {escape_markup(one_line(str(written)))}", highlight=False)
 
 
 @app.command()
@@ -288,7 +295,10 @@ def export(
     rules: Annotated[
         Path | None,
         typer.Option(
-            "--rules", "-r", help="Add a Combinations sheet for these groups under these rules."
+            "--rules",
+            "-r",
+            help="Add a Combinations sheet for these groups under these rules.",
+            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
         ),
     ] = None,
     rescale: RescaleOpt = False,
@@ -343,7 +353,7 @@ def export(
         )
     print_notes(list(done.notes))
     written = done.path
-    err.print(f"Wrote {escape_markup(str(written))}", highlight=False)
+    err.print(f"Wrote {escape_markup(one_line(str(written)))}", highlight=False)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from appraise import bundled
 from appraise.errors import InputError, Refused
+from appraise.io.faults import is_there
 
 
 def shown_path(path: Path) -> str:
@@ -82,7 +83,8 @@ def resolve_criteria_path(
             f"criteria file ending {', '.join(CRITERIA_SUFFIXES)}",
         )
     candidate = (relative_to.parent / reference) if relative_to else Path(reference)
-    if (is_path or relative_to is None) and candidate.is_file():
+    there = (is_path or relative_to is None) and is_there(candidate)
+    if there and candidate.is_file():
         if relative_to is not None and candidate.resolve() == relative_to.resolve():
             raise InputError(
                 relative_to,
@@ -94,7 +96,7 @@ def resolve_criteria_path(
     found = bundled.find("criteria", reference)
     if found:
         return found
-    if (is_path or relative_to is None) and candidate.exists():  # a pipe, device or folder
+    if there:  # a pipe, device or folder
         refuse_special_files(candidate)
         raise InputError(candidate, "", "is a folder, not a criteria file")
     escaped = re.search(r"[\x00-\x1f\x7f]", reference) is not None
@@ -118,7 +120,7 @@ def resolve_criteria_path(
 def resolve_scores_path(reference: str | Path) -> Path:
     """A scores file given on the command line: a path, else a bundled options name."""
     path = Path(reference)
-    if path.exists():
+    if is_there(path):
         return path
     found = bundled.find("options", str(reference))
     if found:
@@ -134,7 +136,7 @@ def resolve_scores_path(reference: str | Path) -> Path:
 def resolve_any(reference: str | Path) -> Path:
     """A file for ``check``: a path, else a bundled options or criteria name."""
     path = Path(reference)
-    if path.exists():
+    if is_there(path):
         return path
     found = bundled.find("options", str(reference)) or bundled.find("criteria", str(reference))
     return found or path

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -203,8 +202,7 @@ def parse(
         return model.model_validate(data)
     except ValidationError as exc:
         lines = KeyLines(path) if locate is same_place else None  # a YAML file: keys have lines
-        problems = validation_problems(exc, shown_path(path), lines)
-        raise Problems(replace(p, where=locate(p.where)) for p in problems) from None
+        raise Problems(validation_problems(exc, shown_path(path), lines, locate)) from None
 
 
 def file_kind(path: Path) -> tuple[FileKind, Any, Locate]:

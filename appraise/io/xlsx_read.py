@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +34,19 @@ from appraise.io.xlsx_layout import (
 from appraise.model import (
     SLUG_PATTERN,
 )
+from appraise.safe_text import cut, some_names
 from appraise.validate import nearest
 
 
+def _q(value: object) -> str:
+    """A value from a cell, quoted in a message, cut to a readable length (``cut``)."""
+    if value is None:
+        return "None"
+    return f"'{cut(str(value))}'"
+
+
 def _shown(value: Any) -> str:
-    text = repr(value.isoformat() if isinstance(value, datetime) else value)
+    text = repr(value.isoformat() if isinstance(value, (datetime, date)) else value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -63,12 +71,12 @@ def _unknown_headings(
 
     A row of 16,000 stray headings is one problem to fix (delete the columns), not 16,000.
     """
-    lists = f"the Criteria sheet lists: {', '.join(level)}"
+    lists = f"the Criteria sheet lists: {some_names(level)}"
     if len(unknown) <= HEADINGS_SHOWN:
         for where, shown, _ in unknown:
             r.error(
                 where,
-                f"heading '{shown}' is not a criterion id ({lists}); put notes in the "
+                f"heading {_q(shown)} is not a criterion id ({lists}); put notes in the "
                 "'evidence' column, or delete the column",
             )
         return
@@ -76,7 +84,7 @@ def _unknown_headings(
     last = get_column_letter(unknown[-1][2])
     r.error(
         where,
-        f"heading '{shown}' and {len(unknown) - 1:,} more to its right (to {last}{row}) are not "
+        f"heading {_q(shown)} and {len(unknown) - 1:,} more to its right (to {last}{row}) are not "
         f"criterion ids ({lists}); put notes in the 'evidence' column, or delete the columns",
     )
 
@@ -243,7 +251,7 @@ class _Reader:
                     first = get_column_letter(headings[heading.casefold()])
                     self.error(
                         _place(ws.title, row, col),
-                        f"heading '{heading}' repeats the one in {first}{row} (headings are "
+                        f"heading {_q(heading)} repeats the one in {first}{row} (headings are "
                         "compared ignoring case); rename or remove one column",
                     )
                 return row, headings
@@ -285,7 +293,9 @@ class _Reader:
             return True
         if text in NO_WORDS:
             return False
-        self.error(self.at(title, row, heading), f"{what}: expected yes or no, found {value!r}")
+        self.error(
+            self.at(title, row, heading), f"{what}: expected yes or no, found {_shown(value)}"
+        )
         return value
 
 
@@ -327,7 +337,7 @@ def _group(r: _Reader) -> dict[str, Any]:
             continue
         key = key.casefold()
         if key in seen:
-            r.error(_place(ws.title, row, 1), f"'{key}' given twice (first in row {seen[key]})")
+            r.error(_place(ws.title, row, 1), f"{_q(key)} given twice (first in row {seen[key]})")
             continue
         seen[key] = row
         value = r.cell(ws, row, 2)
@@ -434,12 +444,12 @@ def _criterion_columns(
             word = "top-level criterion" if heading in tops else "sub-criterion"
             r.error(
                 where,
-                f"'{shown}' is a {word}, but this sheet scores "
+                f"{_q(shown)} is a {word}, but this sheet scores "
                 f"{'sub-criteria' if level is ids.leaves else 'top-level criteria'}; a sheet "
                 "scores one level throughout (see the Criteria sheet)",
             )
         elif meant is not None:
-            r.error(where, f"heading '{shown}' is not a criterion id: did you mean '{meant}'?")
+            r.error(where, f"heading {_q(shown)} is not a criterion id: did you mean '{meant}'?")
             columns[meant] = col
         else:
             unknown.append((where, shown, col))
@@ -502,8 +512,8 @@ def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], 
         if (key, i) in first_row:
             r.error(
                 _place(ws.title, row),
-                f"a second row for option '{option_id}' and "
-                f"{'scorer ' + repr(key) if scorer is not None else 'consensus scores'} "
+                f"a second row for option {_q(option_id)} and "
+                f"{'scorer ' + _q(key) if scorer is not None else 'consensus scores'} "
                 f"(first in row {first_row[key, i]})",
             )
             continue
@@ -560,7 +570,7 @@ def _option_index(
     meant = nearest(option_id, listed)
     hint = f": did you mean '{meant}'?" if meant else ""
     unknown.setdefault(
-        ("option", f"option '{option_id}' is not listed on the Options sheet{hint}"), []
+        ("option", f"option {_q(option_id)} is not listed on the Options sheet{hint}"), []
     ).append(place)
     if option_id not in index:
         index[option_id] = len(options)
@@ -574,9 +584,9 @@ def _unlisted(
 ) -> None:
     """A scorer not on the Scorers sheet: a mistyped id would be one more panel member, unseen."""
     meant = nearest(scorer, listed)
-    hint = f": did you mean '{meant}'?" if meant else f" (it lists: {', '.join(listed)})"
-    found.setdefault(("scorer", f"scorer '{scorer}' is not on the Scorers sheet{hint}"), [])
-    found["scorer", f"scorer '{scorer}' is not on the Scorers sheet{hint}"].append(place)
+    hint = f": did you mean '{meant}'?" if meant else f" (it lists: {some_names(listed)})"
+    message = f"scorer {_q(scorer)} is not on the Scorers sheet{hint}"
+    found.setdefault(("scorer", message), []).append(place)
     r.where.setdefault(f"scorers.{scorer}", place)
 
 
@@ -587,7 +597,7 @@ def _unscored(r: _Reader, options: list[dict[str, Any]]) -> None:
         if "scores" not in option and "scorers" not in option and valid:  # else: id's error
             r.error(
                 r.where[f"options[{i}]"],
-                f"option '{option['id']}' has no rows on the Scores sheet; add a row per scorer "
+                f"option {_q(option['id'])} has no rows on the Scores sheet; add a row per scorer "
                 "(or one with the scorer left blank, for consensus scores)",
             )
 
@@ -602,7 +612,7 @@ def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         key = str(scorer_id)
         if key in scorers:
-            r.error(r.at("Scorers", row, "id"), f"scorer '{key}' listed twice")
+            r.error(r.at("Scorers", row, "id"), f"scorer {_q(key)} listed twice")
             continue
         scorers[key] = {
             k: str(rec[k]) for k in ("name", "role", "organisation") if rec.get(k) is not None
@@ -617,7 +627,7 @@ def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
             hint = f": did you mean '{meant}'?" if meant else ""
             r.error(
                 r.at("Interests", row, "scorer"),
-                f"scorer {scorer!r} is not on the Scorers sheet{hint}",
+                f"scorer {_q(scorer)} is not on the Scorers sheet{hint}",
             )
             continue
         if option is not None and str(option) not in option_ids:
@@ -625,7 +635,7 @@ def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
             hint = f": did you mean '{meant}'?" if meant else ""
             r.error(
                 r.at("Interests", row, "option"),
-                f"option {option!r} is not on the Options sheet{hint}",
+                f"option {_q(option)} is not on the Options sheet{hint}",
             )
         interests = scorers[str(scorer)].setdefault("interests", {})
         interests[str(option)] = None if rec.get("interest") is None else str(rec["interest"])
@@ -648,7 +658,7 @@ def _gates(r: _Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if str(option_id) not in index:
             meant = nearest(str(option_id), list(index)) if option_id is not None else None
             hint = f": did you mean '{meant}'?" if meant else ""
-            message = f"option {option_id!r} is not on the Options sheet{hint}"
+            message = f"option {_q(option_id)} is not on the Options sheet{hint}"
             unknown.setdefault(("option", message), []).append(r.at("Gate results", row, "option"))
             continue
         i = index[str(option_id)]

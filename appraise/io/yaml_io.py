@@ -27,6 +27,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.resolver import Resolver
 
 from appraise.errors import InputError, Refused
+from appraise.io.faults import reading
 from appraise.io.yaml_errors import explain
 from appraise.model import (
     MAX_ALIASED_VALUES,
@@ -267,18 +268,12 @@ if getattr(yaml, "__with_libyaml__", False):
 
 def read_text(path: Path, limit: int = MAX_YAML_BYTES) -> str:
     """Read a UTF-8 text file (a BOM is allowed) within the size cap."""
-    try:
+    with reading(path):
         size = path.stat().st_size
         if size > limit:
             raise Refused(path, "", f"file is {size:,} bytes; the limit is {limit:,} bytes")
         with path.open("rb") as stream:
             data = stream.read(limit + 1)  # a file may grow, or lie about its size (/proc)
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "", "is a folder, expected a file") from None
-    except PermissionError:
-        raise InputError(path, "", "permission denied") from None
     if len(data) > limit:
         raise InputError(path, "", f"file is over {limit:,} bytes; the limit is {limit:,} bytes")
     try:
