@@ -6,8 +6,11 @@ its clients)::
     from appraise import load_scores, rank
     ranking = rank(load_scores("options/urgent-care.yaml"), weights="clinical")
 
-``appraise.api`` also holds ``sensitivity``, ``combine`` and ``diff`` (names the analysis
-modules ``appraise.sensitivity``, ``appraise.combine`` and ``appraise.diff`` hold here).
+Every command has its call here: ``load_criteria``, ``load_scores``, ``scores_from_data``,
+``rank``, ``sensitivity``, ``combine``, ``diff``, ``export_workbook`` and ``make_template``
+(defined in ``appraise.api``). Where the rest lives: ``appraise.data`` (the validated objects),
+``appraise.analysis`` (the analyses), ``appraise.present`` (records, JSON/CSV/Markdown, the
+HCE workbook, the terminal), ``appraise.io`` (reading inputs, writing files), ``appraise.cli``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ __all__ = [
     "ParameterError",
     "Settings",
     "__version__",
+    "combine",
+    "diff",
     "export_workbook",
     "global_weights",
     "load_criteria",
@@ -30,16 +35,20 @@ __all__ = [
     "make_template",
     "rank",
     "scores_from_data",
+    "sensitivity",
 ]
 
 if TYPE_CHECKING:
     from appraise.api import (
+        combine,
+        diff,
         export_workbook,
         load_criteria,
         load_scores,
         make_template,
         rank,
         scores_from_data,
+        sensitivity,
     )
     from appraise.errors import AppraiseError, InputError, ParameterError
     from appraise.io import load_inputs
@@ -51,6 +60,8 @@ _LAZY = {
     "InputError": "appraise.errors",
     "ParameterError": "appraise.errors",
     "Settings": "appraise.model",
+    "combine": "appraise.api",
+    "diff": "appraise.api",
     "export_workbook": "appraise.api",
     "load_criteria": "appraise.api",
     "load_inputs": "appraise.io",
@@ -58,6 +69,7 @@ _LAZY = {
     "make_template": "appraise.api",
     "rank": "appraise.api",
     "scores_from_data": "appraise.api",
+    "sensitivity": "appraise.api",
     "global_weights": "appraise.weights",
 }
 

@@ -8,7 +8,7 @@ naming file and place) or ``ParameterError`` (a wrong argument, naming the param
 
     sheet = appraise.load_scores("options/urgent-care.yaml")
     ranking = appraise.rank(sheet, weights="clinical", aggregate="median")
-    robust = appraise.sensitivity(ranking, samples=20_000, seed=7)
+    robust = appraise.analysis.sensitivity(ranking, samples=20_000, seed=7)
 
 A scores file is loaded once and can be ranked under several policies: ``load_scores`` checks
 the file and its criteria; ``rank`` applies the missing-score policy, the aggregate and the
@@ -26,14 +26,13 @@ from typing import TYPE_CHECKING, Any
 from appraise.model import Aggregate, Missing, Settings
 
 if TYPE_CHECKING:
+    from appraise.analysis.diff import Diff
+    from appraise.analysis.scoring import Ranking
+    from appraise.analysis.sensitivity import Sensitivity, SmaaOptions
     from appraise.combine_report import CombineResult
-    from appraise.data import ScoreSheet
-    from appraise.diff import Diff
+    from appraise.data import CriteriaTree, ScoreSheet
     from appraise.io.workbook import SheetSection
     from appraise.model import Rule
-    from appraise.scoring import Ranking
-    from appraise.sensitivity import Sensitivity, SmaaOptions
-    from appraise.weights import CriteriaTree
 
 LOADING = Settings(missing="exclude")
 """How files are read when the policy is left to ``rank``: a gap is kept, not refused."""
@@ -124,7 +123,7 @@ def rank(
     ``aggregate``: ``"mean"`` or ``"median"`` over scorers). Each option carries ``id``,
     ``name``, ``rank``, ``total`` and ``contributions``.
     """
-    from appraise.scoring import rank as rank_sheet
+    from appraise.analysis.scoring import rank as rank_sheet
 
     return rank_sheet(
         sheet, _settings(settings, weights, missing, aggregate, exclude_conflicted, statuses)
@@ -153,7 +152,7 @@ def _settings(
 
 
 def _ranked(sheet_or_ranking: ScoreSheet | Ranking) -> Ranking:
-    from appraise.scoring import Ranking
+    from appraise.analysis.scoring import Ranking
 
     return sheet_or_ranking if isinstance(sheet_or_ranking, Ranking) else rank(sheet_or_ranking)
 
@@ -179,7 +178,7 @@ def sensitivity(
     """
     from contextlib import nullcontext
 
-    from appraise.sensitivity import ANALYSES, analyse
+    from appraise.analysis.sensitivity import ANALYSES, analyse
 
     what = list(only) if only is not None else list(ANALYSES)
     runs = samples if "smaa" in what else 0
@@ -196,7 +195,7 @@ def sensitivity(
 def _sampling(
     samples: int, seed: int, distribution: str, concentration: float, score_noise: str = "none"
 ) -> SmaaOptions:
-    from appraise.sensitivity import SmaaOptions
+    from appraise.analysis.sensitivity import SmaaOptions
 
     return SmaaOptions(samples, seed, distribution, concentration, score_noise)  # type: ignore[arg-type]
 
@@ -222,7 +221,7 @@ def combine(
     that never binds) comes first in the result's ``notes``.
     """
     from appraise import combine_report
-    from appraise.combine import Limit
+    from appraise.analysis.combine import Limit
 
     rankings = [_ranked(s) for s in sheets]
     rule_list, rule_notes = _rules(rules, rankings)
@@ -254,7 +253,7 @@ def _rules(
 
 def diff(old: ScoreSheet | Ranking, new: ScoreSheet | Ranking) -> Diff:
     """What changed between two rounds of one group: options, scores, weights, the panel."""
-    from appraise.diff import diff as compare
+    from appraise.analysis.diff import diff as compare
 
     return compare(_ranked(old), _ranked(new))
 
@@ -290,10 +289,10 @@ def export_workbook(
     """
     from contextlib import nullcontext
 
+    from appraise.analysis.sensitivity import analyse
+    from appraise.analysis.sensitivity import check_size as check_sensitivity_size
     from appraise.io.safe_write import require_suffix
     from appraise.io.workbook import check_size, write_hce_workbook
-    from appraise.sensitivity import analyse
-    from appraise.sensitivity import check_size as check_sensitivity_size
     from appraise.validate import one_file_per_group
 
     out = Path(path)

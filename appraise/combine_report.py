@@ -14,7 +14,7 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 
-from appraise.combine import (
+from appraise.analysis.combine import (
     Combination,
     GroupExplanation,
     GroupOptions,
@@ -24,12 +24,13 @@ from appraise.combine import (
     robustness,
     top_combinations,
 )
+from appraise.analysis.scoring import Ranking, rank
+from appraise.data import FloatArray
 from appraise.errors import InputError
 from appraise.model import Rule, Scale, Settings
 from appraise.safe_text import markdown_text, some_names
-from appraise.scoring import Ranking, rank
 from appraise.validate import one_file_per_group
-from appraise.weights import FloatArray, percent_text, same_weights
+from appraise.weights import percent_text, same_weights
 
 Record = dict[str, Any]
 Figures = TypeVar("Figures", float, FloatArray)
@@ -287,7 +288,7 @@ def _simulate(
     distribution: str,
     concentration: float,
 ) -> Robustness:
-    from appraise.smaa import Distribution, sample_weights
+    from appraise.analysis.smaa import Distribution, sample_weights
 
     sheet = rankings[0].sheet
     base = np.array([rankings[0].weights[leaf] for leaf in sheet.leaf_ids])

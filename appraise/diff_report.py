@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from appraise.diff import Diff, OptionChange, ScoreChange, ScorerChange
+from appraise.analysis.diff import Diff, OptionChange, ScoreChange, ScorerChange
 from appraise.report import LazyList, to_markdown, trim_float
 from appraise.safe_text import markdown_text
 from appraise.weights import percent_text

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from appraise.data import FloatArray
 from appraise.model import Aggregate
-from appraise.weights import FloatArray
 
 TIE_TOLERANCE = 1e-9
 

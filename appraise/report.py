@@ -15,12 +15,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, overload
 
+from appraise.analysis.scoring import Disagreement, Ranking, SetAside
+from appraise.data import CriteriaTree
 from appraise.errors import Problem
 from appraise.model import OptionSpec
 from appraise.safe_text import csv_text, escape_invisible, markdown_text
-from appraise.scoring import Disagreement, Ranking, SetAside
 from appraise.weights import (
-    CriteriaTree,
     display_percentages,
     exact,
     exact_global_percent,

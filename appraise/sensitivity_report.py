@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from appraise.analysis.sensitivity import NO_EFFECT, Alternative, Sensitivity, Threshold
 from appraise.safe_text import markdown_text
-from appraise.sensitivity import NO_EFFECT, Alternative, Sensitivity, Threshold
 from appraise.weights import percent_text
 
 Record = dict[str, Any]

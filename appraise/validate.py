@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from appraise.data import GateFailure, OptionInfo, ScoreSheet
+from appraise.data import CriteriaTree, FloatArray, GateFailure, Level, OptionInfo, ScoreSheet
 from appraise.errors import Problem, Severity, raise_if_errors, setting
 from appraise.kernel import aggregate
 from appraise.model import (
@@ -27,15 +27,7 @@ from appraise.model import (
     ScoresFile,
     Settings,
 )
-from appraise.weights import (
-    CriteriaTree,
-    FloatArray,
-    Level,
-    exact,
-    printed_discrepancies,
-    sum_text,
-    sums_to_100,
-)
+from appraise.weights import exact, printed_discrepancies, sum_text, sums_to_100
 
 
 def nearest(key: str, known: Sequence[str]) -> str | None:

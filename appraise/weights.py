@@ -13,16 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from pathlib import Path
-from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 
+from appraise.data import CriteriaTree, FloatArray, Level
 from appraise.model import CriteriaFile, CriterionSpec
-
-FloatArray = npt.NDArray[np.float64]
-Level = Literal["leaves", "criteria"]
 
 
 def exact(value: float) -> Fraction:
@@ -52,71 +47,6 @@ def sum_text(total: Fraction) -> str:
     """
     text = repr(float(total))
     return text.removesuffix(".0")
-
-
-class ReadFromFile:
-    """What a validated input knows of its file: ``path`` as shown, ``source`` as read.
-
-    They differ for a bundled file outside the working folder, shown as ``cp-2016 (bundled)``.
-    """
-
-    path: str
-    source: Path | None
-
-    @property
-    def file(self) -> Path:
-        """The file read, for hashing it and for never writing over it."""
-        return self.source or Path(self.path)
-
-
-@dataclass(frozen=True)
-class CriteriaTree(ReadFromFile):
-    """A validated criteria file with the notes its validation produced."""
-
-    spec: CriteriaFile
-    path: str
-    notes: tuple[str, ...] = ()
-    source: Path | None = None  # the file read, when ``path`` is a label
-
-    @property
-    def title(self) -> str:
-        """The title given in the file."""
-        return self.spec.title
-
-    @property
-    def top_ids(self) -> tuple[str, ...]:
-        """Top-level criterion ids, in file order."""
-        return tuple(c.id for c in self.spec.criteria)
-
-    @property
-    def leaf_ids(self) -> tuple[str, ...]:
-        """Leaf ids (sub-criteria, or criteria without subs), in file order."""
-        return tuple(leaf for c in self.spec.criteria for leaf in _leaves_of(c))
-
-    def leaves(self, level: Level) -> tuple[str, ...]:
-        """The ids scores are given against at a level: the leaves, or the top-level criteria."""
-        return self.leaf_ids if level == "leaves" else self.top_ids
-
-    def parent(self, leaf_id: str) -> str:
-        """The top-level criterion a leaf belongs to (itself for a criterion without subs)."""
-        for criterion in self.spec.criteria:
-            if leaf_id == criterion.id or leaf_id in _leaves_of(criterion):
-                return criterion.id
-        raise KeyError(leaf_id)
-
-    def name(self, node_id: str) -> str:
-        """The printed name of any criterion or sub-criterion."""
-        for criterion in self.spec.criteria:
-            if criterion.id == node_id:
-                return criterion.name
-            for sub in criterion.sub or []:
-                if sub.id == node_id:
-                    return sub.name
-        raise KeyError(node_id)
-
-
-def _leaves_of(criterion: CriterionSpec) -> list[str]:
-    return [s.id for s in criterion.sub] if criterion.sub else [criterion.id]
 
 
 def _family_weights(

@@ -1,4 +1,4 @@
-"""Time ``appraise.combine.top_combinations`` against trying every combination.
+"""Time ``appraise.analysis.combine.top_combinations`` against trying every combination.
 
 Run from the repository root:
 
@@ -34,8 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from appraise import combine
-from appraise.combine import GroupOptions, Limit, brute_force, robustness
+from appraise.analysis import combine
+from appraise.analysis.combine import GroupOptions, Limit, brute_force, robustness
 from appraise.model import Rule
 
 SIZES = [(5, 5), (8, 6), (10, 8), (12, 8)]

@@ -1,4 +1,4 @@
-"""Time ``appraise.smaa.smaa`` against a per-sample Python loop and peer MCDA libraries.
+"""Time ``appraise.analysis.smaa.smaa`` against a per-sample Python loop and peer MCDA libraries.
 
 Run from the repository root:
 
@@ -28,8 +28,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from appraise import load_scores, rank
-from appraise.scoring import Ranking
-from appraise.smaa import smaa
+from appraise.analysis.scoring import Ranking
+from appraise.analysis.smaa import smaa
 
 N_OPTIONS, N_LEAVES = 20, 12
 Step = Callable[[np.ndarray, np.random.Generator], None]

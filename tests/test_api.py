@@ -81,9 +81,32 @@ def test_load_scores_can_take_other_criteria(demo, write):
     assert ranking.sheet.tree.path.endswith("even.yaml")
 
 
+def test_every_call_is_importable_from_appraise_after_the_analyses_are_loaded():
+    """``appraise.sensitivity`` is the call, not the module that does the work, even once the
+    analysis modules are imported (a submodule import would set the package attribute)."""
+    import appraise.analysis.combine
+    import appraise.analysis.diff
+    import appraise.analysis.sensitivity  # noqa: F401
+
+    for name in (
+        "load_criteria",
+        "load_scores",
+        "scores_from_data",
+        "rank",
+        "sensitivity",
+        "combine",
+        "diff",
+        "export_workbook",
+        "make_template",
+    ):
+        assert getattr(appraise, name) is getattr(api, name), name
+        assert callable(getattr(appraise, name))
+        assert name in appraise.__all__
+
+
 def test_the_analyses_are_one_call_each(demo, write):
     sheet = appraise.load_scores(demo)
-    result = api.sensitivity(sheet, samples=2_000, seed=3, only=["smaa", "thresholds"])
+    result = appraise.sensitivity(sheet, samples=2_000, seed=3, only=["smaa", "thresholds"])
     assert result.smaa is not None
     assert result.leave_one_out is None
     acceptability = result.smaa.rank_acceptability
@@ -93,7 +116,7 @@ def test_the_analyses_are_one_call_each(demo, write):
     assert caught.value.parameter == "samples"
 
     other = write("other.yaml", THREE_OPTIONS.replace("group: demo", "group: other"))
-    found = api.combine(
+    found = appraise.combine(
         [sheet, appraise.load_scores(other)], [Rule(excludes=["demo/x", "other/x"])], samples=0
     )
     best = found.combinations[0]
@@ -101,7 +124,7 @@ def test_the_analyses_are_one_call_each(demo, write):
     assert sorted(best.choice.values()) == ["x", "y"]
 
     later = write("later.yaml", THREE_OPTIONS.replace("{a: 2, b: 5}", "{a: 4, b: 5}"))
-    changes = api.diff(sheet, appraise.load_scores(later))
+    changes = appraise.diff(sheet, appraise.load_scores(later))
     assert [(c.option, c.criterion, c.old, c.new) for c in changes.scores] == [("y", "a", 2.0, 4.0)]
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from appraise import bundled
+from appraise.analysis.scoring import rank
 from appraise.io import check_files, load_criteria, load_scores
 from appraise.model import Settings
-from appraise.scoring import rank
 
 ROOT = Path(__file__).resolve().parent.parent
 OPTIONS = sorted((ROOT / "options").glob("*.yaml"))

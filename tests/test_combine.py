@@ -11,8 +11,8 @@ import re
 import numpy as np
 import pytest
 
-from appraise import combine
-from appraise.combine import (
+from appraise.analysis import combine
+from appraise.analysis.combine import (
     Combination,
     GroupOptions,
     Infeasible,
@@ -25,10 +25,10 @@ from appraise.combine import (
     top_combinations,
     violations,
 )
+from appraise.analysis.scoring import rank
 from appraise.errors import InputError, ParameterError, command_line_words
 from appraise.io import load_scores
 from appraise.model import Rule
-from appraise.scoring import rank
 
 from .conftest import TWO_CRITERIA, Write
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import pytest
 
+from appraise.analysis.scoring import rank
 from appraise.combine_report import MixedScales, combination_rows, combine, combine_record
 from appraise.io import load_scores
-from appraise.scoring import rank
 
 from .conftest import TWO_CRITERIA, Write
 

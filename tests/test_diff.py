@@ -9,10 +9,10 @@ from textwrap import dedent
 import pytest
 from typer.testing import CliRunner
 
+from appraise.analysis.diff import diff
+from appraise.analysis.scoring import rank
 from appraise.cli import app
-from appraise.diff import diff
 from appraise.io import load_scores
-from appraise.scoring import rank
 
 from .conftest import THREE_OPTIONS, TWO_CRITERIA
 

@@ -23,13 +23,13 @@ from openpyxl.chart import BarChart, ScatterChart
 from typer.testing import CliRunner
 
 from appraise import __version__
+from appraise.analysis.scoring import rank
+from appraise.analysis.sensitivity import SmaaOptions, analyse
 from appraise.cli import app
 from appraise.errors import InputError, ParameterError
 from appraise.io import load_inputs
 from appraise.io import workbook as wb
 from appraise.model import Settings
-from appraise.scoring import rank
-from appraise.sensitivity import SmaaOptions, analyse
 from appraise.sensitivity_report import summary as sensitivity_summary
 from tests.conftest import THREE_OPTIONS, TWO_CRITERIA, Write
 

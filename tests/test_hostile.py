@@ -1620,7 +1620,7 @@ def test_files_read_together_share_one_limit_on_scores(write, monkeypatch):
 @pytest.mark.parametrize("command", [["sensitivity"], ["export", "-o", "out.xlsx"]])
 def test_sensitivity_takes_at_most_its_limit_of_options(write, monkeypatch, command):
     """Every pair is compared: at 5,000 options that took 3.5 minutes and 3.6 GB."""
-    monkeypatch.setattr("appraise.sensitivity.MAX_SENSITIVITY_OPTIONS", 2)
+    monkeypatch.setattr("appraise.analysis.sensitivity.MAX_SENSITIVITY_OPTIONS", 2)
     path = demo(write)
     result, elapsed = invoke(*command[:1], path, *command[1:])
     assert_clean(result, elapsed)
@@ -1832,7 +1832,7 @@ def test_ctrl_c_while_a_template_is_saved_leaves_nothing(tmp_path, monkeypatch):
 
 def test_ctrl_c_during_a_long_simulation_exits_cleanly(demo, monkeypatch):
     """Ctrl-C in the middle of SMAA (after the first chunk of samples): exit 130, one line."""
-    from appraise import smaa
+    from appraise.analysis import smaa
 
     draw, calls = smaa._draw_totals, []
 

@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from appraise.analysis.scoring import rank
 from appraise.errors import InputError, ParameterError
 from appraise.io import load_criteria, load_scores
 from appraise.kernel import aggregate, competition_ranks, weighted_sum
 from appraise.model import Settings
-from appraise.scoring import rank
 
 from .conftest import NESTED, TWO_CRITERIA
 

@@ -7,15 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appraise.io import load_scores
-from appraise.scoring import rank
-from appraise.sensitivity import (
+from appraise.analysis.scoring import rank
+from appraise.analysis.sensitivity import (
     leave_one_out,
     score_thresholds,
     thresholds,
     weight_lines,
     weight_set_rankings,
 )
+from appraise.io import load_scores
 
 from .conftest import NESTED, TWO_CRITERIA
 

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appraise import io, load_criteria, load_scores, rank
+from appraise.analysis.scoring import Ranking
+from appraise.analysis.smaa import sample_weights, smaa
 from appraise.errors import AppraiseError, ParameterError
 from appraise.model import Settings
-from appraise.scoring import Ranking
-from appraise.smaa import sample_weights, smaa
 from appraise.weights import global_weights
 from tests.conftest import NESTED, TWO_CRITERIA, Write
 
@@ -242,7 +242,7 @@ def test_options_tied_in_some_draws_share_those_draws(write: Write) -> None:
 def test_many_options_count_tied_ranks_the_same_way(write: Write, monkeypatch) -> None:
     """Past 128 options tied rank counts are kept per key rather than in one dense array; the
     acceptability is the same, exactly (here the dense limit is lowered to force that path)."""
-    from appraise import smaa as smaa_module
+    from appraise.analysis import smaa as smaa_module
 
     scores = consensus(
         {
@@ -441,7 +441,7 @@ def test_the_tally_agrees_with_ranking_each_draw_by_brute_force(draws, dense: bo
     """The vectorised count against a plain loop over draws, each ranked by
     ``competition_ranks``: a block of k tied options over ranks r..r+k-1 gives each 1/k of
     each; a tie for first gives each 1/k of the draw's weights; a tie is half a win."""
-    from appraise import smaa as smaa_module
+    from appraise.analysis import smaa as smaa_module
     from appraise.kernel import competition_ranks
 
     totals = np.array(draws, dtype=float) * 0.5e-9 + 3.0  # steps of 0.5e-9: chains of ties

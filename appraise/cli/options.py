@@ -18,8 +18,8 @@ from appraise.errors import FLAG_FOR
 from appraise.safe_text import one_line
 
 if TYPE_CHECKING:
+    from appraise.analysis.scoring import Ranking
     from appraise.model import Settings
-    from appraise.scoring import Ranking
 
 
 class MissingPolicy(str, Enum):
@@ -235,7 +235,8 @@ def settings_from(
 
 def rankings_for(scores: list[str] | None, settings: Settings, doing: str) -> list[Ranking]:
     """Load and rank each scores file; with none, the bundled example, saying so."""
-    from appraise import bundled, io, scoring
+    from appraise import bundled, io
+    from appraise.analysis import scoring
 
     if not scores:
         scores = [bundled.DEFAULT_EXAMPLE]
@@ -267,7 +268,7 @@ def a_name(value: str | None) -> str | None:
 
 def checked_limits(values: list[str] | None) -> list[str] | None:
     """``--limit``: each must read as a limit, refused before any file is read."""
-    from appraise.combine import Limit
+    from appraise.analysis.combine import Limit
 
     with usage_error():
         for text in values or []:
@@ -277,7 +278,7 @@ def checked_limits(values: list[str] | None) -> list[str] | None:
 
 def checked_group_weights(values: list[str] | None) -> list[str] | None:
     """``--group-weight``: GROUP=NUMBER, each group once, refused before any file is read."""
-    from appraise.combine import parse_group_weights
+    from appraise.analysis.combine import parse_group_weights
 
     with usage_error():
         parse_group_weights(values or [])

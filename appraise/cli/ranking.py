@@ -245,7 +245,7 @@ def sensitivity(
     Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
     """
     from appraise import api, sensitivity_report
-    from appraise.sensitivity import ANALYSES, check_size
+    from appraise.analysis.sensitivity import ANALYSES, check_size
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     what = [a.value for a in only] if only else list(ANALYSES)

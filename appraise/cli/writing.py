@@ -138,7 +138,7 @@ def combine(
     Example: appraise combine options/*.yaml --rescale -f json
     """
     from appraise import api, combine_report
-    from appraise.combine import parse_group_weights
+    from appraise.analysis.combine import parse_group_weights
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error(), rescale_named_as_option():

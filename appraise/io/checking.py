@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from appraise.data import ScoreSheet
+from appraise.data import CriteriaTree, ScoreSheet
 from appraise.errors import AppraiseError, InputError, Problem, Problems
 from appraise.io.criteria_files import criteria_for
 from appraise.io.files import is_workbook, resolve_any, shown_path
@@ -15,7 +15,6 @@ from appraise.io.loading import salvage_scores
 from appraise.io.parsing import FileKind, Locate, file_kind, parse_as
 from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
 from appraise.validate import check_criteria, check_rules, check_sheet
-from appraise.weights import CriteriaTree
 
 
 @dataclass

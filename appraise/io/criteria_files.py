@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from appraise.data import CriteriaTree
 from appraise.errors import Problem, raise_if_errors
 from appraise.io.files import CRITERIA_SUFFIXES, is_workbook, resolve_criteria_path, shown_path
 from appraise.io.parsing import Locate, parse
@@ -20,7 +21,6 @@ from appraise.model import (
     validation_problems,
 )
 from appraise.validate import build_tree, check_criteria
-from appraise.weights import CriteriaTree
 
 if TYPE_CHECKING:
     from appraise.io.xlsx_read import Locations

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from appraise.data import ScoreSheet
+from appraise.data import CriteriaTree, ScoreSheet
 from appraise.errors import AppraiseError, Problems, Refused
 from appraise.io.checking import check_files
 from appraise.io.files import is_workbook, resolve_scores_path
@@ -19,7 +19,6 @@ from appraise.io.parsing import FileKind, Locate, count_scores, read_data, same_
 from appraise.model import (
     Settings,
 )
-from appraise.weights import CriteriaTree
 
 
 def load_scores(

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from appraise.data import ScoreSheet
+from appraise.data import CriteriaTree, ScoreSheet
 from appraise.errors import raise_if_errors
 from appraise.io.criteria_files import criteria_for
 from appraise.io.files import shown_path
@@ -23,7 +23,6 @@ from appraise.model import (
     Settings,
 )
 from appraise.validate import build_sheet, check_rules
-from appraise.weights import CriteriaTree
 
 
 def load_scores_once(

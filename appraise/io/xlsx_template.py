@@ -20,6 +20,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.data import CriteriaTree, Level
 from appraise.errors import InputError
 from appraise.io.safe_write import save_via_memory
 from appraise.io.workbook.writing import MAX_CELL_TEXT, set_text
@@ -38,7 +39,7 @@ from appraise.model import (
     ScoresFile,
     SubCriterionSpec,
 )
-from appraise.weights import CriteriaTree, Level, global_weights, percent_text
+from appraise.weights import global_weights, percent_text
 
 _HEADER = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="305496")

@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from appraise.analysis.scoring import Ranking
+from appraise.analysis.sensitivity import Sensitivity
 from appraise.errors import InputError, setting
 from appraise.io.safe_write import (
     check_output_path,
@@ -101,8 +103,6 @@ from appraise.io.workbook.writing import (
 )
 from appraise.model import MAX_EXPORT_CELLS
 from appraise.safe_text import FORMULA_TRIGGERS
-from appraise.scoring import Ranking
-from appraise.sensitivity import Sensitivity
 
 __all__ = [
     "AUDIT",
@@ -235,8 +235,8 @@ def write_hce_workbook(
     """Write the HCE workbook for ``rankings`` (one per scores file) to ``out``, atomically.
 
     Args:
-        rankings: From ``appraise.scoring.rank``, one per scores file, all under one criteria
-            table and weight set.
+        rankings: From ``appraise.analysis.scoring.rank``, one per scores file, all under one
+            criteria table and weight set.
         out: The ``.xlsx`` file to write.
         force: Replace ``out`` if it exists (never when it is an input file).
         command_line: Recorded on the Audit sheet, as text.
@@ -244,7 +244,7 @@ def write_hce_workbook(
             SHA-256 and, like the scores and criteria files, never written over.
         extra_sections: Sheets to add between the Totals (or Sensitivity) and the
             Validation sheets.
-        sensitivities: From ``appraise.sensitivity.analyse``, one per ranking in the same
+        sensitivities: From ``appraise.analysis.sensitivity.analyse``, one per ranking in the same
             order, or none. Each group then gets a Sensitivity sheet (summary sentences,
             thresholds, weight sets, leave-one-out, score thresholds, a chart of totals
             against the binding criterion's weight, and rank acceptability with its chart

@@ -11,11 +11,11 @@ from pathlib import Path
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise import __version__
+from appraise.analysis.scoring import Ranking
 from appraise.io.workbook.context import HEADER_ROW, Finding, Styles, WorkbookContext
 from appraise.io.workbook.sensitivity import analyses_run
 from appraise.io.workbook.tables import _header, _long_table, _scale_text, _title, _widths
 from appraise.io.workbook.writing import put_number, put_text
-from appraise.scoring import Ranking
 from appraise.weights import percent_text
 
 AUDITED_PACKAGES = ("numpy", "pandas", "openpyxl", "pydantic", "PyYAML")

@@ -18,14 +18,14 @@ from openpyxl.chart.series_factory import SeriesFactory
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.analysis.sensitivity import Line, Sensitivity, Threshold, weight_lines
 from appraise.io.workbook.context import HEADER_ROW, GroupLayout, Styles
 from appraise.io.workbook.tables import _header, _heading, _option_names, _rows, _Value
 from appraise.io.workbook.writing import address, cell_text, cells, put_number, put_text
-from appraise.sensitivity import Line, Sensitivity, Threshold, weight_lines
 from appraise.weights import percent_text
 
 if TYPE_CHECKING:
-    from appraise.smaa import SmaaResult
+    from appraise.analysis.smaa import SmaaResult
 
 CHART_STEPS = 20  # the weight chart's data table: t = 0, 0.05, ..., 1
 CHART_HEIGHT = 12.0  # cm

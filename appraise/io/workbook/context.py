@@ -19,12 +19,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.analysis.scoring import Disagreement, Ranking, resolve_weight_set
+from appraise.analysis.sensitivity import Sensitivity
+from appraise.data import CriteriaTree
 from appraise.errors import InputError
 from appraise.io.workbook.writing import cells, sheet_ref
-from appraise.scoring import Disagreement, Ranking, resolve_weight_set
-from appraise.sensitivity import Sensitivity
 from appraise.validate import one_file_per_group
-from appraise.weights import CriteriaTree
 
 SUMMARY = "Summary"
 CRITERIA = "Criteria"

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.analysis.scoring import Ranking
+from appraise.analysis.sensitivity import Alternative, Sensitivity, Threshold
 from appraise.io.workbook.charts import _acceptability_block, _weight_chart_block
 from appraise.io.workbook.context import GroupLayout, Styles, WorkbookContext
 from appraise.io.workbook.tables import (
@@ -22,15 +24,13 @@ from appraise.io.workbook.tables import (
     _widths,
 )
 from appraise.io.workbook.writing import put_text
-from appraise.scoring import Ranking
-from appraise.sensitivity import Alternative, Sensitivity, Threshold
 from appraise.sensitivity_report import summary as sensitivity_summary
 
 SCORE_CHANGES_SHOWN = 3  # per option behind the leader
 
 
 def analyses_run(result: Sensitivity) -> list[str]:
-    """Names (as ``appraise.sensitivity.ANALYSES``) of the analyses in ``result``."""
+    """Names (as ``appraise.analysis.sensitivity.ANALYSES``) of the analyses in ``result``."""
     found = {
         "thresholds": result.thresholds,
         "within": result.within,

@@ -13,10 +13,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.analysis.scoring import Ranking
+from appraise.data import FloatArray
 from appraise.io.workbook.context import Styles
 from appraise.io.workbook.writing import put_number, put_text
-from appraise.scoring import Ranking
-from appraise.weights import FloatArray
 
 _Value = str | float | None
 
@@ -79,7 +79,9 @@ def _heading(sheet: Worksheet, row: int, title: str, note: str, styles: Styles) 
 
 def _scores_used(ranking: Ranking) -> FloatArray:
     if ranking.scores is None:
-        raise ValueError("the ranking carries no scores; compute it with appraise.scoring.rank")
+        raise ValueError(
+            "the ranking carries no scores; compute it with appraise.analysis.scoring.rank"
+        )
     return ranking.scores
 
 

@@ -10,6 +10,8 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.analysis.scoring import Ranking
+from appraise.data import FloatArray
 from appraise.io.workbook.context import (
     HEADER_ROW,
     SCORES_FIRST_LEAF_COL,
@@ -29,8 +31,6 @@ from appraise.io.workbook.tables import (
 )
 from appraise.io.workbook.writing import address, cells, put_formula, put_number, put_text
 from appraise.kernel import TIE_TOLERANCE
-from appraise.scoring import Ranking
-from appraise.weights import FloatArray
 
 # Totals within this of each other share a rank, as in ``scoring.competition_ranks``.
 TIE_TEXT = f"{TIE_TOLERANCE:G}"

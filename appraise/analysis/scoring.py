@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 import numpy.typing as npt
 
-from appraise.data import GateFailure, ScoreSheet
+from appraise.data import CriteriaTree, FloatArray, GateFailure, ScoreSheet
 from appraise.errors import InputError, ParameterError, setting
 from appraise.kernel import (
     Spread,
@@ -23,12 +23,7 @@ from appraise.kernel import (
     weighted_sum,
 )
 from appraise.model import Aggregate, Settings
-from appraise.weights import (
-    CriteriaTree,
-    FloatArray,
-    global_weights,
-    membership,
-)
+from appraise.weights import global_weights, membership
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

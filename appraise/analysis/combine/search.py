@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from appraise.combine.bounds import _Hull, _multipliers
-from appraise.combine.problem import _Problem, _suffix
-from appraise.combine.topk import _TopK
+from appraise.analysis.combine.bounds import _Hull, _multipliers
+from appraise.analysis.combine.problem import _Problem, _suffix
+from appraise.analysis.combine.topk import _TopK
 
 # Option choices one search may try before giving up (10 s to a minute): proving that no
 # combination meets limits which leave a very narrow band can take exponentially long. The

@@ -14,10 +14,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from appraise.analysis.scoring import Ranking
+from appraise.data import FloatArray
 from appraise.errors import AppraiseError, ParameterError
 from appraise.model import MAX_MAGNITUDE, Rule
-from appraise.scoring import Ranking
-from appraise.weights import FloatArray
 
 LIMIT_TOLERANCE = 1e-9
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from appraise.combine.data import (
+from appraise.analysis.combine.data import (
     Choice,
     GroupOptions,
     Infeasible,
@@ -21,9 +21,9 @@ from appraise.combine.data import (
     limit_text,
     rule_text,
 )
+from appraise.data import FloatArray
 from appraise.errors import AppraiseError, InputError, ParameterError
 from appraise.model import Rule
-from appraise.weights import FloatArray
 
 
 def _resolve(

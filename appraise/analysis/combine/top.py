@@ -5,12 +5,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 
-from appraise.combine.checks import _check_limits, _Checker, _empty_groups, _weighted_totals
-from appraise.combine.data import Combination, GroupOptions, Limit, SearchTooLong
-from appraise.combine.explanations import _diagnose
-from appraise.combine.problem import _indexed, _Problem
-from appraise.combine.search import _OutOfNodes, _Search
-from appraise.combine.topk import _combination, _ranked, _TopK
+from appraise.analysis.combine.checks import (
+    _check_limits,
+    _Checker,
+    _empty_groups,
+    _weighted_totals,
+)
+from appraise.analysis.combine.data import Combination, GroupOptions, Limit, SearchTooLong
+from appraise.analysis.combine.explanations import _diagnose
+from appraise.analysis.combine.problem import _indexed, _Problem
+from appraise.analysis.combine.search import _OutOfNodes, _Search
+from appraise.analysis.combine.topk import _combination, _ranked, _TopK
 from appraise.errors import ParameterError
 from appraise.model import Rule
 

@@ -6,7 +6,7 @@ import heapq
 import math
 from collections.abc import Sequence
 
-from appraise.combine.data import Choice, Combination, GroupOptions
+from appraise.analysis.combine.data import Choice, Combination, GroupOptions
 from appraise.kernel import TIE_TOLERANCE
 
 # The search keeps near-ties within this of the k-th total (the final tie rule then sees every

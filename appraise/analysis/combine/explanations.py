@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from appraise.combine.checks import _Checker, _positions
-from appraise.combine.data import (
+from appraise.analysis.combine.checks import _Checker, _positions
+from appraise.analysis.combine.data import (
     Combination,
     GroupExplanation,
     GroupOptions,
@@ -16,8 +16,8 @@ from appraise.combine.data import (
     limit_text,
     rule_text,
 )
-from appraise.combine.problem import _indexed, _Problem
-from appraise.combine.search import _OutOfNodes, _Search, node_budget
+from appraise.analysis.combine.problem import _indexed, _Problem
+from appraise.analysis.combine.search import _OutOfNodes, _Search, node_budget
 from appraise.model import Rule
 
 

@@ -48,8 +48,8 @@ stops there.
 
 from __future__ import annotations
 
-from appraise.combine.checks import violations
-from appraise.combine.data import (
+from appraise.analysis.combine.checks import violations
+from appraise.analysis.combine.data import (
     LIMIT_TOLERANCE,
     Combination,
     GroupExplanation,
@@ -63,12 +63,12 @@ from appraise.combine.data import (
     parse_group_weights,
     rule_text,
 )
-from appraise.combine.explanations import explain
-from appraise.combine.search import MAX_NODES
-from appraise.combine.top import _search_top as _search_top  # benchmarks count its nodes
-from appraise.combine.top import brute_force, top_combinations
-from appraise.combine.topk import MARGIN, MAX_TIED
-from appraise.combine.weight_samples import (
+from appraise.analysis.combine.explanations import explain
+from appraise.analysis.combine.search import MAX_NODES
+from appraise.analysis.combine.top import _search_top as _search_top  # benchmarks count its nodes
+from appraise.analysis.combine.top import brute_force, top_combinations
+from appraise.analysis.combine.topk import MARGIN, MAX_TIED
+from appraise.analysis.combine.weight_samples import (
     BLOCK_CELLS,
     ENUMERATE_MAX,
     FEASIBLE_MAX,

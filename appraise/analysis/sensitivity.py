@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from appraise.analysis.scoring import Ranking, rank
+from appraise.data import FloatArray
 from appraise.errors import InputError, setting
 from appraise.kernel import TIE_TOLERANCE, competition_ranks, weighted_sum
 from appraise.model import MAX_OPTIONS, MAX_SENSITIVITY_OPTIONS, Settings
-from appraise.scoring import Ranking, rank
-from appraise.weights import FloatArray, same_weights
+from appraise.weights import same_weights
 
 if TYPE_CHECKING:
-    from appraise.smaa import SmaaResult
+    from appraise.analysis.smaa import SmaaResult
 
 Variant = Literal["global", "within"]
 
@@ -455,7 +456,7 @@ ANALYSES: tuple[Analysis, ...] = (
 
 @dataclass(frozen=True)
 class SmaaOptions:
-    """How to sample for SMAA (see ``appraise.smaa.smaa``)."""
+    """How to sample for SMAA (see ``appraise.analysis.smaa.smaa``)."""
 
     samples: int = 10_000
     seed: int = 1
@@ -508,7 +509,7 @@ def analyse(
     progress: Callable[[int], None] | None = None,
 ) -> Sensitivity:
     """Run the analyses asked for (all by default; names as in ``ANALYSES``) on one ranking."""
-    from appraise.smaa import smaa
+    from appraise.analysis.smaa import smaa
 
     check_size(ranking)
     asked = set(what)

@@ -28,10 +28,11 @@ from typing import Literal
 
 import numpy as np
 
+from appraise.analysis.scoring import Ranking
+from appraise.data import FloatArray, Level
 from appraise.errors import InputError
 from appraise.safe_text import some_names
-from appraise.scoring import Ranking
-from appraise.weights import FloatArray, Level, membership
+from appraise.weights import membership
 
 Status = Literal["kept", "added", "removed", "renamed", "set aside"]
 PanelStatus = Literal["added", "removed", "renamed"]

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from appraise.combine.problem import _Problem, _suffix
-from appraise.weights import FloatArray
+from appraise.analysis.combine.problem import _Problem, _suffix
+from appraise.data import FloatArray
 
 
 def _multiplier(values: Sequence[FloatArray], weights: Sequence[FloatArray], cap: float) -> float:

@@ -21,15 +21,16 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
+from appraise.data import CriteriaTree, FloatArray, Level
 from appraise.errors import AppraiseError, InputError, ParameterError
 from appraise.kernel import aggregate, first_shares, tie_blocks, weighted_sum
-from appraise.weights import CriteriaTree, FloatArray, Level, membership
+from appraise.weights import membership
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from appraise.analysis.scoring import Ranking
     from appraise.model import Aggregate
-    from appraise.scoring import Ranking
 
 Distribution = Literal["uniform", "family", "dirichlet"]
 ScoreNoise = Literal["none", "scorers", "range"]

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from appraise.combine.checks import _resolve
-from appraise.combine.data import GroupOptions, IntArray, Limit, Lit
+from appraise.analysis.combine.checks import _resolve
+from appraise.analysis.combine.data import GroupOptions, IntArray, Limit, Lit
 from appraise.model import Rule
 
 

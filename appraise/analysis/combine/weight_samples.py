@@ -7,21 +7,28 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from appraise.combine.checks import (
+from appraise.analysis.combine.checks import (
     _check_limits,
     _group_weights,
     _positions,
     _resolve,
     _scores_for,
 )
-from appraise.combine.data import Choice, Combination, GroupOptions, IntArray, Limit, SearchTooLong
-from appraise.combine.problem import _Problem
-from appraise.combine.search import _OutOfNodes, _Search, node_budget
-from appraise.combine.topk import MARGIN, _ranked, _TopK
+from appraise.analysis.combine.data import (
+    Choice,
+    Combination,
+    GroupOptions,
+    IntArray,
+    Limit,
+    SearchTooLong,
+)
+from appraise.analysis.combine.problem import _Problem
+from appraise.analysis.combine.search import _OutOfNodes, _Search, node_budget
+from appraise.analysis.combine.topk import MARGIN, _ranked, _TopK
+from appraise.data import FloatArray
 from appraise.errors import InputError, setting
 from appraise.kernel import first_shares, weighted_sum
 from appraise.model import Rule
-from appraise.weights import FloatArray
 
 # robustness: a group of linked groups is enumerated when it has at most ENUMERATE_MAX
 # combinations, of which at most FEASIBLE_MAX satisfy its rules; otherwise each weight sample
