@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 from appraise.model import Aggregate, Missing, Settings
 
 if TYPE_CHECKING:
+    from appraise.analysis.combine.run import CombineResult
     from appraise.analysis.diff import Diff
     from appraise.analysis.scoring import Ranking
     from appraise.analysis.sensitivity import Sensitivity, SmaaOptions
-    from appraise.combine_report import CombineResult
     from appraise.data import CriteriaTree, ScoreSheet
-    from appraise.io.workbook import SheetSection
     from appraise.model import Rule
+    from appraise.present.workbook import SheetSection
 
 LOADING = Settings(missing="exclude")
 """How files are read when the policy is left to ``rank``: a gap is kept, not refused."""
@@ -220,12 +220,12 @@ def combine(
     ``rescale`` puts each on 0-1 of its own scale. What checking a rules file noted (a rule
     that never binds) comes first in the result's ``notes``.
     """
-    from appraise import combine_report
     from appraise.analysis.combine import Limit
+    from appraise.analysis.combine.run import combine as run
 
     rankings = [_ranked(s) for s in sheets]
     rule_list, rule_notes = _rules(rules, rankings)
-    result = combine_report.combine(
+    result = run(
         rankings,
         rule_list,
         top,
@@ -292,7 +292,7 @@ def export_workbook(
     from appraise.analysis.sensitivity import analyse
     from appraise.analysis.sensitivity import check_size as check_sensitivity_size
     from appraise.io.safe_write import require_suffix
-    from appraise.io.workbook import check_size, write_hce_workbook
+    from appraise.present.workbook import check_size, write_hce_workbook
     from appraise.validate import one_file_per_group
 
     out = Path(path)
@@ -333,19 +333,21 @@ def _extra_sheets(
 
     The combinations' simulation takes the export's samples and seed, as the groups' do.
     """
-    from appraise import combine_report, diff_report
+    from appraise.analysis.combine.run import combine as run
     from appraise.errors import ParameterError
     from appraise.io import load_rules_for
-    from appraise.io.workbook import combinations_section, register_section, rounds_section
+    from appraise.present.combine import combine_record
+    from appraise.present.diff import diff_record
+    from appraise.present.workbook import combinations_section, register_section, rounds_section
 
     sections, inputs, notes = [register_section()], [], []
     if rules is not None:
         rule_list, rule_notes = load_rules_for(Path(rules), [r.sheet for r in rankings])
         notes += rule_notes
-        result = combine_report.combine(
+        result = run(
             rankings, rule_list, samples=sampling.samples, seed=sampling.seed, rescale=rescale
         )
-        sections.append(combinations_section(combine_report.combine_record(result)))
+        sections.append(combinations_section(combine_record(result)))
         inputs.append(Path(rules))
     if previous is not None:
         if len(rankings) != 1:
@@ -354,7 +356,7 @@ def _extra_sheets(
         earlier = (
             previous if not isinstance(previous, (str, Path)) else _load_as(previous, settings)
         )
-        record = diff_report.diff_record(diff(rank(earlier, settings), rankings[0]))
+        record = diff_record(diff(rank(earlier, settings), rankings[0]))
         sections.append(rounds_section(record))
         inputs.append(earlier.file)
     return sections, inputs, notes

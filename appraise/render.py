@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from appraise.report import context_text, rescaling_notes
+from appraise.present.ranking import context_text, rescaling_notes
 from appraise.safe_text import one_line
 from appraise.weights import percent_text
 
@@ -646,10 +646,10 @@ MAX_SCORE_ROWS = 40
 def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
     """What changed between two rounds: options, ranks and totals, scores, weights.
 
-    The figures come from ``diff_report``: one precision per table, and changes that agree with
+    The figures come from ``present.diff``: one precision per table, and changes that agree with
     the printed totals.
     """
-    from appraise.diff_report import (
+    from appraise.present.diff import (
         arrow,
         option_figures,
         panel_legend,

@@ -86,7 +86,7 @@ def test_every_call_is_importable_from_appraise_after_the_analyses_are_loaded():
     analysis modules are imported (a submodule import would set the package attribute)."""
     import appraise.analysis.combine
     import appraise.analysis.diff
-    import appraise.analysis.sensitivity  # noqa: F401
+    import appraise.analysis.sensitivity
 
     for name in (
         "load_criteria",

@@ -207,7 +207,7 @@ def test_csv_and_markdown_show_no_float_noise():
 
 
 def test_attribute_sums_read_as_people_write_them():
-    from appraise.combine_report import attribute_text
+    from appraise.present.combine import attribute_text
 
     assert [attribute_text(v) for v in (333763.0, -251.0, 1250.5, 0.12345, -0.0001, 0.0)] == [
         "333,763",

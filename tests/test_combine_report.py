@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import pytest
 
+from appraise.analysis.combine.run import MixedScales, combine
 from appraise.analysis.scoring import rank
-from appraise.combine_report import MixedScales, combination_rows, combine, combine_record
 from appraise.io import load_scores
+from appraise.present.combine import combination_rows, combine_record
 
 from .conftest import TWO_CRITERIA, Write
 

@@ -224,7 +224,7 @@ def two_rounds(write):
 
 
 def _record(old, new):
-    from appraise.diff_report import diff_record
+    from appraise.present.diff import diff_record
 
     return diff_record(diff(rank(load_scores(old)), rank(load_scores(new))))
 
@@ -290,7 +290,7 @@ def test_a_change_is_the_difference_of_the_printed_totals_and_its_parts_add_up()
     0.251 + 0.251 round to 0.25 + 0.25 = 0.50, so the first takes the missing 0.01. A part of
     +0.001 beside -0.200 would print as 0.00 at two places, so that table takes three.
     """
-    from appraise.diff_report import option_figures
+    from appraise.present.diff import option_figures
 
     def row(old, new, scores, weights):
         change = None if old is None or new is None else scores + weights
@@ -318,7 +318,7 @@ def test_a_change_is_the_difference_of_the_printed_totals_and_its_parts_add_up()
 def test_score_and_weight_changes_share_one_precision_per_table():
     """3 -> 3.0038 needs three decimals to show, so 3 -> 2.91 is printed 3.000 -> 2.910 too
     (not 3.0000 -> 3.0038 beside 3.00 -> 2.91). 20% -> 20.04% needs two decimals."""
-    from appraise.diff_report import score_figures, weight_figures
+    from appraise.present.diff import score_figures, weight_figures
 
     assert score_figures(
         [{"old": 3.0, "new": 3.0038}, {"old": 3.0, "new": 2.91}, {"old": None, "new": 4.0}]
@@ -332,7 +332,7 @@ def test_score_and_weight_changes_share_one_precision_per_table():
 
 def test_differences_below_1e9_are_not_changes(write):
     """x: 0.6 x 3 + 0.4 x 1 = 2.2 in both rounds; a = 3.0000000001 in the second is noise."""
-    from appraise.diff_report import option_figures
+    from appraise.present.diff import option_figures
 
     write("two.yaml", TWO_CRITERIA)
     old = write("old.yaml", THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 3, b: 1}"))
@@ -350,7 +350,7 @@ def test_differences_below_1e9_are_not_changes(write):
 
 
 def test_diff_markdown_uses_the_table_figures(two_rounds):
-    from appraise.diff_report import diff_markdown
+    from appraise.present.diff import diff_markdown
 
     text = diff_markdown(_record(*two_rounds))
     assert text.split("\n\n", 2)[2] == dedent(
@@ -370,7 +370,7 @@ def test_diff_markdown_uses_the_table_figures(two_rounds):
 def test_the_indicative_round_says_the_111_hub_was_already_rejected():
     old = rank(load_scores(ROOT / "examples" / "urgent-care-indicative.yaml"))
     new = rank(load_scores(ROOT / "options" / "urgent-care.yaml"))
-    from appraise.diff_report import diff_record
+    from appraise.present.diff import diff_record
 
     record = diff_record(diff(old, new))
     assert record["summary"][1] == (
@@ -559,7 +559,7 @@ def test_a_new_name_under_the_same_id_is_a_rename(panel_rounds):
     ]
     record = _record(old, new)
     assert "Panel: renamed bob: Bob Smith → Rob Jones." in record["summary"]
-    from appraise.diff_report import panel_rows
+    from appraise.present.diff import panel_rows
 
     assert panel_rows(record)[0]["scorer"] == "bob (Bob Smith → Rob Jones)"
     unnamed = write("unnamed.yaml", PANEL)

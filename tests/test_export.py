@@ -28,9 +28,9 @@ from appraise.analysis.sensitivity import SmaaOptions, analyse
 from appraise.cli import app
 from appraise.errors import InputError, ParameterError
 from appraise.io import load_inputs
-from appraise.io import workbook as wb
+from appraise.present import workbook as wb
 from appraise.model import Settings
-from appraise.sensitivity_report import summary as sensitivity_summary
+from appraise.present.sensitivity import summary as sensitivity_summary
 from tests.conftest import THREE_OPTIONS, TWO_CRITERIA, Write
 
 ROOT = Path(__file__).resolve().parents[1]

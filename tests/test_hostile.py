@@ -1633,7 +1633,7 @@ def test_sensitivity_takes_at_most_its_limit_of_options(write, monkeypatch, comm
 
 def test_export_refuses_a_workbook_over_its_cell_limit_before_any_work(write, monkeypatch):
     """openpyxl holds every cell: 4.6 million took two minutes and 2.5 GB."""
-    monkeypatch.setattr("appraise.io.workbook.MAX_EXPORT_CELLS", 20)
+    monkeypatch.setattr("appraise.present.workbook.MAX_EXPORT_CELLS", 20)
     path = demo(write)
     result, elapsed = invoke("export", path, "-o", path.parent / "out.xlsx", "--no-sensitivity")
     assert_clean(result, elapsed)
@@ -1649,7 +1649,7 @@ def test_export_refuses_a_workbook_over_its_cell_limit_before_any_work(write, mo
 def test_the_export_estimate_is_close_above_the_cells_written(tmp_path):
     """40 options x 60 leaves x 6 scorers: the estimate is within 10% above the cells written."""
     from appraise import load_scores, rank
-    from appraise.io.workbook import estimated_cells
+    from appraise.present.workbook import estimated_cells
 
     path, _ = scale_bench.generate(tmp_path, n_options=40, n_scorers=6)
     ranking = rank(load_scores(path))

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
-from appraise import render, report
+from appraise import render
 from appraise.cli import app
+from appraise.present import formats, ranking
 
 NAMES = {
     "quality": "Quality",
@@ -23,10 +24,10 @@ NAMES = {
 }
 
 
-def _bundled_record() -> report.Record:
+def _bundled_record() -> formats.Record:
     result = CliRunner().invoke(app, ["rank", "-f", "json"])
     assert result.exit_code == 0
-    record: report.Record = json.loads(result.stdout)
+    record: formats.Record = json.loads(result.stdout)
     return record
 
 
@@ -59,7 +60,7 @@ def test_ranking_rows_flags_are_yes_or_blank():
             },
         ],
     }
-    rows = report.ranking_rows([record, {**record, "group": "h", "illustrative": True}])
+    rows = ranking.ranking_rows([record, {**record, "group": "h", "illustrative": True}])
     assert [(r["group"], r["status_quo"], r["illustrative"]) for r in rows] == [
         ("g", "", ""),
         ("g", "yes", ""),
@@ -119,7 +120,7 @@ JSON_VALUES = st.recursive(
 
 @given(JSON_VALUES)
 def test_to_json_reads_back_as_the_same_data(data):
-    assert json.loads(report.to_json(data)) == data
+    assert json.loads(formats.to_json(data)) == data
 
 
 KEYS = st.one_of(
@@ -134,12 +135,12 @@ KEYS = st.one_of(
 @given(st.recursive(st.integers(), lambda inner: st.dictionaries(KEYS, inner, max_size=3)))
 def test_to_json_writes_keys_as_json_dumps_does(data):
     """Nested or not, a key that is not text is spelled as json.dumps spells it (1, true, null)."""
-    assert json.loads(report.to_json(data)) == json.loads(json.dumps(data))
+    assert json.loads(formats.to_json(data)) == json.loads(json.dumps(data))
 
 
 def test_to_json_puts_each_row_of_plain_values_on_one_line():
     data = {"options": [{"id": "a", "total": 2.5, "contributions": {"q": 1.5, "c": 1}}], "x": []}
-    assert report.to_json(data).splitlines() == [
+    assert formats.to_json(data).splitlines() == [
         "{",
         '  "options": [',
         "    {",
@@ -157,20 +158,20 @@ def test_to_json_puts_each_row_of_plain_values_on_one_line():
 def test_to_json_refuses_nan_and_infinity(bad):
     """Issue 14, class 4: the error names where the value is, and says it is a bug."""
     data = {"rows": [{"total": 1.0}, {"id": "x", "total": bad, "parts": [1.0, 2.0]}]}
-    with pytest.raises(report.NonFiniteNumber) as caught:
-        report.to_json(data)
+    with pytest.raises(formats.NonFiniteNumber) as caught:
+        formats.to_json(data)
     assert str(caught.value) == (
         f"internal error: rows[1].total is {bad}, which JSON cannot hold; appraise validates "
         "its inputs so that this cannot happen: please report it"
     )
     with pytest.raises(ValueError, match=r"internal error: rows\[0\]\.parts\[1\] is"):
-        report.to_json({"rows": [{"parts": [1.0, bad]}]})
+        formats.to_json({"rows": [{"parts": [1.0, bad]}]})
 
 
 @given(JSON_VALUES)
 def test_ascii_only_json_is_ascii_and_reads_back_as_the_same_data(data):
     """Issue 14, class 8: for a stream that cannot encode every character (LANG=C)."""
-    text = report.to_json(data, ascii_only=True)
+    text = formats.to_json(data, ascii_only=True)
     assert text.isascii()
     assert json.loads(text) == data
 
@@ -214,9 +215,9 @@ def test_a_threshold_table_shows_ids_for_a_level_whose_names_would_be_cut():
 
 
 def test_trim_float_drops_float_noise_and_cancellation():
-    assert report.trim_float(34.69200000000001) == 34.692
-    assert report.trim_float(0.15 + 0.3 - 0.45) == 0.0  # 5.55e-17 before
-    assert report.trim_float(-0.0490882946519) == -0.0490882946519
+    assert formats.trim_float(34.69200000000001) == 34.692
+    assert formats.trim_float(0.15 + 0.3 - 0.45) == 0.0  # 5.55e-17 before
+    assert formats.trim_float(-0.0490882946519) == -0.0490882946519
 
 
 def test_criteria_record_does_not_call_a_noisy_family_rescaled(write):
@@ -234,7 +235,7 @@ def test_criteria_record_does_not_call_a_noisy_family_rescaled(write):
             f"  - {{id: c{i}, name: C {i}, weight: {w!r}}}\n" for i, w in enumerate(thirds) if i
         )
     )
-    record = report.criteria_record(load_criteria(write("thirds.yaml", text)))
+    record = ranking.criteria_record(load_criteria(write("thirds.yaml", text)))
     assert record["top_rescaled"] is False
     assert [r["id"] for r in record["criteria"] if r.get("rescaled")] == []
 
@@ -251,7 +252,7 @@ def test_a_top_level_criterion_shows_one_share_in_both_columns(tmp_path):
     share, so both columns show the largest-remainder figures 33.4, 33.3, 33.3 (adding to 100.0);
     Local% was 33.3 thrice beside Global% 33.4."""
     from appraise.io import load_criteria
-    from appraise.report import criteria_record
+    from appraise.present.ranking import criteria_record
 
     path = tmp_path / "thirds.yaml"
     path.write_text(
@@ -277,9 +278,9 @@ def test_lazy_rows_and_lists_are_written_as_the_dicts_and_lists_they_stand_for()
         return {"n": len(key), "cells": {"q": {"min": 1.0}}}
 
     lazy = {
-        "spread": report.LazyRows(["a", "bb"], row),
-        "flags": report.LazyList(3, lambda k: {"k": k}),
-        "none": report.LazyList(0, lambda k: k),
+        "spread": formats.LazyRows(["a", "bb"], row),
+        "flags": formats.LazyList(3, lambda k: {"k": k}),
+        "none": formats.LazyList(0, lambda k: k),
     }
     plain = {
         "spread": {"a": row("a"), "bb": row("bb")},
@@ -287,7 +288,7 @@ def test_lazy_rows_and_lists_are_written_as_the_dicts_and_lists_they_stand_for()
         "none": [],
     }
     made.clear()
-    assert report.to_json(lazy) == report.to_json(plain)
+    assert formats.to_json(lazy) == formats.to_json(plain)
     assert made == ["a", "a", "bb"]  # "is a a row?" looks at the first only, then writes each
     assert lazy["flags"] == plain["flags"]
     assert lazy["spread"] == plain["spread"]
@@ -295,9 +296,9 @@ def test_lazy_rows_and_lists_are_written_as_the_dicts_and_lists_they_stand_for()
 
 def test_json_is_written_in_bounded_pieces_that_join_to_the_whole():
     """Issue 14, class 9: 20,000 rows come out in pieces of about 64 K characters each."""
-    data = {"rows": report.LazyList(20_000, lambda k: {"id": f"o{k}", "total": k / 7})}
-    pieces = list(report.iter_json(data))
-    assert "".join(pieces) == report.to_json(data)
+    data = {"rows": formats.LazyList(20_000, lambda k: {"id": f"o{k}", "total": k / 7})}
+    pieces = list(formats.iter_json(data))
+    assert "".join(pieces) == formats.to_json(data)
     assert len(pieces) > 10
     assert max(len(piece) for piece in pieces) < 70_000
     assert json.loads("".join(pieces))["rows"][19_999] == {"id": "o19999", "total": 19_999 / 7}

@@ -215,7 +215,7 @@ def test_the_workbook_keeps_formula_like_names_as_text_and_every_part_parses(tmp
 
 def test_json_escapes_c1_and_invisible_characters_and_reads_back_equal():
     """JSON escapes C0 itself but wrote C1 and bidi characters raw (a path can hold them)."""
-    from appraise.report import to_json
+    from appraise.present.formats import to_json
 
     data = {"file": f"a{RTL}b\x9bc\u200bd", "figures": [1.5, -2.0]}
     text = to_json(data)

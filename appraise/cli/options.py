@@ -299,7 +299,7 @@ RescaleOpt = Annotated[
 @contextmanager
 def rescale_named_as_option() -> Iterator[None]:
     """Groups on different scales: the message names ``--rescale``, not the library's parameter."""
-    from appraise.combine_report import MixedScales
+    from appraise.analysis.combine.run import MixedScales
 
     try:
         yield

@@ -72,23 +72,23 @@ def rank(
     Example: appraise rank options/*.yaml --weights equal --format json
     Example: appraise rank   (the bundled example)
     """
-    from appraise import report
+    from appraise.present.ranking import ranking_markdown, ranking_record, ranking_rows
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         rankings = rankings_for(scores, settings, "ranking")
     print_notes([n for r in rankings for n in r.notes])
     if fmt is not Format.table:
-        records = [report.ranking_record(r, top) for r in rankings]
+        records = [ranking_record(r, top) for r in rankings]
         data = records[0] if len(records) == 1 else records
-        rows = partial(report.ranking_rows, records)
-        emit_plain(fmt, data, rows, partial(report.ranking_markdown, records))
+        rows = partial(ranking_rows, records)
+        emit_plain(fmt, data, rows, partial(ranking_markdown, records))
         return
     from appraise import render
 
     for ranking in rankings:  # the table shows TABLE_ROWS options unless --top says otherwise
         names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
-        record = report.ranking_record(ranking, top or render.TABLE_ROWS)
+        record = ranking_record(ranking, top or render.TABLE_ROWS)
         total = len(ranking.options)
         table = render.ranking_table(record, names, total, out.size.width, capped=top is None)
         out.print(table)
@@ -123,22 +123,24 @@ def check(
     Example: appraise check criteria/cp-2016.yaml options/*.yaml examples/rules.yaml
     Example: appraise check scores.xlsx --strict   (warnings fail too)
     """
-    from appraise import io, report
+    from appraise import io
+    from appraise.present.formats import to_csv, to_markdown
+    from appraise.present.ranking import problem_record
 
     settings = settings_from(None, normalise, missing, AggregateMethod.mean)
     with exit_on_input_error():
         result = io.check_files(files, settings)
     print_notes(result.notes)
-    problems = [report.problem_record(p) for p in result.problems]
+    problems = [problem_record(p) for p in result.problems]
     failed = any(p.severity == "error" or strict for p in result.problems)
     if fmt is Format.json:
         emit_json({"ok": not failed, "files": result.files, "problems": problems})
     elif fmt in (Format.csv, Format.markdown):
         rows = problems or [{"file": "", "where": "", "severity": "", "message": ""}][:0]
         emit_text(
-            report.to_csv(rows)
+            to_csv(rows)
             if fmt is Format.csv
-            else report.to_markdown(rows)
+            else to_markdown(rows)
             if rows
             else "No problems found."
         )
@@ -179,17 +181,18 @@ def criteria(
     Example: appraise criteria   (the bundled C&P 2016 table)
     Example: appraise criteria my-criteria.yaml --format csv
     """
-    from appraise import bundled, io, report
+    from appraise import bundled, io
+    from appraise.present.ranking import criteria_markdown, criteria_record, criteria_rows
 
     with exit_on_input_error():
         tree = io.load_criteria(file or bundled.DEFAULT_CRITERIA, normalise)
-    record = report.criteria_record(tree)
+    record = criteria_record(tree)
     print_notes(list(tree.notes))
     if not emit_plain(
         fmt,
         record,
-        partial(report.criteria_rows, record),
-        partial(report.criteria_markdown, record),
+        partial(criteria_rows, record),
+        partial(criteria_markdown, record),
     ):
         from appraise import render
 
@@ -244,8 +247,9 @@ def sensitivity(
     Example: appraise sensitivity options/urgent-care.yaml --only smaa --samples 1000000 --seed 7
     Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
     """
-    from appraise import api, sensitivity_report
+    from appraise import api
     from appraise.analysis.sensitivity import ANALYSES, check_size
+    from appraise.present import sensitivity as sensitivity_report
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     what = [a.value for a in only] if only else list(ANALYSES)

@@ -90,12 +90,12 @@ def emit_json(data: object) -> None:
     """
     import codecs
 
-    from appraise import report
+    from appraise.present.formats import iter_json
     from appraise.safe_text import ascii_json
 
     encoding = codecs.lookup(getattr(sys.stdout, "encoding", None) or "utf-8").name
     unicode = encoding.startswith("utf")
-    for piece in report.iter_json(data, ascii_only=not unicode):
+    for piece in iter_json(data, ascii_only=not unicode):
         try:
             piece.encode("utf-8")
         except UnicodeEncodeError:
@@ -112,12 +112,12 @@ def emit_plain(
     markdown: Callable[[], str],
 ) -> bool:
     """Print the JSON, CSV or Markdown form; False when the rich table is wanted instead."""
-    from appraise import report
+    from appraise.present.formats import to_csv
 
     if fmt is Format.json:
         emit_json(data)
     elif fmt is Format.csv:
-        emit_text(report.to_csv(rows()))
+        emit_text(to_csv(rows()))
     elif fmt is Format.markdown:
         emit_text(markdown())
     else:

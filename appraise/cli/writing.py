@@ -137,8 +137,9 @@ def combine(
     Example: appraise combine options/*.yaml -r examples/rules.yaml --rescale
     Example: appraise combine options/*.yaml --rescale -f json
     """
-    from appraise import api, combine_report
+    from appraise import api
     from appraise.analysis.combine import parse_group_weights
+    from appraise.present import combine as combine_report
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error(), rescale_named_as_option():
@@ -187,7 +188,8 @@ def diff(
     Example: appraise diff examples/urgent-care-indicative.yaml options/urgent-care.yaml
     Example: appraise diff round1.xlsx round2.xlsx --format json
     """
-    from appraise import api, diff_report, io
+    from appraise import api, io
+    from appraise.present import diff as diff_report
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():

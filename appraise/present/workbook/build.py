@@ -15,8 +15,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise import __version__
-from appraise.io.workbook.audit import write_audit, write_validation
-from appraise.io.workbook.context import (
+from appraise.present.workbook.audit import write_audit, write_validation
+from appraise.present.workbook.context import (
     AUDIT,
     CRITERIA,
     MAX_TITLE,
@@ -27,10 +27,10 @@ from appraise.io.workbook.context import (
     SheetSection,
     WorkbookContext,
 )
-from appraise.io.workbook.criteria import write_criteria
-from appraise.io.workbook.sensitivity import write_sensitivity
-from appraise.io.workbook.summary import write_summary
-from appraise.io.workbook.totals import write_scores, write_totals
+from appraise.present.workbook.criteria import write_criteria
+from appraise.present.workbook.sensitivity import write_sensitivity
+from appraise.present.workbook.summary import write_summary
+from appraise.present.workbook.totals import write_scores, write_totals
 
 _FORBIDDEN_IN_TITLE = set("[]:*?/\\")
 

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.io.workbook.context import (
+from appraise.present.workbook.context import (
     CRITERIA_COLUMNS,
     FAMILY_COL,
     GLOBAL_COL,
@@ -22,8 +22,8 @@ from appraise.io.workbook.context import (
     Styles,
     WorkbookContext,
 )
-from appraise.io.workbook.tables import _header, _long_table, _title, _widths
-from appraise.io.workbook.writing import address, cells, put_formula, put_number, put_text
+from appraise.present.workbook.tables import _header, _long_table, _title, _widths
+from appraise.present.workbook.writing import address, cells, put_formula, put_number, put_text
 
 
 @dataclass(frozen=True)

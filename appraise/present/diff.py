@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from appraise.analysis.diff import Diff, OptionChange, ScoreChange, ScorerChange
-from appraise.report import LazyList, to_markdown, trim_float
+from appraise.present.formats import LazyList, to_markdown, trim_float
 from appraise.safe_text import markdown_text
 from appraise.weights import percent_text
 

@@ -319,7 +319,7 @@ def threshold_rows(records: Sequence[Record]) -> list[Record]:
 
 def sensitivity_markdown(records: Sequence[Record]) -> str:
     """Each group's summary sentences and threshold table as Markdown."""
-    from appraise.report import to_markdown
+    from appraise.present.formats import to_markdown
 
     sections = []
     for record in records:

@@ -12,9 +12,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import Alternative, Sensitivity, Threshold
-from appraise.io.workbook.charts import _acceptability_block, _weight_chart_block
-from appraise.io.workbook.context import GroupLayout, Styles, WorkbookContext
-from appraise.io.workbook.tables import (
+from appraise.present.sensitivity import summary as sensitivity_summary
+from appraise.present.workbook.charts import _acceptability_block, _weight_chart_block
+from appraise.present.workbook.context import GroupLayout, Styles, WorkbookContext
+from appraise.present.workbook.tables import (
     _header,
     _heading,
     _option_names,
@@ -23,8 +24,7 @@ from appraise.io.workbook.tables import (
     _Value,
     _widths,
 )
-from appraise.io.workbook.writing import put_text
-from appraise.sensitivity_report import summary as sensitivity_summary
+from appraise.present.workbook.writing import put_text
 
 SCORE_CHANGES_SHOWN = 3  # per option behind the leader
 

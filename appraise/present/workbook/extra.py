@@ -1,7 +1,7 @@
 """Extra HCE workbook sheets built on ``SheetSection``: combinations, two rounds, the register.
 
-Each takes the plain record its command prints as JSON (``combine_report.combine_record``,
-``diff_report.diff_record``), so the sheet shows exactly what the terminal shows.
+Each takes the plain record its command prints as JSON (``present.combine.combine_record``,
+``present.diff.diff_record``), so the sheet shows exactly what the terminal shows.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.combine_report import figure_text
-from appraise.diff_report import scorer_text, status_text
-from appraise.io.workbook.context import Finding, SheetSection, WorkbookContext
-from appraise.io.workbook.tables import _header, _heading
-from appraise.io.workbook.writing import put_number, put_text
+from appraise.present.combine import figure_text
+from appraise.present.diff import scorer_text, status_text
+from appraise.present.workbook.context import Finding, SheetSection, WorkbookContext
+from appraise.present.workbook.tables import _header, _heading
+from appraise.present.workbook.writing import put_number, put_text
 
 Record = dict[str, Any]
 

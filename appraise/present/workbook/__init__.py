@@ -36,8 +36,14 @@ from appraise.io.safe_write import (
     save_via_memory,
     write_atomically,
 )
-from appraise.io.workbook.audit import AUDITED_PACKAGES, sha256_of, write_audit, write_validation
-from appraise.io.workbook.build import (
+from appraise.model import MAX_EXPORT_CELLS
+from appraise.present.workbook.audit import (
+    AUDITED_PACKAGES,
+    sha256_of,
+    write_audit,
+    write_validation,
+)
+from appraise.present.workbook.build import (
     AuditSection,
     CriteriaSection,
     ScoresSection,
@@ -49,14 +55,14 @@ from appraise.io.workbook.build import (
     build_workbook,
     workbook_sections,
 )
-from appraise.io.workbook.charts import (
+from appraise.present.workbook.charts import (
     CHART_HEIGHT,
     CHART_STEPS,
     ROW_HEIGHT,
     binding_threshold,
     chart_line,
 )
-from appraise.io.workbook.context import (
+from appraise.present.workbook.context import (
     AUDIT,
     CRITERIA,
     CRITERIA_COLUMNS,
@@ -83,16 +89,16 @@ from appraise.io.workbook.context import (
     group_titles,
     weights_used,
 )
-from appraise.io.workbook.criteria import write_criteria
-from appraise.io.workbook.extra import combinations_section, register_section, rounds_section
-from appraise.io.workbook.sensitivity import (
+from appraise.present.workbook.criteria import write_criteria
+from appraise.present.workbook.extra import combinations_section, register_section, rounds_section
+from appraise.present.workbook.sensitivity import (
     SCORE_CHANGES_SHOWN,
     analyses_run,
     write_sensitivity,
 )
-from appraise.io.workbook.summary import robustness_text, write_summary
-from appraise.io.workbook.totals import TIE_TEXT, write_scores, write_totals
-from appraise.io.workbook.writing import (
+from appraise.present.workbook.summary import robustness_text, write_summary
+from appraise.present.workbook.totals import TIE_TEXT, write_scores, write_totals
+from appraise.present.workbook.writing import (
     MAX_CELL_TEXT,
     address,
     cells,
@@ -101,7 +107,6 @@ from appraise.io.workbook.writing import (
     put_text,
     sheet_ref,
 )
-from appraise.model import MAX_EXPORT_CELLS
 from appraise.safe_text import FORMULA_TRIGGERS
 
 __all__ = [

@@ -12,7 +12,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
 from appraise.data import FloatArray
-from appraise.io.workbook.context import (
+from appraise.kernel import TIE_TOLERANCE
+from appraise.present.workbook.context import (
     HEADER_ROW,
     SCORES_FIRST_LEAF_COL,
     TOTALS_FIRST_ROW,
@@ -21,7 +22,7 @@ from appraise.io.workbook.context import (
     Styles,
     WorkbookContext,
 )
-from appraise.io.workbook.tables import (
+from appraise.present.workbook.tables import (
     _header,
     _long_table,
     _scale_text,
@@ -29,8 +30,7 @@ from appraise.io.workbook.tables import (
     _title,
     _widths,
 )
-from appraise.io.workbook.writing import address, cells, put_formula, put_number, put_text
-from appraise.kernel import TIE_TOLERANCE
+from appraise.present.workbook.writing import address, cells, put_formula, put_number, put_text
 
 # Totals within this of each other share a rank, as in ``scoring.competition_ranks``.
 TIE_TEXT = f"{TIE_TOLERANCE:G}"

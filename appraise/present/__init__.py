@@ -1,0 +1,11 @@
+"""Results as people read them: one module per result for records, rows and Markdown, beside
+the forms they take.
+
+- ``formats``: JSON (streamed, full precision), CSV and Markdown tables, for every result.
+- ``ranking``, ``sensitivity``, ``combine``, ``diff``: each result as plain records (the JSON),
+  rows (CSV), sentences and Markdown.
+- ``workbook``: the HCE workbook, a sheet or two a module.
+- ``terminal``: rich tables for the command line (the only part that imports rich).
+
+Nothing here computes a figure: every number comes from ``appraise.analysis``.
+"""
