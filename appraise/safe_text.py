@@ -14,7 +14,7 @@ anything there but read as typed:
 2. Output escapes anything that still gets through (a file name from the command line, text
    quoted in an error message): ``printable`` for terminals, ``markdown_text`` for Markdown,
    ``csv_text`` for CSV cells a spreadsheet would run as a formula. Workbooks get
-   ``appraise.present.workbook.writing.put_text``; JSON escapes control characters by itself.
+   ``appraise.io.xlsx_cells.put_text``; JSON escapes control characters by itself.
 """
 
 from __future__ import annotations

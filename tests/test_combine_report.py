@@ -1,4 +1,4 @@
-"""Tests for appraise/combine_report.py: what a combination's figure is, and its unit.
+"""Tests for appraise/present/combine.py: what a combination's figure is, and its unit.
 
 Two hand-worked groups on the two criteria of ``conftest.TWO_CRITERIA`` (a 0.6, b 0.4; the
 weight set ``flip`` is a 0.4, b 0.6):

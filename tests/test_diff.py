@@ -260,10 +260,10 @@ def test_the_summary_gives_old_and_new_names_and_says_what_was_already_rejected(
 def test_the_diff_view_prints_changes_that_agree_with_its_totals(two_rounds):
     """The whole table at three decimals: x's +0.002 is the only reason, and every row shares
     it. Unchanged totals print once with an unsigned 0.000; r says it was already rejected."""
-    from appraise import render
+    from appraise.present import terminal
 
     record = _record(*two_rounds)
-    text = _draw(render.diff_view(record, {"a": "Criterion A", "b": "Criterion B"}), 120)
+    text = _draw(terminal.diff_view(record, {"a": "Criterion A", "b": "Criterion B"}), 120)
     assert text.split("Options\n", 1)[1] == dedent(
         """\
         Option                         ┃ Status                 ┃  Rank ┃         Total ┃ Change ┃ From scores ┃ From weights
@@ -615,13 +615,13 @@ def test_a_renamed_scorer_shows_in_every_output_form(panel_rounds, tmp_path):
     import openpyxl
     from typer.testing import CliRunner
 
-    from appraise import render
     from appraise.cli import app
+    from appraise.present import terminal
 
     write, old = panel_rounds
     new = write("new.yaml", PANEL.replace("bob:", "robert:").replace("round: one", "round: two"))
     record = _record(old, new)
-    text = _draw(render.diff_view(record, {"a": "Criterion A", "b": "Criterion B"}), 80)
+    text = _draw(terminal.diff_view(record, {"a": "Criterion A", "b": "Criterion B"}), 80)
     assert text.split("Panel changes\n", 1)[1] == dedent(
         """\
         Scorer       ┃ Change  ┃ Option ┃ Scores

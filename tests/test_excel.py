@@ -744,7 +744,7 @@ def test_text_a_template_cell_cannot_hold_is_refused_not_cut(tmp_path, write):
 
 
 def test_text_cut_for_a_cell_of_the_hce_workbook_says_so():
-    from appraise.present.workbook.writing import MAX_CELL_TEXT, cell_text
+    from appraise.io.xlsx_cells import MAX_CELL_TEXT, cell_text
 
     text = cell_text("n" * 40_000)
     assert len(text) <= MAX_CELL_TEXT

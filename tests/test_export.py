@@ -28,8 +28,8 @@ from appraise.analysis.sensitivity import SmaaOptions, analyse
 from appraise.cli import app
 from appraise.errors import InputError, ParameterError
 from appraise.io import load_inputs
-from appraise.present import workbook as wb
 from appraise.model import Settings
+from appraise.present import workbook as wb
 from appraise.present.sensitivity import summary as sensitivity_summary
 from tests.conftest import THREE_OPTIONS, TWO_CRITERIA, Write
 

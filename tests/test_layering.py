@@ -11,17 +11,17 @@ import pytest
 
 import appraise
 
-# Every module but the command line and its renderer, found rather than listed, so a new core
-# module is checked the day it lands.
-SHELL = {"appraise.render", "appraise.__main__"}  # and the appraise.cli package
-CORE = [
-    "appraise",
-    *sorted(
-        info.name
-        for info in pkgutil.walk_packages(appraise.__path__, "appraise.")
-        if info.name not in SHELL and not info.name.startswith("appraise.cli")
-    ),
-]
+# Every module but the command line and its terminal tables, found rather than listed, so a new
+# core module is checked the day it lands.
+ALL = sorted(i.name for i in pkgutil.walk_packages(appraise.__path__, "appraise."))
+SHELL_PACKAGES = ("appraise.cli", "appraise.present.terminal")
+
+
+def in_shell(module: str) -> bool:
+    return module == "appraise.__main__" or module.startswith(SHELL_PACKAGES)
+
+
+CORE = ["appraise", *(m for m in ALL if not in_shell(m))]
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -60,14 +60,7 @@ def test_help_does_not_load_the_core():
 
 # --- the import graph, read from the source (imports inside functions included) -------------
 
-MODULES = set(CORE) | {
-    "appraise.render",
-    *(
-        i.name
-        for i in pkgutil.walk_packages(appraise.__path__, "appraise.")
-        if i.name.startswith("appraise.cli")
-    ),
-}
+MODULES = {"appraise", *ALL}
 
 
 def _imports(module: str) -> set[str]:
@@ -135,6 +128,69 @@ def test_no_import_cycle():
     """Issue 15: the layers hold with no cycle, imports inside functions counted."""
     graph = {module: _imports(module) for module in MODULES}
     assert _cycles(graph) == []
+
+
+# The layers, bottom up: a module may import its own layer and those below, never one above.
+# ``api`` (the library's front door) may use any but the shell; the shell any.
+LAYERS = [
+    # "" is the package itself: its __init__ imports nothing until a name is asked for
+    (
+        "data",
+        ("", "errors", "safe_text", "model", "data", "weights", "kernel", "validate", "bundled"),
+    ),
+    ("io", ("io",)),
+    ("analysis", ("analysis",)),
+    ("present", ("present",)),
+    ("api", ("api",)),
+    ("shell", ("cli", "present.terminal", "__main__")),
+]
+
+
+def layer_of(module: str) -> int:
+    name = module.removeprefix("appraise").removeprefix(".")
+    found = 0
+    for index, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if name == prefix or (prefix and name.startswith(prefix + ".")):
+                found = max(found, index)
+    return found
+
+
+# Allowed exceptions to "never above", each a deliberate edge: analyses and presentation may
+# read inputs and write files through io (io is below neither in spirit), so io is not above
+# them; io itself reads nothing from analysis or presentation.
+BELOW = {
+    "io": {"data"},
+    "analysis": {"data"},
+    "present": {"data", "io", "analysis"},
+}
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    """Issue 15: data at the bottom; io and the analyses on it, beside each other; presentation
+    on those; the library's calls on all of them; the command line and terminal tables on top."""
+    wrong = []
+    for module in sorted(MODULES):
+        mine = LAYERS[layer_of(module)][0]
+        for imported in _imports(module):
+            theirs = LAYERS[layer_of(imported)][0]
+            allowed = BELOW.get(mine)
+            if allowed is not None:
+                ok = theirs == mine or theirs in allowed
+            else:
+                ok = layer_of(imported) <= layer_of(module)
+            if not ok:
+                wrong.append(f"{module} ({mine}) imports {imported} ({theirs})")
+    assert wrong == []
+
+
+def test_the_layers_are_read_as_meant():
+    assert LAYERS[layer_of("appraise.io.xlsx_read")][0] == "io"
+    assert LAYERS[layer_of("appraise.present.terminal.ranking")][0] == "shell"
+    assert LAYERS[layer_of("appraise.present.workbook.totals")][0] == "present"
+    assert LAYERS[layer_of("appraise")][0] == "data"
+    assert LAYERS[layer_of("appraise.api")][0] == "api"
+    assert LAYERS[layer_of("appraise.validate")][0] == "data"
 
 
 def test_the_cycle_finder_finds_a_loop():

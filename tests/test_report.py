@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
-from appraise import render
 from appraise.cli import app
-from appraise.present import formats, ranking
+from appraise.present import formats, ranking, terminal
+from appraise.present.terminal.sensitivity import _strip
+from appraise.present.terminal.tables import stacked_bar
 
 NAMES = {
     "quality": "Quality",
@@ -85,23 +86,23 @@ def test_ranking_rows_flags_are_yes_or_blank():
 def test_rank_table_uses_full_criterion_names_at_120_columns():
     record = _bundled_record()
     total = len(record["options"])
-    wide = _draw(render.ranking_table(record, NAMES, total, width=120), 120)
+    wide = _draw(terminal.ranking_table(record, NAMES, total, width=120), 120)
     header = next(line for line in wide.splitlines() if line.startswith("Rank"))
     for name in NAMES.values():
         assert name in header
     assert max(len(line) for line in wide.splitlines()) <= 120
-    middling = _draw(render.ranking_table(record, NAMES, total, width=116), 116)
+    middling = _draw(terminal.ranking_table(record, NAMES, total, width=116), 116)
     header = next(line for line in middling.splitlines() if line.startswith("Rank"))
     assert "Affordabili." in header
     assert "Deliverabil." in header
-    narrow = _draw(render.ranking_table(record, NAMES, total, width=80), 80)
+    narrow = _draw(terminal.ranking_table(record, NAMES, total, width=80), 80)
     header = next(line for line in narrow.splitlines() if line.startswith("Rank"))
     assert "Quality" not in header
 
 
 def test_disagreement_table_shows_option_names():
     record = _bundled_record()
-    text = _draw(render.ranking_table(record, NAMES, len(record["options"]), width=120), 120)
+    text = _draw(terminal.ranking_table(record, NAMES, len(record["options"]), width=120), 120)
     far_apart = text.split("Scorers far apart")[1]
     assert "Relocate the MIIU to the PSHFT site" in far_apart
     assert "miiu-to-pshft" not in far_apart
@@ -180,11 +181,11 @@ def test_a_bar_is_as_long_as_its_total_even_with_a_negative_part():
     """Scale 1..5 (width 4) on 28 cells. Parts 1.0 + 0.75 = 1.75 above the bottom: 12.25 cells,
     12 drawn. A renormalised option with parts 1.0, -0.25, 1.0 has the same total, so the same
     12 cells (not 14 from drawing 1.0 + 1.0), split evenly between its two positive parts."""
-    plain = render._stacked_bar([1.0, 0.75], 4.0, 28).plain
-    renormalised = render._stacked_bar([1.0, -0.25, 1.0], 4.0, 28).plain
+    plain = stacked_bar([1.0, 0.75], 4.0, 28).plain
+    renormalised = stacked_bar([1.0, -0.25, 1.0], 4.0, 28).plain
     assert plain.count("█") == renormalised.count("█") == 12
     assert len(plain) == len(renormalised) == 28
-    lower = render._stacked_bar([1.0, -0.5, 1.0], 4.0, 28).plain  # 1.5: 10.5 cells, 10 drawn
+    lower = stacked_bar([1.0, -0.5, 1.0], 4.0, 28).plain  # 1.5: 10.5 cells, 10 drawn
     assert lower.count("█") == 10
 
 
@@ -210,7 +211,7 @@ def test_a_threshold_table_shows_ids_for_a_level_whose_names_would_be_cut():
         _threshold("safety", "Impact on patient safety", "sub-criterion"),
         _threshold("experience", "Impact on patient experience", "sub-criterion"),
     ]
-    rows = _draw(render.thresholds_table(items, {}, "T", 80), 80).splitlines()[3:]
+    rows = _draw(terminal.thresholds_table(items, {}, "T", 80), 80).splitlines()[3:]
     assert [row.split("│")[0].rstrip() for row in rows] == ["Quality", "  safety", "  experience"]
 
 
@@ -243,7 +244,7 @@ def test_criteria_record_does_not_call_a_noisy_family_rescaled(write):
 @pytest.mark.parametrize("weight", [0.7, 0.6999999999999998, 0.7000000000000001])
 def test_the_threshold_strip_marks_a_weight_in_its_cell_whatever_the_float_noise(weight):
     """A strip of 20 cells of 5%: 70% is the start of cell 14 (counted from 0), however summed."""
-    strip = render._strip(weight, None, None).plain
+    strip = _strip(weight, None, None).plain
     assert strip.index("▲") == 14
 
 

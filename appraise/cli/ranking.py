@@ -84,13 +84,13 @@ def rank(
         rows = partial(ranking_rows, records)
         emit_plain(fmt, data, rows, partial(ranking_markdown, records))
         return
-    from appraise import render
+    from appraise.present import terminal
 
     for ranking in rankings:  # the table shows TABLE_ROWS options unless --top says otherwise
         names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
-        record = ranking_record(ranking, top or render.TABLE_ROWS)
+        record = ranking_record(ranking, top or terminal.TABLE_ROWS)
         total = len(ranking.options)
-        table = render.ranking_table(record, names, total, out.size.width, capped=top is None)
+        table = terminal.ranking_table(record, names, total, out.size.width, capped=top is None)
         out.print(table)
         out.print()
 
@@ -145,10 +145,10 @@ def check(
             else "No problems found."
         )
     else:
-        from appraise import render
+        from appraise.present import terminal
 
         if problems:
-            out.print(render.problems_table(problems))
+            out.print(terminal.problems_table(problems))
         n_err = sum(p.severity == "error" for p in result.problems)
         n_warn = len(result.problems) - n_err
         verdict = "[bold red]FAILED[/]" if failed else "[bold green]OK[/]"
@@ -194,9 +194,9 @@ def criteria(
         partial(criteria_rows, record),
         partial(criteria_markdown, record),
     ):
-        from appraise import render
+        from appraise.present import terminal
 
-        out.print(render.criteria_table(record))
+        out.print(terminal.criteria_table(record))
 
 
 @app.command()
@@ -249,7 +249,11 @@ def sensitivity(
     """
     from appraise import api
     from appraise.analysis.sensitivity import ANALYSES, check_size
-    from appraise.present import sensitivity as sensitivity_report
+    from appraise.present.sensitivity import (
+        sensitivity_markdown,
+        sensitivity_record,
+        threshold_rows,
+    )
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     what = [a.value for a in only] if only else list(ANALYSES)
@@ -272,16 +276,16 @@ def sensitivity(
                 progress=progress_bar,
             )
             print_notes(list(result.notes))
-            records.append(sensitivity_report.sensitivity_record(result))
+            records.append(sensitivity_record(result))
     data = records[0] if len(records) == 1 else records
-    rows = partial(sensitivity_report.threshold_rows, records)
-    markdown = partial(sensitivity_report.sensitivity_markdown, records)
+    rows = partial(threshold_rows, records)
+    markdown = partial(sensitivity_markdown, records)
     if not emit_plain(fmt, data, rows, markdown):
-        from appraise import render
+        from appraise.present import terminal
 
         for ranking, record in zip(rankings, records, strict=True):
             tree = ranking.sheet.tree
             names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
             option_names = {o.id: o.name for o in ranking.options}
-            out.print(render.sensitivity_view(record, option_names, names, out.size.width))
+            out.print(terminal.sensitivity_view(record, option_names, names, out.size.width))
             out.print()

@@ -139,7 +139,7 @@ def combine(
     """
     from appraise import api
     from appraise.analysis.combine import parse_group_weights
-    from appraise.present import combine as combine_report
+    from appraise.present.combine import combination_rows, combine_markdown, combine_record
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error(), rescale_named_as_option():
@@ -155,14 +155,14 @@ def combine(
             concentration=concentration,
             rescale=rescale,
         )
-    record = combine_report.combine_record(result)
+    record = combine_record(result)
     print_notes(list(result.notes))
-    rows = partial(combine_report.combination_rows, record)
-    markdown = partial(combine_report.combine_markdown, record)
+    rows = partial(combination_rows, record)
+    markdown = partial(combine_markdown, record)
     if not emit_plain(fmt, record, rows, markdown):
-        from appraise import render
+        from appraise.present import terminal
 
-        out.print(render.combinations_view(record, out.size.width))
+        out.print(terminal.combinations_view(record, out.size.width))
 
 
 @app.command()
@@ -189,21 +189,21 @@ def diff(
     Example: appraise diff round1.xlsx round2.xlsx --format json
     """
     from appraise import api, io
-    from appraise.present import diff as diff_report
+    from appraise.present.diff import diff_markdown, diff_record, diff_rows
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
     with exit_on_input_error():
         before, after = (api.rank(s, settings) for s in io.load_inputs([old, new], settings))
         result = api.diff(before, after)
-    record = diff_report.diff_record(result)
+    record = diff_record(result)
     print_notes(record["notes"])
-    markdown = partial(diff_report.diff_markdown, record)
-    if not emit_plain(fmt, record, partial(diff_report.diff_rows, record), markdown):
-        from appraise import render
+    markdown = partial(diff_markdown, record)
+    if not emit_plain(fmt, record, partial(diff_rows, record), markdown):
+        from appraise.present import terminal
 
         tree = after.sheet.tree
         names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
-        out.print(render.diff_view(record, names))
+        out.print(terminal.diff_view(record, names))
 
 
 @app.command()

@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from appraise.data import CriteriaTree, Level
 from appraise.errors import InputError
 from appraise.io.safe_write import save_via_memory
+from appraise.io.xlsx_cells import MAX_CELL_TEXT, set_text
 from appraise.io.xlsx_layout import (
     CONSENSUS,
     GROUP_KEY_NAMES,
@@ -38,7 +39,6 @@ from appraise.model import (
     ScoresFile,
     SubCriterionSpec,
 )
-from appraise.present.workbook.writing import MAX_CELL_TEXT, set_text
 from appraise.weights import global_weights, percent_text
 
 _HEADER = Font(bold=True, color="FFFFFF")

@@ -1,5 +1,4 @@
-"""Results as people read them: one module per result for records, rows and Markdown, beside
-the forms they take.
+"""Results as people read them: records, rows and Markdown per result, beside their forms.
 
 - ``formats``: JSON (streamed, full precision), CSV and Markdown tables, for every result.
 - ``ranking``, ``sensitivity``, ``combine``, ``diff``: each result as plain records (the JSON),

@@ -36,6 +36,15 @@ from appraise.io.safe_write import (
     save_via_memory,
     write_atomically,
 )
+from appraise.io.xlsx_cells import (
+    MAX_CELL_TEXT,
+    address,
+    cells,
+    put_formula,
+    put_number,
+    put_text,
+    sheet_ref,
+)
 from appraise.model import MAX_EXPORT_CELLS
 from appraise.present.workbook.audit import (
     AUDITED_PACKAGES,
@@ -98,15 +107,6 @@ from appraise.present.workbook.sensitivity import (
 )
 from appraise.present.workbook.summary import robustness_text, write_summary
 from appraise.present.workbook.totals import TIE_TEXT, write_scores, write_totals
-from appraise.present.workbook.writing import (
-    MAX_CELL_TEXT,
-    address,
-    cells,
-    put_formula,
-    put_number,
-    put_text,
-    sheet_ref,
-)
 from appraise.safe_text import FORMULA_TRIGGERS
 
 __all__ = [

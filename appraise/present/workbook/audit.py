@@ -12,10 +12,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise import __version__
 from appraise.analysis.scoring import Ranking
+from appraise.io.xlsx_cells import put_number, put_text
 from appraise.present.workbook.context import HEADER_ROW, Finding, Styles, WorkbookContext
 from appraise.present.workbook.sensitivity import analyses_run
 from appraise.present.workbook.tables import _header, _long_table, _scale_text, _title, _widths
-from appraise.present.workbook.writing import put_number, put_text
 from appraise.weights import percent_text
 
 AUDITED_PACKAGES = ("numpy", "pandas", "openpyxl", "pydantic", "PyYAML")

@@ -19,9 +19,9 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.sensitivity import Line, Sensitivity, Threshold, weight_lines
+from appraise.io.xlsx_cells import address, cell_text, cells, put_number, put_text
 from appraise.present.workbook.context import HEADER_ROW, GroupLayout, Styles
 from appraise.present.workbook.tables import _header, _heading, _option_names, _rows, _Value
-from appraise.present.workbook.writing import address, cell_text, cells, put_number, put_text
 from appraise.weights import percent_text
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from appraise.analysis.scoring import Disagreement, Ranking, resolve_weight_set
 from appraise.analysis.sensitivity import Sensitivity
 from appraise.data import CriteriaTree
 from appraise.errors import InputError
-from appraise.present.workbook.writing import cells, sheet_ref
+from appraise.io.xlsx_cells import cells, sheet_ref
 from appraise.validate import one_file_per_group
 
 SUMMARY = "Summary"

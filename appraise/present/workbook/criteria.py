@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.io.xlsx_cells import address, cells, put_formula, put_number, put_text
 from appraise.present.workbook.context import (
     CRITERIA_COLUMNS,
     FAMILY_COL,
@@ -23,7 +24,6 @@ from appraise.present.workbook.context import (
     WorkbookContext,
 )
 from appraise.present.workbook.tables import _header, _long_table, _title, _widths
-from appraise.present.workbook.writing import address, cells, put_formula, put_number, put_text
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.io.xlsx_cells import put_number, put_text
 from appraise.present.combine import figure_text
 from appraise.present.diff import scorer_text, status_text
 from appraise.present.workbook.context import Finding, SheetSection, WorkbookContext
 from appraise.present.workbook.tables import _header, _heading
-from appraise.present.workbook.writing import put_number, put_text
 
 Record = dict[str, Any]
 

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import Alternative, Sensitivity, Threshold
+from appraise.io.xlsx_cells import put_text
 from appraise.present.sensitivity import summary as sensitivity_summary
 from appraise.present.workbook.charts import _acceptability_block, _weight_chart_block
 from appraise.present.workbook.context import GroupLayout, Styles, WorkbookContext
@@ -24,7 +25,6 @@ from appraise.present.workbook.tables import (
     _Value,
     _widths,
 )
-from appraise.present.workbook.writing import put_text
 
 SCORE_CHANGES_SHOWN = 3  # per option behind the leader
 

@@ -13,13 +13,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from appraise import __version__
 from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import Sensitivity
+from appraise.io.xlsx_cells import put_formula, put_text
 from appraise.kernel import TIE_TOLERANCE
 from appraise.present.ranking import context_text, ranking_record
 from appraise.present.sensitivity import summary as sensitivity_summary
 from appraise.present.workbook.charts import _contribution_chart
 from appraise.present.workbook.context import GroupLayout, Styles, WorkbookContext
 from appraise.present.workbook.tables import _header, _scale_text, _title, _widths
-from appraise.present.workbook.writing import put_formula, put_text
 from appraise.weights import percent_text
 
 

@@ -15,8 +15,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
 from appraise.data import FloatArray
+from appraise.io.xlsx_cells import put_number, put_text
 from appraise.present.workbook.context import Styles
-from appraise.present.workbook.writing import put_number, put_text
 
 _Value = str | float | None
 

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
 from appraise.data import FloatArray
+from appraise.io.xlsx_cells import address, cells, put_formula, put_number, put_text
 from appraise.kernel import TIE_TOLERANCE
 from appraise.present.workbook.context import (
     HEADER_ROW,
@@ -30,7 +31,6 @@ from appraise.present.workbook.tables import (
     _title,
     _widths,
 )
-from appraise.present.workbook.writing import address, cells, put_formula, put_number, put_text
 
 # Totals within this of each other share a rank, as in ``scoring.competition_ranks``.
 TIE_TEXT = f"{TIE_TOLERANCE:G}"

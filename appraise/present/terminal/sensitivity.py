@@ -1,0 +1,205 @@
+"""Sensitivity: weight thresholds as strips, score thresholds, weight sets, SMAA."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from appraise.present.terminal.tables import Record, stacked_bar, titled
+from appraise.weights import percent_text
+
+STRIP_WIDTH = 20
+THRESHOLDS_TITLE = "Weight thresholds for the leader (one weight varied, the rest in proportion)"
+WITHIN_TITLE = "Within each criterion (a sub-criterion's share of its criterion varied)"
+
+
+def _strip(weight: float, lower: float | None, upper: float | None) -> Text:
+    """0..100% as a strip: green where today's leader stays first, ▲ at today's weight."""
+    low = 0.0 if lower is None else lower
+    high = 1.0 if upper is None else upper
+    strip = Text()
+    # Steadied to 9 decimals first: a weight of 70% summed as 0.6999999999999998 is in cell 14.
+    mark = min(int(round(weight * STRIP_WIDTH, 9)), STRIP_WIDTH - 1)
+    for k in range(STRIP_WIDTH):
+        middle = (k + 0.5) / STRIP_WIDTH
+        if k == mark:
+            strip.append("▲", style="bold white")
+        elif low <= middle <= high:
+            strip.append("█", style="green")
+        else:
+            strip.append("░", style="red")
+    return strip
+
+
+def _percent_or_dash(value: float | None) -> str:
+    return "-" if value is None else f"{percent_text(value)}%"
+
+
+def thresholds_table(
+    items: Sequence[Record], option_names: dict[str, str], title: str, width: int = 80
+) -> RenderableType:
+    """Per criterion: today's weight and the interval over which the leader stays first."""
+    name_width = max(12, min(34, width - 64))
+    table = titled(title)
+    table.add_column("Criterion", overflow="ellipsis", no_wrap=True, max_width=name_width)
+    for heading in ("Now", "From", "To"):
+        table.add_column(heading, justify="right", no_wrap=True, min_width=5)
+    table.add_column(f"0% {'':-^{STRIP_WIDTH - 8}} 100%", no_wrap=True, min_width=STRIP_WIDTH)
+    table.add_column("Then leads", overflow="fold", max_width=26)
+    # Names cut short are ambiguous ("Impact on pat…" three times): if any of a level would
+    # be, that level's rows show ids, which are short and exact.
+    fits = {
+        level: all(len(_indented(i, i["name"])) <= name_width for i in items if i["level"] == level)
+        for level in ("criterion", "sub-criterion")
+    }
+    for item in items:
+        takers = [str(x) for x in (item["below"], item["above"]) if x]  # ids: short, exact
+        table.add_row(
+            _indented(item, item["name"] if fits[item["level"]] else item["criterion"]),
+            _percent_or_dash(item["weight"]),
+            "0%" if item["lower"] is None else _percent_or_dash(item["lower"]),
+            "100%" if item["upper"] is None else _percent_or_dash(item["upper"]),
+            _strip(item["weight"], item["lower"], item["upper"]),
+            " / ".join(dict.fromkeys(takers)) or "nobody",
+        )
+    return table
+
+
+def _indented(item: Record, label: str) -> str:
+    return ("  " if item["level"] == "sub-criterion" else "") + label
+
+
+MAX_RANK_COLUMNS = 8
+
+
+def smaa_table(smaa: Record, top: int) -> RenderableType:
+    """Rank acceptability per option (a column per rank, or a stacked bar when there are many)."""
+    n = len(smaa["options"])
+    k = min(top, n)
+    title = (
+        f"Simulation: {smaa['samples']:,} samples, {smaa['distribution']} weights"
+        + (f", score noise '{smaa['score_noise']}'" if smaa["score_noise"] != "none" else "")
+        + f", seed {smaa['seed']}. Share of samples in which each option takes each rank "
+        "(tied options share their ranks equally):"
+    )
+    columns = n <= MAX_RANK_COLUMNS
+    table = titled(title)
+    table.add_column("Option", overflow="fold", max_width=34)
+    for r in range(n if columns else 0):
+        table.add_column(f"Rank {r + 1}" if r == 0 else str(r + 1), justify="right")
+    if not columns:
+        table.add_column("First", justify="right")
+        table.add_column("Rank 1 → last", no_wrap=True)
+    # Top k says nothing when every option is in the top k; without score noise the confidence
+    # factor is 100% by definition: neither is worth a column then.
+    top_column = k < n
+    noisy = smaa["score_noise"] != "none"
+    if top_column:
+        table.add_column(f"Top {k}", justify="right")
+    if noisy:
+        table.add_column("Confidence", justify="right")
+    for option in smaa["options"]:
+        shares = option["rank_acceptability"]
+        cells: list[RenderableType] = (
+            [f"{percent_text(v)}%" for v in shares]
+            if columns
+            else [f"{percent_text(shares[0])}%", stacked_bar(shares, 1.0)]
+        )
+        if top_column:
+            cells.append(f"{percent_text(option[f'p_top_{k}'])}%")
+        if noisy:
+            confidence = option["confidence"]
+            cells.append("-" if confidence is None else f"{percent_text(confidence)}%")
+        table.add_row(option["name"], *cells)
+    return table
+
+
+def alternatives_table(
+    items: Sequence[Record], option_names: dict[str, str], title: str
+) -> RenderableType:
+    """The leader and shortlist under each alternative (weight set, or something left out)."""
+    table = titled(title)
+    table.add_column("Alternative", overflow="ellipsis", no_wrap=True, max_width=40)
+    table.add_column("First", overflow="fold")
+    table.add_column("Leader", justify="center")
+    table.add_column("Shortlist", justify="center")
+    for item in items:
+        if item["note"]:
+            table.add_row(item["name"], Text(item["note"], style="dim"), "", "")
+            continue
+        label = item["label"] if item["kind"] == "weight set" else f"without {item['label']}"
+        table.add_row(
+            label,
+            ", ".join(option_names.get(i, i) for i in item["leaders"]),
+            _leader_cell(item),
+            Text("changes", style="yellow") if item["shortlist_changed"] else Text("same"),
+        )
+    return table
+
+
+def _leader_cell(item: Record) -> Text:
+    if item["leader_changed"]:
+        return Text("changes", style="bold red")
+    if item.get("leader_shared"):
+        return Text("now tied", style="yellow")
+    return Text("same")
+
+
+def score_thresholds_table(
+    items: Sequence[Record], option_names: dict[str, str], leaf_names: dict[str, str]
+) -> RenderableType:
+    """For each option behind the leader, the three smallest single-score rises that draw level."""
+    table = titled("Score changes that would draw level with the leader")
+    table.add_column("Option", overflow="fold", max_width=30)
+    table.add_column("Criterion", overflow="ellipsis", no_wrap=True, max_width=32)
+    table.add_column("Score", justify="right")
+    table.add_column("Needs", justify="right")
+    by_option: dict[str, list[Record]] = {}
+    for item in items:
+        by_option.setdefault(item["option"], []).append(item)
+    for option, rows in by_option.items():
+        possible = sorted((r for r in rows if r["change"] is not None), key=lambda r: r["change"])
+        if not possible:
+            table.add_row(option_names.get(option, option), "not possible within the scale", "", "")
+            continue
+        for k, row in enumerate(possible[:3]):
+            table.add_row(
+                option_names.get(option, option) if k == 0 else "",
+                leaf_names.get(row["criterion"], row["criterion"]),
+                f"{row['score']:g}",
+                f"{row['needed']:.2f} (+{row['change']:.2f})",
+            )
+    return table
+
+
+def sensitivity_view(
+    record: Record, option_names: dict[str, str], names: dict[str, str], width: int = 80
+) -> RenderableType:
+    """Everything ``appraise sensitivity`` found for one group, headline first."""
+    title = Text(f"{record['name']} ", style="bold")
+    title.append(f"({record['group']})", style="dim")
+    if record["illustrative"]:
+        title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
+    parts: list[RenderableType] = [title]
+    parts += [Text(f"• {sentence}") for sentence in record["summary"]]
+    parts.append(Text(""))
+    if "thresholds" in record:
+        parts.append(thresholds_table(record["thresholds"], option_names, THRESHOLDS_TITLE, width))
+    if record.get("thresholds_within_family"):
+        parts.append(
+            thresholds_table(record["thresholds_within_family"], option_names, WITHIN_TITLE, width)
+        )
+    if record.get("score_thresholds"):
+        parts.append(score_thresholds_table(record["score_thresholds"], option_names, names))
+    if "weight_sets" in record:
+        parts.append(alternatives_table(record["weight_sets"], option_names, "Weight sets"))
+    if "leave_one_out" in record:
+        parts.append(alternatives_table(record["leave_one_out"], option_names, "Leave one out"))
+    if "smaa" in record:
+        parts.append(smaa_table(record["smaa"], len(record["shortlist"])))
+    return Group(*parts)
+
+
+# --- combinations -------------------------------------------------------------------------
