@@ -87,7 +87,7 @@ def solve(
     start = time.perf_counter()
     try:
         # The private entry point also returns how many nodes the search tried.
-        _, nodes = combine._search_top(groups, rules, 10, limits)
+        _, nodes = combine.search_top(groups, rules, 10, limits)
     except combine.Infeasible:
         nodes = None
     return time.perf_counter() - start, nodes

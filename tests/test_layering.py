@@ -201,3 +201,22 @@ def test_the_cycle_finder_finds_a_loop():
 def test_the_cycle_finder_finds_a_loop_and_nothing_else():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
     assert _cycles(graph) == [{"a", "b", "c"}]
+
+
+def test_no_module_imports_another_modules_private_name():
+    """Issue 15: a name shared between modules is public (no leading underscore)."""
+    import ast
+
+    found = []
+    for module in sorted(MODULES):
+        import importlib.util
+
+        origin = importlib.util.find_spec(module).origin
+        for node in ast.walk(ast.parse(Path(origin).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("appraise"):
+                found += [
+                    f"{module}: {a.name} from {node.module}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert found == []

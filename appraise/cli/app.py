@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from appraise.cli.options import FLAG
-from appraise.cli.terminal import _file_size_limit_as_error, out, safe_streams, state
+from appraise.cli.terminal import file_size_limit_as_error, out, safe_streams, state
 
 if TYPE_CHECKING:
     pass
@@ -99,5 +99,5 @@ def _main(
 def main() -> None:
     """Entry point of the ``appraise`` console script."""
     safe_streams()
-    _file_size_limit_as_error()
+    file_size_limit_as_error()
     app()

@@ -213,7 +213,7 @@ def safe_streams() -> None:
             stream.reconfigure(errors=OUTPUT_ERRORS)
 
 
-def _file_size_limit_as_error() -> None:
+def file_size_limit_as_error() -> None:
     """Past a file-size limit (``ulimit -f``) a write fails with EFBIG, which appraise reports.
 
     By default the signal SIGXFSZ kills the process there, mid-write, without a word.

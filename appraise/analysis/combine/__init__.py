@@ -65,8 +65,8 @@ from appraise.analysis.combine.data import (
 )
 from appraise.analysis.combine.explanations import explain
 from appraise.analysis.combine.search import MAX_NODES
-from appraise.analysis.combine.top import _search_top as _search_top  # benchmarks count its nodes
 from appraise.analysis.combine.top import brute_force, top_combinations
+from appraise.analysis.combine.top import search_top as search_top  # benchmarks count its nodes
 from appraise.analysis.combine.topk import MARGIN, MAX_TIED
 from appraise.analysis.combine.weight_samples import (
     BLOCK_CELLS,

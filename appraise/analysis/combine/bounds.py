@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from appraise.analysis.combine.problem import _Problem, _suffix
+from appraise.analysis.combine.problem import Problem, suffix
 from appraise.data import FloatArray
 
 
@@ -29,8 +29,8 @@ def _multiplier(values: Sequence[FloatArray], weights: Sequence[FloatArray], cap
     return float(lams[int(np.argmin(bound))])
 
 
-def _multipliers(problem: _Problem, values: Sequence[Sequence[float]]) -> list[float]:
-    """One Lagrange multiplier per limit, for the bound (see ``_Search``).
+def lagrange_multipliers(problem: Problem, values: Sequence[Sequence[float]]) -> list[float]:
+    """One Lagrange multiplier per limit, for the bound (see ``Search``).
 
     For any multipliers of the right sign the bound holds; these minimise it at the root, one
     limit at a time given the others (two rounds when there are several limits).
@@ -52,7 +52,7 @@ def _multipliers(problem: _Problem, values: Sequence[Sequence[float]]) -> list[f
     return [lam * sign for lam, sign in zip(lams, signs, strict=True)]
 
 
-class _Hull:
+class Hull:
     """The linear relaxation of "one option per group, summed attribute within a limit".
 
     Per group, the options' (attribute, value) points on the upper concave hull from the
@@ -63,7 +63,7 @@ class _Hull:
     ``sum(-a) <= -B``.
     """
 
-    def __init__(self, problem: _Problem, values: Sequence[Sequence[float]], li: int) -> None:
+    def __init__(self, problem: Problem, values: Sequence[Sequence[float]], li: int) -> None:
         lim = problem.limits[li]
         self.sign = 1.0 if lim.op == "<=" else -1.0
         self.cap = self.sign * lim.bound
@@ -82,8 +82,8 @@ class _Hull:
             ]
         segments.sort(key=lambda seg: -seg[0])
         self.segments = segments
-        self.rest_cost = _suffix(start_cost, problem.order)
-        self.rest_value = _suffix(start_value, problem.order)
+        self.rest_cost = suffix(start_cost, problem.order)
+        self.rest_value = suffix(start_value, problem.order)
 
     def best(self, depth: int, spent: float, choice: Sequence[int]) -> float:
         """The relaxation's best for the groups from ``depth`` on, ``spent`` used so far."""

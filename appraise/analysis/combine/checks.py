@@ -26,7 +26,7 @@ from appraise.errors import AppraiseError, InputError, ParameterError
 from appraise.model import Rule
 
 
-def _resolve(
+def resolve(
     groups: Sequence[GroupOptions], rules: Sequence[tuple[int, Rule]]
 ) -> list[list[Lit | None]]:
     """Each rule's references as (group, option position); None for a set-aside option.
@@ -59,7 +59,7 @@ def _resolve(
     return out
 
 
-def _check_limits(groups: Sequence[GroupOptions], limits: Sequence[Limit]) -> None:
+def check_limits(groups: Sequence[GroupOptions], limits: Sequence[Limit]) -> None:
     """A limit on an attribute that no option has is almost surely a typing slip."""
     known = list(dict.fromkeys(a for g in groups for a in g.attributes))
     for limit in limits:
@@ -71,7 +71,7 @@ def _check_limits(groups: Sequence[GroupOptions], limits: Sequence[Limit]) -> No
             )
 
 
-def _group_weights(
+def checked_group_weights(
     groups: Sequence[GroupOptions], group_weights: Mapping[str, float] | None
 ) -> list[float]:
     """Each group's weight (1 unless given), checking the names and numbers given."""
@@ -87,15 +87,15 @@ def _group_weights(
     return [float(weights.get(g.group, 1.0)) for g in groups]
 
 
-def _weighted_totals(
+def weighted_totals(
     groups: Sequence[GroupOptions], group_weights: Mapping[str, float] | None
 ) -> list[list[float]]:
     """Group weight x option total, per group and option."""
-    weights = _group_weights(groups, group_weights)
+    weights = checked_group_weights(groups, group_weights)
     return [[w * float(t) for t in g.totals] for w, g in zip(weights, groups, strict=True)]
 
 
-def _scores_for(groups: Sequence[GroupOptions], n_leaves: int) -> list[FloatArray]:
+def scores_for(groups: Sequence[GroupOptions], n_leaves: int) -> list[FloatArray]:
     """Each group's scores (options x leaves), checked against the number of leaf weights."""
     out = []
     for g in groups:
@@ -112,7 +112,8 @@ def _scores_for(groups: Sequence[GroupOptions], n_leaves: int) -> list[FloatArra
     return out
 
 
-def _empty_groups(groups: Sequence[GroupOptions]) -> None:
+def empty_groups(groups: Sequence[GroupOptions]) -> None:
+    """Refuse a group with no option left to choose (all failed a gate, say)."""
     for g in groups:
         if not g.option_ids:
             raise Infeasible(
@@ -121,16 +122,16 @@ def _empty_groups(groups: Sequence[GroupOptions]) -> None:
             )
 
 
-class _Checker:
+class Checker:
     """Rules and limits checked on one full choice at a time, straight from their wording."""
 
     def __init__(
         self, groups: Sequence[GroupOptions], rules: Sequence[Rule], limits: Sequence[Limit]
     ) -> None:
-        _check_limits(groups, limits)
+        check_limits(groups, limits)
         self.rules = rules
         self.limits = limits
-        self.refs = _resolve(groups, list(enumerate(rules)))
+        self.refs = resolve(groups, list(enumerate(rules)))
         self.attributes = [
             [
                 [float(v) for v in g.attributes.get(limit.attribute, np.zeros(len(g.option_ids)))]
@@ -155,11 +156,13 @@ class _Checker:
         return sum(values[o] for values, o in zip(self.attributes[j], choice, strict=True))
 
     def meets(self, choice: Choice) -> bool:
+        """Whether a combination breaks no rule and meets every limit."""
         return not any(self._breaks(i, choice) for i in range(len(self.rules))) and all(
             limit.holds(self._sum(j, choice)) for j, limit in enumerate(self.limits)
         )
 
     def violations(self, choice: Choice) -> list[Violation]:
+        """Every rule a combination breaks and every limit it misses."""
         out = [
             Violation("rule", i, rule_text(i, rule))
             for i, rule in enumerate(self.rules)
@@ -173,7 +176,7 @@ class _Checker:
         return out
 
 
-def _positions(groups: Sequence[GroupOptions], choice: Mapping[str, str]) -> Choice:
+def choice_positions(groups: Sequence[GroupOptions], choice: Mapping[str, str]) -> Choice:
     """The choice as option positions, or an error naming what does not fit."""
     extra = set(choice) - {g.group for g in groups}
     if extra:
@@ -195,4 +198,4 @@ def violations(
     groups: Sequence[GroupOptions],
 ) -> list[Violation]:
     """The rules and limits a full choice (group -> option id) breaks, rules first."""
-    return _Checker(groups, rules, limits).violations(_positions(groups, choice))
+    return Checker(groups, rules, limits).violations(choice_positions(groups, choice))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from appraise.analysis.combine.checks import _Checker, _positions
+from appraise.analysis.combine.checks import Checker, choice_positions
 from appraise.analysis.combine.data import (
     Combination,
     GroupExplanation,
@@ -16,8 +16,8 @@ from appraise.analysis.combine.data import (
     limit_text,
     rule_text,
 )
-from appraise.analysis.combine.problem import _indexed, _Problem
-from appraise.analysis.combine.search import _OutOfNodes, _Search, node_budget
+from appraise.analysis.combine.problem import Problem, indexed
+from appraise.analysis.combine.search import OutOfNodes, Search, node_budget
 from appraise.model import Rule
 
 
@@ -28,8 +28,8 @@ def explain(
     best: Combination,
 ) -> list[GroupExplanation]:
     """Per group: the option chosen, its margin, and what rules out the group's own best."""
-    checker = _Checker(groups, rules, limits)
-    choice = _positions(groups, best.choice)
+    checker = Checker(groups, rules, limits)
+    choice = choice_positions(groups, best.choice)
     out = []
     for g, (group, j) in enumerate(zip(groups, choice, strict=True)):
         own = int(np.argmax(group.totals))
@@ -61,20 +61,20 @@ def _feasible(
 
     None if ``budget[0]`` (nodes left, decreased here) ran out first.
     """
-    problem = _Problem(groups, rules, limits)
+    problem = Problem(groups, rules, limits)
     if problem.broken or problem.broken_limits:
         return False
-    search = _Search(problem, [[0.0] * size for size in problem.sizes], None, budget[0])
+    search = Search(problem, [[0.0] * size for size in problem.sizes], None, budget[0])
     try:
         search.run()
-    except _OutOfNodes:
+    except OutOfNodes:
         return None
     finally:
         budget[0] -= search.nodes
     return search.found
 
 
-def _diagnose(
+def diagnose(
     groups: Sequence[GroupOptions], rules: Sequence[Rule], limits: Sequence[Limit]
 ) -> Infeasible:
     """A small conflicting set of rules and limits, by a deletion filter.
@@ -83,7 +83,7 @@ def _diagnose(
     solution. What is left is minimal: dropping any one more member makes a solution possible.
     Should the searches use up ``MAX_NODES`` between them, what is left so far is named.
     """
-    keep_rules, keep_limits = _indexed(rules, limits)
+    keep_rules, keep_limits = indexed(rules, limits)
     budget = [node_budget()]
     for rule in list(keep_rules):
         trial = [r for r in keep_rules if r is not rule]

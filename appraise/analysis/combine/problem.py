@@ -1,6 +1,6 @@
 """The compiled problem: rules as "at most cap of these" constraints, limits per option.
 
-``_Problem`` lays them out by option for the search and checks whole arrays of combinations
+``Problem`` lays them out by option for the search and checks whole arrays of combinations
 for enumeration.
 """
 
@@ -13,14 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from appraise.analysis.combine.checks import _resolve
+from appraise.analysis.combine.checks import resolve
 from appraise.analysis.combine.data import GroupOptions, IntArray, Limit, Lit
 from appraise.model import Rule
 
 
-def _indexed(
+def indexed(
     rules: Sequence[Rule], limits: Sequence[Limit]
 ) -> tuple[list[tuple[int, Rule]], list[tuple[int, Limit]]]:
+    """Rules and limits with their places in the file, for messages counted from 1."""
     return list(enumerate(rules)), list(enumerate(limits))
 
 
@@ -79,7 +80,7 @@ def _crossed(limits: Sequence[tuple[int, Limit]]) -> list[int]:
     return []
 
 
-class _Problem:
+class Problem:
     """Rules and limits over a list of groups, laid out for the search and for enumeration."""
 
     def __init__(
@@ -89,7 +90,7 @@ class _Problem:
         limits: Sequence[tuple[int, Limit]],
     ) -> None:
         self.sizes = [len(g.option_ids) for g in groups]
-        resolved = _resolve(groups, rules)
+        resolved = resolve(groups, rules)
         made = [_constraint(i, rule, refs) for (i, rule), refs in zip(rules, resolved, strict=True)]
         self.cons = [c for c in made if c is not None]
         # A one_of with no option available can never be met.
@@ -138,8 +139,8 @@ class _Problem:
         ]
         self.group_low = [[min(v, default=0.0) for v in lim.values] for lim in self.limits]
         self.group_high = [[max(v, default=0.0) for v in lim.values] for lim in self.limits]
-        self.limit_low = [_suffix(low, self.order) for low in self.group_low]
-        self.limit_high = [_suffix(high, self.order) for high in self.group_high]
+        self.limit_low = [suffix(low, self.order) for low in self.group_low]
+        self.limit_high = [suffix(high, self.order) for high in self.group_high]
 
     def _order(self) -> tuple[list[int], int]:
         """Groups in search order, and how many of them any rule or limit involves.
@@ -181,7 +182,7 @@ class _Problem:
         return ok
 
 
-def _suffix(per_group: Sequence[float], order: Sequence[int]) -> list[float]:
+def suffix(per_group: Sequence[float], order: Sequence[int]) -> list[float]:
     """``out[d]`` = sum of ``per_group`` over the groups from search depth ``d`` on."""
     out = [0.0]
     for g in reversed(order):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from appraise.analysis.combine.bounds import _Hull, _multipliers
-from appraise.analysis.combine.problem import _Problem, _suffix
-from appraise.analysis.combine.topk import _TopK
+from appraise.analysis.combine.bounds import Hull, lagrange_multipliers
+from appraise.analysis.combine.problem import Problem, suffix
+from appraise.analysis.combine.topk import TopK
 
 # Option choices one search may try before giving up (10 s to a minute): proving that no
 # combination meets limits which leave a very narrow band can take exponentially long. The
@@ -15,7 +15,7 @@ from appraise.analysis.combine.topk import _TopK
 MAX_NODES = 2_000_000
 
 
-class _OutOfNodes(Exception):
+class OutOfNodes(Exception):
     """Raised inside a search that has used up its node budget (``steps``)."""
 
     def __init__(self, steps: int) -> None:
@@ -48,7 +48,7 @@ class _Measure:
         self.static = [self._top_two(g, 0, [0] * len(row)) for g, row in enumerate(worth)]
         self.best = [option for option, _ in self.static]
         self.gap = [gap for _, gap in self.static]
-        self.rest = _suffix([row[o] for row, o in zip(worth, self.best, strict=True)], order)
+        self.rest = suffix([row[o] for row, o in zip(worth, self.best, strict=True)], order)
 
     def _top_two(self, g: int, offset: int, forbidden: Sequence[int]) -> tuple[int, float]:
         """Group ``g``'s best option still allowed, and the worth the next one gives up."""
@@ -58,7 +58,7 @@ class _Measure:
         second = next(allowed, -1)
         return first, (worth[first] - worth[second] if second >= 0 else math.inf)
 
-    def optimistic(self, s: _Search, depth: int) -> float:
+    def optimistic(self, s: Search, depth: int) -> float:
         """What the groups from ``depth`` on add, each at its best option still allowed."""
         p, total = s.p, 0.0
         for g in p.order[depth:]:
@@ -69,7 +69,7 @@ class _Measure:
             total += self.worth[g][self.best[g]]
         return total
 
-    def shortfall_within(self, s: _Search, depth: int, margin: float) -> bool:
+    def shortfall_within(self, s: Search, depth: int, margin: float) -> bool:
         """Whether meeting the open rules can cost ``margin`` or less below the optimistic sum.
 
         ``optimistic`` must have been called for this node just before.
@@ -98,7 +98,7 @@ class _Measure:
                 used |= groups
         return total <= margin
 
-    def _rule_cost(self, s: _Search, ci: int) -> tuple[float, set[int]]:
+    def _rule_cost(self, s: Search, ci: int) -> tuple[float, set[int]]:
         """What rule ``ci`` forces the unassigned groups to give up, and which groups."""
         p, count, cap = s.p, s.count[ci], s.p.cons[ci].cap
         choice, best, lit_group, lit_option = s.choice, self.best, p.lit_group, p.lit_option
@@ -117,7 +117,7 @@ class _Measure:
                 cost, groups = need, need_groups
         return cost, groups
 
-    def _need_cost(self, s: _Search, ci: int) -> tuple[float, set[int]]:
+    def _need_cost(self, s: Search, ci: int) -> tuple[float, set[int]]:
         """What it costs to choose one of rule ``ci``'s options (or to avoid its trigger)."""
         p, choice, worth, best = s.p, s.choice, self.worth, self.best
         options = [
@@ -140,7 +140,7 @@ class _Measure:
         return cost, groups
 
 
-class _Search:
+class Search:
     """Depth-first branch and bound over the groups in ``problem.order``.
 
     With ``top`` it finds every combination ``top`` keeps; without, it stops at the first
@@ -148,17 +148,17 @@ class _Search:
     any of their options will do).
 
     The bound on what the unassigned groups can still add is Lagrangian: with a multiplier
-    ``lam`` per limit (``_multipliers``), an option is worth ``v - sum(lam * a)`` to the bound,
-    plus ``sum(lam * (limit - a so far))`` for the budget left; the limits' linear relaxation
-    (``_Hull``) bounds it too. Each limit is also checked against the options still allowed
-    and the rules still open (a ``_Measure`` each).
+    ``lam`` per limit (``lagrange_multipliers``), an option is worth ``v - sum(lam * a)`` to
+    the bound, plus ``sum(lam * (limit - a so far))`` for the budget left; the limits' linear
+    relaxation (``Hull``) bounds it too. Each limit is also checked against the options still
+    allowed and the rules still open (a ``_Measure`` each).
     """
 
     def __init__(
         self,
-        problem: _Problem,
+        problem: Problem,
         values: Sequence[Sequence[float]],
-        top: _TopK | None,
+        top: TopK | None,
         budget: int | None = None,
         stop_above: float = math.inf,
     ) -> None:
@@ -170,7 +170,7 @@ class _Search:
         self.stop_above = stop_above
         n = len(p.sizes)
         self.stop = n if top is not None else p.n_involved
-        self.lams = _multipliers(p, values) if top is not None else [0.0] * len(p.limits)
+        self.lams = lagrange_multipliers(p, values) if top is not None else [0.0] * len(p.limits)
         self.value = _Measure(
             [
                 [
@@ -189,9 +189,9 @@ class _Search:
             _Measure([[-sign * a for a in row] for row in lim.values], p.order)
             for sign, lim in zip(self.signs, p.limits, strict=True)
         ]
-        self.hulls = [_Hull(p, values, li) for li in range(len(p.limits))] if top else []
+        self.hulls = [Hull(p, values, li) for li in range(len(p.limits))] if top else []
         self.options = [_best_first(values[g]) for g in range(n)]
-        self.rest_value = _suffix([max(values[g], default=0.0) for g in range(n)], p.order)
+        self.rest_value = suffix([max(values[g], default=0.0) for g in range(n)], p.order)
         self.choice = [-1] * n
         self.forbidden = [0] * len(p.lit_group)
         self.allowed = list(p.sizes)
@@ -203,9 +203,11 @@ class _Search:
 
     @property
     def cut(self) -> float:
+        """The total a combination must beat to enter the top list so far."""
         return -math.inf if self.top is None else self.top.cut
 
     def run(self) -> None:
+        """Search every group from the first."""
         self._dfs(0, 0.0)
 
     def _dfs(self, depth: int, partial: float) -> None:
@@ -310,7 +312,7 @@ class _Search:
         self.choice[g] = o
         self.nodes += 1
         if self.nodes > self.budget:
-            raise _OutOfNodes(self.budget)
+            raise OutOfNodes(self.budget)
         for ci in p.cons_of_lit[lit]:
             self.count[ci] += 1
         ok = True

@@ -6,21 +6,21 @@ import itertools
 from collections.abc import Mapping, Sequence
 
 from appraise.analysis.combine.checks import (
-    _check_limits,
-    _Checker,
-    _empty_groups,
-    _weighted_totals,
+    Checker,
+    check_limits,
+    empty_groups,
+    weighted_totals,
 )
 from appraise.analysis.combine.data import Combination, GroupOptions, Limit, SearchTooLong
-from appraise.analysis.combine.explanations import _diagnose
-from appraise.analysis.combine.problem import _indexed, _Problem
-from appraise.analysis.combine.search import _OutOfNodes, _Search
-from appraise.analysis.combine.topk import _combination, _ranked, _TopK
+from appraise.analysis.combine.explanations import diagnose
+from appraise.analysis.combine.problem import Problem, indexed
+from appraise.analysis.combine.search import OutOfNodes, Search
+from appraise.analysis.combine.topk import TopK, make_combination, ranked_within
 from appraise.errors import ParameterError
 from appraise.model import Rule
 
 
-def _search_top(
+def search_top(
     groups: Sequence[GroupOptions],
     rules: Sequence[Rule],
     k: int = 10,
@@ -30,17 +30,17 @@ def _search_top(
     """``top_combinations`` and the number of search nodes (option choices) it tried."""
     if k < 1:
         raise ParameterError("k", f"must be at least 1, got {k}")
-    _check_limits(groups, limits)
-    values = _weighted_totals(groups, group_weights)
-    problem = _Problem(groups, *_indexed(rules, limits))
-    _empty_groups(groups)
+    check_limits(groups, limits)
+    values = weighted_totals(groups, group_weights)
+    problem = Problem(groups, *indexed(rules, limits))
+    empty_groups(groups)
     if problem.broken or problem.broken_limits:
-        raise _diagnose(groups, rules, limits)
-    top = _TopK(k)
-    search = _Search(problem, values, top)
+        raise diagnose(groups, rules, limits)
+    top = TopK(k)
+    search = Search(problem, values, top)
     try:
         search.run()
-    except _OutOfNodes as exc:
+    except OutOfNodes as exc:
         raise SearchTooLong(
             f"the search gave up after {exc.steps:,} steps: the rules and limits leave so few "
             "combinations that finding them (or proving there are none) takes too long; "
@@ -48,9 +48,9 @@ def _search_top(
         ) from None
     kept = top.result()
     if not kept:
-        raise _diagnose(groups, rules, limits)
-    ranked = _ranked(kept, k, values)
-    return [_combination(r, t, c, groups) for r, t, c in ranked], search.nodes
+        raise diagnose(groups, rules, limits)
+    ranked = ranked_within(kept, k, values)
+    return [make_combination(r, t, c, groups) for r, t, c in ranked], search.nodes
 
 
 def top_combinations(
@@ -77,7 +77,7 @@ def top_combinations(
         InputError: A rule names an unknown group or option, a limit an unknown attribute,
             or a group weight an unknown group.
     """
-    return _search_top(groups, rules, k, limits, group_weights)[0]
+    return search_top(groups, rules, k, limits, group_weights)[0]
 
 
 def brute_force(
@@ -93,12 +93,12 @@ def brute_force(
     """
     if k < 1:
         raise ParameterError("k", f"must be at least 1, got {k}")
-    values = _weighted_totals(groups, group_weights)
-    checker = _Checker(groups, rules, limits)
-    top = _TopK(k)
+    values = weighted_totals(groups, group_weights)
+    checker = Checker(groups, rules, limits)
+    top = TopK(k)
     for choice in itertools.product(*(range(len(g.option_ids)) for g in groups)):
         total = sum(values[g][o] for g, o in enumerate(choice))
         if total >= top.cut and checker.meets(choice):
             top.add(total, choice)
-    ranked = _ranked(top.result(), k, values)
-    return [_combination(r, t, c, groups) for r, t, c in ranked]
+    ranked = ranked_within(top.result(), k, values)
+    return [make_combination(r, t, c, groups) for r, t, c in ranked]

@@ -15,7 +15,7 @@ MARGIN = 10 * TIE_TOLERANCE
 MAX_TIED = 1000
 
 
-class _TopK:
+class TopK:
     """The k best totals seen and every combination within MARGIN of the k-th."""
 
     def __init__(self, k: int, floor: float = -math.inf) -> None:
@@ -29,6 +29,7 @@ class _TopK:
         self.cut = floor - MARGIN
 
     def add(self, total: float, choice: Choice) -> None:
+        """Keep a combination if it is among the best ``k`` so far (ties with the k-th too)."""
         heap = self.heap
         if len(heap) < self.k:
             heapq.heappush(heap, total)
@@ -49,13 +50,14 @@ class _TopK:
             self.cut = self.heap[0] + MARGIN
 
     def result(self) -> list[tuple[float, Choice]]:
+        """The kept combinations, best first, as (total, choice)."""
         if not self.heap:
             return []
         low = self.heap[0] - MARGIN if len(self.heap) == self.k else -math.inf
         return [item for item in self.kept if item[0] >= low]
 
 
-def _ranked(
+def ranked_within(
     kept: Sequence[tuple[float, Choice]], k: int, values: Sequence[Sequence[float]]
 ) -> list[tuple[int, float, Choice]]:
     """(rank, total, choice) of the combinations ranked k or better, ties in lexicographic order.
@@ -82,9 +84,10 @@ def _ranked(
     return out[: k + MAX_TIED]
 
 
-def _combination(
+def make_combination(
     rank: int, total: float, choice: Choice, groups: Sequence[GroupOptions]
 ) -> Combination:
+    """A ranked choice as a ``Combination``: its options, total and attribute sums."""
     names = list(dict.fromkeys(a for g in groups for a in g.attributes))
     sums = {
         name: float(

@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from appraise.analysis.combine.checks import (
-    _check_limits,
-    _group_weights,
-    _positions,
-    _resolve,
-    _scores_for,
+    check_limits,
+    checked_group_weights,
+    choice_positions,
+    resolve,
+    scores_for,
 )
 from appraise.analysis.combine.data import (
     Choice,
@@ -22,9 +22,9 @@ from appraise.analysis.combine.data import (
     Limit,
     SearchTooLong,
 )
-from appraise.analysis.combine.problem import _Problem
-from appraise.analysis.combine.search import _OutOfNodes, _Search, node_budget
-from appraise.analysis.combine.topk import MARGIN, _ranked, _TopK
+from appraise.analysis.combine.problem import Problem
+from appraise.analysis.combine.search import OutOfNodes, Search, node_budget
+from appraise.analysis.combine.topk import MARGIN, TopK, ranked_within
 from appraise.data import FloatArray
 from appraise.errors import InputError, setting
 from appraise.kernel import first_shares, weighted_sum
@@ -103,7 +103,7 @@ class _Part:
     ) -> None:
         self.members = members
         sub = [groups[g] for g in members]
-        self.problem = _Problem(sub, rules, limits)
+        self.problem = Problem(sub, rules, limits)
         self.weights = [group_weights[g] for g in members]
         broken = self.problem.broken or self.problem.broken_limits
         self.rows = np.zeros((0, len(members)), np.int64) if broken else _enumerate(self.problem)
@@ -166,12 +166,12 @@ class _Part:
             pooled = (sum(values[j][o] for j, o in enumerate(c)) for c in self.pool)
             if any(total > level + MARGIN for total in pooled):
                 continue
-            top = _TopK(1, level)
-            search = _Search(self.problem, values, top, self.budget[0], stop_above=level + MARGIN)
+            top = TopK(1, level)
+            search = Search(self.problem, values, top, self.budget[0], stop_above=level + MARGIN)
             self.searched += 1
             search.run()
             self.budget[0] -= search.nodes
-            best = [c for rank, _, c in _ranked(top.result(), 1, values) if rank == 1]
+            best = [c for rank, _, c in ranked_within(top.result(), 1, values) if rank == 1]
             self.pool = list(dict.fromkeys([*best, *self.pool]))[:POOL_SIZE]
             for c, choice in enumerate(own):
                 if choice in best:
@@ -204,12 +204,12 @@ def _combined_scores(
 def _maybe_positions(groups: Sequence[GroupOptions], choice: Mapping[str, str]) -> Choice | None:
     """The choice as option positions, or None if it does not name one option per group."""
     try:
-        return _positions(groups, choice)
+        return choice_positions(groups, choice)
     except InputError:
         return None
 
 
-def _enumerate(problem: _Problem) -> IntArray | None:
+def _enumerate(problem: Problem) -> IntArray | None:
     """Every combination that meets the problem's rules and limits (combinations x groups).
 
     None when there are more than ``ENUMERATE_MAX`` to look at or ``FEASIBLE_MAX`` to keep.
@@ -262,11 +262,11 @@ def robustness(
     Raises:
         AppraiseError: A group has no scores, or scores on other leaves than the samples.
     """
-    _check_limits(groups, limits)
-    _resolve(groups, list(enumerate(rules)))
+    check_limits(groups, limits)
+    resolve(groups, list(enumerate(rules)))
     weights = np.atleast_2d(np.asarray(weight_samples, np.float64))
-    scores = _scores_for(groups, weights.shape[1])
-    per_group = _group_weights(groups, group_weights)
+    scores = scores_for(groups, weights.shape[1])
+    per_group = checked_group_weights(groups, group_weights)
     shares = np.zeros(len(candidates))
     parts = _parts(groups, rules, limits)
     if not candidates or not len(weights) or parts is None or any(not g.option_ids for g in groups):
@@ -281,7 +281,7 @@ def robustness(
         shares = _shares(
             weights, scores, solvers, [_maybe_positions(groups, c.choice) for c in candidates]
         )
-    except _OutOfNodes:
+    except OutOfNodes:
         searched = sum(part.searched for part in solvers)
         raise SearchTooLong(
             f"the robustness searches gave up after {node_budget():,} steps in all, "

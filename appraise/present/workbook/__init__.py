@@ -60,8 +60,8 @@ from appraise.present.workbook.build import (
     SummarySection,
     TotalsSection,
     ValidationSection,
-    _check_titles,
     build_workbook,
+    check_titles,
     workbook_sections,
 )
 from appraise.present.workbook.charts import (
@@ -275,7 +275,7 @@ def write_hce_workbook(
     check_output_path(out, sources, force)
     require_suffix(out, ".xlsx", "the HCE workbook")
     sections = workbook_sections(context, extra_sections)
-    _check_titles(sections)
+    check_titles(sections)
 
     def save(temporary: Path) -> None:
         save_via_memory(build_workbook(context, sections), temporary)

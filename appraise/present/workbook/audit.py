@@ -15,7 +15,13 @@ from appraise.analysis.scoring import Ranking
 from appraise.io.xlsx_cells import put_number, put_text
 from appraise.present.workbook.context import HEADER_ROW, Finding, Styles, WorkbookContext
 from appraise.present.workbook.sensitivity import analyses_run
-from appraise.present.workbook.tables import _header, _long_table, _scale_text, _title, _widths
+from appraise.present.workbook.tables import (
+    long_table,
+    scale_text,
+    set_widths,
+    write_header,
+    write_title,
+)
 from appraise.weights import percent_text
 
 AUDITED_PACKAGES = ("numpy", "pandas", "openpyxl", "pydantic", "PyYAML")
@@ -56,8 +62,8 @@ def write_validation(
     ``findings`` follow: rows the other sheets add (what rescaled a combination's figure, say).
     """
     styles = context.styles
-    _title(sheet, "Validation findings", styles, "Everything appraise noted while ranking.")
-    _header(
+    write_title(sheet, "Validation findings", styles, "Everything appraise noted while ranking.")
+    write_header(
         sheet,
         HEADER_ROW,
         ["Kind", "Group", "File", "Option", "Criterion", "Message"],
@@ -70,8 +76,8 @@ def write_validation(
         for column, text in enumerate(values, start=1):
             put_text(sheet, k, column, text).alignment = styles.wrap
     sheet.auto_filter.ref = f"A{HEADER_ROW}:F{HEADER_ROW + len(rows)}"
-    _widths(sheet, {1: 16, 2: 16, 3: 28, 4: 18, 5: 18, 6: 90})
-    _long_table(sheet, HEADER_ROW, f"A{HEADER_ROW + 1}")
+    set_widths(sheet, {1: 16, 2: 16, 3: 28, 4: 18, 5: 18, 6: 90})
+    long_table(sheet, HEADER_ROW, f"A{HEADER_ROW + 1}")
 
 
 # --- Audit ---------------------------------------------------------------------------------
@@ -111,7 +117,7 @@ def _settings_rows(context: WorkbookContext) -> list[tuple[str, ...]]:
                 ranking.weight_set or "none (weights as entered)",
                 ranking.aggregate if sheet_.per_scorer else "consensus scores",
                 _level_text(ranking),
-                _scale_text(ranking),
+                scale_text(ranking),
                 str(len(sheet_.scorer_ids)) if sheet_.per_scorer else "consensus",
                 sheet_.spec.round or "",
                 "yes" if sheet_.illustrative else "no",
@@ -130,7 +136,7 @@ def _table(
     styles: Styles,
 ) -> int:
     put_text(sheet, row, 1, title).font = styles.heading
-    _header(sheet, row + 1, header, styles)
+    write_header(sheet, row + 1, header, styles)
     for k, values in enumerate(rows, start=row + 2):
         for column, value in enumerate(values, start=1):
             if isinstance(value, int):
@@ -157,7 +163,7 @@ def _sensitivity_audit(sheet: Worksheet, row: int, context: WorkbookContext) -> 
         "Score noise",
     ]
     put_text(sheet, row, 1, "Sensitivity analyses").font = styles.heading
-    _header(sheet, row + 1, header, styles)
+    write_header(sheet, row + 1, header, styles)
     for k, (group, result) in enumerate(results, start=row + 2):
         put_text(sheet, k, 1, group)
         put_text(sheet, k, 2, ", ".join(analyses_run(result)))
@@ -180,7 +186,7 @@ def _sensitivity_audit(sheet: Worksheet, row: int, context: WorkbookContext) -> 
 def write_audit(sheet: Worksheet, context: WorkbookContext) -> None:
     """Audit: version, time, command line, inputs with SHA-256, settings, software versions."""
     styles = context.styles
-    _title(sheet, "Audit trail", styles, "What this workbook was made from, to reproduce it.")
+    write_title(sheet, "Audit trail", styles, "What this workbook was made from, to reproduce it.")
     facts = [
         ("appraise version", __version__),
         ("Exported (UTC)", f"{context.exported_at:%Y-%m-%dT%H:%M:%SZ}"),
@@ -209,4 +215,4 @@ def write_audit(sheet: Worksheet, context: WorkbookContext) -> None:
     software = [("Python", f"{platform.python_version()} ({platform.python_implementation()})")]
     software += [(name, _package_version(name)) for name in AUDITED_PACKAGES]
     _table(sheet, row, "Software", ["Package", "Version"], software, styles)
-    _widths(sheet, {1: 22, 2: 48, 3: 22, 4: 68, 5: 18, 6: 10, 7: 10, 8: 12, 9: 12, 10: 11})
+    set_widths(sheet, {1: 22, 2: 48, 3: 22, 4: 68, 5: 18, 6: 10, 7: 10, 8: 12, 9: 12, 10: 11})

@@ -134,7 +134,8 @@ def workbook_sections(context: WorkbookContext, extra: Sequence[Section] = ()) -
     return [*sections, *extra, ValidationSection(findings=findings), AuditSection()]
 
 
-def _check_titles(sections: Sequence[Section]) -> None:
+def check_titles(sections: Sequence[Section]) -> None:
+    """Refuse two sections that would write sheets of one title."""
     seen: set[str] = set()
     for section in sections:
         title = section.name
@@ -156,7 +157,7 @@ def _check_titles(sections: Sequence[Section]) -> None:
 
 def build_workbook(context: WorkbookContext, sections: Sequence[Section]) -> Workbook:
     """An openpyxl ``Workbook`` with one sheet per section, in order."""
-    _check_titles(sections)
+    check_titles(sections)
     book = Workbook()
     for blank in book.worksheets:
         book.remove(blank)

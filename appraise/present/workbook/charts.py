@@ -21,7 +21,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from appraise.analysis.sensitivity import Line, Sensitivity, Threshold, weight_lines
 from appraise.io.xlsx_cells import address, cell_text, cells, put_number, put_text
 from appraise.present.workbook.context import HEADER_ROW, GroupLayout, Styles
-from appraise.present.workbook.tables import _header, _heading, _option_names, _rows, _Value
+from appraise.present.workbook.tables import (
+    Value,
+    option_names,
+    write_header,
+    write_heading,
+    write_rows,
+)
 from appraise.weights import percent_text
 
 if TYPE_CHECKING:
@@ -90,7 +96,7 @@ def _option_bars(
     return chart
 
 
-def _contribution_chart(layout: GroupLayout) -> BarChart:
+def contribution_chart(layout: GroupLayout) -> BarChart:
     """Stacked horizontal bars: each option's contribution per top-level criterion."""
     tree = layout.ranking.sheet.tree
     first = layout.contribution_column(tree.top_ids[0])
@@ -108,7 +114,7 @@ def _contribution_chart(layout: GroupLayout) -> BarChart:
     return chart
 
 
-def _weight_chart_block(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles) -> int:
+def weight_chart_block(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles) -> int:
     """Every ranked option's total along one criterion's weight, as a table and a chart."""
     found = chart_line(result)
     if found is None:
@@ -121,7 +127,7 @@ def _weight_chart_block(sheet: Worksheet, row: int, result: Sensitivity, styles:
         if binding
         else "no single weight moves the leader, so the heaviest criterion"
     )
-    header_row = _heading(
+    header_row = write_heading(
         sheet,
         row,
         f"Totals as the weight of {name} moves",
@@ -130,14 +136,16 @@ def _weight_chart_block(sheet: Worksheet, row: int, result: Sensitivity, styles:
         styles,
     )
     options = ranking.options
-    _header(sheet, header_row, [f"Weight of {line.criterion}", *(o.name for o in options)], styles)
+    write_header(
+        sheet, header_row, [f"Weight of {line.criterion}", *(o.name for o in options)], styles
+    )
     steps = [k / CHART_STEPS for k in range(CHART_STEPS + 1)]
     grid = [line.totals(t) for t in steps]
-    rows: list[list[_Value]] = [
+    rows: list[list[Value]] = [
         [t, *(float(v) for v in totals)] for t, totals in zip(steps, grid, strict=True)
     ]
     first = header_row + 1
-    last = _rows(sheet, first, rows, [styles.percent, *[styles.number] * len(options)]) - 1
+    last = write_rows(sheet, first, rows, [styles.percent, *[styles.number] * len(options)]) - 1
     # Today's weight: a vertical line from the lowest to the highest total drawn.
     today_col = len(options) + 3
     low = min(float(t.min()) for t in grid)
@@ -193,11 +201,11 @@ def _straight(series: object) -> Series:
     return series
 
 
-def _acceptability_block(
+def acceptability_block(
     sheet: Worksheet, row: int, smaa: SmaaResult, result: Sensitivity, styles: Styles
 ) -> int:
     """SMAA: each option's share of simulations per rank, a table and a stacked bar chart."""
-    names = _option_names(result.ranking)
+    names = option_names(result.ranking)
     n_options = len(smaa.option_ids)
     top = min(result.top, n_options)
     concentration = (
@@ -205,7 +213,7 @@ def _acceptability_block(
         if smaa.distribution == "dirichlet" and smaa.concentration is not None
         else ""
     )
-    header_row = _heading(
+    header_row = write_heading(
         sheet,
         row,
         "Rank acceptability (simulation)",
@@ -219,11 +227,11 @@ def _acceptability_block(
         styles,
     )
     ranks = [f"Rank {r}" for r in range(1, n_options + 1)]
-    _header(
+    write_header(
         sheet, header_row, ["Option", "P(first)", f"P(top {top})", *ranks, "Confidence"], styles
     )
     p_first, p_top = smaa.p_first(), smaa.p_top(top)
-    rows: list[list[_Value]] = [
+    rows: list[list[Value]] = [
         [
             names.get(option, option),
             float(p_first[i]),
@@ -234,7 +242,7 @@ def _acceptability_block(
         for i, option in enumerate(smaa.option_ids)
     ]
     first = header_row + 1
-    last = _rows(sheet, first, rows, [None, *[styles.percent] * (n_options + 3)]) - 1
+    last = write_rows(sheet, first, rows, [None, *[styles.percent] * (n_options + 3)]) - 1
     data = Reference(sheet, min_col=4, max_col=3 + n_options, min_row=header_row, max_row=last)
     categories = f"{quote_sheetname(sheet.title)}!{cells(1, first, 1, last)}"
     chart = _option_bars(

@@ -23,7 +23,7 @@ from appraise.present.workbook.context import (
     Styles,
     WorkbookContext,
 )
-from appraise.present.workbook.tables import _header, _long_table, _title, _widths
+from appraise.present.workbook.tables import long_table, set_widths, write_header, write_title
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,13 @@ def _criteria_notes(sheet: Worksheet, row: int, context: WorkbookContext) -> Non
 def write_criteria(sheet: Worksheet, context: WorkbookContext) -> None:
     """Criteria: every criterion and sub-criterion with live shares and global weights."""
     styles = context.styles
-    _title(
+    write_title(
         sheet,
         f"Criteria: {context.tree.title}",
         styles,
         f"From {context.tree.path}. Edit the yellow 'Weight used' cells to try other weights.",
     )
-    _header(sheet, HEADER_ROW, CRITERIA_COLUMNS, styles)
+    write_header(sheet, HEADER_ROW, CRITERIA_COLUMNS, styles)
     last = _criteria_table(sheet, context)
     _criteria_notes(sheet, last + 2, context)
     used = get_column_letter(USED_COL)
@@ -116,5 +116,5 @@ def write_criteria(sheet: Worksheet, context: WorkbookContext) -> None:
     check.error = "A weight is a number of points, 0 or more."
     check.add(f"{used}{HEADER_ROW + 1}:{used}{last}")
     sheet.add_data_validation(check)
-    _widths(sheet, {1: 22, 2: 60, 3: 14, 4: 16, 5: 11, 6: 11, 7: 11, 8: 11, 9: 11})
-    _long_table(sheet, HEADER_ROW, f"C{HEADER_ROW + 1}")
+    set_widths(sheet, {1: 22, 2: 60, 3: 14, 4: 16, 5: 11, 6: 11, 7: 11, 8: 11, 9: 11})
+    long_table(sheet, HEADER_ROW, f"C{HEADER_ROW + 1}")

@@ -16,7 +16,7 @@ from appraise.io.xlsx_cells import put_number, put_text
 from appraise.present.combine import figure_text
 from appraise.present.diff import scorer_text, status_text
 from appraise.present.workbook.context import Finding, SheetSection, WorkbookContext
-from appraise.present.workbook.tables import _header, _heading
+from appraise.present.workbook.tables import write_header, write_heading
 
 Record = dict[str, Any]
 
@@ -79,7 +79,7 @@ def combinations_section(record: Record) -> SheetSection:
         groups = [g["group"] for g in record["groups"]]
         attributes = sorted({a for c in record["combinations"] for a in c["attributes"]})
         shares = record.get("smaa", {}).get("best_share")
-        row = _heading(
+        row = write_heading(
             sheet, row, "Top combinations (one column per group: option ids)", "", styles
         )
         figure = record["figure"]["label"].capitalize() + (" (0-1 per group)" if rescaled else "")
@@ -90,7 +90,7 @@ def combinations_section(record: Record) -> SheetSection:
             *groups,
             *attributes,
         ]
-        _header(sheet, row, labels, styles)
+        write_header(sheet, row, labels, styles)
         sheet.freeze_panes = f"A{row + 1}"
         for k, c in enumerate(record["combinations"]):
             row += 1
@@ -99,12 +99,12 @@ def combinations_section(record: Record) -> SheetSection:
             for column, value in enumerate(values, start=1):
                 fmt = styles.percent if shares and column == 3 else styles.number
                 _value(sheet, row, column, value, "0" if column == 1 else fmt)
-        row = _heading(sheet, row + 2, "The preferred combination, group by group", "", styles)
+        row = write_heading(sheet, row + 2, "The preferred combination, group by group", "", styles)
         explained = ["Group", "Choice", "Total", "Margin"]
         if rescaled:
             explained += ["Scale", "Rescaled total (0-1)"]
         explained += ["Own best", "Why"]
-        _header(sheet, row, explained, styles)
+        write_header(sheet, row, explained, styles)
         for e in record["explanation"]:
             row += 1
             why = "; ".join(e["forced_by"]) or "its own best"
@@ -114,8 +114,8 @@ def combinations_section(record: Record) -> SheetSection:
             values += [e["own_best"], why]
             for column, value in enumerate(values, start=1):
                 _value(sheet, row, column, value, styles.number)
-        row = _heading(sheet, row + 2, "Rules", "", styles)
-        _header(sheet, row, ["#", "Kind", "Options", "Note"], styles)
+        row = write_heading(sheet, row + 2, "Rules", "", styles)
+        write_header(sheet, row, ["#", "Kind", "Options", "Note"], styles)
         for rule in record["rules"]:
             row += 1
             kind = rule["kind"] if rule["at_most"] is None else f"at most {rule['at_most']}"
@@ -141,7 +141,7 @@ def rounds_section(record: Record) -> SheetSection:
         put_text(sheet, 1, 1, title).font = styles.title
         put_text(sheet, 2, 1, f"Compared at the {record['compared_at']}.").font = styles.note_font
         row = _sentences(sheet, 3, record["summary"] + record["notes"], context)
-        row = _heading(sheet, row, "Options", "", styles)
+        row = write_heading(sheet, row, "Options", "", styles)
         labels = [
             "Option",
             "Status",
@@ -153,7 +153,7 @@ def rounds_section(record: Record) -> SheetSection:
             "From scores",
             "From weights",
         ]
-        _header(sheet, row, labels, styles)
+        write_header(sheet, row, labels, styles)
         sheet.freeze_panes = f"A{row + 1}"
         for o in record["options"]:
             row += 1
@@ -170,8 +170,8 @@ def rounds_section(record: Record) -> SheetSection:
             ]
             for column, value in enumerate(values, start=1):
                 _value(sheet, row, column, value, "0" if column in (3, 4) else styles.number)
-        row = _heading(sheet, row + 2, "Score changes", "", styles)
-        _header(sheet, row, ["Option", "Criterion", "Scorer", "Before", "After"], styles)
+        row = write_heading(sheet, row + 2, "Score changes", "", styles)
+        write_header(sheet, row, ["Option", "Criterion", "Scorer", "Before", "After"], styles)
         for c in record["scores"]:
             row += 1
             for column, value in enumerate(
@@ -179,8 +179,8 @@ def rounds_section(record: Record) -> SheetSection:
             ):
                 _value(sheet, row, column, value, styles.number)
         if record["weights"]:
-            row = _heading(sheet, row + 2, "Weight changes", "", styles)
-            _header(sheet, row, ["Criterion", "Before", "After"], styles)
+            row = write_heading(sheet, row + 2, "Weight changes", "", styles)
+            write_header(sheet, row, ["Criterion", "Before", "After"], styles)
             for w in record["weights"]:
                 row += 1
                 for column, value in enumerate([w["criterion"], w["old"], w["new"]], start=1):
@@ -201,14 +201,14 @@ def _panel(sheet: Worksheet, row: int, record: Record, context: WorkbookContext)
     round beside one added in a re-score); returns the last row written.
     """
     styles = context.styles
-    row = _heading(sheet, row, "Panel changes (the scores each scorer gave)", "", styles) - 1
+    row = write_heading(sheet, row, "Panel changes (the scores each scorer gave)", "", styles) - 1
     criteria: list[str] | None = None
     for change in record["panel"]:
         for option, given in change["scores"].items():
             if list(given) != criteria:
                 criteria = list(given)
                 row += 1
-                _header(sheet, row, ["Scorer", "Change", "Option", *criteria], styles)
+                write_header(sheet, row, ["Scorer", "Change", "Option", *criteria], styles)
             row += 1
             values = [scorer_text(change), change["status"], option, *given.values()]
             for column, value in enumerate(values, start=1):
@@ -227,7 +227,7 @@ def register_section() -> SheetSection:
         )
         labels = ["Group", "Option id", "Option", "Status quo", "Status", "Reason", *milestones]
         labels += ["Notes", "Dissent"]
-        _header(sheet, 3, labels, styles)
+        write_header(sheet, 3, labels, styles)
         sheet.freeze_panes = "C4"
         row = 3
         for ranking in context.rankings:

@@ -14,16 +14,16 @@ from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import Alternative, Sensitivity, Threshold
 from appraise.io.xlsx_cells import put_text
 from appraise.present.sensitivity import summary as sensitivity_summary
-from appraise.present.workbook.charts import _acceptability_block, _weight_chart_block
+from appraise.present.workbook.charts import acceptability_block, weight_chart_block
 from appraise.present.workbook.context import GroupLayout, Styles, WorkbookContext
 from appraise.present.workbook.tables import (
-    _header,
-    _heading,
-    _option_names,
-    _rows,
-    _title,
-    _Value,
-    _widths,
+    Value,
+    option_names,
+    set_widths,
+    write_header,
+    write_heading,
+    write_rows,
+    write_title,
 )
 
 SCORE_CHANGES_SHOWN = 3  # per option behind the leader
@@ -55,7 +55,7 @@ def _threshold_table(
     styles: Styles,
 ) -> int:
     """Weight thresholds: the interval of weight over which today's leader stays first."""
-    tree, names = ranking.sheet.tree, _option_names(ranking)
+    tree, names = ranking.sheet.tree, option_names(ranking)
     leader = ranking.options[0].name
     if within:
         title = "Thresholds within each family"
@@ -72,8 +72,8 @@ def _threshold_table(
             f"the rest: {leader} stays first while the weight is within the interval."
         )
         now = "Weight now"
-    header_row = _heading(sheet, row, title, note, styles)
-    _header(
+    header_row = write_heading(sheet, row, title, note, styles)
+    write_header(
         sheet,
         header_row,
         [
@@ -88,7 +88,7 @@ def _threshold_table(
         ],
         styles,
     )
-    rows: list[list[_Value]] = [
+    rows: list[list[Value]] = [
         [
             t.criterion,
             tree.name(t.criterion),
@@ -102,7 +102,9 @@ def _threshold_table(
         for t in thresholds
     ]
     pct = styles.percent
-    return _rows(sheet, header_row + 1, rows, [None, None, None, pct, pct, pct, None, None]) + 1
+    return (
+        write_rows(sheet, header_row + 1, rows, [None, None, None, pct, pct, pct, None, None]) + 1
+    )
 
 
 def _alternative_label(item: Alternative, ranking: Ranking) -> str:
@@ -122,9 +124,9 @@ def _alternatives_table(
     result: Sensitivity,
     styles: Styles,
 ) -> int:
-    names = _option_names(result.ranking)
-    header_row = _heading(sheet, row, title, note, styles)
-    _header(
+    names = option_names(result.ranking)
+    header_row = write_heading(sheet, row, title, note, styles)
+    write_header(
         sheet,
         header_row,
         [
@@ -137,7 +139,7 @@ def _alternatives_table(
         ],
         styles,
     )
-    rows: list[list[_Value]] = [
+    rows: list[list[Value]] = [
         [
             _alternative_label(item, result.ranking),
             ", ".join(names.get(i, i) for i in item.leaders),
@@ -148,14 +150,14 @@ def _alternatives_table(
         ]
         for item in items
     ]
-    return _rows(sheet, header_row + 1, rows, [None] * 6) + 1
+    return write_rows(sheet, header_row + 1, rows, [None] * 6) + 1
 
 
 def _score_table(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles) -> int:
     """For each option behind the leader, the smallest single-score rises that draw level."""
     ranking, found = result.ranking, result.scores or []
     tree = ranking.sheet.tree
-    header_row = _heading(
+    header_row = write_heading(
         sheet,
         row,
         "Score thresholds",
@@ -164,13 +166,13 @@ def _score_table(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles
         "level with the leader.",
         styles,
     )
-    _header(
+    write_header(
         sheet,
         header_row,
         ["Option", "Criterion", "Score now", "Rise needed", "Score needed"],
         styles,
     )
-    rows: list[list[_Value]] = []
+    rows: list[list[Value]] = []
     for option in ranking.options[1:]:
         feasible = sorted(
             (t for t in found if t.option == option.id and t.change is not None),
@@ -182,7 +184,7 @@ def _score_table(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles
     if not rows:
         rows.append(["(no option behind the leader)", None, None, None, None])
     number = styles.number
-    return _rows(sheet, header_row + 1, rows, [None, None, "General", number, number]) + 1
+    return write_rows(sheet, header_row + 1, rows, [None, None, "General", number, number]) + 1
 
 
 def write_sensitivity(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout) -> None:
@@ -190,25 +192,25 @@ def write_sensitivity(sheet: Worksheet, context: WorkbookContext, layout: GroupL
     styles, ranking, result = context.styles, layout.ranking, layout.sensitivity
     if result is None:
         raise ValueError(f"group {ranking.sheet.group} has no sensitivity results")
-    _title(
+    write_title(
         sheet,
         f"Sensitivity: {ranking.sheet.spec.name}",
         styles,
         "Computed at export from the weights and scores as exported: values, not formulas, so "
         "they do not follow edits on the Criteria sheet (run `appraise sensitivity` again).",
     )
-    row = _heading(sheet, 4, "In brief", "", styles)
+    row = write_heading(sheet, 4, "In brief", "", styles)
     for sentence in sensitivity_summary(result):
         put_text(sheet, row, 1, sentence)
         row += 1
     row += 1
     if not ranking.options:
-        _widths(sheet, {1: 28})
+        set_widths(sheet, {1: 28})
         sheet.freeze_panes = "A3"
         return
     if result.thresholds is not None:
         row = _threshold_table(sheet, row, result.thresholds, ranking, False, styles)
-        row = _weight_chart_block(sheet, row, result, styles)
+        row = weight_chart_block(sheet, row, result, styles)
     if result.within:
         row = _threshold_table(sheet, row, result.within, ranking, True, styles)
     if result.weight_sets is not None:
@@ -236,8 +238,8 @@ def write_sensitivity(sheet: Worksheet, context: WorkbookContext, layout: GroupL
     if result.scores is not None:
         row = _score_table(sheet, row, result, styles)
     if result.smaa is not None:
-        _acceptability_block(sheet, row, result.smaa, result, styles)
+        acceptability_block(sheet, row, result.smaa, result, styles)
     wide = len(ranking.options) + 6  # the acceptability table and the chart's data
-    _widths(sheet, {1: 30, 2: 30, 3: 14, 4: 14, 5: 17, 6: 14, 7: 24, 8: 24})
-    _widths(sheet, {c: 12 for c in range(9, wide + 1)})
+    set_widths(sheet, {1: 30, 2: 30, 3: 14, 4: 14, 5: 17, 6: 14, 7: 24, 8: 24})
+    set_widths(sheet, {c: 12 for c in range(9, wide + 1)})
     sheet.freeze_panes = "A3"  # the title and its note stay in view

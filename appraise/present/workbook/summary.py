@@ -17,9 +17,9 @@ from appraise.io.xlsx_cells import put_formula, put_text
 from appraise.kernel import TIE_TOLERANCE
 from appraise.present.ranking import context_text, ranking_record
 from appraise.present.sensitivity import summary as sensitivity_summary
-from appraise.present.workbook.charts import _contribution_chart
+from appraise.present.workbook.charts import contribution_chart
 from appraise.present.workbook.context import GroupLayout, Styles, WorkbookContext
-from appraise.present.workbook.tables import _header, _scale_text, _title, _widths
+from appraise.present.workbook.tables import scale_text, set_widths, write_header, write_title
 from appraise.weights import percent_text
 
 
@@ -60,7 +60,7 @@ def robustness_text(
         share = percent_text(margin / span, 0 if margin / span >= 0.01 else 1)
         text = (
             f"{leader.name} leads {runner.name} by {_points(margin)} points, "
-            f"{share}% of the {_scale_text(ranking)} scale"
+            f"{share}% of the {scale_text(ranking)} scale"
         )
     if ranking.disagreements:
         count = len(ranking.disagreements)
@@ -83,7 +83,7 @@ def _status_quo_text(ranking: Ranking) -> str:
 
 def _shortlist(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styles) -> int:
     """The ranked options with live rank and total; returns the next free row."""
-    _header(sheet, row, ["Rank", "Option", "Total", "Status quo", "Notes"], styles)
+    write_header(sheet, row, ["Rank", "Option", "Total", "Status quo", "Notes"], styles)
     for option in layout.ranking.options:
         row += 1
         source = layout.option_rows[option.id]
@@ -154,7 +154,7 @@ def _summary_group(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styl
     sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
     if ranking.options:
         # Below the text, not beside it, so a printed page stays one readable column wide.
-        chart = _contribution_chart(layout)
+        chart = contribution_chart(layout)
         sheet.add_chart(chart, f"A{row + 2}")
         row += 2 + math.ceil(chart.height / 0.5)  # rows are about 0.5 cm
     return row + 2
@@ -163,7 +163,7 @@ def _summary_group(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styl
 def write_summary(sheet: Worksheet, context: WorkbookContext) -> None:
     """Summary: per group the live shortlist, leader, status quo, set-aside options, a chart."""
     styles = context.styles
-    _title(
+    write_title(
         sheet,
         "Option appraisal: summary for the Health and Care Executive",
         styles,
@@ -184,4 +184,4 @@ def write_summary(sheet: Worksheet, context: WorkbookContext) -> None:
         row = 5
     for layout in context.groups:
         row = _summary_group(sheet, row, layout, styles)
-    _widths(sheet, {1: 18, 2: 48, 3: 30, 4: 11, 5: 40})
+    set_widths(sheet, {1: 18, 2: 48, 3: 30, 4: 11, 5: 40})

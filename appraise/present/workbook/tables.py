@@ -18,10 +18,11 @@ from appraise.data import FloatArray
 from appraise.io.xlsx_cells import put_number, put_text
 from appraise.present.workbook.context import Styles
 
-_Value = str | float | None
+Value = str | float | None
 
 
-def _header(sheet: Worksheet, row: int, labels: Sequence[str], styles: Styles) -> None:
+def write_header(sheet: Worksheet, row: int, labels: Sequence[str], styles: Styles) -> None:
+    """A table's header row, styled."""
     for column, label in enumerate(labels, start=1):
         cell = put_text(sheet, row, column, label)
         cell.font = styles.header_font
@@ -29,18 +30,20 @@ def _header(sheet: Worksheet, row: int, labels: Sequence[str], styles: Styles) -
         cell.alignment = Alignment(wrap_text=True, vertical="center")
 
 
-def _title(sheet: Worksheet, text: str, styles: Styles, note: str = "") -> None:
+def write_title(sheet: Worksheet, text: str, styles: Styles, note: str = "") -> None:
+    """A sheet's title in A1, with a note under it."""
     put_text(sheet, 1, 1, text).font = styles.title
     if note:
         put_text(sheet, 2, 1, note).font = styles.note_font
 
 
-def _widths(sheet: Worksheet, widths: Mapping[int, float]) -> None:
+def set_widths(sheet: Worksheet, widths: Mapping[int, float]) -> None:
+    """Column widths, by column number."""
     for column, width in widths.items():
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _long_table(sheet: Worksheet, header_row: int, freeze: str) -> None:
+def long_table(sheet: Worksheet, header_row: int, freeze: str) -> None:
     """Freeze the panes under the header; print landscape, one page wide, header repeated."""
     sheet.freeze_panes = freeze
     sheet.print_title_rows = f"{header_row}:{header_row}"
@@ -50,10 +53,10 @@ def _long_table(sheet: Worksheet, header_row: int, freeze: str) -> None:
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
 
-def _rows(
+def write_rows(
     sheet: Worksheet,
     row: int,
-    rows: Sequence[Sequence[_Value]],
+    rows: Sequence[Sequence[Value]],
     formats: Sequence[str | None],
 ) -> int:
     """Write rows from ``row``: text where the format is None, else numbers; the next row."""
@@ -68,7 +71,7 @@ def _rows(
     return row + len(rows)
 
 
-def _heading(sheet: Worksheet, row: int, title: str, note: str, styles: Styles) -> int:
+def write_heading(sheet: Worksheet, row: int, title: str, note: str, styles: Styles) -> int:
     """A table's heading and note; returns the row for its header."""
     put_text(sheet, row, 1, title).font = styles.heading
     if note:
@@ -77,7 +80,8 @@ def _heading(sheet: Worksheet, row: int, title: str, note: str, styles: Styles) 
     return row + 1
 
 
-def _scores_used(ranking: Ranking) -> FloatArray:
+def scores_used(ranking: Ranking) -> FloatArray:
+    """The scores a ranking was computed from (options x leaves)."""
     if ranking.scores is None:
         raise ValueError(
             "the ranking carries no scores; compute it with appraise.analysis.scoring.rank"
@@ -85,10 +89,12 @@ def _scores_used(ranking: Ranking) -> FloatArray:
     return ranking.scores
 
 
-def _scale_text(ranking: Ranking) -> str:
+def scale_text(ranking: Ranking) -> str:
+    """The scale as a sheet shows it: ``1-5``, or ``-2 to 2``."""
     scale = ranking.sheet.scale
     return f"{scale.min:g} to {scale.max:g}" if scale.min < 0 else f"{scale.min:g}-{scale.max:g}"
 
 
-def _option_names(ranking: Ranking) -> dict[str, str]:
+def option_names(ranking: Ranking) -> dict[str, str]:
+    """Option id -> name, as the ranking's score sheet gives them."""
     return {o.id: o.name for o in ranking.sheet.options}

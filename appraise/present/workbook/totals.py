@@ -24,12 +24,12 @@ from appraise.present.workbook.context import (
     WorkbookContext,
 )
 from appraise.present.workbook.tables import (
-    _header,
-    _long_table,
-    _scale_text,
-    _scores_used,
-    _title,
-    _widths,
+    long_table,
+    scale_text,
+    scores_used,
+    set_widths,
+    write_header,
+    write_title,
 )
 
 # Totals within this of each other share a rank, as in ``scoring.competition_ranks``.
@@ -43,7 +43,7 @@ def _score_rows(layout: GroupLayout) -> list[tuple[str, int, FloatArray]]:
     """(label, option index, values) per row: each scorer, the score used, then the spread."""
     ranking = layout.ranking
     sheet_ = ranking.sheet
-    used = _scores_used(ranking)
+    used = scores_used(ranking)
     spread = ranking.spread
     rows: list[tuple[str, int, FloatArray]] = []
     for i in range(len(sheet_.options)):
@@ -68,11 +68,11 @@ def _disagreement_text(layout: GroupLayout, option_id: str) -> str:
 def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout) -> None:
     """Scores: per scorer raw scores, the score used, the spread and disagreement flags."""
     styles, ranking = context.styles, layout.ranking
-    _title(
+    write_title(
         sheet,
         f"Scores: {ranking.sheet.spec.name}",
         styles,
-        f"From {ranking.sheet.path}; scale {_scale_text(ranking)}; blank = not scored. "
+        f"From {ranking.sheet.path}; scale {scale_text(ranking)}; blank = not scored. "
         "Shaded cells: scorers far apart on a heavily weighted criterion.",
     )
     labels = [
@@ -84,7 +84,7 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         "Declared interest",
     ]
     scorers = ranking.sheet.spec.scorers
-    _header(sheet, HEADER_ROW, labels, styles)
+    write_header(sheet, HEADER_ROW, labels, styles)
     flagged = {(d.option, d.leaf) for d in ranking.disagreements}
     flag_col = SCORES_FIRST_LEAF_COL + len(layout.leaf_ids)
     row = HEADER_ROW
@@ -105,13 +105,13 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         if interest:
             put_text(sheet, row, flag_col + 1, interest).fill = styles.flag_fill
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(flag_col + 1)}{row}"
-    _widths(
+    set_widths(
         sheet,
         {1: 18, 2: 18, 3: 40}
         | {c: 9 for c in range(4, flag_col)}
         | {flag_col: 40, flag_col + 1: 40},
     )
-    _long_table(sheet, HEADER_ROW, f"D{HEADER_ROW + 1}")
+    long_table(sheet, HEADER_ROW, f"D{HEADER_ROW + 1}")
 
 
 # --- Totals --------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
 def _row_of(ranking: Ranking, option_id: str) -> FloatArray:
     """The scores used for one option (the arrays are in file order)."""
     index = next(i for i, o in enumerate(ranking.sheet.options) if o.id == option_id)
-    row: FloatArray = _scores_used(ranking)[index]
+    row: FloatArray = scores_used(ranking)[index]
     return row
 
 
@@ -196,7 +196,7 @@ def write_totals(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
     """Totals: scores used x live global weights, contributions, totals and ranks."""
     styles, ranking = context.styles, layout.ranking
     tree = ranking.sheet.tree
-    _title(
+    write_title(
         sheet,
         f"Totals: {ranking.sheet.spec.name}",
         styles,
@@ -205,7 +205,7 @@ def write_totals(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
     )
     _weights_row(sheet, layout, context)
     labels = ["Option id", "Option", *layout.leaf_ids, *(tree.name(c) for c in tree.top_ids)]
-    _header(sheet, HEADER_ROW, [*labels, "Total", "Rank", "Status quo"], styles)
+    write_header(sheet, HEADER_ROW, [*labels, "Total", "Rank", "Status quo"], styles)
     column = layout.total_column
     totals = cells(column, TOTALS_FIRST_ROW, column, layout.last_option_row)
     for option_id, row in layout.option_rows.items():
@@ -222,5 +222,5 @@ def write_totals(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         for option_id, row in layout.screened_rows.items():
             _totals_row(sheet, row, layout, option_id, styles)
             put_text(sheet, row, layout.rank_column, "failed a gate")
-    _widths(sheet, {1: 18, 2: 40} | {c: 10 for c in range(3, layout.rank_column + 2)})
-    _long_table(sheet, HEADER_ROW, f"C{TOTALS_FIRST_ROW}")
+    set_widths(sheet, {1: 18, 2: 40} | {c: 10 for c in range(3, layout.rank_column + 2)})
+    long_table(sheet, HEADER_ROW, f"C{TOTALS_FIRST_ROW}")
