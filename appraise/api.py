@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from appraise.model import Aggregate, Missing, Settings
+from appraise.choices import Aggregate, Missing
+from appraise.model import Settings
 
 if TYPE_CHECKING:
     from appraise.analysis.combine.run import CombineResult
@@ -178,7 +179,8 @@ def sensitivity(
     """
     from contextlib import nullcontext
 
-    from appraise.analysis.sensitivity import ANALYSES, analyse
+    from appraise.analysis.sensitivity import analyse
+    from appraise.choices import ANALYSES
 
     what = list(only) if only is not None else list(ANALYSES)
     runs = samples if "smaa" in what else 0

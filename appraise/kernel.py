@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from appraise.choices import Aggregate
 from appraise.data import FloatArray
-from appraise.model import Aggregate
 
 TIE_TOLERANCE = 1e-9
 

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from appraise.choices import Aggregate, Missing, OptionStatus
 from appraise.errors import Problem
 from appraise.safe_text import QUOTE_LIMIT, cut, refused_text
 
@@ -297,10 +298,6 @@ class GateResult(_Model):
         if not self.passed and not self.reason:
             raise ValueError("a failed gate needs a reason")
         return self
-
-
-OptionStatus = Literal["viable", "long-listed", "shortlisted", "preferred", "rejected"]
-OPTION_STATUSES: tuple[str, ...] = ("viable", "long-listed", "shortlisted", "preferred", "rejected")
 
 
 class OptionSpec(_Model):
@@ -679,10 +676,6 @@ def validation_problems(
             where = where if placed == whole else placed
         problems.append(Problem(path, where, _message(found, line_of)))
     return problems
-
-
-Missing = Literal["error", "exclude", "baseline", "renormalise"]
-Aggregate = Literal["mean", "median"]
 
 
 @dataclass(frozen=True)

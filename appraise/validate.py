@@ -15,11 +15,11 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
+from appraise.choices import Aggregate
 from appraise.data import CriteriaTree, FloatArray, GateFailure, Level, OptionInfo, ScoreSheet
 from appraise.errors import Problem, Severity, raise_if_errors, setting
 from appraise.kernel import aggregate
 from appraise.model import (
-    Aggregate,
     CriteriaFile,
     OptionSpec,
     Rule,

@@ -220,3 +220,33 @@ def test_no_module_imports_another_modules_private_name():
                     if a.name.startswith("_") and not a.name.startswith("__")
                 ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "declared"),
+    [
+        ("rank", "--missing", "Missing"),
+        ("rank", "--aggregate", "Aggregate"),
+        ("rank", "--status", "OptionStatus"),
+        ("sensitivity", "--distribution", "Distribution"),
+        ("sensitivity", "--score-noise", "ScoreNoise"),
+        ("sensitivity", "--only", "Analysis"),
+        ("combine", "--distribution", "Distribution"),
+    ],
+)
+def test_the_command_line_offers_each_choice_list_as_declared(command, option, declared):
+    """Issue 15: choice lists are declared once (``appraise.choices``); an option refusing a
+    value lists exactly those choices, in order."""
+    import re
+    from typing import get_args
+
+    from typer.testing import CliRunner
+
+    from appraise import choices
+    from appraise.cli import app
+
+    result = CliRunner().invoke(app, [command, option, "nonesuch"])
+    assert result.exit_code == 2
+    text = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    listed = text.split("is not one of", 1)[1].split(".")[0]
+    assert tuple(re.findall(r"'([^']+)'", listed)) == get_args(getattr(choices, declared))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, overload
 import numpy as np
 import numpy.typing as npt
 
+from appraise.choices import Aggregate
 from appraise.data import CriteriaTree, FloatArray, GateFailure, ScoreSheet
 from appraise.errors import InputError, ParameterError, setting
 from appraise.kernel import (
@@ -22,7 +23,7 @@ from appraise.kernel import (
     competition_ranks,
     weighted_sum,
 )
-from appraise.model import Aggregate, Settings
+from appraise.model import Settings
 from appraise.weights import global_weights, membership
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from appraise.analysis.scoring import Ranking, rank
+from appraise.choices import ANALYSES
 from appraise.data import FloatArray
 from appraise.errors import InputError, setting
 from appraise.kernel import TIE_TOLERANCE, competition_ranks, weighted_sum
@@ -441,17 +442,6 @@ def leave_one_out(ranking: Ranking, top: int = 3) -> list[Alternative]:
             other = rank(reduced, _settings(ranking))
             out.append(_reranked("scorer", scorer, ranking, other, top))
     return out
-
-
-Analysis = Literal["thresholds", "within", "scores", "weight-sets", "leave-one-out", "smaa"]
-ANALYSES: tuple[Analysis, ...] = (
-    "thresholds",
-    "within",
-    "scores",
-    "weight-sets",
-    "leave-one-out",
-    "smaa",
-)
 
 
 @dataclass(frozen=True)

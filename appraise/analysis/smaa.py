@@ -16,11 +16,12 @@ Work is done ``chunk`` samples at a time, each chunk with its own generator spaw
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from appraise.choices import DISTRIBUTIONS, SCORE_NOISES, Distribution, ScoreNoise
 from appraise.data import CriteriaTree, FloatArray, Level
 from appraise.errors import AppraiseError, InputError, ParameterError
 from appraise.kernel import aggregate, first_shares, tie_blocks, weighted_sum
@@ -30,14 +31,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from appraise.analysis.scoring import Ranking
-    from appraise.model import Aggregate
+    from appraise.choices import Aggregate
 
-Distribution = Literal["uniform", "family", "dirichlet"]
-ScoreNoise = Literal["none", "scorers", "range"]
 IntArray = npt.NDArray[np.int64]
 
-DISTRIBUTIONS: tuple[Distribution, ...] = ("uniform", "family", "dirichlet")
-SCORE_NOISES: tuple[ScoreNoise, ...] = ("none", "scorers", "range")
 MAX_SAMPLES = 10_000_000
 # Largest temporary array (in elements) built at once inside a chunk: score draws are
 # samples x options x leaves and pairwise comparisons samples x options x options.

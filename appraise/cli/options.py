@@ -6,13 +6,20 @@ errors into exit codes 1 (input) and 2 (usage).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from appraise.choices import (
+    ANALYSES,
+    OPTION_STATUSES,
+    Aggregate,
+    Distribution,
+    Missing,
+)
 from appraise.cli.terminal import Format, err, escape_markup, state
 from appraise.errors import FLAG_FOR
 from appraise.safe_text import one_line
@@ -22,57 +29,22 @@ if TYPE_CHECKING:
     from appraise.model import Settings
 
 
-class MissingPolicy(str, Enum):
-    """What to do with a cell nobody scored."""
+def choice_enum(name: str, values: tuple[str, ...]) -> type[Enum]:
+    """An Enum of ``values`` (``weight-sets`` as member ``weight_sets``).
 
-    error = "error"
-    exclude = "exclude"
-    baseline = "baseline"
-    renormalise = "renormalise"
-
-
-class AnalysisName(str, Enum):
-    """The analyses ``sensitivity`` can run."""
-
-    thresholds = "thresholds"
-    within = "within"
-    scores = "scores"
-    weight_sets = "weight-sets"
-    leave_one_out = "leave-one-out"
-    smaa = "smaa"
+    For a repeatable option: Typer takes a Literal for one value, not a list of them.
+    """
+    return Enum(name, [(v.replace("-", "_"), v) for v in values], type=str)  # type: ignore[return-value]
 
 
-class DistributionName(str, Enum):
-    """How SMAA samples weights."""
-
-    uniform = "uniform"
-    family = "family"
-    dirichlet = "dirichlet"
+def chosen(items: Sequence[Enum] | None) -> list[str]:
+    """The values given to a repeatable choice option, in order."""
+    return [str(item.value) for item in items or []]
 
 
-class ScoreNoiseName(str, Enum):
-    """How SMAA perturbs scores."""
-
-    none = "none"
-    scorers = "scorers"
-    range = "range"
-
-
-class OptionStatusName(str, Enum):
-    """Option register statuses."""
-
-    viable = "viable"
-    long_listed = "long-listed"
-    shortlisted = "shortlisted"
-    preferred = "preferred"
-    rejected = "rejected"
-
-
-class AggregateMethod(str, Enum):
-    """How per-scorer scores are combined cell by cell."""
-
-    mean = "mean"
-    median = "median"
+# Derived from the declared choices (mypy sees only ``type[Enum]``, so not valid as a type).
+OptionStatusName = choice_enum("OptionStatusName", OPTION_STATUSES)
+AnalysisName = choice_enum("AnalysisName", ANALYSES)
 
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
@@ -90,7 +62,7 @@ NormaliseOpt = Annotated[
     ),
 ]
 MissingOpt = Annotated[
-    MissingPolicy,
+    Missing,
     typer.Option(
         "--missing",
         help="Cells nobody scored: error, or exclude the option, use the status quo's score "
@@ -98,7 +70,7 @@ MissingOpt = Annotated[
     ),
 ]
 StatusOpt = Annotated[
-    list[OptionStatusName] | None,
+    list[OptionStatusName] | None,  # type: ignore[valid-type]
     typer.Option(
         "--status",
         help="Rank only options with this register status (repeatable), and the status quo for "
@@ -132,7 +104,7 @@ SeedOpt = Annotated[
     ),
 ]
 DistributionOpt = Annotated[
-    DistributionName,
+    Distribution,
     typer.Option(
         "--distribution",
         help="Simulated weights: uniform (no preferences), family (per criterion, then per "
@@ -156,7 +128,7 @@ SmaaSamplesOpt = Annotated[
     ),
 ]
 AggregateOpt = Annotated[
-    AggregateMethod,
+    Aggregate,
     typer.Option("--aggregate", help="Combine per-scorer scores by mean or median."),
 ]
 
@@ -215,9 +187,9 @@ def exit_on_input_error() -> Iterator[None]:
 def settings_from(
     weights: str | None,
     normalise: bool,
-    missing: MissingPolicy,
-    aggregate: AggregateMethod,
-    statuses: list[OptionStatusName] | None = None,
+    missing: Missing,
+    aggregate: Aggregate,
+    statuses: Sequence[Enum] | None = None,
     exclude_conflicted: bool = False,
 ) -> Settings:
     """The library's ``Settings`` from the options every ranking command shares."""
@@ -225,11 +197,11 @@ def settings_from(
 
     return Settings(
         normalise=normalise,
-        missing=missing.value,
-        aggregate=aggregate.value,
+        missing=missing,
+        aggregate=aggregate,
         weight_set=weights,
         exclude_conflicted=exclude_conflicted,
-        statuses=tuple(s.value for s in statuses or []),
+        statuses=tuple(chosen(statuses)),
     )
 
 

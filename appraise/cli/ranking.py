@@ -8,26 +8,24 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from appraise.choices import ScoreNoise
 from appraise.cli.app import app
 from appraise.cli.options import (
     FLAG,
-    AggregateMethod,
     AggregateOpt,
     AnalysisName,
     ConcentrationOpt,
     ConflictOpt,
-    DistributionName,
     DistributionOpt,
     FormatOpt,
     MissingOpt,
-    MissingPolicy,
     NormaliseOpt,
-    ScoreNoiseName,
     ScoresArg,
     SeedOpt,
     SmaaSamplesOpt,
     StatusOpt,
     WeightsOpt,
+    chosen,
     exit_on_input_error,
     rankings_for,
     settings_from,
@@ -58,8 +56,8 @@ def rank(
     ] = None,
     weights: WeightsOpt = None,
     normalise: NormaliseOpt = False,
-    missing: MissingOpt = MissingPolicy.error,
-    aggregate: AggregateOpt = AggregateMethod.mean,
+    missing: MissingOpt = "error",
+    aggregate: AggregateOpt = "mean",
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
 ) -> None:
@@ -111,7 +109,7 @@ def check(
         bool, typer.Option("--strict", metavar=FLAG, help="Treat warnings as errors.")
     ] = False,
     normalise: NormaliseOpt = False,
-    missing: MissingOpt = MissingPolicy.error,
+    missing: MissingOpt = "error",
 ) -> None:
     """Validate files and list every problem found, not just the first. Exit 1 on any error.
 
@@ -127,7 +125,7 @@ def check(
     from appraise.present.formats import to_csv, to_markdown
     from appraise.present.ranking import problem_record
 
-    settings = settings_from(None, normalise, missing, AggregateMethod.mean)
+    settings = settings_from(None, normalise, missing, "mean")
     with exit_on_input_error():
         result = io.check_files(files, settings)
     print_notes(result.notes)
@@ -204,7 +202,7 @@ def sensitivity(
     scores: ScoresArg = None,
     fmt: FormatOpt = Format.table,
     only: Annotated[
-        list[AnalysisName] | None,
+        list[AnalysisName] | None,  # type: ignore[valid-type]
         typer.Option(
             "--only",
             help="Run only these analyses (repeat the option); default: all.",
@@ -219,20 +217,20 @@ def sensitivity(
     ] = 3,
     samples: SmaaSamplesOpt = 10_000,
     seed: SeedOpt = 1,
-    distribution: DistributionOpt = DistributionName.uniform,
+    distribution: DistributionOpt = "uniform",
     concentration: ConcentrationOpt = 100.0,
     score_noise: Annotated[
-        ScoreNoiseName,
+        ScoreNoise,
         typer.Option(
             "--score-noise",
             help="SMAA scores: fixed (none), resample the panel's scorers, or anywhere in each "
             "cell's min-max range.",
         ),
-    ] = ScoreNoiseName.none,
+    ] = "none",
     weights: WeightsOpt = None,
     normalise: NormaliseOpt = False,
-    missing: MissingOpt = MissingPolicy.error,
-    aggregate: AggregateOpt = AggregateMethod.mean,
+    missing: MissingOpt = "error",
+    aggregate: AggregateOpt = "mean",
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
 ) -> None:
@@ -248,7 +246,8 @@ def sensitivity(
     Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
     """
     from appraise import api
-    from appraise.analysis.sensitivity import ANALYSES, check_size
+    from appraise.analysis.sensitivity import check_size
+    from appraise.choices import ANALYSES
     from appraise.present.sensitivity import (
         sensitivity_markdown,
         sensitivity_record,
@@ -256,7 +255,7 @@ def sensitivity(
     )
 
     settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
-    what = [a.value for a in only] if only else list(ANALYSES)
+    what = chosen(only) or list(ANALYSES)
     records = []
     with exit_on_input_error():
         rankings = rankings_for(scores, settings, "testing")
@@ -268,9 +267,9 @@ def sensitivity(
                 ranking,
                 samples=samples,
                 seed=seed,
-                distribution=distribution.value,
+                distribution=distribution,
                 concentration=concentration,
-                score_noise=score_noise.value,
+                score_noise=score_noise,
                 top=top,
                 only=what,
                 progress=progress_bar,

@@ -286,7 +286,8 @@ def _simulate(
     distribution: str,
     concentration: float,
 ) -> Robustness:
-    from appraise.analysis.smaa import Distribution, sample_weights
+    from appraise.analysis.smaa import sample_weights
+    from appraise.choices import Distribution
 
     sheet = rankings[0].sheet
     base = np.array([rankings[0].weights[leaf] for leaf in sheet.leaf_ids])
