@@ -6,10 +6,7 @@ files at once (scores against criteria, rules against groups) live in ``validate
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -21,75 +18,12 @@ from pydantic import (
     Strict,
     StrictBool,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
 from appraise.choices import Aggregate, Missing, OptionStatus
-from appraise.errors import Problem
-from appraise.safe_text import QUOTE_LIMIT, cut, refused_text
-
-# --- limits ------------------------------------------------------------------------------------
-# Every size and count limit on input files, in one place. Each is checked before the work it
-# protects (a file's bytes before it is parsed, a workbook's rows and cells before openpyxl
-# builds it, counts before pydantic validates), and each gives a message naming the file, where
-# in it, and the limit. They sit well above any real appraisal (tens of options, 10-60 criteria,
-# a panel of up to 30) and well below what would make a run slow or large.
-#
-# | limit                        | value       | checked in          | guards against
-# |------------------------------|-------------|---------------------|------------------------------
-# | YAML file                    | 10 MB       | io/yaml_io.py       | parse time, about 2 s per MB
-# | JSON file (YAML's subset)    | 64 MB       | io/yaml_io.py       | memory; generated large files
-# | nesting depth                | 50 levels   | io/yaml_io.py       | RecursionError, deep walks
-# | YAML aliases (*references)   | 100         | io/yaml_io.py       | alias bombs (billion laughs)
-# | values reached via aliases   | 100,000     | io/yaml_io.py       | alias bombs under 100 aliases
-# | digits in a number           | 300         | io/yaml_io.py       | int() on huge numbers
-# | workbook (.xlsx) file        | 20 MB       | io/xlsx_guard.py    | memory
-# | workbook unpacked            | 100 MB      | io/xlsx_guard.py    | zip bombs
-# | workbook parts (zip members) | 2,000       | io/xlsx_guard.py    | zip bombs
-# | one part's unpacking ratio   | 200 : 1     | io/xlsx_guard.py    | zip bombs
-# | rows in one sheet            | 20,000      | io/xlsx_guard.py    | a million formatted rows
-# | cells in a workbook          | 500,000     | io/xlsx_guard.py    | openpyxl time and memory
-# | options in a scores file     | 5,000       | io/parsing.py       | validation time
-# | scorers in a scores file     | 100         | io/parsing.py       | validation time
-# | scores in a scores file      | 5,000,000   | io/parsing.py       | memory
-# | criteria + sub-criteria      | 500         | io/parsing.py       | validation time
-# | rules in a rules file        | 10,000      | io/parsing.py       | combination search
-# | SMAA samples                 | 10,000,000  | cli.py (--samples)  | run time
-# | any number (file or option)  | |x| <= 1e12 | Number, Weight here | overflow to inf or NaN
-# | a weight that is not 0       | >= 1e-12    | Weight here         | overflow in score thresholds
-# | --concentration              | 0.001..1e6  | cli.py              | (1e6 already all but fixed)
-# | --seed                       | 0..2^32-1   | cli.py              | a seed the Audit sheet keeps
-# | values in a YAML file        | 200,000     | io/yaml_io.py       | time: PyYAML composes each
-#                                                                       node in Python (~12 us);
-#                                                                       JSON takes bulk data
-# | values in a JSON file        | 6,000,000   | io/yaml_io.py       | memory (counted before
-#                                                                       parsing)
-MB = 1024 * 1024
-MAX_YAML_BYTES = 10 * MB
-MAX_JSON_BYTES = 64 * MB
-MAX_DEPTH = 50
-MAX_ALIASES = 100
-MAX_ALIASED_VALUES = 100_000
-MAX_YAML_VALUES = 200_000
-MAX_JSON_VALUES = 6_000_000  # MAX_SCORES and their keys, names and ids; ~1 GiB parsed
-MAX_DIGITS = 300
-MAX_XLSX_BYTES = 20 * MB
-MAX_UNZIPPED_BYTES = 100 * MB
-MAX_ZIP_MEMBERS = 2_000
-MAX_ZIP_RATIO = 200
-MAX_SHEET_ROWS = 20_000
-MAX_WORKBOOK_CELLS = 500_000
-MAX_OPTIONS = 5_000
-MAX_SCORERS = 100
-MAX_SCORES = 5_000_000
-MAX_CRITERIA = 500
-MAX_RULES = 10_000
-MAX_WEIGHT_SETS = 100
-MAX_RULE_COUNT = 10_000  # an at_most: more than any rule can list (MAX_OPTIONS x groups)
-# Per command (each measured at its limit in benchmarks/scale_bench.py, within 1 GiB):
-MAX_SENSITIVITY_OPTIONS = 1_000  # ranked options: every pair is compared (a million pairs)
-MAX_EXPORT_CELLS = 500_000  # cells of an exported workbook: the most appraise reads back
+from appraise.limits import MAX_CRITERIA, MAX_OPTIONS, MAX_RULE_COUNT, MAX_RULES, MAX_WEIGHT_SETS
+from appraise.safe_text import cut, refused_text
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 REF_PATTERN = r"^[a-z0-9][a-z0-9_-]*/[a-z0-9][a-z0-9_-]*$"
@@ -191,6 +125,39 @@ Weight = Annotated[
 Score = Number | None
 
 
+def shown_value(value: Any) -> str:
+    """A value from a file as a message quotes it: cut, and never a flood repr'd whole."""
+    if isinstance(value, str):
+        return repr(cut(value))
+    if isinstance(value, (dict, list, tuple)) and len(value) > 20:  # never repr a flood whole
+        return f"{type(value).__name__} of {len(value):,} items"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+SCALE_WRITTEN = "scale is written {min: 1, max: 5}"
+_SCALE_TEXT = re.compile(
+    r"\s*(-?\d+(?:\.\d+)?)\s*(?:\.\.|-|–|—|to)\s*(-?\d+(?:\.\d+)?)\s*",  # noqa: RUF001
+)
+
+
+def scale_written(found: Any) -> str:
+    """``scale: 1-5`` and its kin: the mapping the file needs, with the ends it meant."""
+    ends: tuple[Any, ...] = ()
+    if isinstance(found, str) and (match := _SCALE_TEXT.fullmatch(found)):
+        ends = match.groups()
+    elif isinstance(found, list) and len(found) == 2:
+        ends = tuple(found)
+    elif isinstance(found, dict) and len(found) == 2:
+        ends = tuple(found.values())
+    shown = shown_value(found)
+    if isinstance(found, dict):  # as the file has it, not as Python prints it
+        shown = "{" + ", ".join(f"{key}: {value}" for key, value in found.items()) + "}"
+    if len(ends) == 2 and all(isinstance(e, (str, int, float)) for e in ends):
+        return f"scale is written {{min: {ends[0]}, max: {ends[1]}}}, found {shown}"
+    return f"{SCALE_WRITTEN}: its lowest and highest score; found {shown}"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -260,7 +227,7 @@ class Scale(_Model):
         says what to write.
         """
         if isinstance(data, dict) and data and not {"min", "max"} & data.keys():
-            raise ValueError(_scale_written(data))
+            raise ValueError(scale_written(data))
         return data
 
     @model_validator(mode="after")
@@ -391,291 +358,6 @@ class RulesFile(_Model):
     """A list of interdependency rules."""
 
     rules: list[Rule] = Field(min_length=1, max_length=MAX_RULES)
-
-
-def yaml_path(loc: tuple[int | str, ...], whole: bool = False) -> str:
-    """Turn a pydantic location into a YAML path such as ``options[2].scores.safety``.
-
-    Keys are cut to a readable length (a key may be 18 million characters), unless ``whole``
-    (to look the path up).
-    """
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            key = str(part) if whole else cut(str(part))
-            out += f".{key}" if out else key
-    return out
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(cut(value))
-    if isinstance(value, (dict, list, tuple)) and len(value) > 20:  # never repr a flood whole
-        return f"{type(value).__name__} of {len(value):,} items"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-_MESSAGES = {
-    "missing": "required key is missing",
-    "extra_forbidden": "unknown key '{key}'",
-    "float_type": "expected a number, found {found}",
-    "float_parsing": "expected a number, found {found}",
-    "finite_number": "expected a finite number, found {found}",
-    "bool_type": "expected true or false, found {found}",
-    "string_pattern_mismatch": (
-        "{found} is not a valid id (lowercase letters, digits, '-' and '_', "
-        "starting with a letter or digit)"
-    ),
-}
-
-
-_YAML_BOOLEAN = "(YAML reads yes/no/on/off as true/false)"
-
-
-# What each kind of rule lists, for a rule given too few options.
-_RULE_LISTS = {
-    "requires": "a 'requires' rule lists an option and what it needs: [a, b] (a needs b) or "
-    "[a, b, c] (a needs b or c)",
-    "excludes": "an 'excludes' rule lists at least two options, no two of which may be chosen "
-    "together",
-    "one_of": "a 'one_of' rule lists at least two options, exactly one of which is chosen",
-}
-
-
-def _too_short(error: dict[str, Any]) -> str:
-    found, key = error.get("input"), error["loc"][-1] if error["loc"] else ""
-    if isinstance(key, str) and key in _RULE_LISTS:
-        return f"{_RULE_LISTS[key]}; found {_shown(found)}"
-    at_least = (error.get("ctx") or {}).get("min_length", 1)
-    return f"expected at least {at_least} item{'' if at_least == 1 else 's'}, found {_shown(found)}"
-
-
-_SCALE = "scale is written {min: 1, max: 5}"
-_SCALE_TEXT = re.compile(
-    r"\s*(-?\d+(?:\.\d+)?)\s*(?:\.\.|-|–|—|to)\s*(-?\d+(?:\.\d+)?)\s*",  # noqa: RUF001
-)
-_NOT_SCORED = frozenset({"n/a", "na", "-", "?", "tbc", "tbd", "none", "x", ""})
-
-
-def _scale_written(found: Any) -> str:
-    """``scale: 1-5`` and its kin: the mapping the file needs, with the ends it meant."""
-    ends: tuple[Any, ...] = ()
-    if isinstance(found, str) and (match := _SCALE_TEXT.fullmatch(found)):
-        ends = match.groups()
-    elif isinstance(found, list) and len(found) == 2:
-        ends = tuple(found)
-    elif isinstance(found, dict) and len(found) == 2:
-        ends = tuple(found.values())
-    shown = _shown(found)
-    if isinstance(found, dict):  # as the file has it, not as Python prints it
-        shown = "{" + ", ".join(f"{key}: {value}" for key, value in found.items()) + "}"
-    if len(ends) == 2 and all(isinstance(e, (str, int, float)) for e in ends):
-        return f"scale is written {{min: {ends[0]}, max: {ends[1]}}}, found {shown}"
-    return f"{_SCALE}: its lowest and highest score; found {shown}"
-
-
-def _number_hint(found: str, loc: tuple[int | str, ...]) -> str:
-    """Why text that looks like a number is not one, and how to write it."""
-    text = found.strip()
-    if text.endswith("%") and _is_number(text[:-1]):
-        what = "weights are points (each family sums to 100)" if "weight" in loc else "numbers"
-        return f": {what}, written without '%': {text[:-1].strip()}"
-    if re.fullmatch(r"[-+]?\d+(?:\.\d+)?", text):
-        return f": a number in quotes is text; remove the quotes ({text})"
-    if re.fullmatch(r"[-+]?\d+,\d+", text):
-        return f": write decimals with a point: {text.replace(',', '.')}"
-    if _is_number(text) or _is_huge_number(text):
-        return _spelled_number_hint(text)
-    if text.lower() in _NOT_SCORED and ("scores" in loc or "scorers" in loc):
-        return ": for a score not given, leave it empty (or write null)"
-    return ""
-
-
-def _spelled_number_hint(text: str) -> str:
-    """A number spelled so it is read as text: ``1_000`` (Python's), ``1e3`` (YAML 1.1's)."""
-    if "_" in text:  # no spreadsheet writes it
-        return f": write it without '_': {text.replace('_', '')}"
-    if _is_huge_number(text):  # '1.0e400': text to YAML 1.1 (no sign in the exponent), and inf
-        return ": a number from -1e12 to 1e12 is expected"
-    # 1e3: YAML 1.1 reads a number with no '.' before its exponent as text
-    return f": YAML reads '{text}' as text; write it as {yaml_float(float(text))}"
-
-
-def yaml_float(value: float) -> str:
-    """``value`` as YAML reads it as a number: ``1.0e-320``, not ``1e-320`` (which is text)."""
-    text = repr(value)
-    mantissa, e, exponent = text.partition("e")
-    if e and "." not in mantissa:
-        return f"{mantissa}.0e{exponent}"
-    return text
-
-
-def _is_huge_number(text: str) -> bool:
-    try:
-        return math.isinf(float(text)) and text.strip().lower().lstrip("+-") not in (
-            "inf",
-            "infinity",
-        )
-    except ValueError:
-        return False
-
-
-def _is_number(text: str) -> bool:
-    """Whether text reads as a finite number ('nan' and 'inf' are not written as numbers)."""
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
-
-
-LineOf = Callable[[tuple[int | str, ...]], int | None]
-"""The line (1-based) of the key at a pydantic location in the file read, when known."""
-
-
-def dash_hint(keys: Any) -> str:
-    """For keys written ``-id``: a '-' starts a list item only with a space after it."""
-    dashed = next((k for k in keys if isinstance(k, str) and re.match(r"-[^\s-]", k)), None)
-    if dashed is None:
-        return ""
-    return f": a '-' starts a list item only with a space after it: '- {dashed[1:]}'"
-
-
-def _keys_at(root: str, parent: str) -> list[str]:
-    """The keys the model at YAML path ``parent`` takes, in a file whose model is ``root``."""
-    roots: dict[str, type[BaseModel]] = {
-        m.__name__: m for m in (CriteriaFile, ScoresFile, RulesFile)
-    }
-    places: tuple[tuple[str, type[BaseModel]], ...] = (
-        (r"", roots.get(root, BaseModel)),
-        (r"options\[\d+\]", OptionSpec),
-        (r"criteria\[\d+\]", CriterionSpec),
-        (r"criteria\[\d+\]\.sub\[\d+\]", SubCriterionSpec),
-        (r"scale", Scale),
-        (r"rules\[\d+\]", Rule),
-        (r"(?:options\[\d+\]\.)?gates\[\d+\]", GateSpec),
-        (r"options\[\d+\]\.gates\.[^.]+", GateResult),
-        (r"scorers\.[^.]+", ScorerSpec),
-        (r"printed_total|criteria\[\d+\]\.printed_subtotal", PrintedFigures),
-    )
-    model = next((m for pattern, m in places if re.fullmatch(pattern, parent)), BaseModel)
-    return [field.alias or name for name, field in model.model_fields.items()]
-
-
-def _unknown_key(error: dict[str, Any], line_of: LineOf | None) -> str:
-    """``unknown key 'b' (line 10)``, with the key meant, or a hint for a dedented key."""
-    loc, found = tuple(error["loc"]), error.get("input")
-    key = loc[-1] if loc else ""
-    if len(str(key)) > QUOTE_LIMIT:  # no id is this long: nothing to suggest, nothing to find
-        return f"unknown key '{cut(str(key))}'"
-    line = line_of(loc) if line_of else None
-    message = f"unknown key '{key}'" + (f" (line {line})" if line else "")
-    if loc[:1] == ("scale",):
-        return f"{message}: {_SCALE}"
-    # One slip of the keyboard away (the cutoff validate.nearest uses for criterion ids).
-    meant = difflib.get_close_matches(
-        str(key), _keys_at(str(error.get("root", "")), yaml_path(loc[:-1])), n=1, cutoff=0.75
-    )
-    if meant:
-        return f"{message}: did you mean '{meant[0]}'?"
-    if len(loc) != 3 or loc[0] != "options":
-        return message
-    is_score = _is_score(found)
-    if not (is_score or isinstance(found, dict)):
-        return message
-    under = "scores" if is_score else "scorers"
-    place = line_of((*loc[:2], under)) if line_of else None
-    at = f" (line {place})" if place else ""
-    what = "a score" if is_score else "a scorer's scores"
-    return f"{message}: is '{key}' {what}? indent it under '{under}:'{at}"
-
-
-def _special(error: dict[str, Any], line_of: LineOf | None) -> str | None:
-    """The findings said in words of their own, rather than pydantic's with what was found."""
-    kind, loc, found = error["type"], tuple(error["loc"]), error.get("input")
-    if kind == "extra_forbidden":
-        return _unknown_key(error, line_of)
-    if kind == "model_type" and loc == ("scale",):
-        return _scale_written(found)
-    if kind == "dict_type" and len(loc) == 4 and loc[2] == "scorers" and _is_score(found):
-        return _score_among_scorers(loc, found, line_of)
-    if isinstance(found, bool) and kind in {"float_type", "string_type"}:
-        return _boolean(kind, found)
-    if found is None and kind in {"float_type", "string_type"}:  # an empty cell, or `key:`
-        return f"expected {'a number' if kind == 'float_type' else 'text'}, found nothing (empty)"
-    return None
-
-
-def _score_among_scorers(loc: tuple[int | str, ...], found: Any, line_of: LineOf | None) -> str:
-    """A score dedented out of a scorer's row, so it reads as a scorer of its own."""
-    line = line_of(loc) if line_of else None
-    at = f" (line {line})" if line else ""
-    return (
-        f"expected a scorer's scores ({{criterion: score, ...}}), found {_shown(found)}: is "
-        f"'{loc[-1]}'{at} a score? indent it under the scorer above"
-    )
-
-
-def _boolean(kind: str, found: bool) -> str:
-    """YAML 1.1 turns an unquoted yes/no/on/off into a boolean before appraise sees it."""
-    word = "true" if found else "false"
-    if kind == "float_type":
-        return f"expected a number, found {word} {_YAML_BOOLEAN}"
-    return f"expected text, found {word} {_YAML_BOOLEAN[:-1]}; put the word in quotes)"
-
-
-def _message(error: dict[str, Any], line_of: LineOf | None = None) -> str:
-    """Pydantic's finding in the words of a person fixing a YAML file."""
-    kind, msg = error["type"], str(error["msg"])
-    if kind == "value_error":
-        return msg.removeprefix("Value error, ")
-    if kind == "too_short":
-        return _too_short(error)
-    special = _special(error, line_of)
-    if special is not None:
-        return special
-    loc, found = tuple(error["loc"]), error.get("input")
-    template = _MESSAGES.get(kind, msg[0].lower() + msg[1:] + ", found {found}")
-    message = template.format(key=loc[-1] if loc else "", found=_shown(found))
-    if kind in {"float_type", "float_parsing"} and isinstance(found, str):
-        message += _number_hint(found, loc)
-    if kind == "list_type" and isinstance(found, dict):
-        message += dash_hint(found)
-    return message
-
-
-def _is_score(value: Any) -> bool:
-    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
-
-
-def validation_problems(
-    error: ValidationError,
-    path: str,
-    line_of: LineOf | None = None,
-    locate: Callable[[str], str] | None = None,
-) -> list[Problem]:
-    """Every pydantic finding as a ``Problem`` naming the YAML path, or where it is found.
-
-    ``line_of`` finds a key's line in the file (YAML files only), for the findings whose YAML
-    path alone does not show the slip: an unknown key, often one dedented out of its mapping.
-    ``locate`` maps a whole YAML path to its place (a workbook's sheet and cell); a path it does
-    not know is named as the YAML path, long keys cut.
-    """
-    problems = []
-    for item in error.errors(include_url=False):
-        loc = tuple(
-            p for p in item["loc"] if not (isinstance(p, str) and p.startswith("function-"))
-        )
-        found = {**item, "loc": loc, "root": error.title}
-        where = yaml_path(loc)
-        if locate is not None:
-            whole = yaml_path(loc, whole=True)
-            placed = locate(whole)
-            where = where if placed == whole else placed
-        problems.append(Problem(path, where, _message(found, line_of)))
-    return problems
 
 
 @dataclass(frozen=True)

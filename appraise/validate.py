@@ -19,14 +19,7 @@ from appraise.choices import Aggregate
 from appraise.data import CriteriaTree, FloatArray, GateFailure, Level, OptionInfo, ScoreSheet
 from appraise.errors import Problem, Severity, raise_if_errors, setting
 from appraise.kernel import aggregate
-from appraise.model import (
-    CriteriaFile,
-    OptionSpec,
-    Rule,
-    RulesFile,
-    ScoresFile,
-    Settings,
-)
+from appraise.model import CriteriaFile, OptionSpec, Rule, RulesFile, ScoresFile, Settings
 from appraise.weights import exact, printed_discrepancies, sum_text, sums_to_100
 
 

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
-from appraise import model
+from appraise import limits, model
 from appraise.cli import app
 from appraise.errors import AppraiseError
 from appraise.io import check_files, load_criteria, load_scores, sniff, yaml_io
@@ -701,15 +701,15 @@ def test_a_criteria_reference_to_a_scores_file(write):
 def test_yaml_over_10_mb_is_refused_before_parsing(tmp_path):
     path = tmp_path / "huge.yaml"
     with path.open("wb") as f:
-        f.truncate(model.MAX_YAML_BYTES + 1)
-    refused(path, "", f"file is {model.MAX_YAML_BYTES + 1:,} bytes; the limit is 10,485,760 bytes")
+        f.truncate(limits.MAX_YAML_BYTES + 1)
+    refused(path, "", f"file is {limits.MAX_YAML_BYTES + 1:,} bytes; the limit is 10,485,760 bytes")
 
 
 def test_json_over_64_mb_is_refused_before_parsing(tmp_path):
     path = tmp_path / "huge.json"
     with path.open("wb") as f:
-        f.truncate(model.MAX_JSON_BYTES + 1)
-    refused(path, "", f"file is {model.MAX_JSON_BYTES + 1:,} bytes; the limit is 67,108,864 bytes")
+        f.truncate(limits.MAX_JSON_BYTES + 1)
+    refused(path, "", f"file is {limits.MAX_JSON_BYTES + 1:,} bytes; the limit is 67,108,864 bytes")
 
 
 def options_text(n_options: int, row: str = "{a: 3, b: 3}") -> str:
@@ -718,7 +718,7 @@ def options_text(n_options: int, row: str = "{a: 3, b: 3}") -> str:
 
 
 def test_too_many_options(write):
-    path = demo(write, options_text(model.MAX_OPTIONS + 1))
+    path = demo(write, options_text(limits.MAX_OPTIONS + 1))
     refused(path, "options", "5,001 options; the limit is 5,000 per file")
 
 
@@ -1067,7 +1067,7 @@ def test_not_a_zip(tmp_path):
 def test_a_workbook_over_20_mb(tmp_path):
     path = tmp_path / "huge.xlsx"
     with path.open("wb") as f:
-        f.truncate(model.MAX_XLSX_BYTES + 1)
+        f.truncate(limits.MAX_XLSX_BYTES + 1)
     refused(path, "", "workbook is 20,971,521 bytes; the limit is 20,971,520")
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from appraise.io.xlsx_guard import MAX_ELEMENTS, MAX_OTHER_ELEMENTS
 from appraise.io.xlsx_template import make_template
-from appraise.model import MAX_WORKBOOK_CELLS
+from appraise.limits import MAX_WORKBOOK_CELLS
 
 from .test_hostile import assert_clean, demo, invoke, refused, rewrite, sheet_part
 

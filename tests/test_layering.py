@@ -136,7 +136,19 @@ LAYERS = [
     # "" is the package itself: its __init__ imports nothing until a name is asked for
     (
         "data",
-        ("", "errors", "safe_text", "model", "data", "weights", "kernel", "validate", "bundled"),
+        (
+            "",
+            "errors",
+            "safe_text",
+            "choices",
+            "limits",
+            "model",
+            "data",
+            "weights",
+            "kernel",
+            "validate",
+            "bundled",
+        ),
     ),
     ("io", ("io",)),
     ("analysis", ("analysis",)),

@@ -21,7 +21,8 @@ from appraise.choices import ANALYSES
 from appraise.data import FloatArray
 from appraise.errors import InputError, setting
 from appraise.kernel import TIE_TOLERANCE, competition_ranks, weighted_sum
-from appraise.model import MAX_OPTIONS, MAX_SENSITIVITY_OPTIONS, Settings
+from appraise.limits import MAX_OPTIONS, MAX_SENSITIVITY_OPTIONS
+from appraise.model import Settings
 from appraise.weights import same_weights
 
 if TYPE_CHECKING:

@@ -15,11 +15,8 @@ from appraise.data import CriteriaTree
 from appraise.errors import Problem, raise_if_errors
 from appraise.io.files import CRITERIA_SUFFIXES, is_workbook, resolve_criteria_path, shown_path
 from appraise.io.parsing import Locate, parse
-from appraise.model import (
-    CriteriaFile,
-    ScoresFile,
-    validation_problems,
-)
+from appraise.messages import validation_problems
+from appraise.model import CriteriaFile, ScoresFile
 from appraise.validate import build_tree, check_criteria
 
 if TYPE_CHECKING:

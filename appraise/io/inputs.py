@@ -16,9 +16,7 @@ from appraise.io.checking import check_files
 from appraise.io.files import is_workbook, resolve_scores_path
 from appraise.io.loading import load_scores_once
 from appraise.io.parsing import FileKind, Locate, count_scores, read_data, same_place
-from appraise.model import (
-    Settings,
-)
+from appraise.model import Settings
 
 
 def load_scores(

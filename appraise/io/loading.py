@@ -16,12 +16,7 @@ from appraise.errors import raise_if_errors
 from appraise.io.criteria_files import criteria_for
 from appraise.io.files import shown_path
 from appraise.io.parsing import Locate, parse
-from appraise.model import (
-    Rule,
-    RulesFile,
-    ScoresFile,
-    Settings,
-)
+from appraise.model import Rule, RulesFile, ScoresFile, Settings
 from appraise.validate import build_sheet, check_rules
 
 

@@ -17,18 +17,16 @@ from appraise.errors import InputError, Problems, Refused, raise_if_errors
 from appraise.io.files import is_workbook, refuse_special_files, shown_path
 from appraise.io.sniff import refuse_other_types
 from appraise.io.yaml_io import KeyLines, read_yaml
-from appraise.model import (
+from appraise.limits import (
     MAX_CRITERIA,
     MAX_OPTIONS,
     MAX_RULES,
     MAX_SCORERS,
     MAX_SCORES,
     MAX_WEIGHT_SETS,
-    CriteriaFile,
-    RulesFile,
-    ScoresFile,
-    validation_problems,
 )
+from appraise.messages import validation_problems
+from appraise.model import CriteriaFile, RulesFile, ScoresFile
 
 FileKind = Literal["criteria", "scores", "rules"]
 M = TypeVar("M", bound=BaseModel)

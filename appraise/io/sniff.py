@@ -20,7 +20,7 @@ from typing import Literal
 
 from appraise.errors import InputError
 from appraise.io.yaml_io import is_json
-from appraise.model import MAX_JSON_BYTES, MAX_XLSX_BYTES, MAX_YAML_BYTES
+from appraise.limits import MAX_JSON_BYTES, MAX_XLSX_BYTES, MAX_YAML_BYTES
 
 HEAD_BYTES = 8192
 """How much of a file is read to tell its type."""

@@ -27,7 +27,7 @@ from openpyxl.workbook.workbook import Workbook
 from appraise.errors import InputError
 from appraise.io.faults import read_fault, reading
 from appraise.io.xlsx_layout import MAX_ROWS
-from appraise.model import (
+from appraise.limits import (
     MAX_UNZIPPED_BYTES,
     MAX_WORKBOOK_CELLS,
     MAX_XLSX_BYTES,

@@ -19,7 +19,7 @@ to the sheet and cell it came from, so every validation message names the cell.
 
 from __future__ import annotations
 
-from appraise.model import MAX_SHEET_ROWS
+from appraise.limits import MAX_SHEET_ROWS
 
 MAX_ROWS = MAX_SHEET_ROWS
 TEMPLATE_ROWS = 200

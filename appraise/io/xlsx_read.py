@@ -31,9 +31,7 @@ from appraise.io.xlsx_layout import (
     TABLES,
     YES_WORDS,
 )
-from appraise.model import (
-    SLUG_PATTERN,
-)
+from appraise.model import SLUG_PATTERN
 from appraise.safe_text import cut, some_names
 from appraise.validate import nearest
 

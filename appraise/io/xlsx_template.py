@@ -33,12 +33,8 @@ from appraise.io.xlsx_layout import (
     TABLES,
     TEMPLATE_ROWS,
 )
-from appraise.model import (
-    MAX_WORKBOOK_CELLS,
-    CriterionSpec,
-    ScoresFile,
-    SubCriterionSpec,
-)
+from appraise.limits import MAX_WORKBOOK_CELLS
+from appraise.model import CriterionSpec, ScoresFile, SubCriterionSpec
 from appraise.weights import global_weights, percent_text
 
 _HEADER = Font(bold=True, color="FFFFFF")

@@ -29,7 +29,7 @@ from yaml.resolver import Resolver
 from appraise.errors import InputError, Refused
 from appraise.io.faults import reading
 from appraise.io.yaml_errors import explain
-from appraise.model import (
+from appraise.limits import (
     MAX_ALIASED_VALUES,
     MAX_ALIASES,
     MAX_DEPTH,
@@ -39,8 +39,8 @@ from appraise.model import (
     MAX_SCORES,
     MAX_YAML_BYTES,
     MAX_YAML_VALUES,
-    dash_hint,
 )
+from appraise.messages import dash_hint
 from appraise.safe_text import cut
 
 JSON_SUFFIXES = (".json",)

@@ -45,7 +45,7 @@ from appraise.io.xlsx_cells import (
     put_text,
     sheet_ref,
 )
-from appraise.model import MAX_EXPORT_CELLS
+from appraise.limits import MAX_EXPORT_CELLS
 from appraise.present.workbook.audit import (
     AUDITED_PACKAGES,
     sha256_of,
