@@ -714,9 +714,9 @@ def test_numbers_typed_as_text_as_a_spreadsheet_shows_them_are_read_right(blank,
         {"a": 2.0, "b": 5.0},
         {"a": 3.0, "b": 3.0},
     ]
-    from appraise.io.xlsx_read import _number
+    from appraise.io.xlsx_sheet import number_of
 
-    assert [_number(t) for t in ("300,000", "1,000.5", "-2", "12,3456", "1,00")] == [
+    assert [number_of(t) for t in ("300,000", "1,000.5", "-2", "12,3456", "1,00")] == [
         300000.0,
         1000.5,
         -2.0,

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from appraise import io, load_criteria, load_scores, rank
 from appraise.analysis.scoring import Ranking
-from appraise.analysis.smaa import sample_weights, smaa
+from appraise.analysis.smaa import smaa
+from appraise.analysis.smaa_draws import sample_weights
 from appraise.errors import AppraiseError, ParameterError
 from appraise.model import Settings
 from appraise.weights import global_weights

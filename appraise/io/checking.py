@@ -138,7 +138,7 @@ def check_files(
         elif isinstance(found, RulesFile):
             rules.append((path, found))
         if is_workbook(path):
-            from appraise.io.xlsx_read import Locations, merge_problems
+            from appraise.io.xlsx_places import Locations, merge_problems
 
             if isinstance(locate, Locations):
                 validation = result.problems[start:]

@@ -20,7 +20,7 @@ from appraise.model import CriteriaFile, ScoresFile
 from appraise.validate import build_tree, check_criteria
 
 if TYPE_CHECKING:
-    from appraise.io.xlsx_read import Locations
+    from appraise.io.xlsx_places import Locations
 
 
 def load_criteria(
@@ -44,7 +44,7 @@ def criteria_for(
     A workbook carries its own table on its Criteria sheet (see ``workbook_criteria``).
     """
     if is_workbook(path):
-        from appraise.io.xlsx_read import Locations
+        from appraise.io.xlsx_places import Locations
 
         if isinstance(locate, Locations):
             return workbook_criteria(path, spec.criteria, locate, normalise, cache)
@@ -93,7 +93,7 @@ def workbook_criteria(
     missing, or differs, the sheet is used and a note says so. Without a whole Criteria sheet
     (a hand-made workbook) the named file is the only source, as for a YAML scores file.
     """
-    from appraise.io.xlsx_read import Locations
+    from appraise.io.xlsx_places import Locations
 
     place = where("criteria")
 

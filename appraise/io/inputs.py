@@ -62,7 +62,7 @@ def load_scores(
 
 def _fresh(locate: Locate) -> Locate:
     """A workbook's locations as reading left them, before loading adds its warnings."""
-    from appraise.io.xlsx_read import Locations
+    from appraise.io.xlsx_places import Locations
 
     return replace(locate, warnings=[]) if isinstance(locate, Locations) else locate
 

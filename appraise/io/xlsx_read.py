@@ -8,320 +8,36 @@ in one pass. The package is checked first (``appraise.io.xlsx_guard``).
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.errors import Problem, Problems
+from appraise.errors import Problems
 from appraise.io.xlsx_guard import check_container, open_workbook, survey
 from appraise.io.xlsx_layout import (
     CONSENSUS,
     GROUP_KEYS,
-    MAX_ROWS,
     MILESTONE,
-    NO_WORDS,
     TABLES,
     YES_WORDS,
 )
+from appraise.io.xlsx_places import Locations, sort_problems
+from appraise.io.xlsx_sheet import (
+    Reader,
+    number_of,
+    quoted,
+    sheet_place,
+    unknown_headings,
+)
 from appraise.model import SLUG_PATTERN
-from appraise.safe_text import cut, some_names
+from appraise.safe_text import some_names
 from appraise.validate import nearest
 
 
-def _q(value: object) -> str:
-    """A value from a cell, quoted in a message, cut to a readable length (``cut``)."""
-    if value is None:
-        return "None"
-    return f"'{cut(str(value))}'"
-
-
-def _shown(value: Any) -> str:
-    text = repr(value.isoformat() if isinstance(value, (datetime, date)) else value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _runs(numbers: list[int]) -> Iterator[tuple[int, int]]:
-    """Consecutive runs in sorted numbers, as (first, last): [2, 3, 4, 7] -> (2, 4), (7, 7)."""
-    start = None
-    for i, n in enumerate(numbers):
-        if start is None:
-            start = n
-        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
-            yield start, n
-            start = None
-
-
-HEADINGS_SHOWN = 3  # unknown headings reported one by one; more are one problem
-
-
-def _unknown_headings(
-    r: _Reader, row: int, unknown: list[tuple[str, object, int]], level: Sequence[str]
-) -> None:
-    """One error per heading that is no criterion id, or one for them all past a few.
-
-    A row of 16,000 stray headings is one problem to fix (delete the columns), not 16,000.
-    """
-    lists = f"the Criteria sheet lists: {some_names(level)}"
-    if len(unknown) <= HEADINGS_SHOWN:
-        for where, shown, _ in unknown:
-            r.error(
-                where,
-                f"heading {_q(shown)} is not a criterion id ({lists}); put notes in the "
-                "'evidence' column, or delete the column",
-            )
-        return
-    where, shown, _ = unknown[0]
-    last = get_column_letter(unknown[-1][2])
-    r.error(
-        where,
-        f"heading {_q(shown)} and {len(unknown) - 1:,} more to its right (to {last}{row}) are not "
-        f"criterion ids ({lists}); put notes in the 'evidence' column, or delete the columns",
-    )
-
-
-def _place(sheet: str, row: int, col: int | None = None) -> str:
-    if col is None:
-        return f"sheet '{sheet}', row {row}"
-    return f"sheet '{sheet}', cell {get_column_letter(col)}{row}"
-
-
-@dataclass
-class _Reader:
-    path: Path
-    values: Workbook
-    has_formulas: bool = True
-    where: dict[str, str] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    checked: set[str] = field(default_factory=set)
-    missing_columns: bool = False
-    _formulas: Workbook | None = None
-
-    @property
-    def formulas(self) -> Workbook:
-        """The workbook read again with formulas instead of their saved values (when needed)."""
-        if self._formulas is None:
-            self._formulas = open_workbook(self.path, data_only=False)
-        return self._formulas
-
-    def error(self, where: str, message: str) -> None:
-        self.problems.append(Problem(str(self.path), where, message))
-
-    def sheet(self, title: str, required: bool = True) -> Worksheet | None:
-        wanted = title.casefold()
-        for ws in self.values.worksheets:
-            if ws.title.strip().casefold() == wanted:
-                if ws.max_row > MAX_ROWS:
-                    self.error(
-                        f"sheet '{ws.title}'", f"has {ws.max_row:,} rows; the limit is {MAX_ROWS:,}"
-                    )
-                    return None
-                self.hidden(ws)
-                return ws  # read even when refused, so one pass finds everything else too
-        if required:
-            found = ", ".join(repr(ws.title) for ws in self.values.worksheets)
-            self.error(
-                "", f"no sheet named '{title}' (sheets: {found}); make one with `appraise template`"
-            )
-        return None
-
-    def hidden(self, ws: Worksheet) -> None:
-        """Refuse hidden sheets, rows and columns that hold data (each run of them once).
-
-        Refused, not skipped: what is ranked must be what reviewers of the workbook can see, and
-        unhiding is one click. A zero height or width hides as well as the hidden flag does.
-        """
-        if ws.title in self.checked:
-            return
-        self.checked.add(ws.title)
-        filled = [(row, col) for (row, col), c in ws._cells.items() if c.value not in (None, "")]
-        if not filled:
-            return
-        if ws.sheet_state != "visible":
-            self.error(
-                f"sheet '{ws.title}'",
-                f"the sheet is {ws.sheet_state}; unhide it (right-click a sheet tab > "
-                "Unhide) so everyone can see what is read, save, and run again",
-            )
-        rows = {r for r, d in ws.row_dimensions.items() if d.hidden or d.ht == 0}
-        columns = {
-            c
-            for d in ws.column_dimensions.values()
-            if d.hidden or (d.customWidth and d.width == 0)
-            for c in range(d.min or 0, (d.max or d.min or 0) + 1)
-        }
-        for what, hidden, used in (
-            ("row", rows, {row for row, _ in filled}),
-            ("column", columns, {col for _, col in filled}),
-        ):
-            for first, last in _runs(sorted(hidden & used)):
-                name = get_column_letter if what == "column" else str
-                span = name(first) if first == last else f"{name(first)}:{name(last)}"
-                many = "s" if first != last else ""
-                self.error(
-                    f"sheet '{ws.title}', {what}{many} {span}",
-                    f"hidden {what}{many} holding data; unhide {'them' if many else 'it'} "
-                    f"(select the {what}s either side, right-click > Unhide) so everyone can see "
-                    "what is read, save, and run again",
-                )
-
-    def cell(self, ws: Worksheet, row: int, col: int) -> Any:
-        """A cell's value: text trimmed, numbers stored as text turned into numbers."""
-        value = ws.cell(row=row, column=col).value
-        if value is None:
-            if not self.has_formulas:
-                return None
-            formula = self.formulas[ws.title].cell(row=row, column=col).value
-            if isinstance(formula, str) and formula.startswith("="):
-                self.error(
-                    _place(ws.title, row, col),
-                    f"formula {formula} has no saved result; open and save the workbook in a "
-                    "spreadsheet program, or type the value",
-                )
-            return None
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
-
-    def merged(self, ws: Worksheet, header_row: int) -> None:
-        """Merged cells in the header row or below it (above it, a title may be merged)."""
-        for merged in ws.merged_cells.ranges:
-            if merged.max_row >= header_row:
-                what = "the header row" if merged.min_row <= header_row else "the data"
-                self.error(
-                    f"sheet '{ws.title}', cells {merged.coord}",
-                    f"merged cells in {what}; unmerge them so each cell holds one value",
-                )
-
-    def unheaded(self, ws: Worksheet, header_row: int, shown: int = 5) -> None:
-        """Values below the header in a column with no heading, which would be dropped unread."""
-        headed = {
-            col
-            for (row, col), cell in ws._cells.items()
-            if row == header_row and isinstance(cell.value, str) and cell.value.strip()
-        }
-        stray = sorted(
-            (row, col, cell.value)
-            for (row, col), cell in ws._cells.items()
-            if row > header_row and col not in headed and cell.value not in (None, "")
-        )
-        for row, col, value in stray[:shown]:
-            self.error(
-                _place(ws.title, row, col),
-                f"{_shown(value)} is in a column with no heading in row {header_row}; add a "
-                "heading, or clear the cell",
-            )
-        if len(stray) > shown:
-            self.error(
-                f"sheet '{ws.title}'",
-                f"and {len(stray) - shown} more cells in columns with no heading",
-            )
-
-    def header(self, ws: Worksheet, must: str, search_rows: int = 10) -> tuple[int, dict[str, int]]:
-        """Find the header row (the first with a cell reading ``must``); column per heading.
-
-        Headings are compared ignoring case and spaces, so two that differ only so are an error
-        (the second column would otherwise be dropped without a word), as are merged headings.
-        """
-        for row in range(1, min(ws.max_row, search_rows) + 1):
-            headings: dict[str, int] = {}
-            repeats: list[tuple[int, str]] = []
-            for col in range(1, ws.max_column + 1):
-                value = ws.cell(row=row, column=col).value
-                if isinstance(value, str) and value.strip():
-                    if value.strip().casefold() in headings:
-                        repeats.append((col, value.strip()))
-                    headings.setdefault(value.strip().casefold(), col)
-            if must in headings:
-                self.merged(ws, row)
-                self.unheaded(ws, row)
-                for col, heading in repeats:
-                    first = get_column_letter(headings[heading.casefold()])
-                    self.error(
-                        _place(ws.title, row, col),
-                        f"heading {_q(heading)} repeats the one in {first}{row} (headings are "
-                        "compared ignoring case); rename or remove one column",
-                    )
-                return row, headings
-        self.merged(ws, 1)
-        self.error(
-            f"sheet '{ws.title}'",
-            f"no header row with a '{must}' column in the first {search_rows} rows",
-        )
-        return 0, {}
-
-    def records(
-        self, title: str, key: str, required: bool = False
-    ) -> list[tuple[int, dict[str, Any]]]:
-        """Non-blank rows of a simple table as ``(row number, {heading: value})``."""
-        ws = self.sheet(title, required)
-        if ws is None:
-            return []
-        top, headings = self.header(ws, key)
-        if not top:
-            return []
-        out = []
-        for row in range(top + 1, ws.max_row + 1):
-            record = {h: self.cell(ws, row, c) for h, c in headings.items()}
-            if any(v is not None for v in record.values()):
-                out.append((row, record))
-                for h, c in headings.items():
-                    record.setdefault(h, None)
-                    self.where.setdefault(f"@{title}:{row}:{h}", _place(ws.title, row, c))
-        return out
-
-    def at(self, title: str, row: int, heading: str) -> str:
-        return self.where.get(f"@{title}:{row}:{heading}", _place(title, row))
-
-    def flag(self, title: str, row: int, heading: str, value: Any, what: str) -> bool | Any:
-        if value is None or isinstance(value, bool):
-            return bool(value)
-        text = str(value).strip().casefold()
-        if text in YES_WORDS:
-            return True
-        if text in NO_WORDS:
-            return False
-        self.error(
-            self.at(title, row, heading), f"{what}: expected yes or no, found {_shown(value)}"
-        )
-        return value
-
-
-# Text that is a number as a spreadsheet shows one: digits, a decimal point, an exponent, and
-# commas only as thousands separators (``300,000``). ``3,5`` is left as text, so it is refused
-# at its cell with a hint to write 3.5, never read as 35; so are Python's own spellings that no
-# spreadsheet writes (``1_000``).
-_NUMBER_TEXT = re.compile(r"\s*[+-]?(\d{1,3}(,\d{3})+|\d*)(\.\d*)?([eE][+-]?\d+)?\s*")
-
-
-def _number(value: Any) -> Any:
-    """Numbers stored as text become numbers; anything else is left for validation to report."""
-    if isinstance(value, str):
-        if not _NUMBER_TEXT.fullmatch(value) or not any(c.isdigit() for c in value):
-            return value
-        number = float(value.replace(",", ""))
-        return number if math.isfinite(number) else value
-    if isinstance(value, bool):  # a TRUE/FALSE cell: shown as Excel shows it, not as YAML would
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        try:
-            return float(value)
-        except OverflowError:  # past a double's range: infinite, and refused as such
-            return math.inf if value > 0 else -math.inf
-    return value
-
-
-def _group(r: _Reader) -> dict[str, Any]:
+def _group(r: Reader) -> dict[str, Any]:
     ws = r.sheet("Group")
     data: dict[str, Any] = {}
     if ws is None:
@@ -335,13 +51,16 @@ def _group(r: _Reader) -> dict[str, Any]:
             continue
         key = key.casefold()
         if key in seen:
-            r.error(_place(ws.title, row, 1), f"{_q(key)} given twice (first in row {seen[key]})")
+            r.error(
+                sheet_place(ws.title, row, 1),
+                f"{quoted(key)} given twice (first in row {seen[key]})",
+            )
             continue
         seen[key] = row
         value = r.cell(ws, row, 2)
-        place = _place(ws.title, row, 2)
+        place = sheet_place(ws.title, row, 2)
         if key in {"scale_min", "scale_max"}:
-            data.setdefault("scale", {})[key.removeprefix("scale_")] = _number(value)
+            data.setdefault("scale", {})[key.removeprefix("scale_")] = number_of(value)
             r.where[f"scale.{key.removeprefix('scale_')}"] = place
             r.where.setdefault("scale", place)
         elif key == "illustrative":
@@ -353,11 +72,11 @@ def _group(r: _Reader) -> dict[str, Any]:
             r.where[key] = place
         else:
             data[key] = value  # an unknown key is reported by validation, at its cell
-            r.where[key] = _place(ws.title, row, 1)
+            r.where[key] = sheet_place(ws.title, row, 1)
     return data
 
 
-def _options(r: _Reader) -> list[dict[str, Any]]:
+def _options(r: Reader) -> list[dict[str, Any]]:
     options: list[dict[str, Any]] = []
     for row, rec in r.records("Options", "id", required=True):
         i = len(options)
@@ -380,10 +99,10 @@ def _options(r: _Reader) -> list[dict[str, Any]]:
                 option.setdefault("milestones", {})[key] = str(v)
                 r.where[f"options[{i}].milestones.{key}"] = r.at("Options", row, h)
             else:
-                option.setdefault("attributes", {})[h] = _number(v)
+                option.setdefault("attributes", {})[h] = number_of(v)
                 r.where[f"options[{i}].attributes.{h}"] = r.at("Options", row, h)
         options.append(option)
-        r.where[f"options[{i}]"] = _place("Options", row)
+        r.where[f"options[{i}]"] = sheet_place("Options", row)
         for key in TABLES["Options"]:
             r.where[f"options[{i}].{key}"] = r.at("Options", row, key)
     ws = r.sheet("Options", required=False)
@@ -415,7 +134,7 @@ class _Ids:
 
 
 def _criterion_columns(
-    r: _Reader, ws: Worksheet, row: int, headings: dict[str, int], ids: _Ids
+    r: Reader, ws: Worksheet, row: int, headings: dict[str, int], ids: _Ids
 ) -> dict[str, int]:
     """The Scores sheet's criterion columns (id -> column), each heading checked once, here.
 
@@ -436,29 +155,31 @@ def _criterion_columns(
         if heading in level:
             continue
         shown = ws.cell(row=row, column=col).value
-        where = _place(ws.title, row, col)
+        where = sheet_place(ws.title, row, col)
         meant = nearest(heading, [i for i in level if i not in columns])
         if heading in other:
             word = "top-level criterion" if heading in tops else "sub-criterion"
             r.error(
                 where,
-                f"{_q(shown)} is a {word}, but this sheet scores "
+                f"{quoted(shown)} is a {word}, but this sheet scores "
                 f"{'sub-criteria' if level is ids.leaves else 'top-level criteria'}; a sheet "
                 "scores one level throughout (see the Criteria sheet)",
             )
         elif meant is not None:
-            r.error(where, f"heading {_q(shown)} is not a criterion id: did you mean '{meant}'?")
+            r.error(
+                where, f"heading {quoted(shown)} is not a criterion id: did you mean '{meant}'?"
+            )
             columns[meant] = col
         else:
             unknown.append((where, shown, col))
-    _unknown_headings(r, row, unknown, level)
+    unknown_headings(r, row, unknown, level)
     missing = [i for i in level if i not in columns]
     merged = any(m.min_row <= row <= m.max_row for m in ws.merged_cells.ranges)
     if missing and merged:  # the merged heading is the problem, and is reported as such
         r.missing_columns = True
     elif missing:
         r.error(
-            _place(ws.title, row),
+            sheet_place(ws.title, row),
             f"no column for {', '.join(repr(i) for i in missing)}; add a column headed with "
             f"{'its id' if len(missing) == 1 else 'each id'} (see the Criteria sheet)",
         )
@@ -466,7 +187,7 @@ def _criterion_columns(
     return columns
 
 
-def _once(r: _Reader, found: dict[tuple[str, str], list[str]]) -> None:
+def _once(r: Reader, found: dict[tuple[str, str], list[str]]) -> None:
     """One error per unknown id, at its first cell, saying where else it is."""
     for (_, message), places in found.items():
         rest = len(places) - 1
@@ -474,7 +195,7 @@ def _once(r: _Reader, found: dict[tuple[str, str], list[str]]) -> None:
         r.error(places[0], message + also)
 
 
-def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], ids: _Ids) -> None:
+def _scores(r: Reader, options: list[dict[str, Any]], scorers: dict[str, Any], ids: _Ids) -> None:
     ws = r.sheet("Scores")
     if ws is None:
         return
@@ -501,22 +222,27 @@ def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], 
             given = [scorer, *cells.values()]
             what = "scores" if any(v is not None for v in given) else "evidence"
             if what == "scores" or evidence is not None:
-                r.error(_place(ws.title, row, headings["option"]), f"{what} with no option id")
+                r.error(sheet_place(ws.title, row, headings["option"]), f"{what} with no option id")
             continue
         i = _option_index(
-            r, str(option_id), _place(ws.title, row, headings["option"]), options, index, unknown
+            r,
+            str(option_id),
+            sheet_place(ws.title, row, headings["option"]),
+            options,
+            index,
+            unknown,
         )
         key = str(scorer) if scorer is not None else CONSENSUS
         if (key, i) in first_row:
             r.error(
-                _place(ws.title, row),
-                f"a second row for option {_q(option_id)} and "
-                f"{'scorer ' + _q(key) if scorer is not None else 'consensus scores'} "
+                sheet_place(ws.title, row),
+                f"a second row for option {quoted(option_id)} and "
+                f"{'scorer ' + quoted(key) if scorer is not None else 'consensus scores'} "
                 f"(first in row {first_row[key, i]})",
             )
             continue
         first_row[key, i] = row
-        scorer_cell = _place(ws.title, row, headings.get("scorer", 1))
+        scorer_cell = sheet_place(ws.title, row, headings.get("scorer", 1))
         if scorer is None and per_scorer:
             unknown.setdefault(("scorer", _MIXED), []).append(scorer_cell)
             scorer = CONSENSUS  # read as a scorer, so the rest is checked as one kind of row
@@ -525,21 +251,21 @@ def _scores(r: _Reader, options: list[dict[str, Any]], scorers: dict[str, Any], 
                 _unlisted(r, key, listed, scorer_cell, unknown)
             scorers.setdefault(key, {})  # reported here, so not again as unlisted
         base = f"options[{i}].scores" if scorer is None else f"options[{i}].scorers.{key}"
-        _store(r, options[i], base, key, {leaf: _number(v) for leaf, v in cells.items()})
+        _store(r, options[i], base, key, {leaf: number_of(v) for leaf, v in cells.items()})
         if evidence is not None:
             options[i].setdefault("evidence", {})[key] = str(evidence)
-            r.where[f"options[{i}].evidence.{key}"] = _place(ws.title, row, evidence_col)
-        r.where[base] = _place(ws.title, row)
-        r.where.setdefault(base.rsplit(".", 1)[0] if scorer else base, _place(ws.title, row))
+            r.where[f"options[{i}].evidence.{key}"] = sheet_place(ws.title, row, evidence_col)
+        r.where[base] = sheet_place(ws.title, row)
+        r.where.setdefault(base.rsplit(".", 1)[0] if scorer else base, sheet_place(ws.title, row))
         for leaf, col in leaf_cols.items():
-            r.where[f"{base}.{leaf}"] = _place(ws.title, row, col)
+            r.where[f"{base}.{leaf}"] = sheet_place(ws.title, row, col)
     _once(r, unknown)
     for option in options:
         option.pop(_STAND_IN, None)
     _unscored(r, options)
 
 
-def _store(r: _Reader, option: dict[str, Any], base: str, key: str, cells: dict[str, Any]) -> None:
+def _store(r: Reader, option: dict[str, Any], base: str, key: str, cells: dict[str, Any]) -> None:
     """A Scores row's scores (blank cells left out) under its option, as YAML would hold them."""
     values = {leaf: v for leaf, v in cells.items() if v is not None}
     if base.endswith(".scores"):
@@ -549,7 +275,7 @@ def _store(r: _Reader, option: dict[str, Any], base: str, key: str, cells: dict[
 
 
 def _option_index(
-    r: _Reader,
+    r: Reader,
     option_id: str,
     place: str,
     options: list[dict[str, Any]],
@@ -568,7 +294,7 @@ def _option_index(
     meant = nearest(option_id, listed)
     hint = f": did you mean '{meant}'?" if meant else ""
     unknown.setdefault(
-        ("option", f"option {_q(option_id)} is not listed on the Options sheet{hint}"), []
+        ("option", f"option {quoted(option_id)} is not listed on the Options sheet{hint}"), []
     ).append(place)
     if option_id not in index:
         index[option_id] = len(options)
@@ -578,29 +304,29 @@ def _option_index(
 
 
 def _unlisted(
-    r: _Reader, scorer: str, listed: list[str], place: str, found: dict[tuple[str, str], list[str]]
+    r: Reader, scorer: str, listed: list[str], place: str, found: dict[tuple[str, str], list[str]]
 ) -> None:
     """A scorer not on the Scorers sheet: a mistyped id would be one more panel member, unseen."""
     meant = nearest(scorer, listed)
     hint = f": did you mean '{meant}'?" if meant else f" (it lists: {some_names(listed)})"
-    message = f"scorer {_q(scorer)} is not on the Scorers sheet{hint}"
+    message = f"scorer {quoted(scorer)} is not on the Scorers sheet{hint}"
     found.setdefault(("scorer", message), []).append(place)
     r.where.setdefault(f"scorers.{scorer}", place)
 
 
-def _unscored(r: _Reader, options: list[dict[str, Any]]) -> None:
+def _unscored(r: Reader, options: list[dict[str, Any]]) -> None:
     """Options with no row on the Scores sheet (the blank template's placeholder, say)."""
     for i, option in enumerate(options):
         valid = isinstance(option.get("id"), str) and re.match(SLUG_PATTERN, option["id"])
         if "scores" not in option and "scorers" not in option and valid:  # else: id's error
             r.error(
                 r.where[f"options[{i}]"],
-                f"option {_q(option['id'])} has no rows on the Scores sheet; add a row per scorer "
-                "(or one with the scorer left blank, for consensus scores)",
+                f"option {quoted(option['id'])} has no rows on the Scores sheet; add a row per "
+                "scorer (or one with the scorer left blank, for consensus scores)",
             )
 
 
-def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
+def _scorers(r: Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
     scorers: dict[str, Any] = {}
     option_ids = [str(o["id"]) for o in options if o.get("id") is not None]
     for row, rec in r.records("Scorers", "id"):
@@ -610,12 +336,12 @@ def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         key = str(scorer_id)
         if key in scorers:
-            r.error(r.at("Scorers", row, "id"), f"scorer {_q(key)} listed twice")
+            r.error(r.at("Scorers", row, "id"), f"scorer {quoted(key)} listed twice")
             continue
         scorers[key] = {
             k: str(rec[k]) for k in ("name", "role", "organisation") if rec.get(k) is not None
         }
-        r.where[f"scorers.{key}"] = _place("Scorers", row)
+        r.where[f"scorers.{key}"] = sheet_place("Scorers", row)
         for k in ("name", "role", "organisation"):
             r.where[f"scorers.{key}.{k}"] = r.at("Scorers", row, k)
     for row, rec in r.records("Interests", "scorer"):
@@ -625,7 +351,7 @@ def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
             hint = f": did you mean '{meant}'?" if meant else ""
             r.error(
                 r.at("Interests", row, "scorer"),
-                f"scorer {_q(scorer)} is not on the Scorers sheet{hint}",
+                f"scorer {quoted(scorer)} is not on the Scorers sheet{hint}",
             )
             continue
         if option is not None and str(option) not in option_ids:
@@ -633,7 +359,7 @@ def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
             hint = f": did you mean '{meant}'?" if meant else ""
             r.error(
                 r.at("Interests", row, "option"),
-                f"option {_q(option)} is not on the Options sheet{hint}",
+                f"option {quoted(option)} is not on the Options sheet{hint}",
             )
         interests = scorers[str(scorer)].setdefault("interests", {})
         interests[str(option)] = None if rec.get("interest") is None else str(rec["interest"])
@@ -642,10 +368,10 @@ def _scorers(r: _Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
     return scorers
 
 
-def _gates(r: _Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _gates(r: Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     gates: list[dict[str, Any]] = []
     for row, rec in r.records("Gates", "id"):
-        r.where[f"gates[{len(gates)}]"] = _place("Gates", row)
+        r.where[f"gates[{len(gates)}]"] = sheet_place("Gates", row)
         for k in ("id", "name", "description"):
             r.where[f"gates[{len(gates)}].{k}"] = r.at("Gates", row, k)
         gates.append({k: rec[k] for k in ("id", "name", "description") if rec.get(k) is not None})
@@ -656,7 +382,7 @@ def _gates(r: _Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if str(option_id) not in index:
             meant = nearest(str(option_id), list(index)) if option_id is not None else None
             hint = f": did you mean '{meant}'?" if meant else ""
-            message = f"option {_q(option_id)} is not on the Options sheet{hint}"
+            message = f"option {quoted(option_id)} is not on the Options sheet{hint}"
             unknown.setdefault(("option", message), []).append(r.at("Gate results", row, "option"))
             continue
         i = index[str(option_id)]
@@ -667,14 +393,14 @@ def _gates(r: _Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
             result["reason"] = str(rec["reason"])
         options[i].setdefault("gates", {})[str(gate)] = result
         base = f"options[{i}].gates.{gate}"
-        r.where[base] = _place("Gate results", row)
+        r.where[base] = sheet_place("Gate results", row)
         r.where[f"{base}.pass"] = r.at("Gate results", row, "pass")
         r.where[f"{base}.reason"] = r.at("Gate results", row, "reason")
     _once(r, unknown)
     return gates
 
 
-def _criteria_sheet(r: _Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
+def _criteria_sheet(r: Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The Criteria sheet as a criteria file's mapping, and where each part of it is.
 
     None when there is no such sheet or it does not hold a whole table (an id, name and weight
@@ -699,7 +425,7 @@ def _criteria_sheet(r: _Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
             break
         if name is None or not isinstance(weight, int | float) or isinstance(weight, bool):
             return None, {}
-        node = {"id": str(node_id), "name": str(name), "weight": _number(weight)}
+        node = {"id": str(node_id), "name": str(name), "weight": number_of(weight)}
         if parent is None:
             path = f"criteria[{len(criteria)}]"
             criteria.append(node)
@@ -709,9 +435,9 @@ def _criteria_sheet(r: _Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
             subs.append(node)
         else:
             return None, {}
-        where[path] = _place(ws.title, row)
+        where[path] = sheet_place(ws.title, row)
         for key in ("id", "name", "weight"):
-            where[f"{path}.{key}"] = _place(ws.title, row, headings[key])
+            where[f"{path}.{key}"] = sheet_place(ws.title, row, headings[key])
         row += 1
     if not criteria:
         return None, {}
@@ -720,7 +446,7 @@ def _criteria_sheet(r: _Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
         key = r.cell(ws, later, 1)
         if isinstance(key, str) and key.casefold() == "normalise":
             table["normalise"] = r.cell(ws, later, 2) in YES_WORDS | {True}
-            where["normalise"] = _place(ws.title, later, 2)
+            where["normalise"] = sheet_place(ws.title, later, 2)
     where["criteria"] = f"sheet '{ws.title}'"
     return table, where
 
@@ -735,36 +461,6 @@ def _ids(table: dict[str, Any] | None) -> _Ids:
     return _Ids(leaves, tops, names)
 
 
-@dataclass(frozen=True)
-class Locations:
-    """Where each YAML path of a workbook's data came from (sheet and cell).
-
-    Also what else reading found: its problems, the order of its sheets, and the Criteria
-    sheet's table (see ``workbook_criteria``).
-    """
-
-    cells: dict[str, str]
-    problems: tuple[Problem, ...] = ()
-    sheets: tuple[str, ...] = ()
-    criteria: dict[str, Any] | None = None
-    criteria_cells: dict[str, str] = field(default_factory=dict)
-    missing_columns: bool = False
-    # Warnings found once the criteria are read (after the cells): `check` lists them too.
-    warnings: list[Problem] = field(default_factory=list)
-
-    def __call__(self, yaml_path: str) -> str:
-        """The most specific sheet/cell known for a YAML path such as ``options[2].scores.x``."""
-        path = yaml_path
-        while path:
-            if path in self.cells:
-                return self.cells[path]
-            cut = max(path.rfind("."), path.rfind("["))
-            if cut <= 0:
-                break
-            path = path[:cut]
-        return yaml_path
-
-
 def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     """The mapping a YAML scores file would parse to, and where each part of it came from.
 
@@ -774,7 +470,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     """
     check_container(path)
     has_formulas = survey(path)
-    r = _Reader(path, open_workbook(path, data_only=True), has_formulas)
+    r = Reader(path, open_workbook(path, data_only=True), has_formulas)
     data: dict[str, Any] = _group(r)
     table, criteria_cells = _criteria_sheet(r)
     options = _options(r)
@@ -789,8 +485,8 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     if gates:
         data["gates"] = gates
     data["options"] = options
-    r.where.setdefault("scorers", _place("Scorers", 1))
-    r.where.setdefault("gates", _place("Gates", 1))
+    r.where.setdefault("scorers", sheet_place("Scorers", 1))
+    r.where.setdefault("gates", sheet_place("Gates", 1))
     cells = {k: v for k, v in r.where.items() if not k.startswith("@")}
     sheets = tuple(ws.title for ws in r.values.worksheets)
     return data, Locations(
@@ -804,52 +500,3 @@ def read_scores_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     if where.problems:
         raise Problems(sort_problems(where.problems, where.sheets))
     return data, where
-
-
-_PLACE = re.compile(
-    r"sheet '(?P<sheet>[^']*)'(?:, (?:cells? (?P<col>[A-Z]+)(?P<row>\d+)\S*|rows? (?P<r>\d+)\S*"
-    r"|columns? (?P<c>[A-Z]+)\S*))?$"
-)
-
-
-def _where_sort(where: str, sheets: tuple[str, ...]) -> tuple[int, int, int, int]:
-    """(sheet, row, column) of a place as ``_place`` writes it; the file itself first."""
-    if not where:
-        return (0, 0, 0, 0)
-    match = _PLACE.match(where)
-    if match is None:
-        return (2, 0, 0, 0)  # not a place in a sheet: after every sheet's
-    sheet = match["sheet"]
-    index = sheets.index(sheet) if sheet in sheets else len(sheets)
-    row = int(match["row"] or match["r"] or 0)
-    col = match["col"] or match["c"]
-    return (1, index, row, column_index_from_string(col) if col else 0)
-
-
-def sort_problems(problems: Iterable[Problem], sheets: tuple[str, ...]) -> list[Problem]:
-    """A workbook's problems in the order of its sheets, rows and columns (stable otherwise)."""
-    return sorted(problems, key=lambda p: _where_sort(p.where, sheets))
-
-
-def merge_problems(
-    read: Iterable[Problem], validation: Iterable[Problem], sheets: tuple[str, ...]
-) -> list[Problem]:
-    """Reading's problems and validation's, one message per problem, by sheet and cell.
-
-    A validation finding is dropped when reading already reported its place, or a cell in the
-    row it names (the option with no Scores rows, reported in workbook words), and when it
-    repeats one already listed.
-    """
-    read = list(read)
-    taken = {p.where for p in read}
-    rows = {_where_sort(p.where, sheets)[:3] for p in read}
-    merged: list[Problem] = list(read)
-    seen = {(p.path, p.where, p.message) for p in read}
-    for p in validation:
-        key = _where_sort(p.where, sheets)
-        if p.where in taken or (key[3] == 0 and key[2] and key[:3] in rows):
-            continue
-        if (p.path, p.where, p.message) not in seen:
-            seen.add((p.path, p.where, p.message))
-            merged.append(p)
-    return sort_problems(merged, sheets)

@@ -286,7 +286,7 @@ def _simulate(
     distribution: str,
     concentration: float,
 ) -> Robustness:
-    from appraise.analysis.smaa import sample_weights
+    from appraise.analysis.smaa_draws import sample_weights
     from appraise.choices import Distribution
 
     sheet = rankings[0].sheet

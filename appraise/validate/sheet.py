@@ -1,16 +1,14 @@
-"""Checks that need more than one file's shape: weights add up, ids resolve, scores fit.
+"""A scores file checked against its criteria and built into a ``ScoreSheet``.
 
-Every check appends to a list of problems instead of stopping at the first, so ``check``
-can report everything wrong with a file in one pass.
+Scores on the scale and against known criteria, gaps by the missing-score policy, gates,
+statuses, interests, and the scoring lint (a score far from the rest of the panel).
 """
 
 from __future__ import annotations
 
-import difflib
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
@@ -19,141 +17,8 @@ from appraise.choices import Aggregate
 from appraise.data import CriteriaTree, FloatArray, GateFailure, Level, OptionInfo, ScoreSheet
 from appraise.errors import Problem, Severity, raise_if_errors, setting
 from appraise.kernel import aggregate
-from appraise.model import CriteriaFile, OptionSpec, Rule, RulesFile, ScoresFile, Settings
-from appraise.weights import exact, printed_discrepancies, sum_text, sums_to_100
-
-
-def nearest(key: str, known: Sequence[str]) -> str | None:
-    """The id ``key`` was probably meant to be (one slip of the keyboard away), if any."""
-    if len(key) > 2 * max((len(k) for k in known), default=0):  # too long to be a slip
-        return None
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
-    return close[0] if close else None
-
-
-def unknown_criterion(key: str, known: Sequence[str], listed: bool = True) -> str:
-    """``unknown criterion 'acess': did you mean 'access'? (expected one of: ...)``."""
-    meant = nearest(key, known)
-    hint = f": did you mean '{meant}'?" if meant else ""
-    expected = f" (expected one of: {', '.join(known)})" if listed else ""
-    return f"unknown criterion '{key}'{hint}{expected}"
-
-
-def _repeats(ids: list[str]) -> dict[int, int]:
-    """Index of each repeated id -> index of its first occurrence."""
-    first: dict[str, int] = {}
-    out: dict[int, int] = {}
-    for i, node_id in enumerate(ids):
-        if node_id in first:
-            out[i] = first[node_id]
-        else:
-            first[node_id] = i
-    return out
-
-
-def check_criteria(
-    spec: CriteriaFile, path: str, normalise: bool = False
-) -> tuple[list[Problem], list[str]]:
-    """Problems with a criteria file, and notes on what was rescaled or does not reconcile."""
-    problems: list[Problem] = []
-    notes: list[str] = []
-    rescale = normalise or spec.normalise
-    why = setting("normalise") if normalise else "normalise: true in the file"
-
-    all_ids = [c.id for c in spec.criteria] + [s.id for c in spec.criteria for s in c.sub or []]
-    places = [f"criteria[{i}]" for i in range(len(spec.criteria))] + [
-        f"criteria[{i}].sub[{j}]"
-        for i, c in enumerate(spec.criteria)
-        for j in range(len(c.sub or []))
-    ]
-    for later, first in _repeats(all_ids).items():
-        problems.append(
-            Problem(
-                path,
-                f"{places[later]}.id",
-                f"duplicate id '{all_ids[later]}' (first at {places[first]})",
-            )
-        )
-
-    families: list[tuple[str, str, list[float]]] = [
-        ("criteria", "top-level criteria weights", [c.weight for c in spec.criteria])
-    ]
-    families += [
-        (
-            f"criteria[{i}].sub",
-            f"criteria '{c.name}': sub-criteria weights",
-            [s.weight for s in c.sub],
-        )
-        for i, c in enumerate(spec.criteria)
-        if c.sub
-    ]
-    for where, label, weights in families:
-        total = sum((exact(w) for w in weights), Fraction(0))
-        if total == 0:
-            problems.append(
-                Problem(path, where, f"{label} sum to 0; at least one must be positive")
-            )
-        elif not sums_to_100(total):
-            message = f"{label} sum to {sum_text(total)}, expected 100"
-            if rescale:
-                notes.append(f"{path}: {message}; rescaled to 100 ({why})")
-            else:
-                problems.append(
-                    Problem(path, where, message + f" (use {setting('normalise')} to rescale)")
-                )
-
-    problems += _check_weight_sets(spec, path, set(all_ids))
-    for later, first in _repeats([g.id for g in spec.gates]).items():
-        problems.append(
-            Problem(path, f"gates[{later}].id", f"duplicate gate id (first at gates[{first}])")
-        )
-
-    mismatches = printed_discrepancies(spec)
-    if mismatches:
-        notes.append(
-            f"{path}: {len(mismatches)} printed figure(s) do not reconcile with the weights; "
-            "appraise computes from the weights and does not use the printed figures "
-            "(see `appraise criteria`)"
-        )
-    return problems, notes
-
-
-def _check_weight_sets(spec: CriteriaFile, path: str, known: set[str]) -> list[Problem]:
-    """Weight sets must name known ids and leave every family some weight."""
-    problems = []
-    families = [[c.id for c in spec.criteria]] + [
-        [s.id for s in c.sub] for c in spec.criteria if c.sub
-    ]
-    base = {c.id: c.weight for c in spec.criteria} | {
-        s.id: s.weight for c in spec.criteria for s in c.sub or []
-    }
-    for set_name, overrides in spec.weight_sets.items():
-        problems += [
-            Problem(
-                path,
-                f"weight_sets.{set_name}.{node_id}",
-                unknown_criterion(node_id, sorted(known), listed=False),
-            )
-            for node_id in overrides
-            if node_id not in known
-        ]
-        problems += [
-            Problem(
-                path,
-                f"weight_sets.{set_name}",
-                f"weight set '{set_name}' gives {', '.join(family)} a total weight of 0",
-            )
-            for family in families
-            if sum(overrides.get(i, base[i]) for i in family) == 0
-        ]
-    return problems
-
-
-def build_tree(spec: CriteriaFile, path: str, normalise: bool = False) -> CriteriaTree:
-    """Validate a criteria file and return the tree, or raise every problem at once."""
-    problems, notes = check_criteria(spec, path, normalise)
-    raise_if_errors(problems)
-    return CriteriaTree(spec, path, tuple(notes))
+from appraise.model import OptionSpec, ScoresFile, Settings
+from appraise.validate.criteria import nearest, repeats, unknown_criterion
 
 
 def _rows(option: OptionSpec) -> dict[str, dict[str, float | None]]:
@@ -231,7 +96,7 @@ class _SheetCheck:
 
     def options(self) -> None:
         ids = [o.id for o in self.spec.options]
-        for later, first in _repeats(ids).items():
+        for later, first in repeats(ids).items():
             self.add(
                 f"options[{later}].id",
                 f"duplicate option id '{ids[later]}' (first at options[{first}])",
@@ -449,7 +314,7 @@ class _SheetCheck:
         for key in ("name", "description"):
             given = [i for i, o in enumerate(options) if getattr(o, key)]
             texts = ["".join(str(getattr(options[i], key)).split()).casefold() for i in given]
-            for later, first in _repeats(texts).items():
+            for later, first in repeats(texts).items():
                 same.setdefault((given[later], given[first]), []).append(key)
         for (later, first), keys in sorted(same.items()):
             gap = np.abs(combined[later] - combined[first])
@@ -578,84 +443,3 @@ def build_sheet(
     raise_if_errors(problems)
     assert sheet is not None  # no errors, so a sheet was built
     return sheet
-
-
-def one_file_per_group(sheets: Sequence[ScoreSheet]) -> None:
-    """Refuse a group given twice (an old copy of its file beside the new one, say).
-
-    For whatever sets groups side by side in one result (combinations, the HCE workbook); two
-    rounds of one group are for ``diff``.
-
-    Raises:
-        Problems: One line per repeat, at the later file, naming the group and the earlier file.
-    """
-    first: dict[str, ScoreSheet] = {}
-    problems = []
-    for sheet in sheets:
-        earlier = first.setdefault(sheet.group, sheet)
-        if earlier is sheet:
-            continue
-        if earlier.file.resolve() == sheet.file.resolve():
-            message = f"this file is given twice (group '{sheet.group}'); one file per group"
-        else:
-            message = (
-                f"group '{sheet.group}' is given twice, here and in {earlier.path}; "
-                "one file per group"
-            )
-        problems.append(Problem(sheet.path, "group", message))
-    raise_if_errors(problems)
-
-
-def _links_one_group(rule: Rule) -> bool:
-    """Whether a requires/excludes rule ties options that can never be chosen together.
-
-    ``requires: [a, b, c]`` reads "choosing a needs b or c", so b and c may share a group;
-    only a sharing a group with one of them is a mistake. ``excludes`` ties every pair.
-    """
-    groups = [r.split("/")[0] for r in rule.refs]
-    if rule.kind == "requires":
-        return groups[0] in groups[1:]
-    return rule.kind == "excludes" and len(set(groups)) < len(groups)
-
-
-def check_rules(
-    spec: RulesFile, path: str, sheets: list[ScoreSheet]
-) -> tuple[list[Problem], list[str]]:
-    """Check every rule reference against the groups given; notes say what could not be checked."""
-    problems: list[Problem] = []
-    groups = {s.spec.group: {o.id for o in s.options} for s in sheets}
-    if not groups:
-        return problems, [f"{path}: rule references not checked (give the scores files too)"]
-    for i, rule in enumerate(spec.rules):
-        key = "of" if rule.kind == "at_most" else rule.kind
-        for j, ref in enumerate(rule.refs):
-            group, option = ref.split("/", 1)
-            where = f"rules[{i}].{key}[{j}]"
-            if group not in groups:
-                problems.append(
-                    Problem(
-                        path, where, f"unknown group '{group}' (known: {', '.join(sorted(groups))})"
-                    )
-                )
-            elif option not in groups[group]:
-                problems.append(Problem(path, where, f"group '{group}' has no option '{option}'"))
-        if _links_one_group(rule):
-            problems.append(
-                Problem(
-                    path,
-                    f"rules[{i}]",
-                    f"'{rule.kind}' links options of the same group, "
-                    "but only one option per group is chosen",
-                    "warning",
-                )
-            )
-        if rule.at_most is not None and rule.of is not None and rule.at_most >= len(rule.of):
-            problems.append(
-                Problem(
-                    path,
-                    f"rules[{i}].at_most",
-                    f"at_most {rule.at_most} of {len(rule.of)} options never binds",
-                    "warning",
-                )
-            )
-    return problems, []
