@@ -269,7 +269,7 @@ def _is_plain(value: Any) -> bool:
     return True
 
 
-def to_csv(rows: Sequence[Record]) -> str:
+def to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     """Rows as CSV with a header taken from every key seen, in order of first appearance.
 
     Text a spreadsheet would run as a formula (``=cmd|...``) starts with ``'`` (``csv_text``).
@@ -292,7 +292,9 @@ def _cell(value: Any, digits: int) -> str:
     return markdown_text(value)
 
 
-def to_markdown(rows: Sequence[Record], digits: int = 2, right: Collection[str] = ()) -> str:
+def to_markdown(
+    rows: Sequence[Mapping[str, Any]], digits: int = 2, right: Collection[str] = ()
+) -> str:
     """Rows as a GitHub-flavoured Markdown table (floats shown to ``digits`` places).
 
     Numeric columns are right-aligned, and so are the ``right`` columns: numbers already

@@ -10,11 +10,24 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from appraise.analysis.scoring import Disagreement, Ranking, SetAside
+from appraise.analysis.scoring import Disagreement, RankedOption, Ranking, SetAside
 from appraise.data import CriteriaTree
 from appraise.errors import Problem
 from appraise.model import OptionSpec
 from appraise.present.formats import LazyList, LazyRows, Record, to_markdown, trim_float
+from appraise.present.records import (
+    CriteriaRecord,
+    CriterionRow,
+    DisagreementRecord,
+    OptionRecord,
+    ProblemRecord,
+    RankingRecord,
+    Register,
+    ScorerRecord,
+    SetAsideKey,
+    SetAsideRecord,
+    SpreadCell,
+)
 from appraise.safe_text import markdown_text
 from appraise.weights import (
     display_percentages,
@@ -30,8 +43,8 @@ from appraise.weights import (
 KEPT_FOR_COMPARISON = "status quo (kept for comparison)"
 
 
-def _set_aside(item: SetAside, spec: OptionSpec) -> Record:
-    record: Record = {
+def _set_aside(item: SetAside, spec: OptionSpec) -> SetAsideRecord:
+    record: SetAsideRecord = {
         "id": item.id,
         "name": item.name,
         "reason": item.reason,
@@ -46,7 +59,7 @@ def _set_aside(item: SetAside, spec: OptionSpec) -> Record:
     return record
 
 
-def _register(option: OptionSpec) -> Record:
+def _register(option: OptionSpec) -> Register:
     """An option's register entry and the panel's notes on it: status, milestones, dissent."""
     return {
         "status": option.status,
@@ -57,7 +70,7 @@ def _register(option: OptionSpec) -> Record:
     }
 
 
-def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
+def ranking_record(ranking: Ranking, top: int | None = None) -> RankingRecord:
     """One score file's ranking as the JSON object of CONTRACT 3 (plus context keys)."""
     sheet = ranking.sheet
     options = ranking.options if top is None else ranking.options[:top]
@@ -82,22 +95,10 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
         "weights": ranking.weights,
         "criterion_of": {leaf: sheet.tree.parent(leaf) for leaf in sheet.leaf_ids},
         "status_quo_rank": next((o.rank for o in ranking.options if o.status_quo), None),
-        "options": [
-            {
-                "id": o.id,
-                "name": o.name,
-                "rank": o.rank,
-                "total": o.total,
-                "contributions": o.contributions,
-                "status_quo": o.status_quo,
-                **_register(specs[o.id]),
-                **({"status": KEPT_FOR_COMPARISON} if o.kept_for_comparison else {}),
-            }
-            for o in options
-        ],
+        "options": [_option(o, specs[o.id]) for o in options],
         "screened_out": [_set_aside(s, specs[s.id]) for s in ranking.screened_out],
         "excluded": [_set_aside(e, specs[e.id]) for e in ranking.excluded],
-        "rejected": [_set_aside(r, specs[r.id]) | _register(specs[r.id]) for r in ranking.rejected],
+        "rejected": [_rejected(r, specs[r.id]) for r in ranking.rejected],
         "disagreements": LazyList(
             len(ranking.disagreements),
             lambda k: _disagreement(ranking.disagreements[k], option_names),
@@ -107,7 +108,32 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> Record:
     }
 
 
-def _disagreement(d: Disagreement, option_names: Mapping[str, str]) -> Record:
+def _option(o: RankedOption, spec: OptionSpec) -> OptionRecord:
+    record: OptionRecord = {
+        "id": o.id,
+        "name": o.name,
+        "rank": o.rank,
+        "total": o.total,
+        "contributions": o.contributions,
+        "status_quo": o.status_quo,
+        **_register(spec),
+    }
+    if o.kept_for_comparison:
+        record["status"] = KEPT_FOR_COMPARISON
+    return record
+
+
+def _rejected(item: SetAside, spec: OptionSpec) -> SetAsideRecord:
+    record, register = _set_aside(item, spec), _register(spec)
+    record["status"] = register["status"]
+    record["status_reason"] = register["status_reason"]
+    record["milestones"] = register["milestones"]
+    record["notes"] = register["notes"]
+    record["dissent"] = register["dissent"]
+    return record
+
+
+def _disagreement(d: Disagreement, option_names: Mapping[str, str]) -> DisagreementRecord:
     return {
         "option": d.option,
         "name": option_names.get(d.option, d.option),
@@ -119,11 +145,11 @@ def _disagreement(d: Disagreement, option_names: Mapping[str, str]) -> Record:
     }
 
 
-def _scorers(ranking: Ranking) -> list[Record]:
+def _scorers(ranking: Ranking) -> list[ScorerRecord]:
     sheet = ranking.sheet
     if not sheet.per_scorer:
         return []
-    out = []
+    out: list[ScorerRecord] = []
     for scorer in sheet.scorer_ids:
         info = sheet.spec.scorers.get(scorer)
         out.append(
@@ -138,7 +164,7 @@ def _scorers(ranking: Ranking) -> list[Record]:
     return out
 
 
-def _spread(ranking: Ranking) -> Mapping[str, Mapping[str, Record]]:
+def _spread(ranking: Ranking) -> Mapping[str, Mapping[str, SpreadCell]]:
     """Per option and leaf: scorers, lowest, highest, sample standard deviation.
 
     Made option by option as it is written (``LazyRows``): a million cells are never all held.
@@ -149,7 +175,7 @@ def _spread(ranking: Ranking) -> Mapping[str, Mapping[str, Record]]:
     index = {option.id: i for i, option in enumerate(sheet.options)}
     leaves = list(enumerate(sheet.leaf_ids))
 
-    def cells(option: str) -> dict[str, Record]:
+    def cells(option: str) -> dict[str, SpreadCell]:
         i = index[option]
         n, low, high, std = (a[i].tolist() for a in (spread.n, spread.low, spread.high, spread.std))
         return {
@@ -166,14 +192,14 @@ def _yes(flag: bool) -> str:
 
 
 # Lists of options kept out of the ranking, with the words a CSV row uses for each.
-SET_ASIDE = (
+SET_ASIDE: tuple[tuple[SetAsideKey, str], ...] = (
     ("screened_out", "screened out by a gate"),
     ("excluded", "excluded: missing scores"),
     ("rejected", "rejected"),
 )
 
 
-def ranking_rows(records: Sequence[Record], set_aside: bool = True) -> list[Record]:
+def ranking_rows(records: Sequence[RankingRecord], set_aside: bool = True) -> list[Record]:
     """Flat rows for CSV and Markdown: the ranked options, then every option set aside.
 
     Flags are written "yes" or blank in every format, and each row says whether its scores are
@@ -225,7 +251,7 @@ def _pct(value: Decimal | None) -> str:
     return "" if value is None else f"{value}"
 
 
-def criteria_record(tree: CriteriaTree) -> Record:
+def criteria_record(tree: CriteriaTree) -> CriteriaRecord:
     """The criteria tree with weights as entered, local and global per cent, and printed checks."""
     spec = tree.spec
     exact_global = exact_global_percent(tree)
@@ -237,7 +263,7 @@ def criteria_record(tree: CriteriaTree) -> Record:
         zip(tree.top_ids, display_percentages([exact_global[i] for i in tree.top_ids]), strict=True)
     )
     top_sum = sum((exact(c.weight) for c in spec.criteria), Fraction(0))
-    rows: list[Record] = []
+    rows: list[CriterionRow] = []
     for criterion in spec.criteria:
         subs = criterion.sub or []
         family_sum = sum((exact(s.weight) for s in subs), Fraction(0))
@@ -304,7 +330,7 @@ def criteria_record(tree: CriteriaTree) -> Record:
     }
 
 
-def rescaling_notes(record: Record) -> list[str]:
+def rescaling_notes(record: CriteriaRecord) -> list[str]:
     """One line per row whose printed figure differs only because a family was rescaled.
 
     Such a row is not among the discrepancies (its printed figure matches the weights as
@@ -327,7 +353,7 @@ def rescaling_notes(record: Record) -> list[str]:
     return notes
 
 
-def problem_record(problem: Problem) -> Record:
+def problem_record(problem: Problem) -> ProblemRecord:
     """One validation finding."""
     return {
         "file": problem.path,
@@ -337,7 +363,7 @@ def problem_record(problem: Problem) -> Record:
     }
 
 
-def context_text(record: Record) -> str:
+def context_text(record: RankingRecord) -> str:
     """One line saying what a ranking was computed from: criteria, level, round, panel, weights."""
     bits = [f"Criteria: {record['criteria']}", f"scored against {record['level']}"]
     if record["round"]:
@@ -358,7 +384,7 @@ def context_text(record: Record) -> str:
     return "; ".join(bits)
 
 
-def ranking_markdown(records: Sequence[Record]) -> str:
+def ranking_markdown(records: Sequence[RankingRecord]) -> str:
     """Each group's ranking as a Markdown section: heading, table, what was set aside, notes."""
     sections = []
     for record in records:
@@ -366,11 +392,12 @@ def ranking_markdown(records: Sequence[Record]) -> str:
         lines = [f"## {markdown_text(record['name'])} ({record['group']}){label}", ""]
         lines += [f"_{markdown_text(context_text(record))}._", ""]
         lines.append(to_markdown(ranking_rows([record], set_aside=False)))
-        for key, title in (
+        titles: tuple[tuple[SetAsideKey, str], ...] = (
             ("screened_out", "Screened out by a gate"),
             ("excluded", "Excluded for missing scores"),
             ("rejected", "Rejected (option register)"),
-        ):
+        )
+        for key, title in titles:
             if record[key]:
                 lines.append(f"**{title}:**\n")
                 lines += [_set_aside_line(item) for item in record[key]]
@@ -389,13 +416,13 @@ def ranking_markdown(records: Sequence[Record]) -> str:
     return "\n".join(sections)
 
 
-def _set_aside_line(item: Record) -> str:
+def _set_aside_line(item: SetAsideRecord) -> str:
     """A Markdown bullet for an option set aside: name, id, total (as the table shows), why."""
     total = "" if item["total"] is None else f", total {item['total']:.2f}"
     return f"- {markdown_text(item['name'])} ({item['id']}){total}: {markdown_text(item['reason'])}"
 
 
-def criteria_rows(record: Record) -> list[Record]:
+def criteria_rows(record: CriteriaRecord) -> list[Record]:
     """The criteria tree as flat rows (CSV): one per criterion and sub-criterion.
 
     Flags are "yes" or blank, as in ``ranking_rows``; numbers lose their float noise.
@@ -413,7 +440,7 @@ def criteria_rows(record: Record) -> list[Record]:
     ]
 
 
-def criteria_markdown(record: Record) -> str:
+def criteria_markdown(record: CriteriaRecord) -> str:
     """The criteria tree as a Markdown table with its discrepancies listed."""
     rows = [
         {

@@ -11,7 +11,14 @@ from rich.padding import Padding
 from rich.text import Text
 
 from appraise.present.ranking import context_text, rescaling_notes
-from appraise.present.terminal.tables import BAR_WIDTH, PALETTE, Record, stacked_bar, titled
+from appraise.present.records import (
+    CriteriaRecord,
+    DisagreementRecord,
+    ProblemRecord,
+    RankingRecord,
+    SetAsideKey,
+)
+from appraise.present.terminal.tables import BAR_WIDTH, PALETTE, stacked_bar, titled
 from appraise.safe_text import one_line
 from appraise.weights import percent_text
 
@@ -26,7 +33,7 @@ HEADING_LIMITS = (14, 12)  # full names where they fit (Sustainability, Delivera
 
 
 def ranking_table(
-    record: Record,
+    record: RankingRecord,
     criterion_names: dict[str, str],
     total_options: int,
     width: int = 80,
@@ -82,9 +89,9 @@ def ranking_table(
     dissent = [(o["name"], text) for o in record["options"] for text in o.get("dissent", [])]
     if dissent:
         lines = Text("Dissent recorded\n", style="bold")
-        for name, text in dissent:
-            lines.append(f"  {name}: ", style="bold")
-            lines.append(f"{text}\n")
+        for who, note in dissent:
+            lines.append(f"  {who}: ", style="bold")
+            lines.append(f"{note}\n")
         parts.append(lines)
     order = {o["id"]: n for n, o in enumerate(record["options"])}  # rank order, as shown
     disagreements = sorted(
@@ -103,8 +110,8 @@ def ranking_table(
             else "Declared interests (--exclude-conflicted leaves these scores out)"
         )
         lines = Text(heading + "\n", style="bold")
-        for scorer, option, text in interests:
-            lines.append(f"  {scorer} in {option}: {text}\n")
+        for scorer, option_id, interest in interests:
+            lines.append(f"  {scorer} in {option_id}: {interest}\n")
         parts.append(lines)
     return Group(*parts)
 
@@ -123,7 +130,7 @@ def _short(name: str, limit: int = 12) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "."
 
 
-def _criterion_shares(record: Record) -> dict[str, float]:
+def _criterion_shares(record: RankingRecord) -> dict[str, float]:
     shares: dict[str, float] = {}
     first = record["options"][0]["contributions"] if record["options"] else {}
     for criterion in first:
@@ -147,17 +154,18 @@ def _legend(shares: dict[str, float], names: dict[str, str], kept: bool = False)
     return Padding(Columns(items, padding=(0, 3)), (0, 0, 0, 2))
 
 
-def _context_line(record: Record) -> Text:
+def _context_line(record: RankingRecord) -> Text:
     return Text("  " + context_text(record), style="dim")
 
 
-def _set_aside_tables(record: Record) -> list[RenderableType]:
+def _set_aside_tables(record: RankingRecord) -> list[RenderableType]:
     out: list[RenderableType] = []
-    for key, title in (
+    titles: tuple[tuple[SetAsideKey, str], ...] = (
         ("screened_out", "Screened out by a gate"),
         ("excluded", "Excluded for missing scores"),
         ("rejected", "Rejected (option register)"),
-    ):
+    )
+    for key, title in titles:
         if not record.get(key):
             continue
         table = titled(
@@ -174,7 +182,9 @@ def _set_aside_tables(record: Record) -> list[RenderableType]:
     return out
 
 
-def _disagreement_table(disagreements: list[Record], names: dict[str, str]) -> RenderableType:
+def _disagreement_table(
+    disagreements: list[DisagreementRecord], names: dict[str, str]
+) -> RenderableType:
     """The cells where the panel is far apart, the first ``DISAGREEMENT_ROWS`` of them."""
     table = titled(
         "Scorers far apart on a heavily weighted criterion",
@@ -199,7 +209,7 @@ def _disagreement_table(disagreements: list[Record], names: dict[str, str]) -> R
     return table
 
 
-def criteria_table(record: Record) -> RenderableType:
+def criteria_table(record: CriteriaRecord) -> RenderableType:
     """The criteria tree with weights as entered, local and global per cent, printed figures."""
     table = titled(Text(record["title"], style="bold"))
     table.add_column("Criterion / sub-criterion", overflow="fold", min_width=16, ratio=1)
@@ -272,7 +282,7 @@ def criteria_table(record: Record) -> RenderableType:
     return Group(*parts)
 
 
-def problems_table(problems: Sequence[Record]) -> RenderableType:
+def problems_table(problems: Sequence[ProblemRecord]) -> RenderableType:
     """Validation findings, errors first."""
     table = titled(None)
     table.add_column("", no_wrap=True)
