@@ -8,7 +8,7 @@ naming file and place) or ``ParameterError`` (a wrong argument, naming the param
 
     sheet = appraise.load_scores("options/urgent-care.yaml")
     ranking = appraise.rank(sheet, weights="clinical", aggregate="median")
-    robust = appraise.analysis.sensitivity(ranking, samples=20_000, seed=7)
+    robust = appraise.sensitivity(ranking, samples=20_000, seed=7)
 
 A scores file is loaded once and can be ranked under several policies: ``load_scores`` checks
 the file and its criteria; ``rank`` applies the missing-score policy, the aggregate and the

@@ -7,7 +7,7 @@ A combination's figure is named for what it is (``total``, ``rescaled_total``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from appraise.analysis.combine.run import (
     RESCALE_METHOD,
@@ -18,13 +18,14 @@ from appraise.analysis.combine.run import (
     scales_text,
 )
 from appraise.model import Rule
+from appraise.present.records import CombineRecord, FigureRecord, RuleRecord
 from appraise.safe_text import markdown_text, some_names
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
 
 
-def _rule_text(index: int, rule: Rule) -> Record:
+def _rule_text(index: int, rule: Rule) -> RuleRecord:
     """A rule as JSON, numbered two ways.
 
     ``index`` is its place in the file (``rules[index]``); ``number`` is the "rule N" of the
@@ -55,7 +56,7 @@ def figure_key(result: CombineResult) -> str:
     return f"weighted_{key}" if _weighted(result) else key
 
 
-def _figure(result: CombineResult) -> Record:
+def _figure(result: CombineResult) -> FigureRecord:
     """What a combination's figure is: its JSON key, its label, its unit and how it is made."""
     weighted = _weighted(result)
     if result.rescaled:
@@ -77,7 +78,7 @@ def _figure(result: CombineResult) -> Record:
     }
 
 
-def figure_text(record: Record) -> str:
+def figure_text(record: CombineRecord) -> str:
     """One sentence saying what a combination's figure is, from the record's ``figure``."""
     figure = record["figure"]
     return (
@@ -86,7 +87,7 @@ def figure_text(record: Record) -> str:
     )
 
 
-def combine_record(result: CombineResult) -> Record:
+def combine_record(result: CombineResult) -> CombineRecord:
     """The JSON object of CONTRACT 3 ``combine``, plus explanations and robustness.
 
     A combination's figure is ``total`` (the sum of its options' totals as ``rank`` gives
@@ -97,7 +98,8 @@ def combine_record(result: CombineResult) -> Record:
     names = {g.group: dict(zip(g.option_ids, g.names, strict=True)) for g in result.groups}
     key = figure_key(result)
     scales = {r.sheet.group: r.sheet.scale for r in result.rankings}
-    record: Record = {
+    # Built in the order the JSON is read (robustness, then the summary): typed on return.
+    record: dict[str, Any] = {
         "groups": [
             {"group": r.sheet.group, "name": r.sheet.spec.name, "file": r.sheet.path}
             for r in result.rankings
@@ -151,7 +153,7 @@ def combine_record(result: CombineResult) -> Record:
         }
     record["summary"] = combine_summary(result)
     record["notes"] = list(result.notes)
-    return record
+    return cast("CombineRecord", record)
 
 
 def combine_summary(result: CombineResult) -> list[str]:
@@ -238,7 +240,7 @@ def _simulation_sentence(result: CombineResult, s: Robustness) -> str:
     return sentence + "."
 
 
-def combination_rows(record: Record) -> list[Record]:
+def combination_rows(record: CombineRecord) -> list[Record]:
     """One flat row per combination (CSV): rank, figure, one column per group, attribute sums.
 
     The figure's column is named by its JSON key (``total``, or ``rescaled_total``). Figures
@@ -248,7 +250,7 @@ def combination_rows(record: Record) -> list[Record]:
     return _rows(record, _whole_or_trimmed)
 
 
-def _rows(record: Record, sum_cell: Callable[[float], Any]) -> list[Record]:
+def _rows(record: CombineRecord, sum_cell: Callable[[float], Any]) -> list[Record]:
     from appraise.present.formats import trim_float
 
     key = record["figure"]["key"]
@@ -277,7 +279,7 @@ def attribute_text(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def combine_markdown(record: Record) -> str:
+def combine_markdown(record: CombineRecord) -> str:
     """The sentences and the top combinations as Markdown."""
     from appraise.present.formats import to_markdown
 

@@ -14,6 +14,14 @@ from typing import Any
 
 from appraise.analysis.diff import Diff, OptionChange, ScoreChange, ScorerChange
 from appraise.present.formats import LazyList, to_markdown, trim_float
+from appraise.present.records import (
+    DiffRecord,
+    OptionChangeRecord,
+    PanelChangeRecord,
+    RoundRecord,
+    ScoreChangeRecord,
+    WeightChangeRecord,
+)
 from appraise.safe_text import markdown_text
 from appraise.weights import percent_text
 
@@ -23,7 +31,7 @@ MIN_DECIMALS = 2  # totals and scores, as the ranking table prints them
 MAX_DECIMALS = 9  # enough to show any difference above diff.TOLERANCE
 
 
-def _round(diff: Diff, which: str) -> Record:
+def _round(diff: Diff, which: str) -> RoundRecord:
     ranking = diff.old if which == "old" else diff.new
     sheet = ranking.sheet
     return {
@@ -34,7 +42,7 @@ def _round(diff: Diff, which: str) -> Record:
     }
 
 
-def _option(o: OptionChange) -> Record:
+def _option(o: OptionChange) -> OptionChangeRecord:
     return {
         "id": o.id,
         "old_id": o.old_id,
@@ -52,7 +60,7 @@ def _option(o: OptionChange) -> Record:
     }
 
 
-def _scorer(change: ScorerChange) -> Record:
+def _scorer(change: ScorerChange) -> PanelChangeRecord:
     return {
         "id": change.id,
         "old_id": change.old_id,
@@ -67,7 +75,7 @@ def _scorer(change: ScorerChange) -> Record:
     }
 
 
-def diff_record(diff: Diff) -> Record:
+def diff_record(diff: Diff) -> DiffRecord:
     """Everything ``appraise diff`` found, in JSON-ready form."""
     return {
         "group": diff.new.sheet.group,
@@ -84,7 +92,7 @@ def diff_record(diff: Diff) -> Record:
     }
 
 
-def _score_change(c: ScoreChange) -> Record:
+def _score_change(c: ScoreChange) -> ScoreChangeRecord:
     return {
         "option": c.option,
         "criterion": c.criterion,
@@ -171,7 +179,7 @@ def _counts(diff: Diff) -> str:
     return f"{cells} score change(s) and {len(diff.weights)} weight change(s)."
 
 
-def scorer_text(change: Record) -> str:
+def scorer_text(change: PanelChangeRecord) -> str:
     """A scorer as the panel table names it: ``old → new`` for a rename, else the id.
 
     A scorer renamed in ``scorers:`` under the same id reads ``id (old name → new name)``.
@@ -248,14 +256,14 @@ def _split(parts: Sequence[float], target: Decimal, places: int) -> list[Decimal
     return rounded
 
 
-def _option_figures(option: Record, places: int) -> Record | None:
+def _option_figures(option: OptionChangeRecord, places: int) -> Record | None:
     """One option's printed figures at ``places`` decimals; None if they would mislead."""
     old, new, change = option["old_total"], option["new_total"], option["change"]
     old_text = None if old is None else f"{_quantize(old, places):.{places}f}"
     new_text = None if new is None else f"{_quantize(new, places):.{places}f}"
     shown: Record = {"total": arrow(old_text, new_text), "change": "", "from_scores": ""}
     shown["from_weights"] = ""
-    if change is None:
+    if change is None or old is None or new is None:  # a change has both totals
         return shown
     if not change:  # the same total (within diff.TOLERANCE): one figure, and a change of 0
         shown["total"] = new_text
@@ -273,7 +281,7 @@ def _option_figures(option: Record, places: int) -> Record | None:
     return shown
 
 
-def option_figures(options: Sequence[Record]) -> list[Record]:
+def option_figures(options: Sequence[OptionChangeRecord]) -> list[Record]:
     """The options table's figures (``total``, ``change``, ``from_scores``, ``from_weights``).
 
     One precision for the whole table: two decimals, or the fewest more that make every row
@@ -291,7 +299,7 @@ def option_figures(options: Sequence[Record]) -> list[Record]:
     return [_fallback_figures(o, MAX_DECIMALS) for o in options]
 
 
-def _fallback_figures(option: Record, places: int) -> Record:
+def _fallback_figures(option: OptionChangeRecord, places: int) -> Record:
     def text(value: float | None, signed: bool = False) -> str | None:
         if value is None:
             return None
@@ -306,7 +314,7 @@ def _fallback_figures(option: Record, places: int) -> Record:
     }
 
 
-def score_figures(scores: Sequence[Record]) -> list[str]:
+def score_figures(scores: Sequence[ScoreChangeRecord]) -> list[str]:
     """Each score change as ``old → new``, all at one precision.
 
     Two decimals, or the fewest more that keep every changed score from printing the same
@@ -325,7 +333,7 @@ def score_figures(scores: Sequence[Record]) -> list[str]:
     return shown
 
 
-def weight_figures(weights: Sequence[Record]) -> list[str]:
+def weight_figures(weights: Sequence[WeightChangeRecord]) -> list[str]:
     """Each weight change as ``old% → new%``, all at one precision.
 
     One decimal, or more where a change would otherwise print as no change; rounded half-up as
@@ -346,7 +354,7 @@ def _score_text(score: float | None) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
-def panel_rows(record: Record) -> list[Record]:
+def panel_rows(record: DiffRecord) -> list[Record]:
     """One row per panel change and option scored: scorer, change, option, compact scores.
 
     ``scores`` are the scorer's scores in criterion order (see ``panel_legend``), ``-`` where
@@ -364,7 +372,7 @@ def panel_rows(record: Record) -> list[Record]:
     ]
 
 
-def panel_legend(record: Record) -> list[str]:
+def panel_legend(record: DiffRecord) -> list[str]:
     """The criterion order of ``panel_rows``' scores: one line, or one per order in use."""
     orders: dict[tuple[str, ...], list[str]] = {}
     for change in record["panel"]:
@@ -378,7 +386,7 @@ def panel_legend(record: Record) -> list[str]:
     ]
 
 
-def diff_markdown(record: Record) -> str:
+def diff_markdown(record: DiffRecord) -> str:
     """What changed, as Markdown: the sentences, then the options with the table's figures."""
     lines = [f"## {markdown_text(record['name'])} ({record['group']}): what changed", ""]
     lines += [f"- {markdown_text(sentence)}" for sentence in record["summary"]]
@@ -402,14 +410,14 @@ def diff_markdown(record: Record) -> str:
     return "\n".join(lines)
 
 
-def status_text(option: Record) -> str:
+def status_text(option: OptionChangeRecord) -> str:
     """An option's status for a table; ``removed (was rejected)`` if the old round rejected it."""
     if option["status"] == "removed" and option.get("rejected_before") is not None:
         return "removed (was rejected)"
     return str(option["status"])
 
 
-def diff_rows(record: Record) -> list[Record]:
+def diff_rows(record: DiffRecord) -> list[Record]:
     """The changes for CSV: one row per option (``kind`` option), then per panel change.
 
     An option row has its status as the table words it, and figures without float noise (so

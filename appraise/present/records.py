@@ -9,7 +9,7 @@ record has (mypy checks each reader against the builder).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 SetAsideKey = Literal["screened_out", "excluded", "rejected"]
 
@@ -179,3 +179,220 @@ class ProblemRecord(TypedDict):
     where: str
     severity: Literal["error", "warning"]
     message: str
+
+
+# --- sensitivity ----------------------------------------------------------------------------
+
+
+class SwapRecord(TypedDict):
+    """Where, as one weight moves, two options change places."""
+
+    first: str
+    second: str
+    weight: float
+
+
+class Bounds(TypedDict):
+    """The nearest weight below and above today's at which anything changes."""
+
+    lower: float | None
+    upper: float | None
+
+
+class ThresholdRecord(TypedDict):
+    """One criterion's weight interval over which the leader stays first."""
+
+    criterion: str
+    name: str
+    level: str
+    weight: float
+    lower: float | None
+    upper: float | None
+    below: str | None
+    above: str | None
+    swaps: list[SwapRecord]
+    first_change: Bounds
+
+
+class ScoreThresholdRecord(TypedDict):
+    """A single score rise that would draw an option level with the leader."""
+
+    option: str
+    criterion: str
+    score: float
+    change: float | None
+    needed: float | None
+
+
+class AlternativeRecord(TypedDict):
+    """The ranking under a weight set, or with one criterion or scorer left out."""
+
+    kind: str
+    name: str
+    label: str
+    leaders: list[str]
+    order: list[str]
+    totals: list[float]
+    leader_changed: bool
+    leader_shared: bool
+    shortlist_changed: bool
+    note: str | None
+
+
+class SmaaRecord(TypedDict):
+    """SMAA-2's measures.
+
+    Each option's entry holds ``p_top_N``, named for the shortlist size, so it is a plain
+    mapping, not a typed one.
+    """
+
+    samples: int
+    seed: int
+    distribution: str
+    concentration: float | None
+    score_noise: str
+    options: list[dict[str, Any]]
+    pairwise: dict[str, dict[str, float]]
+
+
+class SensitivityRecord(TypedDict):
+    """One ranking's sensitivity (CONTRACT 3); an analysis not run has no key."""
+
+    group: str
+    name: str
+    file: str
+    illustrative: bool
+    weight_set: str | None
+    leader: str | None
+    shortlist: list[str]
+    thresholds: NotRequired[list[ThresholdRecord]]
+    thresholds_within_family: NotRequired[list[ThresholdRecord]]
+    score_thresholds: NotRequired[list[ScoreThresholdRecord]]
+    weight_sets: NotRequired[list[AlternativeRecord]]
+    leave_one_out: NotRequired[list[AlternativeRecord]]
+    smaa: NotRequired[SmaaRecord]
+    summary: list[str]
+    notes: list[str]
+
+
+# --- diff -----------------------------------------------------------------------------------
+
+
+class RoundRecord(TypedDict):
+    """One round compared: its file, its name, the level scored and its leader."""
+
+    file: str
+    round: str | None
+    level: Literal["sub-criteria", "criteria"]
+    leader: str | None
+
+
+class OptionChangeRecord(TypedDict):
+    """An option across two rounds: ranks, totals, and the change split by cause."""
+
+    id: str
+    old_id: str | None
+    name: str
+    old_name: str | None
+    status: str
+    old_rank: int | None
+    new_rank: int | None
+    old_total: float | None
+    new_total: float | None
+    change: float | None
+    from_scores: float | None
+    from_weights: float | None
+    rejected_before: str | None
+
+
+class ScoreChangeRecord(TypedDict):
+    """One score that changed (None where a round has none)."""
+
+    option: str
+    criterion: str
+    scorer: str | None
+    old: float | None
+    new: float | None
+
+
+class WeightChangeRecord(TypedDict):
+    """One criterion's weight in each round (per cent of the whole)."""
+
+    criterion: str
+    old: float
+    new: float
+
+
+class PanelChangeRecord(TypedDict):
+    """A scorer added, removed or renamed, and their scores (option -> criterion -> score)."""
+
+    id: str
+    old_id: str | None
+    status: str
+    matched_by: str | None
+    name: str | None
+    old_name: str | None
+    scores: dict[str, dict[str, float | None]]
+
+
+class DiffRecord(TypedDict):
+    """Everything ``appraise diff`` found."""
+
+    group: str
+    name: str
+    old: RoundRecord
+    new: RoundRecord
+    compared_at: Literal["sub-criteria", "criteria"]
+    options: list[OptionChangeRecord]
+    scores: Sequence[ScoreChangeRecord]
+    weights: list[WeightChangeRecord]
+    panel: list[PanelChangeRecord]
+    notes: list[str]
+    summary: list[str]
+
+
+# --- combine --------------------------------------------------------------------------------
+
+
+class FigureRecord(TypedDict):
+    """What a combination's figure is: its key (``total``, ``rescaled_total``...), unit, method."""
+
+    key: str
+    label: str
+    rescaled: bool
+    weighted: bool
+    unit: str
+    method: str
+
+
+class RuleRecord(TypedDict):
+    """A rule, numbered by its place in the file (``index``) and as "rule N" (``number``)."""
+
+    index: int
+    number: int
+    kind: str
+    refs: list[str]
+    at_most: int | None
+    note: str | None
+
+
+class CombineRecord(TypedDict):
+    """``combine``'s result (CONTRACT 3).
+
+    A combination's and a weight set's figure is keyed by ``figure.key`` (``total`` only when
+    it is the sum of ``rank``'s totals), so those entries are plain mappings.
+    """
+
+    groups: list[dict[str, str]]
+    scales: dict[str, ScaleRecord]
+    figure: FigureRecord
+    illustrative: bool
+    tied_first: int
+    rules: list[RuleRecord]
+    limits: list[dict[str, Any]]
+    combinations: list[dict[str, Any]]
+    explanation: list[dict[str, Any]]
+    weight_sets: list[dict[str, Any]]
+    smaa: NotRequired[dict[str, Any]]
+    summary: list[str]
+    notes: list[str]

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from appraise.analysis.sensitivity import NO_EFFECT, Alternative, Sensitivity, Threshold
+from appraise.present.records import (
+    AlternativeRecord,
+    SensitivityRecord,
+    SmaaRecord,
+    ThresholdRecord,
+)
 from appraise.safe_text import markdown_text
 from appraise.weights import percent_text
 
@@ -19,7 +25,7 @@ def _number(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-def _threshold(t: Threshold, names: dict[str, str]) -> Record:
+def _threshold(t: Threshold, names: dict[str, str]) -> ThresholdRecord:
     return {
         "criterion": t.criterion,
         "name": names.get(t.criterion, t.criterion),
@@ -34,7 +40,7 @@ def _threshold(t: Threshold, names: dict[str, str]) -> Record:
     }
 
 
-def _alternative(a: Alternative, names: dict[str, str]) -> Record:
+def _alternative(a: Alternative, names: dict[str, str]) -> AlternativeRecord:
     return {
         "kind": a.kind,
         "name": a.name,
@@ -49,7 +55,7 @@ def _alternative(a: Alternative, names: dict[str, str]) -> Record:
     }
 
 
-def _smaa(result: Sensitivity, option_names: dict[str, str]) -> Record:
+def _smaa(result: Sensitivity, option_names: dict[str, str]) -> SmaaRecord:
     s = result.smaa
     assert s is not None
     p_first = s.p_first()
@@ -84,14 +90,15 @@ def _smaa(result: Sensitivity, option_names: dict[str, str]) -> Record:
     }
 
 
-def sensitivity_record(result: Sensitivity) -> Record:
+def sensitivity_record(result: Sensitivity) -> SensitivityRecord:
     """One ranking's sensitivity as the JSON object of CONTRACT 3 (plus context keys)."""
     ranking = result.ranking
     sheet = ranking.sheet
     tree = sheet.tree
     names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
     option_names = {o.id: o.name for o in ranking.options}
-    record: Record = {
+    # Built in the order the JSON is read (the analyses, then the summary): typed on return.
+    record: dict[str, Any] = {
         "group": sheet.group,
         "name": sheet.spec.name,
         "file": sheet.path,
@@ -123,7 +130,7 @@ def sensitivity_record(result: Sensitivity) -> Record:
         record["smaa"] = _smaa(result, option_names)
     record["summary"] = summary(result)
     record["notes"] = list(dict.fromkeys([*ranking.notes, *result.notes]))
-    return record
+    return cast("SensitivityRecord", record)
 
 
 # --- plain English ------------------------------------------------------------------------
@@ -303,7 +310,7 @@ def _left_out(changed: list[Alternative], result: Sensitivity, names: dict[str, 
     return out
 
 
-def threshold_rows(records: Sequence[Record]) -> list[Record]:
+def threshold_rows(records: Sequence[SensitivityRecord]) -> list[Record]:
     """Every group's weight thresholds as flat rows (CSV)."""
     return [
         {"group": r["group"]}
@@ -317,7 +324,7 @@ def threshold_rows(records: Sequence[Record]) -> list[Record]:
     ]
 
 
-def sensitivity_markdown(records: Sequence[Record]) -> str:
+def sensitivity_markdown(records: Sequence[SensitivityRecord]) -> str:
     """Each group's summary sentences and threshold table as Markdown."""
     from appraise.present.formats import to_markdown
 

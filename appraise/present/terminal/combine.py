@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from appraise.present.terminal.tables import Record, titled
+from appraise.present.records import CombineRecord
+from appraise.present.terminal.tables import titled
 from appraise.weights import percent_text
 
 
-def combinations_view(record: Record, width: int = 80) -> RenderableType:
+def combinations_view(record: CombineRecord, width: int = 80) -> RenderableType:
     """The top combinations (a column per group), why the first was chosen, and robustness."""
     title = Text("Combinations across working groups", style="bold")
     if record["illustrative"]:
@@ -24,7 +25,7 @@ def combinations_view(record: Record, width: int = 80) -> RenderableType:
     return Group(*parts)
 
 
-def _combinations_table(record: Record, width: int) -> RenderableType:
+def _combinations_table(record: CombineRecord, width: int) -> RenderableType:
     """Groups down the side, combinations across; after the first, only differences show."""
     groups = [g["group"] for g in record["groups"]]
     combos = record["combinations"]
@@ -55,7 +56,7 @@ def _combinations_table(record: Record, width: int) -> RenderableType:
     return table
 
 
-def _explanation_table(record: Record) -> RenderableType:
+def _explanation_table(record: CombineRecord) -> RenderableType:
     """Per group: the choice, its total and margin as ``rank`` gives them, and why."""
     rescaled = record["figure"]["rescaled"]
     table = titled(
@@ -83,7 +84,7 @@ def _explanation_table(record: Record) -> RenderableType:
     return table
 
 
-def _weight_set_bests(record: Record) -> RenderableType:
+def _weight_set_bests(record: CombineRecord) -> RenderableType:
     key, label = record["figure"]["key"], record["figure"]["label"]
     table = titled(
         "Best combination under each weight set" + ("" if key == "total" else f" ({label}s)")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from appraise.present.terminal.tables import Record, titled
+from appraise.present.records import DiffRecord
+from appraise.present.terminal.tables import titled
 
 MAX_SCORE_ROWS = 40
 
 
-def diff_view(record: Record, names: dict[str, str]) -> RenderableType:
+def diff_view(record: DiffRecord, names: dict[str, str]) -> RenderableType:
     """What changed between two rounds: options, ranks and totals, scores, weights.
 
     The figures come from ``present.diff``: one precision per table, and changes that agree with

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from appraise.present.terminal.tables import Record, stacked_bar, titled
+from appraise.present.records import (
+    AlternativeRecord,
+    ScoreThresholdRecord,
+    SensitivityRecord,
+    SmaaRecord,
+    ThresholdRecord,
+)
+from appraise.present.terminal.tables import stacked_bar, titled
 from appraise.weights import percent_text
 
 STRIP_WIDTH = 20
@@ -38,7 +45,7 @@ def _percent_or_dash(value: float | None) -> str:
 
 
 def thresholds_table(
-    items: Sequence[Record], option_names: dict[str, str], title: str, width: int = 80
+    items: Sequence[ThresholdRecord], option_names: dict[str, str], title: str, width: int = 80
 ) -> RenderableType:
     """Per criterion: today's weight and the interval over which the leader stays first."""
     name_width = max(12, min(34, width - 64))
@@ -67,14 +74,14 @@ def thresholds_table(
     return table
 
 
-def _indented(item: Record, label: str) -> str:
+def _indented(item: ThresholdRecord, label: str) -> str:
     return ("  " if item["level"] == "sub-criterion" else "") + label
 
 
 MAX_RANK_COLUMNS = 8
 
 
-def smaa_table(smaa: Record, top: int) -> RenderableType:
+def smaa_table(smaa: SmaaRecord, top: int) -> RenderableType:
     """Rank acceptability per option (a column per rank, or a stacked bar when there are many)."""
     n = len(smaa["options"])
     k = min(top, n)
@@ -117,7 +124,7 @@ def smaa_table(smaa: Record, top: int) -> RenderableType:
 
 
 def alternatives_table(
-    items: Sequence[Record], option_names: dict[str, str], title: str
+    items: Sequence[AlternativeRecord], option_names: dict[str, str], title: str
 ) -> RenderableType:
     """The leader and shortlist under each alternative (weight set, or something left out)."""
     table = titled(title)
@@ -139,7 +146,7 @@ def alternatives_table(
     return table
 
 
-def _leader_cell(item: Record) -> Text:
+def _leader_cell(item: AlternativeRecord) -> Text:
     if item["leader_changed"]:
         return Text("changes", style="bold red")
     if item.get("leader_shared"):
@@ -148,7 +155,7 @@ def _leader_cell(item: Record) -> Text:
 
 
 def score_thresholds_table(
-    items: Sequence[Record], option_names: dict[str, str], leaf_names: dict[str, str]
+    items: Sequence[ScoreThresholdRecord], option_names: dict[str, str], leaf_names: dict[str, str]
 ) -> RenderableType:
     """For each option behind the leader, the three smallest single-score rises that draw level."""
     table = titled("Score changes that would draw level with the leader")
@@ -156,11 +163,13 @@ def score_thresholds_table(
     table.add_column("Criterion", overflow="ellipsis", no_wrap=True, max_width=32)
     table.add_column("Score", justify="right")
     table.add_column("Needs", justify="right")
-    by_option: dict[str, list[Record]] = {}
+    by_option: dict[str, list[ScoreThresholdRecord]] = {}
     for item in items:
         by_option.setdefault(item["option"], []).append(item)
     for option, rows in by_option.items():
-        possible = sorted((r for r in rows if r["change"] is not None), key=lambda r: r["change"])
+        possible = sorted(
+            (r for r in rows if r["change"] is not None), key=lambda r: r["change"] or 0.0
+        )
         if not possible:
             table.add_row(option_names.get(option, option), "not possible within the scale", "", "")
             continue
@@ -175,7 +184,10 @@ def score_thresholds_table(
 
 
 def sensitivity_view(
-    record: Record, option_names: dict[str, str], names: dict[str, str], width: int = 80
+    record: SensitivityRecord,
+    option_names: dict[str, str],
+    names: dict[str, str],
+    width: int = 80,
 ) -> RenderableType:
     """Everything ``appraise sensitivity`` found for one group, headline first."""
     title = Text(f"{record['name']} ", style="bold")

@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from appraise.io.xlsx_cells import put_number, put_text
 from appraise.present.combine import figure_text
 from appraise.present.diff import scorer_text, status_text
+from appraise.present.records import CombineRecord, DiffRecord
 from appraise.present.workbook.context import Finding, SheetSection, WorkbookContext
 from appraise.present.workbook.tables import write_header, write_heading
 
@@ -41,7 +42,7 @@ def _rescaling(low: float, high: float) -> str:
     return f"{shifted} / {high - low:g}"
 
 
-def _combination_findings(record: Record) -> tuple[Finding, ...]:
+def _combination_findings(record: CombineRecord) -> tuple[Finding, ...]:
     """Validation rows saying how each group's totals were rescaled, if they were."""
     if not record["figure"]["rescaled"]:
         return ()
@@ -58,7 +59,7 @@ def _combination_findings(record: Record) -> tuple[Finding, ...]:
     return tuple(out)
 
 
-def combinations_section(record: Record) -> SheetSection:
+def combinations_section(record: CombineRecord) -> SheetSection:
     """A Combinations sheet: the sentences, the top combinations, the explanation, robustness.
 
     When the groups were rescaled to 0-1, every figure is labelled so, and the Validation
@@ -130,7 +131,7 @@ def combinations_section(record: Record) -> SheetSection:
     return SheetSection("Combinations", fill, _combination_findings(record))
 
 
-def rounds_section(record: Record) -> SheetSection:
+def rounds_section(record: DiffRecord) -> SheetSection:
     """A Rounds sheet: what changed between two scoring rounds of one group."""
 
     def fill(sheet: Worksheet, context: WorkbookContext) -> None:
@@ -183,7 +184,8 @@ def rounds_section(record: Record) -> SheetSection:
             write_header(sheet, row, ["Criterion", "Before", "After"], styles)
             for w in record["weights"]:
                 row += 1
-                for column, value in enumerate([w["criterion"], w["old"], w["new"]], start=1):
+                weight: list[str | float | None] = [w["criterion"], w["old"], w["new"]]
+                for column, value in enumerate(weight, start=1):
                     _value(sheet, row, column, value, styles.percent)
         if record["panel"]:
             row = _panel(sheet, row + 2, record, context)
@@ -194,7 +196,7 @@ def rounds_section(record: Record) -> SheetSection:
     return SheetSection("Rounds", fill)
 
 
-def _panel(sheet: Worksheet, row: int, record: Record, context: WorkbookContext) -> int:
+def _panel(sheet: Worksheet, row: int, record: DiffRecord, context: WorkbookContext) -> int:
     """Scorers added, removed or renamed: one row per option they scored, a column per criterion.
 
     A new header row starts wherever the criteria change (a removed scorer of an indicative
