@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from appraise.analysis.scoring import Ranking
     from appraise.analysis.sensitivity import Sensitivity, SmaaOptions
     from appraise.data import CriteriaTree, ScoreSheet
+    from appraise.io import CheckResult
     from appraise.model import Rule
     from appraise.present.workbook import SheetSection
 
@@ -397,9 +398,39 @@ def make_template(
     )
 
 
+def check(
+    files: Sequence[str | Path],
+    *,
+    normalise: bool = False,
+    missing: Missing = "error",
+) -> CheckResult:
+    """Every problem in any mix of criteria, scores and rules files (and workbooks), listed.
+
+    Nothing is raised for a problem in a file: each is a ``Problem`` (file, place, message,
+    severity) in the result, errors and warnings, one to a place; rules files are checked
+    against the groups of the scores files given with them. ``missing`` is the policy a gap is
+    judged by (a gap is a warning unless it is ``"error"``).
+    """
+    from appraise.io import check_files
+
+    return check_files([Path(f) for f in files], Settings(normalise=normalise, missing=missing))
+
+
+def copy_examples(folder: str | Path) -> list[Path]:
+    """The bundled criteria, options and examples, copied into a new (or empty) folder.
+
+    Nothing is written over: a folder that holds anything is refused. Returns the folders made.
+    """
+    from appraise.io.examples import copy_examples as copy
+
+    return copy(Path(folder))
+
+
 __all__ = [
     "Exported",
+    "check",
     "combine",
+    "copy_examples",
     "diff",
     "export_workbook",
     "load_criteria",

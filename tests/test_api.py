@@ -183,3 +183,24 @@ def test_the_library_names_its_parameters_and_the_command_line_its_options(write
     assert "(choose --missing exclude|baseline|renormalise to proceed)" in result.output
     result = CliRunner().invoke(app, ["rank", str(path), "--missing", "exclude"])
     assert "no score for b (--missing exclude)" in result.output
+
+
+def test_check_lists_every_problem_as_the_command_does(demo, write, tmp_path):
+    """``check`` is a library call too: problems are returned, never raised."""
+    bad = write("bad.yaml", THREE_OPTIONS.replace("{a: 5, b: 1}", "{a: 9, b: 1}"))
+    result = api.check([demo, bad])
+    assert [f["kind"] for f in result.files] == ["scores", "scores"]
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert [(p.path.endswith("bad.yaml"), p.where) for p in errors] == [
+        (True, "options[0].scores.a")
+    ]
+    assert "9" in errors[0].message
+    assert [p for p in api.check([demo]).problems if p.severity == "error"] == []
+
+
+def test_copy_examples_makes_the_bundled_folders(tmp_path):
+    made = api.copy_examples(tmp_path / "tour")
+    assert sorted(p.name for p in made) == ["criteria", "examples", "options"]
+    assert (tmp_path / "tour" / "options" / "urgent-care.yaml").is_file()
+    with pytest.raises(appraise.AppraiseError):
+        api.copy_examples(tmp_path / "tour")  # never written over

@@ -207,8 +207,7 @@ def settings_from(
 
 def rankings_for(scores: list[str] | None, settings: Settings, doing: str) -> list[Ranking]:
     """Load and rank each scores file; with none, the bundled example, saying so."""
-    from appraise import bundled, io
-    from appraise.analysis import scoring
+    from appraise import api, bundled, io
 
     if not scores:
         scores = [bundled.DEFAULT_EXAMPLE]
@@ -217,7 +216,7 @@ def rankings_for(scores: list[str] | None, settings: Settings, doing: str) -> li
             "(illustrative scores). Give files to use your own.",
             highlight=False,
         )
-    return [scoring.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)]
+    return [api.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)]
 
 
 @contextmanager

@@ -121,13 +121,12 @@ def check(
     Example: appraise check criteria/cp-2016.yaml options/*.yaml examples/rules.yaml
     Example: appraise check scores.xlsx --strict   (warnings fail too)
     """
-    from appraise import io
+    from appraise import api
     from appraise.present.formats import to_csv, to_markdown
     from appraise.present.ranking import problem_record
 
-    settings = settings_from(None, normalise, missing, "mean")
     with exit_on_input_error():
-        result = io.check_files(files, settings)
+        result = api.check(files, normalise=normalise, missing=missing)
     print_notes(result.notes)
     problems = [problem_record(p) for p in result.problems]
     failed = any(p.severity == "error" or strict for p in result.problems)
@@ -179,11 +178,11 @@ def criteria(
     Example: appraise criteria   (the bundled C&P 2016 table)
     Example: appraise criteria my-criteria.yaml --format csv
     """
-    from appraise import bundled, io
+    from appraise import api, bundled
     from appraise.present.ranking import criteria_markdown, criteria_record, criteria_rows
 
     with exit_on_input_error():
-        tree = io.load_criteria(file or bundled.DEFAULT_CRITERIA, normalise)
+        tree = api.load_criteria(file or bundled.DEFAULT_CRITERIA, normalise=normalise)
     record = criteria_record(tree)
     print_notes(list(tree.notes))
     if not emit_plain(

@@ -370,7 +370,7 @@ def examples(
 
     Example: appraise examples tour && cd tour && appraise rank options/urgent-care.yaml
     """
-    from appraise.io.examples import copy_examples
+    from appraise.api import copy_examples
 
     with exit_on_input_error():
         made = copy_examples(folder)
