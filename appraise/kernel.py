@@ -25,6 +25,7 @@ def weighted_sum(
     weights: FloatArray,
     given: npt.NDArray[np.bool_] | FloatArray | None = None,
     by: FloatArray | None = None,
+    every: bool = False,
 ) -> FloatArray:
     """Each option's weighted sum of its scores: the one kernel every analysis calls.
 
@@ -40,10 +41,12 @@ def weighted_sum(
         given: Options x leaves, true (or 1) where a cell was scored; None: all were.
         by: Leaves x criteria (0/1 membership): return each criterion's part of the sum
             (options x criteria; one weighting only) instead of the sum.
+        every: With draws x options x leaves and weightings x leaves, weigh every draw under
+            every weighting (draws x weightings x options), rather than one weighting a draw.
 
     Returns:
-        Per option (options), per draw and option (draws x options), or per option and
-        criterion with ``by``.
+        Per option (options), per draw and option (draws x options), per draw, weighting and
+        option with ``every``, or per option and criterion with ``by``.
     """
     if by is not None:
         effective = weights
@@ -55,8 +58,10 @@ def weighted_sum(
         return out
     if given is not None:  # only with gaps (--missing renormalise): what a gap holds is 0
         scores = np.where(np.asarray(given, bool), scores, 0.0)
-    if scores.ndim == 3:
-        totals: FloatArray = np.einsum("dol,dl->do", scores, weights)
+    if every:
+        totals: FloatArray = np.moveaxis(scores @ weights.T, 1, 2)
+    elif scores.ndim == 3:
+        totals = np.einsum("dol,dl->do", scores, weights)
     else:
         totals = weights @ scores.T if weights.ndim == 2 else scores @ weights
     if given is None:

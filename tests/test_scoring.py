@@ -504,6 +504,13 @@ def test_the_kernel_rescales_each_option_over_its_scored_cells(case):
     per_draw = weighted_sum(draws, many, given)
     for d in range(len(many)):
         np.testing.assert_allclose(per_draw[d], weighted_sum(draws[d], many[d], given), atol=1e-9)
+    every = weighted_sum(draws, many, given, every=True)  # each draw under each weighting
+    assert every.shape == (len(draws), len(many), len(s))
+    for d in range(len(draws)):
+        for k in range(len(many)):
+            np.testing.assert_allclose(
+                every[d, k], weighted_sum(draws[d], many[k], given), atol=1e-9
+            )
     member = np.zeros((len(w), 2))
     member[: len(w) // 2, 0] = 1
     member[len(w) // 2 :, 1] = 1

@@ -298,16 +298,14 @@ def _confidence(
         shares = first_shares(weighted_sum(scores.fixed, central[firsts], scores.given))
         out[firsts] = shares[np.arange(len(firsts)), firsts]  # firsts x options
         return out
-    weights = central[firsts].T  # leaves x firsts
-    share = None if scores.given is None else scores.given @ weights  # options x firsts
+    weights = central[firsts]  # firsts x leaves
     step = max(1, min(scores.block, BLOCK_CELLS // (len(central) * len(firsts))))
     hits = np.zeros(len(firsts))
     for size, rng in _chunks(samples, chunk, seed, stream=1):
         for start in range(0, size, step):
-            totals = scores.draw(rng, min(step, size - start)) @ weights  # draws x options x firsts
-            if share is not None:
-                totals = np.divide(totals, share, out=np.zeros_like(totals), where=share > 0)
-            shares = first_shares(np.moveaxis(totals, 1, 2))  # draws x firsts x options
+            draws = scores.draw(rng, min(step, size - start))
+            totals = weighted_sum(draws, weights, scores.given, every=True)
+            shares = first_shares(totals)  # draws x firsts x options
             hits += shares[:, np.arange(len(firsts)), firsts].sum(axis=0)
     out[firsts] = hits / samples
     return out
