@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from appraise.cli import main
+from appraise.launch import main
 
 main()

@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from appraise.choices import Aggregate, Missing
+from appraise.errors import ParameterError
 from appraise.model import Settings
+from appraise.safe_text import cut
 
 if TYPE_CHECKING:
     from appraise.analysis.combine.run import CombineResult
@@ -54,7 +56,7 @@ def load_criteria(source: str | Path, *, normalise: bool = False) -> CriteriaTre
 
 def load_scores(
     source: str | Path,
-    criteria: str | Path | None = None,
+    criteria: CriteriaTree | str | Path | None = None,
     *,
     normalise: bool = False,
 ) -> ScoreSheet:
@@ -63,11 +65,16 @@ def load_scores(
     ``criteria`` (a file or bundled name) replaces the criteria the file names. Gaps are kept
     for ``rank`` to treat as its ``missing`` says.
     """
+    from appraise.data import CriteriaTree
     from appraise.io import load_scores as load
 
+    _a_file("source", source)
     settings = Settings(normalise=normalise, missing=LOADING.missing)
     if criteria is None:
         return load(source, settings)
+    if isinstance(criteria, CriteriaTree):  # a tree already loaded, as scores_from_data takes
+        return _with_criteria(criteria, source, settings)
+    _a_file("criteria", criteria)
     return _with_criteria(load_criteria(criteria, normalise=normalise), source, settings)
 
 
@@ -87,10 +94,19 @@ def scores_from_data(
     from appraise.model import ScoresFile
     from appraise.validate import build_sheet
 
+    if not isinstance(data, Mapping):
+        raise ParameterError("data", f"expected a mapping, found a {type(data).__name__}")
     tree = criteria if not isinstance(criteria, (str, Path)) else load_criteria(criteria)
     data = {**data, "criteria": data.get("criteria", tree.path)}
     spec = parse(Path("<data>"), ScoresFile, "scores", data)
     return build_sheet(spec, "<data>", tree, Settings(normalise=normalise, missing="exclude"))
+
+
+def _a_file(parameter: str, value: object) -> None:
+    """A file's path or a bundled name, as a parameter must be."""
+    if not isinstance(value, (str, Path)):
+        what = type(value).__name__
+        raise ParameterError(parameter, f"expected a file or a bundled name, found a {what}")
 
 
 def _with_criteria(tree: CriteriaTree, source: str | Path, settings: Settings) -> ScoreSheet:
@@ -140,6 +156,19 @@ def _settings(
     exclude_conflicted: bool | None = None,
     statuses: Sequence[str] | None = None,
 ) -> Settings:
+    from appraise import arguments as check
+    from appraise.choices import Aggregate as Aggregates
+    from appraise.choices import Missing as Policies
+    from appraise.choices import OptionStatus
+
+    if weights is not None and not isinstance(weights, str):
+        raise ParameterError("weights", "expected the name of a weight set")
+    missing = None if missing is None else check.choice("missing", missing, Policies)
+    aggregate = None if aggregate is None else check.choice("aggregate", aggregate, Aggregates)
+    if exclude_conflicted is not None:
+        check.flag("exclude_conflicted", exclude_conflicted)
+    if statuses is not None:
+        statuses = check.choices("statuses", statuses, OptionStatus)
     base = settings or Settings()
     return replace(
         base,
@@ -180,10 +209,12 @@ def sensitivity(
     """
     from contextlib import nullcontext
 
+    from appraise import arguments as check
     from appraise.analysis.sensitivity import analyse
-    from appraise.choices import ANALYSES
+    from appraise.choices import ANALYSES, Analysis
 
-    what = list(only) if only is not None else list(ANALYSES)
+    what = list(check.choices("only", only, Analysis)) if only is not None else list(ANALYSES)
+    check.whole("top", top, 1, 1_000_000)
     runs = samples if "smaa" in what else 0
     with progress(runs) if progress else nullcontext(None) as advance:
         return analyse(
@@ -196,9 +227,24 @@ def sensitivity(
 
 
 def _sampling(
-    samples: int, seed: int, distribution: str, concentration: float, score_noise: str = "none"
+    samples: int,
+    seed: int,
+    distribution: str,
+    concentration: float,
+    score_noise: str = "none",
+    most: int | None = None,
 ) -> SmaaOptions:
+    from appraise import arguments as check
     from appraise.analysis.sensitivity import SmaaOptions
+    from appraise.analysis.smaa import MAX_SAMPLES
+    from appraise.choices import Distribution, ScoreNoise
+    from appraise.limits import MAX_SEED
+
+    check.whole("samples", samples, 0 if most is not None else 1, most or MAX_SAMPLES)
+    check.whole("seed", seed, 0, MAX_SEED)
+    check.choice("distribution", distribution, Distribution)
+    check.number("concentration", concentration, 0.001, 1e6)
+    check.choice("score_noise", score_noise, ScoreNoise)
 
     return SmaaOptions(samples, seed, distribution, concentration, score_noise)  # type: ignore[arg-type]
 
@@ -223,10 +269,19 @@ def combine(
     ``rescale`` puts each on 0-1 of its own scale. What checking a rules file noted (a rule
     that never binds) comes first in the result's ``notes``.
     """
+    from appraise import arguments as check
     from appraise.analysis.combine import Limit
     from appraise.analysis.combine.run import combine as run
+    from appraise.limits import MAX_COMBINE_SAMPLES
 
-    rankings = [_ranked(s) for s in sheets]
+    rankings = [_ranked(s) for s in check.some("sheets", sheets)]
+    check.whole("top", top, 1, 1_000_000)
+    _sampling(samples, seed, distribution, concentration, most=MAX_COMBINE_SAMPLES)
+    check.flag("rescale", rescale)
+    for group, weight in (group_weights or {}).items():
+        name = f"group_weights[{cut(str(group))!r}]"
+        if check.number(name, weight, 0.0, 1e12) <= 0:  # as --group-weight: above 0
+            raise ParameterError(name, f"expected above 0, found {weight:g}")
     rule_list, rule_notes = _rules(rules, rankings)
     result = run(
         rankings,
@@ -292,12 +347,14 @@ def export_workbook(
     """
     from contextlib import nullcontext
 
+    from appraise import arguments
     from appraise.analysis.sensitivity import analyse
     from appraise.analysis.sensitivity import check_size as check_sensitivity_size
     from appraise.io.safe_write import require_suffix
     from appraise.present.workbook import check_size, write_hce_workbook
     from appraise.validate import one_file_per_group
 
+    arguments.some("sheets", sheets)
     out = Path(path)
     require_suffix(out, ".xlsx", "the HCE workbook")  # before the work, not after
     rankings = [_ranked(s) for s in sheets]
@@ -386,8 +443,17 @@ def make_template(
     ``indicative`` scores the top-level criteria; ``scale`` (lowest, highest) is a blank
     template's scale (default 1..5).
     """
+    from appraise import arguments as check
     from appraise.io.xlsx_template import make_template as make
 
+    _a_file("criteria", criteria)
+    if scale is not None:
+        if isinstance(scale, (str, bytes)) or not isinstance(scale, Sequence) or len(scale) != 2:
+            raise ParameterError("scale", "expected (lowest, highest)")
+        scale = (
+            check.number("scale", scale[0], -1e12, 1e12),
+            check.number("scale", scale[1], -1e12, 1e12),
+        )
     return make(
         str(criteria),
         Path(path),

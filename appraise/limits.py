@@ -65,3 +65,7 @@ MAX_RULE_COUNT = 10_000  # an at_most: more than any rule can list (MAX_OPTIONS 
 # Per command (each measured at its limit in benchmarks/scale_bench.py, within 1 GiB):
 MAX_SENSITIVITY_OPTIONS = 1_000  # ranked options: every pair is compared (a million pairs)
 MAX_EXPORT_CELLS = 500_000  # cells of an exported workbook: the most appraise reads back
+# The largest seed: most tools take seeds this size, and the workbook's Audit sheet records a
+# seed exactly only below 2^53 (a spreadsheet number is a double).
+MAX_SEED = 2**32 - 1
+MAX_COMBINE_SAMPLES = 100_000  # robustness draws: each is an exact search of the combinations

@@ -183,7 +183,10 @@ def csv_text(value: object) -> object:
     carriage return. Numbers, and text that reads as a number (``-0.5``), are left alone, so a
     negative figure stays a figure.
     """
-    if not isinstance(value, str) or not value.startswith(FORMULA_TRIGGERS):
+    if not isinstance(value, str):
+        return value
+    value = printable(value)  # CSV is read on screens too: no escape sequence acts there
+    if not value.startswith(FORMULA_TRIGGERS):
         return value
     try:
         float(value)

@@ -6,6 +6,7 @@ set ``flip`` (a 40, b 60): x 2.6, y 3.8, z 3.0.
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -204,3 +205,57 @@ def test_copy_examples_makes_the_bundled_folders(tmp_path):
     assert (tmp_path / "tour" / "options" / "urgent-care.yaml").is_file()
     with pytest.raises(appraise.AppraiseError):
         api.copy_examples(tmp_path / "tour")  # never written over
+
+
+@pytest.mark.parametrize(
+    ("call", "found"),
+    [
+        (lambda s: appraise.rank(s, aggregate="max"), "aggregate: expected one of 'mean', "),
+        (lambda s: appraise.rank(s, missing="bogus"), "missing: expected one of 'error', "),
+        (lambda s: appraise.rank(s, exclude_conflicted="no"), "exclude_conflicted: expected "),
+        (lambda s: appraise.rank(s, statuses="shortlisted"), "statuses: expected a list of "),
+        (lambda s: appraise.sensitivity(s, only=["nope"]), "only: expected one of "),
+        (lambda s: appraise.sensitivity(s, samples=2.5), "samples: expected a whole number"),
+        (lambda s: appraise.combine([s], samples=-5), "samples: expected 0 to 100,000"),
+        (lambda s: appraise.combine([s], seed=-1), "seed: expected 0 to 4,294,967,295"),
+        (lambda s: appraise.combine([s], top=2.5), "top: expected a whole number"),
+        (lambda s: appraise.combine([], ()), "sheets: expected at least one"),
+        (lambda s: appraise.combine([s], group_weights={"demo": -1}), "group_weights['demo']"),
+        (lambda s: appraise.combine([s], group_weights={"demo": 0}), "group_weights['demo']: ex"),
+        (lambda s: appraise.combine([s], distribution="bogus"), "distribution: expected one"),
+        (lambda s: appraise.combine([s], concentration=float("nan")), "concentration: "),
+        (lambda s: appraise.scores_from_data(None, s.tree), "data: expected a mapping"),
+        (lambda s: appraise.load_scores(None), "source: expected a file or a bundled name"),
+    ],
+)
+def test_a_wrong_argument_is_a_parameter_error_naming_it(demo, call, found):
+    """Pass four: the library read "no" as true and "max" as the mean, and raised TypeError,
+    ValueError or IndexError where the command line said which option was wrong."""
+    sheet = appraise.load_scores(demo)
+    with pytest.raises(appraise.ParameterError) as caught:
+        call(sheet)
+    assert str(caught.value).startswith(found.split(":")[0])
+    assert found in str(caught.value)
+
+
+def test_the_same_group_twice_is_refused_by_the_library_too(demo):
+    sheet = appraise.load_scores(demo)
+    with pytest.raises(appraise.AppraiseError, match="given twice"):
+        appraise.combine([sheet, sheet])
+
+
+def test_a_template_scale_is_checked_as_the_command_line_checks_it(tmp_path):
+    for scale, found in [
+        ((-math.inf, 0), "finite"),
+        ((1, 1e300), "1e+300"),
+        ((1, 2, 3), "(lowest"),
+    ]:
+        with pytest.raises(appraise.ParameterError, match=re.escape(found)):
+            appraise.make_template(tmp_path / "t.xlsx", "cp-2016", scale=scale)
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_a_loaded_criteria_tree_serves_load_scores(demo, write):
+    tree = appraise.load_criteria(demo.parent / "two.yaml")
+    sheet = appraise.load_scores(demo, criteria=tree)
+    assert totals(appraise.rank(sheet)) == pytest.approx({"x": 3.4, "y": 3.2, "z": 3.0})

@@ -157,7 +157,7 @@ def test_a_formula_without_a_saved_result_is_reported(blank):
         read_scores_workbook(workbook)
     (problem,) = caught.value.problems
     assert problem.where == "sheet 'Scores', cell C3"
-    assert "formula =2+3 has no saved result" in problem.message
+    assert "formula '=2+3' has no saved result" in problem.message
 
 
 def test_consensus_and_per_scorer_rows_cannot_mix(blank):

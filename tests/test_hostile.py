@@ -1297,7 +1297,7 @@ def test_formula_without_a_saved_value_is_named(workbook):
     refused(
         with_formula(workbook, saved=False),
         "sheet 'Scores', cell C3",
-        "formula =2+3 has no saved result; open and save the workbook in a spreadsheet program, "
+        "formula '=2+3' has no saved result; open and save the workbook in a spreadsheet program, "
         "or type the value",
     )
 

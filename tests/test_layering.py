@@ -18,7 +18,7 @@ SHELL_PACKAGES = ("appraise.cli", "appraise.present.terminal")
 
 
 def in_shell(module: str) -> bool:
-    return module == "appraise.__main__" or module.startswith(SHELL_PACKAGES)
+    return module in ("appraise.__main__", "appraise.launch") or module.startswith(SHELL_PACKAGES)
 
 
 CORE = ["appraise", *(m for m in ALL if not in_shell(m))]
@@ -154,7 +154,7 @@ LAYERS = [
     ("analysis", ("analysis",)),
     ("present", ("present",)),
     ("api", ("api",)),
-    ("shell", ("cli", "present.terminal", "__main__")),
+    ("shell", ("cli", "present.terminal", "__main__", "launch")),
 ]
 
 

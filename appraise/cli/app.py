@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from appraise.cli.options import FLAG
-from appraise.cli.terminal import file_size_limit_as_error, out, safe_streams, state
+from appraise.cli.terminal import err, file_size_limit_as_error, out, safe_streams, state
 
 if TYPE_CHECKING:
     pass
@@ -46,14 +46,24 @@ class _SafeGroup(TyperGroup):
     """The command group, with usage errors made printable (``_printable_usage_errors``)."""
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
-        with _printable_usage_errors():
+        with _printable_usage_errors(), _said_when_interrupted():
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         from appraise.errors import command_line_words
 
-        with _printable_usage_errors(), command_line_words():
+        with _printable_usage_errors(), command_line_words(), _said_when_interrupted():
             return super().invoke(ctx)
+
+
+@contextmanager
+def _said_when_interrupted() -> Iterator[None]:
+    """Ctrl-C anywhere in a command: one line and exit code 130 (Typer's own exit is silent)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written", highlight=False)
+        raise typer.Exit(130) from None
 
 
 app = typer.Typer(

@@ -94,9 +94,7 @@ ScoresArg = Annotated[
         show_default=False,
     ),
 ]
-# The largest seed: most tools take seeds this size, and the workbook's Audit sheet records a
-# seed exactly only below 2^53 (a spreadsheet number is a double).
-MAX_SEED = 2**32 - 1
+MAX_SEED = 2**32 - 1  # appraise.limits.MAX_SEED (not imported: the CLI starts light)
 SeedOpt = Annotated[
     int,
     typer.Option(

@@ -125,6 +125,8 @@ _CELL_TEXT_NAMES = (
 _OTHER_IN_CELLS = re.compile(
     rb"<(?>(?:[A-Za-z_][\w.-]*:)?)(?!(?:" + _CELL_TEXT_NAMES + rb")[\s/>])[A-Za-z_]"
 )
+_FRAME = re.compile(_PREFIX + rb"graphicFrame(?=[\s/>])")
+_CHART_PART = re.compile(r"xl/charts/")
 _DECLARED = re.compile(rb'\s*<\?xml[^>]*?\bencoding\s*=\s*["\']([^"\']*)["\']')
 _READ_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"}
 
@@ -155,8 +157,11 @@ class _Totals:
     cells: int = 0
     elements: int = 0
     other: int = 0
+    frames: int = 0  # charts drawn (graphic frames), each built again by openpyxl
+    chart_elements: int = 0
 
     def over(self) -> str | None:
+        """Why the workbook is refused, once a limit on it as a whole is passed."""
         if self.elements > MAX_ELEMENTS:
             return (
                 f"more than {MAX_ELEMENTS:,} XML elements in all (cells, rows, styles, names); "
@@ -199,11 +204,30 @@ def _parts(archive: zipfile.ZipFile, path: Path) -> tuple[dict[str, str], set[st
     for override in types:
         if override.get("ContentType", "").endswith(("sharedStrings+xml", "worksheet+xml")):
             cell_parts.add(posixpath.normpath(override.get("PartName", "").lstrip("/")))
-    names = {}
+    names: dict[str, str] = {}
+    held = set(archive.namelist())
     for sheet in workbook.iter():
         if sheet.tag.endswith("}sheet"):
             rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            title = cut(sheet.get("name", "?"))
             part = targets.get(rel_id, "")
+            # openpyxl reads a part once for every sheet naming it (2,000 names: 58 s, 2.2 GB),
+            # and leaves out, without a word, a sheet whose part is missing (the Gate results,
+            # say: a failed gate then goes unseen). Excel writes neither.
+            if part in names:
+                raise InputError(
+                    path,
+                    f"sheet '{title}'",
+                    f"is the same part as sheet '{cut(names[part])}' ({cut(part)}); the "
+                    "workbook is damaged: open it in Excel, repair it and save",
+                )
+            if part not in held:
+                raise InputError(
+                    path,
+                    f"sheet '{title}'",
+                    f"its part ({cut(part) or 'none named'}) is missing from the file; the "
+                    "workbook is damaged: open it in Excel, repair it and save",
+                )
             names[part] = sheet.get("name", part)
     return names, cell_parts
 
@@ -242,6 +266,9 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, part: _Part, totals
             elements = len(_ELEMENT.findall(text))
             totals.elements += elements
             totals.other += len(_OTHER_IN_CELLS.findall(text)) if part.cells_part else elements
+            totals.frames += len(_FRAME.findall(text))
+            if _CHART_PART.match(part.name):
+                totals.chart_elements += elements
             part.formulas = part.formulas or _FORMULA.search(text) is not None
             for what, (pattern, _) in _COUNTED.items():
                 part.counted[what] = part.counted.get(what, 0) + len(pattern.findall(text))
@@ -282,6 +309,15 @@ def survey(path: Path) -> bool:
             if member.filename not in _INDEX_PARTS:
                 found = _survey_part(path, archive, member, names, cell_parts, totals)
                 formulas = formulas or found
+        if totals.frames * totals.chart_elements > MAX_OTHER_ELEMENTS:
+            # openpyxl builds a chart again for every frame that draws it: 300 frames of one
+            # 1 MB chart ran past 2 minutes and 2.7 GB.
+            raise InputError(
+                path,
+                "",
+                f"its charts are drawn {totals.frames:,} times from {totals.chart_elements:,} "
+                "XML elements; a scoring workbook needs no charts: save a copy without them",
+            )
     return formulas
 
 
@@ -379,5 +415,5 @@ def open_workbook(path: Path, data_only: bool) -> Workbook:
             ) from None
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise InputError(
-            path, "", f"not a readable .xlsx workbook ({type(exc).__name__}: {first_line})"
+            path, "", f"not a readable .xlsx workbook ({type(exc).__name__}: {cut(first_line)})"
         ) from None

@@ -33,7 +33,7 @@ from appraise.io.xlsx_sheet import (
     unknown_headings,
 )
 from appraise.model import SLUG_PATTERN
-from appraise.safe_text import some_names
+from appraise.safe_text import cut, some_names
 from appraise.validate import nearest
 
 
@@ -167,7 +167,8 @@ def _criterion_columns(
             )
         elif meant is not None:
             r.error(
-                where, f"heading {quoted(shown)} is not a criterion id: did you mean '{meant}'?"
+                where,
+                f"heading {quoted(shown)} is not a criterion id: did you mean {quoted(meant)}?",
             )
             columns[meant] = col
         else:
@@ -180,7 +181,7 @@ def _criterion_columns(
     elif missing:
         r.error(
             sheet_place(ws.title, row),
-            f"no column for {', '.join(repr(i) for i in missing)}; add a column headed with "
+            f"no column for {some_names([quoted(i) for i in missing])}; add a column headed with "
             f"{'its id' if len(missing) == 1 else 'each id'} (see the Criteria sheet)",
         )
         r.missing_columns = True
@@ -292,7 +293,7 @@ def _option_index(
     if option_id in listed:
         return index[option_id]
     meant = nearest(option_id, listed)
-    hint = f": did you mean '{meant}'?" if meant else ""
+    hint = f": did you mean {quoted(meant)}?" if meant else ""
     unknown.setdefault(
         ("option", f"option {quoted(option_id)} is not listed on the Options sheet{hint}"), []
     ).append(place)
@@ -308,7 +309,11 @@ def _unlisted(
 ) -> None:
     """A scorer not on the Scorers sheet: a mistyped id would be one more panel member, unseen."""
     meant = nearest(scorer, listed)
-    hint = f": did you mean '{meant}'?" if meant else f" (it lists: {some_names(listed)})"
+    hint = (
+        f": did you mean {quoted(meant)}?"
+        if meant
+        else f" (it lists: {some_names([cut(s) for s in listed])})"
+    )
     message = f"scorer {quoted(scorer)} is not on the Scorers sheet{hint}"
     found.setdefault(("scorer", message), []).append(place)
     r.where.setdefault(f"scorers.{scorer}", place)
@@ -348,7 +353,7 @@ def _scorers(r: Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
         scorer, option = rec.get("scorer"), rec.get("option")
         if scorer is None or str(scorer) not in scorers:
             meant = nearest(str(scorer), list(scorers)) if scorer is not None else None
-            hint = f": did you mean '{meant}'?" if meant else ""
+            hint = f": did you mean {quoted(meant)}?" if meant else ""
             r.error(
                 r.at("Interests", row, "scorer"),
                 f"scorer {quoted(scorer)} is not on the Scorers sheet{hint}",
@@ -356,7 +361,7 @@ def _scorers(r: Reader, options: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         if option is not None and str(option) not in option_ids:
             meant = nearest(str(option), option_ids)
-            hint = f": did you mean '{meant}'?" if meant else ""
+            hint = f": did you mean {quoted(meant)}?" if meant else ""
             r.error(
                 r.at("Interests", row, "option"),
                 f"option {quoted(option)} is not on the Options sheet{hint}",
@@ -381,7 +386,7 @@ def _gates(r: Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
         option_id, gate = rec.get("option"), rec.get("gate")
         if str(option_id) not in index:
             meant = nearest(str(option_id), list(index)) if option_id is not None else None
-            hint = f": did you mean '{meant}'?" if meant else ""
+            hint = f": did you mean {quoted(meant)}?" if meant else ""
             message = f"option {quoted(option_id)} is not on the Options sheet{hint}"
             unknown.setdefault(("option", message), []).append(r.at("Gate results", row, "option"))
             continue

@@ -63,7 +63,7 @@ def unknown_headings(
 
     A row of 16,000 stray headings is one problem to fix (delete the columns), not 16,000.
     """
-    lists = f"the Criteria sheet lists: {some_names(level)}"
+    lists = f"the Criteria sheet lists: {some_names([cut(i) for i in level])}"
     if len(unknown) <= HEADINGS_SHOWN:
         for where, shown, _ in unknown:
             r.error(
@@ -84,8 +84,8 @@ def unknown_headings(
 def sheet_place(sheet: str, row: int, col: int | None = None) -> str:
     """A place as every message names it: ``sheet 'Scores', cell C3`` (or ``row 3``)."""
     if col is None:
-        return f"sheet '{sheet}', row {row}"
-    return f"sheet '{sheet}', cell {get_column_letter(col)}{row}"
+        return f"sheet '{cut(sheet)}', row {row}"
+    return f"sheet '{cut(sheet)}', cell {get_column_letter(col)}{row}"
 
 
 @dataclass
@@ -119,17 +119,27 @@ class Reader:
     def sheet(self, title: str, required: bool = True) -> Worksheet | None:
         """The sheet of that title (any case), checked for size and hidden data; None if absent."""
         wanted = title.casefold()
-        for ws in self.values.worksheets:
-            if ws.title.strip().casefold() == wanted:
-                if ws.max_row > MAX_ROWS:
-                    self.error(
-                        f"sheet '{ws.title}'", f"has {ws.max_row:,} rows; the limit is {MAX_ROWS:,}"
-                    )
-                    return None
-                self.hidden(ws)
-                return ws  # read even when refused, so one pass finds everything else too
+        named = [ws for ws in self.values.worksheets if ws.title.strip().casefold() == wanted]
+        if len(named) > 1:  # 'Scores' and 'Scores ': which is read must not depend on tab order
+            listed = ", ".join(quoted(ws.title) for ws in named[:3])
+            self.error(
+                f"sheet '{cut(named[1].title)}'",
+                f"two sheets are named {title} ({listed}); rename or delete the one that is not "
+                "the real one",
+            )
+            return None
+        if named:
+            ws = named[0]
+            if ws.max_row > MAX_ROWS:
+                self.error(
+                    f"sheet '{cut(ws.title)}'",
+                    f"has {ws.max_row:,} rows; the limit is {MAX_ROWS:,}",
+                )
+                return None
+            self.hidden(ws)
+            return ws  # read even when refused, so one pass finds everything else too
         if required:
-            found = ", ".join(repr(ws.title) for ws in self.values.worksheets)
+            found = some_names([quoted(ws.title) for ws in self.values.worksheets])
             self.error(
                 "", f"no sheet named '{title}' (sheets: {found}); make one with `appraise template`"
             )
@@ -185,8 +195,8 @@ class Reader:
             if isinstance(formula, str) and formula.startswith("="):
                 self.error(
                     sheet_place(ws.title, row, col),
-                    f"formula {formula} has no saved result; open and save the workbook in a "
-                    "spreadsheet program, or type the value",
+                    f"formula {quoted(formula)} has no saved result; open and save the workbook "
+                    "in a spreadsheet program, or type the value",
                 )
             return None
         if isinstance(value, datetime):

@@ -20,10 +20,11 @@ def one_file_per_group(sheets: Sequence[ScoreSheet]) -> None:
     """
     first: dict[str, ScoreSheet] = {}
     problems = []
-    for sheet in sheets:
-        earlier = first.setdefault(sheet.group, sheet)
-        if earlier is sheet:
+    for sheet in sheets:  # the same sheet twice (a list joined to itself) is given twice too
+        if sheet.group not in first:
+            first[sheet.group] = sheet
             continue
+        earlier = first[sheet.group]
         if earlier.file.resolve() == sheet.file.resolve():
             message = f"this file is given twice (group '{sheet.group}'); one file per group"
         else:
