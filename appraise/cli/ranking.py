@@ -32,10 +32,9 @@ from appraise.cli.options import (
 )
 from appraise.cli.terminal import (
     Format,
-    emit_json,
-    emit_plain,
-    emit_text,
+    emit,
     escape_markup,
+    one_or_all,
     out,
     print_notes,
     progress_bar,
@@ -43,6 +42,8 @@ from appraise.cli.terminal import (
 from appraise.safe_text import one_line
 
 if TYPE_CHECKING:
+    from appraise.present.records import RankingRecord
+
     pass
 
 
@@ -76,21 +77,29 @@ def rank(
     with exit_on_input_error():
         rankings = rankings_for(scores, settings, "ranking")
     print_notes([n for r in rankings for n in r.notes])
-    if fmt is not Format.table:
-        records = [ranking_record(r, top) for r in rankings]
-        data = records[0] if len(records) == 1 else records
-        rows = partial(ranking_rows, records)
-        emit_plain(fmt, data, rows, partial(ranking_markdown, records))
-        return
-    from appraise.present import terminal
 
-    for ranking in rankings:  # the table shows TABLE_ROWS options unless --top says otherwise
-        names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
-        record = ranking_record(ranking, top or terminal.TABLE_ROWS)
-        total = len(ranking.options)
-        table = terminal.ranking_table(record, names, total, out.size.width, capped=top is None)
-        out.print(table)
-        out.print()
+    def records() -> list[RankingRecord]:
+        return [ranking_record(r, top) for r in rankings]
+
+    def tables() -> None:
+        from appraise.present import terminal
+
+        for ranking in rankings:  # the table shows TABLE_ROWS options unless --top says so
+            names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
+            record = ranking_record(ranking, top or terminal.TABLE_ROWS)
+            total = len(ranking.options)
+            out.print(
+                terminal.ranking_table(record, names, total, out.size.width, capped=top is None)
+            )
+            out.print()
+
+    emit(
+        fmt,
+        lambda: one_or_all(records()),
+        lambda: ranking_rows(records()),
+        lambda: ranking_markdown(records()),
+        tables,
+    )
 
 
 @app.command()
@@ -122,7 +131,7 @@ def check(
     Example: appraise check scores.xlsx --strict   (warnings fail too)
     """
     from appraise import api
-    from appraise.present.formats import to_csv, to_markdown
+    from appraise.present.formats import to_markdown
     from appraise.present.ranking import problem_record
 
     with exit_on_input_error():
@@ -130,18 +139,8 @@ def check(
     print_notes(result.notes)
     problems = [problem_record(p) for p in result.problems]
     failed = any(p.severity == "error" or strict for p in result.problems)
-    if fmt is Format.json:
-        emit_json({"ok": not failed, "files": result.files, "problems": problems})
-    elif fmt in (Format.csv, Format.markdown):
-        rows = problems or [{"file": "", "where": "", "severity": "", "message": ""}][:0]
-        emit_text(
-            to_csv(rows)
-            if fmt is Format.csv
-            else to_markdown(rows)
-            if rows
-            else "No problems found."
-        )
-    else:
+
+    def tables() -> None:
         from appraise.present import terminal
 
         if problems:
@@ -155,6 +154,14 @@ def check(
             + escape_markup(kinds),
             highlight=False,
         )
+
+    emit(
+        fmt,
+        lambda: {"ok": not failed, "files": result.files, "problems": problems},
+        lambda: problems,
+        lambda: to_markdown(problems) if problems else "No problems found.",
+        tables,
+    )
     if failed:
         raise typer.Exit(1)
 
@@ -185,15 +192,19 @@ def criteria(
         tree = api.load_criteria(file or bundled.DEFAULT_CRITERIA, normalise=normalise)
     record = criteria_record(tree)
     print_notes(list(tree.notes))
-    if not emit_plain(
-        fmt,
-        record,
-        partial(criteria_rows, record),
-        partial(criteria_markdown, record),
-    ):
+
+    def tables() -> None:
         from appraise.present import terminal
 
         out.print(terminal.criteria_table(record))
+
+    emit(
+        fmt,
+        lambda: record,
+        partial(criteria_rows, record),
+        partial(criteria_markdown, record),
+        tables,
+    )
 
 
 @app.command()
@@ -275,10 +286,8 @@ def sensitivity(
             )
             print_notes(list(result.notes))
             records.append(sensitivity_record(result))
-    data = records[0] if len(records) == 1 else records
-    rows = partial(threshold_rows, records)
-    markdown = partial(sensitivity_markdown, records)
-    if not emit_plain(fmt, data, rows, markdown):
+
+    def tables() -> None:
         from appraise.present import terminal
 
         for ranking, record in zip(rankings, records, strict=True):
@@ -287,3 +296,11 @@ def sensitivity(
             option_names = {o.id: o.name for o in ranking.options}
             out.print(terminal.sensitivity_view(record, option_names, names, out.size.width))
             out.print()
+
+    emit(
+        fmt,
+        lambda: one_or_all(records),
+        partial(threshold_rows, records),
+        partial(sensitivity_markdown, records),
+        tables,
+    )

@@ -7,13 +7,15 @@ characters escaped and characters a terminal's encoding lacks written as look-al
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RichCast
 from rich.segment import Segment
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     pass
@@ -105,24 +107,33 @@ def emit_json(data: object) -> None:
     sys.stdout.write("\n")
 
 
-def emit_plain(
+def one_or_all(records: Sequence[T]) -> T | Sequence[T]:
+    """One file's record alone, several files' as a list (CONTRACT 3)."""
+    return records[0] if len(records) == 1 else records
+
+
+def emit(
     fmt: Format,
-    data: object,
-    rows: Callable[[], list[dict[str, object]]],
+    record: Callable[[], object],
+    rows: Callable[[], Sequence[Mapping[str, Any]]],
     markdown: Callable[[], str],
-) -> bool:
-    """Print the JSON, CSV or Markdown form; False when the rich table is wanted instead."""
+    tables: Callable[[], None],
+) -> None:
+    """A result in the format asked for: JSON, CSV rows, Markdown, or its terminal tables.
+
+    Each form is made only when asked for (a ranking's full record is not built to draw its
+    table of fifty).
+    """
     from appraise.present.formats import to_csv
 
     if fmt is Format.json:
-        emit_json(data)
+        emit_json(record())
     elif fmt is Format.csv:
         emit_text(to_csv(rows()))
     elif fmt is Format.markdown:
         emit_text(markdown())
     else:
-        return False
-    return True
+        tables()
 
 
 @contextmanager

@@ -39,7 +39,7 @@ from appraise.cli.options import (
 )
 from appraise.cli.terminal import (
     Format,
-    emit_plain,
+    emit,
     err,
     escape_markup,
     out,
@@ -156,10 +156,13 @@ def combine(
     print_notes(list(result.notes))
     rows = partial(combination_rows, record)
     markdown = partial(combine_markdown, record)
-    if not emit_plain(fmt, record, rows, markdown):
+
+    def tables() -> None:
         from appraise.present import terminal
 
         out.print(terminal.combinations_view(record, out.size.width))
+
+    emit(fmt, lambda: record, rows, markdown, tables)
 
 
 @app.command()
@@ -195,12 +198,15 @@ def diff(
     record = diff_record(result)
     print_notes(record["notes"])
     markdown = partial(diff_markdown, record)
-    if not emit_plain(fmt, record, partial(diff_rows, record), markdown):
+
+    def tables() -> None:
         from appraise.present import terminal
 
         tree = after.sheet.tree
         names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
         out.print(terminal.diff_view(record, names))
+
+    emit(fmt, lambda: record, partial(diff_rows, record), markdown, tables)
 
 
 @app.command()
