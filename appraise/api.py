@@ -133,18 +133,23 @@ def rank(
     aggregate: Aggregate | None = None,
     exclude_conflicted: bool | None = None,
     statuses: Sequence[str] | None = None,
+    weights_given: Mapping[str, float] | None = None,
 ) -> Ranking:
     """Weighted totals, contributions per criterion and ranks (ties shared) for one sheet.
 
     The policy is ``settings``, or the keywords (``weights``: a weight set's name;
     ``missing``: ``"error"``, ``"exclude"``, ``"baseline"`` or ``"renormalise"``;
-    ``aggregate``: ``"mean"`` or ``"median"`` over scorers). Each option carries ``id``,
+    ``aggregate``: ``"mean"`` or ``"median"`` over scorers; ``weights_given``: one-off weights
+    in points by criterion id, over the weight set). Each option carries ``id``,
     ``name``, ``rank``, ``total`` and ``contributions``.
     """
     from appraise.analysis.scoring import rank as rank_sheet
 
     return rank_sheet(
-        sheet, _settings(settings, weights, missing, aggregate, exclude_conflicted, statuses)
+        sheet,
+        _settings(
+            settings, weights, missing, aggregate, exclude_conflicted, statuses, weights_given
+        ),
     )
 
 
@@ -155,6 +160,7 @@ def _settings(
     aggregate: Aggregate | None,
     exclude_conflicted: bool | None = None,
     statuses: Sequence[str] | None = None,
+    weights_given: Mapping[str, float] | None = None,
 ) -> Settings:
     from appraise import arguments as check
     from appraise.choices import Aggregate as Aggregates
@@ -179,6 +185,19 @@ def _settings(
             base.exclude_conflicted if exclude_conflicted is None else exclude_conflicted
         ),
         statuses=base.statuses if statuses is None else tuple(statuses),
+        weights_given=base.weights_given if weights_given is None else _points(weights_given),
+    )
+
+
+def _points(weights_given: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+    from appraise import arguments as check
+    from appraise.limits import MAX_WEIGHT_POINTS
+
+    if not isinstance(weights_given, Mapping):
+        raise ParameterError("weights_given", "expected a mapping of criterion id to points")
+    return tuple(
+        (str(node), check.number("weights_given", points, 0.0, MAX_WEIGHT_POINTS))
+        for node, points in weights_given.items()
     )
 
 

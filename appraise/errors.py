@@ -24,6 +24,7 @@ FLAG_FOR = {
     "limits": "limit",
     "group_weights": "group_weight",
     "statuses": "status",
+    "weights_given": "weight",
 }
 
 

@@ -69,3 +69,4 @@ MAX_EXPORT_CELLS = 500_000  # cells of an exported workbook: the most appraise r
 # seed exactly only below 2^53 (a spreadsheet number is a double).
 MAX_SEED = 2**32 - 1
 MAX_COMBINE_SAMPLES = 100_000  # robustness draws: each is an exact search of the combinations
+MAX_WEIGHT_POINTS = 1e12  # a weight in points: appraise.model.MAX_MAGNITUDE

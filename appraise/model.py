@@ -374,3 +374,6 @@ class Settings:
     weight_set: str | None = None
     exclude_conflicted: bool = False
     statuses: tuple[str, ...] = ()
+    weights_given: tuple[tuple[str, float], ...] = ()
+    """One-off weights in points (criterion or sub-criterion id, points), over the weight set
+    or the file's weights; each family is rescaled to its own sum, as a weight set's is."""

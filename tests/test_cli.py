@@ -844,3 +844,109 @@ def test_an_empty_file_name_for_an_option_is_exit_2(demo, args, option):
         usage_error(result) == f"Invalid value for {option}: expected a file name, found {value!r}"
     )
     assert sorted(tmp.iterdir()) == before
+
+
+# --- one-off weights (issue 16) ----------------------------------------------------------------
+
+
+def panel_text(output: str) -> str:
+    """Typer's error panel as one line of words (frame and line breaks gone)."""
+    return " ".join(re.sub("[│╭╮╰╯─]", " ", output).split())
+
+
+def test_one_off_weights_rescale_as_a_weight_set_does(demo):
+    """``--weight a=40``: a 40 and b 40 points, so each weighs half. By hand: x 0.5*5 + 0.5*1 =
+    3.0, y 0.5*2 + 0.5*5 = 3.5, z 0.5*3 + 0.5*3 = 3.0 (x and z tie for second)."""
+    result = runner.invoke(app, ["rank", str(demo), "--weight", "a=40", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    totals = {o["id"]: o["total"] for o in data["options"]}
+    assert totals == pytest.approx({"x": 3.0, "y": 3.5, "z": 3.0})
+    assert [o["rank"] for o in data["options"]] == [1, 2, 2]
+    assert data["weights"] == pytest.approx({"a": 0.5, "b": 0.5})
+    assert data["weights_given"] == {"a": 40.0}
+    note = "weights given: a 40 points (was 60); each family rescaled to its own sum"
+    assert note in data["notes"]
+    assert f"note: {demo}: " not in result.stderr or note in result.stderr
+
+
+def test_one_off_weights_go_over_a_weight_set(demo):
+    """flip sets a 40, b 60; ``--weight b=40`` then gives a 40, b 40: the same as above."""
+    result = runner.invoke(app, ["rank", str(demo), "-w", "flip", "--weight", "b=40", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {o["id"]: o["total"] for o in data["options"]} == pytest.approx(
+        {"x": 3.0, "y": 3.5, "z": 3.0}
+    )
+    assert (
+        "weights given: b 40 points (was 60); each family rescaled to its own sum"
+        in (data["notes"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "found"),
+    [
+        ("a", "expected ID=POINTS"),
+        ("a=lots", "expected ID=POINTS"),
+        ("a=-1", "expected ID=POINTS"),
+        ("a=inf", "expected ID=POINTS"),
+        ("aa=10", "'aa' is no criterion of"),
+        ("c=10", "'c' is no criterion of"),
+    ],
+)
+def test_a_wrong_one_off_weight_is_a_usage_error(demo, given, found):
+    result = runner.invoke(app, ["rank", str(demo), "--weight", given])
+    assert result.exit_code == 2, result.output
+    assert "--weight" in result.output
+    assert found in panel_text(result.output)
+
+
+def test_one_off_weights_that_leave_nothing_weighed_are_refused(demo):
+    result = runner.invoke(app, ["rank", str(demo), "--weight", "a=0", "--weight", "b=0"])
+    assert result.exit_code == 2, result.output
+    assert "these weights leave every criterion weighing 0" in panel_text(result.output)
+
+
+@pytest.mark.parametrize("command", ["sensitivity", "combine", "export", "diff"])
+def test_every_command_with_weights_takes_one_off_weights(demo, tmp_path, command):
+    args = {
+        "sensitivity": ["sensitivity", str(demo), "--only", "thresholds", "-f", "json"],
+        "combine": ["combine", str(demo), "-f", "json", "--samples", "0"],
+        "export": ["export", str(demo), "-o", str(tmp_path / "o.xlsx"), "--no-sensitivity"],
+        "diff": ["diff", str(demo), str(demo), "-f", "json"],
+    }[command]
+    result = runner.invoke(app, [*args, "--weight", "a=40"])
+    assert result.exit_code == 0, result.output
+    if command == "sensitivity":
+        thresholds = json.loads(result.stdout)["thresholds"]
+        assert {t["criterion"]: t["weight"] for t in thresholds} == pytest.approx(
+            {"a": 0.5, "b": 0.5}
+        )
+    if command == "combine":
+        assert json.loads(result.stdout)["combinations"][0]["total"] == pytest.approx(3.5)
+    if command == "export":
+        import openpyxl
+
+        book = openpyxl.load_workbook(tmp_path / "o.xlsx")
+        text = " ".join(str(c.value) for row in book["Criteria"].iter_rows() for c in row)
+        assert "and where a weight was given (a 40)." in text
+
+
+def test_one_off_weights_that_empty_a_family_are_refused(write):
+    write("nested.yaml", NESTED)
+    scores = write(
+        "n.yaml",
+        """\
+        group: n
+        name: N
+        criteria: nested.yaml
+        scale: {min: 1, max: 5}
+        options:
+          - {id: p, name: P, scores: {q1: 4, q2: 2, cost: 3}}
+          - {id: r, name: R, status_quo: true, scores: {q1: 2, q2: 4, cost: 3}}
+        """,
+    )
+    result = runner.invoke(app, ["rank", str(scores), "--weight", "q1=0", "--weight", "q2=0"])
+    assert result.exit_code == 2, result.output
+    assert "every sub-criterion of 'quality' weighing 0" in panel_text(result.output)

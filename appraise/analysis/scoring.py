@@ -24,6 +24,8 @@ from appraise.kernel import (
     weighted_sum,
 )
 from appraise.model import Settings
+from appraise.safe_text import some_names
+from appraise.validate import nearest
 from appraise.weights import global_weights, membership
 
 if TYPE_CHECKING:
@@ -166,6 +168,57 @@ def resolve_weight_set(tree: CriteriaTree, name: str | None) -> Mapping[str, flo
     return tree.spec.weight_sets[name]
 
 
+def weights_in_force(tree: CriteriaTree, settings: Settings) -> Mapping[str, float] | None:
+    """The points that replace the file's: the weight set's, then the one-off weights given.
+
+    Raises:
+        ParameterError: A weight set the file has not; a one-off weight for no criterion, or
+            one that leaves a family (or the whole table) weighing nothing.
+    """
+    overrides = dict(resolve_weight_set(tree, settings.weight_set) or {})
+    if not settings.weights_given:
+        return overrides or None
+    known = [*tree.top_ids, *(s.id for c in tree.spec.criteria for s in c.sub or [])]
+    for node, points in settings.weights_given:
+        if node not in known:
+            meant = nearest(node, known)
+            hint = f"did you mean '{meant}'?" if meant else f"the criteria: {some_names(known)}"
+            raise ParameterError(
+                "weights_given", f"'{node}' is no criterion of {tree.path}: {hint}"
+            )
+        overrides[node] = points
+
+    def used(node_id: str, entered: float) -> float:
+        return float(overrides.get(node_id, entered))
+
+    criteria = tree.spec.criteria
+    if sum(used(c.id, c.weight) for c in criteria) <= 0:
+        raise ParameterError("weights_given", "these weights leave every criterion weighing 0")
+    for c in criteria:
+        subs = c.sub or []
+        if subs and used(c.id, c.weight) > 0 and sum(used(s.id, s.weight) for s in subs) <= 0:
+            raise ParameterError(
+                "weights_given",
+                f"these weights leave every sub-criterion of '{c.id}' weighing 0, and "
+                f"'{c.id}' itself does not",
+            )
+    return overrides
+
+
+def weights_given_text(tree: CriteriaTree, settings: Settings) -> str | None:
+    """A note saying which one-off weights are in force, and what each replaced."""
+    if not settings.weights_given:
+        return None
+    before = dict(resolve_weight_set(tree, settings.weight_set) or {})
+    entered = {c.id: c.weight for c in tree.spec.criteria}
+    entered |= {s.id: s.weight for c in tree.spec.criteria for s in c.sub or []}
+    parts = [
+        f"{node} {points:g} points (was {before.get(node, entered[node]):g})"
+        for node, points in settings.weights_given
+    ]
+    return f"weights given: {', '.join(parts)}; each family rescaled to its own sum"
+
+
 def _apply_missing(
     sheet: ScoreSheet, scores: FloatArray, settings: Settings
 ) -> tuple[FloatArray, npt.NDArray[np.bool_], list[SetAside], list[str]]:
@@ -248,13 +301,19 @@ def rank(sheet: ScoreSheet, settings: Settings | None = None) -> Ranking:
     """
     settings = settings or Settings()
     tree = sheet.tree
-    overrides = resolve_weight_set(tree, settings.weight_set)
+    overrides = weights_in_force(tree, settings)
     notes = list(tree.notes) + list(sheet.notes)
+    given = weights_given_text(tree, settings)
+    if given:
+        notes.append(given)
     if overrides and sheet.level == "criteria":
         ignored = [k for k in overrides if k not in tree.top_ids]
         if ignored:
             notes.append(
-                f"weight set '{settings.weight_set}' sets {', '.join(ignored)}, "
+                f"the weights given set {', '.join(ignored)}, which this indicative round does "
+                "not score"
+                if settings.weights_given
+                else f"weight set '{settings.weight_set}' sets {', '.join(ignored)}, "
                 "which this indicative round does not score"
             )
     w = global_weights(tree, sheet.level, overrides)

@@ -6,6 +6,7 @@ errors into exit codes 1 (input) and 2 (usage).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
@@ -22,7 +23,7 @@ from appraise.choices import (
 )
 from appraise.cli.terminal import Format, err, escape_markup, state
 from appraise.errors import FLAG_FOR
-from appraise.safe_text import one_line
+from appraise.safe_text import one_line, printable
 
 if TYPE_CHECKING:
     from appraise.analysis.scoring import Ranking
@@ -51,6 +52,16 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 WeightsOpt = Annotated[
     str | None,
     typer.Option("--weights", "-w", help="Use a named weight set from the criteria file."),
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--weight",
+        metavar="ID=POINTS",
+        help="A one-off weight in points for a criterion or sub-criterion (repeatable), over the "
+        "file's or the weight set's; each family is rescaled to its sum, as a weight set's is.",
+        show_default=False,
+    ),
 ]
 FLAG = ""  # a flag takes no value: show no type placeholder in --help
 NormaliseOpt = Annotated[
@@ -189,11 +200,13 @@ def settings_from(
     aggregate: Aggregate,
     statuses: Sequence[Enum] | None = None,
     exclude_conflicted: bool = False,
+    weight: Sequence[str] | None = None,
 ) -> Settings:
     """The library's ``Settings`` from the options every ranking command shares."""
     from appraise.model import Settings
 
     return Settings(
+        weights_given=weights_given(weight or []),
         normalise=normalise,
         missing=missing,
         aggregate=aggregate,
@@ -201,6 +214,29 @@ def settings_from(
         exclude_conflicted=exclude_conflicted,
         statuses=tuple(chosen(statuses)),
     )
+
+
+def weights_given(values: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    """``--weight quality=40`` as (id, points) pairs; a malformed one is a usage error."""
+    from appraise.limits import MAX_WEIGHT_POINTS
+
+    out: list[tuple[str, float]] = []
+    for value in values:
+        node, sep, text = value.partition("=")
+        try:
+            points = float(text) if sep and node.strip() else math.nan
+        except ValueError:
+            points = math.nan
+        if not (math.isfinite(points) and (points == 0 or 1e-12 <= points <= MAX_WEIGHT_POINTS)):
+            raise BadOption(
+                "weight",
+                f"expected ID=POINTS (points 0, or 1e-12 to 1e12), as quality=40; found "
+                f"{printable(value)!r}",
+            )
+        if any(node.strip() == seen for seen, _ in out):
+            raise BadOption("weight", f"'{printable(node.strip())}' is given twice")
+        out.append((node.strip(), points))
+    return tuple(out)
 
 
 def rankings_for(scores: list[str] | None, settings: Settings, doing: str) -> list[Ranking]:

@@ -24,6 +24,7 @@ from appraise.cli.options import (
     SeedOpt,
     SmaaSamplesOpt,
     StatusOpt,
+    WeightOpt,
     WeightsOpt,
     chosen,
     exit_on_input_error,
@@ -56,6 +57,7 @@ def rank(
         typer.Option("--top", "-n", metavar="N", min=1, help="Show only the top N options."),
     ] = None,
     weights: WeightsOpt = None,
+    weight: WeightOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -73,7 +75,9 @@ def rank(
     """
     from appraise.present.ranking import ranking_markdown, ranking_record, ranking_rows
 
-    settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    settings = settings_from(
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+    )
     with exit_on_input_error():
         rankings = rankings_for(scores, settings, "ranking")
     print_notes([n for r in rankings for n in r.notes])
@@ -238,6 +242,7 @@ def sensitivity(
         ),
     ] = "none",
     weights: WeightsOpt = None,
+    weight: WeightOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -264,7 +269,9 @@ def sensitivity(
         threshold_rows,
     )
 
-    settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    settings = settings_from(
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+    )
     what = chosen(only) or list(ANALYSES)
     records = []
     with exit_on_input_error():

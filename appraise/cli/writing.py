@@ -27,6 +27,7 @@ from appraise.cli.options import (
     SeedOpt,
     SmaaSamplesOpt,
     StatusOpt,
+    WeightOpt,
     WeightsOpt,
     a_name,
     check_scale,
@@ -110,6 +111,7 @@ def combine(
     rescale: RescaleOpt = False,
     fmt: FormatOpt = Format.table,
     weights: WeightsOpt = None,
+    weight: WeightOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -138,7 +140,9 @@ def combine(
     from appraise.analysis.combine import parse_group_weights
     from appraise.present.combine import combination_rows, combine_markdown, combine_record
 
-    settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    settings = settings_from(
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+    )
     with exit_on_input_error(), rescale_named_as_option():
         result = api.combine(
             rankings_for(scores, settings, "combining"),
@@ -171,6 +175,7 @@ def diff(
     new: Annotated[str, typer.Argument(help="The later round's scores file.")],
     fmt: FormatOpt = Format.table,
     weights: WeightsOpt = None,
+    weight: WeightOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -191,7 +196,9 @@ def diff(
     from appraise import api, io
     from appraise.present.diff import diff_markdown, diff_record, diff_rows
 
-    settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    settings = settings_from(
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+    )
     with exit_on_input_error():
         before, after = (api.rank(s, settings) for s in io.load_inputs([old, new], settings))
         result = api.diff(before, after)
@@ -279,6 +286,7 @@ def export(
         typer.Option("--output", "-o", help="The workbook to write (.xlsx)."),
     ] = Path("appraisal.xlsx"),
     weights: WeightsOpt = None,
+    weight: WeightOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -338,7 +346,9 @@ def export(
 
     with exit_on_input_error():
         require_suffix(output, ".xlsx", "the HCE workbook")  # before the work, not after
-    settings = settings_from(weights, normalise, missing, aggregate, status, exclude_conflicted)
+    settings = settings_from(
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+    )
     with exit_on_input_error(), rescale_named_as_option():
         rankings = rankings_for(scores, settings, "exporting")
         one_file_per_group([r.sheet for r in rankings])  # refused before the notes are shown

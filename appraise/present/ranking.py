@@ -88,6 +88,7 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> RankingRecord:
         "scorers": _scorers(ranking),
         "aggregate": ranking.aggregate if sheet.per_scorer else None,
         "weight_set": ranking.weight_set,
+        "weights_given": dict(ranking.settings.weights_given) if ranking.settings else {},
         "exclude_conflicted": bool(ranking.settings and ranking.settings.exclude_conflicted),
         "statuses": list(ranking.settings.statuses) if ranking.settings else [],
         # ranked as the comparator although its status is not among ``statuses``
@@ -374,6 +375,9 @@ def context_text(record: RankingRecord) -> str:
         bits.append("consensus scores")
     if record["weight_set"]:
         bits.append(f"weight set '{record['weight_set']}'")
+    if record["weights_given"]:
+        given = ", ".join(f"{k} {v:g}" for k, v in record["weights_given"].items())
+        bits.append(f"weights given: {given}")
     if record.get("exclude_conflicted"):
         bits.append("conflicted scores left out")
     if record.get("statuses"):

@@ -111,6 +111,7 @@ class RankingRecord(TypedDict):
     scorers: list[ScorerRecord]
     aggregate: str | None
     weight_set: str | None
+    weights_given: dict[str, float]
     exclude_conflicted: bool
     statuses: list[str]
     status_quo_kept: bool

@@ -19,11 +19,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.analysis.scoring import Disagreement, Ranking, resolve_weight_set
+from appraise.analysis.scoring import Disagreement, Ranking, weights_in_force
 from appraise.analysis.sensitivity import Sensitivity
 from appraise.data import CriteriaTree
 from appraise.errors import InputError
 from appraise.io.xlsx_cells import cells, sheet_ref
+from appraise.model import Settings
 from appraise.validate import one_file_per_group
 
 SUMMARY = "Summary"
@@ -217,9 +218,12 @@ class SheetSection:
 # --- building the context ------------------------------------------------------------------
 
 
-def weights_used(tree: CriteriaTree, weight_set: str | None) -> dict[str, float]:
-    """Weight in points of every criterion and sub-criterion after the named weight set."""
-    overrides = resolve_weight_set(tree, weight_set) or {}
+def weights_used(tree: CriteriaTree, settings: Settings | None) -> dict[str, float]:
+    """Weight in points of every criterion and sub-criterion, as ranked.
+
+    The weight set's and the one-off weights given, where they replace the file's.
+    """
+    overrides = weights_in_force(tree, settings or Settings()) or {}
     used: dict[str, float] = {}
     for criterion in tree.spec.criteria:
         used[criterion.id] = float(overrides.get(criterion.id, criterion.weight))
@@ -232,12 +236,12 @@ def _check_shared_criteria(rankings: Sequence[Ranking]) -> dict[str, float]:
     """The weights all rankings share; an error naming the first file that differs."""
     first = rankings[0]
     tree = first.sheet.tree
-    used = weights_used(tree, first.weight_set)
+    used = weights_used(tree, first.settings)
     for ranking in rankings[1:]:
         other = ranking.sheet.tree
         if (other.top_ids, other.leaf_ids) != (tree.top_ids, tree.leaf_ids):
             what = "criteria"
-        elif weights_used(other, ranking.weight_set) != used:
+        elif weights_used(other, ranking.settings) != used:
             what = "weights"
         else:
             continue

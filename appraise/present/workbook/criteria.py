@@ -85,12 +85,15 @@ def _criteria_table(sheet: Worksheet, context: WorkbookContext) -> int:
 def _criteria_notes(sheet: Worksheet, row: int, context: WorkbookContext) -> None:
     styles = context.styles
     weight_sets = sorted({r.weight_set for r in context.rankings if r.weight_set})
+    first = context.rankings[0].settings if context.rankings else None
+    given = ", ".join(f"{k} {v:g}" for k, v in (first.weights_given if first else ()))
     lines = [
         "Yellow cells (Weight used) are the ones to edit: change a weight and every global "
         "weight, contribution, total and rank in this workbook recalculates. Each family is "
         "rescaled to its own sum, so weights need not add to 100.",
         "Weight used = weight as entered"
-        + (f", replaced where weight set '{weight_sets[0]}' sets it." if weight_sets else "."),
+        + (f", replaced where weight set '{weight_sets[0]}' sets it" if weight_sets else "")
+        + (f", and where a weight was given ({given})." if given else "."),
         "Global weight = the criterion's local share x the sub-criterion's local share; a "
         "criterion scored directly (or in an indicative round) carries its own local share.",
     ]
