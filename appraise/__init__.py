@@ -27,6 +27,7 @@ __all__ = [
     "__version__",
     "combine",
     "diff",
+    "explain",
     "export_workbook",
     "global_weights",
     "load_criteria",
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from appraise.api import (
         combine,
         diff,
+        explain,
         export_workbook,
         load_criteria,
         load_scores,
@@ -62,6 +64,7 @@ _LAZY = {
     "Settings": "appraise.model",
     "combine": "appraise.api",
     "diff": "appraise.api",
+    "explain": "appraise.api",
     "export_workbook": "appraise.api",
     "load_criteria": "appraise.api",
     "load_inputs": "appraise.io",

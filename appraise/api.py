@@ -31,6 +31,7 @@ from appraise.safe_text import cut
 if TYPE_CHECKING:
     from appraise.analysis.combine.run import CombineResult
     from appraise.analysis.diff import Diff
+    from appraise.analysis.explain import Explanation
     from appraise.analysis.scoring import Ranking
     from appraise.analysis.sensitivity import Sensitivity, SmaaOptions
     from appraise.data import CriteriaTree, ScoreSheet
@@ -205,6 +206,21 @@ def _ranked(sheet_or_ranking: ScoreSheet | Ranking) -> Ranking:
     from appraise.analysis.scoring import Ranking
 
     return sheet_or_ranking if isinstance(sheet_or_ranking, Ranking) else rank(sheet_or_ranking)
+
+
+def explain(
+    sheet_or_ranking: ScoreSheet | Ranking, option: str, *, against: str | None = None
+) -> Explanation:
+    """One option's total by sub-criterion, and its gap to ``against`` by criterion.
+
+    ``against`` is by default the leader (the runner-up when ``option`` leads). Each leaf's part
+    is its weight as used times its score; the parts add up to the total ``rank`` gives.
+    """
+    from appraise.analysis.explain import explain as run
+
+    if not isinstance(option, str):
+        raise ParameterError("option", "expected an option id")
+    return run(_ranked(sheet_or_ranking), option, against)
 
 
 def sensitivity(
@@ -517,6 +533,7 @@ __all__ = [
     "combine",
     "copy_examples",
     "diff",
+    "explain",
     "export_workbook",
     "load_criteria",
     "load_scores",

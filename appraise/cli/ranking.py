@@ -311,3 +311,62 @@ def sensitivity(
         partial(sensitivity_markdown, records),
         tables,
     )
+
+
+@app.command()
+def explain(
+    scores: Annotated[
+        str, typer.Argument(help="The scores file (YAML or .xlsx) or a bundled name.")
+    ],
+    option: Annotated[str, typer.Argument(help="The option to take apart (its id).")],
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            "-a",
+            help="Another option to compare with (default: the leader, or the runner-up when "
+            "the option leads).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    weights: WeightsOpt = None,
+    weight: WeightOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = "error",
+    aggregate: AggregateOpt = "mean",
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
+) -> None:
+    """Where an option's total comes from, and what makes its gap to another option.
+
+    Every sub-criterion's weight (as used), score, the panel's range and its part of the
+    total; then, against the leader (or --against OTHER), the gap by criterion, largest first.
+
+    Example: appraise explain options/urgent-care.yaml miiu-to-pshft
+    Example: appraise explain options/urgent-care.yaml rural-hubs --against hubs-and-miiu
+    """
+    from appraise import api
+    from appraise.present.explain import explain_markdown, explain_record, explain_rows
+
+    settings = settings_from(
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+    )
+    with exit_on_input_error():
+        (ranking,) = rankings_for([scores], settings, "explaining")
+        result = api.explain(ranking, option, against=against)
+    print_notes(list(ranking.notes))
+    record = explain_record(result)
+
+    def tables() -> None:
+        from appraise.present import terminal
+
+        out.print(terminal.explain_view(record))
+
+    emit(
+        fmt,
+        lambda: record,
+        lambda: explain_rows(record),
+        lambda: explain_markdown([record]),
+        tables,
+    )

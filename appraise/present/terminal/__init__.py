@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from appraise.present.terminal.combine import combinations_view
 from appraise.present.terminal.diff import diff_view
+from appraise.present.terminal.explain import explain_view
 from appraise.present.terminal.ranking import (
     TABLE_ROWS,
     criteria_table,
@@ -21,6 +22,7 @@ __all__ = [
     "combinations_view",
     "criteria_table",
     "diff_view",
+    "explain_view",
     "problems_table",
     "ranking_table",
     "sensitivity_view",
