@@ -582,3 +582,53 @@ def test_weight_sets_that_tie_the_leader_or_change_nothing_say_so(write):
         "Weight set 'subs' changes no weight this file is scored against, so say nothing "
         "either way.",
     ]
+
+
+# --- the one-way chart (issue 16) --------------------------------------------------------------
+
+
+def test_the_weight_chart_finds_where_the_order_changes(demo):
+    """Weight of a at t (b at 1 - t): x = 5t + (1 - t) = 1 + 4t, y = 2t + 5(1 - t) = 5 - 3t,
+    z = 3. x passes z at t = 1/2, passes y at 4/7, and z passes y at 2/3; today t = 0.6."""
+    from appraise.analysis.sensitivity import weight_chart
+
+    chart = weight_chart(rank(load_scores(demo)), "a")
+    assert chart.line.current == pytest.approx(0.6)
+    assert [(b, a) for _, b, a in chart.crossings] == [("z", "x"), ("y", "x"), ("y", "z")]
+    assert [t for t, _, _ in chart.crossings] == pytest.approx([1 / 2, 4 / 7, 2 / 3])
+
+
+def test_the_chart_draws_in_the_terminal_within_its_width(demo):
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    result = CliRunner().invoke(app, ["sensitivity", str(demo), "--chart", "a"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.rstrip("\n").splitlines()
+    assert lines[0] == "Criterion A: each option's total as its weight runs from 0% to 100%"
+    assert all(len(line) <= 80 for line in lines), max(map(len, lines))
+    assert lines[-4:] == [
+        "Where the order changes (the other weights in proportion):",
+        "  at 50.0%: Option X overtakes Option Z",
+        "  at 57.1%: Option X overtakes Option Y",
+        "  at 66.7%: Option Z overtakes Option Y",
+    ]
+    assert any("•• Option X" in line for line in lines)  # the legend, a marker per option
+    assert any("today 60.0%" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "found"),
+    [(["--chart", "c"], "'c' is no criterion of"), (["--chart", "a", "-f", "json"], "draws for")],
+)
+def test_a_chart_of_no_criterion_or_in_json_is_a_usage_error(demo, args, found):
+    import re
+
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    result = CliRunner().invoke(app, ["sensitivity", str(demo), *args])
+    assert result.exit_code == 2, result.output
+    assert found in " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())

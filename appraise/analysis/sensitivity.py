@@ -19,7 +19,7 @@ import numpy as np
 from appraise.analysis.scoring import Ranking, rank
 from appraise.choices import ANALYSES
 from appraise.data import FloatArray
-from appraise.errors import InputError, setting
+from appraise.errors import InputError, ParameterError, setting
 from appraise.kernel import TIE_TOLERANCE, competition_ranks, weighted_sum
 from appraise.limits import MAX_OPTIONS, MAX_SENSITIVITY_OPTIONS
 from appraise.model import Settings
@@ -536,3 +536,44 @@ def analyse(
         else None,
         notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class WeightChart:
+    """Every ranked option's total as one weight runs from 0% to 100% (the rest in proportion).
+
+    ``crossings`` are where two of the ``shown`` options change places: (weight, ahead below,
+    ahead above), by weight.
+    """
+
+    line: Line
+    ids: tuple[str, ...]
+    shown: int
+    crossings: tuple[tuple[float, str, str], ...]
+
+
+def weight_chart(ranking: Ranking, node: str, shown: int = 8) -> WeightChart:
+    """The one-way sensitivity of ``node`` (a criterion or sub-criterion id), for a chart.
+
+    Raises:
+        ParameterError: ``node`` is no criterion or sub-criterion of the sheet.
+    """
+    lines = {line.criterion: line for line in weight_lines(ranking)}
+    if node not in lines:
+        from appraise.validate import nearest
+
+        meant = nearest(node, list(lines))
+        hint = f"did you mean '{meant}'?" if meant else f"the criteria: {', '.join(lines)}"
+        message = f"'{node}' is no criterion of {ranking.sheet.path}: {hint}"
+        raise ParameterError("chart", message)
+    line = lines[node]
+    ids = tuple(o.id for o in ranking.options)
+    count = min(shown, len(ids))
+    found = []
+    for i in range(count):
+        for j in range(i + 1, count):
+            t = line.crossing(i, j)
+            if t is not None:
+                below, above = (i, j) if line.at0[i] > line.at0[j] else (j, i)
+                found.append((t, ids[below], ids[above]))
+    return WeightChart(line, ids, count, tuple(sorted(found)))

@@ -14,6 +14,7 @@ from appraise.cli.options import (
     FLAG,
     AggregateOpt,
     AnalysisName,
+    BadOption,
     ConcentrationOpt,
     ConflictOpt,
     DistributionOpt,
@@ -43,6 +44,7 @@ from appraise.cli.terminal import (
 from appraise.safe_text import one_line
 
 if TYPE_CHECKING:
+    from appraise.model import Settings
     from appraise.present.records import RankingRecord
 
     pass
@@ -223,6 +225,17 @@ def sensitivity(
             show_default=False,
         ),
     ] = None,
+    chart: Annotated[
+        str | None,
+        typer.Option(
+            "--chart",
+            metavar="CRITERION",
+            help="Draw every option's total as this criterion's (or sub-criterion's) weight runs "
+            "from 0% to 100%, today's weight marked, and say where the order changes; "
+            "instead of the tables.",
+            show_default=False,
+        ),
+    ] = None,
     top: Annotated[
         int,
         typer.Option(
@@ -273,6 +286,9 @@ def sensitivity(
         weights, normalise, missing, aggregate, status, exclude_conflicted, weight
     )
     what = chosen(only) or list(ANALYSES)
+    if chart is not None:
+        _chart(scores, settings, chart, fmt)
+        return
     records = []
     with exit_on_input_error():
         rankings = rankings_for(scores, settings, "testing")
@@ -311,6 +327,22 @@ def sensitivity(
         partial(sensitivity_markdown, records),
         tables,
     )
+
+
+def _chart(scores: list[str] | None, settings: Settings, node: str, fmt: Format) -> None:
+    """``sensitivity --chart``: the one-way chart of one weight, for each scores file."""
+    from appraise.analysis.sensitivity import weight_chart
+    from appraise.present import terminal
+
+    if fmt is not Format.table:
+        raise BadOption("chart", "draws for the terminal; leave out --format (or --chart)")
+    with exit_on_input_error():
+        rankings = rankings_for(scores, settings, "charting")
+        charts = [weight_chart(ranking, node) for ranking in rankings]
+    print_notes([n for r in rankings for n in r.notes])
+    for ranking, drawn in zip(rankings, charts, strict=True):
+        out.print(terminal.weight_chart_view(ranking, drawn, out.size.width))
+        out.print()
 
 
 @app.command()

@@ -6,6 +6,7 @@ computation here. The only part of ``appraise`` that imports rich (``tests/test_
 
 from __future__ import annotations
 
+from appraise.present.terminal.charts import weight_chart_view
 from appraise.present.terminal.combine import combinations_view
 from appraise.present.terminal.diff import diff_view
 from appraise.present.terminal.explain import explain_view
@@ -27,4 +28,5 @@ __all__ = [
     "ranking_table",
     "sensitivity_view",
     "thresholds_table",
+    "weight_chart_view",
 ]
