@@ -632,3 +632,26 @@ def test_a_chart_of_no_criterion_or_in_json_is_a_usage_error(demo, args, found):
     result = CliRunner().invoke(app, ["sensitivity", str(demo), *args])
     assert result.exit_code == 2, result.output
     assert found in " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())
+
+
+def test_the_acceptability_chart_draws_each_ranks_share():
+    """Shares 1/2, 1/4, 1/4 on a 40-character bar: 20 of rank 1, 10 of rank 2, 10 of rank 3;
+    ranks past the fourth share the last fill."""
+    import io
+
+    from rich.console import Console
+
+    from appraise.present.terminal.sensitivity import acceptability_chart
+
+    smaa = {
+        "options": [
+            {"name": "A", "rank_acceptability": [0.5, 0.25, 0.25, 0.0, 0.0]},
+            {"name": "B", "rank_acceptability": [0.0, 0.0, 0.25, 0.25, 0.5]},
+        ]
+    }
+    buffer = io.StringIO()
+    Console(file=buffer, width=80, color_system=None).print(acceptability_chart(smaa))  # type: ignore[arg-type]
+    lines = [line.rstrip() for line in buffer.getvalue().splitlines()]
+    assert lines[0] == "Rank acceptability: ██ rank 1  ▓▓ rank 2  ▒▒ rank 3  ░░ rank 4 and below"
+    rows = [[cell.strip() for cell in line.split("│")] for line in lines[1:]]
+    assert rows == [["A", "█" * 20 + "▓" * 10 + "▒" * 10], ["B", "▒" * 10 + "░" * 30]]

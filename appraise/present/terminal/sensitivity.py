@@ -123,6 +123,38 @@ def smaa_table(smaa: SmaaRecord, top: int) -> RenderableType:
     return table
 
 
+RANK_FILLS = ("█", "▓", "▒", "░")  # a fill per rank, so the bars read without colour
+RANK_STYLES = ("green", "cyan", "yellow", "magenta")
+CHART_BAR = 40
+
+
+def acceptability_chart(smaa: SmaaRecord) -> RenderableType:
+    """Rank acceptability as a bar per option: each rank's share, first on the left."""
+    options = smaa["options"]
+    n = len(options[0]["rank_acceptability"]) if options else 0  # ranks: one per option
+    ranks = min(n, len(RANK_FILLS))
+    legend = Text("Rank acceptability: ")
+    for r in range(ranks):
+        legend.append(RANK_FILLS[r] * 2, style=RANK_STYLES[r])
+        more = " and below" if r == ranks - 1 and n > ranks else ""
+        legend.append(f" rank {r + 1}{more}  ")
+    table = titled(legend, show_header=False, min_width=legend.cell_len)
+    table.add_column("Option", overflow="fold", max_width=34)
+    table.add_column("", no_wrap=True)
+    for option in smaa["options"]:
+        shares = list(option["rank_acceptability"])
+        shares = [*shares[: ranks - 1], sum(shares[ranks - 1 :])]
+        bar, drawn, cumulative = Text(), 0, 0.0
+        for r, share in enumerate(shares):
+            cumulative += share
+            end = round(min(cumulative, 1.0) * CHART_BAR)
+            if end > drawn:
+                bar.append(RANK_FILLS[r] * (end - drawn), style=RANK_STYLES[r])
+                drawn = end
+        table.add_row(option["name"], bar)
+    return table
+
+
 def alternatives_table(
     items: Sequence[AlternativeRecord], option_names: dict[str, str], title: str
 ) -> RenderableType:
@@ -211,6 +243,7 @@ def sensitivity_view(
         parts.append(alternatives_table(record["leave_one_out"], option_names, "Leave one out"))
     if "smaa" in record:
         parts.append(smaa_table(record["smaa"], len(record["shortlist"])))
+        parts.append(acceptability_chart(record["smaa"]))
     return Group(*parts)
 
 
