@@ -655,3 +655,28 @@ def test_the_acceptability_chart_draws_each_ranks_share():
     assert lines[0] == "Rank acceptability: ██ rank 1  ▓▓ rank 2  ▒▒ rank 3  ░░ rank 4 and below"
     rows = [[cell.strip() for cell in line.split("│")] for line in lines[1:]]
     assert rows == [["A", "█" * 20 + "▓" * 10 + "▒" * 10], ["B", "▒" * 10 + "░" * 30]]
+
+
+def test_the_terminal_names_who_takes_over_and_shows_only_what_leave_one_out_changes(demo):
+    """Issue 16: "Then leads" gave ids where the sentences give names; leave-one-out printed a
+    row of "same" for every criterion and scorer. Leaving out a leaves b alone: y (5) leads;
+    leaving out b leaves a alone: x (5) still leads, the shortlist of three is the same."""
+    from typer.testing import CliRunner
+
+    from appraise.cli import app
+
+    result = CliRunner().invoke(
+        app, ["sensitivity", str(demo), "--only", "thresholds", "--only", "leave-one-out"]
+    )
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    rows = [line for line in text.splitlines() if line.startswith("Criterion A ")]
+    assert rows
+    assert rows[0].rstrip().endswith("Option Y")
+    assert "Leave one out: what changes" in text
+    assert "without Criterion A" in text
+    assert "without Criterion B" not in text
+    assert (
+        "Leaving out any other of the 2 criteria and scorers changes neither the leader nor the "
+        "shortlist." in " ".join(text.split())
+    )

@@ -91,7 +91,8 @@ def rank(
         from appraise.present import terminal
 
         for ranking in rankings:  # the table shows TABLE_ROWS options unless --top says so
-            names = {c: ranking.sheet.tree.name(c) for c in ranking.sheet.tree.top_ids}
+            tree = ranking.sheet.tree  # names for the legend and for "Scorers far apart"
+            names = {c: tree.name(c) for c in (*tree.top_ids, *tree.leaf_ids)}
             record = ranking_record(ranking, top or terminal.TABLE_ROWS)
             total = len(ranking.options)
             out.print(

@@ -62,7 +62,7 @@ def thresholds_table(
         for level in ("criterion", "sub-criterion")
     }
     for item in items:
-        takers = [str(x) for x in (item["below"], item["above"]) if x]  # ids: short, exact
+        takers = [option_names.get(x, x) for x in (item["below"], item["above"]) if x]
         table.add_row(
             _indented(item, item["name"] if fits[item["level"]] else item["criterion"]),
             _percent_or_dash(item["weight"]),
@@ -178,6 +178,27 @@ def alternatives_table(
     return table
 
 
+def _leave_one_out(
+    items: Sequence[AlternativeRecord], option_names: dict[str, str]
+) -> RenderableType:
+    """Only what changes the leader or the shortlist; the rest counted in a line."""
+    changed = [
+        i for i in items if i["leader_changed"] or i["leader_shared"] or i["shortlist_changed"]
+    ]
+    same = len(items) - len(changed)
+    rest = Text(
+        f"Leaving out any other of the {len(items)} criteria and scorers changes neither the "
+        "leader nor the shortlist."
+        if changed
+        else f"Leaving out any one of the {len(items)} criteria and scorers changes neither the "
+        "leader nor the shortlist."
+    )
+    if not changed:
+        return Group(Text("Leave one out", style="italic"), rest)
+    table = alternatives_table(changed, option_names, "Leave one out: what changes")
+    return Group(table, rest) if same else table
+
+
 def _leader_cell(item: AlternativeRecord) -> Text:
     if item["leader_changed"]:
         return Text("changes", style="bold red")
@@ -240,7 +261,7 @@ def sensitivity_view(
     if "weight_sets" in record:
         parts.append(alternatives_table(record["weight_sets"], option_names, "Weight sets"))
     if "leave_one_out" in record:
-        parts.append(alternatives_table(record["leave_one_out"], option_names, "Leave one out"))
+        parts.append(_leave_one_out(record["leave_one_out"], option_names))
     if "smaa" in record:
         parts.append(smaa_table(record["smaa"], len(record["shortlist"])))
         parts.append(acceptability_chart(record["smaa"]))
