@@ -950,3 +950,30 @@ def test_one_off_weights_that_empty_a_family_are_refused(write):
     result = runner.invoke(app, ["rank", str(scores), "--weight", "q1=0", "--weight", "q2=0"])
     assert result.exit_code == 2, result.output
     assert "every sub-criterion of 'quality' weighing 0" in panel_text(result.output)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "rank",
+        "check",
+        "criteria",
+        "sensitivity",
+        "explain",
+        "combine",
+        "diff",
+        "template",
+        "export",
+        "examples",
+    ],
+)
+def test_help_names_each_value_in_one_piece_at_80_columns(command, monkeypatch):
+    """Issue 16: a choice's values were shown as a metavar cut mid-word ("<table|json|csv|markd"
+    / "own>"); they are now named (FORMAT, POLICY, ...) and listed in the help text."""
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "<table|" not in result.output
+    assert "<error|" not in result.output
+    assert "<list[viable" not in result.output
+    assert all(len(line) <= 80 for line in result.output.splitlines())

@@ -48,10 +48,15 @@ OptionStatusName = choice_enum("OptionStatusName", OPTION_STATUSES)
 AnalysisName = choice_enum("AnalysisName", ANALYSES)
 
 
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", metavar="FORMAT", help="Output: table, json, csv or markdown."),
+]
 WeightsOpt = Annotated[
     str | None,
-    typer.Option("--weights", "-w", help="Use a named weight set from the criteria file."),
+    typer.Option(
+        "--weights", "-w", metavar="SET", help="Use a named weight set from the criteria file."
+    ),
 ]
 WeightOpt = Annotated[
     list[str] | None,
@@ -76,6 +81,7 @@ MissingOpt = Annotated[
     Missing,
     typer.Option(
         "--missing",
+        metavar="POLICY",
         help="Cells nobody scored: error, or exclude the option, use the status quo's score "
         "(baseline), or rescale the option's other weights (renormalise). Each is reported.",
     ),
@@ -84,8 +90,10 @@ StatusOpt = Annotated[
     list[OptionStatusName] | None,  # type: ignore[valid-type]
     typer.Option(
         "--status",
-        help="Rank only options with this register status (repeatable), and the status quo for "
-        "comparison; rejected options are always listed apart with their reason.",
+        metavar="STATUS",
+        help="Rank only options with this register status (repeatable: "
+        f"{', '.join(OPTION_STATUSES)}), and the status quo for comparison; rejected options are "
+        "always listed apart with their reason.",
         show_default=False,
     ),
 ]
@@ -100,6 +108,7 @@ ConflictOpt = Annotated[
 ScoresArg = Annotated[
     list[str] | None,
     typer.Argument(
+        metavar="SCORES...",
         help="Scores files (YAML or .xlsx workbooks) or bundled names, one per group; none: the "
         "bundled example.",
         show_default=False,
@@ -116,6 +125,7 @@ DistributionOpt = Annotated[
     Distribution,
     typer.Option(
         "--distribution",
+        metavar="DRAW",
         help="Simulated weights: uniform (no preferences), family (per criterion, then per "
         "sub-criterion) or dirichlet (centred on today's weights).",
     ),
@@ -138,7 +148,9 @@ SmaaSamplesOpt = Annotated[
 ]
 AggregateOpt = Annotated[
     Aggregate,
-    typer.Option("--aggregate", help="Combine per-scorer scores by mean or median."),
+    typer.Option(
+        "--aggregate", metavar="METHOD", help="Combine per-scorer scores by mean or median."
+    ),
 ]
 
 

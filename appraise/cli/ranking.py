@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from appraise.choices import ScoreNoise
+from appraise.choices import ANALYSES, ScoreNoise
 from appraise.cli.app import app
 from appraise.cli.options import (
     FLAG,
@@ -114,6 +114,7 @@ def check(
     files: Annotated[
         list[Path],
         typer.Argument(
+            metavar="FILES...",
             help="Criteria, scores or rules files (YAML), scoring workbooks (.xlsx), or "
             "bundled names.",
             show_default=False,
@@ -178,6 +179,7 @@ def criteria(
     file: Annotated[
         str | None,
         typer.Argument(
+            metavar="CRITERIA",
             help="Criteria file or bundled name (default: the bundled C&P 2016 table).",
             show_default=False,
         ),
@@ -222,7 +224,9 @@ def sensitivity(
         list[AnalysisName] | None,  # type: ignore[valid-type]
         typer.Option(
             "--only",
-            help="Run only these analyses (repeat the option); default: all.",
+            metavar="ANALYSIS",
+            help=f"Run only these analyses (repeat the option: {', '.join(ANALYSES)}); "
+            "default: all.",
             show_default=False,
         ),
     ] = None,
@@ -251,6 +255,7 @@ def sensitivity(
         ScoreNoise,
         typer.Option(
             "--score-noise",
+            metavar="NOISE",
             help="SMAA scores: fixed (none), resample the panel's scorers, or anywhere in each "
             "cell's min-max range.",
         ),
@@ -349,9 +354,12 @@ def _chart(scores: list[str] | None, settings: Settings, node: str, fmt: Format)
 @app.command()
 def explain(
     scores: Annotated[
-        str, typer.Argument(help="The scores file (YAML or .xlsx) or a bundled name.")
+        str,
+        typer.Argument(metavar="SCORES", help="The scores file (YAML or .xlsx) or a bundled name."),
     ],
-    option: Annotated[str, typer.Argument(help="The option to take apart (its id).")],
+    option: Annotated[
+        str, typer.Argument(metavar="OPTION", help="The option to take apart (its id).")
+    ],
     against: Annotated[
         str | None,
         typer.Option(

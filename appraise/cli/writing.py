@@ -58,6 +58,7 @@ def combine(
     scores: Annotated[
         list[str],
         typer.Argument(
+            metavar="SCORES...",
             help="One scores file per working group (YAML or .xlsx), all on one criteria file.",
             show_default=False,
         ),
@@ -171,8 +172,11 @@ def combine(
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="The earlier round's scores file (YAML or .xlsx).")],
-    new: Annotated[str, typer.Argument(help="The later round's scores file.")],
+    old: Annotated[
+        str,
+        typer.Argument(metavar="OLD", help="The earlier round's scores file (YAML or .xlsx)."),
+    ],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The later round's scores file.")],
     fmt: FormatOpt = Format.table,
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
@@ -220,7 +224,11 @@ def diff(
 def template(
     criteria: Annotated[
         str,
-        typer.Argument(help="Criteria file or bundled name (e.g. cp-2016).", show_default=False),
+        typer.Argument(
+            metavar="CRITERIA",
+            help="Criteria file or bundled name (e.g. cp-2016).",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path,
@@ -375,7 +383,9 @@ def export(
 def examples(
     folder: Annotated[
         Path,
-        typer.Argument(help="A new (or empty) folder to copy them into.", show_default=True),
+        typer.Argument(
+            metavar="FOLDER", help="A new (or empty) folder to copy them into.", show_default=True
+        ),
     ] = Path("appraise-examples"),
 ) -> None:
     """Copy the bundled criteria, options and examples into a folder, to follow the README there.
