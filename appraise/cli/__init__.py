@@ -1,7 +1,11 @@
-"""The command line: parse, load, compute, render. The only place errors become exit codes.
+"""The command line: parse the options, make one ``appraise.api`` call, emit the result.
 
+``app`` (the group, its global options, usage errors made printable), ``options`` (the
+options every command shares, and the one place errors become exit codes), ``terminal``
+(stdout/stderr, ``emit`` in every format), and the commands in ``ranking`` (rank, check,
+criteria, sensitivity, explain) and ``writing`` (combine, diff, template, export, examples).
 Core modules are imported inside each command so that ``appraise --help`` loads typer and
-rich only.
+rich only; ``appraise.launch`` starts it all.
 """
 
 from __future__ import annotations

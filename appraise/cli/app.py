@@ -7,16 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from appraise.cli.options import FLAG
 from appraise.cli.terminal import err, file_size_limit_as_error, out, safe_streams, state
-
-if TYPE_CHECKING:
-    pass
 
 # Typer's own base of usage errors (it vendors click): found from a public class.
 _USAGE_ERROR: type[Exception] = next(

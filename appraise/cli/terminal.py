@@ -10,15 +10,12 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook, RichCast
 from rich.segment import Segment
 
 T = TypeVar("T")
-
-if TYPE_CHECKING:
-    pass
 
 
 class Format(str, Enum):

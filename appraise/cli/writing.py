@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -48,9 +48,6 @@ from appraise.cli.terminal import (
     progress_bar,
 )
 from appraise.safe_text import one_line
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command()
