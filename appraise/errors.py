@@ -63,6 +63,8 @@ class Problem:
     where: str
     message: str
     severity: Severity = "error"
+    topic: str = ""
+    """What a warning is counted under when a run's notes are summarised (``appraise.notes``)."""
 
     def __str__(self) -> str:
         place = f"{self.path}: {self.where}" if self.where else self.path

@@ -143,6 +143,7 @@ LAYERS = [
             "choices",
             "limits",
             "model",
+            "notes",
             "data",
             "weights",
             "kernel",

@@ -46,14 +46,18 @@ def panel(x: str, y: str, z: str, scorers: str = "") -> str:
 
 
 def warnings_of(write: Write, text: str) -> list[tuple[str, str]]:
-    """Load a scores file (it must load) and return its warnings as (where, message)."""
+    """Load a scores file (it must load) and return its warnings as (where, message).
+
+    ``check`` gives the place; the loaded sheet carries the same findings as notes, each the
+    file and the message alone (a run's notes name options and criteria, not YAML paths).
+    """
     write("two.yaml", TWO_CRITERIA)
     path = write("scores.yaml", text)
     sheet = load_scores(path)
-    prefix = f"{path}: "
-    assert all(n.startswith(prefix) for n in sheet.notes)
-    places = (n.removeprefix(prefix).split(": ", 1) for n in sheet.notes)
-    return [(where, message) for where, message in places]
+    found = check_files([path], Settings()).problems
+    assert all(p.severity == "warning" for p in found)
+    assert list(sheet.notes) == [f"{path}: {p.message}" for p in found]
+    return [(p.where, p.message) for p in found]
 
 
 @pytest.mark.parametrize("text", [THREE_OPTIONS, panel(*CLEAN)], ids=["consensus", "panel"])
@@ -134,7 +138,7 @@ def test_same_option_lists_at_most_three_criteria(write):
         """,
     )
     assert load_scores(path).notes == (
-        f"{path}: options[1].name: options 'x' and 'y' look like the same option (same name) "
+        f"{path}: options 'x' and 'y' look like the same option (same name) "
         "but their combined scores differ by 4 on c1, 3 on c2, 2 on c3 and 1 more criterion; "
         "keep one, or say how they differ",
     )
@@ -143,8 +147,8 @@ def test_same_option_lists_at_most_three_criteria(write):
 @pytest.mark.parametrize(
     ("options", "where", "message"),
     [
-        ((0,), "options", "scorer 'cy' scored 1 of 3 options; not: y, z"),
-        ((0, 1), "options[2].scorers", "scorer 'cy' scored 2 of 3 options; not: z"),
+        ((0,), "options", "scorer 'cy' scored 1 of 3 options; not: 'Option Y', 'Option Z'"),
+        ((0, 1), "options[2].scorers", "scorer 'cy' scored 2 of 3 options; not: 'Option Z'"),
     ],
 )
 def test_a_scorer_missing_from_some_options(write, options, where, message):
@@ -160,7 +164,7 @@ def test_an_outlier_names_the_cell_the_score_and_the_panel_median(write):
     assert warnings_of(write, text) == [
         (
             "options[0].scorers.bob.a",
-            "option 'x', criterion 'a': scorer 'bob' gave 1, the rest of the panel's median "
+            "'Option X' on 'Criterion A': scorer 'bob' gave 1, the rest of the panel's median "
             "is 5 (at least half the scale apart)",
         )
     ]
@@ -187,7 +191,7 @@ def test_outliers_stop_at_twenty_with_a_summary(write):
     assert len(found) == 21
     assert found[0] == (
         "options[0].scorers.bob.a",
-        "option 'o0', criterion 'a': scorer 'bob' gave 1, the rest of the panel's median "
+        "'O0' on 'Criterion A': scorer 'bob' gave 1, the rest of the panel's median "
         "is 5 (at least half the scale apart)",
     )
     assert found[19][0] == "options[9].scorers.bob.b"

@@ -45,7 +45,7 @@ def test_normalise_rescales_and_says_so(write):
     path = write("bad.yaml", BAD_FAMILY)
     tree = load_criteria(path, normalise=True)
     assert tree.notes == (
-        f"{path}: criteria 'Quality': sub-criteria weights sum to 97.5, expected 100; rescaled to 100 (normalise=True)",
+        f"{path}: Quality's sub-criteria weights sum to 97.5; rescaled to 100 (normalise=True)",
     )
 
 
@@ -161,8 +161,9 @@ def test_no_status_quo_is_a_warning_carried_with_the_sheet(write):
     path = write("scores.yaml", SCORES.replace("status_quo: true, ", "").replace("q1: 7", "q1: 3"))
     sheet = load_scores(path)
     assert sheet.notes == (
-        f"{path}: options: no option is marked status_quo: true (the current configuration)",
+        f"{path}: no option is marked status_quo: true (the current configuration)",
     )
+    assert [(n.kind, n.topic) for n in sheet.notes] == [("check", "the status quo")]
 
 
 def test_unknown_keys_and_wrong_shapes(write):
@@ -521,6 +522,5 @@ def test_normalise_note_shows_the_digits_that_differ(write):
     path = write("off.yaml", _family_yaml([50, 50], [60, 39.99999]))
     tree = load_criteria(path, normalise=True)
     assert tree.notes == (
-        f"{path}: criteria 'C 0': sub-criteria weights sum to 99.99999, expected 100; "
-        "rescaled to 100 (normalise=True)",
+        f"{path}: C 0's sub-criteria weights sum to 99.99999; rescaled to 100 (normalise=True)",
     )

@@ -101,6 +101,7 @@ def _main(
     ] = False,
 ) -> None:
     state["debug"] = debug
+    state["notes"] = "normal"  # each command's --quiet or --verbose, read after this runs
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ errors into exit codes 1 (input) and 2 (usage).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
@@ -69,6 +69,42 @@ WeightOpt = Annotated[
     ),
 ]
 FLAG = ""  # a flag takes no value: show no type placeholder in --help
+
+
+def _notes(level: str) -> Callable[[bool], None]:
+    """Sets how many notes a command prints; --quiet with --verbose is a usage error."""
+
+    def given(value: bool) -> None:
+        if not value:
+            return
+        if state["notes"] not in ("normal", level):
+            raise typer.BadParameter("--quiet and --verbose ask for opposite things; give one")
+        state["notes"] = level
+
+    return given
+
+
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        metavar=FLAG,
+        callback=_notes("quiet"),
+        help='Print no notes (for scripts); JSON still lists them under "notes".',
+    ),
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        metavar=FLAG,
+        callback=_notes("verbose"),
+        help="Print every note. By default the notes that change a figure are printed and the "
+        "rest counted.",
+    ),
+]
 NormaliseOpt = Annotated[
     bool,
     typer.Option(

@@ -21,10 +21,12 @@ from appraise.cli.options import (
     FormatOpt,
     MissingOpt,
     NormaliseOpt,
+    QuietOpt,
     ScoresArg,
     SeedOpt,
     SmaaSamplesOpt,
     StatusOpt,
+    VerboseOpt,
     WeightOpt,
     WeightsOpt,
     chosen,
@@ -65,6 +67,8 @@ def rank(
     aggregate: AggregateOpt = "mean",
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Print the ranked shortlist of each scores file, with each criterion's contribution.
 
@@ -127,6 +131,8 @@ def check(
     ] = False,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Validate files and list every problem found, not just the first. Exit 1 on any error.
 
@@ -186,6 +192,8 @@ def criteria(
     ] = None,
     fmt: FormatOpt = Format.table,
     normalise: NormaliseOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Show the criteria tree with local and global weights, and any printed figures that differ.
 
@@ -267,6 +275,8 @@ def sensitivity(
     aggregate: AggregateOpt = "mean",
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """How far the ranking can be trusted: thresholds, weight sets, leave-one-out, simulation.
 
@@ -378,6 +388,8 @@ def explain(
     aggregate: AggregateOpt = "mean",
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Where an option's total comes from, and what makes its gap to another option.
 

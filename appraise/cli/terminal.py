@@ -59,7 +59,7 @@ out = Console(soft_wrap=False)
 err = Console(stderr=True, soft_wrap=True)
 for _console in (out, err):
     _console.push_render_hook(_PrintableHook())
-state = {"debug": False}
+state: dict[str, Any] = {"debug": False, "notes": "normal"}  # notes: quiet, normal, verbose
 
 
 def escape_markup(text: str) -> str:
@@ -69,10 +69,23 @@ def escape_markup(text: str) -> str:
     return escape(text)
 
 
-def print_notes(notes: list[str]) -> None:
-    """Each note once, in order, on stderr."""
-    for note in dict.fromkeys(notes):  # each once, in order
+def print_notes(notes: Sequence[str]) -> None:
+    """Notes on stderr, each once: those that change a figure, then the rest counted in a line.
+
+    ``--verbose`` prints every note (those that change a figure first), ``--quiet`` none.
+    """
+    from appraise.notes import arrange
+
+    if state["notes"] == "quiet":
+        return
+    arranged = arrange(notes, verbose=state["notes"] == "verbose")
+    for note in arranged.shown:
         err.print(f"[yellow]note:[/] {escape_markup(note)}", highlight=False)
+    if arranged.hidden:
+        err.print(
+            f"[yellow]note:[/] {escape_markup(arranged.summary())}: --verbose lists them",
+            highlight=False,
+        )
 
 
 def emit_text(text: str) -> None:

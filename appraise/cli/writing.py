@@ -22,11 +22,13 @@ from appraise.cli.options import (
     FormatOpt,
     MissingOpt,
     NormaliseOpt,
+    QuietOpt,
     RescaleOpt,
     ScoresArg,
     SeedOpt,
     SmaaSamplesOpt,
     StatusOpt,
+    VerboseOpt,
     WeightOpt,
     WeightsOpt,
     a_name,
@@ -115,6 +117,8 @@ def combine(
     aggregate: AggregateOpt = "mean",
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """The best combinations of options across working groups, one option per group.
 
@@ -182,6 +186,8 @@ def diff(
     aggregate: AggregateOpt = "mean",
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """What changed between two scoring rounds of a group, and what moved the ranking.
 
@@ -328,6 +334,8 @@ def export(
             callback=a_name,
         ),
     ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Write the HCE workbook: the same results `rank` and `sensitivity` show, live formulas.
 

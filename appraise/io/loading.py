@@ -17,6 +17,7 @@ from appraise.io.criteria_files import criteria_for
 from appraise.io.files import shown_path
 from appraise.io.parsing import Locate, parse
 from appraise.model import Rule, RulesFile, ScoresFile, Settings
+from appraise.notes import Note
 from appraise.validate import build_sheet, check_rules
 
 
@@ -56,7 +57,9 @@ def load_rules_for(path: Path, sheets: Sequence[ScoreSheet]) -> tuple[list[Rule]
     spec = load_rules(path)
     problems, notes = check_rules(spec, shown_path(path), list(sheets))
     raise_if_errors(problems)
-    return list(spec.rules), [*notes, *(str(p) for p in problems)]
+    # A rule that never binds changes nothing; one linking options of a group bars an option.
+    found = [Note(str(p), "check" if p.topic else "figure", p.topic) for p in problems]
+    return list(spec.rules), [*notes, *found]
 
 
 SCORE_KEYS = ("scores", "scorers")

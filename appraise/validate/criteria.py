@@ -9,6 +9,7 @@ from fractions import Fraction
 from appraise.data import CriteriaTree
 from appraise.errors import Problem, raise_if_errors, setting
 from appraise.model import CriteriaFile
+from appraise.notes import Note
 from appraise.weights import exact, printed_discrepancies, sum_text, sums_to_100
 
 
@@ -64,19 +65,25 @@ def check_criteria(
             )
         )
 
-    families: list[tuple[str, str, list[float]]] = [
-        ("criteria", "top-level criteria weights", [c.weight for c in spec.criteria])
+    families: list[tuple[str, str, str, list[float]]] = [
+        (
+            "criteria",
+            "top-level criteria weights",
+            "the top-level weights",
+            [c.weight for c in spec.criteria],
+        )
     ]
     families += [
         (
             f"criteria[{i}].sub",
             f"criteria '{c.name}': sub-criteria weights",
+            f"{c.name}'s sub-criteria weights",
             [s.weight for s in c.sub],
         )
         for i, c in enumerate(spec.criteria)
         if c.sub
     ]
-    for where, label, weights in families:
+    for where, label, short, weights in families:
         total = sum((exact(w) for w in weights), Fraction(0))
         if total == 0:
             problems.append(
@@ -85,7 +92,7 @@ def check_criteria(
         elif not sums_to_100(total):
             message = f"{label} sum to {sum_text(total)}, expected 100"
             if rescale:
-                notes.append(f"{path}: {message}; rescaled to 100 ({why})")
+                notes.append(f"{path}: {short} sum to {sum_text(total)}; rescaled to 100 ({why})")
             else:
                 problems.append(
                     Problem(path, where, message + f" (use {setting('normalise')} to rescale)")
@@ -100,9 +107,12 @@ def check_criteria(
     mismatches = printed_discrepancies(spec)
     if mismatches:
         notes.append(
-            f"{path}: {len(mismatches)} printed figure(s) do not reconcile with the weights; "
-            "appraise computes from the weights and does not use the printed figures "
-            "(see `appraise criteria`)"
+            Note(
+                f"{path}: {len(mismatches)} printed figure(s) do not reconcile with the weights; "
+                "appraise computes from the weights (see `appraise criteria`)",
+                "info",
+                "the criteria table's printed figures",
+            )
         )
     return problems, notes
 

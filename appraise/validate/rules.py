@@ -48,6 +48,9 @@ def _links_one_group(rule: Rule) -> bool:
     return rule.kind == "excludes" and len(set(groups)) < len(groups)
 
 
+NEVER_BINDS = "rules that never bind"
+
+
 def check_rules(
     spec: RulesFile, path: str, sheets: list[ScoreSheet]
 ) -> tuple[list[Problem], list[str]]:
@@ -86,6 +89,7 @@ def check_rules(
                     f"rules[{i}].at_most",
                     f"at_most {rule.at_most} of {len(rule.of)} options never binds",
                     "warning",
+                    NEVER_BINDS,
                 )
             )
     return problems, []

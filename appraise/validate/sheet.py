@@ -7,7 +7,7 @@ statuses, interests, and the scoring lint (a score far from the rest of the pane
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -18,6 +18,7 @@ from appraise.data import CriteriaTree, FloatArray, GateFailure, Level, OptionIn
 from appraise.errors import Problem, Severity, raise_if_errors, setting
 from appraise.kernel import aggregate
 from appraise.model import OptionSpec, ScoresFile, Settings
+from appraise.notes import Note, NoteKind
 from appraise.validate.criteria import nearest, repeats, unknown_criterion
 
 
@@ -91,8 +92,20 @@ class _SheetCheck:
     # (option, scorer) rows with a mistyped key: the criteria those keys were meant to be.
     meant: dict[tuple[int, str], set[str]] = field(default_factory=dict)
 
-    def add(self, where: str, message: str, severity: Severity = "error") -> None:
-        self.problems.append(Problem(self.path, where, message, severity))
+    def add(self, where: str, message: str, severity: Severity = "error", topic: str = "") -> None:
+        self.problems.append(Problem(self.path, where, message, severity, topic))
+
+    def warn(self, where: str, message: str, topic: str) -> None:
+        """A warning, counted under ``topic`` where a run's notes are summarised."""
+        self.add(where, message, "warning", topic)
+
+    def option(self, i: int) -> str:
+        """An option as a note names it: its name, quoted."""
+        return f"'{self.spec.options[i].name}'"
+
+    def criteria(self, leaf_ids: Iterable[str]) -> str:
+        """Criteria as a note names them: their names, quoted."""
+        return ", ".join(f"'{self.tree.name(c)}'" for c in leaf_ids)
 
     def options(self) -> None:
         ids = [o.id for o in self.spec.options]
@@ -105,10 +118,10 @@ class _SheetCheck:
         for i in status_quo[1:]:
             self.add(f"options[{i}].status_quo", "more than one option is marked status_quo")
         if not status_quo:
-            self.add(
+            self.warn(
                 "options",
                 "no option is marked status_quo: true (the current configuration)",
-                "warning",
+                "the status quo",
             )
 
     def scorers(self) -> tuple[list[str], bool]:
@@ -124,7 +137,7 @@ class _SheetCheck:
         known = self.spec.scorers
         for scorer in known:
             if scorer not in ids:
-                self.add(f"scorers.{scorer}", f"scorer '{scorer}' scored no option", "warning")
+                self.warn(f"scorers.{scorer}", f"scorer '{scorer}' scored no option", "the panel")
         for scorer in ids:
             if known and scorer not in known and scorer != "consensus":
                 # An error, not a warning: a mistyped id would count as one more panel member.
@@ -228,11 +241,11 @@ class _SheetCheck:
                     if leaf_ids[j] not in meant  # reported as the typo it is
                 ]
                 if option.scorers and scorer in option.scorers and skipped:
-                    self.add(
+                    self.warn(
                         _where(i, option, scorer),
-                        f"scorer '{scorer}' gave no score for {', '.join(skipped)} of option "
-                        f"'{option.id}'; the other scorers' scores are used",
-                        "warning",
+                        f"scorer '{scorer}' gave no score for {self.criteria(skipped)} of "
+                        f"{self.option(i)}; the other scorers' scores are used",
+                        SKIPPED,
                     )
             if missing != "error":
                 continue
@@ -265,11 +278,11 @@ class _SheetCheck:
                 elif not result.passed:
                     failed.append(GateFailure(gate_id, defined[gate_id].name, result.reason or ""))
             for gate_id in defined.keys() - option.gates.keys():
-                self.add(
+                self.warn(
                     f"options[{i}].gates",
-                    f"option '{option.id}' has no result for gate '{gate_id}'; "
+                    f"{self.option(i)} has no result for gate '{defined[gate_id].name}'; "
                     "it is not screened out by it",
-                    "warning",
+                    "gates with no result",
                 )
             failures.append(tuple(failed))
         return failures
@@ -297,11 +310,11 @@ class _SheetCheck:
         for k, scorer in enumerate(scorer_ids):
             rows = raw[k][~np.all(np.isnan(raw[k]), axis=1)]
             if len(rows) >= 2 and all(np.array_equal(r, rows[0], equal_nan=True) for r in rows):
-                self.add(
+                self.warn(
                     self._scorer_where(scorer),
                     f"scorer '{scorer}' gave every option the same scores; "
                     "check the scores were entered per option",
-                    "warning",
+                    "the panel",
                 )
 
     def lint_same_options(self, combined: FloatArray, leaf_ids: tuple[str, ...]) -> None:
@@ -329,11 +342,11 @@ class _SheetCheck:
                 scored = f" but their combined scores differ by {listed}{more}"
             else:
                 scored = " and are scored the same"
-            self.add(
+            self.warn(
                 f"options[{later}].{keys[0]}",
                 f"options '{options[first].id}' and '{options[later].id}' look like the same "
                 f"option (same {' and '.join(keys)}){scored}; keep one, or say how they differ",
-                "warning",
+                "options that look alike",
             )
 
     def lint_absent_scorers(self, scorer_ids: list[str]) -> None:
@@ -343,11 +356,11 @@ class _SheetCheck:
             absent = [i for i, o in enumerate(options) if scorer not in (o.scorers or {})]
             if not absent or len(absent) == len(options):
                 continue
-            self.add(
+            self.warn(
                 f"options[{absent[0]}].scorers" if len(absent) == 1 else self._scorer_where(scorer),
                 f"scorer '{scorer}' scored {len(options) - len(absent)} of {len(options)} "
-                f"options; not: {', '.join(options[i].id for i in absent)}",
-                "warning",
+                f"options; not: {', '.join(self.option(i) for i in absent)}",
+                "the panel",
             )
 
     def lint_outliers(
@@ -368,20 +381,33 @@ class _SheetCheck:
         far = panel & farthest & (gap >= half - 1e-9)  # NaN compares False: unscored cells
         found = np.argwhere(far.transpose(1, 2, 0))  # ordered by option, criterion, scorer
         for i, j, k in found[:limit]:
-            self.add(
+            self.warn(
                 f"options[{i}].scorers.{scorer_ids[k]}.{leaf_ids[j]}",
-                f"option '{self.spec.options[i].id}', criterion '{leaf_ids[j]}': scorer "
+                f"{self.option(i)} on {self.criteria([leaf_ids[j]])}: scorer "
                 f"'{scorer_ids[k]}' gave {raw[k, i, j]:g}, the rest of the panel's median is "
                 f"{rest[k, i, j]:g} (at least half the scale apart)",
-                "warning",
+                OUTLIERS,
             )
         if len(found) > limit:
-            self.add(
+            self.warn(
                 "options",
                 f"{len(found) - limit:,} more outliers like these are not listed (the first "
                 f"{limit} are)",
-                "warning",
+                OUTLIERS,
             )
+
+
+SKIPPED = "cells a scorer skipped"
+OUTLIERS = "scores far from their panel"
+
+
+def _note(warning: Problem) -> Note:
+    """A warning as a run's note: file and finding, without the place (``check`` shows it).
+
+    Only a skipped cell changes a figure (the rest of the panel's scores stand in for it).
+    """
+    kind: NoteKind = "figure" if warning.topic == SKIPPED else "check"
+    return Note(f"{warning.path}: {warning.message}", kind, warning.topic)
 
 
 def check_sheet(
@@ -422,7 +448,7 @@ def check_sheet(
         scorer_ids=tuple(scorer_ids),
         per_scorer=per_scorer,
         raw=raw,
-        notes=tuple(str(p) for p in check.problems),
+        notes=tuple(_note(p) for p in check.problems),
     )
     return check.problems, sheet
 
