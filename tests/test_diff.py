@@ -275,10 +275,10 @@ def test_the_diff_view_prints_changes_that_agree_with_its_totals(two_rounds):
         Option R                       │ removed (was rejected) │     - │     3.000 → - │        │             │
         Option Q                       │ removed                │ 4 → - │     1.400 → - │        │             │
         Score changes
-        Option ┃ Criterion   ┃ Scorer ┃ Score
-        ━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━
-        x      │ Criterion A │ panel  │ 2.86 → 2.87
-        x      │ Criterion B │ panel  │ 2.86 → 2.87"""
+        Option   ┃ Criterion   ┃ Scorer ┃ Score
+        ━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━
+        Option X │ Criterion A │ panel  │ 2.86 → 2.87
+                 │ Criterion B │ panel  │ 2.86 → 2.87"""
     )
 
 
@@ -626,8 +626,8 @@ def test_a_renamed_scorer_shows_in_every_output_form(panel_rounds, tmp_path):
         """\
         Scorer       ┃ Change  ┃ Option ┃ Scores
         ━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━╇━━━━━━━
-        bob → robert │ renamed │ x      │ 3 3
-                     │         │ y      │ 2 4
+        bob → robert │ renamed │ X      │ 3 3
+                     │         │ Y      │ 2 4
         Scores in criterion order: a, b."""
     )
     assert "• Panel: renamed bob → robert (same scores)." in text

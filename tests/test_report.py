@@ -244,7 +244,7 @@ def test_criteria_record_does_not_call_a_noisy_family_rescaled(write):
 @pytest.mark.parametrize("weight", [0.7, 0.6999999999999998, 0.7000000000000001])
 def test_the_threshold_strip_marks_a_weight_in_its_cell_whatever_the_float_noise(weight):
     """A strip of 20 cells of 5%: 70% is the start of cell 14 (counted from 0), however summed."""
-    strip = _strip(weight, None, None).plain
+    strip = _strip(weight, None, None, 20).plain
     assert strip.index("▲") == 14
 
 

@@ -21,7 +21,7 @@ from appraise.choices import (
     Distribution,
     Missing,
 )
-from appraise.cli.terminal import Format, err, escape_markup, state
+from appraise.cli.terminal import Format, err, escape_markup, said, state
 from appraise.errors import FLAG_FOR
 from appraise.safe_text import one_line, printable
 
@@ -293,10 +293,11 @@ def rankings_for(scores: list[str] | None, settings: Settings, doing: str) -> li
 
     if not scores:
         scores = [bundled.DEFAULT_EXAMPLE]
-        err.print(
-            f"No scores file given: {doing} the bundled example '{bundled.DEFAULT_EXAMPLE}' "
+        said(
+            "note:",
+            f"no scores file given: {doing} the bundled example '{bundled.DEFAULT_EXAMPLE}' "
             "(illustrative scores). Give files to use your own.",
-            highlight=False,
+            "yellow",
         )
     return [api.rank(sheet, settings) for sheet in io.load_inputs(list(scores), settings)]
 

@@ -213,7 +213,7 @@ def criteria(
     def tables() -> None:
         from appraise.present import terminal
 
-        out.print(terminal.criteria_table(record))
+        out.print(terminal.criteria_table(record, out.size.width))
 
     emit(
         fmt,

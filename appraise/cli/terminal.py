@@ -72,20 +72,38 @@ def escape_markup(text: str) -> str:
 def print_notes(notes: Sequence[str]) -> None:
     """Notes on stderr, each once: those that change a figure, then the rest counted in a line.
 
-    ``--verbose`` prints every note (those that change a figure first), ``--quiet`` none.
+    ``--verbose`` prints every note (those that change a figure first), ``--quiet`` none. A
+    note longer than the terminal wraps between words, under its first word.
     """
     from appraise.notes import arrange
 
     if state["notes"] == "quiet":
         return
     arranged = arrange(notes, verbose=state["notes"] == "verbose")
-    for note in arranged.shown:
-        err.print(f"[yellow]note:[/] {escape_markup(note)}", highlight=False)
+    lines = list(arranged.shown)
     if arranged.hidden:
-        err.print(
-            f"[yellow]note:[/] {escape_markup(arranged.summary())}: --verbose lists them",
-            highlight=False,
-        )
+        lines.append(f"{arranged.summary()}: --verbose lists them")
+    for line in lines:
+        said("note:", line, "yellow")
+
+
+def said(label: str, text: str, style: str = "") -> None:
+    """``label text`` on stderr, wrapped between words, the lines after under ``text``.
+
+    A word longer than a line (a deep path) stays whole: it is what a reader copies. Nothing
+    under ``--quiet``.
+    """
+    import textwrap
+
+    from rich.text import Text
+
+    if state["notes"] == "quiet":
+        return
+    width = max(20, err.width - len(label) - 1)
+    lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+    for k, line in enumerate(lines):
+        head = Text(label, style=style) if k == 0 else Text(" " * len(label))
+        err.print(Text.assemble(head, " ", line), soft_wrap=True)
 
 
 def emit_text(text: str) -> None:

@@ -218,7 +218,7 @@ def diff(
 
         tree = after.sheet.tree
         names = {c: tree.name(c) for c in tree.leaf_ids + tree.top_ids}
-        out.print(terminal.diff_view(record, names))
+        out.print(terminal.diff_view(record, names, out.size.width))
 
     emit(fmt, lambda: record, partial(diff_rows, record), markdown, tables)
 

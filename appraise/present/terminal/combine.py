@@ -19,7 +19,7 @@ def combinations_view(record: CombineRecord, width: int = 80) -> RenderableType:
     parts += [Text(f"• {sentence}") for sentence in record["summary"]]
     parts.append(Text(""))
     parts.append(_combinations_table(record, width))
-    parts.append(_explanation_table(record))
+    parts.append(_explanation_table(record, width))
     if record["weight_sets"]:
         parts.append(_weight_set_bests(record))
     return Group(*parts)
@@ -38,7 +38,7 @@ def _combinations_table(record: CombineRecord, width: int) -> RenderableType:
     )
     table.add_column("Group", no_wrap=True)
     for c in shown:
-        table.add_column(f"#{c['rank']}", overflow="fold", max_width=16)
+        table.add_column(f"#{c['rank']}", no_wrap=True)
     table.add_row(label, *(f"{c[key]:.2f}" for c in shown), style="bold")
     if shares is not None:
         table.add_row("best in", *(f"{percent_text(x)}%" for x in shares[: len(shown)]))
@@ -56,20 +56,29 @@ def _combinations_table(record: CombineRecord, width: int) -> RenderableType:
     return table
 
 
-def _explanation_table(record: CombineRecord) -> RenderableType:
-    """Per group: the choice, its total and margin as ``rank`` gives them, and why."""
+WHY_APART = 110  # from this width the reason for each choice has a column of its own
+
+
+def _explanation_table(record: CombineRecord, width: int) -> RenderableType:
+    """Per group: the choice, its total and margin as ``rank`` gives them, and why.
+
+    Below ``WHY_APART`` columns a rule or limit that forced a choice follows the choice's
+    name, in the same cell, so the rule's ids have the cell's width and are never split.
+    """
     rescaled = record["figure"]["rescaled"]
+    why_apart = width >= WHY_APART
     table = titled(
         "The preferred combination, group by group"
         + (" (0-1: its total rescaled)" if rescaled else "")
     )
-    table.add_column("Group")
-    table.add_column("Choice", overflow="fold", max_width=34)
-    table.add_column("Total", justify="right")
-    table.add_column("Margin", justify="right")
+    table.add_column("Group", no_wrap=True)
+    table.add_column("Choice" if why_apart else "Choice (why, if not its own best)")
+    table.add_column("Total", justify="right", no_wrap=True)
+    table.add_column("Margin", justify="right", no_wrap=True)
     if rescaled:
-        table.add_column("0-1", justify="right")
-    table.add_column("Why", overflow="fold")
+        table.add_column("0-1", justify="right", no_wrap=True)
+    if why_apart:
+        table.add_column("Why")
     for e in record["explanation"]:
         why = (
             Text("; ".join(e["forced_by"]), style="yellow")
@@ -80,7 +89,14 @@ def _explanation_table(record: CombineRecord) -> RenderableType:
         figures = [f"{e['total']:.2f}", margin]
         if rescaled:
             figures.append(f"{e['rescaled_total']:.2f}")
-        table.add_row(e["group"], e["name"], *figures, why)
+        if why_apart:
+            table.add_row(e["group"], e["name"], *figures, why)
+            continue
+        choice = Text(e["name"])
+        if e["forced_by"]:
+            choice.append("\n")
+            choice.append_text(why)
+        table.add_row(e["group"], choice, *figures)
     return table
 
 
@@ -90,7 +106,7 @@ def _weight_set_bests(record: CombineRecord) -> RenderableType:
         "Best combination under each weight set" + ("" if key == "total" else f" ({label}s)")
     )
     table.add_column("Weight set")
-    table.add_column("Best", overflow="fold")
+    table.add_column("Best")
     table.add_column(label.capitalize(), justify="right")
     first = record["combinations"][0]["choice"]
     tied = record["tied_first"]

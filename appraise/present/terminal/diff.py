@@ -11,22 +11,17 @@ from appraise.present.terminal.tables import titled
 MAX_SCORE_ROWS = 40
 
 
-def diff_view(record: DiffRecord, names: dict[str, str]) -> RenderableType:
+STATUS_APART = 100  # from this width an option's status has a column of its own
+
+
+def diff_view(record: DiffRecord, names: dict[str, str], width: int = 120) -> RenderableType:
     """What changed between two rounds: options, ranks and totals, scores, weights.
 
     The figures come from ``present.diff``: one precision per table, and changes that agree with
-    the printed totals.
+    the printed totals. Options are named as in the later round (the earlier, if removed); a
+    change ``3.80 → 3.78`` is never split. Below ``STATUS_APART`` columns a status other than
+    ``kept`` follows the option's name instead of taking a column.
     """
-    from appraise.present.diff import (
-        arrow,
-        option_figures,
-        panel_legend,
-        panel_rows,
-        score_figures,
-        status_text,
-        weight_figures,
-    )
-
     title = Text(f"{record['name']} ", style="bold")
     title.append(f"({record['group']}): ", style="dim")
     title.append(
@@ -35,69 +30,99 @@ def diff_view(record: DiffRecord, names: dict[str, str]) -> RenderableType:
     )
     parts: list[RenderableType] = [title]
     parts += [Text(f"• {sentence}") for sentence in record["summary"]]
+    parts.append(_options_table(record, width >= STATUS_APART))
+    option_names = {o["id"]: o["name"] for o in record["options"]}
+    if record["scores"]:
+        parts += _scores_table(record, option_names, names)
+    if record["weights"]:
+        parts.append(_weights_table(record, names))
+    if record["panel"]:
+        parts += _panel_table(record, option_names)
+    return Group(*parts)
+
+
+def _options_table(record: DiffRecord, status_apart: bool) -> RenderableType:
+    from appraise.present.diff import arrow, option_figures, status_text
+
     options = titled("Options")
-    for heading, justify in (
-        ("Option", "left"),
-        ("Status", "left"),
-        ("Rank", "right"),
-        ("Total", "right"),
-        ("Change", "right"),
-        ("From scores", "right"),
-        ("From weights", "right"),
-    ):
-        options.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    options.add_column("Option", ratio=1, min_width=12)
+    if status_apart:
+        options.add_column("Status")
+    for heading in ("Rank", "Total", "Change", "From scores", "From weights"):
+        options.add_column(heading, justify="right", no_wrap=heading in ("Rank", "Total"))
     for o, shown in zip(record["options"], option_figures(record["options"]), strict=True):
+        name = Text(o["name"])
+        status = status_text(o)
+        if not status_apart and status != "kept":
+            name.append(f" ({status})", style="dim")
         options.add_row(
-            Text(o["name"]),
-            status_text(o),
+            name,
+            *([status] if status_apart else []),
             arrow(o["old_rank"], o["new_rank"]),
             shown["total"],
             shown["change"],
             shown["from_scores"],
             shown["from_weights"],
         )
-    parts.append(options)
-    if record["scores"]:
-        scores = titled("Score changes")
-        for heading in ("Option", "Criterion", "Scorer", "Score"):
-            scores.add_column(heading)
-        shown_scores = record["scores"][:MAX_SCORE_ROWS]
-        for c, text in zip(shown_scores, score_figures(shown_scores), strict=True):
-            scores.add_row(
-                Text(c["option"]),
-                Text(names.get(c["criterion"], c["criterion"])),
-                Text(c["scorer"] or "panel"),
-                text,
-            )
-        parts.append(scores)
-        hidden = len(record["scores"]) - MAX_SCORE_ROWS
-        if hidden > 0:
-            parts.append(Text(f"  and {hidden} more (all in --format json)", style="dim"))
-    if record["weights"]:
-        weights = titled("Weight changes")
-        weights.add_column("Criterion")
-        weights.add_column("Weight", justify="right")
-        for w, text in zip(record["weights"], weight_figures(record["weights"]), strict=True):
-            weights.add_row(Text(names.get(w["criterion"], w["criterion"])), text)
-        parts.append(weights)
-    if record["panel"]:
-        panel = titled("Panel changes")
-        for heading in ("Scorer", "Change", "Option", "Scores"):
-            panel.add_column(heading)
-        previous = None
-        rows = panel_rows(record)
-        for row in rows[:MAX_SCORE_ROWS]:
-            first = row["scorer"] != previous  # name the scorer once, over their options
-            previous = row["scorer"]
-            panel.add_row(
-                Text(row["scorer"] if first else ""),
-                Text(row["change"] if first else ""),
-                Text(row["option"]),
-                Text(row["scores"]),
-            )
-        parts.append(panel)
-        if len(rows) > MAX_SCORE_ROWS:
-            more = f"  and {len(rows) - MAX_SCORE_ROWS} more (all in --format json)"
-            parts.append(Text(more, style="dim"))
-        parts += [Text(line, style="dim") for line in panel_legend(record)]
-    return Group(*parts)
+    return options
+
+
+def _scores_table(
+    record: DiffRecord, option_names: dict[str, str], names: dict[str, str]
+) -> list[RenderableType]:
+    from appraise.present.diff import score_figures
+
+    scores = titled("Score changes")
+    for heading in ("Option", "Criterion", "Scorer", "Score"):
+        scores.add_column(heading, no_wrap=heading == "Score")
+    shown_scores = record["scores"][:MAX_SCORE_ROWS]
+    previous = None
+    for c, text in zip(shown_scores, score_figures(shown_scores), strict=True):
+        first = c["option"] != previous  # name the option once, over its criteria
+        previous = c["option"]
+        scores.add_row(
+            Text(option_names.get(c["option"], c["option"]) if first else ""),
+            Text(names.get(c["criterion"], c["criterion"])),
+            Text(c["scorer"] or "panel"),
+            text,
+        )
+    hidden = len(record["scores"]) - MAX_SCORE_ROWS
+    if hidden > 0:
+        return [scores, Text(f"  and {hidden} more (all in --format json)", style="dim")]
+    return [scores]
+
+
+def _weights_table(record: DiffRecord, names: dict[str, str]) -> RenderableType:
+    from appraise.present.diff import weight_figures
+
+    weights = titled("Weight changes")
+    weights.add_column("Criterion")
+    weights.add_column("Weight", justify="right", no_wrap=True)
+    for w, text in zip(record["weights"], weight_figures(record["weights"]), strict=True):
+        weights.add_row(Text(names.get(w["criterion"], w["criterion"])), text)
+    return weights
+
+
+def _panel_table(record: DiffRecord, option_names: dict[str, str]) -> list[RenderableType]:
+    from appraise.present.diff import panel_legend, panel_rows
+
+    panel = titled("Panel changes")
+    for heading in ("Scorer", "Change", "Option", "Scores"):
+        panel.add_column(heading, no_wrap=heading == "Scores")
+    previous = None
+    rows = panel_rows(record)
+    for row in rows[:MAX_SCORE_ROWS]:
+        first = row["scorer"] != previous  # name the scorer once, over their options
+        previous = row["scorer"]
+        panel.add_row(
+            Text(row["scorer"] if first else ""),
+            Text(row["change"] if first else ""),
+            Text(option_names.get(str(row["option"]), str(row["option"]))),
+            Text(row["scores"]),
+        )
+    parts: list[RenderableType] = [panel]
+    if len(rows) > MAX_SCORE_ROWS:
+        more = f"  and {len(rows) - MAX_SCORE_ROWS} more (all in --format json)"
+        parts.append(Text(more, style="dim"))
+    parts += [Text(line, style="dim") for line in panel_legend(record)]
+    return parts

@@ -42,8 +42,8 @@ def explain_view(record: ExplainRecord) -> RenderableType:
         theirs = _by_criterion(record["against_leaves"])
         gaps = titled(f"Against {against['name']} ({against['id']})", min_width=60)
         gaps.add_column("Criterion", overflow="fold")
-        gaps.add_column(option["id"], justify="right", no_wrap=True)
-        gaps.add_column(against["id"], justify="right", no_wrap=True)
+        gaps.add_column("This option", justify="right", no_wrap=True)
+        gaps.add_column("Against", justify="right", no_wrap=True)
         gaps.add_column("Gap", justify="right", no_wrap=True)
         for g in record["gap_by_criterion"]:
             gaps.add_row(

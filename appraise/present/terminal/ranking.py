@@ -209,11 +209,21 @@ def _disagreement_table(
     return table
 
 
-def criteria_table(record: CriteriaRecord) -> RenderableType:
-    """The criteria tree with weights as entered, local and global per cent, printed figures."""
+IDS_APART = 100  # from this width the criteria table gives ids a column of their own
+
+
+def criteria_table(record: CriteriaRecord, width: int = 120) -> RenderableType:
+    """The criteria tree with weights as entered, local and global per cent, printed figures.
+
+    A sub-criterion's name keeps its indent on every line it wraps to. Below ``IDS_APART``
+    columns each id follows its name (dim, in brackets) instead of taking a column.
+    """
+    ids_apart = width >= IDS_APART
     table = titled(Text(record["title"], style="bold"))
-    table.add_column("Criterion / sub-criterion", overflow="fold", min_width=16, ratio=1)
-    table.add_column("Id", no_wrap=True)
+    heading = "Criterion / sub-criterion" + ("" if ids_apart else " (id)")
+    table.add_column(heading, overflow="fold", min_width=16, ratio=1)
+    if ids_apart:
+        table.add_column("Id", no_wrap=True)
     for heading in ("Weight", "Local%", "Global%"):
         table.add_column(heading, justify="right", no_wrap=True)
     has_printed = any(r["printed_global"] is not None for r in record["criteria"])
@@ -222,25 +232,25 @@ def criteria_table(record: CriteriaRecord) -> RenderableType:
     for row in record["criteria"]:
         top = row["level"] == "criterion"
         style = "bold" if top else ""
-        name = Text(row["name"] if top else "  " + row["name"], style=style)
-        local = row["local_display"]
-        cells: list[Any] = [
-            name,
-            row["id"],
-            repr(row["weight"]),
-            local,
-            Text(row["global_display"], style=style),
-        ]
+        name = Text(row["name"], style=style)
+        if not ids_apart:
+            name.append(f" ({row['id']})", style="dim")
+        cells: list[Any] = [name if top else Padding(name, (0, 0, 0, 2))]
+        if ids_apart:
+            cells.append(row["id"])
+        cells += [repr(row["weight"]), row["local_display"]]
+        cells.append(Text(row["global_display"], style=style))
         if has_printed:
             printed = "" if row["printed_global"] is None else f"{row['printed_global']:g}"
-            cells.append(
-                Text(
-                    printed + (" ≠" if row["printed_differs"] else ""),
-                    style="red" if row["printed_differs"] else "",
-                )
-            )
+            differs = row["printed_differs"]
+            cells.append(Text(printed + (" ≠" if differs else ""), style="red" if differs else ""))
         table.add_row(*cells)
-    parts: list[RenderableType] = [table]
+    return Group(table, *_criteria_notes(record))
+
+
+def _criteria_notes(record: CriteriaRecord) -> list[RenderableType]:
+    """Under the criteria table: the source, what the columns mean, printed figures, sets."""
+    parts: list[RenderableType] = []
     if record["source"]:
         parts.append(Text(f"Source: {record['source']}", style="dim"))
     parts.append(
@@ -279,25 +289,37 @@ def criteria_table(record: CriteriaRecord) -> RenderableType:
             )
         )
         parts.append(sets)
-    return Group(*parts)
+    return parts
 
 
 def problems_table(problems: Sequence[ProblemRecord]) -> RenderableType:
-    """Validation findings, errors first."""
-    table = titled(None)
-    table.add_column("", no_wrap=True)
-    table.add_column("File", overflow="fold")
-    table.add_column("Where", overflow="fold")
-    table.add_column("Problem", overflow="fold")
+    """Validation findings under their file, errors first: the place, then the problem.
+
+    A place or a path is never split across lines (a YAML path or a cell is what the reader
+    types or looks for); the problem wraps between words under it.
+    """
+    from rich.table import Table
+
+    by_file: dict[str, list[ProblemRecord]] = {}
     for p in sorted(problems, key=lambda p: p["severity"] != "error"):
-        mark = (
-            Text("error", style="bold red")
-            if p["severity"] == "error"
-            else Text("warning", style="yellow")
-        )
-        file, where = one_line(p["file"]), one_line(p["where"])
-        table.add_row(mark, Text(file), Text(where), Text(p["message"]))
-    return table
+        by_file.setdefault(one_line(p["file"]), []).append(p)
+    parts: list[RenderableType] = []
+    for file, found in by_file.items():
+        parts.append(Text(file, style="bold"))
+        grid = Table.grid(padding=(0, 1, 0, 0))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        for p in found:
+            mark = (
+                Text("  error", style="bold red")
+                if p["severity"] == "error"
+                else Text("  warning", style="yellow")
+            )
+            body = Text(one_line(p["where"]) + "\n", style="dim") if p["where"] else Text()
+            body.append(p["message"])
+            grid.add_row(mark, body)
+        parts.append(grid)
+    return Group(*parts)
 
 
 # --- sensitivity --------------------------------------------------------------------------

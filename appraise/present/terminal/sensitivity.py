@@ -18,19 +18,20 @@ from appraise.present.terminal.tables import stacked_bar, titled
 from appraise.weights import percent_text
 
 STRIP_WIDTH = 20
+WIDE = 100  # from this width the thresholds' strips have STRIP_WIDTH cells, below it half
 THRESHOLDS_TITLE = "Weight thresholds for the leader (one weight varied, the rest in proportion)"
 WITHIN_TITLE = "Within each criterion (a sub-criterion's share of its criterion varied)"
 
 
-def _strip(weight: float, lower: float | None, upper: float | None) -> Text:
+def _strip(weight: float, lower: float | None, upper: float | None, cells: int) -> Text:
     """0..100% as a strip: green where today's leader stays first, ▲ at today's weight."""
     low = 0.0 if lower is None else lower
     high = 1.0 if upper is None else upper
     strip = Text()
     # Steadied to 9 decimals first: a weight of 70% summed as 0.6999999999999998 is in cell 14.
-    mark = min(int(round(weight * STRIP_WIDTH, 9)), STRIP_WIDTH - 1)
-    for k in range(STRIP_WIDTH):
-        middle = (k + 0.5) / STRIP_WIDTH
+    mark = min(int(round(weight * cells, 9)), cells - 1)
+    for k in range(cells):
+        middle = (k + 0.5) / cells
         if k == mark:
             strip.append("▲", style="bold white")
         elif low <= middle <= high:
@@ -47,28 +48,35 @@ def _percent_or_dash(value: float | None) -> str:
 def thresholds_table(
     items: Sequence[ThresholdRecord], option_names: dict[str, str], title: str, width: int = 80
 ) -> RenderableType:
-    """Per criterion: today's weight and the interval over which the leader stays first."""
+    """Per criterion: today's weight and the interval over which the leader stays first.
+
+    Names where a level's all fit, ids where any would be cut; neither is ever cut or split.
+    Below ``WIDE`` columns the strip has half as many cells (10% each).
+    """
+    cells = STRIP_WIDTH if width >= WIDE else STRIP_WIDTH // 2
     name_width = max(12, min(34, width - 64))
-    table = titled(title)
-    table.add_column("Criterion", overflow="ellipsis", no_wrap=True, max_width=name_width)
-    for heading in ("Now", "From", "To"):
-        table.add_column(heading, justify="right", no_wrap=True, min_width=5)
-    table.add_column(f"0% {'':-^{STRIP_WIDTH - 8}} 100%", no_wrap=True, min_width=STRIP_WIDTH)
-    table.add_column("Then leads", overflow="fold", max_width=26)
     # Names cut short are ambiguous ("Impact on pat…" three times): if any of a level would
     # be, that level's rows show ids, which are short and exact.
     fits = {
         level: all(len(_indented(i, i["name"])) <= name_width for i in items if i["level"] == level)
         for level in ("criterion", "sub-criterion")
     }
-    for item in items:
+    labels = [_indented(i, i["name"] if fits[i["level"]] else i["criterion"]) for i in items]
+    table = titled(title)
+    table.add_column("Criterion", no_wrap=True, min_width=max(map(len, labels), default=9))
+    for heading in ("Now", "From", "To"):
+        table.add_column(heading, justify="right", no_wrap=True, min_width=5)
+    scale = f"0% {'':-^{cells - 8}} 100%" if cells >= 12 else "0-100%"
+    table.add_column(scale, no_wrap=True, min_width=cells)
+    table.add_column("Then leads", max_width=26, min_width=10)
+    for item, label in zip(items, labels, strict=True):
         takers = [option_names.get(x, x) for x in (item["below"], item["above"]) if x]
         table.add_row(
-            _indented(item, item["name"] if fits[item["level"]] else item["criterion"]),
+            label,
             _percent_or_dash(item["weight"]),
             "0%" if item["lower"] is None else _percent_or_dash(item["lower"]),
             "100%" if item["upper"] is None else _percent_or_dash(item["upper"]),
-            _strip(item["weight"], item["lower"], item["upper"]),
+            _strip(item["weight"], item["lower"], item["upper"], cells),
             " / ".join(dict.fromkeys(takers)) or "nobody",
         )
     return table
@@ -160,8 +168,8 @@ def alternatives_table(
 ) -> RenderableType:
     """The leader and shortlist under each alternative (weight set, or something left out)."""
     table = titled(title)
-    table.add_column("Alternative", overflow="ellipsis", no_wrap=True, max_width=40)
-    table.add_column("First", overflow="fold")
+    table.add_column("Alternative", max_width=40)
+    table.add_column("First")
     table.add_column("Leader", justify="center")
     table.add_column("Shortlist", justify="center")
     for item in items:
@@ -212,10 +220,10 @@ def score_thresholds_table(
 ) -> RenderableType:
     """For each option behind the leader, the three smallest single-score rises that draw level."""
     table = titled("Score changes that would draw level with the leader")
-    table.add_column("Option", overflow="fold", max_width=30)
-    table.add_column("Criterion", overflow="ellipsis", no_wrap=True, max_width=32)
-    table.add_column("Score", justify="right")
-    table.add_column("Needs", justify="right")
+    table.add_column("Option", max_width=30, ratio=1)
+    table.add_column("Criterion", ratio=1)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Needs", justify="right", no_wrap=True)
     by_option: dict[str, list[ScoreThresholdRecord]] = {}
     for item in items:
         by_option.setdefault(item["option"], []).append(item)
