@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import sys
@@ -347,8 +348,9 @@ def test_version():
 def test_every_command_documents_an_example(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
-    assert "Example:" in result.stdout
-    assert f"appraise {command}" in result.stdout
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert "Examples:" in lines
+    assert any(line.startswith(f"appraise {command}") for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -978,3 +980,35 @@ def test_help_names_each_value_in_one_piece_at_80_columns(command, monkeypatch):
     assert "<error|" not in result.output
     assert "<list[viable" not in result.output
     assert all(len(line) <= 80 for line in result.output.splitlines())
+
+
+@pytest.mark.parametrize("command", [c.callback.__name__ for c in app.registered_commands])
+def test_help_at_80_columns_breaks_lines_only_where_they_are_full(command, monkeypatch):
+    """No Python type column (<list[str]>, <path>, <bool>) or bounds ([0<=x<=4294967295])
+    squeezing the help; a paragraph breaks a line only where the next word would not fit (the
+    docstring's own line breaks are gone), and every example command is shown whole."""
+    monkeypatch.setenv("COLUMNS", "80")
+    output = runner.invoke(app, [command, "--help"]).output
+    assert not re.search(r"<(list|path|str|bool|int|float|text)\b", output, re.IGNORECASE)
+    assert not re.search(r"\[[-0-9.e+]*<=?x|x>=?[-0-9.e+]*\]", output)
+    head = output.split("╭", 1)[0].splitlines()
+    paragraphs: list[list[str]] = [[]]
+    for line in head[2:]:  # after the blank line and the Usage line
+        text = line.strip()
+        if text:
+            paragraphs[-1].append(text)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    prose = [p for p in paragraphs if p and p[0] != "Examples:"]
+    assert prose
+    for paragraph in prose:
+        for line, after in itertools.pairwise(paragraph):
+            assert len(line) + 1 + len(after.split()[0]) > 78, (line, after)
+    docstring = app.registered_commands[
+        [c.callback.__name__ for c in app.registered_commands].index(command)
+    ].callback.__doc__
+    examples = re.findall(r"Example: (.+)", docstring)
+    assert examples
+    shown = [line.rstrip() for line in output.splitlines()]
+    for example in examples:
+        assert f"   {example.strip()}" in shown

@@ -5,12 +5,13 @@ The command group, its global options (--debug, --version), and usage errors mad
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from appraise.cli.options import FLAG
 from appraise.cli.terminal import err, file_size_limit_as_error, out, safe_streams, state
@@ -53,6 +54,64 @@ class _SafeGroup(TyperGroup):
             return super().invoke(ctx)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reflowed(text: str | None) -> str | None:
+    """A docstring's paragraphs each on one line, for the help to wrap between words.
+
+    Typer's rich help keeps a docstring's line breaks, so a paragraph wrapped at 100 columns
+    in the source breaks mid-sentence in an 80-column terminal. Paragraphs stay apart (blank
+    lines); a paragraph of ``Example:`` lines becomes ``Examples:`` with a command a line,
+    indented, each short enough to stay whole at 80 columns (tested).
+    """
+    if not text:
+        return text
+    paragraphs = []
+    for paragraph in inspect.cleandoc(text).split("\n\n"):
+        lines = [line.strip() for line in paragraph.splitlines()]
+        if all(line.startswith("Example:") for line in lines):
+            commands = [f"  {line.removeprefix('Example:').strip()}" for line in lines]
+            paragraphs.append("\n".join(["Examples:", *commands]))
+        else:
+            paragraphs.append(" ".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+class _Command(TyperCommand):
+    """A command whose --help shows each option's placeholder and nothing of Python's types.
+
+    Typer's help adds a type column (``<list[str]>``, ``<path>``, ``<bool>`` even on flags and
+    arguments already named by their placeholder) and bounds such as ``[0<=x<=4294967295]``,
+    which squeeze the help text to a few words a line at 80 columns. Here an option shows its
+    placeholder (``N``, ``FILE``, ``POLICY``), a flag or an argument nothing more, and each
+    option's help says its range in words.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = reflowed(self.help)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.get_params(ctx):
+            placeholder = (
+                getattr(param, "metavar", None) if not getattr(param, "is_flag", False) else None
+            )
+            shown = None if isinstance(param, typer.core.TyperArgument) else placeholder
+            # Instance attributes over Typer's methods, for this help only (tested at 80 columns).
+            setattr(param, "display_type_rich", lambda ctx, shown=shown: shown)  # noqa: B010
+            setattr(param, "_get_number_range_help_str", lambda: None)  # noqa: B010
+        super().format_help(ctx, formatter)
+
+
+class _Typer(typer.Typer):
+    """The application, whose commands are ``_Command``."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
 @contextmanager
 def _said_when_interrupted() -> Iterator[None]:
     """Ctrl-C anywhere in a command: one line and exit code 130 (Typer's own exit is silent)."""
@@ -63,7 +122,7 @@ def _said_when_interrupted() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-app = typer.Typer(
+app = _Typer(
     cls=_SafeGroup,
     name="appraise",
     help=(

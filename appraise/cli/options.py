@@ -154,7 +154,11 @@ MAX_SEED = 2**32 - 1  # appraise.limits.MAX_SEED (not imported: the CLI starts l
 SeedOpt = Annotated[
     int,
     typer.Option(
-        "--seed", metavar="N", min=0, max=MAX_SEED, help="Random seed; the same seed repeats."
+        "--seed",
+        metavar="N",
+        min=0,
+        max=MAX_SEED,
+        help="Random seed (0 to 2^32 - 1); the same seed repeats.",
     ),
 ]
 DistributionOpt = Annotated[
@@ -179,7 +183,11 @@ ConcentrationOpt = Annotated[
 SmaaSamplesOpt = Annotated[
     int,
     typer.Option(
-        "--samples", metavar="N", min=1, max=10_000_000, help="Simulation samples (SMAA)."
+        "--samples",
+        metavar="N",
+        min=1,
+        max=10_000_000,
+        help="Simulation samples (SMAA), 1 to 10,000,000.",
     ),
 ]
 AggregateOpt = Annotated[

@@ -286,8 +286,8 @@ def sensitivity(
     weights, confidence). Each analysis ends in one plain sentence.
 
     Example: appraise sensitivity options/urgent-care.yaml
-    Example: appraise sensitivity options/urgent-care.yaml --only smaa --samples 1000000 --seed 7
-    Example: appraise sensitivity options/stroke-rehab.yaml --score-noise scorers -f json
+    Example: appraise sensitivity urgent-care --only smaa --samples 1000000 --seed 7
+    Example: appraise sensitivity stroke-rehab --score-noise scorers -f json
     """
     from appraise import api
     from appraise.analysis.sensitivity import check_size
@@ -375,6 +375,7 @@ def explain(
         typer.Option(
             "--against",
             "-a",
+            metavar="OPTION",
             help="Another option to compare with (default: the leader, or the runner-up when "
             "the option leads).",
             show_default=False,
@@ -397,7 +398,7 @@ def explain(
     total; then, against the leader (or --against OTHER), the gap by criterion, largest first.
 
     Example: appraise explain options/urgent-care.yaml miiu-to-pshft
-    Example: appraise explain options/urgent-care.yaml rural-hubs --against hubs-and-miiu
+    Example: appraise explain urgent-care rural-hubs --against hubs-and-miiu
     """
     from appraise import api
     from appraise.present.explain import explain_markdown, explain_record, explain_rows

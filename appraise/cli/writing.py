@@ -67,6 +67,7 @@ def combine(
         typer.Option(
             "--rules",
             "-r",
+            metavar="FILE",
             help="Interdependency rules (YAML).",
             show_default=False,
             readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
@@ -79,6 +80,7 @@ def combine(
         list[str] | None,
         typer.Option(
             "--limit",
+            metavar="LIMIT",
             help="A cap or floor on a summed option attribute, e.g. 'net_capital<=300000' "
             "(repeatable).",
             show_default=False,
@@ -89,6 +91,7 @@ def combine(
         list[str] | None,
         typer.Option(
             "--group-weight",
+            metavar="GROUP=WEIGHT",
             help="Weight a group's total in the sum, e.g. 'llr-acute=2' (default 1; above 0; "
             "repeatable).",
             show_default=False,
@@ -102,7 +105,7 @@ def combine(
             metavar="N",
             min=0,
             max=100_000,
-            help="Simulated weightings for robustness (0: none).",
+            help="Simulated weightings for robustness, up to 100,000 (0: none).",
         ),
     ] = 1_000,
     seed: SeedOpt = 1,
@@ -235,13 +238,20 @@ def template(
     ],
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="The workbook to write (.xlsx).", show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The workbook to write (.xlsx).",
+            show_default=False,
+        ),
     ],
     scores: Annotated[
         str | None,
         typer.Option(
             "--scores",
             "-s",
+            metavar="SCORES",
             help="Pre-fill the group, options, scorers and scores from this file.",
             callback=a_name,
         ),
@@ -275,8 +285,8 @@ def template(
 
     Example: appraise template cp-2016 -o urgent-care.xlsx
     Example: appraise template cp-2016 --scale -2 2 -o stroke.xlsx
-    Example: appraise template criteria/cp-2016.yaml --scores options/urgent-care.yaml -o uc.xlsx
-    Then:    appraise rank urgent-care.xlsx
+    Example: appraise template cp-2016 --scores options/urgent-care.yaml -o uc.xlsx
+    Example: appraise rank urgent-care.xlsx   (once filled in)
     """
     from appraise.api import make_template
 
@@ -294,7 +304,7 @@ def export(
     scores: ScoresArg = None,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="The workbook to write (.xlsx)."),
+        typer.Option("--output", "-o", metavar="FILE", help="The workbook to write (.xlsx)."),
     ] = Path("appraisal.xlsx"),
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
@@ -321,6 +331,7 @@ def export(
         typer.Option(
             "--rules",
             "-r",
+            metavar="FILE",
             help="Add a Combinations sheet for these groups under these rules.",
             readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
         ),
@@ -330,6 +341,7 @@ def export(
         str | None,
         typer.Option(
             "--previous",
+            metavar="FILE",
             help="An earlier round of the (one) group: add a Rounds sheet of what changed.",
             callback=a_name,
         ),
@@ -349,7 +361,7 @@ def export(
     Example: appraise export options/urgent-care.yaml -o urgent-care-hce.xlsx
     Example: appraise export options/*.yaml --weights clinical -o all-groups.xlsx --force
     Example: appraise export options/*.yaml -r examples/rules.yaml --rescale -o cag.xlsx
-    Example: appraise export options/urgent-care.yaml --previous round1.yaml -o uc.xlsx
+    Example: appraise export urgent-care --previous round1.yaml -o uc.xlsx
     """
     import shlex
 
