@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 
 from appraise.analysis.scoring import Ranking
@@ -28,26 +30,33 @@ def weight_chart_view(ranking: Ranking, chart: WeightChart, width: int = 80) -> 
     totals = [chart.line.totals(x / 100) for x in xs]
     plt.clear_figure()
     plt.plotsize(width, CHART_HEIGHT)
-    for i, option in enumerate(chart.ids[: chart.shown]):
-        label = names[option] if len(names[option]) <= 30 else names[option][:29] + "…"
-        plt.plot(xs, [t[i] for t in totals], label=label, marker=MARKERS[i % len(MARKERS)])
+    drawn_ids = chart.ids[: chart.shown]
+    for i in range(len(drawn_ids)):  # the legend is below the chart, names whole
+        plt.plot(xs, [t[i] for t in totals], marker=MARKERS[i % len(MARKERS)])
     plt.vline(100 * chart.line.current)
     plt.xlim(0, 100)
     plt.xlabel(f"weight of {criterion} (%); | today {100 * chart.line.current:.1f}%")
     plt.ylabel("total")
     drawn = Text.from_ansi(plt.build())
     plt.clear_figure()
+    legend = Table.grid(padding=(0, 1, 0, 0))
+    legend.add_column(no_wrap=True)
+    legend.add_column()
+    for i, option in enumerate(drawn_ids):
+        legend.add_row(MARKERS[i % len(MARKERS)] * 2, names[option])
     parts: list[RenderableType] = [
         Text(f"{criterion}: each option's total as its weight runs from 0% to 100%", style="bold"),
         drawn,
+        Padding(legend, (0, 0, 0, 2)),
     ]
     if chart.crossings:
-        lines = [
-            f"  at {100 * t:.1f}%: {names[above]} overtakes {names[below]}"
-            for t, below, above in chart.crossings
-        ]
         parts.append(Text("Where the order changes (the other weights in proportion):"))
-        parts += [Text(line) for line in lines]
+        crossings = Table.grid(padding=(0, 1, 0, 0))
+        crossings.add_column(no_wrap=True)
+        crossings.add_column()
+        for t, below, above in chart.crossings:
+            crossings.add_row(f"at {100 * t:.1f}%:", f"{names[above]} overtakes {names[below]}")
+        parts.append(Padding(crossings, (0, 0, 0, 2)))
     else:
         parts.append(Text("The order does not change anywhere from 0% to 100%."))
     if len(chart.ids) > chart.shown:

@@ -88,11 +88,7 @@ def ranking_table(
     parts.extend(_set_aside_tables(record))
     dissent = [(o["name"], text) for o in record["options"] for text in o.get("dissent", [])]
     if dissent:
-        lines = Text("Dissent recorded\n", style="bold")
-        for who, note in dissent:
-            lines.append(f"  {who}: ", style="bold")
-            lines.append(f"{note}\n")
-        parts.append(lines)
+        parts.append(_listed("Dissent recorded", [(f"{who}:", note) for who, note in dissent]))
     order = {o["id"]: n for n, o in enumerate(record["options"])}  # rank order, as shown
     disagreements = sorted(
         (d for d in record["disagreements"] if d["option"] in order),
@@ -109,11 +105,26 @@ def ranking_table(
             if record.get("exclude_conflicted")
             else "Declared interests (--exclude-conflicted leaves these scores out)"
         )
-        lines = Text(heading + "\n", style="bold")
-        for scorer, option_id, interest in interests:
-            lines.append(f"  {scorer} in {option_id}: {interest}\n")
-        parts.append(lines)
+        names = {o["id"]: o["name"] for o in record["options"]}
+        for key in ("screened_out", "excluded", "rejected"):
+            names |= {o["id"]: o["name"] for o in record.get(key) or []}  # type: ignore[attr-defined]
+        rows = [(f"{s} in {names.get(o, o)}:", text) for s, o, text in interests]
+        parts.append(_listed(heading, rows))
     return Group(*parts)
+
+
+def _listed(heading: str, rows: Sequence[tuple[str, str | None]]) -> RenderableType:
+    """A bold heading, then a bullet per ``label text`` row, wrapped lines under its text."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for label, text in rows:
+        line = Text(label, style="bold")
+        line.append(f" {text or ''}")
+        grid.add_row("•", line)
+    return Group(Text(heading, style="bold"), Padding(grid, (0, 0, 0, 2)))
 
 
 def _number_headings(names: Sequence[str], width: int) -> list[str] | None:
@@ -154,8 +165,8 @@ def _legend(shares: dict[str, float], names: dict[str, str], kept: bool = False)
     return Padding(Columns(items, padding=(0, 3)), (0, 0, 0, 2))
 
 
-def _context_line(record: RankingRecord) -> Text:
-    return Text("  " + context_text(record), style="dim")
+def _context_line(record: RankingRecord) -> RenderableType:
+    return Padding(Text(context_text(record), style="dim"), (0, 0, 0, 2))
 
 
 def _set_aside_tables(record: RankingRecord) -> list[RenderableType]:
