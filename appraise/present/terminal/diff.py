@@ -53,8 +53,8 @@ def _options_table(record: DiffRecord, status_apart: bool) -> RenderableType:
     for o, shown in zip(record["options"], option_figures(record["options"]), strict=True):
         name = Text(o["name"])
         status = status_text(o)
-        if not status_apart and status != "kept":
-            name.append(f" ({status})", style="dim")
+        if not status_apart and status != "kept":  # "removed (was rejected)": one bracket
+            name.append(f" ({status.replace(' (', ', ').rstrip(')')})", style="dim")
         options.add_row(
             name,
             *([status] if status_apart else []),
