@@ -38,6 +38,7 @@ def streams(lines: list[str]) -> tuple[list[str], list[str]]:
         (err if in_note else out).append(line)
     return err, out
 
+
 Example = tuple[str, list[str]]  # a command, and the lines shown under it
 
 
