@@ -77,8 +77,9 @@ def _explanation_table(record: CombineRecord, width: int) -> RenderableType:
     table.add_column("Margin", justify="right", no_wrap=True)
     if rescaled:
         table.add_column("0-1", justify="right", no_wrap=True)
-    if why_apart:
-        table.add_column("Why")
+    if why_apart:  # as wide as its longest word (a rule's group/option id), so none splits
+        words = [w for e in record["explanation"] for r in e["forced_by"] for w in r.split()]
+        table.add_column("Why", min_width=min(40, max(map(len, words), default=12)))
     for e in record["explanation"]:
         why = (
             Text("; ".join(e["forced_by"]), style="yellow")
