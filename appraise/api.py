@@ -31,6 +31,7 @@ from appraise.safe_text import cut
 if TYPE_CHECKING:
     from appraise.analysis.combine.run import CombineResult
     from appraise.analysis.diff import Diff
+    from appraise.analysis.elicitation import Elicited
     from appraise.analysis.explain import Explanation
     from appraise.analysis.scoring import Ranking
     from appraise.analysis.sensitivity import Sensitivity, SmaaOptions
@@ -517,6 +518,85 @@ def check(
     return check_files([Path(f) for f in files], Settings(normalise=normalise, missing=missing))
 
 
+def weigh(elicitation: str | Path, *, combine: str | None = None) -> Elicited:
+    """Each body's weights from its judgements, and the bodies' weights pooled.
+
+    ``elicitation``: an elicitation file (CONTRACT 1.6) or a bundled example's name;
+    ``combine``: ``"mean"``, ``"geometric"`` or ``"median"`` over the file's choice. Raises
+    ``Problems`` listing every problem of the judgements at once.
+    """
+    from appraise import arguments as check
+    from appraise.analysis.elicitation import elicit
+    from appraise.choices import Pooling
+    from appraise.io.elicitation import load_elicitation
+
+    how = None if combine is None else check.choice("combine", combine, Pooling)
+    spec, tree, _ = load_elicitation(elicitation)
+    return elicit(spec, tree, how)
+
+
+def leaders_by_body(result: Elicited, sheet: ScoreSheet) -> list[dict[str, Any]]:
+    """Who leads ``sheet`` under each body's weights, and under the pooled weights.
+
+    Each entry: ``body`` (None for the pooled weights), ``leader`` (ids; several when tied)
+    and ``same`` (whether that is the pooled weights' leader). The sheet must be scored on the
+    tree the bodies weighed.
+    """
+    from appraise.errors import InputError
+
+    leaves = set(result.weights)
+    if set(sheet.tree.leaf_ids) != leaves:
+        raise InputError(
+            sheet.path, "criteria", "is scored on other criteria than the ones the bodies weighed"
+        )
+
+    def leaders(weights: Mapping[str, float]) -> list[str]:
+        points = {
+            k: v * 100 for family in result.local(dict(weights)).values() for k, v in family.items()
+        }
+        ranking = rank(sheet, weights_given=points, missing="exclude")
+        return [o.id for o in ranking.options if o.rank == 1]
+
+    pooled = leaders(result.weights)
+    out: list[dict[str, Any]] = [{"body": None, "leader": pooled, "same": True}]
+    for body in result.bodies:
+        mine = leaders(body.weights)
+        out.append({"body": body.id, "leader": mine, "same": mine == pooled})
+    return out
+
+
+def write_weighed(
+    result: Elicited, out: str | Path, *, elicitation: str | Path, force: bool = False
+) -> Path:
+    """A criteria file of the pooled weights (base) and each body's (a weight set each).
+
+    Written whole or not at all, never over ``elicitation`` or an existing file unless
+    ``force``. Its ``source`` says where the weights came from and how they were rounded.
+    """
+    import yaml
+
+    from appraise.io.safe_write import require_suffix, write_atomically
+    from appraise.present.elicitation import POINT_DECIMALS, criteria_document
+
+    target = Path(out)
+    require_suffix(target, ".yaml", "a criteria file")
+    bodies = ", ".join(b.id for b in result.bodies)
+    source = (
+        f"Weights from 'appraise weigh {Path(elicitation).name}': the {result.pooling} of the "
+        f"global weights of {len(result.bodies)} bodies ({bodies}), each body's own as a weight "
+        f"set; in points to {POINT_DECIMALS} decimal place, each family summing to 100 "
+        f"(largest remainder). Criteria from {result.tree.spec.title}."
+    )
+    document = criteria_document(result, source)
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8")
+
+    inputs = [Path(elicitation)] + ([result.tree.source] if result.tree.source else [])
+    return write_atomically(target, write, inputs=inputs, force=force)
+
+
 def copy_examples(folder: str | Path) -> list[Path]:
     """The bundled criteria, options and examples, copied into a new (or empty) folder.
 
@@ -535,10 +615,13 @@ __all__ = [
     "diff",
     "explain",
     "export_workbook",
+    "leaders_by_body",
     "load_criteria",
     "load_scores",
     "make_template",
     "rank",
     "scores_from_data",
     "sensitivity",
+    "weigh",
+    "write_weighed",
 ]

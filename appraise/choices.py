@@ -27,7 +27,11 @@ ScoreNoise = Literal["none", "scorers", "range"]
 Analysis = Literal["thresholds", "within", "scores", "weight-sets", "leave-one-out", "smaa"]
 """The analyses ``sensitivity`` runs."""
 
+Pooling = Literal["mean", "geometric", "median"]
+"""How ``weigh`` combines the bodies' global weights."""
+
 OPTION_STATUSES: tuple[OptionStatus, ...] = get_args(OptionStatus)
+POOLINGS: tuple[Pooling, ...] = get_args(Pooling)
 DISTRIBUTIONS: tuple[Distribution, ...] = get_args(Distribution)
 SCORE_NOISES: tuple[ScoreNoise, ...] = get_args(ScoreNoise)
 ANALYSES: tuple[Analysis, ...] = get_args(Analysis)

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from appraise.choices import Aggregate, Missing, OptionStatus
+from appraise.choices import Aggregate, Missing, OptionStatus, Pooling
 from appraise.limits import MAX_CRITERIA, MAX_OPTIONS, MAX_RULE_COUNT, MAX_RULES, MAX_WEIGHT_SETS
 from appraise.safe_text import cut, refused_text
 
@@ -358,6 +358,39 @@ class RulesFile(_Model):
     """A list of interdependency rules."""
 
     rules: list[Rule] = Field(min_length=1, max_length=MAX_RULES)
+
+
+# A pairwise judgement: [a, b, v], a is v times as important as b (v from 1/9 to 9, a number or
+# a fraction written "1/3"); its range is checked with the family, so every problem is listed.
+Ratio = (
+    Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
+    | Annotated[str, StringConstraints(pattern=r"^\s*[1-9]\s*/\s*[1-9]\s*$")]
+)
+Judgement = tuple[Slug, Slug, Ratio]
+Family = dict[Slug, Number]
+
+
+class BodySpec(_Model):
+    """One body's view: per family (``top`` or a criterion id), swing, points or pairwise."""
+
+    id: Slug
+    name: Name
+    swing: dict[Slug, Family] = Field(default_factory=dict)
+    """The most important swing is 100, the others from 0 to 100 against it."""
+    points: dict[Slug, Family] = Field(default_factory=dict)
+    pairwise: dict[Slug, list[Judgement]] = Field(default_factory=dict)
+    """AHP: every pair of the family judged once."""
+
+
+class ElicitationFile(_Model):
+    """The judgements of several bodies on one criteria tree (``appraise weigh``)."""
+
+    criteria: Text
+    """The tree being weighted: a path (from this file's folder) or a bundled name."""
+    title: Name | None = None
+    source: Text | None = None
+    bodies: list[BodySpec] = Field(min_length=1, max_length=MAX_WEIGHT_SETS)
+    combine: Pooling = "mean"
 
 
 @dataclass(frozen=True)

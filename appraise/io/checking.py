@@ -1,4 +1,4 @@
-"""``appraise check``: read any mix of criteria, scores and rules files and gather every problem."""
+"""``appraise check``: any mix of criteria, scores, rules and elicitation files; every problem."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 
 from appraise.data import CriteriaTree, ScoreSheet
 from appraise.errors import AppraiseError, InputError, Problem, Problems
-from appraise.io.criteria_files import criteria_for
+from appraise.io.criteria_files import criteria_for, load_criteria
 from appraise.io.files import is_workbook, resolve_any, shown_path
 from appraise.io.loading import salvage_scores
 from appraise.io.parsing import FileKind, Locate, file_kind, parse_as
-from appraise.model import CriteriaFile, RulesFile, ScoresFile, Settings
+from appraise.model import CriteriaFile, ElicitationFile, RulesFile, ScoresFile, Settings
 from appraise.validate import check_criteria, check_rules, check_sheet
+from appraise.validate.elicitation import check_elicitation
 
 
 @dataclass
@@ -104,6 +105,13 @@ def _check_file(
         problems, sheet = check_sheet(spec, shown_path(path), tree, settings, locate)
         result.problems.extend(problems)
         return sheet
+    elif isinstance(spec, ElicitationFile):
+        try:
+            tree = load_criteria(spec.criteria, normalise=True, relative_to=path)
+        except AppraiseError as exc:
+            result.problems.extend(_problems_of(exc))
+            return None
+        result.problems.extend(check_elicitation(spec, tree, shown_path(path)))
     return spec if isinstance(spec, RulesFile) else None
 
 

@@ -26,9 +26,9 @@ from appraise.limits import (
     MAX_WEIGHT_SETS,
 )
 from appraise.messages import validation_problems
-from appraise.model import CriteriaFile, RulesFile, ScoresFile
+from appraise.model import CriteriaFile, ElicitationFile, RulesFile, ScoresFile
 
-FileKind = Literal["criteria", "scores", "rules"]
+FileKind = Literal["criteria", "scores", "rules", "elicitation"]
 M = TypeVar("M", bound=BaseModel)
 Locate = Callable[[str], str]
 """Maps a YAML path (``options[2].scores.safety``) to where it is in the file as read."""
@@ -37,6 +37,7 @@ _KEYS: dict[FileKind, str] = {
     "criteria": "a criteria file (title, criteria, ...)",
     "scores": "a scores file (group, name, criteria, scale, options, ...)",
     "rules": "a rules file (rules: [...])",
+    "elicitation": "an elicitation file (criteria, bodies: [...])",
 }
 
 
@@ -66,6 +67,8 @@ def _kind_of(data: Any) -> FileKind | None:
             return "scores"
         if "rules" in data:
             return "rules"
+        if "bodies" in data:
+            return "elicitation"
         if "criteria" in data:
             return "criteria"
     return None
@@ -218,8 +221,8 @@ def file_kind(path: Path) -> tuple[FileKind, Any, Locate]:
         raise InputError(
             path,
             "",
-            "not a criteria, scores or rules file "
-            "(expected a mapping with 'criteria', 'options' or 'rules')"
+            "not a criteria, scores, rules or elicitation file "
+            "(expected a mapping with 'criteria', 'options', 'rules' or 'bodies')"
             + (f", found {_found(data)}" if isinstance(data, str) else ""),
         )
     return kind, data, locate
@@ -227,8 +230,10 @@ def file_kind(path: Path) -> tuple[FileKind, Any, Locate]:
 
 def parse_as(
     path: Path, kind: FileKind, data: Any, locate: Locate = same_place
-) -> CriteriaFile | ScoresFile | RulesFile:
+) -> CriteriaFile | ScoresFile | RulesFile | ElicitationFile:
     """Validate already-read data as the given kind of file (for ``check``)."""
+    if kind == "elicitation":
+        return parse(path, ElicitationFile, kind, data, locate)
     if kind == "criteria":
         return parse(path, CriteriaFile, kind, data, locate)
     if kind == "scores":

@@ -263,6 +263,7 @@ def sniff(path: Path) -> Sniffed | None:
 _READS = {
     "criteria": "a criteria file is YAML text (see 'Input files' in the README)",
     "rules": "a rules file is YAML text (see 'Input files' in the README)",
+    "elicitation": "an elicitation file is YAML text (see 'Input files' in the README)",
 }
 _TEMPLATE = "a workbook made by 'appraise template CRITERIA -o FILE.xlsx'"
 _SAVE_AS_UTF8 = (

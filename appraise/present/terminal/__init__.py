@@ -9,6 +9,7 @@ from __future__ import annotations
 from appraise.present.terminal.charts import weight_chart_view
 from appraise.present.terminal.combine import combinations_view
 from appraise.present.terminal.diff import diff_view
+from appraise.present.terminal.elicitation import weigh_view
 from appraise.present.terminal.explain import explain_view
 from appraise.present.terminal.ranking import (
     TABLE_ROWS,
@@ -28,5 +29,6 @@ __all__ = [
     "ranking_table",
     "sensitivity_view",
     "thresholds_table",
+    "weigh_view",
     "weight_chart_view",
 ]

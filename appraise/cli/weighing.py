@@ -1,0 +1,121 @@
+"""The command that turns each body's judgements into weights: weigh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from appraise.choices import POOLINGS, Pooling
+from appraise.cli.app import app
+from appraise.cli.options import (
+    FLAG,
+    FormatOpt,
+    QuietOpt,
+    VerboseOpt,
+    a_name,
+    exit_on_input_error,
+)
+from appraise.cli.terminal import Format, emit, err, escape_markup, out, print_notes
+from appraise.safe_text import one_line
+
+
+@app.command()
+def weigh(
+    elicitation: Annotated[
+        str,
+        typer.Argument(
+            metavar="ELICITATION",
+            help="The bodies' judgements (YAML, see 'Input files' in the README) or a bundled "
+            "example's name.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write a criteria file (.yaml): the pooled weights as its weights, each body's "
+            "as a weight set.",
+            show_default=False,
+        ),
+    ] = None,
+    scores: Annotated[
+        str | None,
+        typer.Option(
+            "--scores",
+            "-s",
+            metavar="SCORES",
+            help="Say who leads this scores file under each body's weights.",
+            callback=a_name,
+        ),
+    ] = None,
+    combine: Annotated[
+        Pooling | None,
+        typer.Option(
+            "--combine",
+            metavar="POOL",
+            help=f"Pool the bodies' weights by {', '.join(POOLINGS[:-1])} or {POOLINGS[-1]} "
+            "(default: the file's choice, else mean).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    force: Annotated[
+        bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
+    ] = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Weights from each body's judgements (swing, points or pairwise), side by side and pooled.
+
+    Each body states its view per family of criteria; a pairwise family gets Saaty's
+    consistency ratio, and above 0.10 the judgement most at odds with the rest is named with
+    the value the others imply. A family a body does not state keeps the criteria file's
+    weights, and the output says so. -o writes the criteria file that `rank`, `sensitivity`
+    and `export` read, so each body's view is a weight set beside the pooled weights.
+
+    Example: appraise weigh examples/elicitation-cp-2016.yaml
+    Example: appraise weigh elicitation-cp-2016 --scores options/urgent-care.yaml
+    Example: appraise weigh elicitation-cp-2016 --combine geometric -o weighed.yaml
+    Example: appraise sensitivity options/urgent-care.yaml   (after -o, with it named)
+    """
+    from appraise import api
+    from appraise.present.elicitation import weigh_record, weigh_rows
+    from appraise.present.formats import to_markdown
+
+    with exit_on_input_error():
+        result = api.weigh(elicitation, combine=combine)
+        leaders = option_names = None
+        if scores is not None:
+            sheet = api.load_scores(scores)
+            leaders = api.leaders_by_body(result, sheet)
+            option_names = {o.id: o.name for o in sheet.options}
+        written = (
+            api.write_weighed(result, output, elicitation=elicitation, force=force)
+            if output is not None
+            else None
+        )
+    print_notes(list(result.tree.notes))
+    record = weigh_record(result, leaders, option_names)
+
+    def tables() -> None:
+        from appraise.present import terminal
+
+        tree = result.tree
+        names = {n: tree.name(n) for n in (*tree.top_ids, *tree.leaf_ids)}
+        title = f"Weights of {tree.spec.title}, from {len(result.bodies)} bodies' judgements"
+        out.print(terminal.weigh_view(record, names, title, out.size.width))
+
+    emit(
+        fmt,
+        lambda: record,
+        lambda: weigh_rows(record),
+        lambda: to_markdown(weigh_rows(record)),
+        tables,
+    )
+    if written is not None:
+        err.print(f"Wrote {escape_markup(one_line(str(written)))}", highlight=False)
