@@ -87,6 +87,7 @@ def test_the_view_reads_at_80_and_120_columns(demo, width):
     assert all(len(line) <= width for line in text.splitlines())
     assert text == dedent(
         """\
+        Demo group (demo)
         Option Y (y): total 3.20, rank 2
         Where the total comes from (part = weight x score)
         Criterion      ┃   Weight ┃   Score ┃  Panel ┃  Part
@@ -95,11 +96,11 @@ def test_the_view_reads_at_80_and_120_columns(demo, width):
         Criterion B    │    40.0% │    5.00 │        │ 2.000
         Total          │   100.0% │         │        │ 3.200
         Against Option X (x)
-        Criterion        ┃      This option ┃     Against ┃      Gap
-        ━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━
-        Criterion A      │            1.200 │       3.000 │   -1.800
-        Criterion B      │            2.000 │       0.400 │   +1.600
-        Total            │            3.200 │       3.400 │   -0.200
+        Criterion    ┃  This option ┃ Against ┃ Gap (this - against)
+        ━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━
+        Criterion A  │        1.200 │   3.000 │               -1.800
+        Criterion B  │        2.000 │   0.400 │               +1.600
+        Total        │        3.200 │   3.400 │               -0.200
         Option X leads Option Y by 0.20: +1.80 from Criterion A, -1.60 from Criterion B.
         """
     )

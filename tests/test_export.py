@@ -873,7 +873,7 @@ def test_summary_robustness_opens_with_the_sensitivity_headline(demo_sensitivity
     summary = openpyxl.load_workbook(sensitivity_book)["Summary"]
     text = row_values(summary, "Robustness")[1]
     assert text.startswith(sensitivity_summary(result)[0])
-    assert "stays first unless the Criterion A weight falls below 57% (now 60%)" in text
+    assert "stays first unless the weight of 'Criterion A' falls below 57.1% (now 60.0%)" in text
     assert "'Sensitivity' sheet" in text
     assert "leads Option Y by 0.20 points" not in text
 

@@ -49,6 +49,7 @@ CASES = {
     "template": ["template", "cp-2016", "-o", "{out}/urgent-care.xlsx"],
     "export": ["export", "urgent-care", "-o", "{out}/uc.xlsx", "--samples", "500"],
     "examples": ["examples", "{out}/tour"],
+    "weigh": ["weigh", "examples/elicitation-cp-2016.yaml", "--scores", "options/urgent-care.yaml"],
 }
 
 

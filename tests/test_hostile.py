@@ -428,7 +428,7 @@ def test_a_list_where_a_mapping_belongs(write):
         "",
         "expected a scores file (group, name, criteria, scale, options, ...) as a YAML mapping, "
         "found a list",
-        check_message="not a criteria, scores or rules file",
+        check_message="not a criteria, scores, rules or elicitation file",
     )
     nested = demo(write, THREE_OPTIONS.replace("{a: 5, b: 1}", "[5, 1]"), "nested.yaml")
     refused(nested, "options[0].scores", "input should be a valid dictionary, found [5, 1]")
@@ -623,8 +623,8 @@ def test_a_file_that_is_one_line_of_text_says_what_it_holds(write):
         "",
         f"expected a scores file (group, name, criteria, scale, options, ...) {mapping} "
         "'group:demo': a key needs a space after its ':' ('group: demo')",
-        check_message="not a criteria, scores or rules file (expected a mapping with 'criteria', "
-        "'options' or 'rules'), found the text 'group:demo': a key needs a space after its ':' "
+        check_message="not a criteria, scores, rules or elicitation file (expected a mapping with "
+        "'criteria', 'options', 'rules' or 'bodies'), found the text 'group:demo': a key needs a space after its ':' "
         "('group: demo')",
     )
     refused(
@@ -632,8 +632,8 @@ def test_a_file_that_is_one_line_of_text_says_what_it_holds(write):
         "",
         f"expected a scores file (group, name, criteria, scale, options, ...) {mapping} "
         "'Scores to follow after the meeting'",
-        check_message="not a criteria, scores or rules file (expected a mapping with 'criteria', "
-        "'options' or 'rules'), found the text 'Scores to follow after the meeting'",
+        check_message="not a criteria, scores, rules or elicitation file (expected a mapping with "
+        "'criteria', 'options', 'rules' or 'bodies'), found the text 'Scores to follow after the meeting'",
     )
 
 
@@ -834,7 +834,7 @@ def test_a_json_file_that_is_not_an_object_says_what_it_is(write, text, found):
     by_check = {
         "null": "the file holds only null",
         "an empty file": "the file is empty",
-        "a list": "not a criteria, scores or rules file",
+        "a list": "not a criteria, scores, rules or elicitation file",
     }
     refused(
         path,

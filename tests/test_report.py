@@ -183,10 +183,11 @@ def test_a_bar_is_as_long_as_its_total_even_with_a_negative_part():
     12 cells (not 14 from drawing 1.0 + 1.0), split evenly between its two positive parts."""
     plain = stacked_bar([1.0, 0.75], 4.0, 28).plain
     renormalised = stacked_bar([1.0, -0.25, 1.0], 4.0, 28).plain
-    assert plain.count("█") == renormalised.count("█") == 12
+    assert 28 - plain.count("·") == 28 - renormalised.count("·") == 12
     assert len(plain) == len(renormalised) == 28
+    assert renormalised == "█" * 6 + "▒" * 6 + "·" * 16  # a fill per criterion; none for -0.25
     lower = stacked_bar([1.0, -0.5, 1.0], 4.0, 28).plain  # 1.5: 10.5 cells, 10 drawn
-    assert lower.count("█") == 10
+    assert 28 - lower.count("·") == 10
 
 
 def _threshold(criterion: str, name: str, level: str) -> dict:
@@ -202,17 +203,22 @@ def _threshold(criterion: str, name: str, level: str) -> dict:
     }
 
 
-def test_a_threshold_table_shows_ids_for_a_level_whose_names_would_be_cut():
-    """At 80 columns names get 16 characters: 'Impact on patient safety' and 'Impact on patient
-    experience' would both be 'Impact on pat…', so the sub-criteria show their ids; 'Quality'
-    fits, so the criterion keeps its name."""
+def test_a_threshold_table_names_criteria_whole_and_indents_sub_criteria():
+    """At 80 columns the names wrap between words, a sub-criterion's lines all indented under
+    it; no name is cut ('Impact on pat…' twice would be ambiguous) and none is an id."""
     items = [
         _threshold("quality", "Quality", "criterion"),
-        _threshold("safety", "Impact on patient safety", "sub-criterion"),
+        _threshold("safety", "Impact on patient safety and population health", "sub-criterion"),
         _threshold("experience", "Impact on patient experience", "sub-criterion"),
     ]
     rows = _draw(terminal.thresholds_table(items, {}, "T", 80), 80).splitlines()[3:]
-    assert [row.split("│")[0].rstrip() for row in rows] == ["Quality", "  safety", "  experience"]
+    names = [row.split("│")[0].rstrip() for row in rows]
+    assert names[0] == "Quality"
+    assert all(name.startswith("  ") for name in names[1:])
+    assert " ".join(" ".join(names).split()) == (
+        "Quality Impact on patient safety and population health Impact on patient experience"
+    )
+    assert "…" not in "".join(rows)
 
 
 def test_trim_float_drops_float_noise_and_cancellation():

@@ -401,8 +401,8 @@ def test_sensitivity_json_holds_only_what_was_asked(demo):
     )
     # a and b are equally close to a bound (0.6 vs 4/7, 0.4 vs 3/7); the first is named.
     assert data["summary"][0] == (
-        "Option X is first today and stays first unless the Criterion A weight falls below 57% "
-        "(now 60%), when Option Y leads."
+        "Option X is first today and stays first unless the weight of 'Criterion A' falls "
+        "below 57.1% (now 60.0%), when Option Y leads."
     )
 
 
@@ -522,8 +522,8 @@ def test_the_headline_says_when_another_option_wins_more_simulations(demo):
     headline = json.loads(result.stdout)["summary"][0]
     found = re.fullmatch(
         r"Option X is first today but in only (\d+)% of 100,000 simulations; Option Y is first "
-        r"in (\d+)%\. Option X stays first unless the Criterion A weight falls below 57% "
-        r"\(now 60%\), when Option Y leads\.",
+        r"in (\d+)%\. Option X stays first unless the weight of 'Criterion A' falls below "
+        r"57\.1% \(now 60\.0%\), when Option Y leads\.",
         headline,
     )
     assert found, headline
@@ -607,7 +607,8 @@ def test_the_chart_draws_in_the_terminal_within_its_width(demo):
     assert result.exit_code == 0, result.output
     lines = [line.rstrip() for line in result.stdout.rstrip("\n").splitlines()]
     lines = lines[:-1] if lines[-1] == "" else lines
-    assert lines[0] == "Criterion A: each option's total as its weight runs from 0% to 100%"
+    assert lines[0] == "Demo group (demo)"
+    assert lines[1] == "Criterion A: each option's total as its weight runs from 0% to 100%"
     assert all(len(line) <= 80 for line in lines), max(map(len, lines))
     assert lines[-4:] == [
         "Where the order changes (the other weights in proportion):",

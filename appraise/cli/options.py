@@ -144,7 +144,7 @@ ConflictOpt = Annotated[
 ScoresArg = Annotated[
     list[str] | None,
     typer.Argument(
-        metavar="SCORES...",
+        metavar="SCORES",
         help="Scores files (YAML or .xlsx workbooks) or bundled names, one per group; none: the "
         "bundled example.",
         show_default=False,

@@ -118,7 +118,7 @@ def check(
     files: Annotated[
         list[Path],
         typer.Argument(
-            metavar="FILES...",
+            metavar="FILES",
             help="Criteria, scores or rules files (YAML), scoring workbooks (.xlsx), or "
             "bundled names.",
             show_default=False,
@@ -264,8 +264,8 @@ def sensitivity(
         typer.Option(
             "--score-noise",
             metavar="NOISE",
-            help="SMAA scores: fixed (none), resample the panel's scorers, or anywhere in each "
-            "cell's min-max range.",
+            help="SMAA scores: none (fixed), scorers (resample the panel's scorers) or range "
+            "(anywhere in each cell's min-max range).",
         ),
     ] = "none",
     weights: WeightsOpt = None,

@@ -57,7 +57,7 @@ def combine(
     scores: Annotated[
         list[str],
         typer.Argument(
-            metavar="SCORES...",
+            metavar="SCORES",
             help="One scores file per working group (YAML or .xlsx), all on one criteria file.",
             show_default=False,
         ),
@@ -316,14 +316,15 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
     ] = False,
-    sensitivity: Annotated[
+    no_sensitivity: Annotated[
         bool,
         typer.Option(
-            "--sensitivity/--no-sensitivity",
+            "--no-sensitivity",
             metavar=FLAG,
-            help="Add the sensitivity sheets (thresholds, weight sets, leave-one-out, simulation).",
+            help="Leave out the sensitivity sheets (thresholds, weight sets, leave-one-out, "
+            "simulation), which are written by default.",
         ),
-    ] = True,
+    ] = False,
     samples: SmaaSamplesOpt = 10_000,
     seed: SeedOpt = 1,
     rules: Annotated[
@@ -383,7 +384,7 @@ def export(
             rankings,
             rules=rules,
             previous=previous,
-            sensitivity=sensitivity,
+            sensitivity=not no_sensitivity,
             samples=samples,
             seed=seed,
             rescale=rescale,

@@ -107,7 +107,7 @@ def _check_file(
         return sheet
     elif isinstance(spec, ElicitationFile):
         try:
-            tree = load_criteria(spec.criteria, normalise=True, relative_to=path)
+            tree = load_criteria(spec.criteria, settings.normalise, relative_to=path)
         except AppraiseError as exc:
             result.problems.extend(_problems_of(exc))
             return None

@@ -33,8 +33,6 @@ def load_elicitation(reference: str | Path) -> tuple[ElicitationFile, CriteriaTr
     """
     path = resolve_elicitation_path(reference)
     spec = parse(path, ElicitationFile, "elicitation")
-    # Families rescaled: the tree gives the families, and the file's weights only for a family
-    # a body does not state; a published family that does not add to 100 still weighs.
-    tree = load_criteria(spec.criteria, normalise=True, relative_to=path)
+    tree = load_criteria(spec.criteria, relative_to=path)
     raise_if_errors(check_elicitation(spec, tree, shown_path(path)))
     return spec, tree, path

@@ -75,11 +75,24 @@ def _scorer(change: ScorerChange) -> PanelChangeRecord:
     }
 
 
+def _notes(diff: Diff) -> list[str]:
+    """Both rounds' notes and the comparison's, each once.
+
+    Two rounds on one criteria table (the same table, read from two copies: a checkout's
+    ``criteria/`` and the installed one) say what it says once, not once per copy.
+    """
+    old_tree, new_tree = diff.old.sheet.tree, diff.new.sheet.tree
+    same_table = old_tree.spec == new_tree.spec and old_tree.path != new_tree.path
+    new = [n for n in diff.new.notes if not (same_table and n in new_tree.notes)]
+    return list(dict.fromkeys([*diff.old.notes, *new, *diff.notes]))
+
+
 def diff_record(diff: Diff) -> DiffRecord:
     """Everything ``appraise diff`` found, in JSON-ready form."""
     return {
         "group": diff.new.sheet.group,
         "name": diff.new.sheet.spec.name,
+        "illustrative": diff.old.sheet.illustrative or diff.new.sheet.illustrative,
         "old": _round(diff, "old"),
         "new": _round(diff, "new"),
         "compared_at": "sub-criteria" if diff.level == "leaves" else "criteria",
@@ -87,7 +100,7 @@ def diff_record(diff: Diff) -> DiffRecord:
         "scores": LazyList(len(diff.scores), lambda k: _score_change(diff.scores[k])),
         "weights": [{"criterion": w.criterion, "old": w.old, "new": w.new} for w in diff.weights],
         "panel": [_scorer(c) for c in diff.panel],
-        "notes": list(dict.fromkeys([*diff.old.notes, *diff.new.notes, *diff.notes])),
+        "notes": _notes(diff),
         "summary": diff_summary(diff),
     }
 

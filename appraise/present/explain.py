@@ -47,6 +47,7 @@ class ExplainRecord(TypedDict):
     group: str
     name: str
     file: str
+    illustrative: bool
     option: OptionBrief
     leaves: list[LeafRecord]
     against: OptionBrief | None
@@ -105,6 +106,7 @@ def explain_record(result: Explanation) -> ExplainRecord:
         "group": sheet.group,
         "name": sheet.spec.name,
         "file": sheet.path,
+        "illustrative": sheet.illustrative,
         "option": _brief(result, result.option),
         "leaves": [_leaf(p, names) for p in result.parts],
         "against": None if result.against is None else _brief(result, result.against),

@@ -341,6 +341,7 @@ class DiffRecord(TypedDict):
 
     group: str
     name: str
+    illustrative: bool
     old: RoundRecord
     new: RoundRecord
     compared_at: Literal["sub-criteria", "criteria"]

@@ -202,7 +202,10 @@ def _headline(result: Sensitivity) -> str:
 
 
 def _threshold_clause(result: Sensitivity) -> str:
-    """``stays first unless the X weight rises above 39% (now 17%), when Y leads``, or ''."""
+    """``stays first unless the weight of 'X' rises above 38.7% (now 17.5%), when Y leads``.
+
+    Or '' without thresholds. The figures are those of the thresholds table.
+    """
     if result.thresholds is None:
         return ""
     binding = _binding(result)
@@ -212,8 +215,9 @@ def _threshold_clause(result: Sensitivity) -> str:
     taker = t.below if words == "falls below" else t.above
     names = {o.id: o.name for o in result.ranking.options}
     return (
-        f"stays first unless the {result.ranking.sheet.tree.name(t.criterion)} weight "
-        f"{words} {_pct(bound)} (now {_pct(t.weight)}), when {names.get(taker or '', taker)} leads"
+        f"stays first unless the weight of '{result.ranking.sheet.tree.name(t.criterion)}' "
+        f"{words} {percent_text(bound)}% (now {percent_text(t.weight)}%), when "
+        f"{names.get(taker or '', taker)} leads"
     )
 
 

@@ -125,7 +125,8 @@ def _check_pairs(
             problems.append(Problem(path, at, f"'{a}' is judged against itself"))
         v = ratio(value)
         if not 1 / 9 - 1e-12 <= v <= 9 + 1e-12:
-            problems.append(Problem(path, at, f"a judgement runs from 1/9 to 9, found {value!s}"))
+            shown = value if isinstance(value, str) else f"{value:g}"
+            problems.append(Problem(path, at, f"a judgement runs from 1/9 to 9, found {shown}"))
         if bad or a == b:
             continue
         pair = frozenset((a, b))

@@ -9,6 +9,8 @@ from rich.text import Text
 
 from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import WeightChart
+from appraise.present.terminal.tables import group_title
+from appraise.weights import percent_text
 
 # A marker per line, so the lines read apart without colour (a projector, a log, NO_COLOR).
 MARKERS = ("•", "x", "+", "o", "*", "#", "=", "~")
@@ -35,7 +37,7 @@ def weight_chart_view(ranking: Ranking, chart: WeightChart, width: int = 80) -> 
         plt.plot(xs, [t[i] for t in totals], marker=MARKERS[i % len(MARKERS)])
     plt.vline(100 * chart.line.current)
     plt.xlim(0, 100)
-    plt.xlabel(f"weight of {criterion} (%); | today {100 * chart.line.current:.1f}%")
+    plt.xlabel(f"weight of {criterion} (%); | today {percent_text(chart.line.current)}%")
     plt.ylabel("total")
     drawn = Text.from_ansi(plt.build())
     plt.clear_figure()
@@ -44,7 +46,9 @@ def weight_chart_view(ranking: Ranking, chart: WeightChart, width: int = 80) -> 
     legend.add_column()
     for i, option in enumerate(drawn_ids):
         legend.add_row(MARKERS[i % len(MARKERS)] * 2, names[option])
+    sheet = ranking.sheet
     parts: list[RenderableType] = [
+        group_title(sheet.spec.name, sheet.group, sheet.illustrative),
         Text(f"{criterion}: each option's total as its weight runs from 0% to 100%", style="bold"),
         drawn,
         Padding(legend, (0, 0, 0, 2)),
@@ -55,7 +59,7 @@ def weight_chart_view(ranking: Ranking, chart: WeightChart, width: int = 80) -> 
         crossings.add_column(no_wrap=True)
         crossings.add_column()
         for t, below, above in chart.crossings:
-            crossings.add_row(f"at {100 * t:.1f}%:", f"{names[above]} overtakes {names[below]}")
+            crossings.add_row(f"at {percent_text(t)}%:", f"{names[above]} overtakes {names[below]}")
         parts.append(Padding(crossings, (0, 0, 0, 2)))
     else:
         parts.append(Text("The order does not change anywhere from 0% to 100%."))

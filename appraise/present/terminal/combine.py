@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from appraise.present.records import CombineRecord
-from appraise.present.terminal.tables import titled
+from appraise.present.terminal.tables import bullets, titled
 from appraise.weights import percent_text
 
 
@@ -16,7 +16,7 @@ def combinations_view(record: CombineRecord, width: int = 80) -> RenderableType:
     if record["illustrative"]:
         title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
     parts: list[RenderableType] = [title]
-    parts += [Text(f"• {sentence}") for sentence in record["summary"]]
+    parts.append(bullets(record["summary"]))
     parts.append(Text(""))
     parts.append(_combinations_table(record, width))
     parts.append(_explanation_table(record, width))
@@ -37,8 +37,9 @@ def _combinations_table(record: CombineRecord, width: int) -> RenderableType:
         f"Top combinations{by} ({len(shown)} of {len(combos)} shown; '·' = as in the first)"
     )
     table.add_column("Group", no_wrap=True)
-    for c in shown:
-        table.add_column(f"#{c['rank']}", no_wrap=True)
+    tied = {r for r in [c["rank"] for c in combos] if [x["rank"] for x in combos].count(r) > 1}
+    for c in shown:  # "=1 =1 3": a rank shared by tied combinations, as league tables write it
+        table.add_column(f"{'=' if c['rank'] in tied else '#'}{c['rank']}", no_wrap=True)
     table.add_row(label, *(f"{c[key]:.2f}" for c in shown), style="bold")
     if shares is not None:
         table.add_row("best in", *(f"{percent_text(x)}%" for x in shares[: len(shown)]))

@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from appraise.present.records import DiffRecord
-from appraise.present.terminal.tables import titled
+from appraise.present.terminal.tables import bullets, group_title, titled
 
 MAX_SCORE_ROWS = 40
 
@@ -22,14 +22,12 @@ def diff_view(record: DiffRecord, names: dict[str, str], width: int = 120) -> Re
     change ``3.80 → 3.78`` is never split. Below ``STATUS_APART`` columns a status other than
     ``kept`` follows the option's name instead of taking a column.
     """
-    title = Text(f"{record['name']} ", style="bold")
-    title.append(f"({record['group']}): ", style="dim")
-    title.append(
-        f"round '{record['old']['round'] or record['old']['file']}' → "
+    rounds = Text(
+        f"Round '{record['old']['round'] or record['old']['file']}' → "
         f"'{record['new']['round'] or record['new']['file']}', compared at {record['compared_at']}"
     )
-    parts: list[RenderableType] = [title]
-    parts += [Text(f"• {sentence}") for sentence in record["summary"]]
+    title = group_title(record["name"], record["group"], record["illustrative"])
+    parts: list[RenderableType] = [title, rounds, bullets(record["summary"])]
     parts.append(_options_table(record, width >= STATUS_APART))
     option_names = {o["id"]: o["name"] for o in record["options"]}
     if record["scores"]:

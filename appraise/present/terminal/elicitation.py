@@ -108,7 +108,8 @@ def _how_stated(bodies: Sequence[Mapping[str, Any]], names: Mapping[str, str]) -
             line.append(f". The criteria file's weights for {kept}.")
         for f, w in body["families"].items():
             if "most_at_odds" in w:
-                line.append(f"\n{_family_name(f, names)}: ", style="bold yellow")
+                family = _family_name(f, names)
+                line.append(f"\n{family[0].upper()}{family[1:]}: ", style="bold yellow")
                 line.append(w["most_at_odds"]["text"], style="yellow")
         grid.add_row("•", line)
     return Group(Text("How each body stated its view", style="bold"), Padding(grid, (0, 0, 0, 2)))

@@ -6,7 +6,8 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from appraise.present.explain import ExplainRecord, LeafRecord
-from appraise.present.terminal.tables import titled
+from appraise.present.terminal.tables import group_title, titled
+from appraise.weights import percent_text
 
 
 def explain_view(record: ExplainRecord) -> RenderableType:
@@ -14,7 +15,8 @@ def explain_view(record: ExplainRecord) -> RenderableType:
     option, against = record["option"], record["against"]
     title = Text(f"{option['name']} ", style="bold")
     title.append(f"({option['id']}): total {option['total']:.2f}, rank {option['rank']}")
-    parts: list[RenderableType] = [title]
+    heading = group_title(record["name"], record["group"], record["illustrative"])
+    parts: list[RenderableType] = [heading, title]
     table = titled("Where the total comes from (part = weight x score)", min_width=52)
     nested = any(leaf["leaf"] != leaf["criterion"] for leaf in record["leaves"])
     table.add_column("Sub-criterion" if nested else "Criterion", overflow="fold")
@@ -30,7 +32,7 @@ def explain_view(record: ExplainRecord) -> RenderableType:
         )
         table.add_row(
             leaf["name"],
-            f"{100 * leaf['weight']:.1f}%",
+            f"{percent_text(leaf['weight'])}%",
             "-" if leaf["score"] is None else f"{leaf['score']:.2f}",
             panel,
             f"{leaf['part']:.3f}",
@@ -44,7 +46,7 @@ def explain_view(record: ExplainRecord) -> RenderableType:
         gaps.add_column("Criterion", overflow="fold")
         gaps.add_column("This option", justify="right", no_wrap=True)
         gaps.add_column("Against", justify="right", no_wrap=True)
-        gaps.add_column("Gap", justify="right", no_wrap=True)
+        gaps.add_column("Gap (this - against)", justify="right", no_wrap=True)
         for g in record["gap_by_criterion"]:
             gaps.add_row(
                 g["name"], f"{mine[g['id']]:.3f}", f"{theirs[g['id']]:.3f}", f"{g['gap']:+.3f}"

@@ -18,7 +18,14 @@ from appraise.present.records import (
     RankingRecord,
     SetAsideKey,
 )
-from appraise.present.terminal.tables import BAR_WIDTH, PALETTE, stacked_bar, titled
+from appraise.present.terminal.tables import (
+    BAR_WIDTH,
+    PALETTE,
+    fill,
+    group_title,
+    stacked_bar,
+    titled,
+)
 from appraise.safe_text import one_line
 from appraise.weights import percent_text
 
@@ -46,11 +53,7 @@ def ranking_table(
     """
     low, high = record["scale"]["min"], record["scale"]["max"]
     shares = _criterion_shares(record)
-    title = Text(f"{record['name']} ", style="bold")
-    title.append(f"({record['group']})", style="dim")
-    if record["illustrative"]:
-        title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
-    table = titled(title)
+    table = titled(group_title(record["name"], record["group"], record["illustrative"]))
     table.add_column("Rank", justify="right")
     table.add_column("Option", overflow="fold", min_width=OPTION_MIN_WIDTH, max_width=44)
     table.add_column("Total", justify="right")
@@ -159,7 +162,7 @@ def _legend(shares: dict[str, float], names: dict[str, str], kept: bool = False)
     """
     items = [Text("◆ status quo" + (" (kept for comparison)" if kept else ""))]
     for i, criterion in enumerate(shares):
-        item = Text("█ ", style=PALETTE[i % len(PALETTE)])
+        item = Text(f"{fill(i)} ", style=PALETTE[i % len(PALETTE)])
         item.append(f"{names.get(criterion, criterion)} {percent_text(shares[criterion])}%")
         items.append(item)
     return Padding(Columns(items, padding=(0, 3)), (0, 0, 0, 2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.text import Text
 
 from appraise.present.records import (
@@ -14,7 +15,7 @@ from appraise.present.records import (
     SmaaRecord,
     ThresholdRecord,
 )
-from appraise.present.terminal.tables import stacked_bar, titled
+from appraise.present.terminal.tables import FILLS, bullets, group_title, stacked_bar, titled
 from appraise.weights import percent_text
 
 STRIP_WIDTH = 20
@@ -50,40 +51,29 @@ def thresholds_table(
 ) -> RenderableType:
     """Per criterion: today's weight and the interval over which the leader stays first.
 
-    Names where a level's all fit, ids where any would be cut; neither is ever cut or split.
+    Criteria by name, a sub-criterion's indented on every line it wraps to (ids are in JSON).
     Below ``WIDE`` columns the strip has half as many cells (10% each).
     """
     cells = STRIP_WIDTH if width >= WIDE else STRIP_WIDTH // 2
-    name_width = max(12, min(34, width - 64))
-    # Names cut short are ambiguous ("Impact on pat…" three times): if any of a level would
-    # be, that level's rows show ids, which are short and exact.
-    fits = {
-        level: all(len(_indented(i, i["name"])) <= name_width for i in items if i["level"] == level)
-        for level in ("criterion", "sub-criterion")
-    }
-    labels = [_indented(i, i["name"] if fits[i["level"]] else i["criterion"]) for i in items]
     table = titled(title)
-    table.add_column("Criterion", no_wrap=True, min_width=max(map(len, labels), default=9))
+    table.add_column("Criterion", ratio=3, min_width=14)
     for heading in ("Now", "From", "To"):
         table.add_column(heading, justify="right", no_wrap=True, min_width=5)
     scale = f"0% {'':-^{cells - 8}} 100%" if cells >= 12 else "0-100%"
     table.add_column(scale, no_wrap=True, min_width=cells)
-    table.add_column("Then leads", max_width=26, min_width=10)
-    for item, label in zip(items, labels, strict=True):
+    table.add_column("Then leads", ratio=2, min_width=10)
+    for item in items:
         takers = [option_names.get(x, x) for x in (item["below"], item["above"]) if x]
+        name = Text(item["name"])
         table.add_row(
-            label,
+            name if item["level"] == "criterion" else Padding(name, (0, 0, 0, 2)),
             _percent_or_dash(item["weight"]),
             "0%" if item["lower"] is None else _percent_or_dash(item["lower"]),
             "100%" if item["upper"] is None else _percent_or_dash(item["upper"]),
             _strip(item["weight"], item["lower"], item["upper"], cells),
-            " / ".join(dict.fromkeys(takers)) or "nobody",
+            Text(" / ".join(dict.fromkeys(takers))) if takers else Text("stays first", "dim"),
         )
     return table
-
-
-def _indented(item: ThresholdRecord, label: str) -> str:
-    return ("  " if item["level"] == "sub-criterion" else "") + label
 
 
 MAX_RANK_COLUMNS = 8
@@ -131,7 +121,7 @@ def smaa_table(smaa: SmaaRecord, top: int) -> RenderableType:
     return table
 
 
-RANK_FILLS = ("█", "▓", "▒", "░")  # a fill per rank, so the bars read without colour
+RANK_FILLS = FILLS  # a fill per rank, so the bars read without colour
 RANK_STYLES = ("green", "cyan", "yellow", "magenta")
 CHART_BAR = 40
 
@@ -251,12 +241,8 @@ def sensitivity_view(
     width: int = 80,
 ) -> RenderableType:
     """Everything ``appraise sensitivity`` found for one group, headline first."""
-    title = Text(f"{record['name']} ", style="bold")
-    title.append(f"({record['group']})", style="dim")
-    if record["illustrative"]:
-        title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
-    parts: list[RenderableType] = [title]
-    parts += [Text(f"• {sentence}") for sentence in record["summary"]]
+    title = group_title(record["name"], record["group"], record["illustrative"])
+    parts: list[RenderableType] = [title, bullets(record["summary"])]
     parts.append(Text(""))
     if "thresholds" in record:
         parts.append(thresholds_table(record["thresholds"], option_names, THRESHOLDS_TITLE, width))
