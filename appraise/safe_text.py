@@ -193,3 +193,8 @@ def csv_text(value: object) -> object:
     except ValueError:
         return "'" + value
     return value
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 criterion``, ``3 criteria``, ``0 errors``: a count and its noun, agreeing."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"

@@ -257,13 +257,13 @@ def test_check_lists_every_problem_and_exits_1(write):
     ]
     table = invoke("check", path)
     assert table.exit_code == 1
-    assert "FAILED: 1 error(s), 1 warning(s) in 1 file(s)" in table.stdout
+    assert "FAILED: 1 error, 1 warning in 1 file" in table.stdout
 
 
 def test_check_good_files_and_strict(demo, write):
     ok = invoke("check", demo, demo.parent / "two.yaml")
     assert ok.exit_code == 0
-    assert "OK: 0 error(s), 0 warning(s) in 2 file(s)" in ok.stdout
+    assert "OK: 0 errors, 0 warnings in 2 files" in ok.stdout
     no_sq = write("nosq.yaml", demo.read_text().replace("status_quo: true, ", ""))
     assert invoke("check", no_sq).exit_code == 0
     assert invoke("check", no_sq, "--strict").exit_code == 1

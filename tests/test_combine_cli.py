@@ -244,7 +244,7 @@ def test_a_tie_for_first_and_a_weight_set_with_no_effect_are_said_plainly():
         "access-up": True,
     }
     assert (
-        "Weight set(s) 'access-up' change no weight these files are scored against, so say "
+        "Weight set 'access-up' changes no weight these files are scored against, so says "
         "nothing either way."
     ) in data["summary"]
 

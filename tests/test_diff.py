@@ -249,7 +249,7 @@ def test_the_summary_gives_old_and_new_names_and_says_what_was_already_rejected(
         "Dropped, already rejected in round 'first': Option R (Too costly).",
         "Renamed: Rural urgent care hubs → Rural urgent primary care hubs; Hub (id h → h2).",
         "Largest change: Option X, +0.002 (all from scores).",
-        "2 score change(s) and 0 weight change(s).",
+        "2 score changes and 0 weight changes.",
     ]
     by_id = {o["id"]: o for o in record["options"]}
     assert by_id["r"]["status"] == "removed"
@@ -342,7 +342,7 @@ def test_differences_below_1e9_are_not_changes(write):
     x = next(o for o in result.options if o.id == "x")
     assert (x.change, x.from_scores, x.from_weights) == (0.0, 0.0, 0.0)
     record = _record(old, new)
-    assert record["summary"][-1] == "0 score change(s) and 0 weight change(s)."
+    assert record["summary"][-1] == "0 score changes and 0 weight changes."
     figures = option_figures([o for o in record["options"] if o["id"] == "x"])
     assert figures == [
         {"total": "2.20", "change": "0.00", "from_scores": "0.00", "from_weights": "0.00"}
@@ -480,7 +480,7 @@ def test_a_pure_rename_of_a_scorer_is_a_change(panel_rounds):
     summary = _record(old, new)["summary"]
     assert summary[-2:] == [
         "Panel: renamed bob → robert (same scores).",
-        "0 score change(s), 0 weight change(s) and 1 panel change(s).",
+        "0 score changes, 0 weight changes and 1 panel change.",
     ]
 
 
@@ -507,7 +507,7 @@ def test_scorers_added_and_removed_are_listed_with_the_scores_they_gave(panel_ro
     ]
     assert _record(old, new)["summary"][-2:] == [
         "Panel: added cat; removed bob.",
-        "3 score change(s), 0 weight change(s) and 2 panel change(s).",
+        "3 score changes, 0 weight changes and 2 panel changes.",
     ]
 
 
@@ -602,7 +602,7 @@ def test_a_consensus_round_against_a_panel_lists_the_panel_as_added(panel_rounds
     assert [(c["status"], c["id"]) for c in record["panel"]] == [("added", "ann"), ("added", "bob")]
     assert record["summary"][-2:] == [
         "Panel: added ann, bob (round 'zero' gave consensus scores).",
-        "0 score change(s), 0 weight change(s) and 2 panel change(s).",
+        "0 score changes, 0 weight changes and 2 panel changes.",
     ]
 
 
@@ -685,7 +685,7 @@ def test_a_renamed_scorer_shows_in_every_output_form(panel_rounds, tmp_path):
         ["bob → robert", "renamed", "x", 3, 3],
         ["bob → robert", "renamed", "y", 2, 4],
     ]
-    assert ["0 score change(s), 0 weight change(s) and 1 panel change(s)."] in values
+    assert ["0 score changes, 0 weight changes and 1 panel change."] in values
 
 
 def test_a_change_of_scale_is_said_not_hidden(write):

@@ -248,7 +248,7 @@ def test_check_lists_lint_warnings_and_strict_fails(write):
     ]
     table = runner.invoke(app, ["check", str(path)])
     assert table.exit_code == 0
-    assert "0 error(s), 1 warning(s)" in table.stdout
+    assert "0 errors, 1 warning" in table.stdout
     strict = runner.invoke(app, ["check", str(path), "--strict"])
     assert "Traceback" not in strict.stdout + strict.stderr
     assert strict.exit_code == 1

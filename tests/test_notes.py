@@ -16,7 +16,7 @@ from .conftest import THREE_OPTIONS, TWO_CRITERIA
 runner = CliRunner()
 
 RESCALED = Note("c.yaml: Quality's sub-criteria weights sum to 97.5; rescaled to 100", "figure")
-PRINTED = Note("c.yaml: 4 printed figure(s) do not reconcile", "info", "printed figures")
+PRINTED = Note("c.yaml: 4 printed figures do not reconcile", "info", "printed figures")
 FAR_1 = Note("s.yaml: 'X' on 'A': scorer 'bob' gave 1", "check", "scores far from their panel")
 FAR_2 = Note("s.yaml: 'Y' on 'B': scorer 'ann' gave 5", "check", "scores far from their panel")
 

@@ -680,6 +680,6 @@ def test_the_terminal_names_who_takes_over_and_shows_only_what_leave_one_out_cha
     assert "without Criterion A" in text
     assert "without Criterion B" not in text
     assert (
-        "Leaving out any other of the 2 criteria and scorers changes neither the leader nor the "
+        "Leaving out any other of the 2 criteria changes neither the leader nor the "
         "shortlist." in " ".join(text.split())
     )

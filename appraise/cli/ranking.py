@@ -43,7 +43,7 @@ from appraise.cli.terminal import (
     print_notes,
     progress_bar,
 )
-from appraise.safe_text import one_line
+from appraise.safe_text import one_line, plural
 
 if TYPE_CHECKING:
     from appraise.model import Settings
@@ -164,8 +164,8 @@ def check(
         verdict = "[bold red]FAILED[/]" if failed else "[bold green]OK[/]"
         kinds = ", ".join(f"{one_line(f['file'])} ({f['kind']})" for f in result.files)
         out.print(
-            f"{verdict}: {n_err} error(s), {n_warn} warning(s) in {len(result.files)} file(s): "
-            + escape_markup(kinds),
+            f"{verdict}: {plural(n_err, 'error')}, {plural(n_warn, 'warning')} in "
+            f"{plural(len(result.files), 'file')}: " + escape_markup(kinds),
             highlight=False,
         )
 

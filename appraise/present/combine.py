@@ -208,12 +208,15 @@ def combine_summary(result: CombineResult) -> list[str]:
         if active and not other:
             out.append(f"It stays best under every weight set ({some_names(same)}).")
         elif other:
-            out.append(f"Another combination is best under weight set(s) {some_names(other)}.")
+            sets = "weight set" if len(other) == 1 else "weight sets"
+            out.append(f"Another combination is best under {sets} {some_names(other)}.")
         if idle:
             quoted = some_names([f"'{name}'" for name in idle])
+            one = len(idle) == 1
             out.append(
-                f"Weight set(s) {quoted} change no weight these files are scored against, so "
-                "say nothing either way."
+                f"{'Weight set' if one else 'Weight sets'} {quoted} "
+                f"{'changes' if one else 'change'} no weight these files are scored against, so "
+                f"{'says' if one else 'say'} nothing either way."
             )
     if result.simulation is not None:
         out.append(_simulation_sentence(result, result.simulation))

@@ -22,7 +22,7 @@ from appraise.present.records import (
     ScoreChangeRecord,
     WeightChangeRecord,
 )
-from appraise.safe_text import markdown_text
+from appraise.safe_text import markdown_text, plural
 from appraise.weights import percent_text
 
 Record = dict[str, Any]
@@ -186,10 +186,10 @@ def _counts(diff: Diff) -> str:
     cells = sum(c.scorer is None for c in diff.scores)
     if diff.old.sheet.per_scorer or diff.new.sheet.per_scorer:
         return (
-            f"{cells} score change(s), {len(diff.weights)} weight change(s) and "
-            f"{len(diff.panel)} panel change(s)."
+            f"{plural(cells, 'score change')}, {plural(len(diff.weights), 'weight change')} and "
+            f"{plural(len(diff.panel), 'panel change')}."
         )
-    return f"{cells} score change(s) and {len(diff.weights)} weight change(s)."
+    return f"{plural(cells, 'score change')} and {plural(len(diff.weights), 'weight change')}."
 
 
 def scorer_text(change: PanelChangeRecord) -> str:

@@ -10,6 +10,7 @@ from appraise.data import CriteriaTree
 from appraise.errors import Problem, raise_if_errors, setting
 from appraise.model import CriteriaFile
 from appraise.notes import Note
+from appraise.safe_text import plural
 from appraise.weights import exact, printed_discrepancies, sum_text, sums_to_100
 
 
@@ -108,7 +109,8 @@ def check_criteria(
     if mismatches:
         notes.append(
             Note(
-                f"{path}: {len(mismatches)} printed figure(s) do not reconcile with the weights; "
+                f"{path}: {plural(len(mismatches), 'printed figure')} "
+                f"{'does' if len(mismatches) == 1 else 'do'} not reconcile with the weights; "
                 "appraise computes from the weights (see `appraise criteria`)",
                 "info",
                 "the criteria table's printed figures",

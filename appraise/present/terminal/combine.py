@@ -34,7 +34,9 @@ def _combinations_table(record: CombineRecord, width: int) -> RenderableType:
     key, label = record["figure"]["key"], record["figure"]["label"]
     by = "" if key == "total" else f" by {label}"
     table = titled(
-        f"Top combinations{by} ({len(shown)} of {len(combos)} shown; '·' = as in the first)"
+        f"Top combinations{by} ({len(shown)} of {len(combos)} shown"
+        + ("" if len(shown) == len(combos) else ", a wider terminal or --format csv shows all")
+        + "; '·' = as in the first)"
     )
     table.add_column("Group", no_wrap=True)
     tied = {r for r in [c["rank"] for c in combos] if [x["rank"] for x in combos].count(r) > 1}

@@ -16,6 +16,7 @@ from appraise.present.records import (
     ThresholdRecord,
 )
 from appraise.present.terminal.tables import FILLS, bullets, group_title, stacked_bar, titled
+from appraise.safe_text import plural
 from appraise.weights import percent_text
 
 STRIP_WIDTH = 20
@@ -184,12 +185,15 @@ def _leave_one_out(
         i for i in items if i["leader_changed"] or i["leader_shared"] or i["shortlist_changed"]
     ]
     same = len(items) - len(changed)
+    criteria = sum(i["kind"] == "criterion" for i in items)
+    scorers = sum(i["kind"] == "scorer" for i in items)
+    counted = plural(criteria, "criterion", "criteria") + (
+        f" and {plural(scorers, 'scorer')}" if scorers else ""
+    )
     rest = Text(
-        f"Leaving out any other of the {len(items)} criteria and scorers changes neither the "
-        "leader nor the shortlist."
+        f"Leaving out any other of the {counted} changes neither the leader nor the shortlist."
         if changed
-        else f"Leaving out any one of the {len(items)} criteria and scorers changes neither the "
-        "leader nor the shortlist."
+        else f"Leaving out any one of the {counted} changes neither the leader nor the shortlist."
     )
     if not changed:
         return Group(Text("Leave one out", style="italic"), rest)
