@@ -6,14 +6,14 @@ nothing here computes anything (``weights`` turns a tree into global weights).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from appraise.model import CriteriaFile, CriterionSpec, Scale, ScoresFile
+from appraise.model import CriteriaFile, CriterionSpec, MeasureSpec, Scale, ScoresFile
 
 FloatArray = npt.NDArray[np.float64]
 Level = Literal["leaves", "criteria"]
@@ -69,6 +69,17 @@ class CriteriaTree(ReadFromFile):
                 return criterion.id
         raise KeyError(leaf_id)
 
+    def measures(self) -> dict[str, MeasureSpec]:
+        """The value function of each measured leaf (criterion or sub-criterion), by id."""
+        found = {c.id: c.measure for c in self.spec.criteria if c.measure is not None}
+        found |= {
+            s.id: s.measure
+            for c in self.spec.criteria
+            for s in c.sub or []
+            if s.measure is not None
+        }
+        return found
+
     def name(self, node_id: str) -> str:
         """The printed name of any criterion or sub-criterion."""
         for criterion in self.spec.criteria:
@@ -121,6 +132,8 @@ class ScoreSheet(ReadFromFile):
     raw: FloatArray
     notes: tuple[str, ...] = ()
     source: Path | None = None  # the file read, when ``path`` is a label
+    measured: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Option id -> measured leaf -> the measure its score was derived from (CONTRACT 1.4)."""
 
     @property
     def group(self) -> str:

@@ -6,6 +6,7 @@ files at once (scores against criteria, rules against groups) live in ``validate
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -169,6 +170,35 @@ class PrintedFigures(_Model):
     global_: Number | None = Field(default=None, alias="global")
 
 
+class MeasureSpec(_Model):
+    """A value function: a leaf measured in ``unit``, scored linearly between ``points``.
+
+    ``points`` are ``[measure, score]`` pairs, at least two, the measures all different and
+    in order (rising or falling), the scores never turning back (CONTRACT 1.4).
+    """
+
+    unit: Name
+    points: list[tuple[Number, Number]] = Field(min_length=2, max_length=MAX_CRITERIA)
+
+    @model_validator(mode="after")
+    def _monotone(self) -> MeasureSpec:
+        xs = [x for x, _ in self.points]
+        ys = [y for _, y in self.points]
+        steps = [b - a for a, b in itertools.pairwise(xs)]
+        if not (all(d > 0 for d in steps) or all(d < 0 for d in steps)):
+            raise ValueError(
+                f"the measures of a value function rise or fall throughout, each once; found "
+                f"{', '.join(f'{x:g}' for x in xs)}"
+            )
+        rises = [b - a for a, b in itertools.pairwise(ys)]
+        if not (all(d >= 0 for d in rises) or all(d <= 0 for d in rises)):
+            raise ValueError(
+                f"the scores of a value function never turn back; found "
+                f"{', '.join(f'{y:g}' for y in ys)}"
+            )
+        return self
+
+
 class SubCriterionSpec(_Model):
     """A sub-criterion; its weight is in points within its criterion's family."""
 
@@ -177,6 +207,7 @@ class SubCriterionSpec(_Model):
     weight: Weight
     description: Text | None = None
     printed_global: Number | None = None
+    measure: MeasureSpec | None = None
 
 
 class CriterionSpec(_Model):
@@ -188,6 +219,8 @@ class CriterionSpec(_Model):
     description: Text | None = None
     sub: list[SubCriterionSpec] | None = Field(default=None, min_length=1)
     printed_subtotal: PrintedFigures | None = None
+    measure: MeasureSpec | None = None
+    """Only for a criterion scored directly (no ``sub``)."""
 
 
 class GateSpec(_Model):
@@ -289,11 +322,13 @@ class OptionSpec(_Model):
     """Dissent notes recorded by the panel, carried into every output."""
     scores: dict[Slug, Score] | None = None
     scorers: dict[Slug, dict[Slug, Score]] | None = Field(default=None, min_length=1)
+    measures: dict[Slug, Number] = Field(default_factory=dict)
+    """The option's measure of each measured criterion (CONTRACT 1.4): a fact, not a judgement."""
     gates: dict[Slug, GateResult] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_kind_of_scores(self) -> OptionSpec:
-        if self.scores is None and self.scorers is None:
+        if self.scores is None and self.scorers is None and not self.measures:
             raise ValueError(
                 f"option '{self.id}' has no scores yet: give 'scores' (consensus) or 'scorers' "
                 "(per scorer)"

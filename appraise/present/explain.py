@@ -22,6 +22,9 @@ class LeafRecord(TypedDict):
     scorers: int
     min: float | None
     max: float | None
+    measure: float | None
+    """The measure the score was derived from (a measured leaf), else None."""
+    unit: str | None
 
 
 class OptionBrief(TypedDict):
@@ -59,7 +62,9 @@ class ExplainRecord(TypedDict):
     notes: list[str]
 
 
-def _leaf(part: LeafPart, names: dict[str, str]) -> LeafRecord:
+def _leaf(
+    part: LeafPart, names: dict[str, str], measured: dict[str, float], units: dict[str, str]
+) -> LeafRecord:
     return {
         "leaf": part.leaf,
         "name": names[part.leaf],
@@ -70,6 +75,8 @@ def _leaf(part: LeafPart, names: dict[str, str]) -> LeafRecord:
         "scorers": part.scorers,
         "min": part.low,
         "max": part.high,
+        "measure": measured.get(part.leaf),
+        "unit": units.get(part.leaf),
     }
 
 
@@ -102,15 +109,21 @@ def explain_record(result: Explanation) -> ExplainRecord:
     tree = sheet.tree
     names = {n: tree.name(n) for n in (*tree.leaf_ids, *tree.top_ids)}
     sentence = gap_sentence(result)
+    units = {leaf: m.unit for leaf, m in tree.measures().items()}
+
+    def leaves(option: str | None, parts: Sequence[LeafPart]) -> list[LeafRecord]:
+        measured = sheet.measured.get(option or "", {})
+        return [_leaf(p, names, measured, units) for p in parts]
+
     return {
         "group": sheet.group,
         "name": sheet.spec.name,
         "file": sheet.path,
         "illustrative": sheet.illustrative,
         "option": _brief(result, result.option),
-        "leaves": [_leaf(p, names) for p in result.parts],
+        "leaves": leaves(result.option, result.parts),
         "against": None if result.against is None else _brief(result, result.against),
-        "against_leaves": [_leaf(p, names) for p in result.against_parts],
+        "against_leaves": leaves(result.against, result.against_parts),
         "gap": None if result.against_total is None else result.total - result.against_total,
         "gap_by_criterion": [
             {"id": g.node, "name": names[g.node], "gap": g.gap} for g in result.gap_by_criterion

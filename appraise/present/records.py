@@ -223,6 +223,11 @@ class ScoreThresholdRecord(TypedDict):
     score: float
     change: float | None
     needed: float | None
+    measure: float | None
+    """A measured leaf: the option's measure today."""
+    needed_measure: float | None
+    """A measured leaf: the measure that gives the needed score (None if none does)."""
+    unit: str | None
 
 
 class AlternativeRecord(TypedDict):

@@ -9,6 +9,7 @@ from typing import Any, cast
 import numpy as np
 
 from appraise.analysis.sensitivity import NO_EFFECT, Alternative, Sensitivity, Threshold
+from appraise.measures import measure_for
 from appraise.present.records import (
     AlternativeRecord,
     SensitivityRecord,
@@ -112,6 +113,7 @@ def sensitivity_record(result: Sensitivity) -> SensitivityRecord:
     if result.within is not None:
         record["thresholds_within_family"] = [_threshold(t, names) for t in result.within]
     if result.scores is not None:
+        functions = sheet.tree.measures()
         record["score_thresholds"] = [
             {
                 "option": t.option,
@@ -119,6 +121,13 @@ def sensitivity_record(result: Sensitivity) -> SensitivityRecord:
                 "score": t.score,
                 "change": t.change,
                 "needed": t.needed,
+                "measure": sheet.measured.get(t.option, {}).get(t.leaf),
+                "needed_measure": (
+                    measure_for(functions[t.leaf], t.needed)
+                    if t.leaf in functions and t.needed is not None
+                    else None
+                ),
+                "unit": functions[t.leaf].unit if t.leaf in functions else None,
             }
             for t in result.scores
         ]
@@ -235,6 +244,15 @@ def _score_sentence(result: Sensitivity, names: dict[str, str]) -> list[str]:
             "changing any one score within the scale."
         ]
     best = min(mine, key=lambda t: t.change if t.change is not None else math.inf)
+    function = tree.measures().get(best.leaf)
+    measure = result.ranking.sheet.measured.get(runner_up, {}).get(best.leaf)
+    needed = None if function is None or best.needed is None else measure_for(function, best.needed)
+    if function is not None and measure is not None and needed is not None:
+        return [  # a measured leaf: said in its unit (CONTRACT 1.4)
+            f"{names[runner_up]} would draw level if its measure on {tree.name(best.leaf)} "
+            f"were {needed:.3g} {function.unit} (now {measure:g}; a score of {best.needed:.2f} "
+            f"for {best.score:.2f})."
+        ]
     return [
         f"{names[runner_up]} would draw level by scoring {best.change:.2f} more on "
         f"{tree.name(best.leaf)} ({best.score:g} to {best.needed:.2f})."

@@ -99,6 +99,15 @@ def check_criteria(
                     Problem(path, where, message + f" (use {setting('normalise')} to rescale)")
                 )
 
+    for i, c in enumerate(spec.criteria):
+        if c.sub and c.measure is not None:
+            problems.append(
+                Problem(
+                    path,
+                    f"criteria[{i}].measure",
+                    f"'{c.id}' has sub-criteria: measure them, not the criterion above them",
+                )
+            )
     problems += _check_weight_sets(spec, path, set(all_ids))
     for later, first in repeats([g.id for g in spec.gates]).items():
         problems.append(

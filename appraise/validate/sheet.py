@@ -17,6 +17,7 @@ from appraise.choices import Aggregate
 from appraise.data import CriteriaTree, FloatArray, GateFailure, Level, OptionInfo, ScoreSheet
 from appraise.errors import Problem, Severity, raise_if_errors, setting
 from appraise.kernel import aggregate
+from appraise.measures import measure_range, score_of
 from appraise.model import OptionSpec, ScoresFile, Settings
 from appraise.notes import Note, NoteKind
 from appraise.validate.criteria import nearest, repeats, unknown_criterion
@@ -91,6 +92,7 @@ class _SheetCheck:
     problems: list[Problem] = field(default_factory=list)
     # (option, scorer) rows with a mistyped key: the criteria those keys were meant to be.
     meant: dict[tuple[int, str], set[str]] = field(default_factory=dict)
+    measured: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def add(self, where: str, message: str, severity: Severity = "error", topic: str = "") -> None:
         self.problems.append(Problem(self.path, where, message, severity, topic))
@@ -182,7 +184,69 @@ class _SheetCheck:
                         list(known.values()), dtype=float
                     )  # None (a cell left blank) becomes NaN
         self._out_of_scale(raw, leaf_ids, scorer_ids)
+        self.measured = self._measures(raw, leaf_ids)
         return raw
+
+    def _measures(self, raw: FloatArray, leaf_ids: tuple[str, ...]) -> dict[str, dict[str, float]]:
+        """Each measured leaf's score from its option's measure, in every scorer's cell.
+
+        A measured leaf takes a measure, not a score; a measure outside its value function's
+        range, or a value function with a score off this file's scale, is an error.
+        """
+        functions = self.tree.measures()
+        measured: dict[str, dict[str, float]] = {}
+        scale = self.spec.scale
+        for leaf, function in functions.items():
+            off = [y for _, y in function.points if not scale.min <= y <= scale.max]
+            if leaf in leaf_ids and off:
+                self.add(
+                    "scale",
+                    f"the value function of '{self.tree.name(leaf)}' gives scores "
+                    f"{', '.join(f'{y:g}' for y in off)}, off this file's scale "
+                    f"{scale.min:g}..{scale.max:g}",
+                )
+        column = {key: j for j, key in enumerate(leaf_ids)}
+        for i, option in enumerate(self.spec.options):
+            for leaf, value in option.measures.items():
+                where = f"options[{i}].measures.{leaf}"
+                if leaf not in functions:
+                    measured_ids = ", ".join(functions) or "none"
+                    self.add(
+                        where, f"'{leaf}' is not a measured criterion (measured: {measured_ids})"
+                    )
+                    continue
+                if leaf not in column:
+                    continue  # an indicative round scores the criterion above it
+                function = functions[leaf]
+                score = score_of(function, value)
+                if score is None:
+                    low, high = measure_range(function)
+                    self.add(
+                        where,
+                        f"{self.option(i)} measures {value:g} {function.unit} on "
+                        f"'{self.tree.name(leaf)}', outside its value function's range "
+                        f"{low:g} to {high:g} {function.unit} (never extrapolated)",
+                    )
+                    continue
+                j = column[leaf]
+                given = ~np.isnan(raw[:, i, j])
+                if given.any():
+                    self.add(
+                        where,
+                        f"'{leaf}' is measured ({function.unit}): give its measure, not a score",
+                    )
+                raw[:, i, j] = score
+                measured.setdefault(option.id, {})[leaf] = value
+            for leaf in functions:
+                if leaf in column and leaf not in option.measures:
+                    for scorer, row in _rows(option).items():
+                        if row.get(leaf) is not None:
+                            self.add(
+                                f"{_where(i, option, scorer)}.{leaf}",
+                                f"'{leaf}' is measured ({functions[leaf].unit}): give "
+                                f"measures: {{{leaf}: ...}} for the option, not a score",
+                            )
+        return measured
 
     def _unknown_keys(self, where: str, row: dict[str, float | None], level: Level) -> set[str]:
         """An error for each key of a row that is not a criterion scored at this level.
@@ -249,9 +313,13 @@ class _SheetCheck:
                     )
             if missing != "error":
                 continue
+            functions = self.tree.measures()
             for j in np.nonzero(nobody[i])[0]:
                 if leaf_ids[j] in typo:
                     continue  # a key one slip away from it is reported as unknown
+                if leaf_ids[j] in functions:
+                    self._no_measure(i, option, leaf_ids[j], functions[leaf_ids[j]].unit)
+                    continue
                 self.add(
                     f"{_where(i, option, scorer_ids[0])}.{leaf_ids[j]}"
                     if option.scores is not None
@@ -259,6 +327,17 @@ class _SheetCheck:
                     f"option '{option.id}' has no score for '{leaf_ids[j]}' "
                     f"(choose {setting('missing', 'exclude|baseline|renormalise')} to proceed)",
                 )
+
+    def _no_measure(self, i: int, option: OptionSpec, leaf: str, unit: str) -> None:
+        """A measured leaf an option gives no (usable) measure for; a bad one is reported."""
+        given = option.measures.keys()
+        if leaf in given or nearest(leaf, [k for k in given if k not in self.tree.measures()]):
+            return  # its measure is out of range, or mistyped: already reported
+        self.add(
+            f"options[{i}].measures",
+            f"option '{option.id}' has no measure for '{leaf}' ({unit}); give "
+            f"measures: {{{leaf}: ...}}",
+        )
 
     def gates(self) -> list[tuple[GateFailure, ...]]:
         """Gate results per option: unknown gates are errors, unrecorded ones warnings."""
@@ -449,6 +528,7 @@ def check_sheet(
         per_scorer=per_scorer,
         raw=raw,
         notes=tuple(_note(p) for p in check.problems),
+        measured=check.measured,
     )
     return check.problems, sheet
 

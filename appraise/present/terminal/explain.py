@@ -10,6 +10,11 @@ from appraise.present.terminal.tables import group_title, titled
 from appraise.weights import percent_text
 
 
+def measure_text(leaf: LeafRecord) -> str:
+    """``34 minutes`` for a measured leaf, else nothing."""
+    return "" if leaf["measure"] is None else f"{leaf['measure']:g} {leaf['unit']}"
+
+
 def explain_view(record: ExplainRecord) -> RenderableType:
     """The option's total leaf by leaf (with the panel's range), then the gap by criterion."""
     option, against = record["option"], record["against"]
@@ -24,6 +29,9 @@ def explain_view(record: ExplainRecord) -> RenderableType:
     table.add_column("Score", justify="right", no_wrap=True)
     table.add_column("Panel", justify="right", no_wrap=True)
     table.add_column("Part", justify="right", no_wrap=True)
+    measured = any(leaf["measure"] is not None for leaf in record["leaves"])
+    if measured:  # a measured leaf's score comes from its measure: show it beside the score
+        table.add_column("Measure", justify="right")
     for leaf in record["leaves"]:
         panel = (
             f"{leaf['min']:g}-{leaf['max']:g}"
@@ -36,6 +44,7 @@ def explain_view(record: ExplainRecord) -> RenderableType:
             "-" if leaf["score"] is None else f"{leaf['score']:.2f}",
             panel,
             f"{leaf['part']:.3f}",
+            *([measure_text(leaf)] if measured else []),
         )
     table.add_row(Text("Total", style="bold"), "100.0%", "", "", f"{option['total']:.3f}")
     parts.append(table)

@@ -232,8 +232,15 @@ def score_thresholds_table(
             table.add_row(
                 option_names.get(option, option) if k == 0 else "",
                 leaf_names.get(row["criterion"], row["criterion"]),
-                f"{row['score']:g}",
-                f"{row['needed']:.2f} (+{row['change']:.2f})",
+                f"{row['score']:g}"
+                if row["score"] == round(row["score"])
+                else f"{row['score']:.2f}",
+                f"{row['needed']:.2f} (+{row['change']:.2f})"
+                + (
+                    f" at {row['needed_measure']:.3g} {row['unit']}"
+                    if row.get("needed_measure") is not None
+                    else ""
+                ),
             )
     return table
 
