@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from appraise.analysis.scoring import Disagreement, RankedOption, Ranking, SetAside
-from appraise.data import CriteriaTree
+from appraise.data import CriteriaTree, ScoreSheet
 from appraise.errors import Problem
 from appraise.model import OptionSpec
 from appraise.present.formats import LazyList, LazyRows, Record, to_markdown, trim_float
@@ -19,6 +19,7 @@ from appraise.present.records import (
     CriteriaRecord,
     CriterionRow,
     DisagreementRecord,
+    MeasuredRecord,
     OptionRecord,
     ProblemRecord,
     RankingRecord,
@@ -89,6 +90,15 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> RankingRecord:
         "aggregate": ranking.aggregate if sheet.per_scorer else None,
         "weight_set": ranking.weight_set,
         "weights_given": dict(ranking.settings.weights_given) if ranking.settings else {},
+        "measured": {
+            leaf: {
+                "name": sheet.tree.name(leaf),
+                "unit": m.unit,
+                "points": [list(p) for p in m.points],
+            }
+            for leaf, m in sheet.tree.measures().items()
+            if leaf in sheet.leaf_ids
+        },
         "exclude_conflicted": bool(ranking.settings and ranking.settings.exclude_conflicted),
         "statuses": list(ranking.settings.statuses) if ranking.settings else [],
         # ranked as the comparator although its status is not among ``statuses``
@@ -96,7 +106,7 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> RankingRecord:
         "weights": ranking.weights,
         "criterion_of": {leaf: sheet.tree.parent(leaf) for leaf in sheet.leaf_ids},
         "status_quo_rank": next((o.rank for o in ranking.options if o.status_quo), None),
-        "options": [_option(o, specs[o.id]) for o in options],
+        "options": [_option(o, specs[o.id], sheet.measured.get(o.id, {})) for o in options],
         "screened_out": [_set_aside(s, specs[s.id]) for s in ranking.screened_out],
         "excluded": [_set_aside(e, specs[e.id]) for e in ranking.excluded],
         "rejected": [_rejected(r, specs[r.id]) for r in ranking.rejected],
@@ -109,18 +119,38 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> RankingRecord:
     }
 
 
-def _option(o: RankedOption, spec: OptionSpec) -> OptionRecord:
-    record: OptionRecord = {
-        "id": o.id,
-        "name": o.name,
-        "rank": o.rank,
-        "total": o.total,
-        "contributions": o.contributions,
-        "status_quo": o.status_quo,
-        **_register(spec),
+def _measured(sheet: ScoreSheet) -> dict[str, MeasuredRecord]:
+    functions = sheet.tree.measures()
+    return {
+        leaf: {
+            "name": sheet.tree.name(leaf),
+            "unit": m.unit,
+            "points": [[x, y] for x, y in m.points],
+        }
+        for leaf, m in functions.items()
+        if leaf in sheet.leaf_ids
     }
+
+
+def _option(o: RankedOption, spec: OptionSpec, measures: dict[str, float]) -> OptionRecord:
+    register = _register(spec)
+    record = OptionRecord(
+        id=o.id,
+        name=o.name,
+        rank=o.rank,
+        total=o.total,
+        contributions=o.contributions,
+        status_quo=o.status_quo,
+        status=register["status"],
+        status_reason=register["status_reason"],
+        milestones=register["milestones"],
+        notes=register["notes"],
+        dissent=register["dissent"],
+    )
     if o.kept_for_comparison:
         record["status"] = KEPT_FOR_COMPARISON
+    if measures:
+        record["measures"] = dict(measures)
     return record
 
 
@@ -378,6 +408,9 @@ def context_text(record: RankingRecord) -> str:
     if record["weights_given"]:
         given = ", ".join(f"{k} {v:g}" for k, v in record["weights_given"].items())
         bits.append(f"weights given: {given}")
+    if record.get("measured"):
+        measured = ", ".join(f"{m['name']} ({m['unit']})" for m in record["measured"].values())
+        bits.append(f"measured, scored by value function: {measured}")
     if record.get("exclude_conflicted"):
         bits.append("conflicted scores left out")
     if record.get("statuses"):

@@ -40,6 +40,8 @@ class OptionRecord(Register):
     total: float
     contributions: Mapping[str, float]
     status_quo: bool
+    measures: NotRequired[dict[str, float]]
+    """Its measure of each measured leaf (present only when the criteria measure some)."""
 
 
 class GateRecord(TypedDict):
@@ -97,6 +99,14 @@ class SpreadCell(TypedDict):
     sd: float
 
 
+class MeasuredRecord(TypedDict):
+    """A measured leaf's value function (CONTRACT 1.4)."""
+
+    name: str
+    unit: str
+    points: list[list[float]]
+
+
 class RankingRecord(TypedDict):
     """One scores file's ranking (CONTRACT 3, plus the context keys)."""
 
@@ -112,6 +122,8 @@ class RankingRecord(TypedDict):
     aggregate: str | None
     weight_set: str | None
     weights_given: dict[str, float]
+    measured: dict[str, MeasuredRecord]
+    """Each measured leaf scored at this level: name, unit and value function points."""
     exclude_conflicted: bool
     statuses: list[str]
     status_quo_kept: bool
