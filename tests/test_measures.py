@@ -218,3 +218,69 @@ def test_the_workbook_recalculates_to_the_same_totals(measured, tmp_path, recalc
     book = openpyxl.load_workbook(recalculated(out), data_only=True)
     (record,) = rank_json([measured])
     assert_matches(book, "Totals", record)
+
+
+def test_the_template_has_a_measures_sheet_that_reads_back(measured, tmp_path):
+    """A template pre-filled from the file: measured leaves on Measures (not Scores), with the
+    value function on the Criteria sheet; read back, it ranks exactly as the YAML does, also
+    when moved away from its criteria file."""
+    out = tmp_path / "g.xlsx"
+    result = runner.invoke(app, ["template", str(measured.parent / "tree.yaml"), "--scores",
+                                 str(measured), "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    scores_header = [c.value for c in book["Scores"][2]]
+    assert "access" not in scores_header
+    assert "quality" in scores_header
+    measures = [[c.value for c in row] for row in book["Measures"].iter_rows(min_row=2)]
+    assert measures[:4] == [["option", "access"], ["a", 34], ["b", 50], ["c", 20]]
+    criteria = {row[0].value: row for row in book["Criteria"].iter_rows(min_row=2)}
+    assert (criteria["access"][5].value, criteria["access"][6].value) == (
+        "minutes",
+        "15:5, 30:4, 45:2, 60:1",
+    )
+    yaml_totals = {o.id: o.total for o in appraise.rank(appraise.load_scores(measured)).options}
+    for path in (out, _moved(out, tmp_path)):
+        ranked = appraise.rank(appraise.load_scores(path))
+        assert {o.id: o.total for o in ranked.options} == pytest.approx(yaml_totals, abs=1e-12)
+        assert appraise.load_scores(path).measured["b"] == {"access": 50}
+
+
+def _moved(workbook: Path, tmp_path: Path) -> Path:
+    away = tmp_path / "away"
+    away.mkdir()
+    target = away / workbook.name
+    target.write_bytes(workbook.read_bytes())
+    return target
+
+
+def test_a_measure_outside_the_range_in_a_workbook_is_named_at_its_cell(measured, tmp_path):
+    out = tmp_path / "g.xlsx"
+    runner.invoke(app, ["template", str(measured.parent / "tree.yaml"), "--scores", str(measured),
+                        "-o", str(out)])  # fmt: skip
+    book = openpyxl.load_workbook(out)
+    book["Measures"]["B4"] = 75  # option b, 75 minutes: past the last point (60)
+    book.save(out)
+    problems = appraise.api.check([out]).problems
+    assert [(p.where, p.message) for p in problems] == [
+        (
+            "sheet 'Measures', cell B4",
+            "'Option B' measures 75 minutes on 'Journey time', outside its value function's range "
+            "15 to 60 minutes (never extrapolated)",
+        )
+    ]
+
+
+def test_the_hce_workbook_shows_each_measure_beside_its_score(measured, tmp_path):
+    out = export([measured], tmp_path / "hce.xlsx")
+    book = openpyxl.load_workbook(out)
+    scores = book[next(n for n in book.sheetnames if n.startswith("Scores"))]
+    rows = [[c.value for c in row][:5] for row in scores.iter_rows(min_row=5, max_row=6)]
+    assert rows[0] == ["measure", "a", "Option A", None, 34]
+    assert rows[1][:4] == ["used", "a", "Option A", 3]
+    assert rows[1][4] == pytest.approx(4 - 8 / 15)
+    notes = [row[1].value for row in book["Criteria"].iter_rows() if row[1].value]
+    assert any(
+        "Measured: Journey time (access)" in str(n) and "15:5, 30:4, 45:2, 60:1" in str(n)
+        for n in notes
+    )

@@ -10,6 +10,9 @@ Layout (one long table of scores, so any number of scorers fits without new shee
 - ``Scorers``: ``id | name | role | organisation``.
 - ``Scores``: a row of criterion names, then the header row ``scorer | option | <leaf ids> |
   evidence``, then one row per scorer and option (scorer left blank for consensus scores).
+- ``Measures`` (only when the criteria measure a leaf): a row of criterion names and units,
+  then ``option | <measured leaf ids>``, one row per option; a measured leaf has no column on
+  ``Scores``. The ``Criteria`` sheet gives each value function (``unit``, ``points``).
 - ``Interests``: ``scorer | option | interest``.
 - ``Gates``: ``id | name | description``; ``Gate results``: ``option | gate | pass | reason``.
 
@@ -53,5 +56,23 @@ TABLES = {
     "Gate results": ("option", "gate", "pass", "reason"),
 }
 GROUP_KEY_NAMES = [k for k, _ in GROUP_KEYS]
+MEASURES = "Measures"
+CRITERIA_COLUMNS = ("id", "name", "criterion", "weight", "global weight", "unit", "points")
+
+
+def points_text(points: list[tuple[float, float]]) -> str:
+    """A value function's points as the Criteria sheet writes them: ``15:5, 30:4, 60:1``."""
+    return ", ".join(f"{x:g}:{y:g}" for x, y in points)
+
+
+def points_of(text: str) -> list[list[float]] | None:
+    """``15:5, 30:4`` back to ``[[15, 5], [30, 4]]``; None when it is not written that way."""
+    try:
+        pairs = [part.split(":") for part in text.split(",")]
+        return [[float(x), float(y)] for x, y in pairs]
+    except ValueError:
+        return None
+
+
 YES_WORDS = {"yes", "y", "true", "1", "x", "pass", "passed"}
 NO_WORDS = {"no", "n", "false", "0", "", "fail", "failed"}

@@ -20,9 +20,11 @@ from appraise.io.xlsx_guard import check_container, open_workbook, survey
 from appraise.io.xlsx_layout import (
     CONSENSUS,
     GROUP_KEYS,
+    MEASURES,
     MILESTONE,
     TABLES,
     YES_WORDS,
+    points_of,
 )
 from appraise.io.xlsx_places import Locations, sort_problems
 from appraise.io.xlsx_sheet import (
@@ -131,6 +133,8 @@ class _Ids:
     leaves: tuple[str, ...] = ()
     tops: tuple[str, ...] = ()
     names: dict[str, str] = field(default_factory=dict)
+    measured: frozenset[str] = frozenset()
+    """Leaves with a value function: given on the Measures sheet, not on Scores."""
 
 
 def _criterion_columns(
@@ -174,7 +178,7 @@ def _criterion_columns(
         else:
             unknown.append((where, shown, col))
     unknown_headings(r, row, unknown, level)
-    missing = [i for i in level if i not in columns]
+    missing = [i for i in level if i not in columns and i not in ids.measured]
     merged = any(m.min_row <= row <= m.max_row for m in ws.merged_cells.ranges)
     if missing and merged:  # the merged heading is the problem, and is reported as such
         r.missing_columns = True
@@ -323,7 +327,8 @@ def _unscored(r: Reader, options: list[dict[str, Any]]) -> None:
     """Options with no row on the Scores sheet (the blank template's placeholder, say)."""
     for i, option in enumerate(options):
         valid = isinstance(option.get("id"), str) and re.match(SLUG_PATTERN, option["id"])
-        if "scores" not in option and "scorers" not in option and valid:  # else: id's error
+        scored = any(k in option for k in ("scores", "scorers", "measures"))
+        if not scored and valid:  # else: the id's own error
             r.error(
                 r.where[f"options[{i}]"],
                 f"option {quoted(option['id'])} has no rows on the Scores sheet; add a row per "
@@ -431,6 +436,9 @@ def _criteria_sheet(r: Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
         if name is None or not isinstance(weight, int | float) or isinstance(weight, bool):
             return None, {}
         node = {"id": str(node_id), "name": str(name), "weight": number_of(weight)}
+        measure = _measure_cells(r, ws, row, headings)
+        if measure is not None:
+            node["measure"] = measure
         if parent is None:
             path = f"criteria[{len(criteria)}]"
             criteria.append(node)
@@ -447,13 +455,32 @@ def _criteria_sheet(r: Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
     if not criteria:
         return None, {}
     table: dict[str, Any] = {"title": f"the Criteria sheet of {r.path.name}", "criteria": criteria}
-    for later in range(row, ws.max_row + 1):
-        key = r.cell(ws, later, 1)
-        if isinstance(key, str) and key.casefold() == "normalise":
-            table["normalise"] = r.cell(ws, later, 2) in YES_WORDS | {True}
-            where["normalise"] = sheet_place(ws.title, later, 2)
+    _normalise_cell(r, ws, row, table, where)
     where["criteria"] = f"sheet '{ws.title}'"
     return table, where
+
+
+def _normalise_cell(
+    r: Reader, ws: Worksheet, below: int, table: dict[str, Any], where: dict[str, str]
+) -> None:
+    """The ``normalise | yes`` row under the Criteria sheet's table, if there is one."""
+    for row in range(below, ws.max_row + 1):
+        key = r.cell(ws, row, 1)
+        if isinstance(key, str) and key.casefold() == "normalise":
+            table["normalise"] = r.cell(ws, row, 2) in YES_WORDS | {True}
+            where["normalise"] = sheet_place(ws.title, row, 2)
+
+
+def _measure_cells(
+    r: Reader, ws: Worksheet, row: int, headings: dict[str, int]
+) -> dict[str, Any] | None:
+    """A row's value function (``unit`` and ``points`` columns), when it has one."""
+    if "unit" not in headings or "points" not in headings:
+        return None
+    unit, points = r.cell(ws, row, headings["unit"]), r.cell(ws, row, headings["points"])
+    if unit is None and points is None:
+        return None
+    return {"unit": unit, "points": points_of(str(points)) if points is not None else None}
 
 
 def _ids(table: dict[str, Any] | None) -> _Ids:
@@ -462,8 +489,34 @@ def _ids(table: dict[str, Any] | None) -> _Ids:
     criteria = table["criteria"]
     tops = tuple(c["id"] for c in criteria)
     leaves = tuple(s["id"] for c in criteria for s in c.get("sub") or [c])
-    names = {n["id"]: n["name"] for c in criteria for n in [c, *(c.get("sub") or [])]}
-    return _Ids(leaves, tops, names)
+    nodes = [n for c in criteria for n in [c, *(c.get("sub") or [])]]
+    names = {n["id"]: n["name"] for n in nodes}
+    return _Ids(leaves, tops, names, frozenset(n["id"] for n in nodes if "measure" in n))
+
+
+def _measures(r: Reader, options: list[dict[str, Any]]) -> None:
+    """The Measures sheet: each option's measure of each measured leaf, cell by cell."""
+    index = {str(o["id"]): i for i, o in enumerate(options) if o.get("id") is not None}
+    unknown: dict[tuple[str, str], list[str]] = {}
+    for row, rec in r.records(MEASURES, "option"):
+        option_id = rec.get("option")
+        values = {str(k): number_of(v) for k, v in rec.items() if k != "option" and v is not None}
+        if option_id is None:
+            if values:
+                r.error(r.at(MEASURES, row, "option"), "measures with no option id")
+            continue
+        if str(option_id) not in index:
+            meant = nearest(str(option_id), list(index))
+            hint = f": did you mean {quoted(meant)}?" if meant else ""
+            message = f"option {quoted(option_id)} is not on the Options sheet{hint}"
+            unknown.setdefault(("option", message), []).append(r.at(MEASURES, row, "option"))
+            continue
+        i = index[str(option_id)]
+        options[i]["measures"] = values
+        for leaf in values:
+            r.where[f"options[{i}].measures.{leaf}"] = r.at(MEASURES, row, leaf)
+        r.where[f"options[{i}].measures"] = sheet_place(MEASURES, row)
+    _once(r, unknown)
 
 
 def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
@@ -481,6 +534,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     options = _options(r)
     scorers = _scorers(r, options)
     gates = _gates(r, options)
+    _measures(r, options)
     _scores(r, options, scorers, _ids(table))
     for ws in r.values.worksheets:  # a hidden sheet appraise does not read may feed one it does
         if ws.sheet_state != "visible":

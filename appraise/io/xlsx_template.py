@@ -26,14 +26,18 @@ from appraise.io.safe_write import save_via_memory
 from appraise.io.xlsx_cells import MAX_CELL_TEXT, set_text
 from appraise.io.xlsx_layout import (
     CONSENSUS,
+    CRITERIA_COLUMNS,
     GROUP_KEY_NAMES,
     GROUP_KEYS,
     MAX_ROWS,
+    MEASURES,
     MILESTONE,
     TABLES,
     TEMPLATE_ROWS,
+    points_text,
 )
 from appraise.limits import MAX_WORKBOOK_CELLS
+from appraise.measures import measure_range
 from appraise.model import CriterionSpec, ScoresFile, SubCriterionSpec
 from appraise.weights import global_weights, percent_text
 
@@ -107,7 +111,51 @@ class _Template:
 
     @property
     def leaves(self) -> tuple[str, ...]:
-        return self.tree.leaves(self.level)
+        """The leaves scored on the Scores sheet (a measured leaf is on Measures instead)."""
+        measured = self.tree.measures()
+        return tuple(leaf for leaf in self.tree.leaves(self.level) if leaf not in measured)
+
+    @property
+    def measured(self) -> tuple[str, ...]:
+        """The measured leaves of this level, in the tree's order."""
+        measured = self.tree.measures()
+        return tuple(leaf for leaf in self.tree.leaves(self.level) if leaf in measured)
+
+    def measures(self) -> None:
+        """One row per option, a column per measured leaf, each cell within its function's range."""
+        if not self.measured:
+            return
+        ws = self.wb.create_sheet(MEASURES)
+        functions = self.tree.measures()
+        for c, leaf in enumerate(self.measured, start=2):
+            cell = ws.cell(row=1, column=c)
+            _text(cell, f"{self.tree.name(leaf)} ({functions[leaf].unit})")
+            cell.font, cell.alignment = _NOTE, Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[1].height = 60
+        _header(ws, 2, ["option", *self.measured])
+        options = self.spec.options if self.spec else []
+        rows = [[o.id, *(o.measures.get(leaf) for leaf in self.measured)] for o in options]
+        _write_rows(ws, 3, rows)
+        last = max(len(rows) + 2, TEMPLATE_ROWS)
+        _unlock(ws, 3, last, 1 + len(self.measured))
+        for c, leaf in enumerate(self.measured, start=2):
+            low, high = measure_range(functions[leaf])
+            column = get_column_letter(c)
+            rule = DataValidation(
+                type="decimal",
+                operator="between",
+                formula1=f"{low!r}",
+                formula2=f"{high!r}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Measure outside the value function",
+                error=f"{self.tree.name(leaf)}: from {low:g} to {high:g} {functions[leaf].unit}.",
+            )
+            ws.add_data_validation(rule)
+            rule.add(f"{column}3:{column}{last}")
+        ws.freeze_panes = "B3"
+        _widths(ws, [22, *([16] * len(self.measured))])
+        _protect(ws)
 
     def instructions(self) -> None:
         ws = self.wb.active
@@ -173,9 +221,9 @@ class _Template:
 
     def criteria(self) -> None:
         ws = self.wb.create_sheet("Criteria")
-        _header(ws, 1, ["id", "name", "criterion", "weight", "global weight"])
+        _header(ws, 1, list(CRITERIA_COLUMNS))
         tree, row = self.tree, 2
-        weights = dict(zip(self.leaves, global_weights(tree, self.level), strict=True))
+        weights = dict(zip(tree.leaves(self.level), global_weights(tree, self.level), strict=True))
         for criterion in tree.spec.criteria:
             nodes: list[tuple[CriterionSpec | SubCriterionSpec, str | None]] = [(criterion, None)]
             nodes += [(s, criterion.id) for s in criterion.sub or []]
@@ -187,6 +235,9 @@ class _Template:
                 if node.id in weights:
                     cell = ws.cell(row=row, column=5, value=float(weights[node.id]))
                     cell.number_format = "0.0%"
+                if node.measure is not None:  # the value function, read back with the table
+                    _text(ws.cell(row=row, column=6), node.measure.unit)
+                    _text(ws.cell(row=row, column=7), points_text(node.measure.points))
                 if parent is None:
                     for col in range(1, 6):
                         ws.cell(row=row, column=col).font = Font(bold=True)
@@ -201,7 +252,7 @@ class _Template:
             "yes: a family whose weights do not sum to 100 is rescaled to 100",
         )
         ws.cell(row=row + 2, column=3).font = _NOTE
-        _widths(ws, [22, 70, 16, 10, 14])
+        _widths(ws, [22, 70, 16, 10, 14, 14, 30])
         ws.freeze_panes = "A2"
         _protect(ws)
 
@@ -220,7 +271,9 @@ class _Template:
     def scores(self) -> None:
         ws = self.wb.create_sheet("Scores")
         leaves = self.leaves
-        weights = dict(zip(leaves, global_weights(self.tree, self.level), strict=True))
+        weights = dict(
+            zip(self.tree.leaves(self.level), global_weights(self.tree, self.level), strict=True)
+        )
         columns = ["scorer", "option", *leaves, "evidence"]
         for c, leaf in enumerate(leaves, start=3):
             cell = ws.cell(row=1, column=c)
@@ -348,6 +401,7 @@ def write_template(
     scorers = spec.scorers if spec else {}
     t.table("Scorers", [[k, s.name, s.role, s.organisation] for k, s in scorers.items()])
     t.scores()
+    t.measures()
     t.table(
         "Interests",
         [[k, o, text] for k, s in scorers.items() for o, text in s.interests.items()],

@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.io.xlsx_cells import address, cells, put_formula, put_number, put_text
+from appraise.io.xlsx_layout import points_text
 from appraise.present.workbook.context import (
     CRITERIA_COLUMNS,
     FAMILY_COL,
@@ -97,6 +98,12 @@ def _criteria_notes(sheet: Worksheet, row: int, context: WorkbookContext) -> Non
         "Global weight = the criterion's local share x the sub-criterion's local share; a "
         "criterion scored directly (or in an indicative round) carries its own local share.",
     ]
+    for leaf, function in context.tree.measures().items():
+        lines.append(
+            f"Measured: {context.tree.name(leaf)} ({leaf}) is scored by its value function, "
+            f"{function.unit} to score, linearly between {points_text(function.points)}; "
+            "each option's measure is on the Scores sheet (row 'measure'), beside the score."
+        )
     lines += [f"Note: {note}" for note in context.tree.notes]
     for k, line in enumerate(lines):
         put_text(sheet, row + k, 2, line).font = styles.note_font

@@ -46,7 +46,11 @@ def _score_rows(layout: GroupLayout) -> list[tuple[str, int, FloatArray]]:
     used = scores_used(ranking)
     spread = ranking.spread
     rows: list[tuple[str, int, FloatArray]] = []
-    for i in range(len(sheet_.options)):
+    for i, option in enumerate(sheet_.options):
+        measures = sheet_.measured.get(option.id, {})
+        if measures:  # the facts a measured leaf's score is derived from, in its own column
+            values = np.array([measures.get(leaf, np.nan) for leaf in layout.leaf_ids])
+            rows.append(("measure", i, values))
         if sheet_.per_scorer:
             rows += [(scorer, i, sheet_.raw[k, i]) for k, scorer in enumerate(sheet_.scorer_ids)]
         rows.append((f"used ({ranking.aggregate})" if sheet_.per_scorer else "used", i, used[i]))
