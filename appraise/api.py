@@ -597,6 +597,31 @@ def write_weighed(
     return write_atomically(target, write, inputs=inputs, force=force)
 
 
+def make_elicitation_workbook(
+    path: str | Path,
+    criteria: str | Path | None = None,
+    *,
+    bodies: Sequence[str] | None = None,
+    elicitation: str | Path | None = None,
+    force: bool = False,
+) -> Path:
+    """Write a weighting workbook: a sheet per body, which ``weigh`` reads as a file.
+
+    Blank, for ``bodies`` (ids) on ``criteria``; or pre-filled from an ``elicitation`` file.
+    """
+    from appraise.io.elicitation import make_elicitation_workbook as make
+
+    if (criteria is None) == (elicitation is None):
+        raise ParameterError("criteria", "give the criteria, or an elicitation file, not both")
+    return make(
+        Path(path),
+        None if criteria is None else str(criteria),
+        None if bodies is None else [str(b) for b in bodies],
+        None if elicitation is None else str(elicitation),
+        force,
+    )
+
+
 def copy_examples(folder: str | Path) -> list[Path]:
     """The bundled criteria, options and examples, copied into a new (or empty) folder.
 
@@ -618,6 +643,7 @@ __all__ = [
     "leaders_by_body",
     "load_criteria",
     "load_scores",
+    "make_elicitation_workbook",
     "make_template",
     "rank",
     "scores_from_data",

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -22,6 +24,8 @@ from appraise.errors import Problems
 from appraise.present.elicitation import family_points
 
 from .conftest import Write
+
+ROOT = Path(__file__).resolve().parent.parent
 
 runner = CliRunner()
 
@@ -287,3 +291,48 @@ def test_check_reads_an_elicitation_file(elicitation, write: Write):
     assert [(p.where, p.message) for p in problems] == [
         ("bodies[2].pairwise.top[2]", "a judgement runs from 1/9 to 9, found 20")
     ]
+
+
+def test_a_weighting_workbook_round_trips_the_judgements(tmp_path):
+    """The bundled judgements written as a workbook (a sheet per body; a pairwise judgement
+    above the grid's diagonal, however the file ordered its pair) weigh exactly the same."""
+    example = ROOT / "examples" / "elicitation-cp-2016.yaml"
+    out = tmp_path / "workshop.xlsx"
+    api.make_elicitation_workbook(out, elicitation=example)
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Elicitation", "cag", "fd-forum", "healthwatch-cambs",
+                               "healthwatch-pboro"]  # fmt: skip
+    again, first = api.weigh(out), api.weigh(example)
+    assert again.weights == pytest.approx(first.weights, abs=1e-12)
+    for mine, theirs in zip(again.bodies, first.bodies, strict=True):
+        assert mine.weights == pytest.approx(theirs.weights, abs=1e-12)
+        assert [f.method for f in mine.families.values()] == [
+            f.method for f in theirs.families.values()
+        ]
+    assert appraise.api.check([out]).files == [{"file": str(out), "kind": "elicitation"}]
+
+
+def test_a_blank_weighting_workbook_keeps_the_file_weights_and_names_cells(tmp_path):
+    """Each family starts as 'file' (the criteria file's weights). Judging the top family
+    pairwise with 12 (above 9) and a pair left blank is named at the cells."""
+    out = tmp_path / "blank.xlsx"
+    result = runner.invoke(
+        app, ["template", "cp-2016", "--elicitation", "--body", "cag", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    blank = api.weigh(out)
+    tree = appraise.load_criteria("cp-2016")
+    assert list(blank.weights.values()) == pytest.approx(list(appraise.global_weights(tree)))
+    book = openpyxl.load_workbook(out)
+    sheet = book["cag"]
+    sheet["D4"] = "pairwise"
+    sheet["E6"], sheet["F6"], sheet["G6"] = 2, 12, 3  # quality over affordability, ...
+    sheet["F7"], sheet["G7"] = 1, 1  # affordability row; sustainability/deliverability blank
+    book.save(out)
+    with pytest.raises(Problems) as caught:
+        api.weigh(out)
+    assert [(p.where, p.message) for p in caught.value.problems] == [
+        ("sheet 'cag', cell F6", "a judgement runs from 1/9 to 9, found 12"),
+        ("sheet 'cag', cell D4",
+         "judged incompletely: no judgement for sustainability/deliverability"),
+    ]  # fmt: skip

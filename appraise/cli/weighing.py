@@ -63,6 +63,16 @@ def weigh(
             show_default=False,
         ),
     ] = None,
+    workbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--workbook",
+            metavar="FILE",
+            help="Also write the judgements as a weighting workbook (.xlsx), a sheet per body, "
+            "to edit and weigh again.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     force: Annotated[
         bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
@@ -81,6 +91,8 @@ def weigh(
     Example: appraise weigh examples/elicitation-cp-2016.yaml
     Example: appraise weigh elicitation-cp-2016 --scores options/urgent-care.yaml
     Example: appraise weigh elicitation-cp-2016 --combine geometric -o weighed.yaml
+    Example: appraise weigh elicitation-cp-2016 --workbook workshop.xlsx
+    Example: appraise weigh workshop.xlsx   (a weighting workbook, filled in)
     Example: appraise sensitivity options/urgent-care.yaml   (after -o, with it named)
     """
     from appraise import api
@@ -97,6 +109,11 @@ def weigh(
         written = (
             api.write_weighed(result, output, elicitation=elicitation, force=force)
             if output is not None
+            else None
+        )
+        book = (
+            api.make_elicitation_workbook(workbook, elicitation=elicitation, force=force)
+            if workbook is not None
             else None
         )
     print_notes(list(result.tree.notes))
@@ -117,5 +134,6 @@ def weigh(
         lambda: to_markdown(weigh_rows(record)),
         tables,
     )
-    if written is not None:
-        err.print(f"Wrote {escape_markup(one_line(str(written)))}", highlight=False)
+    for done in (written, book):
+        if done is not None:
+            err.print(f"Wrote {escape_markup(one_line(str(done)))}", highlight=False)

@@ -273,6 +273,24 @@ def template(
             show_default=False,
         ),
     ] = None,
+    elicitation: Annotated[
+        bool,
+        typer.Option(
+            "--elicitation",
+            metavar=FLAG,
+            help="Make a weighting workbook instead: a sheet per body (--body) for its swing, "
+            "points or pairwise judgements, which `appraise weigh` reads.",
+        ),
+    ] = False,
+    body: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--body",
+            metavar="ID",
+            help="A body whose view the weighting workbook takes (repeatable; default one).",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
     ] = False,
@@ -287,9 +305,17 @@ def template(
     Example: appraise template cp-2016 --scale -2 2 -o stroke.xlsx
     Example: appraise template cp-2016 --scores options/urgent-care.yaml -o uc.xlsx
     Example: appraise rank urgent-care.xlsx   (once filled in)
+    Example: appraise template cp-2016 --elicitation --body cag --body fd-forum -o w.xlsx
     """
     from appraise.api import make_template
 
+    if elicitation:
+        from appraise.api import make_elicitation_workbook
+
+        with exit_on_input_error():
+            written = make_elicitation_workbook(output, criteria, bodies=body, force=force)
+        err.print(f"Wrote {escape_markup(one_line(str(written)))}", highlight=False)
+        return
     if scale is not None:
         check_scale(scale)
     with exit_on_input_error():

@@ -50,8 +50,13 @@ def read_data(path: Path, kind: FileKind | None = None) -> tuple[Any, Locate]:
     refuse_special_files(path)
     refuse_other_types(path, is_workbook(path), kind)
     if is_workbook(path):
+        from appraise.io.elicitation_workbook import is_elicitation_workbook
         from appraise.io.xlsx_read import read_workbook
 
+        if kind in (None, "elicitation") and is_elicitation_workbook(path):
+            from appraise.io.elicitation_workbook import read_elicitation_workbook
+
+            return read_elicitation_workbook(path)
         return read_workbook(path)  # what reading found is in the Locations: see load_scores
     return read_yaml(path), same_place
 
