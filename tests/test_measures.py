@@ -284,3 +284,25 @@ def test_the_hce_workbook_shows_each_measure_beside_its_score(measured, tmp_path
         "Measured: Journey time (access)" in str(n) and "15:5, 30:4, 45:2, 60:1" in str(n)
         for n in notes
     )
+
+
+def test_diff_shows_a_measure_change_beside_the_score_it_moves(measured, write: Write):
+    """a: 34 -> 30 minutes, so its score 3.4667 -> 4 and its total rises 0.4 x 0.5333."""
+    later = write("later.yaml", SCORES.replace("access: 34", "access: 30"))
+    data = json.loads(
+        runner.invoke(app, ["diff", str(measured), str(later), "-f", "json", "-q"]).stdout
+    )
+    assert data["scores"] == [
+        {
+            "option": "a",
+            "criterion": "access",
+            "scorer": None,
+            "old": pytest.approx(4 - 8 / 15),
+            "new": 4.0,
+            "measure": {"old": 34, "new": 30, "unit": "minutes"},
+        }
+    ]
+    (change,) = [o for o in data["options"] if o["id"] == "a"]
+    assert change["change"] == pytest.approx(0.4 * 8 / 15)
+    text = runner.invoke(app, ["diff", str(measured), str(later), "-q"]).stdout
+    assert "3.47 → 4.00 (34 → 30 minutes)" in text

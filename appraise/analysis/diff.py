@@ -311,6 +311,9 @@ def _scorer_changes(
     """
     i, j, b = rows
     out = []
+    # A measured leaf's score is the option's, not a scorer's: its change is the panel row's.
+    measured = old.sheet.tree.measures().keys() | new.sheet.tree.measures().keys()
+    criteria = tuple(c for c in criteria if c not in measured)
     col_old = {c: k for k, c in enumerate(old.sheet.leaf_ids)}
     col_new = {c: k for k, c in enumerate(new.sheet.leaf_ids)}
     for scorer in new.sheet.scorer_ids:

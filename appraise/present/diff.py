@@ -97,7 +97,9 @@ def diff_record(diff: Diff) -> DiffRecord:
         "new": _round(diff, "new"),
         "compared_at": "sub-criteria" if diff.level == "leaves" else "criteria",
         "options": [_option(o) for o in diff.options],
-        "scores": LazyList(len(diff.scores), lambda k: _score_change(diff.scores[k])),
+        "scores": LazyList(
+            len(diff.scores), lambda k: _score_change(diff.scores[k], _measures_of(diff))
+        ),
         "weights": [{"criterion": w.criterion, "old": w.old, "new": w.new} for w in diff.weights],
         "panel": [_scorer(c) for c in diff.panel],
         "notes": _notes(diff),
@@ -105,13 +107,34 @@ def diff_record(diff: Diff) -> DiffRecord:
     }
 
 
-def _score_change(c: ScoreChange) -> ScoreChangeRecord:
+def _measures_of(diff: Diff) -> dict[tuple[str, str], tuple[float | None, float | None, str]]:
+    """(new option id, measured leaf) -> (old measure, new measure, unit), for either round."""
+    old_id = {o.id: o.old_id for o in diff.options}
+    units = {**diff.old.sheet.tree.measures(), **diff.new.sheet.tree.measures()}
+    out = {}
+    for option, old in old_id.items():
+        before = diff.old.sheet.measured.get(old or "", {})
+        after = diff.new.sheet.measured.get(option, {})
+        for leaf in before.keys() | after.keys():
+            out[option, leaf] = (before.get(leaf), after.get(leaf), units[leaf].unit)
+    return out
+
+
+def _score_change(
+    c: ScoreChange, measures: dict[tuple[str, str], tuple[float | None, float | None, str]]
+) -> ScoreChangeRecord:
+    measured = measures.get((c.option, c.criterion)) if c.scorer is None else None
     return {
         "option": c.option,
         "criterion": c.criterion,
         "scorer": c.scorer,
         "old": c.old,
         "new": c.new,
+        "measure": (
+            None
+            if measured is None
+            else {"old": measured[0], "new": measured[1], "unit": measured[2]}
+        ),
     }
 
 

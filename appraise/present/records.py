@@ -323,6 +323,14 @@ class OptionChangeRecord(TypedDict):
     rejected_before: str | None
 
 
+class MeasureChangeRecord(TypedDict):
+    """A measured leaf's measure in each round (None where a round has none)."""
+
+    old: float | None
+    new: float | None
+    unit: str
+
+
 class ScoreChangeRecord(TypedDict):
     """One score that changed (None where a round has none)."""
 
@@ -331,6 +339,8 @@ class ScoreChangeRecord(TypedDict):
     scorer: str | None
     old: float | None
     new: float | None
+    measure: MeasureChangeRecord | None
+    """A measured leaf: the measures the two scores come from (panel rows only)."""
 
 
 class WeightChangeRecord(TypedDict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from appraise.present.records import DiffRecord
+from appraise.present.records import DiffRecord, ScoreChangeRecord
 from appraise.present.terminal.tables import bullets, group_title, titled
 
 MAX_SCORE_ROWS = 40
@@ -82,12 +82,23 @@ def _scores_table(
             Text(option_names.get(c["option"], c["option"]) if first else ""),
             Text(names.get(c["criterion"], c["criterion"])),
             Text(c["scorer"] or "panel"),
-            text,
+            text + _measure_change(c),
         )
     hidden = len(record["scores"]) - MAX_SCORE_ROWS
     if hidden > 0:
         return [scores, Text(f"  and {hidden} more (all in --format json)", style="dim")]
     return [scores]
+
+
+def _measure_change(change: ScoreChangeRecord) -> str:
+    """`` (34 → 30 minutes)`` after a measured leaf's score change; else nothing."""
+    measure = change.get("measure")
+    if not measure:
+        return ""
+    from appraise.present.diff import arrow
+
+    old, new = ("-" if x is None else f"{x:g}" for x in (measure["old"], measure["new"]))
+    return f" ({arrow(old, new)} {measure['unit']})"
 
 
 def _weights_table(record: DiffRecord, names: dict[str, str]) -> RenderableType:
