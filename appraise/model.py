@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
@@ -397,10 +398,19 @@ class RulesFile(_Model):
 
 # A pairwise judgement: [a, b, v], a is v times as important as b (v from 1/9 to 9, a number or
 # a fraction written "1/3"); its range is checked with the family, so every problem is listed.
-Ratio = (
-    Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
-    | Annotated[str, StringConstraints(pattern=r"^\s*[1-9]\s*/\s*[1-9]\s*$")]
-)
+def _fraction(value: Any) -> Any:
+    """A judgement written ``1/3`` as its number; a number as it is; other text refused."""
+    if isinstance(value, str):
+        found = re.fullmatch(r"\s*([1-9])\s*/\s*([1-9])\s*", value)
+        if found is None:
+            raise ValueError(
+                f"a judgement is a number or a fraction such as 1/3, found {shown_value(value)}"
+            )
+        return int(found[1]) / int(found[2])
+    return value
+
+
+Ratio = Annotated[float, BeforeValidator(_fraction), Strict(), Field(gt=0, allow_inf_nan=False)]
 Judgement = tuple[Slug, Slug, Ratio]
 Family = dict[Slug, Number]
 

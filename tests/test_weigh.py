@@ -336,3 +336,17 @@ def test_a_blank_weighting_workbook_keeps_the_file_weights_and_names_cells(tmp_p
         ("sheet 'cag', cell D4",
          "judged incompletely: no judgement for sustainability/deliverability"),
     ]  # fmt: skip
+
+
+def test_a_judgement_may_be_a_fraction_and_other_text_is_refused(write: Write):
+    """[quality, cost, "1/2"] is 0.5; "1/0" is no judgement, said at its place in one line."""
+    write("tree.yaml", TREE)
+    good = write("good.yaml", BODIES.replace("[quality, cost, 2]", '[cost, quality, "1/2"]'))
+    assert api.weigh(good).weights == pytest.approx(api.weigh(write("w.yaml", BODIES)).weights)
+    bad = write("bad.yaml", BODIES.replace("[quality, cost, 2]", '[quality, cost, "1/0"]'))
+    with pytest.raises(Problems) as caught:
+        api.weigh(bad)
+    assert [(p.where, p.message) for p in caught.value.problems] == [
+        ("bodies[2].pairwise.top[0][2]", "a judgement is a number or a fraction such as 1/3, "
+         "found '1/0'"),
+    ]  # fmt: skip
