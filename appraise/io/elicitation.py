@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from appraise import bundled
 from appraise.data import CriteriaTree
-from appraise.errors import InputError, raise_if_errors
+from appraise.errors import raise_if_errors
 from appraise.io.criteria_files import load_criteria
-from appraise.io.faults import is_there
-from appraise.io.files import shown_path
+from appraise.io.files import resolve_given, shown_path
 from appraise.io.parsing import parse, read_data
 from appraise.model import ElicitationFile
 from appraise.validate.elicitation import check_elicitation
@@ -18,13 +16,7 @@ from appraise.validate.elicitation import check_elicitation
 
 def resolve_elicitation_path(reference: str | Path) -> Path:
     """An elicitation file given on the command line: a path, else a bundled example's name."""
-    path = Path(reference)
-    if is_there(path):
-        return path
-    found = bundled.find("examples", str(reference))
-    if found:
-        return found
-    raise InputError(path, "", "file not found, and no bundled example has that name")
+    return resolve_given(reference, "examples")
 
 
 def load_elicitation(reference: str | Path) -> tuple[ElicitationFile, CriteriaTree, Path]:

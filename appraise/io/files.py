@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 
 from appraise import bundled
+from appraise.bundled import Kind
 from appraise.errors import InputError, Refused
 from appraise.io.faults import is_there
 
@@ -119,17 +120,22 @@ def resolve_criteria_path(
 
 def resolve_scores_path(reference: str | Path) -> Path:
     """A scores file given on the command line: a path, else a bundled options name."""
+    return resolve_given(reference, "options")
+
+
+def resolve_given(reference: str | Path, kind: Kind) -> Path:
+    """A file given on the command line: a path, else the name of a bundled file of ``kind``."""
     path = Path(reference)
     if is_there(path):
         return path
-    found = bundled.find("options", str(reference))
+    found = bundled.find(kind, str(reference))
     if found:
         return found
-    available = ", ".join(bundled.names("options")) or "none"
+    available = ", ".join(bundled.names(kind)) or "none"
     raise InputError(
         path,
         "",
-        f"file not found, and no bundled options file has that name (bundled: {available})",
+        f"file not found, and no bundled {kind} file has that name (bundled: {available})",
     )
 
 
