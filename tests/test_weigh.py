@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -350,3 +351,20 @@ def test_a_judgement_may_be_a_fraction_and_other_text_is_refused(write: Write):
         ("bodies[2].pairwise.top[0][2]", "a judgement is a number or a fraction such as 1/3, "
          "found '1/0'"),
     ]  # fmt: skip
+
+
+def test_geometric_pooling_with_a_zero_everywhere_says_so(write: Write):
+    """Two bodies by points on the top family: one gives quality nothing, the other cost and
+    ease nothing; every criterion's geometric mean is 0, which no weights can be."""
+    write("tree.yaml", TREE)
+    path = write(
+        "zero.yaml",
+        "criteria: tree.yaml\nbodies:\n"
+        "  - {id: a, name: A, points: {top: {quality: 0, cost: 1, ease: 1}}}\n"
+        "  - {id: b, name: B, points: {top: {quality: 1, cost: 0, ease: 0}}}\n",
+    )
+    assert sum(api.weigh(path).weights.values()) == pytest.approx(1.0)  # mean: fine
+    result = runner.invoke(app, ["weigh", str(path), "--combine", "geometric"])
+    assert result.exit_code == 2
+    said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.stderr).split())
+    assert "the geometric mean of the bodies' weights is 0 for every criterion" in said

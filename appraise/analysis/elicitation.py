@@ -20,6 +20,7 @@ import numpy as np
 
 from appraise.choices import Pooling
 from appraise.data import CriteriaTree, FloatArray
+from appraise.errors import ParameterError
 from appraise.model import BodySpec, ElicitationFile
 from appraise.validate.elicitation import TOP, families, ratio
 
@@ -241,6 +242,12 @@ def pool(weights: Sequence[dict[str, float]], how: Pooling) -> dict[str, float]:
     else:
         with np.errstate(divide="ignore"):
             pooled = np.exp(np.log(table).mean(axis=0))
+    if pooled.sum() <= 0:  # geometric: every criterion has a body that gives it no weight
+        raise ParameterError(
+            "combine",
+            "the geometric mean of the bodies' weights is 0 for every criterion (each has a "
+            "body that gives it none); pool by mean instead",
+        )
     return dict(zip(leaves, (pooled / pooled.sum()).tolist(), strict=True))
 
 
