@@ -34,7 +34,7 @@ def explain_view(record: ExplainRecord) -> RenderableType:
         table.add_column("Measure", justify="right")
     for leaf in record["leaves"]:
         panel = (
-            f"{leaf['min']:g}-{leaf['max']:g}"
+            f"{leaf['min']:g} to {leaf['max']:g}"
             if leaf["min"] is not None and leaf["max"] is not None and leaf["min"] != leaf["max"]
             else ""
         )
