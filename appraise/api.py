@@ -593,7 +593,11 @@ def write_weighed(
     def write(temporary: Path) -> None:
         temporary.write_text(text, encoding="utf-8")
 
-    inputs = [Path(elicitation)] + ([result.tree.source] if result.tree.source else [])
+    from appraise.io.elicitation import resolve_elicitation_path
+
+    # The file read (a bundled name resolved), so it is never written over.
+    inputs = [resolve_elicitation_path(elicitation)]
+    inputs += [result.tree.source] if result.tree.source else []
     return write_atomically(target, write, inputs=inputs, force=force)
 
 

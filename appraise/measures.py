@@ -31,15 +31,22 @@ def score_of(measure: MeasureSpec, value: float) -> float | None:
 def measure_for(measure: MeasureSpec, score: float) -> float | None:
     """The measure at which the value function reaches ``score``; None if it never does.
 
-    Where the function is flat at ``score``, the lowest such measure is given.
+    Where the function is flat at ``score``, the least demanding measure of the flat part is
+    given: the highest for a falling function (more minutes still score it), the lowest for a
+    rising one.
     """
     xs, ys = _rising(measure)
-    best = None
+    falling = ys[-1] < ys[0]
+    found = []
     for (x0, y0), (x1, y1) in pairwise(zip(xs, ys, strict=True)):
         if min(y0, y1) - 1e-12 <= score <= max(y0, y1) + 1e-12:
-            x = x0 if y1 == y0 else x0 + (score - y0) * (x1 - x0) / (y1 - y0)
-            best = x if best is None else best
-    return None if best is None else float(best)
+            if y1 == y0:
+                found += [x0, x1]
+            else:
+                found.append(x0 + (score - y0) * (x1 - x0) / (y1 - y0))
+    if not found:
+        return None
+    return float(max(found) if falling else min(found))
 
 
 def _rising(measure: MeasureSpec) -> tuple[list[float], list[float]]:

@@ -306,3 +306,72 @@ def test_diff_shows_a_measure_change_beside_the_score_it_moves(measured, write: 
     assert change["change"] == pytest.approx(0.4 * 8 / 15)
     text = runner.invoke(app, ["diff", str(measured), str(later), "-q"]).stdout
     assert "3.47 → 4.00 (34 → 30 minutes)" in text
+
+
+def test_weigh_keeps_the_value_functions_in_the_criteria_file_it_writes(measured, write, tmp_path):
+    """The written file carries the measure, so the measured scores file ranks against it."""
+    write(
+        "w.yaml",
+        "criteria: tree.yaml\nbodies:\n  - {id: a, name: A, points: {top: {quality: 50, access: 50}}}\n",
+    )
+    out = tmp_path / "weighed.yaml"
+    result = runner.invoke(app, ["weigh", str(measured.parent / "w.yaml"), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    repointed = write("again.yaml", SCORES.replace("criteria: tree.yaml", f"criteria: {out}"))
+    totals = {o.id: o.total for o in appraise.rank(appraise.load_scores(repointed)).options}
+    assert totals["a"] == pytest.approx(0.5 * 3 + 0.5 * (4 - 8 / 15))
+
+
+def test_an_indicative_round_checks_measures_and_says_they_are_not_used(write: Write):
+    """At criteria level a measured sub-criterion is not scored: its measure is still held to
+    the value function's range, and a warning says it is not used."""
+    write(
+        "tree.yaml",
+        "title: T\ncriteria:\n  - id: q\n    name: Q\n    weight: 100\n    sub:\n"
+        "      - {id: a, name: A, weight: 50}\n"
+        "      - {id: t, name: Time, weight: 50, measure: {unit: min, points: [[10, 5], [60, 1]]}}\n",
+    )
+    path = write(
+        "ind.yaml",
+        "group: g\nname: G\ncriteria: tree.yaml\nscale: {min: 1, max: 5}\noptions:\n"
+        "  - {id: x, name: X, status_quo: true, scores: {q: 3}, measures: {t: 999}}\n"
+        "  - {id: y, name: Y, scores: {q: 4}, measures: {t: 30}}\n",
+    )
+    found = [(p.severity, p.where, p.message) for p in appraise.api.check([path]).problems]
+    assert found == [
+        ("error", "options[0].measures.t",
+         "'X' measures 999 min on 'Time', outside its value function's range 10 to 60 min "
+         "(never extrapolated)"),
+        ("warning", "options[1].measures.t",
+         "'t' is measured, but this round scores the top-level criteria: its measure is checked "
+         "and not used"),
+    ]  # fmt: skip
+
+
+def test_a_score_threshold_stops_at_the_value_functions_best_score(write: Write):
+    """Access's function tops out at 4 on a 1..5 scale (15 min): B at 20 min (3.667) can gain
+    at most 0.333 there, x 0.4 = 0.133, short of the 0.4 gap to A: not possible on access."""
+    write("tree.yaml", TREE.replace("[[15, 5], [30, 4], [45, 2], [60, 1]]", "[[15, 4], [60, 1]]"))
+    path = write(
+        "s.yaml",
+        "group: g\nname: G\ncriteria: tree.yaml\nscale: {min: 1, max: 5}\noptions:\n"
+        "  - {id: a, name: A, status_quo: true, scores: {quality: 4}, measures: {access: 20}}\n"
+        "  - {id: b, name: B, scores: {quality: 3.333333333333333}, measures: {access: 20}}\n",
+    )
+    data = json.loads(
+        runner.invoke(
+            app, ["sensitivity", str(path), "--only", "scores", "-f", "json", "-q"]
+        ).stdout
+    )
+    access = next(r for r in data["score_thresholds"] if r["criterion"] == "access")
+    assert access["change"] is None
+    assert access["needed_measure"] is None
+
+
+def test_a_flat_part_of_a_falling_function_gives_the_least_demanding_measure():
+    """30 and 45 minutes both score 4: 45 is enough for a 4 (a falling function: more minutes
+    still score it); on a rising function the lowest of a flat part is."""
+    flat = MeasureSpec(unit="minutes", points=[(15, 5), (30, 4), (45, 4), (60, 1)])
+    assert measure_for(flat, 4) == pytest.approx(45)
+    rising = MeasureSpec(unit="staff", points=[(10, 1), (20, 3), (30, 3), (40, 5)])
+    assert measure_for(rising, 3) == pytest.approx(20)

@@ -368,3 +368,41 @@ def test_geometric_pooling_with_a_zero_everywhere_says_so(write: Write):
     assert result.exit_code == 2
     said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.stderr).split())
     assert "the geometric mean of the bodies' weights is 0 for every criterion" in said
+
+
+def test_check_names_a_weighting_workbooks_cell_as_weigh_does(tmp_path):
+    out = tmp_path / "blank.xlsx"
+    api.make_elicitation_workbook(out, "cp-2016", bodies=["cag"])
+    book = openpyxl.load_workbook(out)
+    book["cag"]["D4"] = "swing"  # the top family by swing, with no swings given
+    book.save(out)
+    with pytest.raises(Problems) as caught:
+        api.weigh(out)
+    weighed = [(p.where, p.message) for p in caught.value.problems]
+    checked = [(p.where, p.message) for p in appraise.api.check([out]).problems]
+    assert checked == weighed
+    assert checked[0][0] == "sheet 'cag', cell D4"
+
+
+def test_a_refused_second_output_leaves_no_first_one(elicitation, tmp_path):
+    """-o and --workbook are both checked before either is written."""
+    taken = tmp_path / "taken.xlsx"
+    taken.write_bytes(b"mine")
+    out = tmp_path / "weighed.yaml"
+    result = runner.invoke(
+        app, ["weigh", str(elicitation), "-o", str(out), "--workbook", str(taken), "-q"]
+    )
+    assert result.exit_code == 1
+    assert not out.exists()
+    assert taken.read_bytes() == b"mine"
+
+
+def test_a_worst_judgement_below_one_is_said_the_other_way_round():
+    from appraise.analysis.elicitation import FamilyWeights, Inconsistency
+    from appraise.present.elicitation import inconsistency_text
+
+    worst = Inconsistency(Judgement("s", "d", 0.25), 2.0, 0.0)
+    family = FamilyWeights("top", "pairwise", {}, 0.22, 4.6, worst)
+    text = inconsistency_text(family, {"s": "Sustainability", "d": "Deliverability"})
+    assert '"Deliverability is 4 times as important as Sustainability"' in text
+    assert "which imply 1/2" in text

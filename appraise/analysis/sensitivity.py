@@ -292,15 +292,22 @@ def score_thresholds(ranking: Ranking) -> list[ScoreThreshold]:
 
     Decided on totals with the tie tolerance ``rank`` uses, so float noise never moves a figure
     past the end of the scale: an option already level needs no rise (0); one that draws level
-    only at the top of the scale needs exactly the top; one still behind there cannot.
+    only at the top of the scale needs exactly the top; one still behind there cannot. A
+    measured leaf's top is its value function's highest score.
     """
     data = Ranked.of(ranking)
     totals = data.totals
-    high = ranking.sheet.scale.max
+    functions = ranking.sheet.tree.measures()
     out = []
     for i in range(1, len(data.ids)):
         gap = float(totals[0] - totals[i])
         for j, leaf in enumerate(data.leaf_ids):
+            # A measured leaf reaches no higher than its value function's best score.
+            high = (
+                max(y for _, y in functions[leaf].points)
+                if leaf in functions
+                else ranking.sheet.scale.max
+            )
             score = float(data.scores[i, j])
             weight = float(data.weights[j])
             headroom = (high - score) * weight  # what the top of the scale would add

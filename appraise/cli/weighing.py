@@ -106,6 +106,16 @@ def weigh(
             sheet = api.load_scores(scores)
             leaders = api.leaders_by_body(result, sheet)
             option_names = {o.id: o.name for o in sheet.options}
+        # Both outputs are checked before either is written: a refused one leaves nothing behind.
+        from appraise.io.safe_write import check_output_path, require_suffix
+
+        for target, suffix, what in (
+            (output, ".yaml", "a criteria file"),
+            (workbook, ".xlsx", "the elicitation workbook"),
+        ):
+            if target is not None:
+                require_suffix(target, suffix, what)
+                check_output_path(target, [], force)
         written = (
             api.write_weighed(result, output, elicitation=elicitation, force=force)
             if output is not None

@@ -111,7 +111,8 @@ def _check_file(
         except AppraiseError as exc:
             result.problems.extend(_problems_of(exc))
             return None
-        result.problems.extend(check_elicitation(spec, tree, shown_path(path)))
+        found = check_elicitation(spec, tree, shown_path(path))
+        result.problems.extend(replace(p, where=locate(p.where)) for p in found)
     return spec if isinstance(spec, RulesFile) else None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from appraise.analysis.elicitation import CR_LIMIT, BodyWeights, Elicited, FamilyWeights
+from appraise.model import CriterionSpec, SubCriterionSpec
 from appraise.validate.elicitation import TOP
 
 POINT_DECIMALS = 1
@@ -59,6 +60,9 @@ def inconsistency_text(weights: FamilyWeights, names: Mapping[str, str]) -> str:
     if worst is None or weights.consistency_ratio is None:
         return ""
     j = worst.judgement
+    if j.value < 1:  # "B is 4 times as important as A", not "A is 1/4 times ... B"
+        j = type(j)(j.b, j.a, 1 / j.value)
+        worst = type(worst)(j, 1 / worst.implied, worst.ratio_if_implied)
     return (
         f'CR {weights.consistency_ratio:.2f} is above {CR_LIMIT:.2f}: "{names.get(j.a, j.a)} is '
         f'{ratio_text(j.value)} times as important as {names.get(j.b, j.b)}" is most at odds '
@@ -127,6 +131,15 @@ def weigh_rows(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _measure(node: CriterionSpec | SubCriterionSpec) -> dict[str, Any]:
+    """A measured node's value function, as the criteria file wrote it (kept with new weights)."""
+    if node.measure is None:
+        return {}
+    return {
+        "measure": {"unit": node.measure.unit, "points": [list(p) for p in node.measure.points]}
+    }
+
+
 def criteria_document(result: Elicited, source: str) -> dict[str, Any]:
     """A criteria file (CONTRACT 1.1): the pooled weights as base weights, each body a set.
 
@@ -140,10 +153,12 @@ def criteria_document(result: Elicited, source: str) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": c.id, "name": c.name, "weight": pooled[TOP][c.id]}
         if c.description:
             entry["description"] = c.description
+        entry |= _measure(c)
         if c.sub:
             entry["sub"] = [
                 {"id": s.id, "name": s.name, "weight": pooled[c.id][s.id]}
                 | ({"description": s.description} if s.description else {})
+                | _measure(s)
                 for s in c.sub
             ]
         criteria.append(entry)

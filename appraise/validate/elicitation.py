@@ -7,7 +7,6 @@ a family by one method, naming every member (swing and points) or judging every 
 
 from __future__ import annotations
 
-from fractions import Fraction
 from itertools import combinations
 
 from appraise.data import CriteriaTree
@@ -27,11 +26,8 @@ def families(tree: CriteriaTree) -> dict[str, list[str]]:
     return found
 
 
-def ratio(value: float | str) -> float:
-    """A judgement's value: a number, or a fraction written ``1/3``."""
-    if isinstance(value, str):
-        top, bottom = value.split("/")
-        return float(Fraction(int(top), int(bottom)))
+def ratio(value: float) -> float:
+    """A judgement's value (the model has already turned ``1/3`` into its number)."""
     return float(value)
 
 
@@ -109,7 +105,7 @@ def _check_values(
 
 
 def _check_pairs(
-    judgements: list[tuple[str, str, float | str]], members: list[str], place: str, path: str
+    judgements: list[tuple[str, str, float]], members: list[str], place: str, path: str
 ) -> list[Problem]:
     problems: list[Problem] = []
     if len(members) > MAX_PAIRWISE:
@@ -125,7 +121,7 @@ def _check_pairs(
             problems.append(Problem(path, at, f"'{a}' is judged against itself"))
         v = ratio(value)
         if not 1 / 9 - 1e-12 <= v <= 9 + 1e-12:
-            shown = value if isinstance(value, str) else f"{value:g}"
+            shown = f"{value:g}"
             problems.append(Problem(path, at, f"a judgement runs from 1/9 to 9, found {shown}"))
         if bad or a == b:
             continue

@@ -215,8 +215,6 @@ class _SheetCheck:
                         where, f"'{leaf}' is not a measured criterion (measured: {measured_ids})"
                     )
                     continue
-                if leaf not in column:
-                    continue  # an indicative round scores the criterion above it
                 function = functions[leaf]
                 score = score_of(function, value)
                 if score is None:
@@ -226,6 +224,14 @@ class _SheetCheck:
                         f"{self.option(i)} measures {value:g} {function.unit} on "
                         f"'{self.tree.name(leaf)}', outside its value function's range "
                         f"{low:g} to {high:g} {function.unit} (never extrapolated)",
+                    )
+                    continue
+                if leaf not in column:  # an indicative round scores the criterion above it
+                    self.warn(
+                        where,
+                        f"'{leaf}' is measured, but this round scores the top-level criteria: "
+                        "its measure is checked and not used",
+                        "measures not used",
                     )
                     continue
                 j = column[leaf]
