@@ -19,7 +19,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from openpyxl.chart import BarChart, ScatterChart
 from typer.testing import CliRunner
 
 from appraise import __version__
@@ -329,7 +328,7 @@ def test_criteria_sheet_marks_the_weight_cells_to_edit(urgent_book):
 
 def test_scores_sheet_has_each_scorer_the_score_used_and_the_spread(urgent_book):
     """status-quo, income_expenditure: scorers gave 2, 2, 3, 1 (mean 2, min 1, max 3)."""
-    scores = openpyxl.load_workbook(urgent_book)["Scores"]
+    scores = openpyxl.load_workbook(urgent_book, data_only=True)["Scores"]  # saved results
     header = [c.value for c in scores[wb.HEADER_ROW]]
     column = header.index("income_expenditure")
     rows = [r for r in scores.iter_rows(values_only=True) if r[1] == "status-quo"]
@@ -404,7 +403,7 @@ def test_renormalised_missing_score_reproduces_rank_json(write: Write, tmp_path,
     write("two.yaml", TWO_CRITERIA)
     scores = write("gap.yaml", THREE_OPTIONS.replace("{a: 2, b: 5}", "{a: 2, b: null}"))
     out = export([scores], tmp_path / "hce.xlsx", Settings(missing="renormalise"))
-    written = openpyxl.load_workbook(out)["Totals"]
+    written = openpyxl.load_workbook(out, data_only=True)["Totals"]
     assert row_values(written, "y")[2:4] == [2, None]  # y's score for b is left blank
     book = openpyxl.load_workbook(recalculated(out), data_only=True)
     (record,) = rank_json([scores], "--missing", "renormalise")
@@ -504,7 +503,7 @@ def test_put_text_never_writes_a_formula(tmp_path, text):
 
 def test_put_formula_refuses_text():
     with pytest.raises(ValueError, match="not a formula"):
-        wb.put_formula(openpyxl.Workbook().active, 1, 1, "SUM(A1)")
+        wb.put_formula(openpyxl.Workbook().active, 1, 1, "SUM(A1)", 0.0)
 
 
 def test_input_text_is_written_as_text(hostile_book):
@@ -624,7 +623,7 @@ def test_rankings_under_different_weight_sets_are_refused(demo, tmp_path):
 def test_extra_sections_go_before_validation_and_can_use_the_weight_cells(demo, tmp_path):
     def fill(sheet, context):
         wb.put_text(sheet, 1, 1, "weight of a")
-        wb.put_formula(sheet, 1, 2, "=" + context.weight_cells["a"])
+        wb.put_formula(sheet, 1, 2, "=" + context.weight_cells["a"], 0.6)
 
     extra = wb.SheetSection("Sensitivity", fill)
     book = openpyxl.load_workbook(export([demo], tmp_path / "hce.xlsx", extra_sections=[extra]))
@@ -679,10 +678,6 @@ def table(sheet, heading: str) -> tuple[list, list[list]]:
 
 def by_first(rows: list[list]) -> dict:
     return {row[0]: row for row in rows}
-
-
-def chart_title(chart) -> str:
-    return "".join(run.t for p in chart.title.tx.rich.p for run in (p.r or []))
 
 
 @pytest.fixture
@@ -756,11 +751,47 @@ def test_threshold_table_holds_the_hand_worked_crossings(sensitivity_book):
     assert [sheet.cell(start, c).number_format for c in (4, 5, 6)] == ["0.0%"] * 3
 
 
+def weight_block(sheet) -> dict:
+    """The weight chart's block: the chosen criterion, the ends table and the grid."""
+    start = next(c.row for c in sheet["A"] if c.value == "Criterion (id)")
+    value = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(start, start + 6)}
+    ends_header = next(r for r in range(start, start + 12) if sheet.cell(r, 1).value == "Option")
+    ends = {}
+    r = ends_header + 1
+    while sheet.cell(r, 1).value is not None:
+        ends[sheet.cell(r, 1).value] = (sheet.cell(r, 2).value, sheet.cell(r, 3).value)
+        r += 1
+    grid = next(c.row for c in sheet["A"] if c.value == "Weight")
+    width = max(c.column for c in sheet[grid] if c.value is not None)
+    header = [sheet.cell(grid, c).value for c in range(1, width + 1)]
+    rows = []
+    for r in range(grid + 1, grid + 22):
+        rows.append([sheet.cell(r, c).value for c in range(1, width + 1)])
+    return {
+        "chosen": value["Criterion (id)"],
+        "name": sheet.cell(start, 3).value,
+        "weight": value["Its global weight today"],
+        "title": value["Chart title"],
+        "ends": ends,
+        "header": header,
+        "rows": rows,
+    }
+
+
 def test_chart_data_follows_the_hand_worked_lines(sensitivity_book):
     """x = 1 + 4t, y = 5 - 3t, z = 3 at t = 0, 0.05, ..., 1; at t = 0.5: 3, 3.5, 3."""
-    sheet = openpyxl.load_workbook(sensitivity_book)["Sensitivity"]
-    header, rows = table(sheet, "Totals as the weight of Criterion A moves")
-    assert header[:4] == ["Weight of a", "Option X", "Option Y", "Option Z"]
+    sheet = openpyxl.load_workbook(sensitivity_book, data_only=True)["Sensitivity"]
+    block = weight_block(sheet)
+    assert (block["chosen"], block["name"]) == ("a", "Criterion A")
+    assert block["weight"] == pytest.approx(0.6, abs=1e-12)
+    assert block["title"] == "Totals as the weight of Criterion A moves"
+    assert block["ends"] == {
+        "Option X": (pytest.approx(1.0, abs=1e-12), pytest.approx(5.0, abs=1e-12)),
+        "Option Y": (pytest.approx(5.0, abs=1e-12), pytest.approx(2.0, abs=1e-12)),
+        "Option Z": (pytest.approx(3.0, abs=1e-12), pytest.approx(3.0, abs=1e-12)),
+    }
+    header, rows = block["header"], block["rows"]
+    assert header[:4] == ["Weight", "Option X", "Option Y", "Option Z"]
     assert [r[0] for r in rows] == [pytest.approx(k / 20, abs=1e-12) for k in range(21)]
     for t, x, y, z, *_ in rows:
         assert (x, y, z) == (
@@ -775,23 +806,41 @@ def test_chart_data_follows_the_hand_worked_lines(sensitivity_book):
     assert [r[today + 1] for r in rows[:2]] == [1, 5]  # lowest and highest total drawn
 
 
+def test_the_weight_chart_follows_the_criterion_chosen_in_its_cell(
+    sensitivity_book, tmp_path, recalculated
+):
+    """Choose b: with weight t on b, x = 5 - 4t, y = 2 + 3t, z = 3; b weighs 0.4 today."""
+    book = openpyxl.load_workbook(sensitivity_book)
+    sheet = book["Sensitivity"]
+    start = next(c.row for c in sheet["A"] if c.value == "Criterion (id)")
+    sheet.cell(start, 2).value = "b"
+    edited = tmp_path / "chosen-b.xlsx"
+    book.save(edited)
+    block = weight_block(openpyxl.load_workbook(recalculated(edited), data_only=True)["Sensitivity"])
+    assert (block["name"], block["weight"]) == ("Criterion B", pytest.approx(0.4, abs=1e-12))
+    assert block["title"] == "Totals as the weight of Criterion B moves"
+    for t, x, y, z, *_ in block["rows"]:
+        assert (x, y, z) == (
+            pytest.approx(5 - 4 * t, abs=1e-12),
+            pytest.approx(2 + 3 * t, abs=1e-12),
+            pytest.approx(3, abs=1e-12),
+        )
+
+
 def test_the_line_chart_and_the_acceptability_chart_are_on_the_sheet(sensitivity_book):
-    sheet = openpyxl.load_workbook(sensitivity_book)["Sensitivity"]
-    lines = [c for c in sheet._charts if isinstance(c, ScatterChart)]
-    bars = [c for c in sheet._charts if isinstance(c, BarChart)]
-    assert len(lines) == len(bars) == 1
-    (line,), (bar,) = lines, bars
-    assert "Criterion A" in chart_title(line)
-    assert len(line.series) == 4  # x, y, z and today's weight
-    assert all(s.smooth is False for s in line.series)
-    assert (bar.type, bar.grouping, bar.overlap) == ("bar", "percentStacked", 100)
-    assert len(bar.series) == 3  # one per rank
     with zipfile.ZipFile(sensitivity_book) as archive:
-        charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
-        xml = "".join(archive.read(n).decode() for n in charts)
+        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        xml = {n: archive.read(n).decode() for n in charts}
     assert len(charts) == 3  # the Summary's contribution chart, and these two
-    assert "<scatterChart>" in xml
-    assert '<grouping val="percentStacked"' in xml
+    (line,) = [x for x in xml.values() if "<c:scatterChart>" in x]
+    (bars,) = [x for x in xml.values() if 'grouping val="percentStacked"' in x]
+    # The line chart's title is the cell that names the chosen criterion, saved with its text.
+    assert "<c:f>'Sensitivity'!$B$" in line.split("<c:plotArea>")[0]
+    assert "Totals as the weight of Criterion A moves" in line
+    assert line.count("<c:ser>") == 4  # x, y, z and today's weight
+    assert line.count('<c:symbol val="none"/>') == 4  # straight lines, no markers
+    assert bars.count("<c:ser>") == 3  # one per rank
+    assert '<c:barDir val="bar"/>' in bars
 
 
 def test_rank_acceptability_rows_are_the_smaa_result(demo_sensitivity, sensitivity_book):
@@ -864,7 +913,7 @@ def test_score_thresholds_say_when_no_single_score_is_enough(write: Write, tmp_p
     sheet = openpyxl.load_workbook(out)["Sensitivity"]
     _, rows = table(sheet, "Score thresholds")
     assert ["Option Y", "not possible within the scale"] in [r[:2] for r in rows]
-    assert not [c for c in sheet._charts if isinstance(c, BarChart)]  # no SMAA, no bars
+    assert len(sheet._charts) == 1  # the weight chart; no SMAA, no acceptability bars
     assert not any("Rank acceptability" in t for t in texts(sheet))
 
 
@@ -959,7 +1008,9 @@ def test_sensitivity_text_from_inputs_stays_text(write: Write, tmp_path):
     hostile = [c for c in cells if c.value == "=1+1"]
     assert hostile
     assert all(c.data_type == "s" for c in hostile)
-    assert not [c for c in cells if c.data_type == "f"]
+    # The only formulas are the weight chart's own: over cells, never over input text.
+    heading = next(c.row for c in cells if c.value == "Totals as the weight of a criterion moves")
+    assert all(c.row > heading for c in cells if c.data_type == "f")
     for formula in _stored_formulas(out):
         assert not any(bad in formula for bad in HOSTILE_FRAGMENTS)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -27,9 +28,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.choices import POOLINGS
 from appraise.data import CriteriaTree
+from appraise.io.xlsx_cells import put_formula, put_number, put_text
 from appraise.io.xlsx_guard import check_container, open_workbook, survey
 from appraise.io.xlsx_places import Locations
 from appraise.io.xlsx_sheet import number_of, sheet_place
+from appraise.io.xlsx_write import save_workbook
 from appraise.model import ElicitationFile
 from appraise.safe_text import cut
 from appraise.validate.elicitation import METHODS, TOP, families, ratio
@@ -73,9 +76,9 @@ def write_elicitation_workbook(
         ),
     ]
     for r, (key, value, note) in enumerate(rows, start=1):
-        ws.cell(row=r, column=1, value=key).font = _BOLD
-        ws.cell(row=r, column=2, value=value)
-        ws.cell(row=r, column=3, value=note)
+        _put(ws, r, 1, key).font = _BOLD
+        _put(ws, r, 2, value)
+        _put(ws, r, 3, note)
         if key != "criteria":
             ws.cell(row=r, column=2).fill = _INPUT
     pooling = DataValidation(type="list", formula1=f'"{",".join(POOLINGS)}"', allow_blank=False)
@@ -86,11 +89,20 @@ def write_elicitation_workbook(
     given = {b.id: b for b in spec.bodies} if spec else {}
     for body_id, name in bodies:
         _body_sheet(wb.create_sheet(cut(body_id, 31)), tree, body_id, name, given.get(body_id))
-    wb.save(out)
+    save_workbook(wb, out)
+
+
+def _put(ws: Worksheet, row: int, column: int, value: str | float | None) -> Cell:
+    """A value in a cell: text always as text (a name starting with = is not a formula)."""
+    if isinstance(value, str):
+        return put_text(ws, row, column, value)
+    return put_number(ws, row, column, value)
 
 
 def _body_sheet(ws: Worksheet, tree: CriteriaTree, body_id: str, name: str, body: Any) -> None:
-    ws["A1"], ws["B1"], ws["A2"], ws["B2"] = "body", body_id, "name", name
+    for r, (key, text) in enumerate((("body", body_id), ("name", name)), start=1):
+        _put(ws, r, 1, key)
+        _put(ws, r, 2, text)
     ws["A1"].font = ws["A2"].font = _BOLD
     ws["B2"].fill, ws["B2"].protection = _INPUT, _UNLOCKED
     methods = DataValidation(
@@ -111,21 +123,21 @@ def _body_sheet(ws: Worksheet, tree: CriteriaTree, body_id: str, name: str, body
     row = FIRST_BLOCK_ROW
     for family, members in families(tree).items():
         method, values, pairs = _stated(body, family)
-        ws.cell(row=row, column=1, value="family").font = _BOLD
-        ws.cell(row=row, column=2, value=family)
-        ws.cell(row=row, column=3, value="method").font = _BOLD
-        cell = ws.cell(row=row, column=4, value=method)
+        _put(ws, row, 1, "family").font = _BOLD
+        _put(ws, row, 2, family)
+        _put(ws, row, 3, "method").font = _BOLD
+        cell = _put(ws, row, 4, method)
         cell.fill, cell.protection = _INPUT, _UNLOCKED
         methods.add(cell.coordinate)
-        ws.cell(row=row, column=5, value=f"({_family_title(tree, family)})")
+        _put(ws, row, 5, f"({_family_title(tree, family)})")
         header = ["id", "name", "value", *members]
         for c, text in enumerate(header, start=1):
-            ws.cell(row=row + 1, column=c, value=text).font = _BOLD
+            _put(ws, row + 1, c, text).font = _BOLD
         for i, member in enumerate(members):
             r = row + 2 + i
-            ws.cell(row=r, column=1, value=member)
-            ws.cell(row=r, column=2, value=tree.name(member))
-            value = ws.cell(row=r, column=3, value=values.get(member))
+            _put(ws, r, 1, member)
+            _put(ws, r, 2, tree.name(member))
+            value = _put(ws, r, 3, values.get(member))
             value.fill, value.protection = _INPUT, _UNLOCKED
             for j, other in enumerate(members):
                 grid = ws.cell(row=r, column=4 + j)
@@ -137,7 +149,9 @@ def _body_sheet(ws: Worksheet, tree: CriteriaTree, body_id: str, name: str, body
                     judged.add(grid.coordinate)
                 else:  # the reciprocal of the judgement above the diagonal, shown not entered
                     mirror = f"{get_column_letter(4 + i)}{row + 2 + j}"
-                    grid.value = f'=IF(ISNUMBER({mirror}),1/{mirror},"")'
+                    above = pairs.get((other, member))
+                    shown = "" if above is None else 1 / above
+                    put_formula(ws, r, 4 + j, f'=IF(ISNUMBER({mirror}),1/{mirror},"")', shown)
         row += len(members) + 3
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 22, 50
     ws.protection.sheet = True

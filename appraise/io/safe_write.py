@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import os
 import shutil
 import stat
@@ -22,7 +21,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Protocol
 
 from appraise.errors import InputError, ParameterError
 
@@ -154,26 +152,6 @@ def _claim(temporary: Path, out: Path, force: bool) -> None:
         except FileExistsError:
             raise OutputError(out, "", "already exists; use --force to replace it") from None
         os.replace(temporary, out)
-
-
-class Savable(Protocol):
-    """A document that saves itself into a binary stream (an openpyxl ``Workbook``)."""
-
-    def save(self, filename: BinaryIO) -> None:
-        """Write the whole document to ``filename``."""
-
-
-def save_via_memory(document: Savable, path: Path) -> None:
-    """Save ``document`` to ``path``, assembling it in memory first.
-
-    A workbook is a zip archive; saved straight to a full disk, the library's half-closed archive
-    tries again to write when it is collected, and Python prints that second failure as a
-    traceback after appraise has reported the first. In memory nothing can fail that way; the one
-    write to disk fails, if it does, here, once.
-    """
-    buffer = io.BytesIO()
-    document.save(buffer)
-    path.write_bytes(buffer.getbuffer())
 
 
 def write_atomically(

@@ -13,6 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
+from appraise.io.xlsx_write import Result, record_result
 from appraise.safe_text import FORMULA_TRIGGERS
 
 MAX_CELL_TEXT = 32_767  # Excel's limit on the text in one cell
@@ -86,14 +87,24 @@ def put_number(
 
 
 def put_formula(
-    sheet: Worksheet, row: int, column: int, formula: str, number_format: str = "General"
+    sheet: Worksheet,
+    row: int,
+    column: int,
+    formula: str,
+    result: Result,
+    number_format: str = "General",
 ) -> Cell:
-    """Write one of the workbook's own formulas (never text from an input file)."""
+    """Write one of the workbook's own formulas (never text from an input file).
+
+    ``result`` is what the formula evaluates to, as the tool computed it: it is saved with
+    the formula, so a viewer that does not recalculate shows it.
+    """
     if not formula.startswith("="):
         raise ValueError(f"not a formula: {formula!r}")
     cell = _cell(sheet, row, column)
     cell.value = formula
     cell.number_format = number_format
+    record_result(sheet, row, column, result)
     return cell
 
 

@@ -22,7 +22,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.data import CriteriaTree, Level
 from appraise.errors import InputError
-from appraise.io.safe_write import save_via_memory
 from appraise.io.xlsx_cells import MAX_CELL_TEXT, set_text
 from appraise.io.xlsx_layout import (
     CONSENSUS,
@@ -36,6 +35,7 @@ from appraise.io.xlsx_layout import (
     TEMPLATE_ROWS,
     points_text,
 )
+from appraise.io.xlsx_write import save_workbook
 from appraise.limits import MAX_WORKBOOK_CELLS
 from appraise.measures import measure_range
 from appraise.model import CriterionSpec, ScoresFile, SubCriterionSpec
@@ -422,7 +422,7 @@ def write_template(
     pass_fail = DataValidation(type="list", formula1='"pass,fail"', allow_blank=True)
     t.wb["Gate results"].add_data_validation(pass_fail)
     pass_fail.add(f"C2:C{TEMPLATE_ROWS}")
-    save_via_memory(t.wb, out)
+    save_workbook(t.wb, out)
 
 
 def make_template(

@@ -33,7 +33,6 @@ from appraise.errors import InputError, setting
 from appraise.io.safe_write import (
     check_output_path,
     require_suffix,
-    save_via_memory,
     write_atomically,
 )
 from appraise.io.xlsx_cells import (
@@ -45,6 +44,7 @@ from appraise.io.xlsx_cells import (
     put_text,
     sheet_ref,
 )
+from appraise.io.xlsx_write import save_workbook
 from appraise.limits import MAX_EXPORT_CELLS
 from appraise.present.workbook.audit import (
     AUDITED_PACKAGES,
@@ -278,6 +278,6 @@ def write_hce_workbook(
     check_titles(sections)
 
     def save(temporary: Path) -> None:
-        save_via_memory(build_workbook(context, sections), temporary)
+        save_workbook(build_workbook(context, sections), temporary)
 
     return write_atomically(out, save, inputs=sources, force=force)

@@ -163,7 +163,6 @@ def build_workbook(context: WorkbookContext, sections: Sequence[Section]) -> Wor
         book.remove(blank)
     book.properties.creator = f"appraise {__version__}"
     book.properties.title = "Option appraisal for the Health and Care Executive"
-    book.calculation.fullCalcOnLoad = True  # no cached values are stored: compute on opening
     for section in sections:
         sheet = book.create_sheet(section.name)
         section.write(sheet, context)

@@ -7,20 +7,25 @@ totals along one criterion's weight and the rank acceptability from the simulati
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from openpyxl.chart import BarChart, Reference, ScatterChart
-from openpyxl.chart.axis import NumericAxis
-from openpyxl.chart.data_source import AxDataSource, StrRef
-from openpyxl.chart.marker import Marker
-from openpyxl.chart.series import Series
-from openpyxl.chart.series_factory import SeriesFactory
+from openpyxl.styles import Protection
 from openpyxl.utils import quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.sensitivity import Line, Sensitivity, Threshold, weight_lines
-from appraise.io.xlsx_cells import address, cell_text, cells, put_number, put_text
-from appraise.present.workbook.context import HEADER_ROW, GroupLayout, Styles
+from appraise.io.xlsx_cells import address, cell_text, cells, put_formula, put_number, put_text
+from appraise.io.xlsx_write import Chart, add_chart
+from appraise.present.workbook.context import (
+    CRITERIA,
+    HEADER_ROW,
+    TOTALS_WEIGHT_ROW,
+    GroupLayout,
+    Styles,
+    WorkbookContext,
+)
 from appraise.present.workbook.tables import (
     Value,
     option_names,
@@ -69,136 +74,251 @@ def chart_line(result: Sensitivity) -> tuple[Line, bool] | None:
 
 
 def _option_bars(
-    grouping: Literal["stacked", "percentStacked"],
+    subtype: str,
     title: str,
-    y_title: str,
-    data: Reference,
-    names: str,
-) -> BarChart:
-    """Stacked horizontal bars, one per option, the first (rank 1, the leader) at the top.
-
-    ``data`` holds one column per series, titles in its first row; ``names`` is the reference
-    to the options' names, in the same rows.
-    """
-    chart = BarChart()
-    chart.type = "bar"
-    chart.grouping = grouping
-    chart.overlap = 100
-    chart.title = cell_text(title)[:250]
-    chart.x_axis.scaling.orientation = "maxMin"  # the first option at the top
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    chart.y_axis.title = y_title
-    chart.add_data(data, titles_from_data=True)
-    for series in chart.series:  # option names are text: a string reference, not numbers
-        series.cat = AxDataSource(strRef=StrRef(f=names))
-    chart.width = 20
-    return chart
+    value_title: str,
+    series: list[dict[str, Any]],
+    anchor: str,
+    height: float,
+) -> Chart:
+    """Stacked horizontal bars, one per option, the first (rank 1, the leader) at the top."""
+    return Chart(
+        kind={"type": "bar", "subtype": subtype},
+        series=tuple(series),
+        anchor=anchor,
+        width=20,
+        height=height,
+        title=cell_text(title)[:250],
+        x_axis={"name": value_title},  # a bar chart's value axis runs across
+        y_axis={"reverse": True},  # the first option at the top
+        legend={"position": "bottom"},
+    )
 
 
-def contribution_chart(layout: GroupLayout) -> BarChart:
+def _bars_series(
+    title: str, first_col: int, last_col: int, header_row: int, rows: tuple[int, int], names: str
+) -> list[dict[str, Any]]:
+    """A series per column, named by its header cell, one bar segment per row."""
+    quoted = quote_sheetname(title)
+    return [
+        {
+            "name": f"={quoted}!{address(column, header_row)}",
+            "categories": names,
+            "values": f"={quoted}!{cells(column, rows[0], column, rows[1])}",
+        }
+        for column in range(first_col, last_col + 1)
+    ]
+
+
+def contribution_chart(layout: GroupLayout, anchor: str) -> Chart:
     """Stacked horizontal bars: each option's contribution per top-level criterion."""
     tree = layout.ranking.sheet.tree
     first = layout.contribution_column(tree.top_ids[0])
     last = layout.contribution_column(tree.top_ids[-1])
-    title = quote_sheetname(layout.totals_title)
-    data = f"{title}!{cells(first, HEADER_ROW, last, layout.last_option_row)}"
-    chart = _option_bars(
+    rows = (HEADER_ROW + 1, layout.last_option_row)
+    series = _bars_series(
+        layout.totals_title, first, last, HEADER_ROW, rows, "=" + layout.ranked_cells(2)
+    )
+    return _option_bars(
         "stacked",
         f"Contribution per criterion: {layout.ranking.sheet.spec.name}",
         "Weighted score",
-        Reference(range_string=data),
-        layout.ranked_cells(2),
+        series,
+        anchor,
+        max(7.5, 3.0 + 0.9 * len(layout.ranking.options)),
     )
-    chart.height = max(7.5, 3.0 + 0.9 * len(layout.ranking.options))
-    return chart
 
 
-def weight_chart_block(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles) -> int:
-    """Every ranked option's total along one criterion's weight, as a table and a chart."""
+@dataclass(frozen=True)
+class _Choice:
+    """Where the weight chart's chosen criterion and the cells it is worked from are."""
+
+    chosen: str  # the id typed in (absolute address on this sheet)
+    weight: str  # its global weight today
+    mask: str  # a 1 under each scored criterion it covers
+    weights: str  # the Totals sheet's global weights
+    title: str  # the chart's title, a formula
+
+
+def _choice_block(
+    sheet: Worksheet, row: int, line: Line, context: WorkbookContext, layout: GroupLayout
+) -> tuple[_Choice, int]:
+    """The chosen criterion (an editable id), its name, weight today and the leaves it covers."""
+    styles, tree = context.styles, layout.ranking.sheet.tree
+    leaves = layout.leaf_ids
+    ids = context.criteria_rows
+    id_cells = f"{quote_sheetname(CRITERIA)}!{cells(1, min(ids.values()), 1, max(ids.values()))}"
+    names = f"{quote_sheetname(CRITERIA)}!{cells(2, min(ids.values()), 2, max(ids.values()))}"
+    chosen = address(2, row)
+    put_text(sheet, row, 1, "Criterion (id)")
+    cell = put_text(sheet, row, 2, line.criterion)
+    cell.fill, cell.protection = styles.editable_fill, Protection(locked=False)
+    rule = DataValidation(type="list", formula1=id_cells, allow_blank=False)
+    rule.error = "Choose a criterion or sub-criterion by its id, as on the Criteria sheet."
+    rule.showErrorMessage = True
+    rule.add(chosen)
+    sheet.add_data_validation(rule)
+    name = tree.name(line.criterion)
+    formula = f'=IFERROR(INDEX({names},MATCH({chosen},{id_cells},0)),"not a criterion id")'
+    put_formula(sheet, row, 3, formula, cell_text(name))
+    mask_row = row + 5
+    first, last = 2, 1 + len(leaves)
+    mask = cells(first, mask_row, last, mask_row)
+    totals = quote_sheetname(layout.totals_title)
+    lo, hi = layout.leaf_column(leaves[0]), layout.leaf_column(leaves[-1])
+    weights = f"{totals}!{cells(lo, TOTALS_WEIGHT_ROW, hi, TOTALS_WEIGHT_ROW)}"
+    put_text(sheet, row + 1, 1, "Its global weight today")
+    put_formula(sheet, row + 1, 2, f"=SUMPRODUCT({weights},{mask})", line.current, styles.percent)
+    put_text(sheet, row + 2, 1, "Chart title")
+    title = f"Totals as the weight of {name} moves"
+    put_formula(sheet, row + 2, 2, f'="Totals as the weight of "&C{row}&" moves"', title)
+    for label, r in (("Scored criterion", row + 3), ("Belongs to", row + 4)):
+        put_text(sheet, r, 1, label)
+    put_text(sheet, mask_row, 1, "In the chosen criterion")
+    chosen_ids = {line.criterion, *(x for x in leaves if tree.parent(x) == line.criterion)}
+    for j, leaf in enumerate(leaves, start=first):
+        put_text(sheet, row + 3, j, leaf)
+        put_text(sheet, row + 4, j, tree.parent(leaf))
+        top, parent = address(j, row + 3, absolute=False), address(j, row + 4, absolute=False)
+        inside = f"=IF(OR({top}={chosen},{parent}={chosen}),1,0)"
+        put_formula(sheet, mask_row, j, inside, 1.0 if leaf in chosen_ids else 0.0)
+    choice = _Choice(chosen, address(2, row + 1), mask, weights, address(2, row + 2))
+    return choice, mask_row + 2
+
+
+def _ends_block(
+    sheet: Worksheet, row: int, line: Line, choice: _Choice, layout: GroupLayout, styles: Styles
+) -> tuple[dict[str, tuple[str, str]], int]:
+    """Each ranked option's total at 0% and at 100% of the chosen criterion's weight.
+
+    At 100%: its score on the chosen criterion (its leaves weighted as today; equally if it
+    weighs nothing today). At 0%: its total over the other criteria, rescaled in proportion
+    (the 100% figure when nothing else weighs anything). As ``sensitivity.weight_lines``.
+    """
+    write_header(sheet, row, ["Option", "Total at 0%", "Total at 100%"], styles)
+    leaves, totals = layout.leaf_ids, quote_sheetname(layout.totals_title)
+    lo, hi = layout.leaf_column(leaves[0]), layout.leaf_column(leaves[-1])
+    w, m, wt = choice.weights, choice.mask, choice.weight
+    ends: dict[str, tuple[str, str]] = {}
+    for k, option in enumerate(layout.ranking.options):
+        r = row + 1 + k
+        at = layout.option_rows[option.id]
+        s = f"{totals}!{cells(lo, at, hi, at)}"
+        put_text(sheet, r, 1, option.name)
+        at100 = f"=IF({wt}>0,SUMPRODUCT({w},{m},{s})/{wt},SUMPRODUCT({m},{s})/SUM({m}))"
+        rest = f"(SUM({w})-{wt})"
+        at0 = f"=IF({rest}>0,SUMPRODUCT({w},1-{m},{s})/{rest},{address(3, r)})"
+        put_formula(sheet, r, 2, at0, float(line.at0[k]), styles.number)
+        put_formula(sheet, r, 3, at100, float(line.at1[k]), styles.number)
+        ends[option.id] = (address(2, r), address(3, r))
+    return ends, row + len(layout.ranking.options) + 2
+
+
+def weight_chart_block(
+    sheet: Worksheet,
+    row: int,
+    result: Sensitivity,
+    context: WorkbookContext,
+    layout: GroupLayout,
+) -> int:
+    """Every ranked option's total along one criterion's weight, as formulas and a chart.
+
+    The criterion is chosen in a cell (the binding one at export); the table and the chart
+    follow it, and any score or weight edited in the workbook.
+    """
     found = chart_line(result)
     if found is None:
         return row
     line, binding = found
-    ranking = result.ranking
+    styles, ranking = context.styles, result.ranking
     name = ranking.sheet.tree.name(line.criterion)
     why = (
         "the criterion whose threshold is nearest its weight today"
         if binding
         else "no single weight moves the leader, so the heaviest criterion"
     )
-    header_row = write_heading(
+    row = write_heading(
         sheet,
         row,
-        f"Totals as the weight of {name} moves",
-        f"{name} ({why}) from 0% to 100% of the weight, the others in proportion; "
-        f"today {percent_text(line.current, 1)}%.",
+        "Totals as the weight of a criterion moves",
+        "Formulas, unlike the tables above: type a criterion's or sub-criterion's id in the "
+        "yellow cell and this table and its chart follow it, and any score or weight edited "
+        f"in this workbook. The weight runs from 0% to 100%, the others in proportion. At "
+        f"export: {name} ({why}), today {percent_text(line.current, 1)}%.",
         styles,
     )
+    choice, row = _choice_block(sheet, row, line, context, layout)
+    ends, header_row = _ends_block(sheet, row, line, choice, layout, styles)
     options = ranking.options
-    write_header(
-        sheet, header_row, [f"Weight of {line.criterion}", *(o.name for o in options)], styles
-    )
+    write_header(sheet, header_row, ["Weight", *(o.name for o in options)], styles)
     steps = [k / CHART_STEPS for k in range(CHART_STEPS + 1)]
-    grid = [line.totals(t) for t in steps]
-    rows: list[list[Value]] = [
-        [t, *(float(v) for v in totals)] for t, totals in zip(steps, grid, strict=True)
-    ]
     first = header_row + 1
-    last = write_rows(sheet, first, rows, [styles.percent, *[styles.number] * len(options)]) - 1
+    for k, t in enumerate(steps):
+        r = first + k
+        put_number(sheet, r, 1, t, styles.percent)
+        totals = line.totals(t)
+        for j, option in enumerate(options):
+            at0, at100 = ends[option.id]
+            formula = f"={at0}+{address(1, r)}*({at100}-{at0})"
+            put_formula(sheet, r, 2 + j, formula, float(totals[j]), styles.number)
+    last = first + CHART_STEPS
+    grid = cells(2, first, 1 + len(options), last)
+    grid_values = [line.totals(t) for t in steps]
     # Today's weight: a vertical line from the lowest to the highest total drawn.
     today_col = len(options) + 3
-    low = min(float(t.min()) for t in grid)
-    high = max(float(t.max()) for t in grid)
     for column, label in ((today_col, "Today's weight"), (today_col + 1, "Line from / to")):
         cell = put_text(sheet, header_row, column, label)
         cell.font, cell.fill = styles.header_font, styles.header_fill
-    for k, total in enumerate((low, high)):
-        put_number(sheet, first + k, today_col, line.current, styles.percent)
-        put_number(sheet, first + k, today_col + 1, total, styles.number)
-    chart = ScatterChart(scatterStyle="line")
-    chart.title = cell_text(f"Totals as the weight of {name} moves")[:250]
-    chart.style = 2
-    chart.x_axis.title = cell_text(f"Global weight of {name}")[:250]
-    chart.y_axis.title = "Weighted total"
-    chart.x_axis.scaling.min, chart.x_axis.scaling.max = 0.0, 1.0
-    if isinstance(chart.x_axis, NumericAxis):
-        chart.x_axis.majorUnit = 0.1
-    scale = ranking.sheet.scale  # every total lies within the score scale
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = scale.min, scale.max
-    chart.y_axis.number_format = "0.0"
-    if chart.legend is not None:
-        chart.legend.position = "b"
-    chart.x_axis.number_format = "0%"
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    weights = Reference(sheet, min_col=1, min_row=first, max_row=last)
-    for j in range(len(options)):
-        values = Reference(sheet, min_col=2 + j, min_row=header_row, max_row=last)
-        chart.series.append(_straight(SeriesFactory(values, weights, title_from_data=True)))
-    today = _straight(
-        SeriesFactory(
-            Reference(sheet, min_col=today_col + 1, min_row=first, max_row=first + 1),
-            Reference(sheet, min_col=today_col, min_row=first, max_row=first + 1),
-            title=f"Today ({percent_text(line.current, 1)}%)",
-        )
+    low = min(float(v.min()) for v in grid_values)
+    high = max(float(v.max()) for v in grid_values)
+    for k, (function, value) in enumerate((("MIN", low), ("MAX", high))):
+        put_formula(sheet, first + k, today_col, "=" + choice.weight, line.current, styles.percent)
+        put_formula(sheet, first + k, today_col + 1, f"={function}({grid})", value, styles.number)
+    here = quote_sheetname(sheet.title)
+    series: list[dict[str, Any]] = [
+        {
+            "name": f"={here}!{address(2 + j, header_row)}",
+            "categories": f"={here}!{cells(1, first, 1, last)}",
+            "values": f"={here}!{cells(2 + j, first, 2 + j, last)}",
+            "marker": {"type": "none"},
+        }
+        for j in range(len(options))
+    ]
+    series.append(
+        {
+            "name": f"Today ({percent_text(line.current, 1)}% at export)",
+            "categories": f"={here}!{cells(today_col, first, today_col, first + 1)}",
+            "values": f"={here}!{cells(today_col + 1, first, today_col + 1, first + 1)}",
+            "marker": {"type": "none"},
+            "line": {"color": "#7F7F7F", "dash_type": "dash"},
+        }
     )
-    today.graphicalProperties.line.solidFill = "7F7F7F"
-    today.graphicalProperties.line.dashStyle = "dash"
-    chart.series.append(today)
-    chart.width, chart.height = 20, CHART_HEIGHT
-    sheet.add_chart(chart, address(today_col + 3, header_row, absolute=False))
+    scale = ranking.sheet.scale  # every total lies within the score scale
+    chart = Chart(
+        kind={"type": "scatter", "subtype": "straight"},
+        series=tuple(series),
+        anchor=address(today_col + 3, header_row, absolute=False),
+        width=20,
+        height=CHART_HEIGHT,
+        title=f"={here}!{choice.title}",
+        x_axis={
+            "name": "Global weight of the chosen criterion",
+            "min": 0,
+            "max": 1,
+            "major_unit": 0.1,
+            "num_format": "0%",
+        },
+        y_axis={
+            "name": "Weighted total",
+            "min": scale.min,
+            "max": scale.max,
+            "num_format": "0.0",
+        },
+        legend={"position": "bottom"},
+    )
+    add_chart(sheet, chart)
     covered = header_row + math.ceil(CHART_HEIGHT / ROW_HEIGHT)
     return max(last, covered) + 2
-
-
-def _straight(series: object) -> Series:
-    """A series drawn as straight segments without markers."""
-    if not isinstance(series, Series):
-        raise TypeError(f"not a chart series: {series!r}")
-    series.marker = Marker(symbol="none")
-    series.smooth = False
-    return series
 
 
 def acceptability_block(
@@ -243,17 +363,17 @@ def acceptability_block(
     ]
     first = header_row + 1
     last = write_rows(sheet, first, rows, [None, *[styles.percent] * (n_options + 3)]) - 1
-    data = Reference(sheet, min_col=4, max_col=3 + n_options, min_row=header_row, max_row=last)
-    categories = f"{quote_sheetname(sheet.title)}!{cells(1, first, 1, last)}"
+    categories = f"={quote_sheetname(sheet.title)}!{cells(1, first, 1, last)}"
+    series = _bars_series(sheet.title, 4, 3 + n_options, header_row, (first, last), categories)
+    height = max(9.0, 4.0 + 1.0 * n_options)
+    anchor = last + 2
     chart = _option_bars(
-        "percentStacked",
+        "percent_stacked",
         f"Rank acceptability: {result.ranking.sheet.spec.name}",
         "Share of simulations",
-        data,
-        categories,
+        series,
+        address(1, anchor, absolute=False),
+        height,
     )
-    chart.y_axis.number_format = "0%"
-    chart.height = max(9.0, 4.0 + 1.0 * n_options)
-    anchor = last + 2
-    sheet.add_chart(chart, address(1, anchor, absolute=False))
-    return anchor + math.ceil(chart.height / ROW_HEIGHT) + 2
+    add_chart(sheet, chart)
+    return anchor + math.ceil(height / ROW_HEIGHT) + 2

@@ -93,6 +93,19 @@ class InputFile:
 
 
 @dataclass(frozen=True)
+class ScoreRow:
+    """A row of a Scores sheet: what it holds, for which option and (a scorer's row) who."""
+
+    row: int
+    kind: str
+    """``measure``, ``scorer``, ``used``, or a spread row: ``n``, ``min``, ``max``, ``sd``."""
+    option: int
+    """Index of the option in the scores file."""
+    scorer: int = -1
+    """Index of the scorer (a ``scorer`` row), else -1."""
+
+
+@dataclass(frozen=True)
 class GroupLayout:
     """Where one working group's sheets and cells are, so any section can point at them."""
 
@@ -116,6 +129,35 @@ class GroupLayout:
     def leaf_ids(self) -> tuple[str, ...]:
         """The ids this group scored against (sub-criteria, or criteria if indicative)."""
         return self.ranking.sheet.leaf_ids
+
+    @cached_property
+    def score_rows(self) -> tuple[ScoreRow, ...]:
+        """The Scores sheet's rows under its header, option by option.
+
+        Per option: its measure (if measured), each scorer's scores, the score used, then the
+        spread (n, min, max, sd).
+        """
+        sheet, found = self.ranking.sheet, []
+        row = HEADER_ROW
+        for i, option in enumerate(sheet.options):
+            kinds: list[tuple[str, int]] = []
+            if sheet.measured.get(option.id):
+                kinds.append(("measure", -1))
+            if sheet.per_scorer:
+                kinds += [("scorer", k) for k in range(len(sheet.scorer_ids))]
+            kinds.append(("used", -1))
+            if sheet.per_scorer and self.ranking.spread is not None:
+                kinds += [(kind, -1) for kind in ("n", "min", "max", "sd")]
+            for kind, scorer in kinds:
+                row += 1
+                found.append(ScoreRow(row, kind, i, scorer))
+        return tuple(found)
+
+    @cached_property
+    def used_rows(self) -> dict[str, int]:
+        """Scores row of each option's score used (the row the Totals sheet reads)."""
+        options = self.ranking.sheet.options
+        return {options[r.option].id: r.row for r in self.score_rows if r.kind == "used"}
 
     def leaf_column(self, leaf: str) -> int:
         """Totals column holding the scores for ``leaf``."""

@@ -40,17 +40,35 @@ class _Node:
 
 
 def _criteria_row(
-    sheet: Worksheet, row: int, node: _Node, formulas: tuple[str, str, str], styles: Styles
+    sheet: Worksheet,
+    row: int,
+    node: _Node,
+    formulas: tuple[str, str, str],
+    results: tuple[float, float, float],
+    styles: Styles,
 ) -> None:
-    """One row: id, name, level, parent, weights entered and used, then the three formulas."""
+    """One row: id, name, level, parent, weights entered and used, then the three formulas.
+
+    ``results`` are the formulas' values for the weights used: family sum, local share,
+    global weight.
+    """
     for column, text in enumerate((node.id, node.name, node.level, node.parent), start=1):
         put_text(sheet, row, column, text)
     put_number(sheet, row, 5, node.entered)
     put_number(sheet, row, USED_COL, node.used).fill = styles.editable_fill
-    family, local, global_ = formulas
-    put_formula(sheet, row, FAMILY_COL, family, "0.0##")
-    put_formula(sheet, row, LOCAL_COL, local, styles.percent)
-    put_formula(sheet, row, GLOBAL_COL, global_, styles.percent)
+    for column, formula, result, number_format in zip(
+        (FAMILY_COL, LOCAL_COL, GLOBAL_COL),
+        formulas,
+        results,
+        ("0.0##", styles.percent, styles.percent),
+        strict=True,
+    ):
+        put_formula(sheet, row, column, formula, result, number_format)
+
+
+def _share(used: float, family: float) -> float:
+    """A weight's local share of its family, as ``_local``'s formula computes it."""
+    return 0.0 if family == 0 else used / family
 
 
 def _local(row: int) -> str:
@@ -63,23 +81,29 @@ def _criteria_table(sheet: Worksheet, context: WorkbookContext) -> int:
     rows, used, styles = context.criteria_rows, context.weights_used, context.styles
     criteria = context.tree.spec.criteria
     top_sum = "=SUM(" + ",".join(address(USED_COL, rows[c.id]) for c in criteria) + ")"
+    top_total = sum(used[c.id] for c in criteria)
     for criterion in criteria:
         row = rows[criterion.id]
         local = address(LOCAL_COL, row, absolute=False)
         node = _Node(
             criterion.id, criterion.name, "criterion", "", criterion.weight, used[criterion.id]
         )
-        _criteria_row(sheet, row, node, (top_sum, _local(row), f"={local}"), styles)
+        share = _share(used[criterion.id], top_total)
+        formulas = (top_sum, _local(row), f"={local}")
+        _criteria_row(sheet, row, node, formulas, (top_total, share, share), styles)
         subs = criterion.sub or []
         if not subs:
             continue
         first, last = rows[subs[0].id], rows[subs[-1].id]
         family = f"=SUM({cells(USED_COL, first, USED_COL, last)})"
+        family_total = sum(used[s.id] for s in subs)
         for sub in subs:
             r = rows[sub.id]
             global_ = f"={address(LOCAL_COL, row)}*{address(LOCAL_COL, r, absolute=False)}"
             node = _Node(sub.id, sub.name, "sub-criterion", criterion.id, sub.weight, used[sub.id])
-            _criteria_row(sheet, r, node, (family, _local(r), global_), styles)
+            local_share = _share(used[sub.id], family_total)
+            results = (family_total, local_share, share * local_share)
+            _criteria_row(sheet, r, node, (family, _local(r), global_), results, styles)
     return max(rows.values())
 
 

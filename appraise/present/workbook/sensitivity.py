@@ -210,7 +210,7 @@ def write_sensitivity(sheet: Worksheet, context: WorkbookContext, layout: GroupL
         return
     if result.thresholds is not None:
         row = _threshold_table(sheet, row, result.thresholds, ranking, False, styles)
-        row = weight_chart_block(sheet, row, result, styles)
+        row = weight_chart_block(sheet, row, result, context, layout)
     if result.within:
         row = _threshold_table(sheet, row, result.within, ranking, True, styles)
     if result.weight_sets is not None:

@@ -14,10 +14,11 @@ from appraise import __version__
 from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import Sensitivity
 from appraise.io.xlsx_cells import put_formula, put_text
+from appraise.io.xlsx_write import add_chart
 from appraise.kernel import TIE_TOLERANCE
 from appraise.present.ranking import context_text, ranking_record
 from appraise.present.sensitivity import summary as sensitivity_summary
-from appraise.present.workbook.charts import contribution_chart
+from appraise.present.workbook.charts import ROW_HEIGHT, contribution_chart
 from appraise.present.workbook.context import GroupLayout, Styles, WorkbookContext
 from appraise.present.workbook.tables import scale_text, set_widths, write_header, write_title
 from appraise.weights import percent_text
@@ -87,11 +88,11 @@ def _shortlist(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styles) 
     for option in layout.ranking.options:
         row += 1
         source = layout.option_rows[option.id]
-        put_formula(sheet, row, 1, "=" + layout.totals_cell(layout.rank_column, source))
+        rank_cell = "=" + layout.totals_cell(layout.rank_column, source)
+        put_formula(sheet, row, 1, rank_cell, option.rank)
         put_text(sheet, row, 2, option.name)
-        put_formula(
-            sheet, row, 3, "=" + layout.totals_cell(layout.total_column, source), styles.number
-        )
+        total_cell = "=" + layout.totals_cell(layout.total_column, source)
+        put_formula(sheet, row, 3, total_cell, option.total, styles.number)
         kept = ", kept for comparison" if option.kept_for_comparison else ""  # --status
         put_text(sheet, row, 4, f"yes{kept}" if option.status_quo else "")
         if option.notes:
@@ -107,7 +108,8 @@ def _leader_lines(sheet: Worksheet, row: int, layout: GroupLayout, styles: Style
         put_text(sheet, row + 1, 1, "Leader now")
         names = layout.ranked_cells(2)
         ranks = layout.ranked_cells(layout.rank_column)
-        put_formula(sheet, row + 1, 2, f"=INDEX({names},MATCH(1,{ranks},0))")
+        leader = ranking.options[0].name
+        put_formula(sheet, row + 1, 2, f"=INDEX({names},MATCH(1,{ranks},0))", leader)
         put_text(
             sheet, row + 1, 3, "follows the weights on the Criteria sheet"
         ).font = styles.note_font
@@ -154,9 +156,9 @@ def _summary_group(sheet: Worksheet, row: int, layout: GroupLayout, styles: Styl
     sheet.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
     if ranking.options:
         # Below the text, not beside it, so a printed page stays one readable column wide.
-        chart = contribution_chart(layout)
-        sheet.add_chart(chart, f"A{row + 2}")
-        row += 2 + math.ceil(chart.height / 0.5)  # rows are about 0.5 cm
+        chart = contribution_chart(layout, f"A{row + 2}")
+        add_chart(sheet, chart)
+        row += 2 + math.ceil(chart.height / ROW_HEIGHT)
     return row + 2
 
 

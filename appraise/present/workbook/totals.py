@@ -12,14 +12,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
 from appraise.data import FloatArray
-from appraise.io.xlsx_cells import address, cells, put_formula, put_number, put_text
-from appraise.kernel import TIE_TOLERANCE
+from appraise.io.xlsx_cells import address, cells, put_formula, put_number, put_text, sheet_ref
+from appraise.kernel import TIE_TOLERANCE, weighted_sum
+from appraise.model import Settings
 from appraise.present.workbook.context import (
     HEADER_ROW,
     SCORES_FIRST_LEAF_COL,
     TOTALS_FIRST_ROW,
     TOTALS_WEIGHT_ROW,
     GroupLayout,
+    ScoreRow,
     Styles,
     WorkbookContext,
 )
@@ -31,6 +33,7 @@ from appraise.present.workbook.tables import (
     write_header,
     write_title,
 )
+from appraise.weights import membership
 
 # Totals within this of each other share a rank, as in ``scoring.competition_ranks``.
 TIE_TEXT = f"{TIE_TOLERANCE:G}"
@@ -39,29 +42,61 @@ TIE_TEXT = f"{TIE_TOLERANCE:G}"
 # --- Scores --------------------------------------------------------------------------------
 
 
-def _score_rows(layout: GroupLayout) -> list[tuple[str, int, FloatArray]]:
-    """(label, option index, values) per row: each scorer, the score used, then the spread."""
+_SPREAD = {  # the spread rows' formulas over one option's scorer cells, and when blank
+    "n": "=COUNT({cells})",
+    "min": '=IF(COUNT({cells})=0,"",MIN({cells}))',
+    "max": '=IF(COUNT({cells})=0,"",MAX({cells}))',
+    "sd": "=IF(COUNT({cells})<2,0,STDEV({cells}))",
+}
+_AGGREGATE = {"mean": "AVERAGE", "median": "MEDIAN"}
+
+
+def _settings(ranking: Ranking) -> Settings:
+    """The settings a ranking was computed with."""
+    return ranking.settings or Settings()
+
+
+def _result(value: float) -> float | str:
+    """A formula's saved result: the number, or "" where the tool has none (not scored)."""
+    return "" if np.isnan(value) else float(value)
+
+
+def _counted(layout: GroupLayout) -> dict[int, list[int]]:
+    """Per option, the Scores rows of the scorers whose scores count (left-out ones are not)."""
     ranking = layout.ranking
     sheet_ = ranking.sheet
-    used = scores_used(ranking)
-    spread = ranking.spread
-    rows: list[tuple[str, int, FloatArray]] = []
-    for i, option in enumerate(sheet_.options):
-        measures = sheet_.measured.get(option.id, {})
-        if measures:  # the facts a measured leaf's score is derived from, in its own column
-            values = np.array([measures.get(leaf, np.nan) for leaf in layout.leaf_ids])
-            rows.append(("measure", i, values))
-        if sheet_.per_scorer:
-            rows += [(scorer, i, sheet_.raw[k, i]) for k, scorer in enumerate(sheet_.scorer_ids)]
-        rows.append((f"used ({ranking.aggregate})" if sheet_.per_scorer else "used", i, used[i]))
-        if sheet_.per_scorer and spread is not None:
-            rows += [
-                ("n", i, spread.n[i].astype(np.float64)),
-                ("min", i, spread.low[i]),
-                ("max", i, spread.high[i]),
-                ("sd", i, spread.std[i]),
-            ]
-    return rows
+    counted: dict[int, list[int]] = {}
+    for r in layout.score_rows:
+        if r.kind != "scorer":
+            continue
+        info = sheet_.spec.scorers.get(sheet_.scorer_ids[r.scorer])
+        conflicted = info is not None and sheet_.options[r.option].id in info.interests
+        if not (_settings(ranking).exclude_conflicted and conflicted):
+            counted.setdefault(r.option, []).append(r.row)
+    return counted
+
+
+def _refs(column: int, rows: list[int]) -> str:
+    """The cells of ``rows`` in one column: a range when they are adjacent, else a list."""
+    if rows == list(range(rows[0], rows[-1] + 1)):
+        return cells(column, rows[0], column, rows[-1], absolute=False)
+    return ",".join(address(column, row, absolute=False) for row in rows)
+
+
+def _used_formula(layout: GroupLayout, option: int, refs: str, column: int) -> str:
+    """The formula of a score used: the mean or median of the scorers' cells.
+
+    A cell nobody scored is blank, or, under ``--missing baseline``, the status quo's score.
+    """
+    ranking = layout.ranking
+    blank = '""'
+    status_quo = next((o.id for o in ranking.sheet.options if o.status_quo), None)
+    this = ranking.sheet.options[option].id
+    if _settings(ranking).missing == "baseline" and status_quo is not None and status_quo != this:
+        blank = address(column, layout.used_rows[status_quo], absolute=False)
+    if not refs:
+        return "=" + blank if blank != '""' else ""
+    return f"=IF(COUNT({refs})=0,{blank},{_AGGREGATE[ranking.aggregate]}({refs}))"
 
 
 def _disagreement_text(layout: GroupLayout, option_id: str) -> str:
@@ -69,15 +104,59 @@ def _disagreement_text(layout: GroupLayout, option_id: str) -> str:
     return "; ".join(f"{d.leaf} ({d.low:g} to {d.high:g}, {d.n} scorers)" for d in found)
 
 
+def _score_values(layout: GroupLayout, r: ScoreRow) -> FloatArray:
+    """What a Scores row shows per leaf.
+
+    The measure, a scorer's scores, the score used, or a figure of the spread.
+    """
+    ranking, sheet_ = layout.ranking, layout.ranking.sheet
+    option = sheet_.options[r.option]
+    if r.kind == "measure":
+        measures = sheet_.measured.get(option.id, {})
+        return np.array([measures.get(leaf, np.nan) for leaf in layout.leaf_ids])
+    if r.kind == "scorer":
+        row: FloatArray = sheet_.raw[r.scorer, r.option]
+        return row
+    if r.kind == "used":
+        used: FloatArray = scores_used(ranking)[r.option]
+        return used
+    spread = ranking.spread
+    assert spread is not None  # spread rows are laid out only with a spread
+    figure = {"n": spread.n, "min": spread.low, "max": spread.high, "sd": spread.std}[r.kind]
+    return np.asarray(figure[r.option], dtype=np.float64)
+
+
+def _label(layout: GroupLayout, r: ScoreRow) -> str:
+    sheet_ = layout.ranking.sheet
+    if r.kind == "scorer":
+        return sheet_.scorer_ids[r.scorer]
+    if r.kind == "used":
+        return f"used ({layout.ranking.aggregate})" if sheet_.per_scorer else "used"
+    return r.kind
+
+
 def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout) -> None:
-    """Scores: per scorer raw scores, the score used, the spread and disagreement flags."""
+    """Scores: per scorer raw scores, the score used, the spread and disagreement flags.
+
+    With scores per scorer, the score used and the spread are formulas over the scorers'
+    cells, so correcting a scorer's score moves them, and the totals and ranks after them.
+    """
     styles, ranking = context.styles, layout.ranking
+    live = ranking.sheet.per_scorer
+    left_out = " Scores of a scorer with a declared interest are left out of that option's."
     write_title(
         sheet,
         f"Scores: {ranking.sheet.spec.name}",
         styles,
         f"From {ranking.sheet.path}; scale {scale_text(ranking)}; blank = not scored. "
-        "Shaded cells: scorers far apart on a heavily weighted criterion.",
+        + (
+            f"The score used ({_AGGREGATE[ranking.aggregate]} of the scorers' scores) and the "
+            "spread are formulas: correct a scorer's score and they, the totals and the ranks "
+            "recalculate." + (left_out if _settings(ranking).exclude_conflicted else "") + " "
+            if live
+            else "Correct a score used and the totals and ranks recalculate. "
+        )
+        + "Shaded cells: scorers far apart on a heavily weighted criterion.",
     )
     labels = [
         "Scorer / measure",
@@ -91,24 +170,42 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
     write_header(sheet, HEADER_ROW, labels, styles)
     flagged = {(d.option, d.leaf) for d in ranking.disagreements}
     flag_col = SCORES_FIRST_LEAF_COL + len(layout.leaf_ids)
-    row = HEADER_ROW
-    for label, i, values in _score_rows(layout):
-        row += 1
-        option = ranking.sheet.options[i]
+    counted = _counted(layout)
+    for r in layout.score_rows:
+        option = ranking.sheet.options[r.option]
+        label = _label(layout, r)
         for column, text in enumerate((label, option.id, option.name), start=1):
-            put_text(sheet, row, column, text)
-        number = styles.number if label in {"sd"} or label.startswith("used") else "General"
+            put_text(sheet, r.row, column, text)
+        number = styles.number if r.kind in {"sd", "used"} else "General"
+        values = _score_values(layout, r)
+        refs_of = counted.get(r.option, [])
         for j, leaf in enumerate(layout.leaf_ids):
-            cell = put_number(sheet, row, SCORES_FIRST_LEAF_COL + j, float(values[j]), number)
-            if (option.id, leaf) in flagged and label.startswith("used"):
+            column = SCORES_FIRST_LEAF_COL + j
+            formula = ""
+            if live and r.kind == "used":
+                formula = _used_formula(
+                    layout, r.option, _refs(column, refs_of) if refs_of else "", column
+                )
+            elif live and r.kind in _SPREAD and refs_of:
+                formula = _SPREAD[r.kind].format(cells=_refs(column, refs_of))
+            if formula:
+                cell = put_formula(sheet, r.row, column, formula, _result(values[j]), number)
+            else:
+                cell = put_number(sheet, r.row, column, float(values[j]), number)
+            if (option.id, leaf) in flagged and r.kind == "used":
                 cell.fill = styles.flag_fill
-        flags = _disagreement_text(layout, option.id) if label.startswith("used") else ""
+        flags = _disagreement_text(layout, option.id) if r.kind == "used" else ""
         if flags:
-            put_text(sheet, row, flag_col, flags).fill = styles.flag_fill
-        interest = scorers[label].interests.get(option.id) if label in scorers else None
+            put_text(sheet, r.row, flag_col, flags).fill = styles.flag_fill
+        interest = (
+            scorers[label].interests.get(option.id)
+            if r.kind == "scorer" and label in scorers
+            else None
+        )
         if interest:
-            put_text(sheet, row, flag_col + 1, interest).fill = styles.flag_fill
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(flag_col + 1)}{row}"
+            put_text(sheet, r.row, flag_col + 1, interest).fill = styles.flag_fill
+    last = layout.score_rows[-1].row if layout.score_rows else HEADER_ROW
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(flag_col + 1)}{last}"
     set_widths(
         sheet,
         {1: 18, 2: 18, 3: 40}
@@ -156,42 +253,63 @@ def _contribution_formulas(layout: GroupLayout, row: int, gaps: bool) -> list[st
     return formulas
 
 
+def _parts(ranking: Ranking) -> FloatArray:
+    """Every option's contribution per top-level criterion (options in file order).
+
+    As ``scoring.rank`` computes them: the figures the Totals formulas are saved with.
+    """
+    scores = scores_used(ranking)
+    sheet_ = ranking.sheet
+    w = np.array([ranking.weights[leaf] for leaf in sheet_.leaf_ids])
+    member = membership(sheet_.tree, sheet_.level)
+    parts: FloatArray = weighted_sum(np.nan_to_num(scores), w, ~np.isnan(scores), by=member)
+    return parts
+
+
 def _totals_row(
     sheet: Worksheet, row: int, layout: GroupLayout, option_id: str, styles: Styles
 ) -> None:
-    """An option's scores as values, then live contributions and total."""
-    option = next(o for o in layout.ranking.sheet.options if o.id == option_id)
+    """An option's scores used (read from the Scores sheet), live contributions and total."""
+    options = layout.ranking.sheet.options
+    index = next(i for i, o in enumerate(options) if o.id == option_id)
+    option = options[index]
     put_text(sheet, row, 1, option.id)
     put_text(sheet, row, 2, option.name)
     values = _row_of(layout.ranking, option_id)
+    used_row = layout.used_rows[option_id]
     for j, leaf in enumerate(layout.leaf_ids):
-        put_number(sheet, row, layout.leaf_column(leaf), float(values[j]))
-    formulas = _contribution_formulas(layout, row, bool(np.isnan(values).any()))
+        source = sheet_ref(layout.scores_title, SCORES_FIRST_LEAF_COL + j, used_row)
+        put_formula(sheet, row, layout.leaf_column(leaf), "=" + source, _result(values[j]))
+    gaps = _settings(layout.ranking).missing == "renormalise" or bool(np.isnan(values).any())
+    formulas = _contribution_formulas(layout, row, gaps)
     first = layout.contribution_column(layout.ranking.sheet.tree.top_ids[0])
+    parts = _parts(layout.ranking)[index]
     for k, formula in enumerate(formulas):
-        put_formula(sheet, row, first + k, formula, styles.number)
+        put_formula(sheet, row, first + k, formula, float(parts[k]), styles.number)
     span = cells(first, row, first + len(formulas) - 1, row, absolute=False)
-    put_formula(sheet, row, layout.total_column, f"=SUM({span})", styles.number)
+    total = float(parts.sum())
+    put_formula(sheet, row, layout.total_column, f"=SUM({span})", total, styles.number)
     put_text(sheet, row, layout.rank_column + 1, "yes" if option.status_quo else "")
 
 
 def _weights_row(sheet: Worksheet, layout: GroupLayout, context: WorkbookContext) -> None:
-    styles = context.styles
+    styles, weights = context.styles, layout.ranking.weights
     put_text(sheet, TOTALS_WEIGHT_ROW, 2, "Global weight (from Criteria)").font = styles.note_font
     for leaf in layout.leaf_ids:
         column = layout.leaf_column(leaf)
-        put_formula(
-            sheet, TOTALS_WEIGHT_ROW, column, "=" + context.weight_cells[leaf], styles.percent
-        )
+        formula = "=" + context.weight_cells[leaf]
+        put_formula(sheet, TOTALS_WEIGHT_ROW, column, formula, weights[leaf], styles.percent)
     tree = layout.ranking.sheet.tree
     for criterion in tree.top_ids:
-        columns = [layout.leaf_column(x) for x in layout.leaf_ids if tree.parent(x) == criterion]
+        leaves = [x for x in layout.leaf_ids if tree.parent(x) == criterion]
+        columns = [layout.leaf_column(x) for x in leaves]
         span = cells(min(columns), TOTALS_WEIGHT_ROW, max(columns), TOTALS_WEIGHT_ROW)
         put_formula(
             sheet,
             TOTALS_WEIGHT_ROW,
             layout.contribution_column(criterion),
             f"=SUM({span})",
+            sum(weights[x] for x in leaves),
             styles.percent,
         )
 
@@ -204,7 +322,7 @@ def write_totals(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         sheet,
         f"Totals: {ranking.sheet.spec.name}",
         styles,
-        "Scores as used (see the Scores sheet) x global weights (from the Criteria sheet). "
+        "Scores used (read from the Scores sheet) x global weights (from the Criteria sheet). "
         "Contributions, totals and ranks are formulas; equal totals (within 1E-9) share a rank.",
     )
     _weights_row(sheet, layout, context)
@@ -212,12 +330,12 @@ def write_totals(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
     write_header(sheet, HEADER_ROW, [*labels, "Total", "Rank", "Status quo"], styles)
     column = layout.total_column
     totals = cells(column, TOTALS_FIRST_ROW, column, layout.last_option_row)
+    rank_of = {o.id: o.rank for o in ranking.options}
     for option_id, row in layout.option_rows.items():
         _totals_row(sheet, row, layout, option_id, styles)
         mine = address(layout.total_column, row, absolute=False)
-        put_formula(
-            sheet, row, layout.rank_column, f"=SUMPRODUCT(--({totals}>{mine}+{TIE_TEXT}))+1"
-        )
+        formula = f"=SUMPRODUCT(--({totals}>{mine}+{TIE_TEXT}))+1"
+        put_formula(sheet, row, layout.rank_column, formula, rank_of[option_id])
     if ranking.screened_out:
         heading_row = layout.last_option_row + 2
         put_text(

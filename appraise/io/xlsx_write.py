@@ -1,0 +1,346 @@
+"""Saving a workbook with every formula's result, so any viewer shows the numbers.
+
+The sheets are laid out in an openpyxl ``Workbook`` (cells, styles, widths, validation,
+protection): the sections can go back to a cell, style it, read a width. openpyxl cannot save
+a formula with its result, so a viewer that does not recalculate (a mail preview, a phone,
+``pandas.read_excel``) would show blanks. ``save_workbook`` writes the laid-out workbook with
+XlsxWriter instead, each formula with the result ``put_formula`` was given (the figure the
+tool computed) and each chart added with ``add_chart``.
+
+Only what the workbooks use is carried over: a feature openpyxl holds that is not carried
+(a border, a defined name, a hyperlink) is refused rather than dropped.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import xlsxwriter
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet as Output
+
+Result = float | str | bool
+"""What a formula evaluates to, saved beside it."""
+
+_RESULTS: WeakKeyDictionary[Worksheet, dict[tuple[int, int], Result]] = WeakKeyDictionary()
+_CHARTS: WeakKeyDictionary[Worksheet, list[Chart]] = WeakKeyDictionary()
+
+_PROTECTION = {  # openpyxl's flag (True: the action is locked) -> XlsxWriter's (True: allowed)
+    "objects": "objects",
+    "scenarios": "scenarios",
+    "formatCells": "format_cells",
+    "formatColumns": "format_columns",
+    "formatRows": "format_rows",
+    "insertColumns": "insert_columns",
+    "insertRows": "insert_rows",
+    "insertHyperlinks": "insert_hyperlinks",
+    "deleteColumns": "delete_columns",
+    "deleteRows": "delete_rows",
+    "selectLockedCells": "select_locked_cells",
+    "selectUnlockedCells": "select_unlocked_cells",
+    "sort": "sort",
+    "autoFilter": "autofilter",
+    "pivotTables": "pivot_tables",
+}
+_VALIDATION_TYPES = {"list", "decimal", "whole", "custom", "date", "time", "textLength"}
+_OPERATORS = {
+    "between": "between",
+    "notBetween": "not between",
+    "equal": "equal to",
+    "notEqual": "not equal to",
+    "greaterThan": "greater than",
+    "lessThan": "less than",
+    "greaterThanOrEqual": "greater than or equal to",
+    "lessThanOrEqual": "less than or equal to",
+}
+_VERTICAL = {"top": "top", "center": "vcenter", "bottom": "bottom", "justify": "vjustify"}
+_CM_TO_PIXELS = 96 / 2.54
+
+
+def record_result(sheet: Worksheet, row: int, column: int, result: Result) -> None:
+    """Remember what the formula at ``row``, ``column`` evaluates to, to save beside it."""
+    if isinstance(result, float) and math.isnan(result):
+        raise ValueError(f"{sheet.title} row {row} column {column}: a formula's result is NaN")
+    _RESULTS.setdefault(sheet, {})[(row, column)] = result
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart in XlsxWriter's terms: its type, series, axes and where it goes.
+
+    ``series`` and the axis, title and legend options are XlsxWriter's dictionaries (ranges
+    as ``='Sheet'!$A$1:$A$9``); ``width`` and ``height`` are in centimetres; ``anchor`` is
+    the cell its top-left corner sits on.
+    """
+
+    kind: Mapping[str, str]
+    series: tuple[Mapping[str, Any], ...]
+    anchor: str
+    width: float
+    height: float
+    title: str = ""
+    x_axis: Mapping[str, Any] = field(default_factory=dict)
+    y_axis: Mapping[str, Any] = field(default_factory=dict)
+    legend: Mapping[str, Any] = field(default_factory=dict)
+
+
+def add_chart(sheet: Worksheet, chart: Chart) -> None:
+    """Draw ``chart`` on ``sheet`` when the workbook is saved."""
+    _CHARTS.setdefault(sheet, []).append(chart)
+
+
+def save_workbook(book: Workbook, path: Path) -> None:
+    """Write ``book`` to ``path`` with its formulas' results and charts, assembled in memory.
+
+    In memory first: a workbook is a zip archive, and one saved straight to a full disk fails
+    half-written; here the one write to disk fails, if it does, once.
+    """
+    buffer = io.BytesIO()
+    out = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    if book.defined_names:
+        raise ValueError("defined names are not carried over: add them to save_workbook")
+    out.set_properties(
+        {"title": book.properties.title or "", "author": book.properties.creator or ""}
+    )
+    formats = _Formats(out, book)
+    for sheet in book.worksheets:
+        _write_sheet(out, out.add_worksheet(sheet.title), sheet, formats)
+    out.close()
+    path.write_bytes(buffer.getbuffer())
+
+
+class _Formats:
+    """One XlsxWriter format per openpyxl cell style, made once."""
+
+    def __init__(self, out: xlsxwriter.Workbook, book: Workbook) -> None:
+        self.out, self.book = out, book
+        self.made: dict[int, Format | None] = {}
+
+    def of(self, cell: Cell) -> Format | None:
+        if not cell.has_style:
+            return None
+        key = cell.style_id
+        if key not in self.made:
+            self.made[key] = self._make(cell)
+        return self.made[key]
+
+    def _make(self, cell: Cell) -> Format | None:
+        props = _font(cell) | _fill(cell) | _alignment(cell)
+        if cell.number_format != "General":
+            props["num_format"] = cell.number_format
+        if not cell.protection.locked:
+            props["locked"] = False
+        if cell.quotePrefix:
+            props["quote_prefix"] = True
+        if any(getattr(cell.border, side).style for side in ("left", "right", "top", "bottom")):
+            raise ValueError(f"{cell.coordinate}: borders are not carried over")
+        return self.out.add_format(props) if props else None
+
+
+def _font(cell: Cell) -> dict[str, Any]:
+    font, props = cell.font, dict[str, Any]()
+    if font.b:
+        props["bold"] = True
+    if font.i:
+        props["italic"] = True
+    if font.sz and float(font.sz) != 11:
+        props["font_size"] = float(font.sz)
+    if font.color is not None and isinstance(font.color.rgb, str):
+        props["font_color"] = "#" + font.color.rgb[-6:]
+    return props
+
+
+def _fill(cell: Cell) -> dict[str, Any]:
+    fill = cell.fill
+    if fill.fill_type == "solid" and isinstance(fill.fgColor.rgb, str):
+        return {"pattern": 1, "bg_color": "#" + fill.fgColor.rgb[-6:]}
+    if fill.fill_type not in {None, "none"}:
+        raise ValueError(f"{cell.coordinate}: fill {fill.fill_type!r} is not carried over")
+    return {}
+
+
+def _alignment(cell: Cell) -> dict[str, Any]:
+    align, props = cell.alignment, dict[str, Any]()
+    if align.wrap_text:
+        props["text_wrap"] = True
+    if align.vertical:
+        props["valign"] = _VERTICAL[align.vertical]
+    if align.horizontal and align.horizontal != "general":
+        props["align"] = align.horizontal
+    if align.indent:
+        props["indent"] = int(align.indent)
+    return props
+
+
+def _write_sheet(out: xlsxwriter.Workbook, target: Output, sheet: Worksheet, fmt: _Formats) -> None:
+    results = _RESULTS.get(sheet, {})
+    merged = {(r.min_row, r.min_col): r for r in sheet.merged_cells.ranges}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell, MergedCell):
+                continue
+            _write_cell(target, cell, fmt.of(cell), results, merged)
+    _dimensions(target, sheet)
+    _sheet_options(target, sheet)
+    for chart in _CHARTS.get(sheet, []):
+        _chart(out, target, chart)
+
+
+def _dimensions(target: Output, sheet: Worksheet) -> None:
+    """Column widths (and hidden columns), row heights."""
+    for key, dimension in sheet.column_dimensions.items():
+        if dimension.width or dimension.hidden:
+            first, last = dimension.min or 0, dimension.max or 0
+            if not first:  # a dimension made by looking it up: its key is its letter
+                first = last = column_index_from_string(key)
+            target.set_column(
+                first - 1, last - 1, dimension.width, None, {"hidden": bool(dimension.hidden)}
+            )
+    for number, row in sheet.row_dimensions.items():
+        if row.height:
+            target.set_row(number - 1, row.height)
+
+
+def _sheet_options(target: Output, sheet: Worksheet) -> None:
+    """Frozen panes, filter, print setup, validation rules and protection."""
+    if sheet.freeze_panes:
+        row, column = coordinate_to_tuple(sheet.freeze_panes)
+        target.freeze_panes(row - 1, column - 1)
+    if sheet.auto_filter.ref:
+        target.autofilter(sheet.auto_filter.ref)
+    if sheet.print_title_rows:
+        first, _, last = sheet.print_title_rows.replace("$", "").partition(":")
+        target.repeat_rows(int(first) - 1, int(last or first) - 1)
+    _page_setup(target, sheet)
+    for rule in sheet.data_validations.dataValidation:
+        _validation(target, rule)
+    if sheet.protection.sheet:
+        allowed = {
+            ours: not getattr(sheet.protection, theirs) for theirs, ours in _PROTECTION.items()
+        }
+        target.protect("", allowed)
+
+
+def _write_cell(
+    target: Output,
+    cell: Cell,
+    style: Format | None,
+    results: Mapping[tuple[int, int], Result],
+    merged: Mapping[tuple[int, int], Any],
+) -> None:
+    r, c, value = cell.row - 1, cell.column - 1, cell.value
+    span = merged.get((cell.row, cell.column))
+    if span is not None:
+        target.merge_range(
+            r, c, span.max_row - 1, span.max_col - 1, "" if value is None else value, style
+        )
+        return
+    if value is None or value == "":  # an empty text cell is a blank one, as openpyxl saves it
+        if style is not None:
+            target.write_blank(r, c, None, style)
+    elif cell.data_type == "f":
+        if (cell.row, cell.column) not in results:
+            raise ValueError(f"{cell.parent.title}!{cell.coordinate}: a formula without its result")
+        target.write_formula(r, c, str(value), style, results[(cell.row, cell.column)])
+    elif isinstance(value, bool):
+        target.write_boolean(r, c, value, style)
+    elif isinstance(value, (int, float)):
+        target.write_number(r, c, value, style)
+    elif isinstance(value, str):
+        target.write_string(r, c, value, style)
+    else:
+        raise ValueError(f"{cell.parent.title}!{cell.coordinate}: {type(value).__name__} cell")
+
+
+def _page_setup(target: Output, sheet: Worksheet) -> None:
+    setup = sheet.page_setup
+    if setup.orientation == "landscape":
+        target.set_landscape()
+    if setup.paperSize:
+        target.set_paper(int(setup.paperSize))
+    fit = sheet.sheet_properties.pageSetUpPr
+    if fit is not None and fit.fitToPage:
+        target.fit_to_pages(int(setup.fitToWidth or 0), int(setup.fitToHeight or 0))
+
+
+def _number_or_formula(text: str | None) -> float | str | None:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return "=" + text.lstrip("=")
+
+
+def _validation(target: Output, rule: Any) -> None:
+    if rule.type not in _VALIDATION_TYPES:
+        raise ValueError(f"data validation of type {rule.type!r} is not carried over")
+    ranges = str(rule.sqref).split()
+    options: dict[str, Any] = {
+        "validate": {"decimal": "decimal", "textLength": "length"}.get(rule.type, rule.type),
+        "ignore_blank": bool(rule.allow_blank),
+        "show_error": bool(rule.showErrorMessage) or rule.type == "list",
+    }
+    if rule.type == "list":
+        options["source"] = rule.formula1 if rule.formula1.startswith('"') else "=" + rule.formula1
+        options["dropdown"] = not rule.showDropDown  # openpyxl's flag hides the arrow
+    elif rule.type == "custom":
+        options["value"] = "=" + rule.formula1.lstrip("=")
+    else:
+        operator = _OPERATORS[rule.operator or "between"]
+        options["criteria"] = operator
+        if operator in {"between", "not between"}:
+            options["minimum"] = _number_or_formula(rule.formula1)
+            options["maximum"] = _number_or_formula(rule.formula2)
+        else:
+            options["value"] = _number_or_formula(rule.formula1)
+    if rule.errorTitle:
+        options["error_title"] = rule.errorTitle
+    if rule.error:
+        options["error_message"] = rule.error
+    if rule.promptTitle:
+        options["input_title"] = rule.promptTitle
+    if rule.prompt:
+        options["input_message"] = rule.prompt
+    if len(ranges) > 1:
+        options["multi_range"] = " ".join(ranges)
+    first = ranges[0].split(":")
+    target.data_validation(f"{first[0]}:{first[-1]}", options)
+
+
+def _chart(out: xlsxwriter.Workbook, target: Output, chart: Chart) -> None:
+    drawn = out.add_chart(dict(chart.kind))
+    if drawn is None:
+        raise ValueError(f"chart type {chart.kind!r}")
+    for series in chart.series:
+        drawn.add_series(dict(series))
+    if chart.title:
+        drawn.set_title({"name": chart.title})
+    if chart.x_axis:
+        drawn.set_x_axis(dict(chart.x_axis))
+    if chart.y_axis:
+        drawn.set_y_axis(dict(chart.y_axis))
+    if chart.legend:
+        drawn.set_legend(dict(chart.legend))
+    drawn.set_size(
+        {"width": round(chart.width * _CM_TO_PIXELS), "height": round(chart.height * _CM_TO_PIXELS)}
+    )
+    target.insert_chart(chart.anchor, drawn)
