@@ -442,6 +442,52 @@ def test_every_conflict_is_listed_at_once(members, tmp_path):
     assert isinstance(caught.value, AppraiseError)
 
 
+def test_copies_that_list_the_whole_panel_each_give_their_own_scorer(blank, tmp_path):
+    """A template passed round with every member on its Scorers sheet: each copy lists all
+    three and holds one's scores. Listing a scorer is not scoring; a name given differently
+    for the same scorer is a conflict."""
+    copies = []
+    for scorer in ("clin", "pat", "fin"):
+        copy = fill(blank, tmp_path / f"{scorer}.xlsx", [scorer])
+        wb = openpyxl.load_workbook(copy)
+        for row, listed in enumerate(("clin", "pat", "fin"), start=2):
+            put(wb["Scorers"], row, [listed, NAMES[listed]])
+        wb.save(copy)
+        copies.append(copy)
+    panel = merge_panels(copies)
+    assert panel.scorers_from == {"clin": "clin.xlsx", "pat": "pat.xlsx", "fin": "fin.xlsx"}
+    assert {s: info.name for s, info in panel.spec.scorers.items()} == NAMES
+    wb = openpyxl.load_workbook(copies[2])
+    wb["Scorers"]["B3"] = "Patient rep"
+    wb.save(copies[2])
+    result = invoke("merge", *copies, "-o", tmp_path / "panel.xlsx")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: fin.xlsx: sheet 'Scorers', cell B3: the name of scorer 'pat' is 'Patient rep' "
+        "here, 'Patient representative' in clin.xlsx (sheet 'Scorers', cell B3)"
+    ]
+
+
+def test_a_panel_scores_one_level(tmp_path):
+    """The indicative round scores the four top-level criteria, the re-score the subs."""
+    member = yaml.safe_load((ROOT / "examples" / "panel" / "member-a.yaml").read_text())
+    member["criteria"] = "cp-2016"
+    tops = ("quality", "affordability", "sustainability", "deliverability")
+    indicative = {
+        **member,
+        "scorers": {"early": {}},
+        "options": [{**o, "scorers": {"early": dict.fromkeys(tops, 3)}} for o in member["options"]],
+    }
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(member))
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(indicative))
+    result = invoke("merge", "a.yaml", "b.yaml", "-o", "panel.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: b.yaml: options[0].scorers: this file scores the top-level criteria, a.yaml "
+        "(options[0].scorers) the sub-criteria; a panel scores one level"
+    ]
+
+
 def test_options_missing_either_way_are_named(members, tmp_path):
     wb = openpyxl.load_workbook(members[1])
     put(wb["Options"], 4, ["moved", "Relocate the unit", "no"])
@@ -508,7 +554,7 @@ def test_criteria_are_compared_by_content_not_by_the_name_of_their_file(members,
     wb["Criteria"].protection.sheet = False
     wb["Criteria"]["D4"] = 30
     wb.save(members[1])
-    with pytest.raises(Conflicts, match="the weight of criterion 'safety' is 30 here, 26.2"):
+    with pytest.raises(Conflicts, match=r"the weight of criterion 'safety' is 30 here, 26\.2"):
         merge_panels(members)
 
 

@@ -106,6 +106,7 @@ class _Member:
     sheet: ScoreSheet
     locate: Locate
     criteria_cells: dict[str, str] = field(default_factory=dict)
+    by_id: dict[str, OptionSpec] = field(default_factory=dict)
 
     @property
     def spec(self) -> ScoresFile:
@@ -137,7 +138,8 @@ def _read(reference: str | Path, cache: dict[Path, CriteriaTree], before: int) -
         load_scores(path, READING, cache, before)  # lists each problem, as `check` does
         raise
     cells = getattr(locate, "criteria_cells", None) or {}
-    return _Member(path, shown_path(path), sheet, locate, dict(cells))
+    by_id = {o.id: o for o in sheet.spec.options}
+    return _Member(path, shown_path(path), sheet, locate, dict(cells), by_id)
 
 
 class _Shown(str):
@@ -213,9 +215,10 @@ def _same_file(merge: _Merge, member: _Member) -> bool:
         words = {"leaves": "the sub-criteria", "criteria": "the top-level criteria"}
         merge.say(
             member,
-            member.at("options"),
+            member.at("options[0].scorers"),
             f"this file scores {words[member.sheet.level]}, {first.shown} "
-            f"{words[first.sheet.level]}; a panel scores one level",
+            f"({first.at('options[0].scorers')}) {words[first.sheet.level]}; a panel scores "
+            "one level",
         )
     _same_criteria(merge, member)
     return member.spec.group == first.spec.group
@@ -351,14 +354,15 @@ class _Given:
     """What a conflict shows of the value (the value itself unless given)."""
 
 
-Held = dict[tuple[str, ...], _Given]
+Held = dict[str, dict[str, _Given]]
+"""Values carried, by what they belong to (an option, a scorer, a gate), then by name."""
 
 
-def _carry(merge: _Merge, held: Held, key: tuple[str, ...], given: _Given, subject: str) -> None:
+def _carry(merge: _Merge, held: Held, key: tuple[str, str], given: _Given, subject: str) -> None:
     """Keep the first value given for ``key``; another file giving a different one conflicts."""
     if given.value is None:
         return
-    before = held.setdefault(key, given)
+    before = held.setdefault(key[0], {}).setdefault(key[1], given)
     if before.value != given.value:
         values = (given.shown or given.value, before.shown or before.value)
         merge.differ(given.member, given.where, subject, values, before.where, before.member)
@@ -367,7 +371,7 @@ def _carry(merge: _Merge, held: Held, key: tuple[str, ...], given: _Given, subje
 def _gate_text(result: GateResult) -> _Shown:
     """A gate result as a conflict shows it: pass or fail, and its reason."""
     word = "pass" if result.passed else "fail"
-    return _Shown(f"{word} ('{cut(result.reason, 40)}')" if result.reason else word)
+    return _Shown(f"{word} ('{cut(result.reason)}')" if result.reason else word)
 
 
 @dataclass
@@ -382,9 +386,9 @@ class _Carried:
     measures: Held = field(default_factory=dict)
     evidence: Held = field(default_factory=dict)
 
-    def of(self, held: Held, first: str) -> dict[str, Any]:
-        """The values held under keys starting ``first``, by the rest of the key."""
-        return {key[1]: given.value for key, given in held.items() if key[0] == first}
+    def of(self, held: Held, owner: str) -> dict[str, Any]:
+        """The values carried for ``owner`` (an option, a scorer, a gate), by name."""
+        return {name: given.value for name, given in held.get(owner, {}).items()}
 
 
 def _carry_scorers(merge: _Merge, carried: _Carried, member: _Member) -> None:
@@ -455,7 +459,7 @@ def _option(
     rows: dict[str, dict[str, float | None]] = {}
     dissent: list[str] = []
     for member in members:
-        theirs = next(o for o in member.spec.options if o.id == option.id)
+        theirs = member.by_id[option.id]
         rows.update(theirs.scorers or {})
         dissent += theirs.dissent
     evidence = carried.of(carried.evidence, option.id)
