@@ -8,6 +8,7 @@ and from a hand-worked two-criteria case.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -21,6 +22,7 @@ import appraise
 from appraise.cli import app
 from appraise.errors import AppraiseError, ParameterError
 from appraise.io import load_scores
+from appraise.io.files import shown_path
 from appraise.io.merge import Conflicts, merge_panels
 
 from .conftest import TWO_CRITERIA
@@ -565,9 +567,14 @@ def test_a_yaml_criteria_path_is_written_relative_to_the_panel(tmp_path):
     ok(invoke("merge", *members, "-o", out))
     named = yaml.safe_load(out.read_text())["criteria"]
     assert (out.parent / named).resolve() == (ROOT / "criteria" / "cp-2016.yaml").resolve()
-    assert out.read_text().startswith(
-        "# The urgent-care panel, merged by `appraise merge` from 4 files:\n"
+    head = out.read_text().splitlines()[:5]
+    assert head[0] == (
+        f"# The urgent-care panel, merged by `appraise merge` (appraise {appraise.__version__}) "
+        "from 4 files (SHA-256):"
     )
+    assert head[1:] == [
+        f"#   {shown_path(m)}  {hashlib.sha256(m.read_bytes()).hexdigest()}" for m in members
+    ]
     ok(invoke("rank", out))
 
 

@@ -7,6 +7,7 @@ files name them: a bundled name as it is, a path re-expressed from the folder wr
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +75,25 @@ def write_panel(panel: Panel, out: Path, force: bool = False) -> Path:
             inputs=inputs,
             force=force,
         )
-    text = panel_yaml(spec, panel.files)
+    text = panel_yaml(
+        spec, [(name, _sha256(path)) for name, path in zip(panel.files, panel.sources, strict=True)]
+    )
 
     def write(target: Path) -> None:
         target.write_text(text, encoding="utf-8")
 
     return write_atomically(out, write, inputs=inputs, force=force)
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file merged, so the panel says exactly which copies it was made from."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _plain(value: Any) -> Any:
@@ -93,8 +107,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def panel_yaml(spec: ScoresFile, files: tuple[str, ...]) -> str:
-    """The panel as a YAML scores file (CONTRACT 1.2), saying which files it was merged from."""
+def panel_yaml(spec: ScoresFile, files: Sequence[tuple[str, str]]) -> str:
+    """The panel as a YAML scores file (CONTRACT 1.2), saying which files it was merged from.
+
+    ``files``: (name as shown, SHA-256) of each file merged, in order.
+    """
     import yaml
 
     class Dumper(yaml.SafeDumper):
@@ -107,9 +124,11 @@ def panel_yaml(spec: ScoresFile, files: tuple[str, ...]) -> str:
     Dumper.add_representer(dict, mapping)
     data = _plain(spec.model_dump(mode="json", by_alias=True, exclude_defaults=True))
     body = yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
-    listed = "".join(f"#   {name}\n" for name in files)
-    merged = f"merged by `appraise merge` from {plural(len(files), 'file')}"
-    head = f"# The {spec.group} panel, {merged}:\n"
+    from appraise import __version__
+
+    listed = "".join(f"#   {name}  {digest}\n" for name, digest in files)
+    merged = f"merged by `appraise merge` (appraise {__version__})"
+    head = f"# The {spec.group} panel, {merged} from {plural(len(files), 'file')} (SHA-256):\n"
     return head + listed + body
 
 
