@@ -23,18 +23,12 @@ from typing import Any
 
 from appraise.data import CriteriaTree, Level, ScoreSheet
 from appraise.errors import AppraiseError, InputError, Problem, Problems, Refused, setting
-from appraise.io.files import resolve_scores_path, shown_path
+from appraise.io.files import is_workbook, resolve_scores_path, shown_path
 from appraise.io.inputs import load_scores
 from appraise.io.loading import load_scores_once
 from appraise.io.parsing import Locate, count_scores, read_data
 from appraise.limits import MAX_SCORERS
-from appraise.model import (
-    GateResult,
-    MeasureSpec,
-    OptionSpec,
-    ScoresFile,
-    Settings,
-)
+from appraise.model import GateResult, MeasureSpec, OptionSpec, ScoresFile, Settings
 from appraise.notes import Note
 from appraise.safe_text import cut, plural
 from appraise.validate import build_sheet
@@ -503,8 +497,6 @@ def _gates(members: Sequence[_Member], carried: _Carried) -> list[dict[str, Any]
 
 def _tree(members: Sequence[_Member]) -> CriteriaTree:
     """The criteria of the panel: a criteria file's (with its weight sets) over a sheet's."""
-    from appraise.io.files import is_workbook
-
     return next(
         (m.sheet.tree for m in members if not is_workbook(m.sheet.tree.file)),
         members[0].sheet.tree,
@@ -569,16 +561,16 @@ def _panel(members: Sequence[_Member], carried: _Carried, label: str) -> Panel:
     data["scorers"] = _scorers(members, carried)
     if len(data["scorers"]) > MAX_SCORERS:
         raise InputError(
-            first.shown,
-            "scorers",
-            f"the panel would have {len(data['scorers'])} scorers; a scores file holds at most "
-            f"{MAX_SCORERS}",
+            label,
+            "",
+            f"the files hold {len(data['scorers'])} scorers between them; a panel (a scores "
+            f"file) holds at most {MAX_SCORERS}",
         )
     data["gates"] = _gates(members, carried)
     data["options"] = [_option(members, carried, o, notes) for o in first.spec.options]
     for member in members:
         if not member.scorers():
-            notes.append(Note(f"{member.shown} holds no scores", "check", PANEL_TOPIC))
+            notes.append(Note(f"{member.shown} holds no scores: it adds no scorer to the panel"))
     spec = ScoresFile.model_validate(data)
     tree = _tree(members)
     sheet = build_sheet(spec, label, tree, READING)
