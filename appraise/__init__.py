@@ -7,10 +7,11 @@ its clients)::
     ranking = rank(load_scores("options/urgent-care.yaml"), weights="clinical")
 
 Every command has its call here: ``load_criteria``, ``load_scores``, ``scores_from_data``,
-``rank``, ``sensitivity``, ``combine``, ``diff``, ``export_workbook`` and ``make_template``
-(defined in ``appraise.api``). Where the rest lives: ``appraise.data`` (the validated objects),
-``appraise.analysis`` (the analyses), ``appraise.present`` (records, JSON/CSV/Markdown, the
-HCE workbook, the terminal), ``appraise.io`` (reading inputs, writing files), ``appraise.cli``.
+``rank``, ``sensitivity``, ``combine``, ``diff``, ``export_workbook``, ``make_template``,
+``merge`` and ``merge_panels`` (defined in ``appraise.api``). Where the rest lives:
+``appraise.data`` (the validated objects), ``appraise.analysis`` (the analyses),
+``appraise.present`` (records, JSON/CSV/Markdown, the HCE workbook, the terminal),
+``appraise.io`` (reading inputs, writing files), ``appraise.cli``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ __all__ = [
     "load_inputs",
     "load_scores",
     "make_template",
+    "merge",
+    "merge_panels",
     "rank",
     "scores_from_data",
     "sensitivity",
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
         load_criteria,
         load_scores,
         make_template,
+        merge,
+        merge_panels,
         rank,
         scores_from_data,
         sensitivity,
@@ -70,6 +75,8 @@ _LAZY = {
     "load_inputs": "appraise.io",
     "load_scores": "appraise.api",
     "make_template": "appraise.api",
+    "merge": "appraise.api",
+    "merge_panels": "appraise.api",
     "rank": "appraise.api",
     "scores_from_data": "appraise.api",
     "sensitivity": "appraise.api",

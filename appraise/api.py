@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from appraise.analysis.sensitivity import Sensitivity, SmaaOptions
     from appraise.data import CriteriaTree, ScoreSheet
     from appraise.io import CheckResult
+    from appraise.io.merge import Panel
     from appraise.model import Rule
     from appraise.present.workbook import SheetSection
 
@@ -626,6 +627,59 @@ def make_elicitation_workbook(
     )
 
 
+def merge_panels(sources: Sequence[str | Path]) -> Panel:
+    """One panel from scores files members filled in alone (workbooks or YAML), not written.
+
+    The files must agree on the group, criteria (by content), scale and options; each gives the
+    scorers whose scores it holds, with their interests and evidence, and the gate results and
+    measures are carried. Raises ``Conflicts`` (an ``AppraiseError``) listing every place two
+    files disagree. ``Panel.sheet`` is the panel as ``rank`` takes it.
+    """
+    from appraise.io.merge import merge_panels as merge_files
+
+    return merge_files(_files("sources", sources))
+
+
+def _files(parameter: str, values: object) -> list[str | Path]:
+    """A list of files' paths or bundled names, as a parameter must be."""
+    if isinstance(values, (str, Path)) or not isinstance(values, Sequence):
+        what = type(values).__name__
+        raise ParameterError(parameter, f"expected a list of files, found a {what}")
+    for value in values:
+        _a_file(parameter, value)
+    return list(values)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A panel merged from members' files, and the file it was written to."""
+
+    path: Path
+    panel: Panel
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the merge noted (a scorer who left an option unscored, say)."""
+        return self.panel.notes
+
+
+def merge(path: str | Path, sources: Sequence[str | Path], *, force: bool = False) -> Merged:
+    """Merge members' files into one panel (see ``merge_panels``) and write it to ``path``.
+
+    A ``.xlsx`` name writes a scoring workbook, ``.yaml`` a scores file; either reads back as
+    the panel. Written whole or not at all, never over an input, over an existing file only
+    with ``force``.
+    """
+    from appraise.io.files import shown_path
+    from appraise.io.merge import merge_panels as merge_files
+    from appraise.io.panel_write import check_panel_name, write_panel
+
+    target = Path(path)
+    check_panel_name(target)  # before the work, not after
+    panel = merge_files(_files("sources", sources), shown_path(target))
+    return Merged(write_panel(panel, target, force), panel)
+
+
 def copy_examples(folder: str | Path) -> list[Path]:
     """The bundled criteria, options and examples, copied into a new (or empty) folder.
 
@@ -638,6 +692,7 @@ def copy_examples(folder: str | Path) -> list[Path]:
 
 __all__ = [
     "Exported",
+    "Merged",
     "check",
     "combine",
     "copy_examples",
@@ -649,6 +704,8 @@ __all__ = [
     "load_scores",
     "make_elicitation_workbook",
     "make_template",
+    "merge",
+    "merge_panels",
     "rank",
     "scores_from_data",
     "sensitivity",

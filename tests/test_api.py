@@ -99,6 +99,8 @@ def test_every_call_is_importable_from_appraise_after_the_analyses_are_loaded():
         "diff",
         "export_workbook",
         "make_template",
+        "merge",
+        "merge_panels",
     ):
         assert getattr(appraise, name) is getattr(api, name), name
         assert callable(getattr(appraise, name))

@@ -3,15 +3,15 @@
 ``app`` (the group, its global options, usage errors made printable), ``options`` (the
 options every command shares, and the one place errors become exit codes), ``terminal``
 (stdout/stderr, ``emit`` in every format), and the commands in ``ranking`` (rank, check,
-criteria, sensitivity, explain), ``writing`` (combine, diff, template, export, examples) and
-``weighing`` (weigh).
+criteria, sensitivity, explain), ``writing`` (combine, diff, template, export, examples),
+``weighing`` (weigh) and ``merging`` (merge).
 Core modules are imported inside each command so that ``appraise --help`` loads typer and
 rich only; ``appraise.launch`` starts it all.
 """
 
 from __future__ import annotations
 
-from appraise.cli import ranking, weighing, writing  # noqa: F401  (their commands join the app)
+from appraise.cli import merging, ranking, weighing, writing  # noqa: F401  (their commands join the app)
 from appraise.cli.app import app, main
 from appraise.cli.terminal import OUTPUT_ERRORS, safe_streams
 
