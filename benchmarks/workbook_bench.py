@@ -7,23 +7,26 @@ Run from the repository root:
 
 Each size is a generated panel (``scale_bench.generate_shape``: options x criteria of ten
 sub-criteria x scorers, integer scores 1..5, seeded). For each it times, best of three:
-ranking and the sensitivity analysis (not writing: the work every export does first), writing
-the HCE workbook with a Sensitivity sheet (``write_hce_workbook``), writing a pre-filled
-scoring template (``make_template``), and, as the baseline a plain library gives, saving a
-workbook of the same cells with openpyxl alone (values only: no formulas, styles, charts or
-results). "x openpyxl" is the HCE workbook's time over that baseline.
+ranking and the sensitivity analysis (the work every export does first); laying the HCE
+workbook out (``build_workbook``: the sheets as openpyxl holds them); saving that layout with
+openpyxl (what appraise did before issue 18: formulas without their results) and with
+XlsxWriter and every formula's result (``save_workbook``: what it does now); the whole export
+(``write_hce_workbook``: lay out, save, check inputs, replace the file atomically); a
+pre-filled scoring template (``make_template``); and, as the baseline a plain library gives,
+the scores and totals saved as bare values by openpyxl. "x openpyxl values" is the export's
+time over that baseline.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +38,13 @@ from scale_bench import generate_shape  # noqa: E402
 from appraise import load_scores, rank  # noqa: E402
 from appraise.analysis.sensitivity import analyse  # noqa: E402
 from appraise.io.xlsx_template import make_template  # noqa: E402
-from appraise.present.workbook import write_hce_workbook  # noqa: E402
+from appraise.io.xlsx_write import save_workbook  # noqa: E402
+from appraise.present.workbook import (  # noqa: E402
+    build_context,
+    build_workbook,
+    workbook_sections,
+    write_hce_workbook,
+)
 
 SIZES = [(10, 4, 5), (30, 6, 10), (60, 10, 20)]  # options, criteria (x 10 leaves), scorers
 
@@ -63,40 +72,53 @@ def baseline(path: Path, ranking: object) -> None:
     book.save(path)
 
 
+def measure(n_options: int, n_criteria: int, n_scorers: int) -> str:
+    """One size's row of the table."""
+    with tempfile.TemporaryDirectory() as folder:
+        where = Path(folder)
+        scores = generate_shape(where, n_options, n_criteria, n_scorers)
+        sheet = load_scores(str(scores))
+        ranking = rank(sheet)
+        analysed = best_of(3, lambda: analyse(rank(sheet)))
+        result = analyse(ranking)
+        context = build_context([ranking], sensitivities=[result])
+        sections = workbook_sections(context)
+        laid_out = best_of(3, lambda: build_workbook(context, sections))
+        book = build_workbook(context, sections)
+        with_openpyxl = best_of(3, lambda: book.save(io.BytesIO()))
+        with_results = best_of(3, lambda: save_workbook(book, where / "saved.xlsx"))
+        hce = best_of(
+            3,
+            lambda: write_hce_workbook(
+                [ranking], where / "hce.xlsx", force=True, sensitivities=[result]
+            ),
+        )
+        criteria = str(where / "criteria.yaml")
+        template = where / "template.xlsx"
+        made = best_of(
+            3, lambda: make_template(criteria, template, scores=str(scores), force=True)
+        )
+        plain = best_of(3, lambda: baseline(where / "plain.xlsx", ranking))
+        cells = sum(ws.max_row * ws.max_column for ws in book.worksheets)
+    return (
+        f"| {n_options} x {n_criteria * 10} x {n_scorers} | {cells:,} | {analysed:.3f} "
+        f"| {laid_out:.3f} | {with_openpyxl:.3f} | {with_results:.3f} | {hce:.3f} "
+        f"| {made:.3f} | {plain:.3f} | {hce / plain:.1f} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the two smaller sizes only")
     args = parser.parse_args()
-    sizes = SIZES[:2] if args.quick else SIZES
-    print("| options x leaves x scorers | cells | rank + sensitivity s | HCE workbook s "
-          "| template s | openpyxl values s | x openpyxl |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for n_options, n_criteria, n_scorers in sizes:
-        with tempfile.TemporaryDirectory() as folder:
-            where = Path(folder) / f"{n_options}-{n_criteria}-{n_scorers}"
-            where.mkdir()
-            scores = generate_shape(where, n_options, n_criteria, n_scorers)
-            sheet = load_scores(str(scores))
-            ranking = rank(sheet)
-            analysed = best_of(3, lambda: analyse(rank(sheet)))
-            result = analyse(ranking)
-            out = where / "hce.xlsx"
-            hce = best_of(
-                3, lambda: write_hce_workbook([ranking], out, force=True, sensitivities=[result])
-            )
-            template = where / "template.xlsx"
-            made = best_of(
-                3,
-                lambda: make_template(
-                    str(where / "criteria.yaml"), template, scores=str(scores), force=True
-                ),
-            )
-            plain = best_of(3, lambda: baseline(where / "plain.xlsx", ranking))
-            cells = int(np.prod(sheet.raw.shape)) + n_options * (n_criteria * 10 + n_criteria)
-            print(
-                f"| {n_options} x {n_criteria * 10} x {n_scorers} | {cells:,} | {analysed:.3f} "
-                f"| {hce:.3f} | {made:.3f} | {plain:.3f} | {hce / plain:.1f} |"
-            )
+    print(
+        "| options x leaves x scorers | cells | rank + sensitivity s | lay out s "
+        "| save: openpyxl s | save: XlsxWriter + results s | HCE workbook s | template s "
+        "| openpyxl values s | x openpyxl values |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in SIZES[:2] if args.quick else SIZES:
+        print(measure(*size), flush=True)
 
 
 if __name__ == "__main__":

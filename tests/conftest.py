@@ -6,6 +6,8 @@ from textwrap import dedent
 
 import pytest
 
+from tests.libreoffice import recalculated  # noqa: F401  (a shared fixture)
+
 Write = Callable[[str, str], Path]
 
 # A hand-worked pair of criteria, 60/40, no sub-criteria. Totals on the 1..5 scale:

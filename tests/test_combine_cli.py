@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -393,7 +394,20 @@ def test_export_combinations_take_the_export_samples_and_say_they_are_fixed(tmp_
     sentences = [r for r in rows if isinstance(r, str)]
     assert any("of 200 simulated weightings" in s for s in sentences), sentences
     assert not any("1,000 simulated" in s for s in sentences)
-    assert (
-        "These figures were computed at export from the weights then in force; unlike the "
-        "Totals sheets, they do not follow later edits of the Criteria sheet."
-    ) in sentences
+    (fixed,) = [s for s in sentences if s.startswith("As exported")]
+    assert "do not follow later edits of the workbook's scores or weights" in fixed
+    # The inputs' hash it quotes is the Audit sheet's, over every input file's SHA-256.
+    audit = openpyxl.load_workbook(out)["Audit"]
+    files = {
+        r[0]: r
+        for r in audit.iter_rows(values_only=True)
+        if r[0] in {"scores", "all inputs", "criteria", "input"}
+    }
+    digest = files["all inputs"][3]
+    assert f"whose SHA-256 is {digest} " in fixed
+    listed = [
+        f"{r[3]}  {r[1]}\n"
+        for r in audit.iter_rows(values_only=True)
+        if r[0] in {"scores", "criteria", "input"} and isinstance(r[3], str)
+    ]
+    assert hashlib.sha256("".join(listed).encode()).hexdigest() == digest

@@ -621,7 +621,7 @@ def test_template_scale_option_and_the_validation_follows_the_group_sheet(tmp_pa
 
 def test_libreoffice_reads_the_scale_validation_as_the_group_sheets_cells(tmp_path, write):
     """Item 11, checked in LibreOffice: its own reading of the validation names Group.B5:B6."""
-    from .test_export import find_soffice
+    from tests.libreoffice import find_soffice
 
     write("two.yaml", TWO_CRITERIA)
     out = tmp_path / "s.xlsx"

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
-import subprocess
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -31,72 +28,12 @@ from appraise.model import Settings
 from appraise.present import workbook as wb
 from appraise.present.sensitivity import summary as sensitivity_summary
 from tests.conftest import THREE_OPTIONS, TWO_CRITERIA, Write
+from tests.libreoffice import SKIP_VARIABLE, find_soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 URGENT_CARE = ROOT / "options" / "urgent-care.yaml"
 INDICATIVE = ROOT / "examples" / "urgent-care-indicative.yaml"
-SKIP_VARIABLE = "APPRAISE_SKIP_LIBREOFFICE"
-INSTALL_HINT = (
-    "LibreOffice (soffice) is needed to evaluate the HCE workbook's formulas; `.ci/run` installs "
-    "it (apt-get install -y --no-install-recommends libreoffice-calc-nogui). Set "
-    f"{SKIP_VARIABLE}=1 to skip these tests on purpose."
-)
-# LibreOffice's default for Excel files is "never recalculate": a formula with a cached value
-# keeps it. OOXMLRecalcMode 0 ("always") in the private profile makes every load recalculate,
-# so the values read back are LibreOffice's own arithmetic, never something a writer stored.
-RECALC_ALWAYS = """\
-<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
-xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
-
-Convert = Callable[[Path], Path]
-
-
 # --- helpers -------------------------------------------------------------------------------
-
-
-def find_soffice() -> str:
-    """The LibreOffice binary; a failure (not a silent skip) when it is missing."""
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found:
-        return found
-    if os.environ.get(SKIP_VARIABLE) == "1":
-        pytest.skip(f"LibreOffice not installed and {SKIP_VARIABLE}=1")
-    pytest.fail(INSTALL_HINT)
-
-
-@pytest.fixture(scope="session")
-def recalculated(tmp_path_factory: pytest.TempPathFactory) -> Convert:
-    """A function that has LibreOffice open, recalculate and save a copy of a workbook."""
-    soffice = find_soffice()
-    profile = tmp_path_factory.mktemp("libreoffice-profile")
-    (profile / "user").mkdir()
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, encoding="utf-8")
-
-    def convert(path: Path) -> Path:
-        outdir = tmp_path_factory.mktemp("recalculated")
-        command = [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--calc",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(outdir),
-            str(path),
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-        converted = outdir / path.name
-        assert converted.is_file(), f"LibreOffice did not convert {path}:\n{result}"
-        return converted
-
-    return convert
 
 
 def rankings(paths: list[Path], settings: Settings | None = None):
@@ -816,7 +753,9 @@ def test_the_weight_chart_follows_the_criterion_chosen_in_its_cell(
     sheet.cell(start, 2).value = "b"
     edited = tmp_path / "chosen-b.xlsx"
     book.save(edited)
-    block = weight_block(openpyxl.load_workbook(recalculated(edited), data_only=True)["Sensitivity"])
+    block = weight_block(
+        openpyxl.load_workbook(recalculated(edited), data_only=True)["Sensitivity"]
+    )
     assert (block["name"], block["weight"]) == ("Criterion B", pytest.approx(0.4, abs=1e-12))
     assert block["title"] == "Totals as the weight of Criterion B moves"
     for t, x, y, z, *_ in block["rows"]:

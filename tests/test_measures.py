@@ -21,7 +21,7 @@ from appraise.measures import measure_for, score_of
 from appraise.model import MeasureSpec
 
 from .conftest import Write
-from .test_export import assert_matches, export, rank_json, recalculated  # noqa: F401
+from .test_export import assert_matches, export, rank_json
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -211,7 +211,7 @@ def test_the_bundled_measured_example_checks_and_ranks():
     assert sheet.raw[:, 1, column] == pytest.approx([4 - 2 / 10] * len(sheet.scorer_ids))
 
 
-def test_the_workbook_recalculates_to_the_same_totals(measured, tmp_path, recalculated):  # noqa: F811
+def test_the_workbook_recalculates_to_the_same_totals(measured, tmp_path, recalculated):
     """The HCE workbook's totals, recalculated by LibreOffice, equal rank's: the derived
     scores are the Scores sheet's, and the formulas weigh them as any other."""
     out = export([measured], tmp_path / "hce.xlsx")

@@ -7,6 +7,7 @@ file, or that the file system refuses, becomes a one-line ``InputError`` naming 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -146,3 +147,12 @@ def resolve_any(reference: str | Path) -> Path:
         return path
     found = bundled.find("options", str(reference)) or bundled.find("criteria", str(reference))
     return found or path
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

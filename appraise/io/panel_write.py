@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from appraise.errors import InputError, ParameterError
-from appraise.io.files import CRITERIA_SUFFIXES, is_workbook, shown_path
+from appraise.io.files import CRITERIA_SUFFIXES, is_workbook, sha256_of, shown_path
 from appraise.io.merge import Panel
 from appraise.io.safe_write import write_atomically
 from appraise.limits import MAX_SHEET_ROWS, MAX_WORKBOOK_CELLS
@@ -76,24 +76,14 @@ def write_panel(panel: Panel, out: Path, force: bool = False) -> Path:
             force=force,
         )
     text = panel_yaml(
-        spec, [(name, _sha256(path)) for name, path in zip(panel.files, panel.sources, strict=True)]
+        spec,
+        [(name, sha256_of(path)) for name, path in zip(panel.files, panel.sources, strict=True)],
     )
 
     def write(target: Path) -> None:
         target.write_text(text, encoding="utf-8")
 
     return write_atomically(out, write, inputs=inputs, force=force)
-
-
-def _sha256(path: Path) -> str:
-    """The SHA-256 of a file merged, so the panel says exactly which copies it was made from."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _plain(value: Any) -> Any:

@@ -30,6 +30,7 @@ from pathlib import Path
 from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import Sensitivity
 from appraise.errors import InputError, setting
+from appraise.io.files import sha256_of
 from appraise.io.safe_write import (
     check_output_path,
     require_suffix,
@@ -48,7 +49,6 @@ from appraise.io.xlsx_write import save_workbook
 from appraise.limits import MAX_EXPORT_CELLS
 from appraise.present.workbook.audit import (
     AUDITED_PACKAGES,
-    sha256_of,
     write_audit,
     write_validation,
 )

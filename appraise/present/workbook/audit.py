@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import platform
 from collections.abc import Sequence
 from importlib import metadata
-from pathlib import Path
 
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise import __version__
 from appraise.analysis.scoring import Ranking
+from appraise.io.files import sha256_of
 from appraise.io.xlsx_cells import put_number, put_text
 from appraise.present.workbook.context import HEADER_ROW, Finding, Styles, WorkbookContext
 from appraise.present.workbook.sensitivity import analyses_run
@@ -81,15 +80,6 @@ def write_validation(
 
 
 # --- Audit ---------------------------------------------------------------------------------
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file's bytes, in hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _package_version(name: str) -> str:
@@ -194,7 +184,12 @@ def write_audit(sheet: Worksheet, context: WorkbookContext) -> None:
         ("Criteria", f"{context.tree.title} ({context.tree.path})"),
     ]
     row = _table(sheet, 3, "Export", ["Item", "Value"], facts, styles)
-    files = [(f.role, f.name, f.path.stat().st_size, sha256_of(f.path)) for f in context.inputs]
+    files: list[tuple[str, str, int | None, str]] = [
+        (f.role, f.name, f.path.stat().st_size, sha256_of(f.path)) for f in context.inputs
+    ]
+    files.append(
+        ("all inputs", "SHA-256 of the lines 'SHA-256  file' above", None, context.inputs_digest)
+    )
     row = _table(
         sheet, row, "Input files", ["Role", "File", "Size (bytes)", "SHA-256"], files, styles
     )

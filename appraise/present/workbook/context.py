@@ -8,6 +8,7 @@ one workbook and lays the context out.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,7 +24,8 @@ from appraise.analysis.scoring import Disagreement, Ranking, weights_in_force
 from appraise.analysis.sensitivity import Sensitivity
 from appraise.data import CriteriaTree
 from appraise.errors import InputError
-from appraise.io.xlsx_cells import cells, sheet_ref
+from appraise.io.files import sha256_of
+from appraise.io.xlsx_cells import cell_text, cells, sheet_ref
 from appraise.model import Settings
 from appraise.validate import one_file_per_group
 
@@ -222,6 +224,25 @@ class WorkbookContext:
     command_line: str = ""
     exported_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     styles: Styles = field(default_factory=Styles)
+
+    @cached_property
+    def inputs_digest(self) -> str:
+        """One SHA-256 for every input: of the lines ``SHA-256  file`` as the Audit sheet lists
+        them (UTF-8).
+
+        What the sheets computed once at export (not formulas) quote, so a reader can tell
+        which inputs they came from.
+        """
+        lines = "".join(f"{sha256_of(f.path)}  {cell_text(f.name)}\n" for f in self.inputs)
+        return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+    def as_exported(self) -> str:
+        """The sentence a sheet of figures computed once at export carries."""
+        return (
+            "As exported: computed once from the inputs whose SHA-256 is "
+            f"{self.inputs_digest} (see the Audit sheet); these figures do not follow later "
+            "edits of the workbook's scores or weights."
+        )
 
 
 class Section(Protocol):

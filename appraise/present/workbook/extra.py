@@ -72,10 +72,7 @@ def combinations_section(record: CombineRecord) -> SheetSection:
         put_text(sheet, 1, 1, "Combinations across working groups").font = styles.title
         if record["illustrative"]:
             put_text(sheet, 2, 1, "ILLUSTRATIVE SCORES").font = styles.warning_font
-        fixed = (
-            "These figures were computed at export from the weights then in force; unlike the "
-            "Totals sheets, they do not follow later edits of the Criteria sheet."
-        )
+        fixed = context.as_exported() + " The Totals sheets do."
         row = _sentences(sheet, 3, [*record["summary"], figure_text(record), fixed], context)
         groups = [g["group"] for g in record["groups"]]
         attributes = sorted({a for c in record["combinations"] for a in c["attributes"]})

@@ -196,8 +196,9 @@ def write_sensitivity(sheet: Worksheet, context: WorkbookContext, layout: GroupL
         sheet,
         f"Sensitivity: {ranking.sheet.spec.name}",
         styles,
-        "Computed at export from the weights and scores as exported: values, not formulas, so "
-        "they do not follow edits on the Criteria sheet (run `appraise sensitivity` again).",
+        context.as_exported()
+        + " Run `appraise sensitivity` again for them; the table 'Totals as the weight of a "
+        "criterion moves' below is formulas, and does follow edits.",
     )
     row = write_heading(sheet, 4, "In brief", "", styles)
     for sentence in sensitivity_summary(result):
