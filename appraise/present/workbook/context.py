@@ -227,8 +227,7 @@ class WorkbookContext:
 
     @cached_property
     def inputs_digest(self) -> str:
-        """One SHA-256 for every input: of the lines ``SHA-256  file`` as the Audit sheet lists
-        them (UTF-8).
+        """One SHA-256 for every input: of the Audit sheet's lines ``SHA-256  file`` (UTF-8).
 
         What the sheets computed once at export (not formulas) quote, so a reader can tell
         which inputs they came from.
