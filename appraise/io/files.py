@@ -35,7 +35,7 @@ def shown_path(path: Path) -> str:
     return os.path.normpath(path) if outside else relative
 
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls")
 
 
 def is_workbook(path: Path) -> bool:

@@ -70,8 +70,11 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first part, or an empty zip
 
 _OPEN_DOCUMENT = "application/vnd.oasis.opendocument."
+ODS = Sniffed("is an OpenDocument spreadsheet (.ods)", "spreadsheet")
+XLS = Sniffed("is a legacy Excel workbook (.xls)", "spreadsheet")
+READABLE_SPREADSHEETS = (ODS, XLS)
 _OPEN_DOCUMENTS = {
-    "spreadsheet": Sniffed("is an OpenDocument spreadsheet (.ods)", "spreadsheet"),
+    "spreadsheet": ODS,
     "text": Sniffed("is an OpenDocument text document (.odt)", "document"),
     "presentation": Sniffed("is an OpenDocument presentation (.odp)", "document"),
 }
@@ -117,7 +120,7 @@ def _zip_type(path: Path) -> Sniffed:
 # Streams that tell one kind of OLE2 file from another (names as in [MS-CFB] directories).
 _OLE2_STREAMS = (
     ("EncryptedPackage", Sniffed("is a password-protected (encrypted) Office file", "encrypted")),
-    ("Workbook", Sniffed("is a legacy Excel workbook (.xls)", "spreadsheet")),
+    ("Workbook", XLS),
     ("Book", Sniffed("is a legacy Excel workbook (.xls, Excel 5 or older)", "spreadsheet")),
     ("WordDocument", Sniffed("is a legacy Word document (.doc)", "document")),
     ("PowerPoint Document", Sniffed("is a legacy PowerPoint presentation (.ppt)", "document")),
@@ -321,4 +324,6 @@ def refuse_other_types(path: Path, workbook: bool, kind: str | None = None) -> N
     found = sniff(path)
     if found is None or found.family == ("xlsx" if workbook else "text"):
         return
+    if workbook and found in READABLE_SPREADSHEETS and path.suffix.lower() in (".ods", ".xls"):
+        return  # read for its values (appraise.io.calamine_read)
     raise InputError(path, "", _advice(path, found, workbook, kind))
