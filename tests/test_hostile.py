@@ -1483,6 +1483,16 @@ OTHER_TYPES = {
 }
 
 
+UNREADABLE = ", but could not be read ("
+READ_BY_CONTENT = {
+    "legacy .xls": "this file is a legacy Excel workbook (.xls)" + UNREADABLE,
+    ".xls with its Workbook stream in the second directory sector": (
+        "this file is a legacy Excel workbook (.xls)" + UNREADABLE
+    ),
+    ".ods": "this file is an OpenDocument spreadsheet (.ods)" + UNREADABLE,
+}
+
+
 @pytest.mark.parametrize("suffix", [".yaml", ".xlsx", ".xls", ".ods", ".csv"])
 @pytest.mark.parametrize("case", list(OTHER_TYPES))
 def test_other_file_types_are_named_with_what_to_do(tmp_path, case, suffix):
@@ -1492,6 +1502,10 @@ def test_other_file_types_are_named_with_what_to_do(tmp_path, case, suffix):
     workbook (an .xlsx file is a zip archive)" for every one of them.
     """
     content, message = OTHER_TYPES[case]
+    if case in READ_BY_CONTENT and suffix in {".xlsx", ".xls", ".ods"}:
+        # Named as a workbook, a spreadsheet appraise reads is read by what it is: these are
+        # only its first bytes, so they are named, with what could not be read.
+        message = READ_BY_CONTENT[case]
     path = tmp_path / f"scores{suffix}"
     path.write_bytes(content)
     refused(path, "", message)

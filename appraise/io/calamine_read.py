@@ -9,25 +9,31 @@ the number of cells before any is copied.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from appraise.errors import InputError, Refused
+from appraise.io.sniff import Sniffed
 from appraise.limits import MAX_WORKBOOK_CELLS, MAX_XLSX_BYTES
+from appraise.safe_text import cut, one_line
 
-READ_BY_CALAMINE = (".ods", ".xls")
 
+def calamine_workbook(path: Path, kind: Sniffed) -> Workbook:
+    """The workbook's sheets and values as an openpyxl workbook (hidden sheets kept hidden).
 
-def calamine_workbook(path: Path) -> Workbook:
-    """The workbook's sheets and values as an openpyxl workbook (hidden sheets kept hidden)."""
-    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+    ``kind`` is what the file's bytes say it is (``sniff.ODS`` or ``sniff.XLS``), named in the
+    message when it cannot be read.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
     if path.stat().st_size > MAX_XLSX_BYTES:
         raise Refused(path, "", f"larger than {MAX_XLSX_BYTES // 1_000_000} MB, the limit")
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as stream:  # by its content: from_path goes by the suffix
+            book = CalamineWorkbook.from_filelike(io.BytesIO(stream.read()))
         sheets = [
             (
                 meta.name,
@@ -36,13 +42,18 @@ def calamine_workbook(path: Path) -> Workbook:
             )
             for meta in book.sheets_metadata
         ]
-    except Exception as exc:  # calamine's own errors: a damaged or unsupported file
+    except (CalamineError, ValueError, OSError) as exc:  # damaged, or not what it seems
+        reason = cut(one_line(str(exc) or type(exc).__name__), 120)
         raise InputError(
             path,
             "",
-            f"could not be read as a workbook ({type(exc).__name__}: "
-            f"{str(exc)[:120]}); open it and save it again",
+            f"this file {kind.what}, but could not be read ({reason}): open it in LibreOffice "
+            "or Excel and save it again, as .xlsx if you can",
         ) from None
+    if not sheets:
+        raise InputError(
+            path, "", f"this file {kind.what}, but could not be read (it holds no sheets)"
+        )
     cells = sum(len(row) for _, _, rows in sheets for row in rows)
     if cells > MAX_WORKBOOK_CELLS:
         raise Refused(

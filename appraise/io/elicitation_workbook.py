@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.choices import POOLINGS
 from appraise.data import CriteriaTree
+from appraise.io.sniff import READABLE_SPREADSHEETS, sniff
 from appraise.io.xlsx_cells import put_formula, put_number, put_text
 from appraise.io.xlsx_guard import check_container, open_workbook, survey
 from appraise.io.xlsx_places import Locations
@@ -176,10 +177,13 @@ def _stated(body: Any, family: str) -> tuple[str, dict[str, float], dict[tuple[s
 def is_elicitation_workbook(path: Path) -> bool:
     """Whether a workbook is an elicitation workbook (it has an ``Elicitation`` sheet).
 
-    Read from the package's workbook part alone, after the container is checked.
+    Read from the package's workbook part alone, after the container is checked. An .ods or
+    .xls file is a scoring workbook (appraise writes elicitation workbooks as .xlsx only).
     """
     import zipfile
 
+    if sniff(path) in READABLE_SPREADSHEETS:
+        return False
     check_container(path)
     try:
         with zipfile.ZipFile(path) as archive:

@@ -324,6 +324,6 @@ def refuse_other_types(path: Path, workbook: bool, kind: str | None = None) -> N
     found = sniff(path)
     if found is None or found.family == ("xlsx" if workbook else "text"):
         return
-    if workbook and found in READABLE_SPREADSHEETS and path.suffix.lower() in (".ods", ".xls"):
-        return  # read for its values (appraise.io.calamine_read)
+    if workbook and found in READABLE_SPREADSHEETS:
+        return  # read for its values by what it is, whatever its suffix (io.calamine_read)
     raise InputError(path, "", _advice(path, found, workbook, kind))

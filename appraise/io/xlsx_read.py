@@ -16,7 +16,7 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.errors import Problems
-from appraise.io.calamine_read import READ_BY_CALAMINE
+from appraise.io.sniff import ODS, READABLE_SPREADSHEETS, sniff
 from appraise.io.xlsx_guard import check_container, open_workbook, survey
 from appraise.io.xlsx_layout import (
     CONSENSUS,
@@ -527,12 +527,13 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     ``check`` can validate the rest of the workbook in the same pass. Only a file that cannot be
     opened at all raises.
     """
-    if path.suffix.lower() in READ_BY_CALAMINE:
+    kind = sniff(path)
+    if kind in READABLE_SPREADSHEETS:  # by what the file is, not its name
         from appraise.io.calamine_read import calamine_workbook
 
-        if path.suffix.lower() == ".ods":
+        if kind == ODS:
             check_container(path)  # a zip package, held to the same limits as .xlsx
-        r = Reader(path, calamine_workbook(path), False)
+        r = Reader(path, calamine_workbook(path, kind), False)
     else:
         check_container(path)
         has_formulas = survey(path)
