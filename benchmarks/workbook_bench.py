@@ -95,9 +95,7 @@ def measure(n_options: int, n_criteria: int, n_scorers: int) -> str:
         )
         criteria = str(where / "criteria.yaml")
         template = where / "template.xlsx"
-        made = best_of(
-            3, lambda: make_template(criteria, template, scores=str(scores), force=True)
-        )
+        made = best_of(3, lambda: make_template(criteria, template, scores=str(scores), force=True))
         plain = best_of(3, lambda: baseline(where / "plain.xlsx", ranking))
         cells = sum(ws.max_row * ws.max_column for ws in book.worksheets)
     return (
