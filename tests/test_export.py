@@ -478,7 +478,7 @@ def test_input_text_stays_text_after_libreoffice(hostile_book, recalculated):
 def test_refuses_to_overwrite_without_force(demo, tmp_path):
     out = tmp_path / "hce.xlsx"
     out.write_bytes(b"earlier results")
-    with pytest.raises(InputError, match="already exists; use --force"):
+    with pytest.raises(InputError, match="already exists; use force=True"):
         export([demo], out)
     assert out.read_bytes() == b"earlier results"
     export([demo], out, force=True)

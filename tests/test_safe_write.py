@@ -259,7 +259,7 @@ def test_runs_racing_to_one_new_output_never_replace_each_other(tmp_path):
     said = sorted(results.get(timeout=60) for _ in runs)
     for run in runs:
         run.join(timeout=60)
-    refused = f"{out}: already exists; use --force to replace it"
+    refused = f"{out}: already exists; use force=True to replace it"
     assert said[:3] == [refused] * 3, said
     assert said[3].startswith("wrote ")
     assert out.read_text() == f"run {said[3].split()[1]}\n" * 1000
@@ -277,7 +277,7 @@ def test_where_hard_links_are_not_supported_the_name_is_still_claimed_once(tmp_p
     out = tmp_path / "x.txt"
     write_atomically(out, lambda p: p.write_text("first"))
     assert out.read_text() == "first"
-    with pytest.raises(OutputError, match="already exists; use --force"):
+    with pytest.raises(OutputError, match="already exists; use force=True"):
         write_atomically(out, lambda p: p.write_text("second"))
     assert out.read_text() == "first"
     write_atomically(out, lambda p: p.write_text("third"), force=True)

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from appraise.errors import InputError, ParameterError
+from appraise.errors import InputError, ParameterError, setting
 
 # Plain words for the faults a person can meet while appraise writes a file.
 _CAUSES = {
@@ -82,6 +82,11 @@ def require_suffix(out: Path, suffix: str, what: str) -> None:
         raise ParameterError("out", f"give a name ending in {suffix} for {what}, not '{out.name}'")
 
 
+def _exists() -> str:
+    """The message for an output that exists, naming ``force`` as the caller spells it."""
+    return f"already exists; use {setting('force')} to replace it"
+
+
 def check_output_path(out: Path, inputs: Iterable[Path], force: bool) -> None:
     """Refuse an output path that is an input file, or an existing file without ``force``.
 
@@ -104,7 +109,7 @@ def check_output_path(out: Path, inputs: Iterable[Path], force: bool) -> None:
         if out.exists() and not stat.S_ISREG(out.stat().st_mode):
             raise OutputError(out, "", "exists and is not a regular file; give a new file name")
         if out.exists() and not force:
-            raise OutputError(out, "", "already exists; use --force to replace it")
+            raise OutputError(out, "", _exists())
         if not out.parent.is_dir():
             raise OutputError(out, "", f"folder '{out.parent}' does not exist")
         if len(os.fsencode(out.name)) > 255:
@@ -143,14 +148,14 @@ def _claim(temporary: Path, out: Path, force: bool) -> None:
     try:
         os.link(temporary, out)
     except FileExistsError:
-        raise OutputError(out, "", "already exists; use --force to replace it") from None
+        raise OutputError(out, "", _exists()) from None
     except OSError as exc:
         if exc.errno not in {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK}:
             raise
         try:
             os.close(os.open(out, os.O_CREAT | os.O_EXCL | os.O_WRONLY, default_mode()))
         except FileExistsError:
-            raise OutputError(out, "", "already exists; use --force to replace it") from None
+            raise OutputError(out, "", _exists()) from None
         os.replace(temporary, out)
 
 
