@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from appraise.cli.app import app
-from appraise.cli.options import FLAG, QuietOpt, VerboseOpt, exit_on_input_error
+from appraise.cli.options import ForceOpt, QuietOpt, VerboseOpt, exit_on_input_error
 from appraise.cli.terminal import err, escape_markup, print_notes
 from appraise.safe_text import one_line, plural
 
@@ -34,9 +34,7 @@ def merge(
             show_default=False,
         ),
     ],
-    force: Annotated[
-        bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:

@@ -84,6 +84,9 @@ def _notes(level: str) -> Callable[[bool], None]:
     return given
 
 
+ForceOpt = Annotated[
+    bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
+]
 QuietOpt = Annotated[
     bool,
     typer.Option(

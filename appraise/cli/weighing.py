@@ -10,7 +10,7 @@ import typer
 from appraise.choices import POOLINGS, Pooling
 from appraise.cli.app import app
 from appraise.cli.options import (
-    FLAG,
+    ForceOpt,
     FormatOpt,
     QuietOpt,
     VerboseOpt,
@@ -74,9 +74,7 @@ def weigh(
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
-    force: Annotated[
-        bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:

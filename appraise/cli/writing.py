@@ -19,6 +19,7 @@ from appraise.cli.options import (
     ConcentrationOpt,
     ConflictOpt,
     DistributionOpt,
+    ForceOpt,
     FormatOpt,
     MissingOpt,
     NormaliseOpt,
@@ -291,9 +292,7 @@ def template(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Make a scoring workbook a working group fills in, then `appraise rank` reads it back.
 
@@ -339,9 +338,7 @@ def export(
     aggregate: AggregateOpt = "mean",
     status: StatusOpt = None,
     exclude_conflicted: ConflictOpt = False,
-    force: Annotated[
-        bool, typer.Option("--force", metavar=FLAG, help="Replace an existing output file.")
-    ] = False,
+    force: ForceOpt = False,
     no_sensitivity: Annotated[
         bool,
         typer.Option(
