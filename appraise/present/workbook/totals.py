@@ -267,7 +267,12 @@ def _parts(ranking: Ranking) -> FloatArray:
 
 
 def _totals_row(
-    sheet: Worksheet, row: int, layout: GroupLayout, option_id: str, styles: Styles
+    sheet: Worksheet,
+    row: int,
+    layout: GroupLayout,
+    option_id: str,
+    all_parts: FloatArray,
+    styles: Styles,
 ) -> None:
     """An option's scores used (read from the Scores sheet), live contributions and total."""
     options = layout.ranking.sheet.options
@@ -283,7 +288,7 @@ def _totals_row(
     gaps = _settings(layout.ranking).missing == "renormalise" or bool(np.isnan(values).any())
     formulas = _contribution_formulas(layout, row, gaps)
     first = layout.contribution_column(layout.ranking.sheet.tree.top_ids[0])
-    parts = _parts(layout.ranking)[index]
+    parts = all_parts[index]
     for k, formula in enumerate(formulas):
         put_formula(sheet, row, first + k, formula, float(parts[k]), styles.number)
     span = cells(first, row, first + len(formulas) - 1, row, absolute=False)
@@ -331,8 +336,9 @@ def write_totals(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
     column = layout.total_column
     totals = cells(column, TOTALS_FIRST_ROW, column, layout.last_option_row)
     rank_of = {o.id: o.rank for o in ranking.options}
+    parts = _parts(ranking)  # every option's contributions, the figures saved with formulas
     for option_id, row in layout.option_rows.items():
-        _totals_row(sheet, row, layout, option_id, styles)
+        _totals_row(sheet, row, layout, option_id, parts, styles)
         mine = address(layout.total_column, row, absolute=False)
         formula = f"=SUMPRODUCT(--({totals}>{mine}+{TIE_TEXT}))+1"
         put_formula(sheet, row, layout.rank_column, formula, rank_of[option_id])
@@ -342,7 +348,7 @@ def write_totals(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
             sheet, heading_row, 1, "Failed a gate: not ranked, totals for reference"
         ).font = styles.warning_font
         for option_id, row in layout.screened_rows.items():
-            _totals_row(sheet, row, layout, option_id, styles)
+            _totals_row(sheet, row, layout, option_id, parts, styles)
             put_text(sheet, row, layout.rank_column, "failed a gate")
     set_widths(sheet, {1: 18, 2: 40} | {c: 10 for c in range(3, layout.rank_column + 2)})
     long_table(sheet, HEADER_ROW, f"C{TOTALS_FIRST_ROW}")
