@@ -90,15 +90,7 @@ def ranking_record(ranking: Ranking, top: int | None = None) -> RankingRecord:
         "aggregate": ranking.aggregate if sheet.per_scorer else None,
         "weight_set": ranking.weight_set,
         "weights_given": dict(ranking.settings.weights_given) if ranking.settings else {},
-        "measured": {
-            leaf: {
-                "name": sheet.tree.name(leaf),
-                "unit": m.unit,
-                "points": [list(p) for p in m.points],
-            }
-            for leaf, m in sheet.tree.measures().items()
-            if leaf in sheet.leaf_ids
-        },
+        "measured": _measured(sheet),
         "exclude_conflicted": bool(ranking.settings and ranking.settings.exclude_conflicted),
         "statuses": list(ranking.settings.statuses) if ranking.settings else [],
         # ranked as the comparator although its status is not among ``statuses``

@@ -109,7 +109,6 @@ class Problem:
             )
             for _, limit in limits
         ]
-        self.limit_index = [j for j, _ in limits]
         self._layout()
 
     def _layout(self) -> None:
