@@ -144,11 +144,18 @@ def test_same_option_lists_at_most_three_criteria(write):
     )
 
 
+STAND = "; the other scorers' scores stand for those"
+
+
 @pytest.mark.parametrize(
     ("options", "where", "message"),
     [
-        ((0,), "options", "scorer 'cy' scored 1 of 3 options; not: 'Option Y', 'Option Z'"),
-        ((0, 1), "options[2].scorers", "scorer 'cy' scored 2 of 3 options; not: 'Option Z'"),
+        ((0,), "options", "scorer 'cy' scored 1 of 3 options; not: 'Option Y', 'Option Z'" + STAND),
+        (
+            (0, 1),
+            "options[2].scorers",
+            "scorer 'cy' scored 2 of 3 options; not: 'Option Z'" + STAND,
+        ),
     ],
 )
 def test_a_scorer_missing_from_some_options(write, options, where, message):

@@ -444,8 +444,9 @@ class _SheetCheck:
             self.warn(
                 f"options[{absent[0]}].scorers" if len(absent) == 1 else self._scorer_where(scorer),
                 f"scorer '{scorer}' scored {len(options) - len(absent)} of {len(options)} "
-                f"options; not: {', '.join(self.option(i) for i in absent)}",
-                "the panel",
+                f"options; not: {', '.join(self.option(i) for i in absent)}; the other scorers' "
+                "scores stand for those",
+                ABSENT,
             )
 
     def lint_outliers(
@@ -483,15 +484,16 @@ class _SheetCheck:
 
 
 SKIPPED = "cells a scorer skipped"
+ABSENT = "the panel"  # a scorer who scored some options and not others
 OUTLIERS = "scores far from their panel"
 
 
 def _note(warning: Problem) -> Note:
     """A warning as a run's note: file and finding, without the place (``check`` shows it).
 
-    Only a skipped cell changes a figure (the rest of the panel's scores stand in for it).
+    Only a skipped cell or option changes a figure (the rest of the panel's scores stand in).
     """
-    kind: NoteKind = "figure" if warning.topic == SKIPPED else "check"
+    kind: NoteKind = "figure" if warning.topic in {SKIPPED, ABSENT} else "check"
     return Note(f"{warning.path}: {warning.message}", kind, warning.topic)
 
 
