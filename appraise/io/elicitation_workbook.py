@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.choices import POOLINGS
 from appraise.data import CriteriaTree
-from appraise.io.xlsx_guard import check_container, open_workbook, survey
+from appraise.io.xlsx_guard import check_container, open_values
 from appraise.io.xlsx_places import Locations
 from appraise.io.xlsx_sheet import number_of, sheet_place
 from appraise.model import ElicitationFile
@@ -166,6 +166,10 @@ def is_elicitation_workbook(path: Path) -> bool:
     """
     import zipfile
 
+    from appraise.io.sniff import workbook_format
+
+    if workbook_format(path) != "xlsx":
+        return SETTINGS in open_values(path)[0].sheetnames
     check_container(path)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -177,9 +181,7 @@ def is_elicitation_workbook(path: Path) -> bool:
 
 def read_elicitation_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     """The mapping an elicitation YAML file parses to, and the cell of each of its parts."""
-    check_container(path)
-    survey(path)
-    wb = open_workbook(path, data_only=True)
+    wb, _ = open_values(path)
     where: dict[str, str] = {}
     data: dict[str, Any] = {}
     if SETTINGS in wb.sheetnames:

@@ -16,8 +16,7 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.errors import Problems
-from appraise.io.calamine_read import READ_BY_CALAMINE
-from appraise.io.xlsx_guard import check_container, open_workbook, survey
+from appraise.io.xlsx_guard import open_values
 from appraise.io.xlsx_layout import (
     CONSENSUS,
     GROUP_KEYS,
@@ -527,16 +526,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     ``check`` can validate the rest of the workbook in the same pass. Only a file that cannot be
     opened at all raises.
     """
-    if path.suffix.lower() in READ_BY_CALAMINE:
-        from appraise.io.calamine_read import calamine_workbook
-
-        if path.suffix.lower() == ".ods":
-            check_container(path)  # a zip package, held to the same limits as .xlsx
-        r = Reader(path, calamine_workbook(path), False)
-    else:
-        check_container(path)
-        has_formulas = survey(path)
-        r = Reader(path, open_workbook(path, data_only=True), has_formulas)
+    r = Reader(path, *open_values(path))
     data: dict[str, Any] = _group(r)
     table, criteria_cells = _criteria_sheet(r)
     options = _options(r)

@@ -1,0 +1,306 @@
+"""A legacy Excel workbook (.xls) checked before python-calamine reads it.
+
+An .xls is an OLE2 compound file ([MS-CFB]) holding a ``Workbook`` stream of BIFF8 records
+([MS-XLS]). calamine reads every sheet when it opens the file and trusts what the file says
+it holds: it follows sector chains without looking for loops, reserves what a sheet's
+DIMENSIONS record and the shared-string count claim, and builds every sheet as a full
+rectangle up to its last cell (a 9 KB file of eight sheets, each with a value in A1 and IV65536,
+took 10 s and 4.7 GB). So the container is walked here as calamine walks it, every sector it
+would read checked to be in the file and every chain to end, and the records counted as it
+counts them; anything out of bounds is refused, in one line, before calamine sees the file.
+Pure reading, linear in the file's size (at most ``MAX_XLSX_BYTES``).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from appraise.errors import InputError
+from appraise.io.calamine_read import unreadable
+from appraise.io.faults import reading
+from appraise.io.xlsx_layout import MAX_ROWS
+from appraise.limits import MAX_SHEETS, MAX_WORKBOOK_CELLS, MAX_XLSX_BYTES
+from appraise.safe_text import cut
+
+_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAX_REGULAR = 0xFFFFFFFA  # sector numbers from here on are marks, not sectors
+_DIFAT_SECTOR = 0xFFFFFFFC
+_END_OF_CHAIN = 0xFFFFFFFE
+_MINI_CUTOFF = 4096  # a stream shorter than this lives in the mini stream
+_MINI_SECTOR = 64
+
+# BIFF8 record types ([MS-XLS] 2.3) that carry a cell at (row, column) in their first 4 bytes.
+# Number, Label, BoolErr, RK, LabelSst, Formula.
+_CELLS = {0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006}
+_MUL_RK = 0x00BD
+_STRING = 0x0207  # a formula's text result, at the formula's cell
+_DIMENSIONS = 0x0200
+_BOUND_SHEET = 0x0085
+_SST = 0x00FC
+_CONTINUE = 0x003C
+_EOF = 0x000A
+
+
+class _Damaged(Exception):
+    """The container or its records are not what they claim: the file cannot be read."""
+
+
+def check_xls(path: Path) -> None:
+    """Refuse an .xls too large, damaged past reading, or holding more than a workbook needs."""
+    with reading(path):
+        size = path.stat().st_size
+        if size > MAX_XLSX_BYTES:
+            raise InputError(
+                path, "", f"workbook is {size:,} bytes; the limit is {MAX_XLSX_BYTES:,}"
+            )
+        data = path.read_bytes()
+    try:
+        stream = _workbook_stream(data)
+        _survey_records(path, stream)
+    except _Damaged as exc:
+        raise unreadable(path, "xls", str(exc)) from None
+
+
+# --- the compound file, walked as calamine's cfb.rs walks it ---------------------------------
+
+
+@dataclass
+class _Container:
+    data: bytes
+    sector_size: int
+
+    @property
+    def sectors(self) -> int:
+        """Whole sectors after the header (which takes the first sector's room)."""
+        return max(0, len(self.data) // self.sector_size - 1)
+
+    def sector(self, number: int) -> bytes:
+        if number >= self.sectors:
+            raise _Damaged(f"sector {number:,} is past the end of the file")
+        start = (number + 1) * self.sector_size
+        return self.data[start : start + self.sector_size]
+
+    def chain(self, first: int, table: list[int], length: int, unit: int, pool: bytes) -> bytes:
+        """The bytes of a chain of sectors (or mini sectors, from ``pool``), loops refused."""
+        if length > len(self.data):
+            raise _Damaged(f"a stream claims {length:,} bytes, more than the file holds")
+        parts: list[bytes] = []
+        seen: set[int] = set()
+        number = first
+        while number != _END_OF_CHAIN:
+            if number >= len(table) or number in seen:
+                raise _Damaged("a chain of sectors loops or points outside the file")
+            seen.add(number)
+            if pool:
+                if (number + 1) * unit > len(pool):
+                    raise _Damaged("a mini sector is past the end of the mini stream")
+                parts.append(pool[number * unit : (number + 1) * unit])
+            else:
+                parts.append(self.sector(number))
+            number = table[number]
+        joined = b"".join(parts)
+        return joined[:length] if length else joined
+
+
+def _u32s(block: bytes) -> list[int]:
+    return list(struct.unpack(f"<{len(block) // 4}I", block[: len(block) // 4 * 4]))
+
+
+def _workbook_stream(data: bytes) -> bytes:
+    """The ``Workbook`` stream (or Excel 5's ``Book``), every sector of the way checked."""
+    if len(data) < 512 or not data.startswith(_SIGNATURE):
+        raise _Damaged("the file is shorter than its header")
+    sector_shift, mini_shift = struct.unpack_from("<HH", data, 30)
+    if sector_shift not in (9, 12) or mini_shift != 6:
+        raise _Damaged("its header is not a compound file's")
+    directory_sectors, fat_sectors, directory_start = struct.unpack_from("<III", data, 40)
+    mini_fat_start, mini_fat_sectors, difat_start = struct.unpack_from("<III", data, 60)
+    container = _Container(data, 1 << sector_shift)
+    # calamine reserves room from these header fields before reading anything.
+    # calamine reserves room for a count it reads from bytes 62-65 (which straddle two fields).
+    reserved = struct.unpack_from("<I", data, 62)[0]
+    if max(directory_sectors, fat_sectors, mini_fat_sectors) > container.sectors or (
+        reserved > 1 << 26
+    ):
+        raise _Damaged("its header claims more sectors than the file holds")
+    fat = _allocation_table(container, difat_start)
+    size = container.sector_size
+    directory = container.chain(directory_start, fat, directory_sectors * size, size, b"")
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        raise _Damaged("its directory is empty")
+    lengths = [_length(entry, size) for entry in entries]
+    mini_pool, mini_fat = b"", []
+    if mini_fat_sectors > 0:
+        root_start = struct.unpack_from("<I", entries[0], 116)[0]
+        mini_pool = container.chain(root_start, fat, lengths[0], size, b"")
+        mini_fat = _u32s(container.chain(mini_fat_start, fat, mini_fat_sectors * size, size, b""))
+    names = [_name(entry) for entry in entries]
+    for wanted in ("Workbook", "Book"):
+        if wanted in names:
+            i = names.index(wanted)
+            start, length = struct.unpack_from("<I", entries[i], 116)[0], lengths[i]
+            if length < _MINI_CUTOFF:
+                if not mini_pool:
+                    raise _Damaged(f"its {wanted} stream is empty")
+                return container.chain(start, mini_fat, length, _MINI_SECTOR, mini_pool)
+            return container.chain(start, fat, length, size, b"")
+    raise _Damaged("it holds no Workbook stream")
+
+
+def _allocation_table(container: _Container, difat_start: int) -> list[int]:
+    """The FAT: its sectors listed in the header's 109 entries and the DIFAT's own chain."""
+    difat = _u32s(container.data[76:512])
+    seen: set[int] = set()
+    number = difat_start
+    while number < _MAX_REGULAR:  # each DIFAT sector's last entry is the next one
+        if number in seen:
+            raise _Damaged("the chain of allocation sectors loops")
+        seen.add(number)
+        difat.extend(_u32s(container.sector(number)))
+        number = difat.pop()
+    fat: list[int] = []
+    for number in difat:
+        if number < _DIFAT_SECTOR:
+            fat.extend(_u32s(container.sector(number)))
+    return fat
+
+
+def _length(entry: bytes, sector_size: int) -> int:
+    if sector_size == 512:
+        return int(struct.unpack_from("<I", entry, 120)[0])
+    return int(struct.unpack_from("<Q", entry, 120)[0])
+
+
+def _name(entry: bytes) -> str:
+    return entry[:64].decode("utf-16-le", "replace").split("\0")[0]
+
+
+# --- the BIFF records, counted as calamine's xls.rs reads them -------------------------------
+
+
+@dataclass
+class _Sheet:
+    """One sheet's cells as calamine builds them: a rectangle from A1 padded to the last."""
+
+    cells: int = 0
+    last_row: int = 0  # 1-based; 0 for a sheet with no cell
+    last_column: int = 0
+    dimensions: int = 0  # what its DIMENSIONS record has calamine reserve
+
+    def read(self, kind: int, data: bytes) -> None:
+        """Count one record of the sheet."""
+        if kind in _CELLS and len(data) >= 4:
+            row, column = struct.unpack_from("<HH", data)
+            self.add(row, column, column)
+        elif kind == _MUL_RK and len(data) >= 6:
+            row, first = struct.unpack_from("<HH", data)
+            self.add(row, first, first + max(0, (len(data) - 6) // 6 - 1))
+        elif kind == _DIMENSIONS and len(data) in (10, 14):
+            self.dimensions = _dimensions(data)
+
+    def add(self, row: int, first: int, last: int) -> None:
+        self.cells += last - first + 1
+        self.last_row = max(self.last_row, row + 1)
+        self.last_column = max(self.last_column, last + 1)
+
+    @property
+    def area(self) -> int:
+        return self.last_row * self.last_column
+
+
+_HEADER = struct.Struct("<HH")
+
+
+def _records(stream: bytes, start: int) -> Iterator[tuple[int, bytes, int]]:
+    """The records from ``start`` to the first EOF, as calamine reads them.
+
+    Each is (type, its own data, its length with the CONTINUE records that follow it): calamine
+    reads a cell from the record's own data, and a count of strings against them all. Nothing
+    is copied but each record's own data.
+    """
+    unpack, size = _HEADER.unpack_from, len(stream)
+    at = start
+    while at < size:
+        if at + 4 > size:
+            raise _Damaged("a record is cut short")
+        kind, length = unpack(stream, at)
+        end = at + 4 + length
+        if end > size:
+            raise _Damaged("a record runs past the end of the stream")
+        data = stream[at + 4 : end]
+        while end + 4 <= size and unpack(stream, end)[0] == _CONTINUE:
+            end += 4 + unpack(stream, end)[1]
+            if end > size:
+                raise _Damaged("a record runs past the end of the stream")
+        yield kind, data, end - at
+        at = end
+        if kind == _EOF:
+            return
+
+
+def _survey_records(path: Path, stream: bytes) -> None:
+    """Refuse a workbook whose sheets, cells or claimed sizes pass what calamine should build."""
+    positions: list[tuple[int, str]] = []
+    for kind, data, length in _records(stream, 0):
+        if kind == _BOUND_SHEET and len(data) >= 8:
+            positions.append((struct.unpack_from("<I", data)[0], _sheet_name(data)))
+            if len(positions) > MAX_SHEETS:
+                raise InputError(
+                    path, "", f"more than {MAX_SHEETS:,} sheets; a scoring workbook needs ten"
+                )
+        elif kind == _SST and len(data) >= 8:
+            count = struct.unpack_from("<i", data, 4)[0]
+            if count < 0 or count > length // 3:  # each string takes 3 bytes at least
+                raise _Damaged(f"its shared strings claim {count:,} strings in {length:,} bytes")
+    walked = 0
+    total = 0
+    for position, name in sorted(positions):
+        if position >= len(stream):
+            raise _Damaged(f"sheet '{name}' starts past the end of the stream")
+        sheet = _Sheet()
+        for kind, data, length in _records(stream, position):
+            walked += length
+            sheet.read(kind, data)
+        if walked > len(stream):  # sheets that overlap would be read again and again
+            raise _Damaged("two sheets share the same records")
+        total += max(sheet.area, sheet.dimensions)
+        where = f"sheet '{cut(name)}'"
+        if sheet.last_row > MAX_ROWS:
+            raise InputError(
+                path,
+                where,
+                f"more than {MAX_ROWS:,} rows (a value in row {sheet.last_row:,}); the limit is "
+                f"{MAX_ROWS:,}: delete the rows below the data and save",
+            )
+        if total > MAX_WORKBOOK_CELLS:
+            raise InputError(
+                path,
+                where,
+                f"the workbook has more than {MAX_WORKBOOK_CELLS:,} cells from A1 to the last "
+                f"value of each sheet (here row {sheet.last_row:,}, column "
+                f"{sheet.last_column:,}); delete unused rows and columns and save",
+            )
+
+
+def _sheet_name(data: bytes) -> str:
+    """A BoundSheet8's name ([MS-XLS] 2.4.28), for messages: 8-bit or UTF-16 characters."""
+    count, wide = data[6], data[7] & 1
+    text = data[8 : 8 + count * (2 if wide else 1)]
+    return text.decode("utf-16-le" if wide else "latin-1", "replace")
+
+
+def _dimensions(body: bytes) -> int:
+    """The cells calamine reserves for a DIMENSIONS record ([MS-XLS] 2.4.90)."""
+    if len(body) == 14:
+        first_row, end_row, first_column, end_column = struct.unpack_from("<IIHH", body)
+    else:
+        first_row, end_row, first_column, end_column = struct.unpack_from("<HHHH", body)
+    if end_row < 1 or end_column < 1:
+        return 1
+    if end_row - 1 < first_row or end_column - 1 < first_column:
+        raise _Damaged("a sheet's DIMENSIONS record ends before it starts")
+    return int((end_row - first_row) * (end_column - first_column))
