@@ -21,7 +21,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from appraise.errors import InputError
 from appraise.io.faults import reading
-from appraise.io.sniff import ODS, XLS
+from appraise.io.sniff import ODS, XLS, unreadable
 from appraise.safe_text import cut
 
 if TYPE_CHECKING:
@@ -30,19 +30,10 @@ if TYPE_CHECKING:
 CalamineFormat = Literal["ods", "xls"]
 
 _WHAT = {"ods": ODS.what, "xls": XLS.what}
-UNREADABLE = (
-    "this file {what}, but it could not be read ({reason}): download or copy it again, or open "
-    "it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
-)
 PASSWORD = (
     "this file {what} protected by a password, which appraise cannot open: open it, remove "
     "the password, and save"
 )
-
-
-def unreadable(path: Path, kind: CalamineFormat, reason: str) -> InputError:
-    """An .ods or .xls its reader could not read, named for what it is, with what to do."""
-    return InputError(path, "", UNREADABLE.format(what=_WHAT[kind], reason=cut(reason, 120)))
 
 
 def calamine_workbook(path: Path, kind: CalamineFormat) -> Workbook:

@@ -27,7 +27,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.choices import POOLINGS
 from appraise.data import CriteriaTree
-from appraise.io.xlsx_guard import check_container, open_values
+from appraise.io.workbooks import open_values
+from appraise.io.xlsx_guard import check_container
 from appraise.io.xlsx_places import Locations
 from appraise.io.xlsx_sheet import number_of, sheet_place
 from appraise.model import ElicitationFile

@@ -21,6 +21,7 @@ from typing import Literal
 from appraise.errors import InputError
 from appraise.io.yaml_io import is_json
 from appraise.limits import MAX_JSON_BYTES, MAX_XLSX_BYTES, MAX_YAML_BYTES
+from appraise.safe_text import cut
 
 HEAD_BYTES = 8192
 """How much of a file is read to tell its type."""
@@ -318,6 +319,18 @@ def _advice(path: Path, found: Sniffed, workbook: bool, kind: str | None) -> str
         template=_TEMPLATE,
         yaml_only=yaml_only,
     )
+
+
+_UNREADABLE = (
+    "this file {what}, but it could not be read ({reason}): download or copy it again, or open "
+    "it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
+)
+
+
+def unreadable(path: Path, family: Literal["ods", "xls"], reason: str) -> InputError:
+    """An .ods or .xls its reader could not read, named for what it is, with what to do."""
+    what = (ODS if family == "ods" else XLS).what
+    return InputError(path, "", _UNREADABLE.format(what=what, reason=cut(reason, 120)))
 
 
 def workbook_format(path: Path) -> Literal["xlsx", "ods", "xls"]:

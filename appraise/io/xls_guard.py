@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appraise.errors import InputError
-from appraise.io.calamine_read import unreadable
 from appraise.io.faults import reading
+from appraise.io.sniff import unreadable
 from appraise.io.xlsx_layout import MAX_ROWS
 from appraise.limits import MAX_SHEETS, MAX_WORKBOOK_CELLS, MAX_XLSX_BYTES
 from appraise.safe_text import cut

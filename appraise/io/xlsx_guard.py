@@ -431,26 +431,6 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         seen = seen.__cause__ or seen.__context__
 
 
-def open_values(path: Path) -> tuple[Workbook, bool]:
-    """A workbook's saved values, and whether any cell holds a formula, after its guards.
-
-    Read by its content's reader: an .ods or .xls for its values alone (formulas: False).
-
-    An .xlsx goes through ``check_container``, ``survey`` and openpyxl; an .ods or .xls
-    through ``appraise.io.calamine_read``, into an openpyxl workbook of the same values.
-    """
-    from appraise.io.sniff import workbook_format
-
-    kind = workbook_format(path)
-    if kind == "xlsx":
-        check_container(path)
-        has_formulas = survey(path)
-        return open_workbook(path, data_only=True), has_formulas
-    from appraise.io.calamine_read import calamine_workbook
-
-    return calamine_workbook(path, kind), False
-
-
 def open_workbook(path: Path, data_only: bool) -> Workbook:
     """Openpyxl's workbook, anything it trips on a one-line ``InputError`` (after ``survey``)."""
     try:

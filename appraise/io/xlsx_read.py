@@ -16,7 +16,7 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.errors import Problems
-from appraise.io.xlsx_guard import open_values
+from appraise.io.workbooks import open_values
 from appraise.io.xlsx_layout import (
     CONSENSUS,
     GROUP_KEYS,
