@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.errors import InputError
 from appraise.io.faults import reading
@@ -41,12 +44,31 @@ def calamine_workbook(path: Path, kind: CalamineFormat) -> Workbook:
     if kind == "ods":
         from appraise.io.ods_guard import check_ods
 
-        check_ods(path)
+        hidden = check_ods(path)
     else:
         from appraise.io.xls_guard import check_xls
 
-        check_xls(path)
-    return _copy(path, _sheets(path, kind))
+        hidden = check_xls(path)
+    workbook = _copy(path, _sheets(path, kind))
+    for sheet in workbook.worksheets:
+        _hide(sheet, *hidden.get(sheet.title, ([], [])))
+    return workbook
+
+
+def _hide(sheet: Worksheet, rows: list[tuple[int, int]], columns: list[tuple[int, int]]) -> None:
+    """Mark the rows and columns the file hides, within the sheet's values, as hidden.
+
+    The scoring workbook's reader then refuses those that hold data, as it does in an .xlsx.
+    """
+    for first, last in rows:
+        for row in range(first, min(last, sheet.max_row) + 1):
+            sheet.row_dimensions[row].hidden = True
+    for first, last in columns:
+        if first <= sheet.max_column:
+            letter = get_column_letter(first)
+            sheet.column_dimensions[letter] = ColumnDimension(
+                sheet, index=letter, min=first, max=min(last, sheet.max_column), hidden=True
+            )
 
 
 def _open(path: Path, kind: CalamineFormat) -> CalamineWorkbook:

@@ -7,16 +7,19 @@ a few bytes stand for a million rows or columns, and ``text:s text:c`` for a mil
 calamine builds a value for each repeated cell that holds one, and every sheet as a full
 rectangle up to its last value (797 bytes asked it for a billion cells), then
 ``calamine_read`` pads each sheet to A1. So content.xml's rows and cells are counted here as
-calamine counts them, and refused past what a scoring workbook could need.
+calamine counts them, and refused past what a scoring workbook could need. Rows and columns
+hidden (``table:visibility``) are noted on the way: calamine does not say, and the scoring
+workbook's reader refuses hidden ones that hold data.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 from appraise.errors import InputError
-from appraise.io.xlsx_guard import CellPart, check_container, survey_package
+from appraise.io.xlsx_guard import CellPart, Hidden, check_container, survey_package
 from appraise.io.xlsx_layout import MAX_ROWS
 from appraise.limits import MAX_SHEETS, MAX_WORKBOOK_CELLS
 from appraise.safe_text import cut
@@ -26,13 +29,15 @@ MAX_REPEATED_SPACES = 1_000_000
 
 # The names calamine matches, prefixes included (it compares qualified names as written).
 _TAG = re.compile(
-    rb"<(/?)(table:table|table:table-row|table:table-cell|table:covered-table-cell|text:s)"
+    rb"<(/?)(table:table|table:table-row|table:table-column|table:table-cell|"
+    rb"table:covered-table-cell|text:s)"
     rb"(?=[\s/>])((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
 )
 _ROWS_REPEATED = re.compile(rb"\stable:number-rows-repeated\s*=\s*([\"'])(.*?)\1")
 _COLUMNS_REPEATED = re.compile(rb"\stable:number-columns-repeated\s*=\s*([\"'])(.*?)\1")
 _SPACES = re.compile(rb"\stext:c\s*=\s*([\"'])(.*?)\1")
 _NAME = re.compile(rb"\stable:name\s*=\s*([\"'])(.*?)\1")
+_HIDDEN = re.compile(rb"\stable:visibility\s*=\s*([\"'])(?!visible\1)")  # collapsed, filter
 # A cell calamine gives a value: any of these attributes (a string cell's text is its content).
 _VALUE = re.compile(
     rb"\s(?:office:(?:value|string-value|date-value|time-value|boolean-value|value-type)"
@@ -63,46 +68,67 @@ class _Tables:
         self.row_repeats = 1
         self.column = 0  # columns so far in this row, repeats included
         self.row_last = 0  # the last column holding a value in this row
+        self.columns = 0  # columns declared so far in this sheet (table:table-column)
+        self.row_hidden = False
+        self.hidden: dict[str, Hidden] = {}
 
     def feed(self, text: bytes) -> None:
         """Count the tags in ``text`` (whole tags, in document order)."""
         for match in _TAG.finditer(text):
             closing, name, attributes = match.groups()
-            empty = attributes.rstrip().endswith(b"/")
+            ends = bool(closing) or attributes.rstrip().endswith(b"/")
             if name == b"table:table":
-                if not closing:
-                    self._table(attributes)
-                if closing or empty:
-                    self.before += self.last_row * self.last_column
-                    self.rows = self.last_row = self.last_column = 0
+                self._table(attributes, bool(closing), ends)
             elif name == b"table:table-row":
                 if not closing:
-                    self.row_repeats = self._count(attributes, _ROWS_REPEATED, "rows")
-                    self.column = self.row_last = 0
-                if closing or empty:
+                    self._row(attributes)
+                if ends:
                     self._end_row()
-            elif name == b"text:s":
-                if not closing:
-                    self.spaces += self._count(attributes, _SPACES, "spaces")
-                    if self.spaces > MAX_REPEATED_SPACES:
-                        self._refuse(
-                            f"more than {MAX_REPEATED_SPACES:,} spaces written as repeats "
-                            "(text:s); a scoring workbook's text needs far fewer"
-                        )
-            elif not closing:  # a cell
-                repeats = self._count(attributes, _COLUMNS_REPEATED, "columns")
-                self.column += repeats
-                if _VALUE.search(attributes):
-                    self.row_last = self.column
+            elif not closing:
+                self._inside_row(name, attributes)
 
-    def _table(self, attributes: bytes) -> None:
-        named = _NAME.search(attributes)
-        self.sheet = named.group(2).decode("utf-8", "replace") if named else "?"
-        self.sheets += 1
-        if self.sheets > MAX_SHEETS:
-            self._refuse(f"more than {MAX_SHEETS:,} sheets; a scoring workbook needs ten")
+    def _inside_row(self, name: bytes, attributes: bytes) -> None:
+        """A column's declaration, a cell, or repeated spaces in a cell's text."""
+        if name == b"text:s":
+            self.spaces += self._count(attributes, _SPACES, "spaces")
+            if self.spaces > MAX_REPEATED_SPACES:
+                self._refuse(
+                    f"more than {MAX_REPEATED_SPACES:,} spaces written as repeats (text:s); a "
+                    "scoring workbook's text needs far fewer"
+                )
+            return
+        repeats = self._count(attributes, _COLUMNS_REPEATED, "columns")
+        if name == b"table:table-column":
+            if _HIDDEN.search(attributes):
+                hidden = self.hidden.setdefault(self.sheet, ([], []))[1]
+                hidden.append((self.columns + 1, self.columns + repeats))
+            self.columns += repeats
+            return
+        self.column += repeats  # a cell
+        if _VALUE.search(attributes):
+            self.row_last = self.column
+
+    def _row(self, attributes: bytes) -> None:
+        self.row_repeats = self._count(attributes, _ROWS_REPEATED, "rows")
+        self.column = self.row_last = 0
+        self.row_hidden = _HIDDEN.search(attributes) is not None
+
+    def _table(self, attributes: bytes, closing: bool, ends: bool) -> None:
+        if not closing:
+            named = _NAME.search(attributes)
+            text = named.group(2).decode("utf-8", "replace") if named else "?"
+            self.sheet, self.columns = html.unescape(text), 0
+            self.sheets += 1
+            if self.sheets > MAX_SHEETS:
+                self._refuse(f"more than {MAX_SHEETS:,} sheets; a scoring workbook needs ten")
+        if ends:
+            self.before += self.last_row * self.last_column
+            self.rows = self.last_row = self.last_column = 0
 
     def _end_row(self) -> None:
+        if self.row_hidden:
+            hidden = self.hidden.setdefault(self.sheet, ([], []))[0]
+            hidden.append((self.rows + 1, self.rows + self.row_repeats))
         self.rows += self.row_repeats
         if self.row_last:
             self.last_row = self.rows
@@ -137,7 +163,12 @@ class _Tables:
         raise InputError(self.path, where, message)
 
 
-def check_ods(path: Path) -> None:
-    """Refuse an .ods whose package or content is past the limits, before calamine reads it."""
+def check_ods(path: Path) -> dict[str, Hidden]:
+    """Refuse an .ods whose package or content is past the limits, before calamine reads it.
+
+    Returns the rows and columns each sheet hides (by sheet name), which calamine does not say.
+    """
     check_container(path)
-    survey_package(path, {"content.xml": CellPart(_OTHER_IN_CELLS, _Tables(path).feed)})
+    tables = _Tables(path)
+    survey_package(path, {"content.xml": CellPart(_OTHER_IN_CELLS, tables.feed)})
+    return tables.hidden

@@ -21,6 +21,7 @@ from pathlib import Path
 from appraise.errors import InputError
 from appraise.io.faults import reading
 from appraise.io.sniff import unreadable
+from appraise.io.xlsx_guard import Hidden
 from appraise.io.xlsx_layout import MAX_ROWS
 from appraise.limits import MAX_SHEETS, MAX_WORKBOOK_CELLS, MAX_XLSX_BYTES
 from appraise.safe_text import cut
@@ -38,6 +39,8 @@ _CELLS = {0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006}
 _MUL_RK = 0x00BD
 _STRING = 0x0207  # a formula's text result, at the formula's cell
 _DIMENSIONS = 0x0200
+_ROW = 0x0208  # its options' bit 5 (fDyZero): the row is hidden
+_COLUMNS = 0x007D  # ColInfo: its options' bit 0 (fHidden): the columns are hidden
 _BOUND_SHEET = 0x0085
 _SST = 0x00FC
 _CONTINUE = 0x003C
@@ -48,8 +51,11 @@ class _Damaged(Exception):
     """The container or its records are not what they claim: the file cannot be read."""
 
 
-def check_xls(path: Path) -> None:
-    """Refuse an .xls too large, damaged past reading, or holding more than a workbook needs."""
+def check_xls(path: Path) -> dict[str, Hidden]:
+    """Refuse an .xls too large, damaged past reading, or holding more than a workbook needs.
+
+    Returns the rows and columns each sheet hides (by sheet name), which calamine does not say.
+    """
     with reading(path):
         size = path.stat().st_size
         if size > MAX_XLSX_BYTES:
@@ -59,7 +65,7 @@ def check_xls(path: Path) -> None:
         data = path.read_bytes()
     try:
         stream = _workbook_stream(data)
-        _survey_records(path, stream)
+        return _survey_records(path, stream)
     except _Damaged as exc:
         raise unreadable(path, "xls", str(exc)) from None
 
@@ -186,6 +192,7 @@ def _name(entry: bytes) -> str:
 class _Sheet:
     """One sheet's cells as calamine builds them: a rectangle from A1 padded to the last."""
 
+    hidden: Hidden
     cells: int = 0
     last_row: int = 0  # 1-based; 0 for a sheet with no cell
     last_column: int = 0
@@ -201,6 +208,12 @@ class _Sheet:
             self.add(row, first, first + max(0, (len(data) - 6) // 6 - 1))
         elif kind == _DIMENSIONS and len(data) in (10, 14):
             self.dimensions = _dimensions(data)
+        elif kind == _ROW and len(data) >= 14 and data[12] & 0x20:
+            row = struct.unpack_from("<H", data)[0] + 1
+            self.hidden[0].append((row, row))
+        elif kind == _COLUMNS and len(data) >= 10 and data[8] & 0x01:
+            first, last = struct.unpack_from("<HH", data)
+            self.hidden[1].append((first + 1, last + 1))
 
     def add(self, row: int, first: int, last: int) -> None:
         self.cells += last - first + 1
@@ -242,7 +255,7 @@ def _records(stream: bytes, start: int) -> Iterator[tuple[int, bytes, int]]:
             return
 
 
-def _survey_records(path: Path, stream: bytes) -> None:
+def _survey_records(path: Path, stream: bytes) -> dict[str, Hidden]:
     """Refuse a workbook whose sheets, cells or claimed sizes pass what calamine should build."""
     positions: list[tuple[int, str]] = []
     for kind, data, length in _records(stream, 0):
@@ -258,10 +271,12 @@ def _survey_records(path: Path, stream: bytes) -> None:
                 raise _Damaged(f"its shared strings claim {count:,} strings in {length:,} bytes")
     walked = 0
     total = 0
+    hidden: dict[str, Hidden] = {}
     for position, name in sorted(positions):
         if position >= len(stream):
             raise _Damaged(f"sheet '{name}' starts past the end of the stream")
-        sheet = _Sheet()
+        sheet = _Sheet(([], []))
+        hidden[name] = sheet.hidden
         for kind, data, length in _records(stream, position):
             walked += length
             sheet.read(kind, data)
@@ -284,6 +299,7 @@ def _survey_records(path: Path, stream: bytes) -> None:
                 f"value of each sheet (here row {sheet.last_row:,}, column "
                 f"{sheet.last_column:,}); delete unused rows and columns and save",
             )
+    return hidden
 
 
 def _sheet_name(data: bytes) -> str:

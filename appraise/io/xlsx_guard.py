@@ -133,6 +133,10 @@ _DECLARED = re.compile(rb'\s*<\?xml[^>]*?\bencoding\s*=\s*["\']([^"\']*)["\']')
 _READ_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"}
 
 
+Hidden = tuple[list[tuple[int, int]], list[tuple[int, int]]]
+"""A sheet's hidden rows and hidden columns, as runs (first, last), counted from 1."""
+
+
 @dataclass(frozen=True)
 class CellPart:
     """How to count a part that holds cells in a package other than an .xlsx (an .ods).
