@@ -65,7 +65,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     template pre-filled by `appraise template --scores`. ``demo``: the two-criteria template
     filled as conftest's demo group (x 5/1, y 2/5, z 3/3). ``bad``: the demo with a 7 on a
     1..5 scale at Scores!C3. ``hidden``: the demo with its Options sheet hidden. ``rows``: the
-    demo with row 4 (y's scores) and column D (criterion b) of the Scores sheet hidden. ``sparse``:
+    demo with row 4 (y's scores) and column D (criterion b) of the Scores sheet hidden.
+    ``merged``: the demo with Scores!C3:C4 merged (y's score for a left blank). ``sparse``:
     eight sheets, each with a value in A1 and IV65536 (a 9 KB .xls that took calamine 10 s and
     4.7 GB).
     """
@@ -73,19 +74,20 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (folder / "two.yaml").write_text(TWO_CRITERIA, encoding="utf-8")
     result = invoke("template", CP_2016, "--scores", URGENT_CARE, "-o", folder / "uc.xlsx")
     assert result.exit_code == 0, result.output
-    for name in ("demo", "bad", "hidden", "rows"):
+    for name in ("demo", "bad", "hidden", "rows", "merged"):
         result = invoke("template", folder / "two.yaml", "-o", folder / f"{name}.xlsx")
         assert result.exit_code == 0, result.output
         fill_demo(folder / f"{name}.xlsx")
     edit(folder / "bad.xlsx", lambda wb: wb["Scores"].__setitem__("C3", 7))
     edit(folder / "hidden.xlsx", lambda wb: setattr(wb["Options"], "sheet_state", "hidden"))
     edit(folder / "rows.xlsx", hide_row_and_column)
+    edit(folder / "merged.xlsx", lambda wb: wb["Scores"].merge_cells("C3:C4"))
     sparse = openpyxl.Workbook()
     for i in range(8):
         sheet = sparse.active if i == 0 else sparse.create_sheet(f"S{i}")
         sheet["A1"], sheet["IV65536"] = 1, 2
     sparse.save(folder / "sparse.xlsx")
-    sources = [folder / f"{n}.xlsx" for n in ("uc", "demo", "bad", "hidden", "rows")]
+    sources = [folder / f"{n}.xlsx" for n in ("uc", "demo", "bad", "hidden", "rows", "merged")]
     profile = tmp_path_factory.mktemp("libreoffice-profile")
     convert(sources, "ods", folder, profile)
     convert([*sources, folder / "sparse.xlsx"], "xls:MS Excel 97", folder, profile)
@@ -180,6 +182,14 @@ def test_hidden_rows_and_columns_holding_data_are_refused_as_in_the_xlsx(books, 
     expected = problems(books["rows.xlsx"])
     assert {w for _, w, _ in expected} >= {"sheet 'Scores', row 4", "sheet 'Scores', column D"}
     assert problems(books[f"rows{suffix}"]) == expected
+
+
+@pytest.mark.parametrize("suffix", [".ods", ".xls"])
+def test_merged_cells_in_the_data_are_refused_as_in_the_xlsx(books, suffix):
+    """A merged score reads as one score and a blank: refused, as calamine would not say."""
+    expected = problems(books["merged.xlsx"])
+    assert "sheet 'Scores', cells C3:C4" in {w for _, w, _ in expected}
+    assert problems(books[f"merged{suffix}"]) == expected
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,14 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.errors import InputError
 from appraise.io.faults import reading
 from appraise.io.sniff import ODS, XLS, unreadable
+from appraise.io.xlsx_guard import SheetLayout
 from appraise.safe_text import cut
 
 if TYPE_CHECKING:
@@ -44,26 +46,30 @@ def calamine_workbook(path: Path, kind: CalamineFormat) -> Workbook:
     if kind == "ods":
         from appraise.io.ods_guard import check_ods
 
-        hidden = check_ods(path)
+        layouts = check_ods(path)
     else:
         from appraise.io.xls_guard import check_xls
 
-        hidden = check_xls(path)
+        layouts = check_xls(path)
     workbook = _copy(path, _sheets(path, kind))
     for sheet in workbook.worksheets:
-        _hide(sheet, *hidden.get(sheet.title, ([], [])))
+        _lay_out(sheet, layouts.get(sheet.title, SheetLayout()))
     return workbook
 
 
-def _hide(sheet: Worksheet, rows: list[tuple[int, int]], columns: list[tuple[int, int]]) -> None:
-    """Mark the rows and columns the file hides, within the sheet's values, as hidden.
+def _lay_out(sheet: Worksheet, layout: SheetLayout) -> None:
+    """Mark the rows and columns the file hides (within the sheet's values) and its merges.
 
-    The scoring workbook's reader then refuses those that hold data, as it does in an .xlsx.
+    The scoring workbook's reader then refuses hidden ones that hold data, and merged cells in
+    a table, as it does in an .xlsx. Marked, not merged: openpyxl's merge would empty the cells.
     """
-    for first, last in rows:
+    for first, last in layout.hidden_rows:
         for row in range(first, min(last, sheet.max_row) + 1):
             sheet.row_dimensions[row].hidden = True
-    for first, last in columns:
+    for top, left, bottom, right in layout.merged:
+        cells = CellRange(min_col=left, min_row=top, max_col=right, max_row=bottom)
+        sheet.merged_cells.add(cells)
+    for first, last in layout.hidden_columns:
         if first <= sheet.max_column:
             letter = get_column_letter(first)
             sheet.column_dimensions[letter] = ColumnDimension(

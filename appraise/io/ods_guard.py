@@ -8,8 +8,9 @@ calamine builds a value for each repeated cell that holds one, and every sheet a
 rectangle up to its last value (797 bytes asked it for a billion cells), then
 ``calamine_read`` pads each sheet to A1. So content.xml's rows and cells are counted here as
 calamine counts them, and refused past what a scoring workbook could need. Rows and columns
-hidden (``table:visibility``) are noted on the way: calamine does not say, and the scoring
-workbook's reader refuses hidden ones that hold data.
+hidden (``table:visibility``) and cells merged (``table:number-columns-spanned``, ``-rows-``)
+are noted on the way: calamine does not say, and the scoring workbook's reader refuses hidden
+ones that hold data, and merged cells in a table.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ import re
 from pathlib import Path
 
 from appraise.errors import InputError
-from appraise.io.xlsx_guard import CellPart, Hidden, check_container, survey_package
+from appraise.io.xlsx_guard import (
+    MAX_MERGED,
+    CellPart,
+    SheetLayout,
+    check_container,
+    survey_package,
+)
 from appraise.io.xlsx_layout import MAX_ROWS
 from appraise.limits import MAX_SHEETS, MAX_WORKBOOK_CELLS
 from appraise.safe_text import cut
@@ -37,6 +44,7 @@ _ROWS_REPEATED = re.compile(rb"\stable:number-rows-repeated\s*=\s*([\"'])(.*?)\1
 _COLUMNS_REPEATED = re.compile(rb"\stable:number-columns-repeated\s*=\s*([\"'])(.*?)\1")
 _SPACES = re.compile(rb"\stext:c\s*=\s*([\"'])(.*?)\1")
 _NAME = re.compile(rb"\stable:name\s*=\s*([\"'])(.*?)\1")
+_SPANNED = re.compile(rb"\stable:number-(rows|columns)-spanned\s*=\s*([\"'])(.*?)\2")
 _HIDDEN = re.compile(rb"\stable:visibility\s*=\s*([\"'])(?!visible\1)")  # collapsed, filter
 # A cell calamine gives a value: any of these attributes (a string cell's text is its content).
 _VALUE = re.compile(
@@ -70,7 +78,8 @@ class _Tables:
         self.row_last = 0  # the last column holding a value in this row
         self.columns = 0  # columns declared so far in this sheet (table:table-column)
         self.row_hidden = False
-        self.hidden: dict[str, Hidden] = {}
+        self.layout: dict[str, SheetLayout] = {}
+        self.merged = 0
 
     def feed(self, text: bytes) -> None:
         """Count the tags in ``text`` (whole tags, in document order)."""
@@ -100,13 +109,38 @@ class _Tables:
         repeats = self._count(attributes, _COLUMNS_REPEATED, "columns")
         if name == b"table:table-column":
             if _HIDDEN.search(attributes):
-                hidden = self.hidden.setdefault(self.sheet, ([], []))[1]
+                hidden = self._layout().hidden_columns
                 hidden.append((self.columns + 1, self.columns + repeats))
             self.columns += repeats
             return
+        spans = {m.group(1): m.group(3) for m in _SPANNED.finditer(attributes)}
+        if spans.get(b"rows", b"1") != b"1" or spans.get(b"columns", b"1") != b"1":
+            self._merge(spans, repeats)
         self.column += repeats  # a cell
         if _VALUE.search(attributes):
             self.row_last = self.column
+
+    def _merge(self, spans: dict[bytes, bytes], repeats: int) -> None:
+        """A cell spanning others, at each of its repeats (counted to the limit on merges)."""
+        down, across = (spans.get(k, b"1") for k in (b"rows", b"columns"))
+        if not (_COUNT.fullmatch(down) and _COUNT.fullmatch(across)):
+            self._refuse(
+                "a count of merged cells is not a whole number; the spreadsheet is damaged: "
+                "open it in LibreOffice and save it again"
+            )
+        self.merged += repeats
+        if self.merged > MAX_MERGED:
+            self._refuse(
+                f"more than {MAX_MERGED:,} merged ranges; a scoring workbook needs far fewer: "
+                "unmerge them and save"
+            )
+        row = self.rows + 1
+        for column in range(self.column + 1, self.column + repeats + 1):
+            last = (row + max(int(down), 1) - 1, column + max(int(across), 1) - 1)
+            self._layout().merged.append((row, column, *last))
+
+    def _layout(self) -> SheetLayout:
+        return self.layout.setdefault(self.sheet, SheetLayout())
 
     def _row(self, attributes: bytes) -> None:
         self.row_repeats = self._count(attributes, _ROWS_REPEATED, "rows")
@@ -127,8 +161,7 @@ class _Tables:
 
     def _end_row(self) -> None:
         if self.row_hidden:
-            hidden = self.hidden.setdefault(self.sheet, ([], []))[0]
-            hidden.append((self.rows + 1, self.rows + self.row_repeats))
+            self._layout().hidden_rows.append((self.rows + 1, self.rows + self.row_repeats))
         self.rows += self.row_repeats
         if self.row_last:
             self.last_row = self.rows
@@ -163,12 +196,12 @@ class _Tables:
         raise InputError(self.path, where, message)
 
 
-def check_ods(path: Path) -> dict[str, Hidden]:
+def check_ods(path: Path) -> dict[str, SheetLayout]:
     """Refuse an .ods whose package or content is past the limits, before calamine reads it.
 
-    Returns the rows and columns each sheet hides (by sheet name), which calamine does not say.
+    Returns what calamine does not say of each sheet (by name): hidden rows and columns, merges.
     """
     check_container(path)
     tables = _Tables(path)
     survey_package(path, {"content.xml": CellPart(_OTHER_IN_CELLS, tables.feed)})
-    return tables.hidden
+    return tables.layout

@@ -21,7 +21,7 @@ from pathlib import Path
 from appraise.errors import InputError
 from appraise.io.faults import reading
 from appraise.io.sniff import unreadable
-from appraise.io.xlsx_guard import Hidden
+from appraise.io.xlsx_guard import MAX_MERGED, SheetLayout
 from appraise.io.xlsx_layout import MAX_ROWS
 from appraise.limits import MAX_SHEETS, MAX_WORKBOOK_CELLS, MAX_XLSX_BYTES
 from appraise.safe_text import cut
@@ -41,6 +41,7 @@ _STRING = 0x0207  # a formula's text result, at the formula's cell
 _DIMENSIONS = 0x0200
 _ROW = 0x0208  # its options' bit 5 (fDyZero): the row is hidden
 _COLUMNS = 0x007D  # ColInfo: its options' bit 0 (fHidden): the columns are hidden
+_MERGED = 0x00E5  # MergeCells: a count, then (first row, last row, first column, last column)
 _BOUND_SHEET = 0x0085
 _SST = 0x00FC
 _CONTINUE = 0x003C
@@ -51,10 +52,10 @@ class _Damaged(Exception):
     """The container or its records are not what they claim: the file cannot be read."""
 
 
-def check_xls(path: Path) -> dict[str, Hidden]:
+def check_xls(path: Path) -> dict[str, SheetLayout]:
     """Refuse an .xls too large, damaged past reading, or holding more than a workbook needs.
 
-    Returns the rows and columns each sheet hides (by sheet name), which calamine does not say.
+    Returns what calamine does not say of each sheet (by name): hidden rows and columns, merges.
     """
     with reading(path):
         size = path.stat().st_size
@@ -192,7 +193,7 @@ def _name(entry: bytes) -> str:
 class _Sheet:
     """One sheet's cells as calamine builds them: a rectangle from A1 padded to the last."""
 
-    hidden: Hidden
+    layout: SheetLayout
     cells: int = 0
     last_row: int = 0  # 1-based; 0 for a sheet with no cell
     last_column: int = 0
@@ -210,10 +211,17 @@ class _Sheet:
             self.dimensions = _dimensions(data)
         elif kind == _ROW and len(data) >= 14 and data[12] & 0x20:
             row = struct.unpack_from("<H", data)[0] + 1
-            self.hidden[0].append((row, row))
+            self.layout.hidden_rows.append((row, row))
         elif kind == _COLUMNS and len(data) >= 10 and data[8] & 0x01:
             first, last = struct.unpack_from("<HH", data)
-            self.hidden[1].append((first + 1, last + 1))
+            self.layout.hidden_columns.append((first + 1, last + 1))
+        elif kind == _MERGED and len(data) >= 2:
+            count = struct.unpack_from("<H", data)[0]
+            if len(data) < 2 + 8 * count:
+                raise _Damaged("a sheet's merged cells run past their record")
+            for i in range(count):
+                first_row, last_row, first, last = struct.unpack_from("<HHHH", data, 2 + 8 * i)
+                self.layout.merged.append((first_row + 1, first + 1, last_row + 1, last + 1))
 
     def add(self, row: int, first: int, last: int) -> None:
         self.cells += last - first + 1
@@ -255,7 +263,7 @@ def _records(stream: bytes, start: int) -> Iterator[tuple[int, bytes, int]]:
             return
 
 
-def _survey_records(path: Path, stream: bytes) -> dict[str, Hidden]:
+def _survey_records(path: Path, stream: bytes) -> dict[str, SheetLayout]:
     """Refuse a workbook whose sheets, cells or claimed sizes pass what calamine should build."""
     positions: list[tuple[int, str]] = []
     for kind, data, length in _records(stream, 0):
@@ -271,17 +279,26 @@ def _survey_records(path: Path, stream: bytes) -> dict[str, Hidden]:
                 raise _Damaged(f"its shared strings claim {count:,} strings in {length:,} bytes")
     walked = 0
     total = 0
-    hidden: dict[str, Hidden] = {}
+    layout: dict[str, SheetLayout] = {}
+    merged = 0
     for position, name in sorted(positions):
         if position >= len(stream):
             raise _Damaged(f"sheet '{name}' starts past the end of the stream")
-        sheet = _Sheet(([], []))
-        hidden[name] = sheet.hidden
+        sheet = _Sheet(SheetLayout())
+        layout[name] = sheet.layout
         for kind, data, length in _records(stream, position):
             walked += length
             sheet.read(kind, data)
         if walked > len(stream):  # sheets that overlap would be read again and again
             raise _Damaged("two sheets share the same records")
+        merged += len(sheet.layout.merged)
+        if merged > MAX_MERGED:
+            raise InputError(
+                path,
+                f"sheet '{cut(name)}'",
+                f"more than {MAX_MERGED:,} merged ranges; a scoring workbook needs far fewer: "
+                "unmerge them and save",
+            )
         total += max(sheet.area, sheet.dimensions)
         where = f"sheet '{cut(name)}'"
         if sheet.last_row > MAX_ROWS:
@@ -299,7 +316,7 @@ def _survey_records(path: Path, stream: bytes) -> dict[str, Hidden]:
                 f"value of each sheet (here row {sheet.last_row:,}, column "
                 f"{sheet.last_column:,}); delete unused rows and columns and save",
             )
-    return hidden
+    return layout
 
 
 def _sheet_name(data: bytes) -> str:

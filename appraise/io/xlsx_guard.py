@@ -103,11 +103,13 @@ _CELL = re.compile(_PREFIX + rb"c(?=[\s/>])")
 _CELL_ROW = re.compile(_PREFIX + rb'c\s[^>]*?\br\s*=\s*"[A-Za-z]{1,3}(\d+)"')
 _FORMULA = re.compile(_PREFIX + rb"f(?=[\s/>])")
 _CHUNK = 1 << 20
+MAX_MERGED = 1_000
+"""Merged ranges in a workbook (an .ods or .xls is held to the same)."""
 # Things openpyxl builds a Python object for, one each, that no cell count bounds: counted in
 # the same pass and refused past what a scoring workbook could need (merged tables are refused
 # anyway; a template has no hyperlinks or comments).
 _COUNTED = {
-    "merged ranges": (re.compile(_PREFIX + rb"mergeCell(?=[\s/>])"), 1_000),
+    "merged ranges": (re.compile(_PREFIX + rb"mergeCell(?=[\s/>])"), MAX_MERGED),
     "hyperlinks": (re.compile(_PREFIX + rb"hyperlink(?=[\s/>])"), 10_000),
     "comments": (re.compile(_PREFIX + rb"comment(?=[\s/>])"), 10_000),
     "shared strings": (re.compile(_PREFIX + rb"si(?=[\s/>])"), MAX_WORKBOOK_CELLS),
@@ -133,8 +135,18 @@ _DECLARED = re.compile(rb'\s*<\?xml[^>]*?\bencoding\s*=\s*["\']([^"\']*)["\']')
 _READ_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"}
 
 
-Hidden = tuple[list[tuple[int, int]], list[tuple[int, int]]]
-"""A sheet's hidden rows and hidden columns, as runs (first, last), counted from 1."""
+@dataclass
+class SheetLayout:
+    """What calamine does not say of a sheet, read by the .ods and .xls guards.
+
+    Hidden rows and columns as runs (first, last), and merged ranges as (first row, first
+    column, last row, last column), all counted from 1. The scoring workbook's reader refuses
+    hidden rows and columns that hold data, and merged cells in a table, as in an .xlsx.
+    """
+
+    hidden_rows: list[tuple[int, int]] = field(default_factory=list)
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
