@@ -12,6 +12,7 @@ import io
 import json
 import struct
 import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -389,3 +390,27 @@ def test_an_xls_whose_sector_chain_loops_is_refused(books, tmp_path):
         "sectors loops or points outside the file): download or copy it again, or open it in "
         "Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
     )
+
+
+def test_a_record_calamine_would_panic_on_is_refused_first(books, tmp_path):
+    """A CodePage record retyped as a defined name (Lbl) two bytes long: calamine indexes its
+    fourth byte unchecked, and Rust prints its panic on stderr before Python sees it. The guard
+    refuses it first: stderr is our one line (a fresh Python, as a user runs it)."""
+    data = bytearray(books["demo.xls"].read_bytes())
+    at = data.index(b"\x42\x00\x02\x00")  # CodePage, 2 bytes of data
+    data[at : at + 2] = b"\x18\x00"
+    path = tmp_path / "name.xls"
+    path.write_bytes(bytes(data))
+    result = subprocess.run(
+        [sys.executable, "-m", "appraise", "rank", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {path}: this file is a legacy Excel workbook (.xls), but it could not be read "
+        "(a defined name runs past its record): download or copy it again, or open it in Excel "
+        "or LibreOffice and save it as .xlsx (Excel Workbook)"
+    ]

@@ -45,6 +45,14 @@ _MERGED = 0x00E5  # MergeCells: a count, then (first row, last row, first column
 _BOUND_SHEET = 0x0085
 _SST = 0x00FC
 _CONTINUE = 0x003C
+_LABEL_NAME = 0x0018  # Lbl: a defined name
+_EXTERN_SHEET = 0x0017
+_FORMULA = 0x0006
+# Records calamine reads a fixed number of bytes from without looking at their length (an
+# index past the end is a Rust panic: its message on stderr, then PanicException): CodePage,
+# Date1904, FilePass, BOF, BoundSheet8, ExternSheet.
+_AT_LEAST = {0x0042: 2, 0x0022: 2, 0x002F: 2, 0x0809: 2, _BOUND_SHEET: 8, _EXTERN_SHEET: 2}
+_NAME_FORMULA = {0x3A: 7, 0x5A: 7, 0x7A: 7, 0x3B: 11, 0x5B: 11, 0x7B: 11}  # PtgRef3d, PtgArea3d
 _EOF = 0x000A
 
 
@@ -201,6 +209,12 @@ class _Sheet:
 
     def read(self, kind: int, data: bytes) -> None:
         """Count one record of the sheet."""
+        if (  # a formula shorter than 20 bytes calamine reports itself
+            kind == _FORMULA
+            and len(data) >= 20
+            and (len(data) < 22 or 22 + struct.unpack_from("<H", data, 20)[0] > len(data))
+        ):
+            raise _Damaged("a formula runs past its record")
         if kind in _CELLS and len(data) >= 4:
             row, column = struct.unpack_from("<HH", data)
             self.add(row, column, column)
@@ -267,7 +281,8 @@ def _survey_records(path: Path, stream: bytes) -> dict[str, SheetLayout]:
     """Refuse a workbook whose sheets, cells or claimed sizes pass what calamine should build."""
     positions: list[tuple[int, str]] = []
     for kind, data, length in _records(stream, 0):
-        if kind == _BOUND_SHEET and len(data) >= 8:
+        _check_global(kind, data)
+        if kind == _BOUND_SHEET:
             positions.append((struct.unpack_from("<I", data)[0], _sheet_name(data)))
             if len(positions) > MAX_SHEETS:
                 raise InputError(
@@ -317,6 +332,21 @@ def _survey_records(path: Path, stream: bytes) -> dict[str, SheetLayout]:
                 f"{sheet.last_column:,}); delete unused rows and columns and save",
             )
     return layout
+
+
+def _check_global(kind: int, data: bytes) -> None:
+    """Refuse a workbook-level record shorter than what calamine reads from it unchecked."""
+    if len(data) < _AT_LEAST.get(kind, 0):
+        raise _Damaged(f"a record of type 0x{kind:04X} is {len(data)} bytes, too short")
+    if kind == _EXTERN_SHEET and struct.unpack_from("<H", data)[0] * 6 > len(data) - 2:
+        raise _Damaged("its list of sheet references runs past its record")
+    if kind == _LABEL_NAME:
+        if len(data) < 14 or len(data) < 15 + data[3]:
+            raise _Damaged("a defined name runs past its record")
+        size = struct.unpack_from("<H", data, 4)[0]
+        formula = data[len(data) - size :] if size else b""
+        if size > len(data) or (formula and len(formula) < _NAME_FORMULA.get(formula[0], 3)):
+            raise _Damaged("a defined name's formula runs past its record")
 
 
 def _sheet_name(data: bytes) -> str:
