@@ -24,6 +24,8 @@ from __future__ import annotations
 # | rows in one sheet            | 20,000      | io/xlsx_guard.py    | a million formatted rows
 # | cells in a workbook          | 500,000     | io/xlsx_guard.py    | openpyxl time and memory
 # | XML elements in a workbook   | 2,000,000   | io/xlsx_guard.py    | openpyxl time and memory
+# | sheets in an .xls or .ods    | 1,000       | io/xls_guard.py,    | a sheet each from a few
+#                                                io/ods_guard.py       bytes (.xlsx: zip parts)
 #   (other than cells and text)  | 300,000     | io/xlsx_guard.py    | styles, defined names
 # | options in a scores file     | 5,000       | io/parsing.py       | validation time
 # | scorers in a scores file     | 100         | io/parsing.py       | validation time
@@ -55,6 +57,7 @@ MAX_ZIP_MEMBERS = 2_000
 MAX_ZIP_RATIO = 200
 MAX_SHEET_ROWS = 20_000
 MAX_WORKBOOK_CELLS = 500_000
+MAX_SHEETS = 1_000
 MAX_OPTIONS = 5_000
 MAX_SCORERS = 100
 MAX_SCORES = 5_000_000

@@ -18,11 +18,11 @@ from .test_hostile import EXCEL_2003, ODS, ole2, png, zipped
 @pytest.mark.parametrize(
     ("content", "family"),
     [
-        (ole2("Workbook"), "spreadsheet"),
+        (ole2("Workbook"), "xls"),  # read by python-calamine (appraise.io.calamine_read)
         (ole2("EncryptedPackage"), "encrypted"),
         (ole2("WordDocument"), "document"),
         (ole2("Something else"), "spreadsheet"),  # an OLE2 file of no known kind: still Office
-        (zipped({"content.xml": b""}, ODS), "spreadsheet"),
+        (zipped({"content.xml": b""}, ODS), "ods"),  # read by python-calamine, too
         (zipped({"xl/workbook.xml": b""}), "xlsx"),
         (zipped({"word/document.xml": b""}), "document"),
         (zipped({"notes.txt": b""}), "archive"),

@@ -28,9 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.choices import POOLINGS
 from appraise.data import CriteriaTree
-from appraise.io.sniff import READABLE_SPREADSHEETS, sniff
+from appraise.io.workbooks import open_values
 from appraise.io.xlsx_cells import put_formula, put_number, put_text
-from appraise.io.xlsx_guard import check_container, open_workbook, survey
+from appraise.io.xlsx_guard import check_container
 from appraise.io.xlsx_places import Locations
 from appraise.io.xlsx_sheet import number_of, sheet_place
 from appraise.io.xlsx_write import save_workbook
@@ -182,8 +182,10 @@ def is_elicitation_workbook(path: Path) -> bool:
     """
     import zipfile
 
-    if sniff(path) in READABLE_SPREADSHEETS:
-        return False
+    from appraise.io.sniff import workbook_format
+
+    if workbook_format(path) != "xlsx":
+        return SETTINGS in open_values(path)[0].sheetnames
     check_container(path)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -195,9 +197,7 @@ def is_elicitation_workbook(path: Path) -> bool:
 
 def read_elicitation_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     """The mapping an elicitation YAML file parses to, and the cell of each of its parts."""
-    check_container(path)
-    survey(path)
-    wb = open_workbook(path, data_only=True)
+    wb, _ = open_values(path)
     where: dict[str, str] = {}
     data: dict[str, Any] = {}
     if SETTINGS in wb.sheetnames:

@@ -21,6 +21,7 @@ from typing import Literal
 from appraise.errors import InputError
 from appraise.io.yaml_io import is_json
 from appraise.limits import MAX_JSON_BYTES, MAX_XLSX_BYTES, MAX_YAML_BYTES
+from appraise.safe_text import cut
 
 HEAD_BYTES = 8192
 """How much of a file is read to tell its type."""
@@ -28,6 +29,8 @@ HEAD_BYTES = 8192
 Family = Literal[
     "text",  # UTF-8 text: read as YAML
     "xlsx",  # an Excel workbook: read as a scores workbook
+    "ods",  # an OpenDocument spreadsheet: read as a scores workbook, for its values
+    "xls",  # a legacy Excel workbook (BIFF8): read as a scores workbook, for its values
     "spreadsheet",  # a spreadsheet appraise cannot read: save it as .xlsx
     "csv",  # one table as text
     "encrypted",  # a password-protected Office file
@@ -70,9 +73,11 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first part, or an empty zip
 
 _OPEN_DOCUMENT = "application/vnd.oasis.opendocument."
-ODS = Sniffed("is an OpenDocument spreadsheet (.ods)", "spreadsheet")
-XLS = Sniffed("is a legacy Excel workbook (.xls)", "spreadsheet")
-READABLE_SPREADSHEETS = (ODS, XLS)
+ODS = Sniffed("is an OpenDocument spreadsheet (.ods)", "ods")
+XLS = Sniffed("is a legacy Excel workbook (.xls)", "xls")
+WORKBOOK_FAMILIES: tuple[Family, ...] = ("xlsx", "ods", "xls")
+"""What appraise reads as a scoring workbook, each by its own reader, whatever the file's name."""
+_WORKBOOK_SUFFIX = {"xlsx": ".xlsx", "ods": ".ods", "xls": ".xls"}
 _OPEN_DOCUMENTS = {
     "spreadsheet": ODS,
     "text": Sniffed("is an OpenDocument text document (.odt)", "document"),
@@ -273,9 +278,12 @@ _SAVE_AS_UTF8 = (
     "open it in a text editor and save it with the encoding UTF-8 (Notepad: File > Save as, "
     "Encoding: UTF-8)"
 )
+_RENAME = "{this}, though named '{suffix}': rename it to '{stem}{proper}'"
 _ADVICE: dict[Family, str] = {
     # read as YAML, but a workbook: the name is wrong
-    "xlsx": "{this}, though named '{suffix}': rename it to '{stem}.xlsx'",
+    "xlsx": _RENAME,
+    "ods": _RENAME,
+    "xls": _RENAME,
     # read as a workbook, but text: the name is wrong
     "text": "{this}, not an Excel workbook: if it holds YAML, rename it to '{stem}.yaml'",
     "encoding": "{this}{reads}: " + _SAVE_AS_UTF8,
@@ -290,6 +298,8 @@ _ADVICE: dict[Family, str] = {
 }
 _YAML_ONLY: dict[Family, str] = {  # for a criteria or rules file, which only YAML can be
     "xlsx": "{this}, not YAML text: {yaml_only}",
+    "ods": "{this}, not YAML text: {yaml_only}",
+    "xls": "{this}, not YAML text: {yaml_only}",
     "spreadsheet": "{this}, not YAML text: {yaml_only}",
     "csv": "{this}, which appraise cannot read: {yaml_only}",
     "document": "{this}, which holds nothing appraise can read: {yaml_only}",
@@ -304,16 +314,41 @@ def _advice(path: Path, found: Sniffed, workbook: bool, kind: str | None) -> str
         this=f"this file {found.what}",
         suffix=path.suffix,
         stem=path.stem,
+        proper=_WORKBOOK_SUFFIX.get(found.family, ""),
         reads="" if workbook else "; appraise reads UTF-8",
         template=_TEMPLATE,
         yaml_only=yaml_only,
     )
 
 
+_UNREADABLE = (
+    "this file {what}, but it could not be read ({reason}): download or copy it again, or open "
+    "it in Excel or LibreOffice and save it as .xlsx (Excel Workbook)"
+)
+
+
+def unreadable(path: Path, family: Literal["ods", "xls"], reason: str) -> InputError:
+    """An .ods or .xls its reader could not read, named for what it is, with what to do."""
+    what = (ODS if family == "ods" else XLS).what
+    return InputError(path, "", _UNREADABLE.format(what=what, reason=cut(reason, 120)))
+
+
+def workbook_format(path: Path) -> Literal["xlsx", "ods", "xls"]:
+    """Which reader a workbook needs, from its content, whatever its name says.
+
+    An .ods (a zip whose ``mimetype`` says so) and an .xls (an OLE2 file with a ``Workbook``
+    stream) have their own; anything else goes to the .xlsx reader, whose guards say what is
+    wrong with it.
+    """
+    found = sniff(path)
+    return "ods" if found is ODS else "xls" if found is XLS else "xlsx"
+
+
 def refuse_other_types(path: Path, workbook: bool, kind: str | None = None) -> None:
     """Raise ``InputError`` when a file's content is not what it is about to be read as.
 
-    ``workbook``: the file is about to be read as an .xlsx workbook (else as YAML or JSON).
+    ``workbook``: the file is about to be read as a workbook (else as YAML or JSON): an .xlsx,
+    .ods or .xls workbook is then read by its content's reader, whatever its name says.
     ``kind``: the kind of file wanted (``criteria``, ``scores``, ``rules``), None for any; it
     only shapes the advice (only a scores file can be a workbook). Size limits come first, as
     everywhere: a file over its reader's limit is left to the reader to refuse.
@@ -322,8 +357,6 @@ def refuse_other_types(path: Path, workbook: bool, kind: str | None = None) -> N
     if not path.is_file() or path.stat().st_size > limit:
         return  # the reader names a missing file, a folder, or a file over its size limit
     found = sniff(path)
-    if found is None or found.family == ("xlsx" if workbook else "text"):
+    if found is None or (found.family in WORKBOOK_FAMILIES if workbook else found.family == "text"):
         return
-    if workbook and found in READABLE_SPREADSHEETS:
-        return  # read for its values by what it is, whatever its suffix (io.calamine_read)
     raise InputError(path, "", _advice(path, found, workbook, kind))

@@ -4,6 +4,8 @@ openpyxl builds a Python object for every cell, row, style, name and string it r
 small file can cost minutes and gigabytes. Everything here runs first, on the zip archive and
 its XML as bytes: size and part counts, the unpacking ratio, encryption, and a pass over every
 XML part counting what openpyxl would build, refused past what a scoring workbook could need.
+An OpenDocument spreadsheet is a zip of XML too, and goes through the same checks
+(``survey_package``, with ``appraise.io.ods_guard`` counting its cells).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,11 +103,13 @@ _CELL = re.compile(_PREFIX + rb"c(?=[\s/>])")
 _CELL_ROW = re.compile(_PREFIX + rb'c\s[^>]*?\br\s*=\s*"[A-Za-z]{1,3}(\d+)"')
 _FORMULA = re.compile(_PREFIX + rb"f(?=[\s/>])")
 _CHUNK = 1 << 20
+MAX_MERGED = 1_000
+"""Merged ranges in a workbook (an .ods or .xls is held to the same)."""
 # Things openpyxl builds a Python object for, one each, that no cell count bounds: counted in
 # the same pass and refused past what a scoring workbook could need (merged tables are refused
 # anyway; a template has no hyperlinks or comments).
 _COUNTED = {
-    "merged ranges": (re.compile(_PREFIX + rb"mergeCell(?=[\s/>])"), 1_000),
+    "merged ranges": (re.compile(_PREFIX + rb"mergeCell(?=[\s/>])"), MAX_MERGED),
     "hyperlinks": (re.compile(_PREFIX + rb"hyperlink(?=[\s/>])"), 10_000),
     "comments": (re.compile(_PREFIX + rb"comment(?=[\s/>])"), 10_000),
     "shared strings": (re.compile(_PREFIX + rb"si(?=[\s/>])"), MAX_WORKBOOK_CELLS),
@@ -132,11 +136,40 @@ _READ_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1"
 
 
 @dataclass
+class SheetLayout:
+    """What calamine does not say of a sheet, read by the .ods and .xls guards.
+
+    Hidden rows and columns as runs (first, last), and merged ranges as (first row, first
+    column, last row, last column), all counted from 1. The scoring workbook's reader refuses
+    hidden rows and columns that hold data, and merged cells in a table, as in an .xlsx.
+    """
+
+    hidden_rows: list[tuple[int, int]] = field(default_factory=list)
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CellPart:
+    """How to count a part that holds cells in a package other than an .xlsx (an .ods).
+
+    ``other``: elements other than cells and their text (as ``_OTHER_IN_CELLS`` for an
+    .xlsx). ``feed``: called with each run of whole tags read, in order; it raises
+    ``InputError`` once what it counts passes a limit.
+    """
+
+    other: re.Pattern[bytes]
+    feed: Callable[[bytes], None]
+
+
+@dataclass
 class _Part:
     """What a quick pass over one part's XML found, before openpyxl builds anything."""
 
     name: str
     cells_part: bool = True  # a worksheet or the shared strings: cells and text expected
+    other_in_cells: re.Pattern[bytes] = _OTHER_IN_CELLS
+    feed: Callable[[bytes], None] | None = None
     rows: int = 0
     last_row: int = 0
     formulas: bool = False
@@ -265,7 +298,9 @@ def _scan(archive: zipfile.ZipFile, member: zipfile.ZipInfo, part: _Part, totals
             totals.cells += len(_CELL.findall(text))
             elements = len(_ELEMENT.findall(text))
             totals.elements += elements
-            totals.other += len(_OTHER_IN_CELLS.findall(text)) if part.cells_part else elements
+            totals.other += len(part.other_in_cells.findall(text)) if part.cells_part else elements
+            if part.feed is not None:
+                part.feed(text)
             totals.frames += len(_FRAME.findall(text))
             if _CHART_PART.match(part.name):
                 totals.chart_elements += elements
@@ -325,6 +360,18 @@ _INDEX_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types
 _CELL_PART = re.compile(r"xl/(worksheets/[^/]+\.xml|sharedStrings\.xml)")
 
 
+def survey_package(path: Path, cell_parts: Mapping[str, CellPart]) -> None:
+    """As ``survey``, for a zip package that is not an .xlsx (an .ods, after ``check_container``).
+
+    Every part is unpacked (so a damaged one is found here), every XML part held to UTF-8 and
+    the element limits; ``cell_parts`` names the parts holding cells, and how to count them.
+    """
+    with _damaged(path), zipfile.ZipFile(path) as archive:
+        totals = _Totals()
+        for member in archive.infolist():
+            _survey_part(path, archive, member, {}, set(), totals, cell_parts.get(member.filename))
+
+
 def _survey_part(
     path: Path,
     archive: zipfile.ZipFile,
@@ -332,6 +379,7 @@ def _survey_part(
     names: dict[str, str],
     cell_parts: set[str],
     totals: _Totals,
+    cells: CellPart | None = None,
 ) -> bool:
     """Scan one part (see ``survey``); whether it holds a formula."""
     key = posixpath.normpath(member.filename)
@@ -350,8 +398,11 @@ def _survey_part(
             f"the XML is saved as {cut(encoding)} text; Excel saves UTF-8: open the workbook "
             "in Excel or LibreOffice and save it again",
         )
-    cells_part = key in cell_parts or _CELL_PART.fullmatch(key) is not None
-    part = _Part(names.get(key, member.filename), cells_part=cells_part)
+    if cells is not None:
+        part = _Part(member.filename, other_in_cells=cells.other, feed=cells.feed)
+    else:
+        cells_part = key in cell_parts or _CELL_PART.fullmatch(key) is not None
+        part = _Part(names.get(key, member.filename), cells_part=cells_part)
     with _damaged(path, where):
         _scan(archive, member, part, totals)
     _refuse_over(path, where, part, totals)

@@ -16,8 +16,7 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.errors import Problems
-from appraise.io.sniff import ODS, READABLE_SPREADSHEETS, sniff
-from appraise.io.xlsx_guard import check_container, open_workbook, survey
+from appraise.io.workbooks import open_values
 from appraise.io.xlsx_layout import (
     CONSENSUS,
     GROUP_KEYS,
@@ -527,17 +526,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     ``check`` can validate the rest of the workbook in the same pass. Only a file that cannot be
     opened at all raises.
     """
-    kind = sniff(path)
-    if kind in READABLE_SPREADSHEETS:  # by what the file is, not its name
-        from appraise.io.calamine_read import calamine_workbook
-
-        if kind == ODS:
-            check_container(path)  # a zip package, held to the same limits as .xlsx
-        r = Reader(path, calamine_workbook(path, kind), False)
-    else:
-        check_container(path)
-        has_formulas = survey(path)
-        r = Reader(path, open_workbook(path, data_only=True), has_formulas)
+    r = Reader(path, *open_values(path))
     data: dict[str, Any] = _group(r)
     table, criteria_cells = _criteria_sheet(r)
     options = _options(r)
