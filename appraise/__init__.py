@@ -40,6 +40,7 @@ __all__ = [
     "rank",
     "scores_from_data",
     "sensitivity",
+    "value",
 ]
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
         rank,
         scores_from_data,
         sensitivity,
+        value,
     )
     from appraise.errors import AppraiseError, InputError, ParameterError
     from appraise.io import load_inputs
@@ -80,6 +82,7 @@ _LAZY = {
     "rank": "appraise.api",
     "scores_from_data": "appraise.api",
     "sensitivity": "appraise.api",
+    "value": "appraise.api",
     "global_weights": "appraise.weights",
 }
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from appraise.analysis.explain import Explanation
     from appraise.analysis.scoring import Ranking
     from appraise.analysis.sensitivity import Sensitivity, SmaaOptions
+    from appraise.analysis.value import Value
     from appraise.data import CriteriaTree, ScoreSheet
     from appraise.io import CheckResult
     from appraise.io.merge import Panel
@@ -333,6 +334,48 @@ def combine(
         rescale,
     )
     return replace(result, notes=(*rule_notes, *result.notes)) if rule_notes else result
+
+
+def value(
+    sheet_or_ranking: ScoreSheet | Ranking,
+    *,
+    cost: str | None = None,
+    above_status_quo: bool = False,
+    weight_sets: bool = True,
+    samples: int = 10_000,
+    seed: int = 1,
+    distribution: str = "uniform",
+    concentration: float = 100.0,
+    score_noise: str = "none",
+    progress: Any = None,
+) -> Value:
+    """Benefit (the total ``rank`` gives) against one cost figure: the efficient frontier.
+
+    ``cost`` names the figure (``"capital"``; default the file's first). ``above_status_quo``
+    takes the status quo's total off every benefit. The frontier is also found under each named
+    weight set (``weight_sets``) and over ``samples`` SMAA weight draws (0: none), drawn as
+    ``sensitivity`` draws them, so the same ``seed`` gives the same draws.
+    """
+    from contextlib import nullcontext
+
+    from appraise import arguments as check
+    from appraise.analysis.smaa import MAX_SAMPLES
+    from appraise.analysis.value import value as run
+
+    if cost is not None and not isinstance(cost, str):
+        raise ParameterError("cost", "expected the name of a cost figure, such as 'capital'")
+    check.flag("above_status_quo", above_status_quo)
+    check.flag("weight_sets", weight_sets)
+    sampling = _sampling(samples, seed, distribution, concentration, score_noise, most=MAX_SAMPLES)
+    with progress(samples) if progress and samples else nullcontext(None) as advance:
+        return run(
+            _ranked(sheet_or_ranking),
+            cost,
+            above_status_quo=above_status_quo,
+            weight_sets=weight_sets,
+            sampling=sampling,
+            progress=advance,
+        )
 
 
 def _rules(

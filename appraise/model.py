@@ -301,6 +301,44 @@ class GateResult(_Model):
         return self
 
 
+MAX_COST_FIGURES = 20
+
+
+class CostSpec(_Model):
+    """An option's cost figures (CONTRACT 1.5): any named figures, in one ``unit``.
+
+    ``cost: {capital: 2.4, revenue: -0.3, unit: "GBP m"}``. Costs never enter a total; they
+    are set against the benefit (``appraise value``). A negative figure is a saving.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    unit: Name
+    __pydantic_extra__: dict[str, Number]
+
+    @model_validator(mode="after")
+    def _figures(self) -> CostSpec:
+        names = list(self.figures)
+        if not names:
+            raise ValueError(
+                "a cost needs at least one named figure beside its unit, e.g. {capital: 2.4, "
+                'unit: "GBP m"}'
+            )
+        if len(names) > MAX_COST_FIGURES:
+            raise ValueError(f"at most {MAX_COST_FIGURES} cost figures, found {len(names)}")
+        for name in names:
+            if not re.fullmatch(SLUG_PATTERN, name) or len(name) > 64:
+                raise ValueError(
+                    f"a cost figure's name is lower case letters, digits, - and _ (such as "
+                    f"capital), found {shown_value(name)}"
+                )
+        return self
+
+    @property
+    def figures(self) -> dict[str, float]:
+        """The named figures, in the file's order (the unit apart)."""
+        return dict(self.model_extra or {})
+
+
 class OptionSpec(_Model):
     """One configuration option with consensus scores or scores per scorer."""
 
@@ -326,6 +364,8 @@ class OptionSpec(_Model):
     measures: dict[Slug, Number] = Field(default_factory=dict)
     """The option's measure of each measured criterion (CONTRACT 1.4): a fact, not a judgement."""
     gates: dict[Slug, GateResult] = Field(default_factory=dict)
+    cost: CostSpec | None = None
+    """Cost figures set against the benefit by ``appraise value``; never part of a total."""
 
     @model_validator(mode="after")
     def _one_kind_of_scores(self) -> OptionSpec:

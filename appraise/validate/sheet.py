@@ -119,12 +119,28 @@ class _SheetCheck:
         status_quo = [i for i, o in enumerate(self.spec.options) if o.status_quo]
         for i in status_quo[1:]:
             self.add(f"options[{i}].status_quo", "more than one option is marked status_quo")
+        self.costs()
         if not status_quo:
             self.warn(
                 "options",
                 "no option is marked status_quo: true (the current configuration)",
                 "the status quo",
             )
+
+    def costs(self) -> None:
+        """One unit of cost per file (CONTRACT 1.5): figures in two units cannot be compared."""
+        first: tuple[int, str] | None = None
+        for i, option in enumerate(self.spec.options):
+            if option.cost is None:
+                continue
+            if first is None:
+                first = (i, option.cost.unit)
+            elif option.cost.unit != first[1]:
+                self.add(
+                    f"options[{i}].cost.unit",
+                    f"cost in '{option.cost.unit}', but options[{first[0]}] gives its cost in "
+                    f"'{first[1]}': one unit for every cost in a file",
+                )
 
     def scorers(self) -> tuple[list[str], bool]:
         """Scorer ids in order of first appearance, and whether scores are per scorer."""

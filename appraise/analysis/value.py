@@ -1,0 +1,326 @@
+"""Benefit against cost (``appraise value``): the efficient frontier and how robust it is.
+
+An option's benefit is its total as ``rank`` gives it (or, ``above_status_quo``, its total less
+the status quo's); its cost is one named figure of its ``cost:`` (CONTRACT 1.5). An option is
+on the frontier when no other option has benefit at least as high and cost at least as low,
+with one of the two strictly better. Benefits equal within ``TIE`` are equal, as ``rank`` ties
+totals; costs are compared exactly, as written. Options with no such figure are listed apart,
+never treated as free.
+
+Along the frontier, in ascending cost, each step says what the next option's extra benefit
+costs: its extra cost over its extra benefit (cost per extra point) and the reverse (points per
+unit of cost). The frontier's robustness is stated as the ranking's is: the frontier under each
+named weight set, and the share of SMAA weight draws in which each option is on it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from appraise.analysis.scoring import Ranking, rank
+from appraise.analysis.sensitivity import SmaaOptions
+from appraise.analysis.smaa import IntArray, _chunks, _draw_totals
+from appraise.analysis.smaa_draws import sample_weights, score_draws
+from appraise.data import FloatArray
+from appraise.errors import InputError, ParameterError
+from appraise.kernel import TIE_TOLERANCE as TIE
+from appraise.model import Settings
+
+# Options x options x draws held at once while the frontier of many draws is found.
+FRONTIER_CELLS = 1 << 22
+
+
+@dataclass(frozen=True)
+class ValuedOption:
+    """One option with a cost: its benefit, its cost and where it stands against the rest."""
+
+    id: str
+    name: str
+    rank: int
+    total: float
+    benefit: float
+    cost: float
+    frontier: bool
+    dominated_by: str | None
+    cost_per_point: float | None  # cost / benefit; None where the benefit is not above 0
+    status_quo: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step up the frontier: from a cheaper frontier option to the next one."""
+
+    start: str
+    to: str
+    extra_cost: float
+    extra_benefit: float
+
+    @property
+    def cost_per_point(self) -> float | None:
+        """What each extra point of benefit costs on this step."""
+        return self.extra_cost / self.extra_benefit if self.extra_benefit > TIE else None
+
+    @property
+    def points_per_unit(self) -> float | None:
+        """What each extra unit of cost buys on this step, in points of benefit."""
+        return self.extra_benefit / self.extra_cost if self.extra_cost > 0 else None
+
+
+@dataclass(frozen=True)
+class SetFrontier:
+    """The frontier under one named weight set (``None``: the base weights)."""
+
+    weight_set: str | None
+    frontier: tuple[str, ...]
+    changed: bool  # not the frontier under the weights in force
+
+
+@dataclass(frozen=True)
+class FrontierShares:
+    """How often each option with a cost is on the frontier, over SMAA weight draws."""
+
+    sampling: SmaaOptions
+    share: dict[str, float]  # option id: share of draws on the frontier, 0..1
+
+
+@dataclass(frozen=True)
+class Value:
+    """Benefit against one cost figure, for one ranking."""
+
+    ranking: Ranking
+    figure: str
+    unit: str
+    above_status_quo: bool
+    baseline: float  # what is taken off each total to give its benefit (0, or the status quo's)
+    options: tuple[ValuedOption, ...]  # ascending cost, then descending benefit
+    steps: tuple[Step, ...]
+    without_cost: tuple[tuple[str, str], ...]  # (id, name) of ranked options with no figure
+    figures: tuple[str, ...]  # every cost figure the file names
+    weight_sets: tuple[SetFrontier, ...] = ()
+    smaa: FrontierShares | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def frontier(self) -> tuple[str, ...]:
+        """The frontier's options in ascending cost."""
+        return tuple(o.id for o in self.options if o.frontier)
+
+
+def on_frontier(benefit: FloatArray, cost: FloatArray) -> FloatArray:
+    """Whether each option is on the frontier, for each row of ``benefit`` (draws x options).
+
+    ``benefit`` may be one row (options) or many (draws x options); ``cost`` is per option.
+    Returns booleans of ``benefit``'s shape.
+    """
+    rows = np.atleast_2d(benefit)
+    n = rows.shape[1]
+    cheaper = cost[:, None] < cost[None, :]  # [j, i]: j costs less than i
+    no_dearer = cost[:, None] <= cost[None, :]
+    out = np.empty(rows.shape, dtype=bool)
+    step = max(1, FRONTIER_CELLS // max(n * n, 1))
+    for start in range(0, len(rows), step):
+        b = rows[start : start + step]
+        at_least = b[:, :, None] >= b[:, None, :] - TIE  # [d, j, i]: j's benefit >= i's
+        above = b[:, :, None] > b[:, None, :] + TIE
+        beaten = at_least & no_dearer & (cheaper | above)
+        out[start : start + step] = ~beaten.any(axis=1)
+    result: FloatArray = out.reshape(np.shape(benefit))
+    return result
+
+
+def _dominators(benefit: FloatArray, cost: FloatArray, frontier: FloatArray) -> list[int | None]:
+    """For each option off the frontier, the cheapest frontier option that beats it."""
+    out: list[int | None] = []
+    for i in range(len(cost)):
+        if frontier[i]:
+            out.append(None)
+            continue
+        beats = [
+            j
+            for j in np.flatnonzero(frontier)
+            if benefit[j] >= benefit[i] - TIE
+            and cost[j] <= cost[i]
+            and (cost[j] < cost[i] or benefit[j] > benefit[i] + TIE)
+        ]
+        out.append(int(min(beats, key=lambda j: (cost[j], -benefit[j]))))
+    return out
+
+
+def _steps(options: Sequence[ValuedOption]) -> tuple[Step, ...]:
+    on = [o for o in options if o.frontier]
+    return tuple(
+        Step(a.id, b.id, b.cost - a.cost, b.benefit - a.benefit) for a, b in itertools.pairwise(on)
+    )
+
+
+def _figures(ranking: Ranking) -> tuple[tuple[str, ...], str | None]:
+    """Every cost figure the file names, in order of first appearance, and the unit."""
+    names: dict[str, None] = {}
+    unit = None
+    for option in ranking.sheet.spec.options:
+        if option.cost is not None:
+            names.update(dict.fromkeys(option.cost.figures))
+            unit = option.cost.unit
+    return tuple(names), unit
+
+
+def _choose(ranking: Ranking, figure: str | None) -> tuple[str, str, tuple[str, ...], list[str]]:
+    sheet = ranking.sheet
+    figures, unit = _figures(ranking)
+    if not figures or unit is None:
+        raise InputError(
+            sheet.path,
+            "options",
+            "no option gives a cost: add one to each option, e.g. cost: {capital: 2.4, unit: "
+            '"GBP m"} (CONTRACT 1.5)',
+        )
+    notes = []
+    if figure is None:
+        figure = figures[0]
+        if len(figures) > 1:
+            others = ", ".join(f"--cost {f}" for f in figures[1:])
+            notes.append(f"cost: {figure}, the file's first cost figure ({others} for another)")
+    elif figure not in figures:
+        raise ParameterError(
+            "cost", f"no option of {sheet.path} gives '{figure}': it gives {', '.join(figures)}"
+        )
+    return figure, unit, figures, notes
+
+
+def _baseline(ranking: Ranking, above_status_quo: bool) -> tuple[float, list[str]]:
+    if not above_status_quo:
+        return 0.0, []
+    found = [o for o in ranking.options if o.status_quo]
+    if not found:
+        raise InputError(
+            ranking.sheet.path,
+            "options",
+            "benefit above the status quo needs a ranked option marked status_quo: true",
+        )
+    sq = found[0]
+    return sq.total, [f"benefit: each total less the status quo's ({sq.name}, {sq.total:.2f})"]
+
+
+def _valued(
+    ranking: Ranking, figure: str, baseline: float
+) -> tuple[list[ValuedOption], list[tuple[str, str]]]:
+    specs = {o.id: o for o in ranking.sheet.spec.options}
+    costed, without = [], []
+    for option in ranking.options:
+        cost = specs[option.id].cost
+        if cost is None or figure not in cost.figures:
+            without.append((option.id, option.name))
+        else:
+            costed.append((option, cost.figures[figure]))
+    benefit = np.array([o.total - baseline for o, _ in costed])
+    cost_of = np.array([c for _, c in costed])
+    frontier = on_frontier(benefit, cost_of)
+    beaten_by = _dominators(benefit, cost_of, frontier)
+    valued = [
+        ValuedOption(
+            id=o.id,
+            name=o.name,
+            rank=o.rank,
+            total=o.total,
+            benefit=float(b),
+            cost=float(c),
+            frontier=bool(on),
+            dominated_by=None if by is None else costed[by][0].id,
+            cost_per_point=float(c / b) if b > TIE else None,
+            status_quo=o.status_quo,
+        )
+        for (o, c), b, on, by in zip(costed, benefit, frontier, beaten_by, strict=True)
+    ]
+    valued.sort(key=lambda v: (v.cost, -v.benefit, v.rank))
+    return valued, without
+
+
+def _weight_sets(ranking: Ranking, figure: str, today: tuple[str, ...]) -> list[SetFrontier]:
+    settings = ranking.settings or Settings(aggregate=ranking.aggregate)
+    out = []
+    for name in [None, *ranking.sheet.tree.spec.weight_sets]:
+        other = rank(ranking.sheet, replace(settings, weight_set=name))
+        options, _ = _valued(other, figure, 0.0)  # a constant taken off moves no frontier
+        frontier = tuple(o.id for o in options if o.frontier)
+        out.append(SetFrontier(name, frontier, frontier != today))
+    return out
+
+
+def _shares(
+    ranking: Ranking,
+    costed: Sequence[ValuedOption],
+    sampling: SmaaOptions,
+    progress: Callable[[int], None] | None,
+) -> FrontierShares:
+    """Draw weights as ``smaa`` does (the same seed gives the same draws) and count."""
+    sheet = ranking.sheet
+    index = {option.id: i for i, option in enumerate(sheet.options)}
+    ranked = [index[o.id] for o in ranking.options]
+    at: dict[str, int] = {o.id: k for k, o in enumerate(ranking.options)}
+    columns: IntArray = np.array([at[o.id] for o in costed], dtype=np.int64)
+    cost = np.array([o.cost for o in costed])
+    scores = score_draws(ranking, ranked, sampling.score_noise)
+    base = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
+    hits = np.zeros(len(costed))
+    done = 0
+    for size, rng in _chunks(sampling.samples, 50_000, sampling.seed, stream=0):
+        weights = sample_weights(
+            sheet.tree, sheet.level, base, sampling.distribution, sampling.concentration, size, rng
+        )
+        totals = _draw_totals(scores, weights, rng)[:, columns]
+        hits += on_frontier(totals, cost).sum(axis=0)
+        done += size
+        if progress is not None:
+            progress(done)
+    return FrontierShares(
+        sampling, {o.id: float(h) / sampling.samples for o, h in zip(costed, hits, strict=True)}
+    )
+
+
+def value(
+    ranking: Ranking,
+    figure: str | None = None,
+    *,
+    above_status_quo: bool = False,
+    weight_sets: bool = True,
+    sampling: SmaaOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Value:
+    """Benefit against the cost ``figure`` (default the file's first), with the frontier.
+
+    ``weight_sets`` adds the frontier under each named weight set; ``sampling`` (with
+    ``samples`` above 0) the share of SMAA draws in which each option is on the frontier.
+
+    Raises:
+        InputError: No option gives a cost, or (``above_status_quo``) no status quo is ranked.
+        ParameterError: ``figure`` is not a cost figure of the file.
+    """
+    figure, unit, figures, notes = _choose(ranking, figure)
+    baseline, said = _baseline(ranking, above_status_quo)
+    options, without = _valued(ranking, figure, baseline)
+    if without:
+        names = ", ".join(name for _, name in without)
+        notes.append(f"no {figure} cost, so not set against the others: {names}")
+    frontier = tuple(o.id for o in options if o.frontier)
+    return Value(
+        ranking=ranking,
+        figure=figure,
+        unit=unit,
+        above_status_quo=above_status_quo,
+        baseline=baseline,
+        options=tuple(options),
+        steps=_steps(options),
+        without_cost=tuple(without),
+        figures=figures,
+        weight_sets=tuple(_weight_sets(ranking, figure, frontier)) if weight_sets else (),
+        smaa=(
+            _shares(ranking, options, sampling, progress)
+            if sampling is not None and sampling.samples > 0 and options
+            else None
+        ),
+        notes=(*said, *notes),
+    )
