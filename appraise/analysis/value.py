@@ -46,7 +46,7 @@ class ValuedOption:
     cost: float
     frontier: bool
     dominated_by: str | None
-    cost_per_point: float | None  # cost / benefit; None where the benefit is not above 0
+    cost_per_point: float | None  # cost / benefit; None for a saving or a benefit not above 0
     status_quo: bool = False
 
 
@@ -230,7 +230,7 @@ def _valued(
             cost=float(c),
             frontier=bool(on),
             dominated_by=None if by is None else costed[by][0].id,
-            cost_per_point=float(c / b) if b > TIE else None,
+            cost_per_point=float(c / b) if b > TIE and c >= 0 else None,
             status_quo=o.status_quo,
         )
         for (o, c), b, on, by in zip(costed, benefit, frontier, beaten_by, strict=True)
@@ -302,9 +302,6 @@ def value(
     figure, unit, figures, notes = _choose(ranking, figure)
     baseline, said = _baseline(ranking, above_status_quo)
     options, without = _valued(ranking, figure, baseline)
-    if without:
-        names = ", ".join(name for _, name in without)
-        notes.append(f"no {figure} cost, so not set against the others: {names}")
     frontier = tuple(o.id for o in options if o.frontier)
     return Value(
         ranking=ranking,

@@ -11,7 +11,7 @@ rich only; ``appraise.launch`` starts it all.
 
 from __future__ import annotations
 
-from appraise.cli import merging, ranking, weighing, writing  # noqa: F401  (their commands join the app)
+from appraise.cli import merging, ranking, valuing, weighing, writing  # noqa: F401  (their commands join the app)
 from appraise.cli.app import app, main
 from appraise.cli.terminal import OUTPUT_ERRORS, safe_streams
 

@@ -18,6 +18,7 @@ from appraise.present.terminal.ranking import (
     ranking_table,
 )
 from appraise.present.terminal.sensitivity import sensitivity_view, thresholds_table
+from appraise.present.terminal.value import value_view
 
 __all__ = [
     "TABLE_ROWS",
@@ -29,6 +30,7 @@ __all__ = [
     "ranking_table",
     "sensitivity_view",
     "thresholds_table",
+    "value_view",
     "weigh_view",
     "weight_chart_view",
 ]

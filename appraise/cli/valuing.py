@@ -1,0 +1,144 @@
+"""``value``: what each option's benefit costs, and the options no other beats on both."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+import typer
+
+from appraise.choices import ScoreNoise
+from appraise.cli.app import app
+from appraise.cli.options import (
+    FLAG,
+    AggregateOpt,
+    ConcentrationOpt,
+    ConflictOpt,
+    DistributionOpt,
+    FormatOpt,
+    MissingOpt,
+    NormaliseOpt,
+    QuietOpt,
+    ScoresArg,
+    SeedOpt,
+    StatusOpt,
+    VerboseOpt,
+    WeightOpt,
+    WeightsOpt,
+    exit_on_input_error,
+    rankings_for,
+    settings_from,
+)
+from appraise.cli.terminal import Format, emit, one_or_all, out, print_notes, progress_bar
+
+CostOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cost",
+        "-c",
+        metavar="FIGURE",
+        help="Which cost figure to set against the benefit (capital, revenue, ...); default: "
+        "the first the file names.",
+        show_default=False,
+    ),
+]
+AboveOpt = Annotated[
+    bool,
+    typer.Option(
+        "--above-status-quo",
+        help="Benefit is each total less the status quo's (the status quo's benefit is 0).",
+        metavar=FLAG,
+    ),
+]
+
+
+@app.command()
+def value(
+    scores: ScoresArg = None,
+    cost: CostOpt = None,
+    above_status_quo: AboveOpt = False,
+    fmt: FormatOpt = Format.table,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            metavar="N",
+            min=0,
+            max=10_000_000,
+            help="Weight draws for the frontier's robustness (SMAA); 0: none.",
+        ),
+    ] = 10_000,
+    seed: SeedOpt = 1,
+    distribution: DistributionOpt = "uniform",
+    concentration: ConcentrationOpt = 100.0,
+    score_noise: Annotated[
+        ScoreNoise,
+        typer.Option(
+            "--score-noise",
+            metavar="NOISE",
+            help="Scores in the draws: none (fixed), scorers (resample the panel's scorers) or "
+            "range (anywhere in each cell's min-max range).",
+        ),
+    ] = "none",
+    weights: WeightsOpt = None,
+    weight: WeightOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = "error",
+    aggregate: AggregateOpt = "mean",
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Benefit against cost: the efficient frontier, cost per point, and how robust it is.
+
+    Each option's benefit (its total, as rank gives it) is set against one of its cost
+    figures (cost: in the scores file). The frontier holds the options no other beats on both
+    (as much benefit or more, for as little or less); each step up it says what an extra point
+    costs; an option off it is named with one that beats it. The frontier is found again under
+    each weight set, and over weight draws (SMAA). Options with no such figure are listed
+    apart, never treated as free. Costs never enter a total.
+
+    Example: appraise value options/urgent-care.yaml
+    Example: appraise value urgent-care --cost revenue --above-status-quo
+    Example: appraise value urgent-care --samples 0 -f json
+    """
+    from appraise import api
+    from appraise.present.value import value_markdown, value_record, value_rows
+
+    settings = settings_from(
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+    )
+    records = []
+    with exit_on_input_error():
+        rankings = rankings_for(scores, settings, "valuing")
+        print_notes([n for r in rankings for n in r.notes])
+        for ranking in rankings:
+            result = api.value(
+                ranking,
+                cost=cost,
+                above_status_quo=above_status_quo,
+                samples=samples,
+                seed=seed,
+                distribution=distribution,
+                concentration=concentration,
+                score_noise=score_noise,
+                progress=progress_bar,
+            )
+            print_notes(list(result.notes))
+            records.append(value_record(result))
+
+    def tables() -> None:
+        from appraise.present import terminal
+
+        for record in records:
+            out.print(terminal.value_view(record))
+            out.print()
+
+    emit(
+        fmt,
+        lambda: one_or_all(records),
+        partial(value_rows, records),
+        partial(value_markdown, records),
+        tables,
+    )
