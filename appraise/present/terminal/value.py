@@ -74,8 +74,9 @@ def value_view(record: ValueRecord) -> RenderableType:
         sets = titled("Where a weight set moves the frontier", min_width=60)
         sets.add_column("Weight set", no_wrap=True)
         sets.add_column("Its frontier, cheapest first", overflow="fold")
-        for s in changed:
-            sets.add_row(s["weight_set"], ", ".join(names.get(i, i) for i in s["frontier"]))
+        for moved in changed:
+            shown = ", ".join(names.get(i, i) for i in moved["frontier"])
+            sets.add_row(moved["weight_set"], shown)
         parts.append(sets)
     parts.append(bullets(record["summary"]))
     return Group(*parts)
