@@ -50,6 +50,8 @@ CASES = {
     "export": ["export", "urgent-care", "-o", "{out}/uc.xlsx", "--samples", "500"],
     "examples": ["examples", "{out}/tour"],
     "weigh": ["weigh", "examples/elicitation-cp-2016.yaml", "--scores", "options/urgent-care.yaml"],
+    "value": ["value", "options/urgent-care.yaml", "--samples", "2000"],
+    "value-revenue": ["value", "urgent-care", "--cost", "revenue", "--above-status-quo"],
     "merge": [
         "merge",
         *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples/panel").glob("member-*.yaml")),

@@ -118,7 +118,8 @@ def _summary(result: Value) -> list[str]:
     if result.weight_sets:
         changed = [s.weight_set or "base" for s in result.weight_sets if s.changed]
         if changed:
-            lines.append(f"The frontier is not the same under weight sets {', '.join(changed)}.")
+            sets = "weight set" if len(changed) == 1 else "weight sets"
+            lines.append(f"The frontier is not the same under {sets} {', '.join(changed)}.")
         else:
             count = len(result.weight_sets)
             lines.append(f"The frontier is the same under each of the {count} weight sets.")

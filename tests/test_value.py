@@ -1,0 +1,277 @@
+"""Benefit against cost (issue 19, parts 1-3): the frontier, worked by hand and in closed form.
+
+The demo: criteria a 60 / b 40 (conftest's TWO_CRITERIA, weight set ``flip`` 40/60), options
+
+    id  scores (a, b)  total at 60/40        at 40/60 (flip)   capital (GBP m)
+    z   3, 3           3.0 (status quo)      3.0               0
+    y   2, 5           0.6*2 + 0.4*5 = 3.2   0.4*2 + 0.6*5 = 3.8   1
+    x   5, 1           0.6*5 + 0.4*1 = 3.4   0.4*5 + 0.6*1 = 2.6   2
+    v   4, 2           0.6*4 + 0.4*2 = 3.2   0.4*4 + 0.6*2 = 2.8   3
+    u   1, 1           1.0                   1.0               (none)
+
+Frontier at 60/40: z, y, x (each dearer one better); v ties y's 3.2 at three times the cost,
+so y beats it. Steps: z -> y and y -> x each +1 GBP m for +0.2 points: 5 GBP m a point.
+Under flip: z (3.0) and y (3.8); x and v cost more for less.
+
+Under uniform weights (a's weight t ~ U(0, 1), b's 1 - t) the totals are lines: x = 1 + 4t,
+y = 5 - 3t, z = 3, v = 2 + 2t. z is cheapest, so always on the frontier. y is beaten only by z,
+when 3 >= 5 - 3t: t >= 2/3, so y is on it with probability 2/3. x is beaten by z when t <= 1/2
+and by y when t <= 4/7: on it with probability 3/7. v is beaten by y for t <= 0.6 and by x for
+t >= 0.5: never on it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import appraise
+from appraise.analysis.value import on_frontier
+from appraise.cli import app
+
+from .conftest import TWO_CRITERIA
+
+runner = CliRunner()
+
+COSTED = """\
+group: demo
+name: Demo group
+criteria: two.yaml
+scale: {min: 1, max: 5}
+options:
+  - {id: z, name: Option Z, status_quo: true, scores: {a: 3, b: 3},
+     cost: {capital: 0, revenue: 0.5, unit: GBP m}}
+  - {id: y, name: Option Y, scores: {a: 2, b: 5}, cost: {capital: 1, revenue: -0.2, unit: GBP m}}
+  - {id: x, name: Option X, scores: {a: 5, b: 1}, cost: {capital: 2, unit: GBP m}}
+  - {id: v, name: Option V, scores: {a: 4, b: 2}, cost: {capital: 3, revenue: 0.1, unit: GBP m}}
+  - {id: u, name: Option U, scores: {a: 1, b: 1}}
+"""
+
+
+@pytest.fixture
+def costed(write) -> Path:
+    write("two.yaml", TWO_CRITERIA)
+    return write("costed.yaml", COSTED)
+
+
+def invoke(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_the_frontier_as_worked_by_hand(costed):
+    result = appraise.value(appraise.load_scores(costed), samples=0)
+    got = {o.id: o for o in result.options}
+    assert [o.id for o in result.options] == ["z", "y", "x", "v"]  # ascending cost
+    assert result.frontier == ("z", "y", "x")
+    assert got["v"].dominated_by == "y"
+    assert not got["v"].frontier
+    assert [got[i].benefit for i in "zyxv"] == pytest.approx([3.0, 3.2, 3.4, 3.2], abs=1e-12)
+    assert [got[i].cost_per_point for i in "zyxv"] == pytest.approx(
+        [0.0, 1 / 3.2, 2 / 3.4, 3 / 3.2], abs=1e-12
+    )
+    assert [(s.start, s.to) for s in result.steps] == [("z", "y"), ("y", "x")]
+    for step in result.steps:
+        assert step.extra_cost == pytest.approx(1.0)
+        assert step.extra_benefit == pytest.approx(0.2, abs=1e-12)
+        assert step.cost_per_point == pytest.approx(5.0)
+        assert step.points_per_unit == pytest.approx(0.2)
+    assert result.without_cost == (("u", "Option U"),)
+    assert result.figures == ("capital", "revenue")
+
+
+def test_benefit_is_the_total_rank_gives(costed):
+    sheet = appraise.load_scores(costed)
+    totals = {o.id: o.total for o in appraise.rank(sheet).options}
+    result = appraise.value(sheet, samples=0)
+    assert {o.id: o.total for o in result.options} == {k: totals[k] for k in "zyxv"}
+    assert all(o.benefit == o.total for o in result.options)
+
+
+def test_above_the_status_quo_takes_its_total_off(costed):
+    result = appraise.value(appraise.load_scores(costed), above_status_quo=True, samples=0)
+    got = {o.id: o for o in result.options}
+    assert result.baseline == pytest.approx(3.0)
+    assert [got[i].benefit for i in "zyxv"] == pytest.approx([0.0, 0.2, 0.4, 0.2], abs=1e-12)
+    assert got["z"].cost_per_point is None  # no benefit over itself
+    assert got["y"].cost_per_point == pytest.approx(5.0)
+    assert result.frontier == ("z", "y", "x")  # a constant taken off moves no frontier
+
+
+def test_weight_sets_move_the_frontier_as_worked(costed):
+    result = appraise.value(appraise.load_scores(costed), samples=0)
+    sets = {s.weight_set: s for s in result.weight_sets}
+    assert sets[None].frontier == ("z", "y", "x")
+    assert not sets[None].changed
+    assert sets["flip"].frontier == ("z", "y")
+    assert sets["flip"].changed
+
+
+def test_frontier_shares_match_the_closed_form(costed):
+    result = appraise.value(appraise.load_scores(costed), samples=200_000, seed=3)
+    assert result.smaa is not None
+    share = result.smaa.share
+    assert share["z"] == 1.0
+    assert share["v"] == 0.0
+    assert share["y"] == pytest.approx(2 / 3, abs=0.006)  # 3 standard errors and more
+    assert share["x"] == pytest.approx(3 / 7, abs=0.006)
+
+
+def test_the_same_seed_gives_the_same_shares(costed):
+    sheet = appraise.load_scores(costed)
+    first = appraise.value(sheet, samples=5_000, seed=9).smaa
+    again = appraise.value(sheet, samples=5_000, seed=9).smaa
+    assert first is not None
+    assert again is not None
+    assert first.share == again.share
+
+
+def test_another_cost_figure_and_a_saving(costed):
+    result = appraise.value(appraise.load_scores(costed), cost="revenue", samples=0)
+    got = {o.id: o for o in result.options}
+    # revenue: y -0.2 (3.2), v 0.1 (3.2), z 0.5 (3.0); x gives none.
+    assert [o.id for o in result.options] == ["y", "v", "z"]
+    assert result.frontier == ("y",)
+    assert got["v"].dominated_by == "y"
+    assert got["z"].dominated_by == "y"
+    assert got["y"].cost_per_point is None  # a saving is no cost per point
+    assert [i for i, _ in result.without_cost] == ["x", "u"]
+
+
+def brute_force(benefit: list[float], cost: list[float]) -> list[bool]:
+    """Straight from the definition: no other at least as good on both, better on one."""
+    out = []
+    for i in range(len(benefit)):
+        beaten = any(
+            benefit[j] >= benefit[i] - 1e-9
+            and cost[j] <= cost[i]
+            and (cost[j] < cost[i] or benefit[j] > benefit[i] + 1e-9)
+            for j in range(len(benefit))
+            if j != i
+        )
+        out.append(not beaten)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 4)),  # few values: many ties
+        min_size=1,
+        max_size=9,
+    )
+)
+def test_on_frontier_is_the_definition(pairs):
+    benefit = [float(b) for b, _ in pairs]
+    cost = [float(c) for _, c in pairs]
+    got = on_frontier(np.array(benefit), np.array(cost))
+    assert got.tolist() == brute_force(benefit, cost)
+    assert got.any()  # the best of the cheapest is always on it
+
+
+def test_json_is_the_contract(costed):
+    result = invoke("value", costed, "--samples", "0", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["cost"] == "capital"
+    assert data["unit"] == "GBP m"
+    assert data["without_cost"] == ["u"]
+    first = data["options"][0]
+    assert {k: first[k] for k in ("id", "benefit", "cost", "frontier", "dominated_by")} == {
+        "id": "z",
+        "benefit": 3.0,
+        "cost": 0.0,
+        "frontier": True,
+        "dominated_by": None,
+    }
+    assert [o["cost"] for o in data["options"]] == sorted(o["cost"] for o in data["options"])
+    assert data["options"][3]["dominated_by"] == "y"
+    assert data["benefit_is"] == "total"
+    assert data["smaa"] is None
+
+
+def test_csv_names_the_figure_and_its_unit(costed):
+    result = invoke("value", costed, "--samples", "0", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()
+    assert header.split(",") == [
+        "group",
+        "option",
+        "rank",
+        "total",
+        "benefit",
+        "capital (GBP m)",
+        "cost_per_point",
+        "frontier",
+        "dominated_by",
+    ]
+    assert rows[3].split(",")[1] == "v"
+    assert rows[3].split(",")[-1] == "y"
+
+
+def test_no_costs_is_one_line(write):
+    write("two.yaml", TWO_CRITERIA)
+    plain = write("plain.yaml", COSTED.replace("cost:", "attributes:").replace(", unit: GBP m", ""))
+    result = invoke("value", plain)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {plain}: options: no option gives a cost: add one to each option, e.g. cost: "
+        '{capital: 2.4, unit: "GBP m"} (CONTRACT 1.5)'
+    ]
+
+
+def test_an_unknown_figure_is_named_with_those_there(costed):
+    result = invoke("value", costed, "--cost", "capex")
+    assert result.exit_code == 2
+    assert "no option of" in result.stderr
+    assert "it gives capital, revenue" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cost", "message"),
+    [
+        ("{capital: 1}", "unit"),
+        ('{capital: "1.2m", unit: GBP m}', "capital"),
+        ("{unit: GBP m}", "at least one named figure"),
+        ("{Capital Cost: 1, unit: GBP m}", "lower case"),
+        ("{capital: 10000000000000.0, unit: GBP m}", "1e12"),
+    ],
+)
+def test_a_bad_cost_is_named_where_it_is(write, cost, message):
+    write("two.yaml", TWO_CRITERIA)
+    path = write("bad.yaml", COSTED.replace("{capital: 2, unit: GBP m}", cost))
+    result = invoke("rank", path)
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {path}: options[2].cost")
+    assert message in line
+
+
+def test_two_units_in_one_file_is_an_error(write):
+    write("two.yaml", TWO_CRITERIA)
+    path = write(
+        "units.yaml", COSTED.replace("{capital: 2, unit: GBP m}", "{capital: 2, unit: GBP k}")
+    )
+    result = invoke("rank", path)
+    assert result.exit_code == 1
+    assert (
+        f"{path}: options[2].cost.unit: cost in 'GBP k', but options[0] gives its cost in "
+        "'GBP m': one unit for every cost in a file"
+    ) in result.stderr
+
+
+def test_costs_never_move_a_total(costed, write):
+    plain = write(
+        "plain.yaml",
+        "\n".join(line for line in COSTED.splitlines()).replace(
+            "cost: {capital: 0, revenue: 0.5, unit: GBP m}", "notes: none"
+        ),
+    )
+    with_cost = {o.id: o.total for o in appraise.rank(appraise.load_scores(costed)).options}
+    without = {o.id: o.total for o in appraise.rank(appraise.load_scores(plain)).options}
+    assert with_cost == without
