@@ -321,8 +321,8 @@ def _same_options(merge: _Merge, member: _Member) -> None:
                     (x, y),
                     first.at(f"options[{i}].{key}"),
                 )
-        for key, word in (("attributes", "attribute"), ("milestones", "milestone")):
-            x_map, y_map = getattr(a, key), getattr(b, key)
+        for key, word in (("attributes", "attribute"), ("milestones", "milestone"), _COST):
+            x_map, y_map = _facts(a, key), _facts(b, key)
             for name in dict.fromkeys([*y_map, *x_map]):
                 if x_map.get(name) != y_map.get(name):
                     merge.differ(
@@ -332,6 +332,18 @@ def _same_options(merge: _Merge, member: _Member) -> None:
                         (x_map.get(name), y_map.get(name)),
                         first.at(f"options[{i}].{key}.{name}"),
                     )
+
+
+_COST = ("cost", "cost figure")
+
+
+def _facts(option: OptionSpec, key: str) -> dict[str, Any]:
+    """An option's attributes, milestones or cost (its figures and unit) by name."""
+    if key == "cost":
+        cost = option.cost
+        return {} if cost is None else {**cost.figures, "unit": cost.unit}
+    facts: dict[str, Any] = getattr(option, key)
+    return facts
 
 
 # --- what files carry, and must not contradict -------------------------------------------------

@@ -15,6 +15,8 @@ Layout (one long table of scores, so any number of scorers fits without new shee
   ``Scores``. The ``Criteria`` sheet gives each value function (``unit``, ``points``).
 - ``Interests``: ``scorer | option | interest``.
 - ``Gates``: ``id | name | description``; ``Gate results``: ``option | gate | pass | reason``.
+- ``Costs``: ``option | unit | <figure>...`` (capital, revenue, ...): an option's cost figures
+  in one unit (CONTRACT 1.5), one row per option; a blank figure is not given.
 
 Reading builds the same mapping a YAML scores file parses to, plus a map from each YAML path
 to the sheet and cell it came from, so every validation message names the cell.
@@ -54,7 +56,9 @@ TABLES = {
     "Interests": ("scorer", "option", "interest"),
     "Gates": ("id", "name", "description"),
     "Gate results": ("option", "gate", "pass", "reason"),
+    "Costs": ("option", "unit"),
 }
+COST_FIGURES = ("capital", "revenue")  # the columns a template without costs offers
 GROUP_KEY_NAMES = [k for k, _ in GROUP_KEYS]
 MEASURES = "Measures"
 CRITERIA_COLUMNS = ("id", "name", "criterion", "weight", "global weight", "unit", "points")

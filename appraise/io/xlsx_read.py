@@ -410,6 +410,43 @@ def _gates(r: Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return gates
 
 
+def _costs(r: Reader, options: list[dict[str, Any]]) -> None:
+    """The Costs sheet: each option's figures and unit, as ``cost:`` in a YAML file."""
+    index = {str(o["id"]): i for i, o in enumerate(options) if o.get("id") is not None}
+    unknown: dict[tuple[str, str], list[str]] = {}
+    first: dict[int, int] = {}
+    for row, rec in r.records("Costs", "option"):
+        option_id = rec.get("option")
+        figures = {
+            str(h): v for h, v in rec.items() if h not in TABLES["Costs"] and v is not None
+        }
+        if not figures and rec.get("unit") is None:
+            continue  # an option listed with nothing filled in gives no cost
+        if str(option_id) not in index:
+            meant = nearest(str(option_id), list(index)) if option_id is not None else None
+            hint = f": did you mean {quoted(meant)}?" if meant else ""
+            message = f"option {quoted(option_id)} is not on the Options sheet{hint}"
+            unknown.setdefault(("option", message), []).append(r.at("Costs", row, "option"))
+            continue
+        i = index[str(option_id)]
+        if i in first:
+            r.error(
+                r.at("Costs", row, "option"),
+                f"option {quoted(option_id)} has a row on the Costs sheet already (row "
+                f"{first[i]}): one row per option",
+            )
+            continue
+        first[i] = row
+        cost: dict[str, Any] = {h: number_of(v) for h, v in figures.items()}
+        if rec.get("unit") is not None:
+            cost["unit"] = str(rec["unit"])
+        options[i]["cost"] = cost
+        r.where[f"options[{i}].cost"] = sheet_place("Costs", row)
+        for heading in (*TABLES["Costs"][1:], *figures):
+            r.where[f"options[{i}].cost.{heading}"] = r.at("Costs", row, heading)
+    _once(r, unknown)
+
+
 def _criteria_sheet(r: Reader) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The Criteria sheet as a criteria file's mapping, and where each part of it is.
 
@@ -532,6 +569,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], Locations]:
     options = _options(r)
     scorers = _scorers(r, options)
     gates = _gates(r, options)
+    _costs(r, options)
     _measures(r, options)
     _scores(r, options, scorers, _ids(table))
     for ws in r.values.worksheets:  # a hidden sheet appraise does not read may feed one it does

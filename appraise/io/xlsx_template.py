@@ -25,6 +25,7 @@ from appraise.errors import InputError
 from appraise.io.xlsx_cells import MAX_CELL_TEXT, set_text
 from appraise.io.xlsx_layout import (
     CONSENSUS,
+    COST_FIGURES,
     CRITERIA_COLUMNS,
     GROUP_KEY_NAMES,
     GROUP_KEYS,
@@ -173,6 +174,9 @@ class _Template:
             "scale. Leave the scorer blank for consensus scores. Put your reasoning in 'evidence'.",
             "5. Interests: any interest a scorer declares in an option.",
             "6. Gates / Gate results: pass/fail hurdles, and each option's result with a reason.",
+            "7. Costs (optional): an option's cost figures, one unit for all (e.g. GBP m); add a "
+            "column for another figure. Costs never enter a total: appraise value sets them "
+            "against it.",
             "",
             "The Criteria sheet and the header rows are locked so ids and weights cannot be "
             "edited by accident. Then run:  appraise check THIS.xlsx  and  appraise rank THIS.xlsx",
@@ -415,6 +419,16 @@ def write_template(
             for o in options
             for g, r in o.gates.items()
         ],
+    )
+    figures = list(dict.fromkeys(f for o in options if o.cost for f in o.cost.figures))
+    t.table(
+        "Costs",
+        [
+            [o.id, o.cost.unit, *[o.cost.figures.get(f) for f in figures]]
+            for o in options
+            if o.cost is not None
+        ],
+        extra=figures or list(COST_FIGURES),
     )
     yes_no = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
     t.wb["Options"].add_data_validation(yes_no)
