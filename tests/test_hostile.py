@@ -1877,7 +1877,7 @@ def test_ctrl_c_during_a_long_simulation_exits_cleanly(demo, monkeypatch):
     """Ctrl-C in the middle of SMAA (after the first chunk of samples): exit 130, one line."""
     from appraise.analysis import smaa
 
-    draw, calls = smaa._draw_totals, []
+    draw, calls = smaa.draw_totals, []
 
     def interrupted(*args: object, **kwargs: object) -> object:
         calls.append(1)
@@ -1885,7 +1885,7 @@ def test_ctrl_c_during_a_long_simulation_exits_cleanly(demo, monkeypatch):
             raise KeyboardInterrupt
         return draw(*args, **kwargs)
 
-    monkeypatch.setattr(smaa, "_draw_totals", interrupted)
+    monkeypatch.setattr(smaa, "draw_totals", interrupted)
     result = CliRunner().invoke(
         app, ["sensitivity", str(demo), "--only", "smaa", "--samples", "200000"]
     )

@@ -275,3 +275,66 @@ def test_costs_never_move_a_total(costed, write):
     with_cost = {o.id: o.total for o in appraise.rank(appraise.load_scores(costed)).options}
     without = {o.id: o.total for o in appraise.rank(appraise.load_scores(plain)).options}
     assert with_cost == without
+
+
+# --- the Costs sheet of a scoring workbook -----------------------------------------------------
+
+
+def costs_workbook(costed: Path, tmp_path: Path, change=None) -> Path:
+    """The demo as a template pre-filled from its YAML, its Costs sheet changed by ``change``."""
+    import openpyxl
+
+    out = tmp_path / "costed.xlsx"
+    result = invoke("template", costed.parent / "two.yaml", "--scores", costed, "-o", out)
+    assert result.exit_code == 0, result.output
+    if change is not None:
+        wb = openpyxl.load_workbook(out)
+        change(wb["Costs"])
+        wb.save(out)
+    return out
+
+
+def test_the_template_carries_costs_and_reads_them_back(costed, tmp_path):
+    import openpyxl
+
+    book = costs_workbook(costed, tmp_path)
+    rows = list(openpyxl.load_workbook(book)["Costs"].iter_rows(max_row=5, values_only=True))
+    assert rows == [
+        ("option", "unit", "capital", "revenue"),
+        ("z", "GBP m", 0, 0.5),
+        ("y", "GBP m", 1, -0.2),
+        ("x", "GBP m", 2, None),
+        ("v", "GBP m", 3, 0.1),
+    ]
+    from_yaml = appraise.value(appraise.load_scores(costed), samples=0)
+    from_book = appraise.value(appraise.load_scores(book), samples=0)
+    assert from_book.options == from_yaml.options
+    assert from_book.without_cost == (("u", "Option U"),)
+
+
+def test_a_template_without_costs_offers_capital_and_revenue(tmp_path, write):
+    import openpyxl
+
+    write("two.yaml", TWO_CRITERIA)
+    out = tmp_path / "blank.xlsx"
+    assert invoke("template", tmp_path / "two.yaml", "-o", out).exit_code == 0
+    header = next(openpyxl.load_workbook(out)["Costs"].iter_rows(max_row=1, values_only=True))
+    assert header == ("option", "unit", "capital", "revenue")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda ws: ws.__setitem__("A3", "yy"), "sheet 'Costs', cell A3: option 'yy' is not on "),
+        (lambda ws: ws.__setitem__("A3", "z"), "sheet 'Costs', cell A3: option 'z' has a row on "),
+        (lambda ws: ws.__setitem__("C4", "two"), "sheet 'Costs', cell C4: expected a number"),
+        (lambda ws: ws.__setitem__("B5", "GBP k"), "sheet 'Costs', cell B5: cost in 'GBP k'"),
+        (lambda ws: ws.__setitem__("B2", None), "sheet 'Costs', cell B2: required"),
+    ],
+)
+def test_a_bad_costs_sheet_names_the_cell(costed, tmp_path, change, message):
+    book = costs_workbook(costed, tmp_path, change)
+    result = invoke("rank", book)
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: {book}: {message}")

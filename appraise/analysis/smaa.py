@@ -111,6 +111,7 @@ def _level(totals: FloatArray, order: IntArray, start: IntArray) -> FloatArray:
 # Rank counts are kept per (block size, option, block start) in one dense array while it stays
 # this small (up to 128 options); beyond, per key in a dict.
 DENSE_RANK_KEYS = 1 << 21
+CHUNK = 50_000  # weight draws made and counted at once
 
 
 @dataclass
@@ -258,7 +259,7 @@ def _check_arguments(
         raise ParameterError("chunk", f"must be at least 1, got {chunk}")
 
 
-def _chunks(
+def draw_chunks(
     samples: int, chunk: int, seed: int, stream: int
 ) -> Iterator[tuple[int, np.random.Generator]]:
     """(size, generator) per chunk of ``samples``.
@@ -271,7 +272,7 @@ def _chunks(
         yield min(chunk, samples - start), np.random.default_rng(child)
 
 
-def _draw_totals(scores: Draws, weights: FloatArray, rng: np.random.Generator) -> FloatArray:
+def draw_totals(scores: Draws, weights: FloatArray, rng: np.random.Generator) -> FloatArray:
     """Totals per draw (draws x options), drawing scores too unless they are fixed."""
     if scores.noise == "none":
         return weighted_sum(scores.fixed, weights, scores.given)
@@ -301,7 +302,7 @@ def _confidence(
     weights = central[firsts]  # firsts x leaves
     step = max(1, min(scores.block, BLOCK_CELLS // (len(central) * len(firsts))))
     hits = np.zeros(len(firsts))
-    for size, rng in _chunks(samples, chunk, seed, stream=1):
+    for size, rng in draw_chunks(samples, chunk, seed, stream=1):
         for start in range(0, size, step):
             draws = scores.draw(rng, min(step, size - start))
             totals = weighted_sum(draws, weights, scores.given, every=True)
@@ -318,7 +319,7 @@ def smaa(
     distribution: Distribution = "uniform",
     concentration: float = 100.0,
     score_noise: ScoreNoise = "none",
-    chunk: int = 50_000,
+    chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
 ) -> SmaaResult:
     """Rank acceptability, central weights, confidence and pairwise wins of a ranking's options.
@@ -354,11 +355,11 @@ def smaa(
     base = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
     tally = _Tally(len(ranking.options), len(base))
     done = 0
-    for size, rng in _chunks(samples, chunk, seed, stream=0):
+    for size, rng in draw_chunks(samples, chunk, seed, stream=0):
         weights = sample_weights(
             sheet.tree, sheet.level, base, distribution, concentration, size, rng
         )
-        tally.add(_draw_totals(scores, weights, rng), weights)
+        tally.add(draw_totals(scores, weights, rng), weights)
         done += size
         if progress is not None:
             progress(done)

@@ -23,7 +23,7 @@ import numpy as np
 
 from appraise.analysis.scoring import Ranking, rank
 from appraise.analysis.sensitivity import SmaaOptions
-from appraise.analysis.smaa import IntArray, _chunks, _draw_totals
+from appraise.analysis.smaa import CHUNK, IntArray, draw_chunks, draw_totals
 from appraise.analysis.smaa_draws import sample_weights, score_draws
 from appraise.data import FloatArray
 from appraise.errors import InputError, ParameterError
@@ -267,11 +267,11 @@ def _shares(
     base = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
     hits = np.zeros(len(costed))
     done = 0
-    for size, rng in _chunks(sampling.samples, 50_000, sampling.seed, stream=0):
+    for size, rng in draw_chunks(sampling.samples, CHUNK, sampling.seed, stream=0):
         weights = sample_weights(
             sheet.tree, sheet.level, base, sampling.distribution, sampling.concentration, size, rng
         )
-        totals = _draw_totals(scores, weights, rng)[:, columns]
+        totals = draw_totals(scores, weights, rng)[:, columns]
         hits += on_frontier(totals, cost).sum(axis=0)
         done += size
         if progress is not None:

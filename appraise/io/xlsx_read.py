@@ -417,9 +417,7 @@ def _costs(r: Reader, options: list[dict[str, Any]]) -> None:
     first: dict[int, int] = {}
     for row, rec in r.records("Costs", "option"):
         option_id = rec.get("option")
-        figures = {
-            str(h): v for h, v in rec.items() if h not in TABLES["Costs"] and v is not None
-        }
+        figures = {str(h): v for h, v in rec.items() if h not in TABLES["Costs"] and v is not None}
         if not figures and rec.get("unit") is None:
             continue  # an option listed with nothing filled in gives no cost
         if str(option_id) not in index:
