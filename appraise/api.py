@@ -499,7 +499,27 @@ def _extra_sheets(
         record = diff_record(diff(rank(earlier, settings), rankings[0]))
         sections.append(rounds_section(record))
         inputs.append(earlier.file)
+    sections += _value_sheets(rankings, sampling)
     return sections, inputs, notes
+
+
+def _value_sheets(rankings: list[Ranking], sampling: SmaaOptions) -> list[SheetSection]:
+    """A Value sheet per group whose options give costs: a block per cost figure."""
+    from appraise.analysis.value import cost_figures
+    from appraise.analysis.value import value as run
+    from appraise.present.value import value_record
+    from appraise.present.workbook.context import group_titles
+    from appraise.present.workbook.value import value_section
+
+    costed = [r for r in rankings if cost_figures(r)]
+    titles = group_titles("Value", [r.sheet.group for r in costed])
+    return [
+        value_section(
+            title,
+            [value_record(run(r, figure, sampling=sampling)) for figure in cost_figures(r)],
+        )
+        for title, r in zip(titles, costed, strict=True)
+    ]
 
 
 def _load_as(source: str | Path, settings: Settings) -> ScoreSheet:

@@ -338,3 +338,41 @@ def test_a_bad_costs_sheet_names_the_cell(costed, tmp_path, change, message):
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"error: {book}: {message}")
+
+
+# --- the Value sheet of the HCE workbook -------------------------------------------------------
+
+
+def test_the_export_has_a_value_sheet_with_values_json_gives(costed, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "hce.xlsx"
+    result = invoke("export", costed, "-o", out, "--samples", "500", "--seed", "4")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert "Value" in book.sheetnames
+    rows = [r for r in book["Value"].iter_rows(values_only=True) if r[0] is not None]
+    header = next(i for i, r in enumerate(rows) if r[0] == "Option")
+    table = {r[0]: r for r in rows[header + 1 : header + 5]}
+    data = json.loads(
+        invoke("value", costed, "--samples", "500", "--seed", "4", "-f", "json").stdout
+    )
+    for o in data["options"]:
+        name = o["name"] + (" (status quo)" if o["status_quo"] else "")
+        row = table[name]
+        assert row[1:5] == (o["rank"], o["total"], o["benefit"], o["cost"])
+        assert row[6] == ("yes" if o["frontier"] else "no")
+        assert row[8] == o["frontier_share"]
+    assert any(r[0] == "Benefit (total) against revenue, in GBP m" for r in rows)
+
+
+def test_no_costs_no_value_sheet(write, tmp_path):
+    import openpyxl
+
+    from .conftest import THREE_OPTIONS
+
+    write("two.yaml", TWO_CRITERIA)
+    scores = write("plain.yaml", THREE_OPTIONS)
+    out = tmp_path / "hce.xlsx"
+    assert invoke("export", scores, "-o", out, "--samples", "100").exit_code == 0
+    assert "Value" not in openpyxl.load_workbook(out).sheetnames

@@ -157,6 +157,11 @@ def _steps(options: Sequence[ValuedOption]) -> tuple[Step, ...]:
     )
 
 
+def cost_figures(ranking: Ranking) -> tuple[str, ...]:
+    """Every cost figure the ranked file names, in order of first appearance."""
+    return _figures(ranking)[0]
+
+
 def _figures(ranking: Ranking) -> tuple[tuple[str, ...], str | None]:
     """Every cost figure the file names, in order of first appearance, and the unit."""
     names: dict[str, None] = {}

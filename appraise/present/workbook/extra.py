@@ -22,14 +22,18 @@ from appraise.present.workbook.tables import write_header, write_heading
 Record = dict[str, Any]
 
 
-def _sentences(sheet: Worksheet, row: int, lines: Sequence[str], context: WorkbookContext) -> int:
+def write_sentences(
+    sheet: Worksheet, row: int, lines: Sequence[str], context: WorkbookContext
+) -> int:
+    """A wrapped sentence a row from ``row``; returns the row after a blank one."""
     for line in lines:
         put_text(sheet, row, 1, line).alignment = context.styles.wrap
         row += 1
     return row + 1
 
 
-def _value(sheet: Worksheet, row: int, column: int, value: Any, number_format: str) -> None:
+def write_value(sheet: Worksheet, row: int, column: int, value: Any, number_format: str) -> None:
+    """A number in ``number_format``, text as text (never a formula), nothing for None."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         put_number(sheet, row, column, float(value), number_format)
     elif value is not None:
@@ -73,7 +77,7 @@ def combinations_section(record: CombineRecord) -> SheetSection:
         if record["illustrative"]:
             put_text(sheet, 2, 1, "ILLUSTRATIVE SCORES").font = styles.warning_font
         fixed = context.as_exported() + " The Totals sheets do."
-        row = _sentences(sheet, 3, [*record["summary"], figure_text(record), fixed], context)
+        row = write_sentences(sheet, 3, [*record["summary"], figure_text(record), fixed], context)
         groups = [g["group"] for g in record["groups"]]
         attributes = sorted({a for c in record["combinations"] for a in c["attributes"]})
         shares = record.get("smaa", {}).get("best_share")
@@ -96,7 +100,7 @@ def combinations_section(record: CombineRecord) -> SheetSection:
             values += [c["choice"][g] for g in groups] + [c["attributes"][a] for a in attributes]
             for column, value in enumerate(values, start=1):
                 fmt = styles.percent if shares and column == 3 else styles.number
-                _value(sheet, row, column, value, "0" if column == 1 else fmt)
+                write_value(sheet, row, column, value, "0" if column == 1 else fmt)
         row = write_heading(sheet, row + 2, "The preferred combination, group by group", "", styles)
         explained = ["Group", "Choice", "Total", "Margin"]
         if rescaled:
@@ -111,7 +115,7 @@ def combinations_section(record: CombineRecord) -> SheetSection:
                 values += [e["scale"], e["rescaled_total"]]
             values += [e["own_best"], why]
             for column, value in enumerate(values, start=1):
-                _value(sheet, row, column, value, styles.number)
+                write_value(sheet, row, column, value, styles.number)
         row = write_heading(sheet, row + 2, "Rules", "", styles)
         write_header(sheet, row, ["#", "Kind", "Options", "Note"], styles)
         for rule in record["rules"]:
@@ -120,7 +124,7 @@ def combinations_section(record: CombineRecord) -> SheetSection:
             for column, value in enumerate(
                 [rule["number"], kind, ", ".join(rule["refs"]), rule["note"]], start=1
             ):
-                _value(sheet, row, column, value, "0")
+                write_value(sheet, row, column, value, "0")
         for column in range(1, max(len(labels), len(explained)) + 1):
             sheet.column_dimensions[get_column_letter(column)].width = 18
         sheet.column_dimensions[get_column_letter(len(explained))].width = 60
@@ -138,7 +142,7 @@ def rounds_section(record: DiffRecord) -> SheetSection:
         title = f"{record['name']}: round '{before}' to '{after}'"
         put_text(sheet, 1, 1, title).font = styles.title
         put_text(sheet, 2, 1, f"Compared at the {record['compared_at']}.").font = styles.note_font
-        row = _sentences(sheet, 3, record["summary"] + record["notes"], context)
+        row = write_sentences(sheet, 3, record["summary"] + record["notes"], context)
         row = write_heading(sheet, row, "Options", "", styles)
         labels = [
             "Option",
@@ -167,7 +171,7 @@ def rounds_section(record: DiffRecord) -> SheetSection:
                 o["from_weights"],
             ]
             for column, value in enumerate(values, start=1):
-                _value(sheet, row, column, value, "0" if column in (3, 4) else styles.number)
+                write_value(sheet, row, column, value, "0" if column in (3, 4) else styles.number)
         row = write_heading(sheet, row + 2, "Score changes", "", styles)
         write_header(sheet, row, ["Option", "Criterion", "Scorer", "Before", "After"], styles)
         for c in record["scores"]:
@@ -175,7 +179,7 @@ def rounds_section(record: DiffRecord) -> SheetSection:
             for column, value in enumerate(
                 [c["option"], c["criterion"], c["scorer"] or "panel", c["old"], c["new"]], start=1
             ):
-                _value(sheet, row, column, value, styles.number)
+                write_value(sheet, row, column, value, styles.number)
         if record["weights"]:
             row = write_heading(sheet, row + 2, "Weight changes", "", styles)
             write_header(sheet, row, ["Criterion", "Before", "After"], styles)
@@ -183,7 +187,7 @@ def rounds_section(record: DiffRecord) -> SheetSection:
                 row += 1
                 weight: list[str | float | None] = [w["criterion"], w["old"], w["new"]]
                 for column, value in enumerate(weight, start=1):
-                    _value(sheet, row, column, value, styles.percent)
+                    write_value(sheet, row, column, value, styles.percent)
         if record["panel"]:
             row = _panel(sheet, row + 2, record, context)
         sheet.column_dimensions["A"].width = 40
@@ -211,7 +215,7 @@ def _panel(sheet: Worksheet, row: int, record: DiffRecord, context: WorkbookCont
             row += 1
             values = [scorer_text(change), change["status"], option, *given.values()]
             for column, value in enumerate(values, start=1):
-                _value(sheet, row, column, value, styles.number)
+                write_value(sheet, row, column, value, styles.number)
     return row
 
 
