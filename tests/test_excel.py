@@ -211,6 +211,7 @@ def test_template_is_protected_and_validated(blank):
         "Interests",
         "Gates",
         "Gate results",
+        "Costs",
     ]
     assert wb["Criteria"].protection.sheet
     assert wb["Scores"].protection.sheet
@@ -495,13 +496,14 @@ def test_an_invalid_option_id_is_named_where_it_is(urgent):
     """Item 7: an invalid id at Options!A3 was never named; instead four errors on the Scores
     sheet (rows 7-10 still name 'rural-hubs') and one on Gate results. Now: the id at its cell,
     and each sheet's rows for the unknown option once (the interest a scorer declared in it too,
-    which was not checked at all)."""
+    which was not checked at all, and its costs)."""
     edit(urgent, lambda wb: wb["Options"].__setitem__("A3", "Rural Hubs!"))
     assert [(w, m.split(" (")[0]) for w, m in errors_of(urgent)] == [
         ("sheet 'Options', cell A3", "'Rural Hubs!' is not a valid id"),
         ("sheet 'Scores', cell B7", "option 'rural-hubs' is not listed on the Options sheet"),
         ("sheet 'Interests', cell B2", "option 'rural-hubs' is not on the Options sheet"),
         ("sheet 'Gate results', cell A3", "option 'rural-hubs' is not on the Options sheet"),
+        ("sheet 'Costs', cell A3", "option 'rural-hubs' is not on the Options sheet"),
     ]
     assert "(and 3 more rows below)" in errors_of(urgent)[1][1]
 
@@ -526,6 +528,7 @@ def test_check_lists_every_workbook_problem_in_one_pass_in_sheet_and_cell_order(
         "sheet 'Scores', cell G8",
         "sheet 'Interests', cell B2",
         "sheet 'Gate results', cell A3",
+        "sheet 'Costs', cell A3",
     ]
     assert found[4][1] == "expected a number, found 'high'"
     assert (
@@ -536,7 +539,7 @@ def test_check_lists_every_workbook_problem_in_one_pass_in_sheet_and_cell_order(
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"error: {urgent}: sheet 'Options', cell A3: {found[0][1]}",
-        f"error: ... and 7 more problems: run `appraise check {urgent}` to list them all",
+        f"error: ... and 8 more problems: run `appraise check {urgent}` to list them all",
     ]
 
 

@@ -386,8 +386,10 @@ def test_an_xls_whose_sector_chain_loops_is_refused(books, tmp_path):
     data = bytearray(books["demo.xls"].read_bytes())
     sector_size = 1 << struct.unpack_from("<H", data, 30)[0]
     directory = struct.unpack_from("<I", data, 48)[0]
-    fat_sector = struct.unpack_from("<I", data, 76)[0]
-    struct.pack_into("<I", data, (fat_sector + 1) * sector_size + 4 * directory, directory)
+    per_sector = sector_size // 4  # FAT entries in one sector; the header lists FAT sectors
+    fat_sector = struct.unpack_from("<I", data, 76 + 4 * (directory // per_sector))[0]
+    entry = (fat_sector + 1) * sector_size + 4 * (directory % per_sector)
+    struct.pack_into("<I", data, entry, directory)
     path = tmp_path / "loop.xls"
     path.write_bytes(bytes(data))
     assert refused(path) == (

@@ -232,8 +232,7 @@ class WorkbookContext:
         What the sheets computed once at export (not formulas) quote, so a reader can tell
         which inputs they came from.
         """
-        lines = "".join(f"{sha256_of(f.path)}  {cell_text(f.name)}\n" for f in self.inputs)
-        return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+        return digest_of(self.inputs)
 
     def as_exported(self) -> str:
         """The sentence a sheet of figures computed once at export carries."""
@@ -318,7 +317,13 @@ def _check_shared_criteria(rankings: Sequence[Ranking]) -> dict[str, float]:
     return used
 
 
-def _input_files(rankings: Sequence[Ranking], extra: Sequence[Path]) -> tuple[InputFile, ...]:
+def digest_of(inputs: Sequence[InputFile]) -> str:
+    """One SHA-256 of the lines ``SHA-256  file`` (UTF-8), one per input, in order."""
+    lines = "".join(f"{sha256_of(f.path)}  {cell_text(f.name)}\n" for f in inputs)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def input_files(rankings: Sequence[Ranking], extra: Sequence[Path]) -> tuple[InputFile, ...]:
     """Every input file once, in order: scores files, criteria files, then ``extra``."""
     found: list[InputFile] = []
     seen: set[Path] = set()
@@ -431,6 +436,6 @@ def build_context(
         weights_used=used,
         criteria_rows=rows,
         weight_cells={node: sheet_ref(CRITERIA, GLOBAL_COL, row) for node, row in rows.items()},
-        inputs=_input_files(rankings, inputs),
+        inputs=input_files(rankings, inputs),
         command_line=command_line,
     )
