@@ -522,6 +522,148 @@ def _value_sheets(rankings: list[Ranking], sampling: SmaaOptions) -> list[SheetS
     ]
 
 
+BRIEF_SUFFIXES = (".html", ".pdf")
+
+
+def write_brief(
+    path: str | Path,
+    sheets: Sequence[ScoreSheet | Ranking],
+    *,
+    rules: str | Path | None = None,
+    rescale: bool = False,
+    samples: int = 10_000,
+    seed: int = 1,
+    title: str | None = None,
+    force: bool = False,
+    command_line: str = "",
+    progress: Any = None,
+) -> Path:
+    """Write the board brief: a self-contained HTML page (``.html``) or its PDF (``.pdf``).
+
+    Per group: the shortlist with contributions, the robustness sentences and charts, options
+    set aside, dissent and declared interests, value for money where options give costs;
+    across groups (with ``rules``), the preferred combination and the rules that shaped it;
+    then the method and the inputs' SHA-256. The PDF needs WeasyPrint
+    (``pip install 'appraise[pdf]'``); it is checked for before any work is done.
+    """
+    from contextlib import nullcontext
+
+    from appraise import arguments as check
+    from appraise.analysis.sensitivity import check_size
+    from appraise.io.safe_write import write_atomically
+    from appraise.present.brief import Brief, brief_html
+    from appraise.present.workbook.context import digest_of, input_files
+    from appraise.validate import one_file_per_group
+
+    out = Path(path)
+    if out.suffix.lower() not in BRIEF_SUFFIXES:
+        raise ParameterError("out", f"give a name ending in .html or .pdf, not '{out.name}'")
+    pdf = out.suffix.lower() == ".pdf"
+    if pdf:
+        _weasyprint()  # before the work, not after
+    rankings = [_ranked(s) for s in check.some("sheets", sheets)]
+    one_file_per_group([r.sheet for r in rankings])
+    for ranking in rankings:
+        check_size(ranking)
+    sampling = _sampling(samples, seed, "uniform", 100.0)
+    groups = []
+    for ranking in rankings:
+        with progress(samples) if progress else nullcontext(None) as advance:
+            groups.append(_group_brief(ranking, sampling, advance))
+    combination: Any = None
+    combination_charts: list[tuple[str, str]] = []
+    extra: list[Path] = []
+    if rules is not None:
+        combination, combination_charts = _combination_brief(rankings, rules, sampling, rescale)
+        extra.append(Path(rules))
+    inputs = input_files(rankings, extra)
+    brief = Brief(
+        title=title or _brief_title(rankings),
+        groups=groups,
+        provenance=_provenance(inputs, digest_of(inputs), sampling, command_line),
+        combination=combination,
+        combination_charts=combination_charts,
+    )
+    text = brief_html(brief)
+
+    def write(temporary: Path) -> None:
+        if pdf:
+            weasyprint = _weasyprint()
+            weasyprint.HTML(string=text).write_pdf(temporary)
+        else:
+            temporary.write_text(text, encoding="utf-8")
+
+    return write_atomically(out, write, [f.path for f in inputs], force)
+
+
+def _weasyprint() -> Any:
+    """WeasyPrint, or a ParameterError saying how to install it."""
+    try:
+        import weasyprint
+    except ImportError:
+        raise ParameterError(
+            "out",
+            "a PDF brief needs WeasyPrint: pip install 'appraise[pdf]' (or write .html and "
+            "print it to PDF from a browser)",
+        ) from None
+    except OSError as exc:  # the package is there, its system libraries (Pango) are not
+        raise ParameterError(
+            "out", f"WeasyPrint is installed but cannot start ({cut(str(exc))}); write .html"
+        ) from None
+    return weasyprint
+
+
+def _brief_title(rankings: Sequence[Ranking]) -> str:
+    if len(rankings) == 1:
+        return f"Board brief: {rankings[0].sheet.spec.name}"
+    return f"Board brief: {len(rankings)} working groups"
+
+
+def _group_brief(ranking: Ranking, sampling: SmaaOptions, advance: Any) -> Any:
+    from appraise.analysis.sensitivity import analyse
+    from appraise.analysis.value import cost_figures
+    from appraise.analysis.value import value as run_value
+    from appraise.present.brief import GroupBrief
+    from appraise.present.charts_brief import group_charts
+    from appraise.present.ranking import ranking_record
+    from appraise.present.sensitivity import summary
+    from appraise.present.value import value_record
+
+    result = analyse(ranking, ["thresholds", "weight-sets", "smaa"], 3, sampling, advance)
+    values = [run_value(ranking, f, sampling=sampling) for f in cost_figures(ranking)]
+    tree = ranking.sheet.tree
+    return GroupBrief(
+        ranking=ranking_record(ranking),
+        robustness=summary(result),
+        values=[value_record(v) for v in values],
+        charts=group_charts(ranking, result, values),
+        criteria_names={c: tree.name(c) for c in (*tree.top_ids, *tree.leaf_ids)},
+    )
+
+
+def _combination_brief(
+    rankings: Sequence[Ranking], rules: str | Path, sampling: SmaaOptions, rescale: bool
+) -> tuple[Any, list[tuple[str, str]]]:
+    from appraise.analysis.combine.run import combine as run
+    from appraise.io import load_rules_for
+    from appraise.present.charts_brief import combination_charts
+    from appraise.present.combine import combine_record
+
+    rule_list, _ = load_rules_for(Path(rules), [r.sheet for r in rankings])
+    result = run(
+        list(rankings), rule_list, samples=sampling.samples, seed=sampling.seed, rescale=rescale
+    )
+    return combine_record(result), combination_charts(result)
+
+
+def _provenance(inputs: Sequence[Any], digest: str, sampling: SmaaOptions, command: str) -> Any:
+    from appraise.io.files import sha256_of
+    from appraise.present.brief import Provenance
+
+    files = [(f.role, f.name, sha256_of(f.path)) for f in inputs]
+    return Provenance(files, digest, sampling.samples, sampling.seed, command)
+
+
 def _load_as(source: str | Path, settings: Settings) -> ScoreSheet:
     from appraise.io import load_inputs
 

@@ -1,8 +1,10 @@
-"""``value``: what each option's benefit costs, and the options no other beats on both."""
+"""``value`` (what each option's benefit costs) and ``brief`` (the board paper)."""
 
 from __future__ import annotations
 
+import sys
 from functools import partial
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,12 +17,15 @@ from appraise.cli.options import (
     ConcentrationOpt,
     ConflictOpt,
     DistributionOpt,
+    ForceOpt,
     FormatOpt,
     MissingOpt,
     NormaliseOpt,
     QuietOpt,
+    RescaleOpt,
     ScoresArg,
     SeedOpt,
+    SmaaSamplesOpt,
     StatusOpt,
     VerboseOpt,
     WeightOpt,
@@ -29,7 +34,17 @@ from appraise.cli.options import (
     rankings_for,
     settings_from,
 )
-from appraise.cli.terminal import Format, emit, one_or_all, out, print_notes, progress_bar
+from appraise.cli.terminal import (
+    Format,
+    emit,
+    err,
+    escape_markup,
+    one_or_all,
+    out,
+    print_notes,
+    progress_bar,
+)
+from appraise.safe_text import one_line
 
 CostOpt = Annotated[
     str | None,
@@ -142,3 +157,76 @@ def value(
         partial(value_markdown, records),
         tables,
     )
+
+
+@app.command()
+def brief(
+    scores: ScoresArg = None,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", metavar="FILE", help="The brief to write: .html, or .pdf."),
+    ] = Path("brief.html"),
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            "-r",
+            metavar="FILE",
+            help="Add the preferred combination across the groups under these rules.",
+            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
+        ),
+    ] = None,
+    rescale: RescaleOpt = False,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", metavar="TEXT", help="The brief's title.", show_default=False),
+    ] = None,
+    samples: SmaaSamplesOpt = 10_000,
+    seed: SeedOpt = 1,
+    weights: WeightsOpt = None,
+    weight: WeightOpt = None,
+    normalise: NormaliseOpt = False,
+    missing: MissingOpt = "error",
+    aggregate: AggregateOpt = "mean",
+    status: StatusOpt = None,
+    exclude_conflicted: ConflictOpt = False,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write the board brief for the HCE: one self-contained HTML page (or its PDF).
+
+    Per group: the shortlist with contributions, how robust it is (in words and charts),
+    options set aside and why, dissent and declared interests, and value for money where
+    options give costs; across groups (--rules), the preferred combination and the rules that
+    shaped it; then the method in plain words and the inputs' SHA-256. Styles and charts are
+    inside the file: it opens offline and prints on A4. A .pdf needs WeasyPrint
+    (pip install 'appraise[pdf]').
+
+    Example: appraise brief options/urgent-care.yaml -o urgent-care-brief.html
+    Example: appraise brief examples/llr/llr-*.yaml -r examples/llr/rules.yaml -o llr.html
+    Example: appraise brief urgent-care -o brief.pdf --force
+    """
+    import shlex
+
+    from appraise.api import write_brief
+
+    settings = settings_from(
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+    )
+    with exit_on_input_error():
+        rankings = rankings_for(scores, settings, "briefing on")
+        print_notes([n for r in rankings for n in r.notes])
+        written = write_brief(
+            output,
+            rankings,
+            rules=rules,
+            rescale=rescale,
+            samples=samples,
+            seed=seed,
+            title=title,
+            force=force,
+            command_line=shlex.join(["appraise", *sys.argv[1:]]),
+            progress=progress_bar,
+        )
+    err.print(f"Wrote {escape_markup(one_line(str(written)))}", highlight=False)
