@@ -556,11 +556,8 @@ def write_brief(
     from appraise.validate import one_file_per_group
 
     out = Path(path)
-    if out.suffix.lower() not in BRIEF_SUFFIXES:
-        raise ParameterError("out", f"give a name ending in .html or .pdf, not '{out.name}'")
+    check_brief_output(out, force)  # before the work, not after
     pdf = out.suffix.lower() == ".pdf"
-    if pdf:
-        _weasyprint()  # before the work, not after
     rankings = [_ranked(s) for s in check.some("sheets", sheets)]
     one_file_per_group([r.sheet for r in rankings])
     for ranking in rankings:
@@ -594,6 +591,20 @@ def write_brief(
             temporary.write_text(text, encoding="utf-8")
 
     return write_atomically(out, write, [f.path for f in inputs], force)
+
+
+def check_brief_output(out: Path, force: bool = False) -> None:
+    """Refuse a brief's name other than .html or .pdf, a PDF without WeasyPrint, a file there.
+
+    An existing file needs ``force``; the inputs are checked again when the brief is written.
+    """
+    from appraise.io.safe_write import check_output_path
+
+    if out.suffix.lower() not in BRIEF_SUFFIXES:
+        raise ParameterError("out", f"give a name ending in .html or .pdf, not '{out.name}'")
+    if out.suffix.lower() == ".pdf":
+        _weasyprint()
+    check_output_path(out, (), force)
 
 
 def _weasyprint() -> Any:

@@ -209,8 +209,10 @@ def brief(
     """
     import shlex
 
-    from appraise.api import write_brief
+    from appraise.api import check_brief_output, write_brief
 
+    with exit_on_input_error():
+        check_brief_output(output, force)  # before the work, not after
     settings = settings_from(
         weights, normalise, missing, aggregate, status, exclude_conflicted, weight
     )

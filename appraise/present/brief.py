@@ -4,7 +4,8 @@ Built from the same records every other form prints (``ranking_record``, the sen
 summary, ``value_record``, ``combine_record``), so a figure called a total here is what ``rank``
 calls a total. Nothing is fetched from anywhere: no link, script, font or image outside the
 file, so it opens the same in an e-mail, offline, or years later. Every text from an input
-file is escaped (``html.escape``); charts are SVG drawn by ``present.charts``.
+file is escaped (``html.escape``); charts are SVG drawn by ``present.charts``. The page is
+also well-formed XML (every element closed), so a strict parser can check it whole.
 """
 
 from __future__ import annotations
@@ -43,15 +44,12 @@ figure svg { width: 100%; height: auto; }
 figcaption { font-size: 8.5pt; color: #333; }
 .banner { border: 1.5pt solid #000; background: #fff3c4; font-weight: bold; padding: 1.5mm 3mm;
           margin: 2mm 0; }
-.running { position: fixed; top: 0; left: 0; right: 0; text-align: center; font-size: 8pt;
-           font-weight: bold; }
 .lead { font-size: 11pt; }
 .small { font-size: 8.5pt; color: #333; }
 .group { break-before: page; page-break-before: always; }
 .group:first-of-type { break-before: auto; page-break-before: auto; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; word-break: break-all; }
-@media print { .running { display: block; } body { padding: 0; } }
-@media screen { .running { display: none; } }
+@media print { body { padding: 0; } }
 """
 
 
@@ -310,7 +308,6 @@ def brief_html(brief: Brief) -> str:
     """The brief as one HTML document, every style and chart inside it."""
     banner = f'@top-center {{ content: "{ILLUSTRATIVE}"; font-size: 8pt; font-weight: bold; }}'
     css = CSS.replace("/*BANNER*/", banner if brief.illustrative else "")
-    running = f'<div class="running">{esc(ILLUSTRATIVE)}</div>' if brief.illustrative else ""
     top = f'<p class="banner">{esc(ILLUSTRATIVE)}</p>' if brief.illustrative else ""
     contents = "".join(
         f'<li><a href="#group-{esc(g.ranking["group"])}">{esc(g.ranking["name"])}</a></li>'
@@ -321,7 +318,6 @@ def brief_html(brief: Brief) -> str:
     contents += '<li><a href="#method">Method and provenance</a></li>'
     body = "\n".join(
         [
-            running,
             f"<h1>{esc(brief.title)}</h1>",
             top,
             f"<ol>{contents}</ol>",
@@ -332,8 +328,8 @@ def brief_html(brief: Brief) -> str:
     )
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en-GB"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<html lang="en-GB"><head><meta charset="utf-8"/>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
         f"<title>{esc(brief.title)}</title><style>{css}</style></head>\n"
         f"<body>\n{body}\n</body></html>\n"
     )
