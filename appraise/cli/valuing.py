@@ -194,17 +194,17 @@ def brief(
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Write the board brief for the HCE: one self-contained HTML page (or its PDF).
+    r"""Write the board brief for the HCE: one self-contained HTML page (or its PDF).
 
     Per group: the shortlist with contributions, how robust it is (in words and charts),
     options set aside and why, dissent and declared interests, and value for money where
     options give costs; across groups (--rules), the preferred combination and the rules that
     shaped it; then the method in plain words and the inputs' SHA-256. Styles and charts are
     inside the file: it opens offline and prints on A4. A .pdf needs WeasyPrint
-    (pip install 'appraise[pdf]').
+    (pip install 'appraise\[pdf]').
 
     Example: appraise brief options/urgent-care.yaml -o urgent-care-brief.html
-    Example: appraise brief examples/llr/llr-*.yaml -r examples/llr/rules.yaml -o llr.html
+    Example: appraise brief examples/llr/llr-*.yaml -r examples/llr/rules.yaml
     Example: appraise brief urgent-care -o brief.pdf --force
     """
     import shlex
