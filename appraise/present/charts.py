@@ -1,11 +1,11 @@
 """Charts as pictures (PNG, SVG), drawn with matplotlib.
 
 Contributions, one-way sensitivity, rank acceptability, value against cost, and the robustness
-of the preferred combination. Each public ``*_chart`` function takes a result the analyses return and gives a matplotlib
-``Figure``, built directly (never pyplot: no global state, no window, safe in a server);
-``save_chart`` writes one as ``.png`` or ``.svg`` through the project's safe write, and
-``svg_text`` gives the SVG for embedding in a page. matplotlib is imported inside the functions
-that draw, so importing this module (and ``appraise``) stays light.
+of the preferred combination. Each public ``*_chart`` function takes a result the analyses
+return and gives a matplotlib ``Figure``, built directly (never pyplot: no global state, no
+window, safe in a server); ``save_chart`` writes one as ``.png`` or ``.svg`` through the
+project's safe write, and ``svg_text`` gives the SVG for embedding in a page. matplotlib is
+imported inside the functions that draw, so importing this module (and ``appraise``) stays light.
 
 Every chart reads in greyscale and to the colour-blind: the Okabe-Ito palette, a hatching per
 stacked segment, labels on the data where they fit. Every chart says what it shows (title), on
@@ -613,7 +613,7 @@ def _value(value: Value) -> Figure:
         if o.id in shares:
             label += f"\non the frontier in {percent_text(shares[o.id], 0)}% of draws"
         ax.annotate(
-            textwrap.fill(label, 40),
+            "\n".join(textwrap.fill(part, 30) for part in label.split("\n")),
             xy=(o.cost, o.benefit),
             xytext=(6, 4),
             textcoords="offset points",
@@ -627,7 +627,7 @@ def _value(value: Value) -> Figure:
     ys = [o.benefit for o in value.options] or [0.0]
     xpad = 0.08 * ((max(xs) - min(xs)) or 1.0)
     ypad = 0.08 * ((max(ys) - min(ys)) or 1.0)
-    ax.set_xlim(min(xs) - xpad, max(xs) + 3.5 * xpad)
+    ax.set_xlim(min(xs) - xpad, max(xs) + 4 * xpad)  # room for the labels on the right
     ax.set_ylim(min(ys) - ypad, max(ys) + 1.5 * ypad)
     ax.set_xlabel(f"Cost: {value.figure} ({value.unit})")
     ax.set_ylabel(_benefit_label(value))
@@ -656,7 +656,7 @@ def _benefit_label(value: Value) -> str:
     name = quo.name if quo is not None else "the status quo"
     return textwrap.fill(
         f"Benefit above the status quo: total less {name}'s {value.baseline:.2f} ({scale} scale)",
-        60,
+        48,
     )
 
 
