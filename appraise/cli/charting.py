@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from appraise.analysis.scoring import Ranking
 
 SAMPLES = {"acceptability": 10_000, "value": 10_000, "combinations": 1_000}
+TOP = 5  # combinations drawn by default: more make a long list of letters under the chart
 # Which options only one kind of chart reads: given with another, they are refused.
 ONLY_FOR = {
     "criterion": "sensitivity",
@@ -117,7 +118,7 @@ def chart(
             max=50,
             help="combinations: how many of the best combinations to draw (1 to 50).",
         ),
-    ] = 5,
+    ] = TOP,
     rescale: RescaleOpt = False,
     samples: Annotated[
         int | None,
@@ -157,10 +158,10 @@ def chart(
     input with its SHA-256, the weights, and the seed and samples of any simulation.
 
     Example: appraise chart contributions options/urgent-care.yaml -o uc.svg
-    Example: appraise chart sensitivity urgent-care --criterion quality -o uc-quality.png
-    Example: appraise chart acceptability urgent-care --samples 20000 --seed 7 -o ra.png
-    Example: appraise chart value scores.yaml --cost capital --above-status-quo -o value.svg
-    Example: appraise chart combinations examples/llr/llr-*.yaml -r examples/llr/rules.yaml -o k.png
+    Example: appraise chart sensitivity urgent-care --criterion quality -o uc.png
+    Example: appraise chart acceptability urgent-care --seed 7 -o ranks.png
+    Example: appraise chart value costed.yaml --above-status-quo -o value.svg
+    Example: appraise chart combinations llr-*.yaml -r rules.yaml -o best.png
     """
     from appraise.io.safe_write import check_output_path
     from appraise.present.charts import check_chart_name, save_chart
@@ -170,7 +171,7 @@ def chart(
         "cost": cost is not None,
         "above_status_quo": above_status_quo,
         "rules": rules is not None,
-        "top": top != 5,
+        "top": top != TOP,
         "rescale": rescale,
     }
     _check_kind(kind, given, rules, scores)
