@@ -236,6 +236,39 @@ def test_acceptability_segments_are_smaas_shares_and_sum_to_one_per_option(demo)
     assert "over 2,000 simulated weightings" in figure.get_label()
 
 
+def many_options(write, count: int) -> Path:
+    """``count`` options o0, o1, ... with a falling from 5 and b rising from 1: all distinct."""
+    write("two.yaml", TWO_CRITERIA)
+    rows = "\n".join(
+        f"  - {{id: o{k}, name: Option {k}, scores: {{a: {5 - 4 * k / count}, "
+        f"b: {1 + 3 * k / count}}}}}"
+        for k in range(count)
+    )
+    head = "group: many\nname: Many\ncriteria: two.yaml\nscale: {min: 1, max: 5}\noptions:\n"
+    return write("many.yaml", head + rows + "\n")
+
+
+def test_acceptability_of_many_options_lumps_the_lower_ranks_and_still_sums_to_one(write):
+    """12 options: ranks 1 to 7 each a segment, then one for ranks 8 to 12."""
+    ranking = ranked(many_options(write, 12))
+    smaa = api.sensitivity(ranking, only=["smaa"], samples=300).smaa
+    (ax,) = charts.acceptability_chart(ranking, smaa).axes
+    labels = [c.get_label() for c in ax.containers]
+    assert labels == [*(f"rank {r}" for r in range(1, 8)), "rank 8 or lower"]
+    widths = [[p.get_width() for p in c] for c in ax.containers]
+    for option in range(12):
+        assert sum(w[option] for w in widths) == pytest.approx(1.0)
+        assert widths[-1][option] == pytest.approx(smaa.rank_acceptability[option, 7:].sum())
+
+
+def test_a_long_ranking_draws_the_first_30_bars_and_says_so(write):
+    ranking = ranked(many_options(write, 35))
+    figure = charts.contributions_chart(ranking)
+    a, _ = figure.axes[0].containers
+    assert len(a) == 30
+    assert "The first 30 of 35 options by rank are drawn." in footnote(figure)
+
+
 # --- 4. value --------------------------------------------------------------------------------
 
 

@@ -61,6 +61,8 @@ DPI = 150  # a PNG 1,350 pixels wide: sharp on a slide, small enough to mail
 TITLE_POINTS = 12.0
 FOOTNOTE_POINTS = 7.0
 SHOWN_LINES = 8  # the sensitivity chart draws at most this many options (the first, by rank)
+SHOWN_BARS = 30  # bar charts draw at most this many options (the first, by rank): a page's worth
+SHOWN_RANKS = 8  # acceptability: at most this many segments, the last "rank 8 or lower"
 SUFFIXES = (".png", ".svg")
 
 # rcParams every chart is drawn and saved under: the same picture on every machine.
@@ -262,6 +264,7 @@ def contributions_chart(ranking: Ranking) -> Figure:
     leaves' global weight x score, summed), in the criteria file's order; the total as ``rank``
     gives it at the end of each bar. Negative contributions (a scale below 0) stack leftwards.
     """
+    _some_options(ranking)
     with _drawing():
         return _contributions(ranking)
 
@@ -269,7 +272,7 @@ def contributions_chart(ranking: Ranking) -> Figure:
 def _contributions(ranking: Ranking) -> Figure:
     sheet = ranking.sheet
     tree = sheet.tree
-    options = ranking.options
+    options = ranking.options[:SHOWN_BARS]
     figure = _figure(_height(len(options)) + 0.3)
     ax = figure.add_subplot()
     rows = list(range(len(options)))
@@ -315,7 +318,23 @@ def _contributions(ranking: Ranking) -> Figure:
         frameon=False,
     )
     title = f"{_group_name(sheet)}: contributions to each option's total"
-    return _finish(figure, title, provenance([ranking]))
+    return _finish(figure, title, provenance([ranking], more=_cut(ranking, len(options))))
+
+
+def _cut(ranking: Ranking, shown: int) -> list[str]:
+    """The footnote's word on options left out of a chart, if any were."""
+    count = len(ranking.options)
+    return [f"The first {shown} of {count} options by rank are drawn."] if count > shown else []
+
+
+def _some_options(ranking: Ranking) -> None:
+    """Refuse a ranking with no option in it: there would be nothing to draw."""
+    if not ranking.options:
+        from appraise.errors import InputError
+
+        raise InputError(
+            ranking.sheet.path, "options", "no option is ranked (all were set aside): no chart"
+        )
 
 
 # --- 2. one-way sensitivity ------------------------------------------------------------------
@@ -354,6 +373,7 @@ def sensitivity_chart(ranking: Ranking, criterion: str | None = None) -> Figure:
     """
     from appraise.analysis.sensitivity import weight_chart
 
+    _some_options(ranking)
     node = criterion if criterion is not None else default_criterion(ranking)
     try:
         chart = weight_chart(ranking, node, SHOWN_LINES)
@@ -493,6 +513,7 @@ def acceptability_chart(ranking: Ranking, smaa: SmaaResult) -> Figure:
     Each bar is stacked by rank (first on the left) and sums to 1; the shares are SMAA-2's rank
     acceptability indices, as ``sensitivity`` reports them.
     """
+    _some_options(ranking)
     with _drawing():
         return _acceptability(ranking, smaa)
 
@@ -504,16 +525,25 @@ def _acceptability(ranking: Ranking, smaa: SmaaResult) -> Figure:
 
     sheet = ranking.sheet
     named = {o.id: o for o in ranking.options}
-    options = [named[i] for i in smaa.option_ids]
+    options = [named[i] for i in smaa.option_ids][:SHOWN_BARS]
     shares = smaa.rank_acceptability
+    ranks = shares.shape[1]
     figure = _figure(_height(len(options)) + 0.3)
     ax = figure.add_subplot()
     rows = list(range(len(options)))
     left = [0.0] * len(options)
-    for r in range(shares.shape[1]):
-        widths = [float(shares[i, r]) for i in rows]
-        style = _segment_style(r)
-        ax.barh(rows, widths, left=left, label=f"rank {r + 1}", **style)
+    # Each rank its own segment up to SHOWN_RANKS; below that, one grey segment for the rest.
+    segments = [(f"rank {r + 1}", [r]) for r in range(min(ranks, SHOWN_RANKS))]
+    if ranks > SHOWN_RANKS + 1:
+        segments[-1] = (f"rank {SHOWN_RANKS} or lower", list(range(SHOWN_RANKS - 1, ranks)))
+    elif ranks == SHOWN_RANKS + 1:
+        segments.append((f"rank {ranks}", [ranks - 1]))
+    for k, (label, columns) in enumerate(segments):
+        widths = [float(shares[i, columns].sum()) for i in rows]
+        style = _segment_style(k)
+        if len(columns) > 1:
+            style["color"] = "#bbbbbb"
+        ax.barh(rows, widths, left=left, label=label, **style)
         for i, w in enumerate(widths):
             if w >= 0.07:
                 ax.text(
@@ -536,7 +566,7 @@ def _acceptability(ranking: Ranking, smaa: SmaaResult) -> Figure:
         title="Rank",
         loc="upper center",
         bbox_to_anchor=(0.5, -0.16),
-        ncols=min(8, shares.shape[1]),
+        ncols=min(4, len(segments)),
         frameon=False,
     )
     noise = {"none": "scores fixed", "scorers": "scorers resampled", "range": "scores in range"}
@@ -547,7 +577,8 @@ def _acceptability(ranking: Ranking, smaa: SmaaResult) -> Figure:
         f"{_group_name(sheet)}: how often each option takes each rank over {smaa.samples:,} "
         "simulated weightings"
     )
-    return _finish(figure, title, provenance([ranking], simulation=simulation))
+    more = _cut(ranking, len(options))
+    return _finish(figure, title, provenance([ranking], simulation=simulation, more=more))
 
 
 # --- 4. benefit against cost -----------------------------------------------------------------
