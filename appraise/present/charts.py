@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from appraise.errors import ParameterError
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from appraise.analysis.combine.run import CombineResult
@@ -248,6 +249,21 @@ def _segment_style(k: int) -> dict[str, Any]:
     }
 
 
+def _legend_below(ax: Axes, *, ncols: int, title: str | None = None) -> None:
+    """The legend under the axis label, a fixed distance below the axes whatever their height."""
+    from matplotlib.transforms import ScaledTranslation
+
+    below = ScaledTranslation(0, -0.45, ax.figure.dpi_scale_trans)  # ticks and axis label
+    ax.legend(
+        title=title,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=ax.transAxes + below,
+        ncols=ncols,
+        frameon=False,
+    )
+
+
 def _ink_on(colour: str) -> str:
     """Black or white text, whichever reads on a fill of ``colour``."""
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
@@ -310,13 +326,7 @@ def _contributions(ranking: Ranking) -> Figure:
     )
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
-    ax.legend(
-        title="Criterion",
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
-        ncols=min(4, len(tree.top_ids)),
-        frameon=False,
-    )
+    _legend_below(ax, title="Criterion", ncols=min(4, len(tree.top_ids)))
     title = f"{_group_name(sheet)}: contributions to each option's total"
     return _finish(figure, title, provenance([ranking], more=_cut(ranking, len(options))))
 
@@ -562,13 +572,7 @@ def _acceptability(ranking: Ranking, smaa: SmaaResult) -> Figure:
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1))
     ax.set_xlabel("Share of simulated weightings in which the option takes each rank")
-    ax.legend(
-        title="Rank",
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16),
-        ncols=min(4, len(segments)),
-        frameon=False,
-    )
+    _legend_below(ax, title="Rank", ncols=min(4, len(segments)))
     noise = {"none": "scores fixed", "scorers": "scorers resampled", "range": "scores in range"}
     simulation = _simulation_text(
         smaa.samples, smaa.seed, smaa.distribution, noise[smaa.score_noise]
@@ -663,7 +667,7 @@ def _value(value: Value) -> Figure:
     ax.set_xlabel(f"Cost: {value.figure} ({value.unit})")
     ax.set_ylabel(_benefit_label(value))
     ax.grid(color="#e5e5e5", linewidth=0.5)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False)
+    _legend_below(ax, ncols=2)
     more = []
     if value.without_cost:
         listed = ", ".join(name for _, name in value.without_cost)
