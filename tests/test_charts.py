@@ -136,6 +136,15 @@ def test_contributions_follow_the_weight_set_and_say_so(demo):
     assert "Weights: weight set 'flip'." in footnote(figure)
 
 
+def test_one_off_weights_are_named_in_the_footnote(demo, tmp_path):
+    """--weight a=50 with b's 40: a 5/9, b 4/9. Totals y 10/9 + 20/9 = 3.33, x 25/9 + 4/9 = 3.22,
+    z 3; a's segments in that order 10/9, 25/9, 15/9."""
+    figure = charts.contributions_chart(ranked(demo, weights_given={"a": 50}))
+    a, _ = figure.axes[0].containers
+    assert [p.get_width() for p in a] == pytest.approx([10 / 9, 25 / 9, 15 / 9])
+    assert "Weights: the criteria file's own, with one-off a=50." in footnote(figure)
+
+
 def test_negative_contributions_stack_leftwards_from_zero(write):
     """On -2..2: v scores a -2, b 1: a -1.2 (from 0 to -1.2), b 0.4 (from 0 to 0.4); total -0.8."""
     write("two.yaml", TWO_CRITERIA)
