@@ -192,12 +192,8 @@ def test_sensitivity_lines_run_from_the_totals_with_none_to_all_of_the_weight(de
     (ax,) = figure.axes
     crossings = sorted(t.get_text() for t in ax.texts if t.get_gid() == "crossing")
     assert crossings == ["50%", "57%", "67%"]
-    today = [
-        line
-        for line in ax.get_lines()
-        if not line.get_gid() and list(line.get_xdata()) == pytest.approx([60.0, 60.0])
-    ]
-    assert today
+    (today,) = [line for line in ax.get_lines() if line.get_gid() == "today"]
+    assert list(today.get_xdata()) == pytest.approx([60.0, 60.0])
     note = footnote(figure)
     assert "at 50.0% Option X overtakes Option Z" in note
     assert "at 57.1% Option X overtakes Option Y" in note

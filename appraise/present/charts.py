@@ -264,12 +264,6 @@ def _legend_below(ax: Axes, *, ncols: int, title: str | None = None) -> None:
     )
 
 
-def _ink_on(colour: str) -> str:
-    """Black or white text, whichever reads on a fill of ``colour``."""
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 110 else "black"
-
-
 # --- 1. contributions ------------------------------------------------------------------------
 
 
@@ -462,7 +456,7 @@ def _sensitivity(ranking: Ranking, chart: WeightChart, chosen: bool) -> Figure:
             annotation_clip=False,
         )
     today = 100 * line.current
-    ax.axvline(today, color=EDGE, linewidth=1.0, linestyle=(0, (4, 2)))
+    ax.axvline(today, color=EDGE, linewidth=1.0, linestyle=(0, (4, 2)), gid="today")
     ax.annotate(
         f"today {percent_text(line.current)}%",
         xy=(today, 1.0),
