@@ -132,8 +132,8 @@ def provenance(
     """The footnote's sentences: inputs with their SHA-256, weights, simulation, version.
 
     ``extra`` are further inputs as (role, path), a rules file say; ``simulation`` says the
-    draws (samples, seed, distribution); ``more`` are sentences the chart adds (options left
-    out, say), before the version.
+    draws (samples, seed, distribution); ``more`` are sentences about what the chart shows
+    (where lines cross, options left out), which come first, after ILLUSTRATIVE SCORES.
     """
     from appraise import __version__
 
@@ -143,6 +143,7 @@ def provenance(
         lines.append(
             "ILLUSTRATIVE SCORES: invented to show how appraise works; not anyone's appraisal."
         )
+    lines += list(more)
     inputs = [_cited(s.file) for s in sheets]
     trees = list(dict.fromkeys(s.tree.file for s in sheets))
     inputs += [_cited(path, "criteria") for path in trees]
@@ -158,7 +159,6 @@ def provenance(
     lines.append("; ".join(policy).capitalize() + ".")
     if simulation:
         lines.append(simulation)
-    lines += list(more)
     lines.append(f"Made by appraise {__version__}.")
     return lines
 
