@@ -564,9 +564,9 @@ def write_brief(
         check_size(ranking)
     sampling = _sampling(samples, seed, "uniform", 100.0)
     groups = []
-    for ranking in rankings:
+    for index, ranking in enumerate(rankings):
         with progress(samples) if progress else nullcontext(None) as advance:
-            groups.append(_group_brief(ranking, sampling, advance))
+            groups.append(_group_brief(ranking, sampling, advance, index))
     combination: Any = None
     combination_charts: list[tuple[str, str]] = []
     extra: list[Path] = []
@@ -630,12 +630,12 @@ def _brief_title(rankings: Sequence[Ranking]) -> str:
     return f"Board brief: {len(rankings)} working groups"
 
 
-def _group_brief(ranking: Ranking, sampling: SmaaOptions, advance: Any) -> Any:
+def _group_brief(ranking: Ranking, sampling: SmaaOptions, advance: Any, index: int) -> Any:
     from appraise.analysis.sensitivity import analyse
     from appraise.analysis.value import cost_figures
     from appraise.analysis.value import value as run_value
     from appraise.present.brief import GroupBrief
-    from appraise.present.charts_brief import group_charts
+    from appraise.present.charts_brief import group_charts, value_charts
     from appraise.present.ranking import ranking_record
     from appraise.present.sensitivity import summary
     from appraise.present.value import value_record
@@ -647,7 +647,8 @@ def _group_brief(ranking: Ranking, sampling: SmaaOptions, advance: Any) -> Any:
         ranking=ranking_record(ranking),
         robustness=summary(result),
         values=[value_record(v) for v in values],
-        charts=group_charts(ranking, result, values),
+        charts=group_charts(result, f"g{index}"),
+        value_charts=value_charts(values, f"g{index}"),
         criteria_names={c: tree.name(c) for c in (*tree.top_ids, *tree.leaf_ids)},
     )
 
@@ -664,7 +665,7 @@ def _combination_brief(
     result = run(
         list(rankings), rule_list, samples=sampling.samples, seed=sampling.seed, rescale=rescale
     )
-    return combine_record(result), combination_charts(result)
+    return combine_record(result), combination_charts(result, rules)
 
 
 def _provenance(inputs: Sequence[Any], digest: str, sampling: SmaaOptions, command: str) -> Any:

@@ -30,8 +30,12 @@ Analysis = Literal["thresholds", "within", "scores", "weight-sets", "leave-one-o
 Pooling = Literal["mean", "geometric", "median"]
 """How ``weigh`` combines the bodies' global weights."""
 
+ChartKind = Literal["contributions", "sensitivity", "acceptability", "value", "combinations"]
+"""The pictures ``chart`` draws."""
+
 OPTION_STATUSES: tuple[OptionStatus, ...] = get_args(OptionStatus)
 POOLINGS: tuple[Pooling, ...] = get_args(Pooling)
 DISTRIBUTIONS: tuple[Distribution, ...] = get_args(Distribution)
 SCORE_NOISES: tuple[ScoreNoise, ...] = get_args(ScoreNoise)
 ANALYSES: tuple[Analysis, ...] = get_args(Analysis)
+CHART_KINDS: tuple[ChartKind, ...] = get_args(ChartKind)

@@ -45,6 +45,7 @@ CASES = {
         "--samples",
         "0",
     ],
+    "chart": ["chart", "contributions", "options/urgent-care.yaml", "-o", "{out}/uc.svg"],
     "diff": ["diff", "examples/urgent-care-indicative.yaml", "options/urgent-care.yaml"],
     "template": ["template", "cp-2016", "-o", "{out}/urgent-care.xlsx"],
     "export": ["export", "urgent-care", "-o", "{out}/uc.xlsx", "--samples", "500"],

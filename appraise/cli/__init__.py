@@ -4,14 +4,21 @@
 options every command shares, and the one place errors become exit codes), ``terminal``
 (stdout/stderr, ``emit`` in every format), and the commands in ``ranking`` (rank, check,
 criteria, sensitivity, explain), ``writing`` (combine, diff, template, export, examples),
-``weighing`` (weigh) and ``merging`` (merge).
+``weighing`` (weigh), ``merging`` (merge) and ``charting`` (chart).
 Core modules are imported inside each command so that ``appraise --help`` loads typer and
 rich only; ``appraise.launch`` starts it all.
 """
 
 from __future__ import annotations
 
-from appraise.cli import merging, ranking, valuing, weighing, writing  # noqa: F401  (their commands join the app)
+from appraise.cli import (  # noqa: F401  (their commands join the app)
+    charting,
+    merging,
+    ranking,
+    valuing,
+    weighing,
+    writing,
+)
 from appraise.cli.app import app, main
 from appraise.cli.terminal import OUTPUT_ERRORS, safe_streams
 

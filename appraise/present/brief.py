@@ -66,6 +66,7 @@ class GroupBrief:
     robustness: Sequence[str]
     values: Sequence[ValueRecord] = ()
     charts: Sequence[tuple[str, str]] = ()  # (caption, SVG text)
+    value_charts: Sequence[tuple[str, str]] = ()  # one a value record, ("", "") for none
     criteria_names: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -235,7 +236,11 @@ def _group(group: GroupBrief) -> str:
     parts += [_figure(caption, svg) for caption, svg in group.charts]
     parts.append(_set_aside(record))
     parts.append(_voices(record))
-    parts += [_value(v) for v in group.values]
+    charts = list(group.value_charts) or [("", "")] * len(group.values)
+    for value, (caption, svg) in zip(group.values, charts, strict=True):
+        parts.append(_value(value))
+        if svg:
+            parts.append(_figure(caption, svg))
     weights = record["weight_set"] or "the criteria file's own weights"
     parts.append(
         f'<p class="small">Scores: {esc(record["file"])}; criteria: {esc(record["criteria"])}, '
