@@ -263,3 +263,27 @@ def test_the_pdf_first_page_is_not_blank(tmp_path):
     ).stdout
     assert "Rural urgent primary care hubs" in text
     assert "ILLUSTRATIVE SCORES" in text
+
+
+CHARTS = {
+    "contributions": ["contributions", URGENT_CARE],
+    "sensitivity": ["sensitivity", URGENT_CARE],
+    "acceptability": ["acceptability", URGENT_CARE],
+    "value": ["value", URGENT_CARE],
+    "combinations": ["combinations", *LLR, "-r", LLR_RULES],
+}
+
+
+@pytest.mark.parametrize("kind", list(CHARTS))
+def test_the_readmes_pictures_are_what_chart_draws_today(kind, tmp_path):
+    """docs/charts/KIND.svg, shown in the README, has the title and footnote chart gives now."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"(docs/charts/{kind}.svg)" in readme
+    result = invoke("chart", *CHARTS[kind], "-o", tmp_path / f"{kind}.svg")
+    assert result.exit_code == 0, result.output
+
+    def said(path: Path) -> list[str]:
+        root = ElementTree.fromstring(path.read_bytes())
+        return [text_of(e) for e in root.iter() if e.tag.endswith(("title", "description"))]
+
+    assert said(ROOT / "docs" / "charts" / f"{kind}.svg") == said(tmp_path / f"{kind}.svg")
