@@ -52,6 +52,7 @@ CASES = {
     "examples": ["examples", "{out}/tour"],
     "weigh": ["weigh", "examples/elicitation-cp-2016.yaml", "--scores", "options/urgent-care.yaml"],
     "value": ["value", "options/urgent-care.yaml", "--samples", "2000"],
+    "brief": ["brief", "urgent-care", "-o", "{out}/brief.html", "--samples", "500"],
     "value-revenue": ["value", "urgent-care", "--cost", "revenue", "--above-status-quo"],
     "merge": [
         "merge",
