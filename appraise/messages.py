@@ -214,8 +214,8 @@ def _special(error: dict[str, Any], line_of: LineOf | None) -> str | None:
     kind, loc, found = error["type"], tuple(error["loc"]), error.get("input")
     if kind == "extra_forbidden":
         return _unknown_key(error, line_of)
-    if kind == "model_type" and loc == ("scale",):
-        return scale_written(found)
+    if kind == "model_type" and loc[-1:] in {("scale",), ("cost",)}:
+        return _how_written(loc, found)
     if kind == "dict_type" and len(loc) == 4 and loc[2] == "scorers" and _is_score(found):
         return _score_among_scorers(loc, found, line_of)
     if isinstance(found, bool) and kind in {"float_type", "string_type"}:
@@ -223,6 +223,16 @@ def _special(error: dict[str, Any], line_of: LineOf | None) -> str | None:
     if found is None and kind in {"float_type", "string_type"}:  # an empty cell, or `key:`
         return f"expected {'a number' if kind == 'float_type' else 'text'}, found nothing (empty)"
     return None
+
+
+def _how_written(loc: tuple[int | str, ...], found: Any) -> str:
+    """How a scale or a cost is written, for one written some other way."""
+    if loc == ("scale",):
+        return scale_written(found)
+    return (
+        'a cost is written {capital: 2.4, revenue: -0.3, unit: "GBP m"} (named figures and '
+        f"their unit), found {shown_value(found)}"
+    )
 
 
 def _score_among_scorers(loc: tuple[int | str, ...], found: Any, line_of: LineOf | None) -> str:

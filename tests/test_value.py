@@ -240,6 +240,8 @@ def test_an_unknown_figure_is_named_with_those_there(costed):
         ("{unit: GBP m}", "at least one named figure"),
         ("{Capital Cost: 1, unit: GBP m}", "lower case"),
         ("{capital: 10000000000000.0, unit: GBP m}", "1e12"),
+        ("5", 'a cost is written {capital: 2.4, revenue: -0.3, unit: "GBP m"}'),
+        ("{capital: .inf, unit: GBP m}", "expected a finite number, found inf"),
     ],
 )
 def test_a_bad_cost_is_named_where_it_is(write, cost, message):
