@@ -41,6 +41,7 @@ __all__ = [
     "scores_from_data",
     "sensitivity",
     "value",
+    "write_brief",
 ]
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
         scores_from_data,
         sensitivity,
         value,
+        write_brief,
     )
     from appraise.errors import AppraiseError, InputError, ParameterError
     from appraise.io import load_inputs
@@ -83,6 +85,7 @@ _LAZY = {
     "scores_from_data": "appraise.api",
     "sensitivity": "appraise.api",
     "value": "appraise.api",
+    "write_brief": "appraise.api",
     "global_weights": "appraise.weights",
 }
 
