@@ -37,9 +37,12 @@ from __future__ import annotations
 # | a weight that is not 0       | >= 1e-12    | Weight here         | overflow in score thresholds
 # | --concentration              | 0.001..1e6  | cli/options.py      | (1e6 already all but fixed)
 # | --seed                       | 0..2^32-1   | cli/options.py      | a seed the Audit sheet keeps
-# | values in a YAML file        | 200,000     | io/yaml_io.py       | time: PyYAML composes each
-#                                                                       node in Python (~12 us);
-#                                                                       JSON takes bulk data
+# | values in a YAML file        | 2,000,000   | io/yaml_io.py       | time (about 1 us each from
+#                                                                       libyaml's events) and
+#                                                                       memory; JSON takes more
+# | ... with anchors, aliases    | 200,000     | io/yaml_io.py       | time: the guarded loader
+#   or tags                                                             composes each node in
+#                                                                       Python (~12 us)
 # | values in a JSON file        | 6,000,000   | io/yaml_io.py       | memory (counted before
 #                                                                       parsing)
 MB = 1024 * 1024
@@ -48,7 +51,8 @@ MAX_JSON_BYTES = 64 * MB
 MAX_DEPTH = 50
 MAX_ALIASES = 100
 MAX_ALIASED_VALUES = 100_000
-MAX_YAML_VALUES = 200_000
+MAX_YAML_VALUES = 2_000_000
+MAX_GUARDED_VALUES = 200_000
 MAX_JSON_VALUES = 6_000_000  # MAX_SCORES and their keys, names and ids; ~1 GiB parsed
 MAX_DIGITS = 300
 MAX_XLSX_BYTES = 20 * MB

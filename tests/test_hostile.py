@@ -2470,21 +2470,39 @@ def test_a_key_of_millions_of_characters_is_quoted_short_and_found_fast(write, t
 
 
 def test_a_yaml_file_of_more_values_than_a_file_needs_is_refused_early(write, tmp_path):
-    """A 10 MB YAML flow mapping of a million short keys took 46 s and 1.2 GB (PyYAML composes
-    each node in Python). Past 200,000 values it is refused where the count passes, pointing to
-    JSON for bulk data."""
+    """A 10 MB YAML flow mapping of a million short keys took 46 s and 1.2 GB when PyYAML
+    composed each node in Python. Read from libyaml's events it takes a few seconds; a YAML
+    file is refused where its count of values passes 2,000,000 (a flow list of 1s packs 2.5
+    million into 5 MB), pointing to JSON for bulk data."""
     write("two.yaml", TWO_CRITERIA)
-    keys = ", ".join(f"k{i}: 1" for i in range(850_000))  # 10 MB, just under the limit
-    path = write("flow.yaml", THREE_OPTIONS + f"extra: {{{keys}}}\n")
+    ones = ",".join(["1"] * 2_500_000)
+    path = write("flow.yaml", THREE_OPTIONS + f"extra: [{ones}]\n")
     message = (
-        "more than 200,000 values (keys, names, scores) in a YAML file, which would take "
-        "minutes to read; write a file this large as JSON (the same structure, named .json)"
+        "more than 2,000,000 values (keys, names, scores) in a YAML file; write a file this "
+        "large as JSON (the same structure, named .json)"
     )
     result, elapsed = invoke("rank", path)
     assert_clean(result, elapsed)
     assert result.stderr.startswith(f"error: {path}: line 9, column ")
     assert result.stderr.rstrip().endswith(message)
     refused_fresh(path, message)
+
+
+def test_a_large_yaml_file_with_anchors_is_held_to_the_guarded_loaders_limit(write):
+    """Anchors, aliases and tags are read by the guarded loader (alias bombs), node by node in
+    Python: past 200,000 values such a file is refused, saying what to do."""
+    write("two.yaml", TWO_CRITERIA)
+    ones = ",".join(["1"] * 250_000)
+    path = write("anchored.yaml", THREE_OPTIONS + f"extra: &many [{ones}]\nmore: *many\n")
+    message = (
+        "more than 200,000 values (keys, names, scores) in a YAML file with anchors, aliases "
+        "or tags, which would take minutes to read; write it without them, or as JSON (the "
+        "same structure, named .json)"
+    )
+    result, elapsed = invoke("rank", path)
+    assert_clean(result, elapsed)
+    assert result.stderr.startswith(f"error: {path}: line 9, column ")
+    assert result.stderr.rstrip().endswith(message)
 
 
 def test_a_json_file_of_more_values_than_a_file_needs_is_refused_before_parsing(tmp_path):

@@ -34,6 +34,7 @@ from appraise.limits import (
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_DIGITS,
+    MAX_GUARDED_VALUES,
     MAX_JSON_BYTES,
     MAX_JSON_VALUES,
     MAX_SCORES,
@@ -44,6 +45,11 @@ from appraise.messages import dash_hint
 from appraise.safe_text import cut
 
 JSON_SUFFIXES = (".json",)
+
+
+_TOO_DEEP = (
+    f"lists and mappings nested more than {MAX_DEPTH} levels deep; appraise allows {MAX_DEPTH}"
+)
 
 
 class _GuardedComposer(Composer):
@@ -85,19 +91,15 @@ class _GuardedComposer(Composer):
             return super().compose_node(parent, index)
         opens = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
         if opens and self._depth >= MAX_DEPTH:
-            raise _refused(
-                f"lists and mappings nested more than {MAX_DEPTH} levels deep; "
-                f"appraise allows {MAX_DEPTH}",
-                event,
-            )
+            raise _refused(_TOO_DEEP, event)
         self._depth += opens
         before = self._values
         self._values += 1
-        if self._values > MAX_YAML_VALUES:
+        if self._values > MAX_GUARDED_VALUES:
             raise _refused(
-                f"more than {MAX_YAML_VALUES:,} values (keys, names, scores) in a YAML file, "
-                "which would take minutes to read; write a file this large as JSON (the same "
-                "structure, named .json)",
+                f"more than {MAX_GUARDED_VALUES:,} values (keys, names, scores) in a YAML file "
+                "with anchors, aliases or tags, which would take minutes to read; write it "
+                "without them, or as JSON (the same structure, named .json)",
                 event,
             )
         try:
@@ -266,6 +268,153 @@ if getattr(yaml, "__with_libyaml__", False):
     _LOADER = _CLoader
 
 
+class _Fallback(Exception):
+    """What the fast reader leaves to the guarded one: anchors, aliases, tags, odd keys."""
+
+
+_PLAIN_TAGS = {None, "!"}  # no tag written: the resolver decides
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_PENDING = object()  # no key read yet in the open mapping
+
+
+class _Builder:
+    """Plain data from libyaml's events, with the guarded loader's checks and messages.
+
+    Scalars are resolved and built by the guarded loader's own resolver and constructor, once
+    per distinct short text (a scores file repeats a few); a duplicate key, a number too long,
+    nesting too deep and too many values are refused here in the guarded loader's words, at the
+    same line and column.
+    """
+
+    def __init__(self) -> None:
+        self.helper = _PyLoader("")
+        resolvers = self.helper.yaml_implicit_resolvers
+        assert None not in resolvers  # no resolver for every first character (PyYAML's own)
+        self.starts = frozenset(resolvers)  # first characters of a number, bool, null, date
+        self.memo: dict[tuple[str, Any], Any] = {}
+        self.stack: list[Any] = []  # open containers
+        self.keys: list[Any] = []  # the pending key of each (``_PENDING`` for none, or a list)
+        self.lines: list[dict[Any, int] | None] = []  # each open mapping's keys: first line
+        self.root: Any = None
+        self.values = 0
+
+    def scalar(self, event: Any) -> Any:
+        value = event.value
+        if not (event.implicit[0] and (not value or value[0] in self.starts)):
+            return value  # quoted, or no implicit tag starts so: text, as the resolver says
+        short = len(value) <= 32
+        if short:
+            found = self.memo.get((value, event.implicit), _PENDING)
+            if found is not _PENDING:
+                return found
+        tag = self.helper.resolve(yaml.ScalarNode, value, event.implicit)
+        if tag == _MERGE:
+            raise _Fallback
+        built = (
+            value
+            if tag == _STR
+            else self.helper.construct_object(
+                yaml.ScalarNode(tag, value, event.start_mark, event.end_mark)
+            )
+        )
+        if short and len(self.memo) < 10_000:  # the few values a file repeats, not every key
+            self.memo[(value, event.implicit)] = built
+        return built
+
+    def add(self, value: Any, event: Any) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if type(top) is list:
+            top.append(value)
+            return
+        key = self.keys[-1]
+        if key is not _PENDING:
+            top[key] = value
+            self.keys[-1] = _PENDING
+            return
+        if type(value) in (dict, list):
+            raise _Fallback  # a mapping or list as a key: the guarded loader says so
+        lines = self.lines[-1]
+        assert lines is not None
+        if value in lines:
+            raise ConstructorError(
+                None,
+                None,
+                f"duplicate key {value!r} (first at line {lines[value] + 1})" + dash_hint([value]),
+                event.start_mark,
+            )
+        lines[value] = event.start_mark.line
+        self.keys[-1] = value
+
+    def count(self, event: Any) -> None:
+        self.values += 1
+        if self.values > MAX_YAML_VALUES:
+            raise _refused(
+                f"more than {MAX_YAML_VALUES:,} values (keys, names, scores) in a YAML file; "
+                "write a file this large as JSON (the same structure, named .json)",
+                event,
+            )
+
+
+def _fast_load(text: str) -> Any:
+    """The document as plain data, built straight from libyaml's events.
+
+    No node graph is composed (the guarded loader's composer runs in Python, about six times
+    slower). Anchors, aliases, explicit tags, merge keys, a mapping as a key and a second
+    document raise ``_Fallback``: the guarded loader reads those files, with its alias-bomb
+    guards. Errors are raised as the guarded loader raises them, so messages are the same.
+    """
+    from yaml._yaml import CParser
+
+    build = _Builder()
+    parser = CParser(text)
+    scalar_event, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    documents = 0
+    try:
+        while True:
+            event: Any = parser.get_event()
+            kind = type(event)
+            if kind is scalar_event:
+                build.count(event)
+                if event.anchor is not None or event.tag not in _PLAIN_TAGS:
+                    raise _Fallback
+                build.add(build.scalar(event), event)
+            elif kind is mapping_start or kind is sequence_start:
+                build.count(event)
+                if event.anchor is not None or event.tag not in _PLAIN_TAGS:
+                    raise _Fallback
+                if len(build.stack) >= MAX_DEPTH:
+                    raise _refused(_TOO_DEEP, event)
+                mapping = kind is mapping_start
+                container: Any = {} if mapping else []
+                build.add(container, event)
+                build.stack.append(container)
+                build.keys.append(_PENDING)
+                build.lines.append({} if mapping else None)
+            elif kind in ends:
+                build.stack.pop()
+                build.keys.pop()
+                build.lines.pop()
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Fallback
+            elif kind is yaml.StreamEndEvent:
+                return build.root
+            elif kind is yaml.AliasEvent:
+                raise _Fallback
+    finally:
+        build.helper.dispose()
+
+
 def read_text(path: Path, limit: int = MAX_YAML_BYTES) -> str:
     """Read a UTF-8 text file (a BOM is allowed) within the size cap."""
     with reading(path):
@@ -304,6 +453,11 @@ def read_yaml(path: Path) -> Any:
         return read_json(path)
     text = read_text(path)
     try:
+        if _LOADER is not _PyLoader:
+            try:
+                return _fast_load(text)
+            except _Fallback:
+                pass  # anchors, aliases, tags: the guarded loader reads the file
         loader = _LOADER(text)
         try:
             return loader.get_single_data()
