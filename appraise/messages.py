@@ -214,7 +214,9 @@ def _special(error: dict[str, Any], line_of: LineOf | None) -> str | None:
     kind, loc, found = error["type"], tuple(error["loc"]), error.get("input")
     if kind == "extra_forbidden":
         return _unknown_key(error, line_of)
-    if kind == "model_type" and loc[-1:] in {("scale",), ("cost",)}:
+    if (kind == "model_type" and loc[-1:] in {("scale",), ("cost",)}) or (
+        kind == "missing" and loc[-2:] == ("cost", "unit")
+    ):
         return _how_written(loc, found)
     if kind == "dict_type" and len(loc) == 4 and loc[2] == "scorers" and _is_score(found):
         return _score_among_scorers(loc, found, line_of)
@@ -226,9 +228,11 @@ def _special(error: dict[str, Any], line_of: LineOf | None) -> str | None:
 
 
 def _how_written(loc: tuple[int | str, ...], found: Any) -> str:
-    """How a scale or a cost is written, for one written some other way."""
+    """How a scale or a cost (and its unit) is written, for one written some other way."""
     if loc == ("scale",):
         return scale_written(found)
+    if loc[-1] == "unit":
+        return 'a cost needs its unit, such as unit: "GBP m" (one for every cost in a file)'
     return (
         'a cost is written {capital: 2.4, revenue: -0.3, unit: "GBP m"} (named figures and '
         f"their unit), found {shown_value(found)}"

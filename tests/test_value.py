@@ -235,7 +235,7 @@ def test_an_unknown_figure_is_named_with_those_there(costed):
 @pytest.mark.parametrize(
     ("cost", "message"),
     [
-        ("{capital: 1}", "unit"),
+        ("{capital: 1}", 'a cost needs its unit, such as unit: "GBP m"'),
         ('{capital: "1.2m", unit: GBP m}', "capital"),
         ("{unit: GBP m}", "at least one named figure"),
         ("{Capital Cost: 1, unit: GBP m}", "lower case"),
@@ -262,7 +262,7 @@ def test_two_units_in_one_file_is_an_error(write):
     result = invoke("rank", path)
     assert result.exit_code == 1
     assert (
-        f"{path}: options[2].cost.unit: cost in 'GBP k', but options[0] gives its cost in "
+        f"{path}: options[2].cost.unit: cost in 'GBP k', but option 'z' gives its cost in "
         "'GBP m': one unit for every cost in a file"
     ) in result.stderr
 
@@ -331,7 +331,7 @@ def test_a_template_without_costs_offers_capital_and_revenue(tmp_path, write):
         (lambda ws: ws.__setitem__("A3", "z"), "sheet 'Costs', cell A3: option 'z' has a row on "),
         (lambda ws: ws.__setitem__("C4", "two"), "sheet 'Costs', cell C4: expected a number"),
         (lambda ws: ws.__setitem__("B5", "GBP k"), "sheet 'Costs', cell B5: cost in 'GBP k'"),
-        (lambda ws: ws.__setitem__("B2", None), "sheet 'Costs', cell B2: required"),
+        (lambda ws: ws.__setitem__("B2", None), "sheet 'Costs', cell B2: a cost needs its unit"),
     ],
 )
 def test_a_bad_costs_sheet_names_the_cell(costed, tmp_path, change, message):

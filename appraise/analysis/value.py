@@ -46,7 +46,9 @@ class ValuedOption:
     cost: float
     frontier: bool
     dominated_by: str | None
-    cost_per_point: float | None  # cost / benefit; None for a saving or a benefit not above 0
+    cost_per_point: float | None
+    """Cost over benefit (above the status quo: cost over the status quo's, over benefit);
+    None where the benefit is not above 0 or the cost is a saving."""
     status_quo: bool = False
 
 
@@ -103,6 +105,12 @@ class Value:
     weight_sets: tuple[SetFrontier, ...] = ()
     smaa: FrontierShares | None = None
     notes: tuple[str, ...] = ()
+    cost_base: float | None = 0.0  # the cost taken off before cost per point (the status quo's)
+    set_aside: tuple[tuple[str, str, str], ...] = ()  # (id, name, reason) not ranked at all
+    ties: tuple[tuple[str, str], ...] = ()  # frontier options of equal cost and benefit
+    extended: tuple[tuple[str, str, str], ...] = ()
+    """(before, option, after) on the frontier where the step past the option costs less a
+    point than the step to it (extended dominance: the option is a dearer way up)."""
 
     @property
     def frontier(self) -> tuple[str, ...]:
@@ -150,11 +158,31 @@ def _dominators(benefit: FloatArray, cost: FloatArray, frontier: FloatArray) -> 
     return out
 
 
-def _steps(options: Sequence[ValuedOption]) -> tuple[Step, ...]:
-    on = [o for o in options if o.frontier]
-    return tuple(
-        Step(a.id, b.id, b.cost - a.cost, b.benefit - a.benefit) for a, b in itertools.pairwise(on)
-    )
+def _steps(
+    options: Sequence[ValuedOption],
+) -> tuple[tuple[Step, ...], tuple[tuple[str, str], ...]]:
+    """Steps up the frontier, and pairs of frontier options level on both (no step)."""
+    steps, ties = [], []
+    for a, b in itertools.pairwise([o for o in options if o.frontier]):
+        if b.cost == a.cost and abs(b.benefit - a.benefit) <= TIE:
+            ties.append((a.id, b.id))
+        else:
+            steps.append(Step(a.id, b.id, b.cost - a.cost, b.benefit - a.benefit))
+    return tuple(steps), tuple(ties)
+
+
+def _extended(steps: Sequence[Step]) -> tuple[tuple[str, str, str], ...]:
+    """Frontier options the next step up passes more cheaply a point than the step to them."""
+    out = []
+    for first, second in itertools.pairwise(steps):
+        to, past = first.cost_per_point, second.cost_per_point
+        if to is not None and past is not None and past < to - TIE:
+            out.append((first.start, first.to, second.to))
+    return tuple(out)
+
+
+class NoCosts(InputError):
+    """No option of the file gives a cost: there is nothing to set against the benefit."""
 
 
 def cost_figures(ranking: Ranking) -> tuple[str, ...]:
@@ -177,7 +205,7 @@ def _choose(ranking: Ranking, figure: str | None) -> tuple[str, str, tuple[str, 
     sheet = ranking.sheet
     figures, unit = _figures(ranking)
     if not figures or unit is None:
-        raise InputError(
+        raise NoCosts(
             sheet.path,
             "options",
             "no option gives a cost: add one to each option, e.g. cost: {capital: 2.4, unit: "
@@ -196,9 +224,12 @@ def _choose(ranking: Ranking, figure: str | None) -> tuple[str, str, tuple[str, 
     return figure, unit, figures, notes
 
 
-def _baseline(ranking: Ranking, above_status_quo: bool) -> tuple[float, list[str]]:
+def _baseline(
+    ranking: Ranking, above_status_quo: bool, figure: str
+) -> tuple[float, float | None, list[str]]:
+    """What each total and each cost are taken from: 0, or the status quo's; and the notes."""
     if not above_status_quo:
-        return 0.0, []
+        return 0.0, 0.0, []
     found = [o for o in ranking.options if o.status_quo]
     if not found:
         raise InputError(
@@ -207,11 +238,20 @@ def _baseline(ranking: Ranking, above_status_quo: bool) -> tuple[float, list[str
             "benefit above the status quo needs a ranked option marked status_quo: true",
         )
     sq = found[0]
-    return sq.total, [f"benefit: each total less the status quo's ({sq.name}, {sq.total:.2f})"]
+    notes = [f"benefit: each total less the status quo's ({sq.name}, {sq.total:.2f})"]
+    spec = next(o for o in ranking.sheet.spec.options if o.id == sq.id)
+    cost = spec.cost.figures.get(figure) if spec.cost is not None else None
+    if cost is None:
+        notes.append(
+            f"no cost per point: the status quo gives no {figure} cost to count the extra from"
+        )
+    else:
+        notes.append(f"cost per point: the cost above the status quo's ({cost:g}) per point")
+    return sq.total, cost, notes
 
 
 def _valued(
-    ranking: Ranking, figure: str, baseline: float
+    ranking: Ranking, figure: str, baseline: float, cost_base: float | None = 0.0
 ) -> tuple[list[ValuedOption], list[tuple[str, str]]]:
     specs = {o.id: o for o in ranking.sheet.spec.options}
     costed, without = [], []
@@ -235,13 +275,20 @@ def _valued(
             cost=float(c),
             frontier=bool(on),
             dominated_by=None if by is None else costed[by][0].id,
-            cost_per_point=float(c / b) if b > TIE and c >= 0 else None,
+            cost_per_point=_per_point(c, b, cost_base),
             status_quo=o.status_quo,
         )
         for (o, c), b, on, by in zip(costed, benefit, frontier, beaten_by, strict=True)
     ]
     valued.sort(key=lambda v: (v.cost, -v.benefit, v.rank))
     return valued, without
+
+
+def _per_point(cost: float, benefit: float, base: float | None) -> float | None:
+    """Cost (above ``base``) per point of benefit; None without a base, for a saving or none."""
+    if base is None or benefit <= TIE or cost - base < 0:
+        return None
+    return float((cost - base) / benefit)
 
 
 def _weight_sets(ranking: Ranking, figure: str, today: tuple[str, ...]) -> list[SetFrontier]:
@@ -305,9 +352,14 @@ def value(
         ParameterError: ``figure`` is not a cost figure of the file.
     """
     figure, unit, figures, notes = _choose(ranking, figure)
-    baseline, said = _baseline(ranking, above_status_quo)
-    options, without = _valued(ranking, figure, baseline)
+    baseline, cost_base, said = _baseline(ranking, above_status_quo, figure)
+    options, without = _valued(ranking, figure, baseline, cost_base)
     frontier = tuple(o.id for o in options if o.frontier)
+    steps, ties = _steps(options)
+    set_aside = tuple(
+        (s.id, s.name, s.reason)
+        for s in (*ranking.screened_out, *ranking.excluded, *ranking.rejected)
+    )
     return Value(
         ranking=ranking,
         figure=figure,
@@ -315,7 +367,7 @@ def value(
         above_status_quo=above_status_quo,
         baseline=baseline,
         options=tuple(options),
-        steps=_steps(options),
+        steps=steps,
         without_cost=tuple(without),
         figures=figures,
         weight_sets=tuple(_weight_sets(ranking, figure, frontier)) if weight_sets else (),
@@ -325,4 +377,8 @@ def value(
             else None
         ),
         notes=(*said, *notes),
+        cost_base=cost_base,
+        set_aside=set_aside,
+        ties=ties,
+        extended=_extended(steps),
     )

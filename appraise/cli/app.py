@@ -36,6 +36,8 @@ def _printable_usage_errors() -> Iterator[None]:
     except _USAGE_ERROR as exc:
         message = getattr(exc, "message", None)
         if isinstance(message, str):
+            # Typer checks a Literal choice with a pydantic-style validator: its words go
+            message = message.replace("Value error, ", "")
             exc.message = printable(message)  # type: ignore[attr-defined]
         raise
 

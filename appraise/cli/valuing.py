@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -46,6 +46,9 @@ from appraise.cli.terminal import (
 )
 from appraise.safe_text import one_line
 
+if TYPE_CHECKING:
+    from appraise.analysis.scoring import Ranking
+
 CostOpt = Annotated[
     str | None,
     typer.Option(
@@ -65,6 +68,19 @@ AboveOpt = Annotated[
         metavar=FLAG,
     ),
 ]
+
+
+def _with_costs(rankings: list[Ranking]) -> list[Ranking]:
+    """The groups whose options give costs; of several, the others are named and skipped."""
+    from appraise.analysis.value import cost_figures
+
+    costed = [r for r in rankings if cost_figures(r)]
+    if not costed or len(rankings) == 1:
+        return rankings  # the one file, or none with costs: value says why, naming the file
+    skipped = [r.sheet.path for r in rankings if not cost_figures(r)]
+    if skipped:
+        print_notes([f"no option gives a cost, so not valued: {', '.join(skipped)}"])
+    return costed
 
 
 @app.command()
@@ -128,7 +144,7 @@ def value(
     with exit_on_input_error():
         rankings = rankings_for(scores, settings, "valuing")
         print_notes([n for r in rankings for n in r.notes])
-        for ranking in rankings:
+        for ranking in _with_costs(rankings):
             result = api.value(
                 ranking,
                 cost=cost,

@@ -378,9 +378,10 @@ def export(
     Sheets: Summary (shortlist, leader, status quo, gate failures, chart), Criteria (weights an
     HCE member may change), Scores (per scorer, spread, disagreements), Totals (formulas that
     recompute when a weight changes), Validation (every note), Audit (inputs with SHA-256,
-    versions, command line), and per group a Sensitivity sheet (thresholds with a line chart,
-    weight sets, leave-one-out, rank acceptability with a chart). Written whole or not at all;
-    never over an input file.
+    versions, command line), per group a Sensitivity sheet (thresholds with a line chart,
+    weight sets, leave-one-out, rank acceptability with a chart), and a Value sheet where
+    options give costs (benefit against each cost figure, the frontier). Written whole or not
+    at all; never over an input file.
 
     Example: appraise export options/urgent-care.yaml -o urgent-care-hce.xlsx
     Example: appraise export options/*.yaml --weights clinical -o all-groups.xlsx --force

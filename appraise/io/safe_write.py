@@ -105,7 +105,8 @@ def check_output_path(out: Path, inputs: Iterable[Path], force: bool) -> None:
                     out, "", "is an input file; appraise never writes over its inputs"
                 )
         if out.is_dir():
-            raise OutputError(out, "", "is a folder; give a file name such as results.xlsx")
+            example = f"results{out.suffix}" if out.suffix else "results.xlsx"
+            raise OutputError(out, "", f"is a folder; give a file name such as {example}")
         if out.exists() and not stat.S_ISREG(out.stat().st_mode):
             raise OutputError(out, "", "exists and is not a regular file; give a new file name")
         if out.exists() and not force:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from appraise import __version__
 from appraise.present.records import CombineRecord, RankingRecord
-from appraise.present.value import ValueRecord
+from appraise.present.value import ValueRecord, weights_text
 
 ILLUSTRATIVE = "ILLUSTRATIVE SCORES: invented to show the method; not anyone's appraisal"
 
@@ -189,11 +189,11 @@ def _value(record: ValueRecord) -> str:
         "Option",
         f"{record['cost'].capitalize()} ({unit})",
         f"Benefit ({record['benefit_is']})",
-        f"{unit} a point",
+        "Per point",
         "On the frontier",
     ]
     if record["smaa"] is not None:
-        head.append("Share of draws on it")
+        head.append("Draws on it")
     rows = []
     for o in record["options"]:
         by = o["dominated_by"]
@@ -209,11 +209,37 @@ def _value(record: ValueRecord) -> str:
             row.append("" if share is None else f"{100 * share:.0f}%")
         rows.append(row)
     sentences = "".join(f"<p>{esc(s)}</p>" for s in record["summary"])
-    numeric = {1, 2, 3, 5}
+    draws = (
+        " Draws on it: the share of random weightings under which the option is on the frontier."
+        if record["smaa"] is not None
+        else ""
+    )
+    legend = (
+        f'<p class="small">Per point: {esc(record["cost_per_point_is"])}, in {esc(unit)}.'
+        f"{draws} Weights: {esc(weights_text(record))}.</p>"
+    )
+    steps = [
+        [
+            f"{esc(names[s['start']])} → {esc(names[s['to']])}",
+            f"{s['extra_cost']:,.2f}",
+            f"{s['extra_benefit']:+.2f}",
+            "" if s["cost_per_point"] is None else f"{s['cost_per_point']:,.2f}",
+        ]
+        for s in record["steps"]
+    ]
+    head_steps = ["Step", f"Extra {unit}", "Extra points", f"{unit} an extra point"]
+    step_table = (
+        "<h3>Up the frontier: what each extra point costs</h3>"
+        + _table(head_steps, steps, {1, 2, 3})
+        if steps
+        else ""
+    )
     return (
         f"<h3>Value for money: {esc(record['cost'])}</h3>"
-        + _table(head, rows, numeric)
-        + (sentences)
+        + _table(head, rows, {1, 2, 3, 5})
+        + legend
+        + step_table
+        + sentences
     )
 
 

@@ -622,21 +622,24 @@ def _value(value: Value) -> Figure:
         label="on the frontier",
         gid="frontier",
     )
-    ax.scatter(
-        [o.cost for o in off],
-        [o.benefit for o in off],
-        s=44,
-        marker="s",
-        facecolors="none",
-        edgecolors=OKABE_ITO[5],
-        linewidths=1.4,
-        zorder=3,
-        label="dominated (another option gives as much benefit for no more cost)",
-        gid="dominated",
-    )
+    if off:  # only then in the legend
+        ax.scatter(
+            [o.cost for o in off],
+            [o.benefit for o in off],
+            s=44,
+            marker="s",
+            facecolors="none",
+            edgecolors=OKABE_ITO[5],
+            linewidths=1.4,
+            zorder=3,
+            label="dominated (another option gives as much benefit for no more cost)",
+            gid="dominated",
+        )
     shares = value.smaa.share if value.smaa is not None else {}
+    offsets = _label_offsets(value)
     for o in value.options:
-        label = o.name + (" (status quo)" if o.status_quo else "")
+        said = "status quo" in o.name.casefold()
+        label = o.name + (" (status quo)" if o.status_quo and not said else "")
         if o.dominated_by is not None:
             label += f"\ndominated by {names.get(o.dominated_by, o.dominated_by)}"
         if o.id in shares:
@@ -644,8 +647,9 @@ def _value(value: Value) -> Figure:
         ax.annotate(
             "\n".join(textwrap.fill(part, 30) for part in label.split("\n")),
             xy=(o.cost, o.benefit),
-            xytext=(6, 4),
+            xytext=offsets[o.id],
             textcoords="offset points",
+            va="bottom" if offsets[o.id][1] > 0 else "top",
             fontsize=7.5,
             color="black" if o.frontier else "#7a2e00",
             fontweight="bold" if o.frontier else "normal",
@@ -666,6 +670,9 @@ def _value(value: Value) -> Figure:
     if value.without_cost:
         listed = ", ".join(name for _, name in value.without_cost)
         more.append(f"Not drawn, no {value.figure} cost given: {listed}.")
+    if value.set_aside:
+        listed = ", ".join(name for _, name, _ in value.set_aside)
+        more.append(f"Not drawn, set aside before ranking: {listed}.")
     simulation = (
         _simulation_text(
             value.smaa.sampling.samples, value.smaa.sampling.seed, value.smaa.sampling.distribution
@@ -675,6 +682,29 @@ def _value(value: Value) -> Figure:
     )
     title = f"{_group_name(sheet)}: benefit against {value.figure} cost, with the frontier"
     return _finish(figure, title, provenance([ranking], simulation=simulation, more=more))
+
+
+def _label_offsets(value: Value) -> dict[str, tuple[int, int]]:
+    """Where each point's label goes, in points: above right of it, or below right of it.
+
+    Below when the point before it (in cost) is close and labelled above, so labels meet less.
+    """
+    xs = [o.cost for o in value.options] or [0.0]
+    ys = [o.benefit for o in value.options] or [0.0]
+    near_x = 0.3 * ((max(xs) - min(xs)) or 1.0)
+    near_y = 0.3 * ((max(ys) - min(ys)) or 1.0)
+    out: dict[str, tuple[int, int]] = {}
+    before = None
+    for o in value.options:  # in ascending cost
+        close = (
+            before is not None
+            and abs(o.cost - before.cost) < near_x
+            and abs(o.benefit - before.benefit) < near_y
+        )
+        below = close and out[before.id][1] > 0 if before is not None else False
+        out[o.id] = (6, -6) if below else (6, 4)
+        before = o
+    return out
 
 
 def _benefit_label(value: Value) -> str:

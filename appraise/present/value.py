@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
-from appraise.analysis.value import Value
+from appraise.analysis.value import Value, ValuedOption
 from appraise.present.formats import Record, to_markdown, trim_float
 from appraise.safe_text import markdown_text
 
@@ -70,10 +70,17 @@ class ValueRecord(TypedDict):
     unit: str
     benefit_is: str
     baseline: float
+    cost_base: float | None
+    """The cost taken off before cost per point: 0, the status quo's, or None (not known)."""
+    cost_per_point_is: str
+    weight_set: str | None
+    weights_given: dict[str, float]
     options: list[ValueOptionRecord]
     frontier: list[str]
     steps: list[StepRecord]
     without_cost: list[str]
+    set_aside: list[dict[str, str]]
+    """Options set aside before ranking (a gate failed, rejected, left out): id, name, reason."""
     figures: list[str]
     weight_sets: list[SetFrontierRecord]
     smaa: ValueSmaaRecord | None
@@ -86,35 +93,80 @@ def benefit_is(result: Value) -> str:
     return "total above the status quo's" if result.above_status_quo else "total"
 
 
+def per_point_is(result: Value) -> str:
+    """What a cost per point is, as every form of ``value`` states it."""
+    if not result.above_status_quo:
+        return f"{result.figure} / total"
+    return f"{result.figure} above the status quo's / benefit"
+
+
+def weights_text(record: ValueRecord) -> str:
+    """``weight set 'finance'``, one-off weights, or the criteria file's own weights."""
+    bits = []
+    if record["weight_set"]:
+        bits.append(f"weight set '{record['weight_set']}'")
+    if record["weights_given"]:
+        bits.append(
+            "weights given: " + ", ".join(f"{k} {v:g}" for k, v in record["weights_given"].items())
+        )
+    return "; ".join(bits) or "the criteria file's own weights"
+
+
 def money(value: float, unit: str) -> str:
     """A cost as the summary says it: ``2.4 GBP m``, a saving with its sign."""
     return f"{value:,.2f} {unit}"
 
 
+def _beaten(option: ValuedOption, by: ValuedOption, unit: str) -> str:
+    if abs(by.benefit - option.benefit) <= 1e-9:
+        gives = f"as much benefit ({by.benefit:.2f})"
+    else:
+        gives = f"more benefit ({by.benefit:.2f} against {option.benefit:.2f})"
+    if by.cost == option.cost:
+        costs = f"for the same cost ({money(by.cost, unit)})"
+    else:
+        costs = f"for less ({money(by.cost, unit)} against {money(option.cost, unit)})"
+    return f"{by.name} beats {option.name}: {gives} {costs}."
+
+
 def _summary(result: Value) -> list[str]:
     on = [o for o in result.options if o.frontier]
-    apart = (
-        [
+    by_id = {o.id: o for o in result.options}
+    apart = []
+    if result.without_cost:
+        apart.append(
             f"No {result.figure} cost, so not set against the others: "
             + ", ".join(name for _, name in result.without_cost)
             + "."
-        ]
-        if result.without_cost
-        else []
-    )
+        )
+    if result.set_aside:
+        apart.append(
+            "Set aside before ranking, so not set against the others: "
+            + "; ".join(f"{name} ({reason})" for _, name, reason in result.set_aside)
+            + "."
+        )
     if not on:
         return apart
     unit = result.unit
     path = "; ".join(f"{o.name} ({money(o.cost, unit)}, {o.benefit:.2f})" for o in on)
     lines = [f"On the frontier, cheapest first ({result.figure}, {benefit_is(result)}): {path}."]
-    for option in result.options:
-        if option.dominated_by is not None:
-            by = next(o for o in result.options if o.id == option.dominated_by)
-            lines.append(
-                f"{option.name} is beaten by {by.name}: {by.benefit:.2f} against "
-                f"{option.benefit:.2f} for {money(by.cost, unit)} against "
-                f"{money(option.cost, unit)}."
-            )
+    lines += [
+        f"{by_id[a].name} and {by_id[b].name} are level: the same cost and benefit."
+        for a, b in result.ties
+    ]
+    steps = {(s.start, s.to): s for s in result.steps}
+    for before, option, after in result.extended:
+        to, past = steps[(before, option)], steps[(option, after)]
+        straight = (by_id[after].cost - by_id[before].cost) / (
+            by_id[after].benefit - by_id[before].benefit
+        )
+        lines.append(
+            f"{by_id[option].name} is a dear step: from {by_id[before].name} straight to "
+            f"{by_id[after].name} costs {money(straight, unit)} a point, against "
+            f"{money(to.cost_per_point or 0.0, unit)} a point to {by_id[option].name} "
+            f"(and {money(past.cost_per_point or 0.0, unit)} past it)."
+        )
+    lines += [_beaten(o, by_id[o.dominated_by], unit) for o in result.options if o.dominated_by]
     if result.weight_sets:
         changed = [s.weight_set or "base" for s in result.weight_sets if s.changed]
         if changed:
@@ -124,11 +176,8 @@ def _summary(result: Value) -> list[str]:
             count = len(result.weight_sets)
             lines.append(f"The frontier is the same under each of the {count} weight sets.")
     if result.smaa is not None:
-        shares = ", ".join(
-            f"{o.name} {100 * result.smaa.share[o.id]:.0f}%"
-            for o in on
-            if o.id in result.smaa.share
-        )
+        share = result.smaa.share
+        shares = ", ".join(f"{o.name} {100 * share[o.id]:.0f}%" for o in on if o.id in share)
         lines.append(
             f"In {result.smaa.sampling.samples:,} weight draws, each frontier option is on "
             f"the frontier in: {shares}."
@@ -139,6 +188,7 @@ def _summary(result: Value) -> list[str]:
 def value_record(result: Value) -> ValueRecord:
     """The JSON object of ``value`` (CONTRACT 3): options in ascending cost."""
     sheet = result.ranking.sheet
+    settings = result.ranking.settings
     shares = result.smaa.share if result.smaa is not None else {}
     sampling = result.smaa.sampling if result.smaa is not None else None
     return {
@@ -150,6 +200,10 @@ def value_record(result: Value) -> ValueRecord:
         "unit": result.unit,
         "benefit_is": benefit_is(result),
         "baseline": result.baseline,
+        "cost_base": result.cost_base,
+        "cost_per_point_is": per_point_is(result),
+        "weight_set": result.ranking.weight_set,
+        "weights_given": dict(settings.weights_given) if settings else {},
         "options": [
             {
                 "id": o.id,
@@ -179,6 +233,9 @@ def value_record(result: Value) -> ValueRecord:
             for s in result.steps
         ],
         "without_cost": [option_id for option_id, _ in result.without_cost],
+        "set_aside": [
+            {"id": i, "name": name, "reason": reason} for i, name, reason in result.set_aside
+        ],
         "figures": list(result.figures),
         "weight_sets": [
             {
@@ -218,7 +275,7 @@ def value_rows(records: Sequence[ValueRecord]) -> list[Record]:
                 "benefit": trim_float(o["benefit"]),
                 f"{record['cost']} ({record['unit']})": trim_float(o["cost"]),
                 "cost_per_point": _blank(o["cost_per_point"]),
-                "frontier": o["frontier"],
+                "frontier": "yes" if o["frontier"] else "",
                 "dominated_by": o["dominated_by"] or "",
             }
             if record["smaa"] is not None:
@@ -247,7 +304,7 @@ def value_markdown(records: Sequence[ValueRecord]) -> str:
     sections = []
     for record in records:
         lines = [f"## {markdown_text(record['name'])}: benefit against {record['cost']}", ""]
-        lines += [markdown_text(s) for s in record["summary"]]
+        lines += [f"- {markdown_text(s)}" for s in record["summary"]]
         lines += ["", to_markdown(value_rows([record]), digits=3)]
         if record["steps"]:
             lines += ["", to_markdown(step_rows(record), digits=3)]

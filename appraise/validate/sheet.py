@@ -136,9 +136,10 @@ class _SheetCheck:
             if first is None:
                 first = (i, option.cost.unit)
             elif option.cost.unit != first[1]:
+                other = self.spec.options[first[0]].id
                 self.add(
                     f"options[{i}].cost.unit",
-                    f"cost in '{option.cost.unit}', but options[{first[0]}] gives its cost in "
+                    f"cost in '{option.cost.unit}', but option '{other}' gives its cost in "
                     f"'{first[1]}': one unit for every cost in a file",
                 )
 

@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from appraise.present.terminal.tables import bullets, group_title, titled
-from appraise.present.value import ValueRecord
+from appraise.present.value import ValueRecord, weights_text
 
 
 def _amount(value: float | None) -> str:
@@ -21,6 +21,7 @@ def value_view(record: ValueRecord) -> RenderableType:
     parts: list[RenderableType] = [
         group_title(record["name"], record["group"], record["illustrative"]),
         Text(f"Benefit ({record['benefit_is']}) against {figure} cost, in {unit}", style="bold"),
+        Text(f"Weights: {weights_text(record)}", style="dim"),
     ]
     table = titled(None, min_width=60)
     table.add_column("Option", overflow="fold", ratio=3)
@@ -44,7 +45,7 @@ def value_view(record: ValueRecord) -> RenderableType:
         )
     parts.append(table)
     parts.append(
-        Text(f"  Per point: {figure} / benefit, {unit} a point.  ◆ status quo", style="dim")
+        Text(f"  Per point: {record['cost_per_point_is']} ({unit}).  ◆ status quo", style="dim")
     )
     smaa = record["smaa"]
     if smaa is not None:
@@ -60,7 +61,7 @@ def value_view(record: ValueRecord) -> RenderableType:
         steps.add_column("Step", overflow="fold", ratio=3)
         steps.add_column(f"Extra {unit}", justify="right", no_wrap=True)
         steps.add_column("Extra points", justify="right", no_wrap=True)
-        steps.add_column(f"{unit} a point", justify="right", no_wrap=True)
+        steps.add_column(f"{unit} an extra point", justify="right", no_wrap=True)
         for s in record["steps"]:
             steps.add_row(
                 f"{names[s['start']]} → {names[s['to']]}",

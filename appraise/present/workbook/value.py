@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.io.xlsx_cells import put_text
-from appraise.present.value import ValueRecord, step_rows
+from appraise.present.value import ValueRecord, weights_text
 from appraise.present.workbook.context import SheetSection, WorkbookContext
 from appraise.present.workbook.extra import write_sentences, write_value
 from appraise.present.workbook.tables import write_header, write_heading
@@ -24,7 +24,8 @@ def _block(sheet: Worksheet, row: int, record: ValueRecord, context: WorkbookCon
     unit, figure = record["unit"], record["cost"]
     title = f"Benefit ({record['benefit_is']}) against {figure}, in {unit}"
     row = write_heading(sheet, row, title, "", styles)
-    row = write_sentences(sheet, row, record["summary"], context)
+    lines = [f"Weights: {weights_text(record)}.", *record["summary"]]
+    row = write_sentences(sheet, row, lines, context)
     names = {o["id"]: o["name"] for o in record["options"]}
     sampled = record["smaa"] is not None
     labels = [
@@ -33,7 +34,7 @@ def _block(sheet: Worksheet, row: int, record: ValueRecord, context: WorkbookCon
         "Total",
         f"Benefit ({record['benefit_is']})",
         f"{figure.capitalize()} ({unit})",
-        f"{unit} a point",
+        f"Per point ({unit}): {record['cost_per_point_is']}",
         "On the frontier",
         "Beaten by",
         *(["Share of weight draws on the frontier"] if sampled else []),
@@ -59,24 +60,31 @@ def _block(sheet: Worksheet, row: int, record: ValueRecord, context: WorkbookCon
     if record["without_cost"]:
         row += 1
         put_text(sheet, row, 1, f"No {figure} cost: {', '.join(record['without_cost'])}")
-    steps = step_rows(record)
-    if steps:
+    if record["steps"]:
         row = write_heading(sheet, row + 2, "Steps up the frontier, cheapest first", "", styles)
-        labels = ["From", "To", f"Extra {unit}", "Extra points", f"{unit} a point"]
-        write_header(sheet, row, [*labels, f"Points per {unit}"], styles)
-        for step in steps:
+        labels = ["From", "To", f"Extra {unit}", "Extra points", f"{unit} an extra point"]
+        write_header(sheet, row, [*labels, f"Extra points per {unit}"], styles)
+        for step in record["steps"]:
             row += 1
-            values = [names[step["from"]], names[step["to"]], *list(step.values())[2:]]
+            values = [
+                names[step["start"]],
+                names[step["to"]],
+                step["extra_cost"],
+                step["extra_benefit"],
+                step["cost_per_point"],
+                step["points_per_unit"],
+            ]
             for column, value in enumerate(values, start=1):
                 write_value(sheet, row, column, value, styles.number)
     moved = [s for s in record["weight_sets"] if s["changed"]]
     if moved:
         row = write_heading(sheet, row + 2, "Weight sets that move the frontier", "", styles)
         write_header(sheet, row, ["Weight set", "Its frontier, cheapest first"], styles)
-        for s in moved:
+        for weight_set in moved:
             row += 1
-            put_text(sheet, row, 1, s["weight_set"])
-            put_text(sheet, row, 2, ", ".join(names.get(i, i) for i in s["frontier"]))
+            put_text(sheet, row, 1, weight_set["weight_set"])
+            shown = ", ".join(names.get(i, i) for i in weight_set["frontier"])
+            put_text(sheet, row, 2, shown)
     return row + 3
 
 
