@@ -378,3 +378,77 @@ def test_no_costs_no_value_sheet(write, tmp_path):
     out = tmp_path / "hce.xlsx"
     assert invoke("export", scores, "-o", out, "--samples", "100").exit_code == 0
     assert "Value" not in openpyxl.load_workbook(out).sheetnames
+
+
+# --- after review: the status quo's cost, dear steps, ties, what was set aside ------------------
+
+EXTENDED = """\
+group: ext
+name: Extended
+criteria: two.yaml
+scale: {min: 0, max: 10}
+options:
+  - {id: sq, name: SQ, status_quo: true, scores: {a: 2, b: 4}, cost: {capital: 1, unit: GBP m}}
+  - {id: a, name: A, scores: {a: 4, b: 5}, cost: {capital: 1, unit: GBP m}}
+  - {id: a2, name: A twin, scores: {a: 4, b: 5}, cost: {capital: 1, unit: GBP m}}
+  - {id: b, name: B, scores: {a: 6, b: 4}, cost: {capital: 3, unit: GBP m}}
+  - {id: d, name: D, scores: {a: 9, b: 7}, cost: {capital: 4, unit: GBP m}}
+  - {id: g, name: G, status: rejected, status_reason: Not safe, scores: {a: 9, b: 9}}
+"""
+# Totals at 60/40: sq 2.8, a and a2 4.4, b 5.2, d 8.2. Above the status quo (cost 1):
+# a 1.6 for 0 extra, b 2.4 for 2 extra (0.8333 a point), d 5.4 for 3 extra (0.5556).
+# Steps: a2 -> b costs 2 for 0.8 (2.5 a point), b -> d 1 for 3.0 (0.333): b is a dear step;
+# a2 straight to d costs 3 for 3.8 (0.789 a point).
+
+
+@pytest.fixture
+def extended(write) -> Path:
+    write("two.yaml", TWO_CRITERIA)
+    return write("ext.yaml", EXTENDED)
+
+
+def test_above_the_status_quo_per_point_counts_the_cost_above_its_cost(extended):
+    result = appraise.value(appraise.load_scores(extended), above_status_quo=True, samples=0)
+    got = {o.id: o for o in result.options}
+    assert result.cost_base == 1.0
+    assert got["a"].cost_per_point == 0.0  # no dearer than the status quo
+    assert got["b"].cost_per_point == pytest.approx(2 / 2.4)
+    assert got["d"].cost_per_point == pytest.approx(3 / 5.4)
+    assert got["sq"].cost_per_point is None  # no benefit over itself
+
+
+def test_dear_steps_ties_and_options_set_aside_are_named(extended):
+    result = appraise.value(appraise.load_scores(extended), samples=0)
+    assert result.ties == (("a", "a2"),)
+    assert [(s.start, s.to) for s in result.steps] == [("a2", "b"), ("b", "d")]
+    assert result.extended == (("a2", "b", "d"),)
+    assert result.set_aside == (("g", "G", "rejected: Not safe"),)
+    record = json.loads(invoke("value", extended, "--samples", "0", "-f", "json").stdout)
+    summary = " ".join(record["summary"])
+    assert "A and A twin are level: the same cost and benefit." in summary
+    assert (
+        "B is a dear step: from A twin straight to D costs 0.79 GBP m a point, against 2.50 "
+        "GBP m a point to B (and 0.33 GBP m past it)."
+    ) in summary
+    assert "A beats SQ: more benefit (4.40 against 2.80) for the same cost (1.00 GBP m)." in summary
+    assert record["set_aside"] == [{"id": "g", "name": "G", "reason": "rejected: Not safe"}]
+
+
+def test_the_weights_in_force_are_said(costed):
+    data = json.loads(
+        invoke("value", costed, "--weights", "flip", "--samples", "0", "-f", "json").stdout
+    )
+    assert data["weight_set"] == "flip"
+    assert data["frontier"] == ["z", "y"]  # as worked under flip
+    table = invoke("value", costed, "--weight", "a=50", "--samples", "0").stdout
+    assert "Weights: weights given: a 50" in table
+
+
+def test_among_several_files_one_without_costs_is_skipped_with_a_note(costed, write):
+    from .conftest import THREE_OPTIONS
+
+    plain = write("plain.yaml", THREE_OPTIONS.replace("group: demo", "group: plain"))
+    result = invoke("value", costed, plain, "--samples", "0", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["group"] == "demo"  # one record: the group with costs
+    assert f"no option gives a cost, so not valued: {plain}" in " ".join(result.stderr.split())
