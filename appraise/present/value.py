@@ -142,7 +142,7 @@ def _summary(result: Value) -> list[str]:
     if result.set_aside:
         apart.append(
             "Set aside before ranking, so not set against the others: "
-            + "; ".join(f"{name} ({reason})" for _, name, reason in result.set_aside)
+            + "; ".join(f"{name} ({reason.rstrip('.')})" for _, name, reason in result.set_aside)
             + "."
         )
     if not on:
