@@ -70,7 +70,9 @@ MAX_RULES = 10_000
 MAX_WEIGHT_SETS = 100
 MAX_RULE_COUNT = 10_000  # an at_most: more than any rule can list (MAX_OPTIONS x groups)
 # Per command (each measured at its limit in benchmarks/scale_bench.py, within 1 GiB):
-MAX_SENSITIVITY_OPTIONS = 1_000  # ranked options: every pair is compared (a million pairs)
+# Ranked options, as many as rank takes: nothing compares every pair in every draw (pairwise
+# wins are counted among today's first 50), so 2,000 options take seconds.
+MAX_SENSITIVITY_OPTIONS = 5_000
 MAX_EXPORT_CELLS = 500_000  # cells of an exported workbook: the most appraise reads back
 # The largest seed: most tools take seeds this size, and the workbook's Audit sheet records a
 # seed exactly only below 2^53 (a spreadsheet number is a double).

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from appraise.analysis.scoring import Ranking, rank
 from appraise.choices import ANALYSES
@@ -93,6 +94,24 @@ class Line:
         if abs(gap0) <= TIE_TOLERANCE or abs(gap1) <= TIE_TOLERANCE or (gap0 > 0) == (gap1 > 0):
             return None
         return float(gap0 / (gap0 - gap1))
+
+    def crossings(self, i: int) -> tuple[npt.NDArray[np.intp], FloatArray]:
+        """Every option ``j`` that swaps places with ``i`` inside the range, and where.
+
+        ``crossing(i, j)`` for all ``j`` at once (the same figures, in the order of ``j``).
+        """
+        gap0 = self.at0[i] - self.at0
+        gap1 = self.at1[i] - self.at1
+        swaps = (
+            (np.abs(gap0) > TIE_TOLERANCE)
+            & (np.abs(gap1) > TIE_TOLERANCE)
+            & ((gap0 > 0) != (gap1 > 0))
+        )
+        swaps[i] = False
+        found = np.flatnonzero(swaps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            where: FloatArray = gap0[found] / (gap0[found] - gap1[found])
+        return found, where
 
 
 @dataclass(frozen=True)
@@ -209,10 +228,8 @@ def _bounds(line: Line, leader: int) -> tuple[float | None, float | None, int | 
     """
     lower, upper, below, above = 0.0, 1.0, None, None
     steep_below, steep_above = 0.0, 0.0
-    for j in range(len(line.at0)):
-        t = None if j == leader else line.crossing(leader, j)
-        if t is None:
-            continue
+    found, where = line.crossings(leader)
+    for j, t in zip(found.tolist(), where.tolist(), strict=True):
         slope = (line.at1[leader] - line.at0[leader]) - (line.at1[j] - line.at0[j])
         # Past the bound the steepest of the options crossing there leads (ties: first listed).
         if slope > 0 and _beyond(t, lower, slope, steep_below, higher=True):
@@ -236,16 +253,20 @@ def _swaps(
     first_low: float | None = None
     first_high: float | None = None
     for i in range(min(shortlist, n)):
-        for j in range(n):
-            t = None if j == i else line.crossing(i, j)
-            if t is None:
-                continue
-            if i < j < shortlist:
-                swaps.append((i, j, t))
-            if t < line.current - 1e-12:
-                first_low = t if first_low is None else max(first_low, t)
-            elif t > line.current + 1e-12:
-                first_high = t if first_high is None else min(first_high, t)
+        found, where = line.crossings(i)
+        swaps += [
+            (i, j, t)
+            for j, t in zip(found.tolist(), where.tolist(), strict=True)
+            if i < j < shortlist
+        ]
+        low = where[where < line.current - 1e-12]
+        high = where[where > line.current + 1e-12]
+        if len(low):
+            first_low = float(low.max()) if first_low is None else max(first_low, float(low.max()))
+        if len(high):
+            first_high = (
+                float(high.min()) if first_high is None else min(first_high, float(high.min()))
+            )
     return sorted(swaps, key=lambda s: s[2]), first_low, first_high
 
 
@@ -296,32 +317,43 @@ def score_thresholds(ranking: Ranking) -> list[ScoreThreshold]:
     measured leaf's top is its value function's highest score.
     """
     data = Ranked.of(ranking)
+    if len(data.ids) < 2:
+        return []
     totals = data.totals
     functions = ranking.sheet.tree.measures()
+    # A measured leaf reaches no higher than its value function's best score.
+    high = np.array(
+        [
+            max(y for _, y in functions[leaf].points)
+            if leaf in functions
+            else ranking.sheet.scale.max
+            for leaf in data.leaf_ids
+        ],
+        dtype=float,
+    )
+    scores = data.scores[1:]  # everyone behind the leader, leaves across
+    weight = np.asarray(data.weights, dtype=float)
+    gap = (totals[0] - totals[1:])[:, None] + np.zeros_like(scores)
+    headroom = (high - scores) * weight  # what the top of the scale would add
+    level = gap <= TIE_TOLERANCE
+    beyond = ~level & ((weight <= 0) | (gap > headroom + TIE_TOLERANCE))
+    at_top = ~level & ~beyond & (gap >= headroom - TIE_TOLERANCE)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(level, 0.0, np.where(at_top, high - scores, gap / weight))
+    needed = np.minimum(scores + change, high)
     out = []
-    for i in range(1, len(data.ids)):
-        gap = float(totals[0] - totals[i])
+    for i, option in enumerate(data.ids[1:]):
         for j, leaf in enumerate(data.leaf_ids):
-            # A measured leaf reaches no higher than its value function's best score.
-            high = (
-                max(y for _, y in functions[leaf].points)
-                if leaf in functions
-                else ranking.sheet.scale.max
+            possible = not beyond[i, j]
+            out.append(
+                ScoreThreshold(
+                    option,
+                    leaf,
+                    float(scores[i, j]),
+                    float(change[i, j]) if possible else None,
+                    float(needed[i, j]) if possible else None,
+                )
             )
-            score = float(data.scores[i, j])
-            weight = float(data.weights[j])
-            headroom = (high - score) * weight  # what the top of the scale would add
-            change: float | None
-            if gap <= TIE_TOLERANCE:
-                change = 0.0
-            elif weight <= 0 or gap > headroom + TIE_TOLERANCE:
-                change = None
-            elif gap >= headroom - TIE_TOLERANCE:
-                change = high - score
-            else:
-                change = gap / weight
-            needed = None if change is None else min(score + change, float(high))
-            out.append(ScoreThreshold(data.ids[i], leaf, score, change, needed))
     return out
 
 
@@ -481,9 +513,8 @@ class Sensitivity:
 def check_size(ranking: Ranking) -> None:
     """Refuse a ranking too large to analyse within the limits (``MAX_SENSITIVITY_OPTIONS``).
 
-    Thresholds, swaps and SMAA compare every pair of options, so time and memory grow with
-    the square of the options ranked: 1,000 take about 10 s and half a GiB, 5,000 took
-    3.5 minutes and 3.6 GB.
+    Each analysis grows with the options ranked (rank acceptability is options x ranks), so
+    the limit is rank's own: 2,000 options of 60 sub-criteria take about 5 s.
 
     Raises:
         InputError: More options ranked than the limit, naming the file.
@@ -493,7 +524,7 @@ def check_size(ranking: Ranking) -> None:
         raise InputError(
             ranking.sheet.path,
             "options",
-            f"{count:,} options ranked; sensitivity compares every pair, so it takes at most "
+            f"{count:,} options ranked; sensitivity takes at most "
             f"{MAX_SENSITIVITY_OPTIONS:,} (rank takes {MAX_OPTIONS:,}): analyse a shortlist, "
             f"e.g. with {setting('statuses', None)}",
         )
@@ -507,7 +538,7 @@ def analyse(
     progress: Callable[[int], None] | None = None,
 ) -> Sensitivity:
     """Run the analyses asked for (all by default; names as in ``ANALYSES``) on one ranking."""
-    from appraise.analysis.smaa import smaa
+    from appraise.analysis.smaa import PAIRWISE_OPTIONS, smaa
 
     check_size(ranking)
     asked = set(what)
@@ -518,6 +549,11 @@ def analyse(
         notes.append(
             f"{ranking.sheet.path}: --score-noise range: consensus scores have no spread "
             "between scorers, so the simulation keeps them fixed"
+        )
+    if "smaa" in asked and len(ranking.options) > PAIRWISE_OPTIONS:
+        notes.append(
+            f"{ranking.sheet.path}: pairwise wins (JSON) among today's first "
+            f"{PAIRWISE_OPTIONS} options only, of {len(ranking.options):,}"
         )
     unknown = asked - set(ANALYSES)
     if unknown:

@@ -60,8 +60,9 @@ class SmaaResult:
         confidence: Per option, share of score draws in which it is first with the weights
             fixed at its central weights, a k-way tie for first counting 1/k; NaN if it was
             never first.
-        pairwise: Options x options: share of draws in which the row option's total is above the
-            column option's, a tie counting half (the diagonal is 0).
+        pairwise: Options x options, of today's first ``PAIRWISE_OPTIONS`` (all, up to 50):
+            share of draws in which the row option's total is above the column option's, a tie
+            counting half (the diagonal is 0).
     """
 
     option_ids: tuple[str, ...]
@@ -75,6 +76,11 @@ class SmaaResult:
     central_weights: FloatArray
     confidence: FloatArray
     pairwise: FloatArray
+
+    @property
+    def pairwise_ids(self) -> tuple[str, ...]:
+        """The options ``pairwise`` covers: today's first (all of them, up to 50)."""
+        return self.option_ids[: len(self.pairwise)]
 
     def p_first(self) -> FloatArray:
         """Share of draws in which each option is first."""
@@ -111,6 +117,16 @@ def _level(totals: FloatArray, order: IntArray, start: IntArray) -> FloatArray:
 # Rank counts are kept per (block size, option, block start) in one dense array while it stays
 # this small (up to 128 options); beyond, per key in a dict.
 DENSE_RANK_KEYS = 1 << 21
+# Pairwise wins are counted among the first PAIRWISE_OPTIONS options of today's ranking: every
+# pair of 2,000 options would be four million comparisons a draw, for a table nobody reads.
+PAIRWISE_OPTIONS = 50
+
+
+def pairwise_count(n_options: int) -> int:
+    """How many options (today's first) the pairwise wins are counted among."""
+    return min(n_options, PAIRWISE_OPTIONS)
+
+
 CHUNK = 50_000  # weight draws made and counted at once
 
 
@@ -122,7 +138,7 @@ class _Tally:
     n_leaves: int
     ranks: IntArray = field(init=False)  # (block size - 1) * n * n + option * n + block start
     sparse: dict[int, int] = field(init=False)  # the same, by key, when too many for ``ranks``
-    beats: IntArray = field(init=False)  # row option's total above column option's
+    beats: IntArray = field(init=False)  # row option's total above column option's (the first k)
     first_weights: FloatArray = field(init=False)  # sum of weights x share of first
 
     def __post_init__(self) -> None:
@@ -130,7 +146,8 @@ class _Tally:
         dense = n**3 <= DENSE_RANK_KEYS
         self.ranks = np.zeros(n**3 if dense else n * n, np.int64)
         self.sparse = {}
-        self.beats = np.zeros((n, n), np.int64)
+        k = pairwise_count(n)
+        self.beats = np.zeros((k, k), np.int64)
         self.first_weights = np.zeros((n, self.n_leaves))
 
     def add(self, totals: FloatArray, weights: FloatArray) -> None:
@@ -164,7 +181,7 @@ class _Tally:
         self.ranks[: n * n] += sign * np.bincount(
             (order * n + np.arange(n)).ravel(), minlength=n * n
         )
-        self.beats += sign * self._wins(totals, distinct=True)
+        self.beats += sign * self._wins(totals[:, : len(self.beats)], distinct=True)
 
     def _add_tied(
         self,
@@ -183,7 +200,8 @@ class _Tally:
             found, counts = np.unique(keys, return_counts=True)
             for key, count in zip(found.tolist(), counts.tolist(), strict=True):
                 self.sparse[key] = self.sparse.get(key, 0) + count
-        self.beats += self._wins(_level(totals, order, start), distinct=False)
+        level = _level(totals, order, start)
+        self.beats += self._wins(level[:, : len(self.beats)], distinct=False)
         # Every option in a draw's first block, draw by draw (row-major), so each option's sum
         # runs in draw order whatever its place in a block: equal options, equal sums.
         draws, places = np.nonzero(start == 0)
@@ -198,7 +216,7 @@ class _Tally:
         Options are compared in pairs along draws, each pair once when ``distinct`` (no two
         totals of a draw are equal, so a pair's other way is the rest of the draws).
         """
-        n = self.n_options
+        n = level.shape[1]
         wins = np.zeros((n, n), np.int64)
         step = max(1, BLOCK_CELLS // n)
         for begin in range(0, len(level), step):

@@ -68,7 +68,7 @@ def _smaa(result: Sensitivity, option_names: dict[str, str]) -> SmaaRecord:
             {
                 "id": option,
                 "name": option_names[option],
-                "rank_acceptability": [float(v) for v in s.rank_acceptability[i]],
+                "rank_acceptability": s.rank_acceptability[i].tolist(),
                 "p_first": float(p_first[i]),
                 f"p_top_{min(result.top, len(s.option_ids))}": float(p_top[i]),
                 "central_weights": None
@@ -85,8 +85,8 @@ def _smaa(result: Sensitivity, option_names: dict[str, str]) -> SmaaRecord:
         "score_noise": s.score_noise,
         "options": options,
         "pairwise": {
-            a: {b: float(s.pairwise[i, j]) for j, b in enumerate(s.option_ids) if j != i}
-            for i, a in enumerate(s.option_ids)
+            a: {b: float(s.pairwise[i, j]) for j, b in enumerate(s.pairwise_ids) if j != i}
+            for i, a in enumerate(s.pairwise_ids)
         },
     }
 

@@ -15,7 +15,14 @@ from appraise.present.records import (
     SmaaRecord,
     ThresholdRecord,
 )
-from appraise.present.terminal.tables import FILLS, bullets, group_title, stacked_bar, titled
+from appraise.present.terminal.tables import (
+    BAR_WIDTH,
+    FILLS,
+    bullets,
+    group_title,
+    stacked_bar,
+    titled,
+)
 from appraise.safe_text import plural
 from appraise.weights import percent_text
 
@@ -106,12 +113,12 @@ def smaa_table(smaa: SmaaRecord, top: int) -> RenderableType:
         table.add_column(f"Top {k}", justify="right")
     if noisy:
         table.add_column("Confidence", justify="right")
-    for option in smaa["options"]:
+    for option in smaa["options"][:SHOWN]:
         shares = option["rank_acceptability"]
         cells: list[RenderableType] = (
             [f"{percent_text(v)}%" for v in shares]
             if columns
-            else [f"{percent_text(shares[0])}%", stacked_bar(shares, 1.0)]
+            else [f"{percent_text(shares[0])}%", stacked_bar(_bar_parts(shares), 1.0)]
         )
         if top_column:
             cells.append(f"{percent_text(option[f'p_top_{k}'])}%")
@@ -119,7 +126,21 @@ def smaa_table(smaa: SmaaRecord, top: int) -> RenderableType:
             confidence = option["confidence"]
             cells.append("-" if confidence is None else f"{percent_text(confidence)}%")
         table.add_row(option["name"], *cells)
+    if n > SHOWN:
+        table.caption = f"... and {n - SHOWN:,} more options (--format json lists every one)"
     return table
+
+
+# Options in the simulation's tables; JSON lists every one. A bar of BAR_WIDTH characters shows
+# no more ranks than it has characters, so the rest of a long list is one part of it.
+SHOWN = 50
+
+
+def _bar_parts(shares: Sequence[float]) -> list[float]:
+    """The shares a bar can show: one per character's worth of ranks, the rest together."""
+    if len(shares) <= 2 * BAR_WIDTH:
+        return list(shares)
+    return [*shares[: 2 * BAR_WIDTH - 1], sum(shares[2 * BAR_WIDTH - 1 :])]
 
 
 RANK_FILLS = FILLS  # a fill per rank, so the bars read without colour
@@ -140,7 +161,7 @@ def acceptability_chart(smaa: SmaaRecord) -> RenderableType:
     table = titled(legend, show_header=False, min_width=legend.cell_len)
     table.add_column("Option", overflow="fold", max_width=34)
     table.add_column("", no_wrap=True)
-    for option in smaa["options"]:
+    for option in smaa["options"][:SHOWN]:
         shares = list(option["rank_acceptability"])
         shares = [*shares[: ranks - 1], sum(shares[ranks - 1 :])]
         bar, drawn, cumulative = Text(), 0, 0.0
