@@ -12,8 +12,18 @@ import sys
 INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
+# The simulations count chunks on every core themselves (``analysis.parallel``); a BLAS library
+# that also starts a thread per core for each small matrix product would only fight them. Set
+# before numpy is first imported; a value the user set is kept.
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def main() -> None:
     """Start the command line; an interrupt before or after a command's own handling is one line."""
+    import os
+
+    for name in ONE_THREAD:
+        os.environ.setdefault(name, "1")
     try:
         from appraise.cli import main as run
 

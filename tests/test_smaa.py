@@ -469,3 +469,39 @@ def test_the_tally_agrees_with_ranking_each_draw_by_brute_force(draws, dense: bo
     np.testing.assert_allclose(tally.acceptability(samples), ranks / samples, rtol=0, atol=1e-12)
     np.testing.assert_allclose(tally.pairwise(samples), wins / samples, rtol=0, atol=1e-12)
     np.testing.assert_allclose(tally.first_weights, first, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("noise", ["none", "scorers"])
+def test_threads_change_no_figure_to_the_last_bit(monkeypatch, noise: str) -> None:
+    """Chunks are counted on every core and added in chunk order: one thread or four, with
+    ties among the draws (integer scores) and score noise, every array is the same bits."""
+    sheet = load_scores(Path(__file__).resolve().parent.parent / "options" / "urgent-care.yaml")
+    ranking = rank(sheet)
+    results = []
+    for threads in (1, 4):
+        monkeypatch.setattr("appraise.analysis.parallel.workers", lambda t=threads: t)
+        results.append(smaa(ranking, samples=23_456, seed=11, chunk=1_000, score_noise=noise))
+    one, many = results
+    for name in ("rank_acceptability", "central_weights", "confidence", "pairwise"):
+        assert getattr(one, name).tobytes() == getattr(many, name).tobytes(), name
+
+
+def test_pairwise_wins_are_counted_among_todays_first_fifty(write: Write) -> None:
+    """Sixty options: pairwise wins among the first fifty of today's ranking, said as such."""
+    from appraise.analysis.smaa import PAIRWISE_OPTIONS
+
+    write("two.yaml", TWO_CRITERIA)
+    options = "".join(
+        f"  - {{id: o{i}, name: Option {i}, scores: {{a: {1 + (i % 5)}, b: {1 + (i * 3) % 5}}}}}\n"
+        for i in range(60)
+    )
+    path = write(
+        "many.yaml",
+        f"group: g\nname: G\ncriteria: two.yaml\nscale: {{min: 1, max: 5}}\noptions:\n{options}",
+    )
+    result = smaa(rank(load_scores(path)), samples=2_000, seed=1)
+    assert PAIRWISE_OPTIONS == 50
+    assert result.pairwise.shape == (50, 50)
+    assert result.pairwise_ids == result.option_ids[:50]
+    pairs = result.pairwise + result.pairwise.T
+    assert np.allclose(pairs[~np.eye(50, dtype=bool)], 1.0)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from appraise.analysis.parallel import in_order
 from appraise.analysis.smaa_draws import BLOCK_CELLS, Draws, sample_weights, score_draws
 from appraise.choices import DISTRIBUTIONS, SCORE_NOISES, Distribution, ScoreNoise
 from appraise.data import FloatArray
@@ -140,8 +141,11 @@ class _Tally:
     sparse: dict[int, int] = field(init=False)  # the same, by key, when too many for ``ranks``
     beats: IntArray = field(init=False)  # row option's total above column option's (the first k)
     first_weights: FloatArray = field(init=False)  # sum of weights x share of first
+    record: bool = False  # keep each chunk's first-place weights apart, to add them in order
+    increments: list[FloatArray] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.increments = []
         n = self.n_options
         dense = n**3 <= DENSE_RANK_KEYS
         self.ranks = np.zeros(n**3 if dense else n * n, np.int64)
@@ -172,8 +176,35 @@ class _Tally:
             untied = np.ones(len(totals), dtype=bool)
             untied[rows] = False
             first, first_weights = first[untied], weights[untied]
-        for j in range(self.n_leaves):
-            self.first_weights[:, j] += np.bincount(first, weights=first_weights[:, j], minlength=n)
+        self._first(
+            np.stack(
+                [
+                    np.bincount(first, weights=first_weights[:, j], minlength=n)
+                    for j in range(self.n_leaves)
+                ],
+                axis=1,
+            )
+        )
+
+    def _first(self, increment: FloatArray) -> None:
+        """Add one part of a chunk's first-place weights (or keep it, to add in chunk order)."""
+        if self.record:
+            self.increments.append(increment)
+        else:
+            self.first_weights += increment
+
+    def merge(self, part: _Tally) -> None:
+        """Add the counts of one chunk, counted apart (``record``), as ``add`` would have.
+
+        Whole-number counts add in any order; the first-place weights are added part by part
+        in the order ``add`` adds them, so the sums are the same to the last bit.
+        """
+        self.ranks += part.ranks
+        for key, count in part.sparse.items():
+            self.sparse[key] = self.sparse.get(key, 0) + count
+        self.beats += part.beats
+        for increment in part.increments:
+            self.first_weights += increment
 
     def _add_untied(self, totals: FloatArray, order: IntArray, sign: int) -> None:
         """Add (or, with ``sign`` -1, take back) draws counted as if no two options tied."""
@@ -207,8 +238,15 @@ class _Tally:
         draws, places = np.nonzero(start == 0)
         firsts = order[draws, places]
         share = weights[draws] / size[draws, :1]
-        for j in range(self.n_leaves):
-            self.first_weights[:, j] += np.bincount(firsts, weights=share[:, j], minlength=n)
+        self._first(
+            np.stack(
+                [
+                    np.bincount(firsts, weights=share[:, j], minlength=n)
+                    for j in range(self.n_leaves)
+                ],
+                axis=1,
+            )
+        )
 
     def _wins(self, level: FloatArray, distinct: bool) -> IntArray:
         """Options x options: in how many draws the row option's total is above the column's.
@@ -372,12 +410,19 @@ def smaa(
     scores = score_draws(ranking, [index[option.id] for option in ranking.options], score_noise)
     base = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
     tally = _Tally(len(ranking.options), len(base))
-    done = 0
-    for size, rng in draw_chunks(samples, chunk, seed, stream=0):
+
+    def count(job: tuple[int, np.random.Generator]) -> tuple[int, _Tally]:
+        size, rng = job
         weights = sample_weights(
             sheet.tree, sheet.level, base, distribution, concentration, size, rng
         )
-        tally.add(draw_totals(scores, weights, rng), weights)
+        part = _Tally(len(ranking.options), len(base), record=True)
+        part.add(draw_totals(scores, weights, rng), weights)
+        return size, part
+
+    done = 0
+    for size, part in in_order(draw_chunks(samples, chunk, seed, stream=0), count):
+        tally.merge(part)
         done += size
         if progress is not None:
             progress(done)

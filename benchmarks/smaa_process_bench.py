@@ -1,0 +1,83 @@
+"""``appraise sensitivity --samples N`` end to end against the tuned SMAA-2 kernel, as processes.
+
+Run from the repository root (about a minute):
+
+    python benchmarks/smaa_process_bench.py               # 10^6 samples, 5 interleaved pairs
+    python benchmarks/smaa_process_bench.py --samples 100000 --pairs 9
+
+Both read the same 20 options x 12 leaves scores file (the one ``smaa_bench.py`` makes) in a
+fresh Python each time, so start-up, imports and reading the file count for both. The tool
+runs every default analysis (thresholds, score thresholds, weight sets, leave-one-out and SMAA
+with ties shared, pairwise wins, central weights and confidence) and prints its tables; the
+kernel (``smaa_kernel.py``) does rank acceptability and central weights only, with no checks.
+Runs alternate (kernel, tool, kernel, tool, ...) and the medians are compared, so a machine's
+load falls on both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from smaa_bench import problem  # noqa: E402
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=1_000_000)
+    parser.add_argument("--pairs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        problem(Path(folder))
+        scores = str(Path(folder) / "scores.yaml")
+        kernel = [sys.executable, str(HERE / "smaa_kernel.py"), scores, str(args.samples)]
+        tool = [
+            sys.executable,
+            "-m",
+            "appraise",
+            "sensitivity",
+            scores,
+            "--samples",
+            str(args.samples),
+            "-q",
+        ]
+        timed(kernel), timed(tool)  # warm the file cache and the bytecode
+        kernel_s, tool_s = [], []
+        for _ in range(args.pairs):
+            kernel_s.append(timed(kernel))
+            tool_s.append(timed(tool))
+    k, t = statistics.median(kernel_s), statistics.median(tool_s)
+    print(
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {np.__version__}; {args.samples:,} samples, 20 options x 12 leaves, "
+        f"medians of {args.pairs} interleaved pairs"
+    )
+    for label, median, runs in (
+        ("tuned kernel (process)", k, kernel_s),
+        ("appraise sensitivity (process)", t, tool_s),
+    ):
+        print(f"  {label:<32}{median:6.2f} s   ({', '.join(f'{x:.2f}' for x in runs)})")
+    print(f"  ratio                           {t / k:6.2f} x")
+
+
+if __name__ == "__main__":
+    main()
