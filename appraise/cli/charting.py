@@ -1,7 +1,5 @@
 """The command that draws pictures: chart."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypedDict
 
@@ -231,7 +229,7 @@ class _Random(TypedDict):
 
 def _figure(
     kind: str,
-    rankings: list[Ranking],
+    rankings: "list[Ranking]",
     *,
     criterion: str | None,
     cost: str | None,
@@ -243,7 +241,7 @@ def _figure(
     seed: int,
     distribution: str,
     concentration: float,
-) -> Figure:
+) -> "Figure":
     """The chart of ``kind``, computing what it needs through ``appraise.api``."""
     from appraise import api
     from appraise.present import charts

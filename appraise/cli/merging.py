@@ -1,7 +1,5 @@
 """The command that joins members' scoring workbooks into one panel: merge."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """The commands that read and rank one group at a time: rank, check, criteria, sensitivity."""
 
-from __future__ import annotations
-
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -88,7 +86,7 @@ def rank(
         rankings = rankings_for(scores, settings, "ranking")
     print_notes([n for r in rankings for n in r.notes])
 
-    def records() -> list[RankingRecord]:
+    def records() -> "list[RankingRecord]":
         return [ranking_record(r, top) for r in rankings]
 
     def tables() -> None:
@@ -345,7 +343,7 @@ def sensitivity(
     )
 
 
-def _chart(scores: list[str] | None, settings: Settings, node: str, fmt: Format) -> None:
+def _chart(scores: list[str] | None, settings: "Settings", node: str, fmt: Format) -> None:
     """``sensitivity --chart``: the one-way chart of one weight, for each scores file."""
     from appraise.analysis.sensitivity import weight_chart
     from appraise.present import terminal

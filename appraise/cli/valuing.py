@@ -1,7 +1,5 @@
 """``value`` (what each option's benefit costs) and ``brief`` (the board paper)."""
 
-from __future__ import annotations
-
 import sys
 from functools import partial
 from pathlib import Path
@@ -70,7 +68,7 @@ AboveOpt = Annotated[
 ]
 
 
-def _with_costs(rankings: list[Ranking]) -> list[Ranking]:
+def _with_costs(rankings: "list[Ranking]") -> "list[Ranking]":
     """The groups whose options give costs; of several, the others are named and skipped."""
     from appraise.analysis.value import cost_figures
 

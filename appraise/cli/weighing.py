@@ -1,7 +1,5 @@
 """The command that turns each body's judgements into weights: weigh."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

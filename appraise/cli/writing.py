@@ -3,8 +3,6 @@
 combine, diff, template, export and examples.
 """
 
-from __future__ import annotations
-
 import sys
 from functools import partial
 from pathlib import Path
