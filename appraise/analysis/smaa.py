@@ -128,7 +128,18 @@ def pairwise_count(n_options: int) -> int:
     return min(n_options, PAIRWISE_OPTIONS)
 
 
-CHUNK = 50_000  # weight draws made and counted at once
+CHUNK = 50_000  # weight draws made and counted at once ...
+CHUNK_CELLS = 5_000_000  # ... at most this many totals (draws x options): 40 MB an array
+PARALLEL_RANK_CELLS = 4_000_000  # options x options past which chunks are counted one by one
+
+
+def chunk_for(n_options: int) -> int:
+    """Draws a chunk holds: ``CHUNK``, fewer for over 100 options, so memory stays bounded.
+
+    Results depend on the chunk (each has its own generator), so a seeded run of a group of
+    over 100 options differs from one made before this bound (appraise 0.1 and earlier).
+    """
+    return max(1, min(CHUNK, CHUNK_CELLS // max(n_options, 1)))
 
 
 @dataclass
@@ -375,7 +386,7 @@ def smaa(
     distribution: Distribution = "uniform",
     concentration: float = 100.0,
     score_noise: ScoreNoise = "none",
-    chunk: int = CHUNK,
+    chunk: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> SmaaResult:
     """Rank acceptability, central weights, confidence and pairwise wins of a ranking's options.
@@ -390,7 +401,8 @@ def smaa(
             scorers with replacement and aggregates as the ranking did) or ``range`` (each cell
             uniform between the panel's lowest and highest score for it; a cell one scorer
             gave, or a consensus score, stays fixed).
-        chunk: Draws per chunk; memory grows with it, results depend on it.
+        chunk: Draws per chunk (default ``chunk_for`` the options); memory grows with it,
+            results depend on it.
         progress: Called after each chunk with the number of draws done so far, ending at
             ``samples``. With score noise a second pass of ``samples`` score draws follows
             for the confidence factors; it is not reported.
@@ -402,6 +414,7 @@ def smaa(
         ParameterError: An argument out of range, or ``scorers`` noise on consensus scores.
         InputError: No option is left to rank.
     """
+    chunk = chunk_for(len(ranking.options)) if chunk is None else chunk
     _check_arguments(samples, seed, distribution, concentration, score_noise, chunk)
     sheet = ranking.sheet
     if not ranking.options:
@@ -421,7 +434,12 @@ def smaa(
         return size, part
 
     done = 0
-    for size, part in in_order(draw_chunks(samples, chunk, seed, stream=0), count):
+    # Each chunk counted apart holds options x options rank counts: past 2,000 options (32 MB
+    # each) one chunk at a time, so memory stays within a GiB at 5,000.
+    n = len(ranking.options)
+    threads = 1 if n * n > PARALLEL_RANK_CELLS else None
+    chunks = draw_chunks(samples, chunk, seed, stream=0)
+    for size, part in in_order(chunks, count, threads):
         tally.merge(part)
         done += size
         if progress is not None:

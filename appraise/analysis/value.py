@@ -23,7 +23,7 @@ import numpy as np
 
 from appraise.analysis.scoring import Ranking, rank
 from appraise.analysis.sensitivity import SmaaOptions
-from appraise.analysis.smaa import CHUNK, IntArray, draw_chunks, draw_totals
+from appraise.analysis.smaa import IntArray, chunk_for, draw_chunks, draw_totals
 from appraise.analysis.smaa_draws import sample_weights, score_draws
 from appraise.data import FloatArray
 from appraise.errors import InputError, ParameterError
@@ -319,7 +319,8 @@ def _shares(
     base = np.array([ranking.weights[leaf] for leaf in sheet.leaf_ids])
     hits = np.zeros(len(costed))
     done = 0
-    for size, rng in draw_chunks(sampling.samples, CHUNK, sampling.seed, stream=0):
+    chunk = chunk_for(len(ranking.options))  # as smaa draws them
+    for size, rng in draw_chunks(sampling.samples, chunk, sampling.seed, stream=0):
         weights = sample_weights(
             sheet.tree, sheet.level, base, sampling.distribution, sampling.concentration, size, rng
         )
