@@ -24,6 +24,9 @@ def main() -> None:
 
     for name in ONE_THREAD:
         os.environ.setdefault(name, "1")
+    # pydantic looks for plugins among every installed package's entry points the first time a
+    # model is built (15 ms a command); the command line uses none. A value set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
     try:
         from appraise.cli import main as run
 
