@@ -71,7 +71,7 @@ MAX_WEIGHT_SETS = 100
 MAX_RULE_COUNT = 10_000  # an at_most: more than any rule can list (MAX_OPTIONS x groups)
 # Per command (each measured at its limit in benchmarks/scale_bench.py, within 1 GiB):
 # Ranked options: nothing compares every pair in every draw (pairwise wins are counted among
-# today's first 50), so 2,000 options of 60 sub-criteria take 4 s and 550 MB; rank
+# today's first 50), so 2,000 options of 60 sub-criteria take 3 s and 600 MB; rank
 # acceptability is options x ranks, so 5,000 would take 1.5 GB.
 MAX_SENSITIVITY_OPTIONS = 2_000
 MAX_EXPORT_CELLS = 500_000  # cells of an exported workbook: the most appraise reads back

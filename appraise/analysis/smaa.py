@@ -286,11 +286,22 @@ class _Tally:
         """
         n = self.n_options
         out: FloatArray = self.ranks[: n * n].reshape(n, n) / samples  # in no tie
-        tied = [(int(k), int(self.ranks[k])) for k in np.flatnonzero(self.ranks[n * n :]) + n * n]
-        for key, count in [*tied, *self.sparse.items()]:
-            size, rest = divmod(key, n * n)
-            option, first = divmod(rest, n)
-            out[option, first : first + size + 1] += count / ((size + 1) * samples)
+        dense = np.flatnonzero(self.ranks[n * n :]) + n * n
+        keys = np.concatenate([dense, np.fromiter(self.sparse, np.int64, len(self.sparse))])
+        if not len(keys):
+            return out
+        counts = np.concatenate(
+            [self.ranks[dense], np.fromiter(self.sparse.values(), np.int64, len(self.sparse))]
+        )
+        size, rest = np.divmod(keys, n * n)
+        option, first = np.divmod(rest, n)
+        # Each key's share added to each of its ranks in turn, key by key (np.add.at adds in
+        # the order given), as a loop over the keys would: the same sums to the last bit.
+        width = size + 1
+        key_of = np.repeat(np.arange(len(keys)), width)
+        offset = np.arange(len(key_of)) - np.repeat(np.cumsum(width) - width, width)
+        share = counts / (width * samples)
+        np.add.at(out, (option[key_of], first[key_of] + offset), share[key_of])
         return out
 
     def pairwise(self, samples: int) -> FloatArray:

@@ -242,7 +242,7 @@ def score_thresholds_table(
     by_option: dict[str, list[ScoreThresholdRecord]] = {}
     for item in items:
         by_option.setdefault(item["option"], []).append(item)
-    for option, rows in by_option.items():
+    for option, rows in list(by_option.items())[:SHOWN]:
         possible = sorted(
             (r for r in rows if r["change"] is not None), key=lambda r: r["change"] or 0.0
         )
@@ -263,6 +263,9 @@ def score_thresholds_table(
                     else ""
                 ),
             )
+    if len(by_option) > SHOWN:
+        more = len(by_option) - SHOWN
+        table.caption = f"... and {more:,} more options (--format json lists every one)"
     return table
 
 
