@@ -137,11 +137,20 @@ def first_shares(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> FloatA
     """
     if values.shape[-1] < 2:
         return np.ones_like(values)
-    ranked = -np.sort(-values, axis=-1)
-    gaps = ranked[..., :-1] - ranked[..., 1:] > tolerance
-    k = np.where(gaps.any(axis=-1), gaps.argmax(axis=-1) + 1, values.shape[-1])
-    floor = np.take_along_axis(ranked, (k - 1)[..., None], axis=-1)
-    shares: FloatArray = (values >= floor) / k[..., None]
+    # Most rows have one best item, more than ``tolerance`` above all the rest: its share is 1,
+    # found without sorting. Only rows with another item that near are sorted, for the chain
+    # rule (each item within tolerance of the one before it joins the block).
+    best = values.max(axis=-1, keepdims=True)
+    near = values >= best - tolerance
+    shares: FloatArray = near.astype(values.dtype)
+    tied = near.sum(axis=-1) > 1
+    if tied.any():
+        rows = values[tied]
+        ranked = -np.sort(-rows, axis=-1)
+        gaps = ranked[..., :-1] - ranked[..., 1:] > tolerance
+        k = np.where(gaps.any(axis=-1), gaps.argmax(axis=-1) + 1, rows.shape[-1])
+        floor = np.take_along_axis(ranked, (k - 1)[..., None], axis=-1)
+        shares[tied] = (rows >= floor) / k[..., None]
     return shares
 
 

@@ -2,7 +2,9 @@
 
     python benchmarks/smaa_kernel.py SCORES.yaml SAMPLES [SEED]
 
-Reads the scores file (PyYAML's C loader; consensus ``scores`` per option), then draws flat
+Reads the scores file (PyYAML's C loader; consensus ``scores`` per option, or ``scorers``: then
+every draw also resamples the panel's scorers with replacement and takes the mean, as
+``--score-noise scorers`` does, the scores drawn per chunk as one product), then draws flat
 Dirichlet weights (unit exponentials, each row normalised) in chunks of 20,000, one
 ``W @ X.T`` and one ``argsort`` per chunk, rank acceptability with one ``bincount`` over
 ``order * n + arange(n)``, central weights with one ``bincount`` per leaf on the winners; nothing
@@ -24,8 +26,17 @@ def main(path: str, samples: int, seed: int = 1) -> None:
     with open(path, encoding="utf-8") as stream:
         data = yaml.load(stream, Loader=yaml.CSafeLoader)
     options = data["options"]
-    leaves = list(options[0]["scores"])
-    scores = np.array([[float(o["scores"][leaf]) for leaf in leaves] for o in options])
+    panel = "scorers" in options[0]
+    if panel:  # scorers x options x leaves
+        scorers = list(options[0]["scorers"])
+        leaves = list(options[0]["scorers"][scorers[0]])
+        raw = np.array(
+            [[[float(o["scorers"][s][leaf]) for leaf in leaves] for o in options] for s in scorers]
+        )
+        scores = raw.mean(axis=0)
+    else:
+        leaves = list(options[0]["scores"])
+        scores = np.array([[float(o["scores"][leaf]) for leaf in leaves] for o in options])
     n, m = scores.shape
     rng = np.random.default_rng(seed)
     ranks = np.zeros(n * n, np.int64)
@@ -35,7 +46,13 @@ def main(path: str, samples: int, seed: int = 1) -> None:
         size = min(CHUNK, samples - start)
         weights = rng.standard_exponential((size, m))
         weights /= weights.sum(axis=1, keepdims=True)
-        totals = weights @ scores.T
+        if panel:
+            k = len(raw)
+            counts = rng.multinomial(k, np.full(k, 1.0 / k), size=size)  # draws x scorers
+            drawn = (counts @ raw.reshape(k, n * m) / k).reshape(size, n, m)
+            totals = np.einsum("dnm,dm->dn", drawn, weights)
+        else:
+            totals = weights @ scores.T
         order = np.argsort(-totals, axis=1)
         ranks += np.bincount((order * n + places).ravel(), minlength=n * n)
         winners = order[:, 0]

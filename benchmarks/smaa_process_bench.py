@@ -35,6 +35,27 @@ sys.path.insert(0, str(HERE.parent))
 from smaa_bench import problem  # noqa: E402
 
 
+def panel(folder: Path, scorers: int = 5, seed: int = 2026) -> Path:
+    """The same 20 x 12 problem scored by a panel: each scorer's scores 1..5, rounded."""
+    rng = np.random.default_rng(seed)
+    centre = rng.uniform(1.5, 4.5, (20, 12))
+    rows = []
+    for i in range(20):
+        given = []
+        for k in range(scorers):
+            row = np.clip(np.round(centre[i] + rng.normal(0, 0.7, 12)), 1, 5)
+            given.append(f"s{k}: {{" + ", ".join(f"c{j}: {v:g}" for j, v in enumerate(row)) + "}")
+        rows.append(
+            f"  - id: o{i}\n    name: Option {i}\n    scorers:\n      " + "\n      ".join(given)
+        )
+    path = folder / "panel.yaml"
+    path.write_text(
+        "group: bench\nname: Benchmark\ncriteria: criteria.yaml\n"
+        "scale: {min: 1, max: 5}\noptions:\n" + "\n".join(rows) + "\n"
+    )
+    return path
+
+
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
@@ -45,10 +66,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=1_000_000)
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument(
+        "--noise",
+        action="store_true",
+        help="A panel of 5 scorers, resampled in every draw (--score-noise scorers; the "
+        "kernel resamples them too)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         problem(Path(folder))
         scores = str(Path(folder) / "scores.yaml")
+        if args.noise:
+            scores = str(panel(Path(folder)))
         kernel = [sys.executable, str(HERE / "smaa_kernel.py"), scores, str(args.samples)]
         tool = [
             sys.executable,
@@ -59,6 +88,7 @@ def main() -> None:
             "--samples",
             str(args.samples),
             "-q",
+            *(["--score-noise", "scorers"] if args.noise else []),
         ]
         timed(kernel), timed(tool)  # warm the file cache and the bytecode
         kernel_s, tool_s = [], []
@@ -68,7 +98,8 @@ def main() -> None:
     k, t = statistics.median(kernel_s), statistics.median(tool_s)
     print(
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"numpy {np.__version__}; {args.samples:,} samples, 20 options x 12 leaves, "
+        f"numpy {np.__version__}; {args.samples:,} samples, 20 options x 12 leaves"
+        f"{', 5 scorers resampled' if args.noise else ''}, "
         f"medians of {args.pairs} interleaved pairs"
     )
     for label, median, runs in (

@@ -379,13 +379,22 @@ def _confidence(
         return out
     weights = central[firsts]  # firsts x leaves
     step = max(1, min(scores.block, BLOCK_CELLS // (len(central) * len(firsts))))
-    hits = np.zeros(len(firsts))
-    for size, rng in draw_chunks(samples, chunk, seed, stream=1):
+
+    def count(job: tuple[int, np.random.Generator]) -> list[FloatArray]:
+        """One chunk's first places, a sum per block of draws (added in order by the caller)."""
+        size, rng = job
+        parts = []
         for start in range(0, size, step):
             draws = scores.draw(rng, min(step, size - start))
             totals = weighted_sum(draws, weights, scores.given, every=True)
             shares = first_shares(totals)  # draws x firsts x options
-            hits += shares[:, np.arange(len(firsts)), firsts].sum(axis=0)
+            parts.append(shares[:, np.arange(len(firsts)), firsts].sum(axis=0))
+        return parts
+
+    hits = np.zeros(len(firsts))
+    for parts in in_order(draw_chunks(samples, chunk, seed, stream=1), count):
+        for part in parts:
+            hits += part
     out[firsts] = hits / samples
     return out
 
