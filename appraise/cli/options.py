@@ -20,6 +20,7 @@ from appraise.choices import (
     Aggregate,
     Distribution,
     Missing,
+    ScoreNoise,
 )
 from appraise.cli.terminal import Format, err, escape_markup, said, state
 from appraise.errors import FLAG_FOR
@@ -181,6 +182,15 @@ ConcentrationOpt = Annotated[
         min=0.001,
         max=1e6,  # at 1e6 a sampled weight stays within 0.05 points (1 sd) of today's
         help="Dirichlet spread: larger stays closer to today (0.001 to 1e6).",
+    ),
+]
+ScoreNoiseOpt = Annotated[
+    ScoreNoise,
+    typer.Option(
+        "--score-noise",
+        metavar="NOISE",
+        help="Scores in the simulation: none (fixed), scorers (resample the panel's scorers) or "
+        "range (anywhere in each cell's min-max range).",
     ),
 ]
 SmaaSamplesOpt = Annotated[

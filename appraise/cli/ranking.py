@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from appraise.choices import ANALYSES, ScoreNoise
+from appraise.choices import ANALYSES
 from appraise.cli.app import app
 from appraise.cli.options import (
     FLAG,
@@ -20,6 +20,7 @@ from appraise.cli.options import (
     MissingOpt,
     NormaliseOpt,
     QuietOpt,
+    ScoreNoiseOpt,
     ScoresArg,
     SeedOpt,
     SmaaSamplesOpt,
@@ -257,15 +258,7 @@ def sensitivity(
     seed: SeedOpt = 1,
     distribution: DistributionOpt = "uniform",
     concentration: ConcentrationOpt = 100.0,
-    score_noise: Annotated[
-        ScoreNoise,
-        typer.Option(
-            "--score-noise",
-            metavar="NOISE",
-            help="SMAA scores: none (fixed), scorers (resample the panel's scorers) or range "
-            "(anywhere in each cell's min-max range).",
-        ),
-    ] = "none",
+    score_noise: ScoreNoiseOpt = "none",
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
     normalise: NormaliseOpt = False,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from appraise.choices import ScoreNoise
 from appraise.cli.app import app
 from appraise.cli.options import (
     FLAG,
@@ -21,6 +20,7 @@ from appraise.cli.options import (
     NormaliseOpt,
     QuietOpt,
     RescaleOpt,
+    ScoreNoiseOpt,
     ScoresArg,
     SeedOpt,
     SmaaSamplesOpt,
@@ -100,15 +100,7 @@ def value(
     seed: SeedOpt = 1,
     distribution: DistributionOpt = "uniform",
     concentration: ConcentrationOpt = 100.0,
-    score_noise: Annotated[
-        ScoreNoise,
-        typer.Option(
-            "--score-noise",
-            metavar="NOISE",
-            help="Scores in the draws: none (fixed), scorers (resample the panel's scorers) or "
-            "range (anywhere in each cell's min-max range).",
-        ),
-    ] = "none",
+    score_noise: ScoreNoiseOpt = "none",
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
     normalise: NormaliseOpt = False,

@@ -192,6 +192,24 @@ def _criterion_columns(
     return columns
 
 
+def _listed(
+    r: Reader,
+    title: str,
+    row: int,
+    option_id: Any,
+    index: dict[str, int],
+    unknown: dict[tuple[str, str], list[str]],
+) -> int | None:
+    """The option's place on the Options sheet; None, its cell kept for ``_once``, if absent."""
+    if str(option_id) in index:
+        return index[str(option_id)]
+    meant = nearest(str(option_id), list(index)) if option_id is not None else None
+    hint = f": did you mean {quoted(meant)}?" if meant else ""
+    message = f"option {quoted(option_id)} is not on the Options sheet{hint}"
+    unknown.setdefault(("option", message), []).append(r.at(title, row, "option"))
+    return None
+
+
 def _once(r: Reader, found: dict[tuple[str, str], list[str]]) -> None:
     """One error per unknown id, at its first cell, saying where else it is."""
     for (_, message), places in found.items():
@@ -389,13 +407,9 @@ def _gates(r: Reader, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
     unknown: dict[tuple[str, str], list[str]] = {}
     for row, rec in r.records("Gate results", "option"):
         option_id, gate = rec.get("option"), rec.get("gate")
-        if str(option_id) not in index:
-            meant = nearest(str(option_id), list(index)) if option_id is not None else None
-            hint = f": did you mean {quoted(meant)}?" if meant else ""
-            message = f"option {quoted(option_id)} is not on the Options sheet{hint}"
-            unknown.setdefault(("option", message), []).append(r.at("Gate results", row, "option"))
+        i = _listed(r, "Gate results", row, option_id, index, unknown)
+        if i is None:
             continue
-        i = index[str(option_id)]
         result: dict[str, Any] = {
             "pass": r.flag("Gate results", row, "pass", rec.get("pass"), "pass")
         }
@@ -420,13 +434,9 @@ def _costs(r: Reader, options: list[dict[str, Any]]) -> None:
         figures = {str(h): v for h, v in rec.items() if h not in TABLES["Costs"] and v is not None}
         if not figures and rec.get("unit") is None:
             continue  # an option listed with nothing filled in gives no cost
-        if str(option_id) not in index:
-            meant = nearest(str(option_id), list(index)) if option_id is not None else None
-            hint = f": did you mean {quoted(meant)}?" if meant else ""
-            message = f"option {quoted(option_id)} is not on the Options sheet{hint}"
-            unknown.setdefault(("option", message), []).append(r.at("Costs", row, "option"))
+        i = _listed(r, "Costs", row, option_id, index, unknown)
+        if i is None:
             continue
-        i = index[str(option_id)]
         if i in first:
             r.error(
                 r.at("Costs", row, "option"),
@@ -540,13 +550,9 @@ def _measures(r: Reader, options: list[dict[str, Any]]) -> None:
             if values:
                 r.error(r.at(MEASURES, row, "option"), "measures with no option id")
             continue
-        if str(option_id) not in index:
-            meant = nearest(str(option_id), list(index))
-            hint = f": did you mean {quoted(meant)}?" if meant else ""
-            message = f"option {quoted(option_id)} is not on the Options sheet{hint}"
-            unknown.setdefault(("option", message), []).append(r.at(MEASURES, row, "option"))
+        i = _listed(r, MEASURES, row, option_id, index, unknown)
+        if i is None:
             continue
-        i = index[str(option_id)]
         options[i]["measures"] = values
         for leaf in values:
             r.where[f"options[{i}].measures.{leaf}"] = r.at(MEASURES, row, leaf)
