@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from smaa_process_bench import timed  # noqa: E402  (one process timer for both)
 
 
 def bare_app() -> str:
@@ -49,12 +50,6 @@ def bare_app() -> str:
         ]
     lines += ["app()"]
     return "\n".join(lines) + "\n"
-
-
-def timed(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
 
 
 def main() -> None:
