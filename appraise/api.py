@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from appraise.analysis.scoring import Ranking
     from appraise.analysis.sensitivity import Sensitivity, SmaaOptions
     from appraise.analysis.value import Value
+    from appraise.analysis.whatif import WhatIf
     from appraise.data import CriteriaTree, ScoreSheet
     from appraise.io import CheckResult
     from appraise.io.merge import Panel
@@ -817,6 +818,86 @@ def write_weighed(
     inputs = [resolve_elicitation_path(elicitation)]
     inputs += [result.tree.source] if result.tree.source else []
     return write_atomically(target, write, inputs=inputs, force=force)
+
+
+def what_if(sheets: Sequence[ScoreSheet], settings: Settings | None = None) -> WhatIf:
+    """The weights in force over these scores files, changed one step at a time.
+
+    ``explore``'s state as a library: ``change(node, points)``, ``step``, ``use_weight_set``
+    and ``restore`` rank every sheet again (as ``rank`` with ``weights_given``) and say which
+    leader changed at which threshold; ``bounds`` is ``sensitivity``'s threshold for a node;
+    ``history`` the weightings tried.
+    """
+    from appraise.analysis.whatif import WhatIf
+
+    return WhatIf(list(sheets), settings or Settings())
+
+
+def _explored_inputs(whatif: WhatIf) -> list[Path]:
+    """The files a session read: never written over by its record."""
+    paths = [Path(s.source or s.path) for s in whatif.sheets]
+    return paths + ([whatif.tree.source] if whatif.tree.source else [])
+
+
+def check_explored_output(out: str | Path, whatif: WhatIf, force: bool = False) -> None:
+    """Refuse a record's name other than .yaml, an input, or an existing file without ``force``.
+
+    Checked before the session starts, so a meeting's work is not refused at the end.
+    """
+    from appraise.io.safe_write import check_output_path, require_suffix
+
+    target = Path(out)
+    require_suffix(target, ".yaml", "a criteria file")
+    check_output_path(target, _explored_inputs(whatif), force)
+
+
+def write_explored(
+    out: str | Path, whatif: WhatIf, *, force: bool = False, when: str | None = None
+) -> tuple[Path, int]:
+    """Write the weightings tried as weight sets ``explored-1``... of a criteria file.
+
+    The criteria table is the one explored, unchanged, with its own weight sets; each
+    weighting tried lists every criterion's and sub-criterion's points, and a comment above
+    names who led under it and the ``--weight`` options that rerun it on the files as they
+    are. Written whole or not at all. Returns the path and how many weightings it holds.
+    """
+    import shlex
+    from datetime import date
+
+    import yaml
+
+    from appraise.io.safe_write import write_atomically
+
+    document, lines, left_out = whatif.explored_document()
+    files = " ".join(shlex.quote(str(p)) for p in [s.path for s in whatif.sheets])
+    header = [
+        f"Weightings tried in 'appraise explore' on {when or date.today().isoformat()}, "
+        f"over {files}.",
+        "Each explored-N lists every criterion's points; its line below says who led and",
+        "the one-off weights that rerun it on those files (appraise sensitivity FILE ...).",
+        "With a scores file's `criteria:` naming this file, --weights explored-N does the same.",
+    ]
+    if left_out:
+        header.append(
+            f"The {left_out} earliest weightings were left out (100 weight sets at most)."
+        )
+    tried = whatif.history[-len(lines) :] if lines else []
+    for line, t in zip(lines, tried, strict=True):
+        flags = [f"--weights {t.weight_set}"] if t.weight_set else []
+        flags += [
+            f"--weight {n.id}={t.points[n.id]:.12g}"
+            for n in whatif.nodes
+            if t.points[n.id] != (whatif.set_points(t.weight_set)[n.id])
+        ]
+        header.append(f"{line}; rerun: {' '.join(flags) or '(the file as it is)'}")
+    text = "".join(f"# {line}\n" for line in header)
+    text += yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8")
+
+    path = write_atomically(Path(out), write, inputs=_explored_inputs(whatif), force=force)
+    return path, len(lines)
 
 
 def make_elicitation_workbook(

@@ -1,0 +1,655 @@
+"""``appraise explore``: the what-if view a meeting drives from the terminal (Textual).
+
+The state and every figure come from the library (``appraise.analysis.whatif.WhatIf``, ``rank``,
+``explain``, ``sensitivity``, ``combine``); this module lays them out and maps keys to changes.
+The criteria panel holds the weights in points and as global per cent; the ranking panel one
+tab per group (and one for combinations with rules), redrawn on every change; the line under
+them the selected criterion's threshold, and what the last change did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    DataTable,
+    OptionList,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+)
+from textual.widgets.option_list import Option
+
+from appraise.errors import InputError, ParameterError
+from appraise.present.terminal.tables import PALETTE, fill, group_title, stacked_bar
+from appraise.safe_text import one_line
+from appraise.weights import percent_text
+
+if TYPE_CHECKING:
+    from appraise.analysis.scoring import Ranking
+    from appraise.analysis.whatif import Bounds, WhatIf
+
+MAIN_KEYS = "↑↓ +/- 0-9⏎ weights  → subs  w sets  r reset  Tab options  s simulate  q quit"
+RANKING_KEYS = "↑↓ ⏎ explain an option  ←→ group  Tab criteria  s simulate  r reset  q quit"
+NAME_WIDTH = 15
+"""A criterion's name in the criteria panel (points 5 and per cent 6 beside it)."""
+CRITERIA_WIDTH = NAME_WIDTH + 5 + 6 + 6 + 1
+"""The criteria panel: its three columns, a space each side of each, and the cursor's edge."""
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """How ``s`` samples weights: as ``sensitivity --only smaa`` with these options."""
+
+    samples: int = 10_000
+    seed: int = 1
+    distribution: str = "dirichlet"
+    concentration: float = 100.0
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, an ellipsis marking a cut."""
+    text = one_line(text)
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def points_text(points: float) -> str:
+    """Points as a person typed them: 30, 19.1, 142.07."""
+    return f"{points:.6g}" if points < 1e6 else f"{points:.3g}"
+
+
+def threshold_text(whatif: WhatIf, group: int, node_id: str) -> str:
+    """Where the selected weight stands, and the distance to the next threshold either way."""
+    node = whatif.node(node_id)
+    of = f" of {whatif.node(node.parent).name}" if node.parent else ""
+    share = whatif.share(node_id)
+    now = f"{node.name}: {points_text(whatif.points[node_id])} points, {percent_text(share)}%{of}."
+    if not node.scored:
+        return f"{now} This round is scored by criterion: its sub-criteria move nothing."
+    bounds = whatif.bounds(group, node_id)
+    if bounds is None:
+        return f"{now} No threshold: it is alone in its family, or cells are unscored."
+    ranking = whatif.rankings()[group]
+    names = {o.id: o.name for o in ranking.options}
+    leader = ranking.options[0].name
+    if bounds.lower is None and bounds.upper is None:
+        return f"{now} {leader} leads whatever this weight (0% to 100%{of})."
+    return f"{now} {leader} leads from {_bound(bounds, 'lower')} to {_bound(bounds, 'upper')}. " + (
+        _next(bounds, names)
+    )
+
+
+def _bound(bounds: Bounds, side: str) -> str:
+    value = getattr(bounds, side)
+    if value is None:
+        return "0%" if side == "lower" else "100%"
+    return f"{percent_text(value)}%"
+
+
+def _next(bounds: Bounds, names: dict[str, str]) -> str:
+    """The nearer threshold: how many points away, and who leads past it."""
+    sides = [
+        (bounds.share - bounds.lower, bounds.lower, bounds.points_lower, bounds.below, "below")
+        if bounds.lower is not None
+        else None,
+        (bounds.upper - bounds.share, bounds.upper, bounds.points_upper, bounds.above, "above")
+        if bounds.upper is not None
+        else None,
+    ]
+    _, at, points, who, where = min((s for s in sides if s is not None), key=lambda s: s[0])
+    assert at is not None and points is not None and who is not None
+    return (
+        f"Next threshold {percent_text(at)}% at {points_text(points)} points: "
+        f"{names.get(who, who)} leads {where} it."
+    )
+
+
+def ranking_rows(
+    ranking: Ranking, width: int, bar_width: int
+) -> Iterator[tuple[str, Text, str, Text, str]]:
+    """Rank, option (◆ the status quo), total, contribution bar, and the option's id."""
+    sheet = ranking.sheet
+    low, high = sheet.scale.min, sheet.scale.max
+    shares = _criterion_shares(ranking)
+    for option in ranking.options:
+        name = Text(cut(option.name, width - (2 if option.status_quo else 0)))
+        if option.status_quo:
+            name.append(" ◆", style="bold")
+        lifts = [option.contributions[c] - low * shares[c] for c in shares]
+        yield (
+            str(option.rank),
+            name,
+            f"{option.total:.2f}",
+            stacked_bar(lifts, high - low, width=bar_width),
+            option.id,
+        )
+
+
+def _criterion_shares(ranking: Ranking) -> dict[str, float]:
+    tree = ranking.sheet.tree
+    out = dict.fromkeys(tree.top_ids, 0.0)
+    for leaf, weight in ranking.weights.items():
+        out[tree.parent(leaf) if leaf not in out else leaf] += weight
+    return out
+
+
+def legend(ranking: Ranking) -> Text:
+    """Which fill and colour is which criterion, and what ◆ marks."""
+    tree = ranking.sheet.tree
+    text = Text()
+    for i, c in enumerate(tree.top_ids):
+        text.append(fill(i), style=PALETTE[i % len(PALETTE)])
+        text.append(f" {cut(tree.name(c), 14)}  ")
+    if any(o.status_quo for o in ranking.options):
+        text.append("◆ status quo")
+    return text
+
+
+def set_aside_text(ranking: Ranking) -> Text | None:
+    """Options kept out of the ranking, each with why, listed apart."""
+    rows = [*ranking.screened_out, *ranking.excluded, *ranking.rejected]
+    if not rows:
+        return None
+    text = Text("Set aside (not ranked):", style="bold")
+    for row in rows:
+        text.append(f"\n  {one_line(row.name)}: {one_line(row.reason)}")
+    return text
+
+
+class CriteriaTable(DataTable[Any]):
+    """The criteria with their points and global per cent; keys change the selected weight."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "expand", "sub-criteria", show=False),
+        Binding("left", "collapse", "criteria", show=False),
+    ]
+
+    def on_key(self, event: Any) -> None:
+        app: ExploreApp = self.app  # type: ignore[assignment]
+        character = event.character or ""
+        if character in ("+", "="):
+            app.step(1)
+        elif character == "-":
+            app.step(-1)
+        elif character.isdigit() or character == ".":
+            app.type_character(character)
+        elif event.key == "backspace" and app.typed:
+            app.type_character(None)
+        elif event.key == "escape" and app.typed:
+            app.typed = ""
+            app.show_status()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def action_expand(self) -> None:
+        app: ExploreApp = self.app  # type: ignore[assignment]
+        app.toggle(True)
+
+    def action_collapse(self) -> None:
+        app: ExploreApp = self.app  # type: ignore[assignment]
+        app.toggle(False)
+
+
+class RankingTable(DataTable[Any]):
+    """A group's ranked options; Enter explains one, Left/Right open the next group's tab."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "app.group(-1)", "previous group", show=False),
+        Binding("right", "app.group(1)", "next group", show=False),
+    ]
+
+
+class OptionScreen(Screen[None]):
+    """``explain`` for one option: parts per leaf with the panel's spread, gaps to the leader."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "app.pop_screen", "back"),
+    ]
+
+    def __init__(self, view: RenderableType) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self.view, id="explain")
+        yield Static("↑↓ scroll  Esc back", classes="keys")
+
+
+class WeightSetScreen(ModalScreen[str | None]):
+    """Choose a named weight set, or the criteria file's own weights."""
+
+    FILE = "(the criteria file's weights)"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "back")]
+
+    def __init__(self, names: Sequence[str], current: str | None) -> None:
+        super().__init__()
+        self.names = list(names)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [Option(self.FILE, id="")]
+        options += [Option(name, id=name) for name in self.names]
+        with Vertical(id="sets"):
+            yield Static("Weight sets (⏎ choose, Esc back)", classes="title")
+            yield OptionList(*options, id="set-list")
+
+    def on_mount(self) -> None:
+        chosen = self.query_one(OptionList)
+        chosen.highlighted = 0 if self.current is None else 1 + self.names.index(self.current)
+        chosen.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id or None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None if self.current is None else self.current)
+
+
+class Cancelled(Exception):
+    """The simulation was stopped by a key."""
+
+
+class SimulationScreen(Screen[None]):
+    """SMAA for the weights in force, drawn in a thread: a progress bar, Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "stop", "cancel or back")]
+
+    def __init__(self, ranking: Ranking, simulation: Simulation, command: str) -> None:
+        super().__init__()
+        self.ranking = ranking
+        self.simulation = simulation
+        self.command = command
+        self.cancelled = False
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        sim = self.simulation
+        around = (
+            f"Dirichlet around the weights in force (concentration {sim.concentration:g})"
+            if sim.distribution == "dirichlet"
+            else f"{sim.distribution} weights"
+        )
+        with VerticalScroll():
+            yield Static(
+                Text(
+                    f"Simulation: {sim.samples:,} draws, {around}, seed {sim.seed}.\n"
+                    f"The same as: {self.command}"
+                ),
+                id="sim-title",
+            )
+            yield ProgressBar(total=sim.samples, show_eta=False, id="sim-progress")
+            yield Static("", id="sim-result")
+        yield Static("Esc cancels the run, or goes back when it is done", classes="keys")
+
+    def on_mount(self) -> None:
+        self.running = True
+        self.run_simulation()
+
+    @work(thread=True, exclusive=True)
+    def run_simulation(self) -> None:
+        from appraise import api
+        from appraise.present.sensitivity import sensitivity_record
+        from appraise.present.terminal.sensitivity import smaa_table
+
+        sim = self.simulation
+
+        def advance(done: int) -> None:
+            if self.cancelled:
+                raise Cancelled
+            self.app.call_from_thread(self.query_one(ProgressBar).update, progress=done)
+
+        @contextlib.contextmanager
+        def progress(_: int) -> Iterator[Callable[[int], None]]:
+            yield advance
+
+        try:
+            result = api.sensitivity(
+                self.ranking,
+                only=["smaa"],
+                samples=sim.samples,
+                seed=sim.seed,
+                distribution=sim.distribution,
+                concentration=sim.concentration,
+                progress=progress,
+            )
+        except Cancelled:
+            self.app.call_from_thread(self._show, Text("Cancelled: nothing was kept."))
+            return
+        except (InputError, ParameterError) as exc:
+            self.app.call_from_thread(self._show, Text(f"error: {one_line(str(exc))}"))
+            return
+        smaa = sensitivity_record(result).get("smaa")
+        assert smaa is not None
+        self.app.call_from_thread(self._show, smaa_table(smaa, 3))
+
+    def _show(self, view: RenderableType) -> None:
+        self.running = False
+        self.query_one("#sim-result", Static).update(view)
+        self.query_one(".keys", Static).update("↑↓ scroll  Esc back")
+
+    def action_stop(self) -> None:
+        if self.running:
+            self.cancelled = True
+        else:
+            self.app.pop_screen()
+
+
+class ExploreApp(App[None]):
+    """The criteria panel, the ranking per group, the threshold line and the keys."""
+
+    TITLE = "appraise explore"
+    CSS = """
+    #criteria-panel { width: 33; height: 1fr; }  /* CRITERIA_WIDTH */
+    #criteria { height: 1fr; }
+    #groups { width: 1fr; height: 1fr; }
+    #status { height: 3; padding: 0 1; }
+    #news { height: 2; padding: 0 1; color: $warning; text-style: bold; }
+    .keys { height: 1; background: $panel; padding: 0 1; }
+    .title { text-style: bold; }
+    .legend { height: auto; }
+    #sets { width: 60; height: auto; max-height: 20; border: round $accent; background: $panel; }
+    WeightSetScreen { align: center middle; }
+    DataTable { height: auto; max-height: 100%; }
+    TabPane { padding: 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "quit"),
+        Binding("w", "weight_sets", "weight sets"),
+        Binding("r", "restore", "restore"),
+        Binding("s", "simulate", "simulate"),
+    ]
+
+    def __init__(
+        self,
+        whatif: WhatIf,
+        *,
+        rules: str | Path | None = None,
+        rescale: bool = False,
+        simulation: Simulation | None = None,
+        command: Sequence[str] = ("appraise",),
+    ) -> None:
+        super().__init__()
+        self.whatif = whatif
+        self.rules = rules
+        self.rescale = rescale
+        self.simulation = simulation or Simulation()
+        self.command = list(command)
+        self.expanded: set[str] = set()
+        self.typed = ""
+        self.news = ""
+        self.selected = whatif.nodes[0].id
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        first = self.whatif.sheets[0]
+        title = group_title(first.spec.name, first.group, first.illustrative)
+        if len(self.whatif.sheets) > 1:
+            title = Text(f"{len(self.whatif.sheets)} groups", style="bold")
+            if any(s.illustrative for s in self.whatif.sheets):
+                title.append("  ILLUSTRATIVE SCORES", style="bold yellow")
+        yield Static(title, id="heading")
+        with Horizontal():
+            with Vertical(id="criteria-panel"):
+                yield CriteriaTable(id="criteria", cursor_type="row", zebra_stripes=False)
+            with TabbedContent(id="groups"):
+                for i, sheet in enumerate(self.whatif.sheets):
+                    with TabPane(cut(sheet.spec.name, 24), id=f"group-{i}"), VerticalScroll():
+                        yield RankingTable(id=f"ranking-{i}", cursor_type="row", classes="ranking")
+                        yield Static("", id=f"legend-{i}", classes="legend")
+                        yield Static("", id=f"aside-{i}", classes="legend")
+                if self.rules is not None:
+                    with TabPane("Combinations", id="combinations"), VerticalScroll():
+                        yield Static("", id="combined")
+        yield Static("", id="status")
+        yield Static("", id="news")
+        yield Static(MAIN_KEYS, id="keys", classes="keys")
+
+    def on_mount(self) -> None:
+        criteria = self.query_one(CriteriaTable)
+        criteria.add_column("Criterion", width=NAME_WIDTH, key="name")
+        criteria.add_column("Pts", width=5, key="points")
+        criteria.add_column("Global", width=6, key="global")
+        for i in range(len(self.whatif.sheets)):
+            table = self.query_one(f"#ranking-{i}", DataTable)
+            table.add_column("#", width=2, key="rank")
+            table.add_column("Option", width=self.option_width(), key="option")
+            table.add_column("Total", width=5, key="total")
+            table.add_column("By criterion", width=self.bar_width(), key="bar")
+        # Tab moves from panel to panel: the tab strip and a group's scroll are not stops
+        self.query_one(TabbedContent).query_one(Tabs).can_focus = False
+        for i in range(len(self.whatif.sheets)):
+            self.query_one(f"#group-{i}", TabPane).query_one(VerticalScroll).can_focus = False
+        self.refresh_views()
+        criteria.focus()
+
+    def bar_width(self) -> int:
+        """The contribution bar: 12 characters at 80 columns, 20 from 100."""
+        return 20 if self.size.width >= 100 else 12
+
+    def option_width(self) -> int:
+        """The option column: what the screen leaves beside the criteria, total and bar."""
+        rest = CRITERIA_WIDTH + 2 + 5 + self.bar_width() + 4 * 2 + 2  # a space each side, scroll
+        return max(12, min(44, self.size.width - rest))
+
+    # --- what is shown --------------------------------------------------------------------
+
+    @property
+    def group(self) -> int:
+        """The group whose tab is open (the first while combinations are shown)."""
+        active = self.query_one(TabbedContent).active
+        return int(active.split("-")[1]) if active.startswith("group-") else 0
+
+    def visible_nodes(self) -> list[str]:
+        """The criteria, and the sub-criteria of those expanded."""
+        return [n.id for n in self.whatif.nodes if n.parent is None or n.parent in self.expanded]
+
+    def refresh_views(self) -> None:
+        """Every panel from the weights in force."""
+        self.refresh_criteria()
+        for i, ranking in enumerate(self.whatif.rankings()):
+            self.refresh_ranking(i, ranking)
+        if self.rules is not None:
+            self.refresh_combinations()
+        self.show_status()
+
+    def refresh_criteria(self) -> None:
+        table = self.query_one(CriteriaTable)
+        table.clear()
+        whatif = self.whatif
+        for node_id in self.visible_nodes():
+            node = whatif.node(node_id)
+            has_subs = any(n.parent == node_id for n in whatif.nodes)
+            mark = ("▾ " if node_id in self.expanded else "▸ ") if has_subs else "  "
+            name = Text(
+                mark + cut(node.name, NAME_WIDTH - 2)
+                if node.parent is None
+                else "  " + cut(node.name, NAME_WIDTH - 2),
+                style="" if node.scored else "dim",
+            )
+            table.add_row(
+                name,
+                Text(points_text(whatif.points[node_id]), justify="right"),
+                Text(f"{percent_text(whatif.global_share(node_id))}%", justify="right"),
+                key=node_id,
+            )
+        table.move_cursor(row=self.visible_nodes().index(self.selected), animate=False)
+
+    def refresh_ranking(self, i: int, ranking: Ranking) -> None:
+        table = self.query_one(f"#ranking-{i}", DataTable)
+        row = table.cursor_row
+        table.clear()
+        rows = ranking_rows(ranking, self.option_width(), self.bar_width())
+        for rank, name, total, bar, option_id in rows:
+            table.add_row(rank, name, Text(total, justify="right"), bar, key=option_id)
+        table.move_cursor(row=min(row, len(ranking.options) - 1), animate=False)
+        self.query_one(f"#legend-{i}", Static).update(legend(ranking))
+        self.query_one(f"#aside-{i}", Static).update(set_aside_text(ranking) or "")
+
+    def refresh_combinations(self) -> None:
+        from appraise import api
+        from appraise.present.combine import combine_record
+        from appraise.present.terminal.combine import combinations_view
+
+        assert self.rules is not None
+        try:
+            result = api.combine(
+                list(self.whatif.rankings()), self.rules, top=5, samples=0, rescale=self.rescale
+            )
+            view: RenderableType = combinations_view(combine_record(result), self.size.width - 35)
+        except (InputError, ParameterError) as exc:
+            view = Text(f"No combinations: {one_line(str(exc))}")
+        self.query_one("#combined", Static).update(view)
+
+    def show_status(self) -> None:
+        if self.typed:
+            name = self.whatif.node(self.selected).name
+            line = f"Points for {name}: {self.typed}▏ (⏎ sets it, Esc cancels)"
+        else:
+            line = threshold_text(self.whatif, self.group, self.selected)
+        self.query_one("#status", Static).update(Text(line))
+        self.query_one("#news", Static).update(Text(self.news))
+
+    # --- changes ---------------------------------------------------------------------------
+
+    def changed(self, do: Callable[[], Any]) -> None:
+        """Apply a change; a refused one is said on the news line, the weights unchanged."""
+        try:
+            change = do()
+        except (ParameterError, InputError) as exc:
+            self.news = (
+                f"Not changed: {one_line(exc.message if hasattr(exc, 'message') else str(exc))}"
+            )
+        else:
+            self.news = " ".join(change.announcements)
+        self.refresh_views()
+
+    def step(self, by: float) -> None:
+        self.typed = ""
+        self.changed(lambda: self.whatif.step(self.selected, by))
+
+    def type_character(self, character: str | None) -> None:
+        self.typed = self.typed[:-1] if character is None else (self.typed + character)[:12]
+        self.show_status()
+
+    def toggle(self, expand: bool) -> None:
+        node = self.whatif.node(self.selected)
+        top = node.parent or node.id
+        if expand and any(n.parent == top for n in self.whatif.nodes):
+            self.expanded.add(top)
+        elif not expand:
+            self.expanded.discard(top)
+            self.selected = top
+        self.refresh_criteria()
+        self.show_status()
+
+    @on(DataTable.RowHighlighted, "#criteria")
+    def criterion_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None and event.row_key.value != self.selected:
+            self.selected = event.row_key.value
+            self.typed = ""
+            self.show_status()
+
+    @on(DataTable.RowSelected, "#criteria")
+    def criterion_entered(self, event: DataTable.RowSelected) -> None:
+        """Enter sets the points typed; with nothing typed it opens or closes a family."""
+        if self.typed:
+            text, self.typed = self.typed, ""
+            try:
+                points = float(text)
+            except ValueError:
+                self.news = f"Not changed: '{text}' is not a number of points"
+                self.show_status()
+                return
+            self.changed(lambda: self.whatif.change(self.selected, points))
+        elif self.selected in self.expanded:
+            self.toggle(False)
+        else:
+            self.toggle(True)
+
+    @on(DataTable.RowSelected, ".ranking")
+    def option_entered(self, event: DataTable.RowSelected) -> None:
+        from appraise import api
+        from appraise.present.explain import explain_record
+        from appraise.present.terminal.explain import explain_view
+
+        group = int(str(event.data_table.id).split("-")[1])
+        ranking = self.whatif.rankings()[group]
+        option = str(event.row_key.value)
+        self.push_screen(OptionScreen(explain_view(explain_record(api.explain(ranking, option)))))
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self) -> None:
+        self.show_status()
+
+    def on_focus(self) -> None:  # pragma: no cover - Textual calls the widget's, not this
+        pass
+
+    def on_descendant_focus(self, event: Any) -> None:
+        keys = (
+            RANKING_KEYS
+            if isinstance(event.widget, DataTable) and event.widget.id != "criteria"
+            else MAIN_KEYS
+        )
+        self.query_one("#keys", Static).update(keys)
+
+    def action_group(self, by: int) -> None:
+        """Open the next (or previous) tab: a group, or the combinations."""
+        tabbed = self.query_one(TabbedContent)
+        panes = [pane.id for pane in tabbed.query(TabPane) if pane.id]
+        tabbed.active = panes[(panes.index(tabbed.active) + by) % len(panes)]
+        pane = tabbed.get_pane(tabbed.active)
+        tables = pane.query(RankingTable)
+        (tables.first() if tables else pane.query_one(VerticalScroll)).focus()
+
+    def action_restore(self) -> None:
+        self.typed = ""
+        self.changed(self.whatif.restore)
+
+    def action_weight_sets(self) -> None:
+        if not self.whatif.weight_sets:
+            self.news = "The criteria file has no weight sets."
+            self.show_status()
+            return
+
+        def chosen(name: str | None) -> None:
+            if name != self.whatif.weight_set:
+                self.changed(lambda: self.whatif.use_weight_set(name))
+
+        self.push_screen(WeightSetScreen(self.whatif.weight_sets, self.whatif.weight_set), chosen)
+
+    def action_simulate(self) -> None:
+        ranking = self.whatif.rankings()[self.group]
+        self.push_screen(SimulationScreen(ranking, self.simulation, self.rerun_command()))
+
+    def rerun_command(self) -> str:
+        """The ``sensitivity`` command that draws the same simulation for the open group."""
+        sim = self.simulation
+        sheet = self.whatif.sheets[self.group]
+        words = ["appraise", "sensitivity", sheet.path, "--only", "smaa"]
+        if self.whatif.weight_set:
+            words += ["--weights", self.whatif.weight_set]
+        for node, points in self.whatif.given():
+            words += ["--weight", f"{node}={points_text(points)}"]
+        words += ["--samples", str(sim.samples), "--seed", str(sim.seed)]
+        words += ["--distribution", sim.distribution]
+        if sim.distribution == "dirichlet":
+            words += ["--concentration", f"{sim.concentration:g}"]
+        return " ".join(words)
