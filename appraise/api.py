@@ -866,6 +866,7 @@ def write_explored(
 
     import yaml
 
+    from appraise.analysis.whatif import options_for
     from appraise.io.safe_write import write_atomically
 
     document, lines, left_out = whatif.explored_document()
@@ -883,12 +884,9 @@ def write_explored(
         )
     tried = whatif.history[-len(lines) :] if lines else []
     for line, t in zip(lines, tried, strict=True):
-        flags = [f"--weights {t.weight_set}"] if t.weight_set else []
-        flags += [
-            f"--weight {n.id}={t.points[n.id]:.12g}"
-            for n in whatif.nodes
-            if t.points[n.id] != (whatif.set_points(t.weight_set)[n.id])
-        ]
+        base = whatif.set_points(t.weight_set)
+        given = [(n.id, t.points[n.id]) for n in whatif.nodes if t.points[n.id] != base[n.id]]
+        flags = options_for(replace(whatif.settings, weight_set=t.weight_set), given)
         header.append(f"{line}; rerun: {' '.join(flags) or '(the file as it is)'}")
     text = "".join(f"# {line}\n" for line in header)
     text += yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)

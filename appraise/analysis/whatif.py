@@ -392,6 +392,30 @@ class WhatIf:
         return document, lines, left_out
 
 
+def options_for(settings: Settings, given: Sequence[tuple[str, float]] = ()) -> list[str]:
+    """The command-line options that rank as ``settings`` do, ``given`` as ``--weight``.
+
+    What ``explore`` tells a person to type to see the same figures from ``rank``,
+    ``sensitivity`` or ``export``: only the options that differ from the defaults.
+    """
+    words: list[str] = []
+    if settings.weight_set:
+        words += ["--weights", settings.weight_set]
+    for node, points in given:
+        words += ["--weight", f"{node}={points:.12g}"]
+    if settings.normalise:
+        words.append("--normalise")
+    if settings.missing != "error":
+        words += ["--missing", settings.missing]
+    if settings.aggregate != "mean":
+        words += ["--aggregate", settings.aggregate]
+    if settings.exclude_conflicted:
+        words.append("--exclude-conflicted")
+    for status in settings.statuses:
+        words += ["--status", status]
+    return words
+
+
 def _number(value: float) -> float | int:
     """A whole number of points as an integer, as a person types it."""
     return int(value) if value.is_integer() else value

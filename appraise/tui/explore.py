@@ -10,6 +10,7 @@ them the selected criterion's threshold, and what the last change did.
 from __future__ import annotations
 
 import contextlib
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from appraise.analysis.whatif import options_for
 from appraise.errors import InputError, ParameterError
 from appraise.present.terminal.tables import PALETTE, fill, group_title, stacked_bar
 from appraise.safe_text import one_line
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from appraise.analysis.whatif import Bounds, WhatIf
 
 MAIN_KEYS = "↑↓ +/- 0-9⏎ weights  → subs  w sets  r reset  Tab options  s simulate  q quit"
+COMBINATION_KEYS = "↑↓ scroll  ←→ group  Tab criteria  w sets  r reset  q quit"
 RANKING_KEYS = "↑↓ ⏎ explain an option  ←→ group  Tab criteria  s simulate  r reset  q quit"
 NAME_WIDTH = 15
 """A criterion's name in the criteria panel (points 5 and per cent 6 beside it)."""
@@ -112,7 +115,7 @@ def _next(bounds: Bounds, names: dict[str, str]) -> str:
     _, at, points, who, where = min((s for s in sides if s is not None), key=lambda s: s[0])
     assert at is not None and points is not None and who is not None
     return (
-        f"Next threshold {percent_text(at)}% at {points_text(points)} points: "
+        f"Next threshold {percent_text(at)}% at {f'{points:.2f}'.rstrip('0').rstrip('.')} points: "
         f"{names.get(who, who)} leads {where} it."
     )
 
@@ -188,6 +191,9 @@ class CriteriaTable(DataTable[Any]):
             app.type_character(character)
         elif event.key == "backspace" and app.typed:
             app.type_character(None)
+        elif event.key in ("up", "down") and app.typed:
+            app.typed = ""  # points half-typed belong to the criterion they were typed for
+            return
         elif event.key == "escape" and app.typed:
             app.typed = ""
             app.show_status()
@@ -212,6 +218,12 @@ class RankingTable(DataTable[Any]):
         Binding("left", "app.group(-1)", "previous group", show=False),
         Binding("right", "app.group(1)", "next group", show=False),
     ]
+
+
+class CombinationsView(VerticalScroll):
+    """The best combinations under the rules; Left/Right open the next tab, as on a group's."""
+
+    BINDINGS = RankingTable.BINDINGS
 
 
 class OptionScreen(Screen[None]):
@@ -394,7 +406,7 @@ class ExploreApp(App[None]):
         self.expanded: set[str] = set()
         self.typed = ""
         self.news = ""
-        self.selected = whatif.nodes[0].id
+        self._selected = whatif.nodes[0].id
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -416,7 +428,7 @@ class ExploreApp(App[None]):
                         yield Static("", id=f"legend-{i}", classes="legend")
                         yield Static("", id=f"aside-{i}", classes="legend")
                 if self.rules is not None:
-                    with TabPane("Combinations", id="combinations"), VerticalScroll():
+                    with TabPane("Combinations", id="combinations"), CombinationsView():
                         yield Static("", id="combined")
         yield Static("", id="status")
         yield Static("", id="news")
@@ -449,6 +461,14 @@ class ExploreApp(App[None]):
         rest = CRITERIA_WIDTH + 2 + 5 + self.bar_width() + 4 * 2 + 2  # a space each side, scroll
         return max(12, min(44, self.size.width - rest))
 
+    @property
+    def selected(self) -> str:
+        """The criterion under the cursor now (not as a message about it said earlier)."""
+        table = self.query_one(CriteriaTable)
+        if table.row_count:
+            self._selected = str(table.ordered_rows[table.cursor_row].key.value)
+        return self._selected
+
     # --- what is shown --------------------------------------------------------------------
 
     @property
@@ -471,26 +491,32 @@ class ExploreApp(App[None]):
         self.show_status()
 
     def refresh_criteria(self) -> None:
+        """The criteria rows: figures updated in place, rows rebuilt only when a family opens.
+
+        Rebuilding moves the cursor through other rows, and each move is a message handled
+        later; updating in place sends none, so points being typed are never lost to one.
+        """
         table = self.query_one(CriteriaTable)
-        table.clear()
         whatif = self.whatif
-        for node_id in self.visible_nodes():
+        visible = self.visible_nodes()
+        rebuild = [str(key.value) for key in table.rows] != visible
+        if rebuild:
+            table.clear()
+        for node_id in visible:
             node = whatif.node(node_id)
+            points = Text(points_text(whatif.points[node_id]), justify="right")
+            share = Text(f"{percent_text(whatif.global_share(node_id))}%", justify="right")
+            if not rebuild:
+                table.update_cell(node_id, "points", points)
+                table.update_cell(node_id, "global", share)
+                continue
             has_subs = any(n.parent == node_id for n in whatif.nodes)
             mark = ("▾ " if node_id in self.expanded else "▸ ") if has_subs else "  "
-            name = Text(
-                mark + cut(node.name, NAME_WIDTH - 2)
-                if node.parent is None
-                else "  " + cut(node.name, NAME_WIDTH - 2),
-                style="" if node.scored else "dim",
-            )
-            table.add_row(
-                name,
-                Text(points_text(whatif.points[node_id]), justify="right"),
-                Text(f"{percent_text(whatif.global_share(node_id))}%", justify="right"),
-                key=node_id,
-            )
-        table.move_cursor(row=self.visible_nodes().index(self.selected), animate=False)
+            indent = mark if node.parent is None else "  "
+            name = Text(indent + cut(node.name, NAME_WIDTH - 2), style="" if node.scored else "dim")
+            table.add_row(name, points, share, key=node_id)
+        if rebuild:
+            table.move_cursor(row=visible.index(self._selected), animate=False)
 
     def refresh_ranking(self, i: int, ranking: Ranking) -> None:
         table = self.query_one(f"#ranking-{i}", DataTable)
@@ -556,15 +582,14 @@ class ExploreApp(App[None]):
             self.expanded.add(top)
         elif not expand:
             self.expanded.discard(top)
-            self.selected = top
+            self._selected = top
         self.refresh_criteria()
         self.show_status()
 
     @on(DataTable.RowHighlighted, "#criteria")
     def criterion_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None and event.row_key.value != self.selected:
-            self.selected = event.row_key.value
-            self.typed = ""
+        """A new criterion chosen: its threshold shown."""
+        if event.cursor_row == event.data_table.cursor_row:  # not a row passed on the way
             self.show_status()
 
     @on(DataTable.RowSelected, "#criteria")
@@ -599,13 +624,14 @@ class ExploreApp(App[None]):
     def tab_changed(self) -> None:
         self.show_status()
 
-    def on_focus(self) -> None:  # pragma: no cover - Textual calls the widget's, not this
-        pass
-
     def on_descendant_focus(self, event: Any) -> None:
+        """The keys line says what the focused panel's keys do."""
+        widget = event.widget
         keys = (
             RANKING_KEYS
-            if isinstance(event.widget, DataTable) and event.widget.id != "criteria"
+            if isinstance(widget, RankingTable)
+            else COMBINATION_KEYS
+            if isinstance(widget, CombinationsView)
             else MAIN_KEYS
         )
         self.query_one("#keys", Static).update(keys)
@@ -617,7 +643,7 @@ class ExploreApp(App[None]):
         tabbed.active = panes[(panes.index(tabbed.active) + by) % len(panes)]
         pane = tabbed.get_pane(tabbed.active)
         tables = pane.query(RankingTable)
-        (tables.first() if tables else pane.query_one(VerticalScroll)).focus()
+        (tables.first() if tables else pane.query_one(CombinationsView)).focus()
 
     def action_restore(self) -> None:
         self.typed = ""
@@ -644,12 +670,9 @@ class ExploreApp(App[None]):
         sim = self.simulation
         sheet = self.whatif.sheets[self.group]
         words = ["appraise", "sensitivity", sheet.path, "--only", "smaa"]
-        if self.whatif.weight_set:
-            words += ["--weights", self.whatif.weight_set]
-        for node, points in self.whatif.given():
-            words += ["--weight", f"{node}={points_text(points)}"]
+        words += options_for(self.whatif.settings_now(), self.whatif.given())
         words += ["--samples", str(sim.samples), "--seed", str(sim.seed)]
         words += ["--distribution", sim.distribution]
         if sim.distribution == "dirichlet":
             words += ["--concentration", f"{sim.concentration:g}"]
-        return " ".join(words)
+        return shlex.join(words)
