@@ -109,8 +109,8 @@ class WhatIf:
     sheets: Sequence[ScoreSheet]
     settings: Settings = field(default_factory=Settings)
     history: list[Tried] = field(default_factory=list, init=False)
-    """Every weighting tried, in order: a run of steps on one criterion that changed no
-    leader is kept as its last step."""
+    """Every weighting tried, in order. A run of steps on one criterion is kept as its last
+    step, and as the steps either side of any leader change within it."""
     points: dict[str, float] = field(default_factory=dict, init=False)
     weight_set: str | None = field(default=None, init=False)
     _moving: str | None = field(default=None, init=False, repr=False)
