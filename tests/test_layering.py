@@ -14,7 +14,7 @@ import appraise
 # Every module but the command line and its terminal tables, found rather than listed, so a new
 # core module is checked the day it lands.
 ALL = sorted(i.name for i in pkgutil.walk_packages(appraise.__path__, "appraise."))
-SHELL_PACKAGES = ("appraise.cli", "appraise.present.terminal")
+SHELL_PACKAGES = ("appraise.cli", "appraise.present.terminal", "appraise.tui")
 
 
 def in_shell(module: str) -> bool:
@@ -35,12 +35,12 @@ def loaded_after(statement: str) -> set[str]:
 @pytest.mark.parametrize("module", CORE)
 def test_core_modules_do_not_load_typer_or_rich(module):
     loaded = loaded_after(f"import {module}")
-    assert not {"typer", "rich", "click"} & loaded
+    assert not {"typer", "rich", "click", "textual"} & loaded
 
 
 def test_cli_alone_loads_no_numpy_pandas_or_openpyxl():
     loaded = loaded_after("import appraise.cli")
-    assert not {"numpy", "pandas", "openpyxl", "pydantic", "yaml"} & loaded
+    assert not {"numpy", "pandas", "openpyxl", "pydantic", "yaml", "textual"} & loaded
 
 
 def test_help_does_not_load_the_core():
@@ -155,7 +155,7 @@ LAYERS = [
     ("analysis", ("analysis",)),
     ("present", ("present",)),
     ("api", ("api",)),
-    ("shell", ("cli", "present.terminal", "__main__", "launch")),
+    ("shell", ("cli", "present.terminal", "tui", "__main__", "launch")),
 ]
 
 

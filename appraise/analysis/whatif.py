@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from appraise.errors import InputError, ParameterError
@@ -141,7 +142,7 @@ class WhatIf:
         """The criteria table every file is weighed by."""
         return self.sheets[0].tree
 
-    @property
+    @cached_property
     def nodes(self) -> tuple[Node, ...]:
         """Each criterion, then its sub-criteria, in the file's order."""
         leaves = any(sheet.level == "leaves" for sheet in self.sheets)
@@ -151,11 +152,14 @@ class WhatIf:
             out.extend(Node(s.id, s.name, c.id, leaves) for s in c.sub or [])
         return tuple(out)
 
+    @cached_property
+    def _by_id(self) -> dict[str, Node]:
+        return {node.id: node for node in self.nodes}
+
     def node(self, node_id: str) -> Node:
         """The criterion or sub-criterion ``node_id``."""
-        for node in self.nodes:
-            if node.id == node_id:
-                return node
+        if node_id in self._by_id:
+            return self._by_id[node_id]
         raise ParameterError("node", f"'{node_id}' is no criterion of {self.tree.path}")
 
     def entered(self) -> dict[str, float]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -36,7 +36,7 @@ from textual.widgets.option_list import Option
 
 from appraise.analysis.whatif import options_for
 from appraise.errors import InputError, ParameterError
-from appraise.present.terminal.tables import PALETTE, fill, group_title, stacked_bar
+from appraise.present.terminal.tables import PALETTE, bullets, fill, group_title, stacked_bar
 from appraise.safe_text import one_line
 from appraise.weights import percent_text
 
@@ -161,15 +161,13 @@ def legend(ranking: Ranking) -> Text:
     return text
 
 
-def set_aside_text(ranking: Ranking) -> Text | None:
+def set_aside_text(ranking: Ranking) -> RenderableType | None:
     """Options kept out of the ranking, each with why, listed apart."""
     rows = [*ranking.screened_out, *ranking.excluded, *ranking.rejected]
     if not rows:
         return None
-    text = Text("Set aside (not ranked):", style="bold")
-    for row in rows:
-        text.append(f"\n  {one_line(row.name)}: {one_line(row.reason)}")
-    return text
+    listed = bullets([f"{one_line(row.name)}: {one_line(row.reason)}" for row in rows])
+    return Group(Text("Set aside (not ranked):", style="bold"), listed)
 
 
 class CriteriaTable(DataTable[Any]):
@@ -519,15 +517,23 @@ class ExploreApp(App[None]):
             table.move_cursor(row=visible.index(self._selected), animate=False)
 
     def refresh_ranking(self, i: int, ranking: Ranking) -> None:
+        """A group's rows: updated in place while the order holds, rebuilt when it changes."""
         table = self.query_one(f"#ranking-{i}", DataTable)
-        row = table.cursor_row
-        table.clear()
-        rows = ranking_rows(ranking, self.option_width(), self.bar_width())
-        for rank, name, total, bar, option_id in rows:
-            table.add_row(rank, name, Text(total, justify="right"), bar, key=option_id)
-        table.move_cursor(row=min(row, len(ranking.options) - 1), animate=False)
-        self.query_one(f"#legend-{i}", Static).update(legend(ranking))
-        self.query_one(f"#aside-{i}", Static).update(set_aside_text(ranking) or "")
+        rows = list(ranking_rows(ranking, self.option_width(), self.bar_width()))
+        if [str(key.value) for key in table.rows] == [row[-1] for row in rows]:
+            for rank, _, total, bar, option_id in rows:
+                table.update_cell(option_id, "rank", rank)
+                table.update_cell(option_id, "total", Text(total, justify="right"))
+                table.update_cell(option_id, "bar", bar)
+        else:
+            row = table.cursor_row
+            table.clear()
+            for rank, name, total, bar, option_id in rows:
+                table.add_row(rank, name, Text(total, justify="right"), bar, key=option_id)
+            table.move_cursor(row=min(row, len(rows) - 1), animate=False)
+            # Neither moves with the weights: drawn again only with the rows
+            self.query_one(f"#legend-{i}", Static).update(legend(ranking))
+            self.query_one(f"#aside-{i}", Static).update(set_aside_text(ranking) or "")
 
     def refresh_combinations(self) -> None:
         from appraise import api
