@@ -112,9 +112,8 @@ def main() -> None:
             "urgent-care (5 x 12 leaves, a panel)": [str(root / "options/urgent-care.yaml")],
         }
         print(f"{args.changes} changes each; milliseconds per change, median (slowest)")
-        print(
-            f"{'problem':<38} {'numpy':>12} {'whatif':>12} {'view':>13} {'idle':>13} {'view-idle':>9}"
-        )
+        heads = ("numpy", 12), ("whatif", 12), ("view", 13), ("idle", 13), ("view-idle", 9)
+        print(f"{'problem':<38} " + " ".join(f"{h:>{w}}" for h, w in heads))
         for name, files in cases.items():
             plain = numpy_change(WhatIf(load_inputs(files)), args.changes)
             core = whatif_change(WhatIf(load_inputs(files)), args.changes)

@@ -118,7 +118,11 @@ def test_totals_after_changes_equal_rank_with_the_same_one_off_weights():
     whatif.step("safety", 1)
     whatif.step("safety", 1)
     whatif.change("stakeholder_support", 0)
-    assert whatif.given() == (("safety", 28.2), ("affordability", 40.0), ("stakeholder_support", 0.0))
+    assert whatif.given() == (
+        ("safety", 28.2),
+        ("affordability", 40.0),
+        ("stakeholder_support", 0.0),
+    )
     record = cli_json(
         "rank", ROOT / URGENT, "-f", "json",
         "--weight", "affordability=40", "--weight", "safety=28.2", "--weight", "stakeholder_support=0",
@@ -225,7 +229,10 @@ def test_the_weightings_tried_rerun_from_the_saved_file(demo, tmp_path):
     text = out.read_text()
     assert "# explored-1: leads Option X (x); rerun: (the file as it is)\n" in text
     assert "# explored-2: leads Option Y (y); rerun: --weight a=53\n" in text
-    assert "# explored-5, from weight set 'flip': leads Option Y (y); rerun: --weights flip --weight b=70\n" in text
+    assert (
+        "# explored-5, from weight set 'flip': leads Option Y (y); rerun: --weights flip --weight b=70\n"
+        in text
+    )
     for k, tried in enumerate(whatif.history, start=1):
         sheet = appraise.load_scores(demo, criteria=out)
         totals = {o.id: o.total for o in appraise.rank(sheet, weights=f"explored-{k}").options}
@@ -242,7 +249,7 @@ def test_the_record_is_never_written_over_an_input_or_a_file_there(demo, tmp_pat
         api.check_explored_output(demo.parent / "two.yaml", whatif, force=True)
     there = tmp_path / "there.yaml"
     there.write_text("keep")
-    with pytest.raises(appraise.InputError, match="--force|force"):
+    with pytest.raises(appraise.InputError, match="force"):
         api.check_explored_output(there, whatif)
     api.check_explored_output(there, whatif, force=True)
     assert there.read_text() == "keep"
@@ -489,7 +496,9 @@ def test_output_not_a_terminal_gets_one_line_and_exit_2(monkeypatch):
     assert "input or output is not a terminal" in result.stderr
 
 
-def test_the_command_opens_the_view_and_saves_the_weightings_on_quitting(demo, tmp_path, monkeypatch):
+def test_the_command_opens_the_view_and_saves_the_weightings_on_quitting(
+    demo, tmp_path, monkeypatch
+):
     from appraise.cli import exploring
 
     monkeypatch.setattr(exploring, "interactive", lambda: None)

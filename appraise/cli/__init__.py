@@ -4,8 +4,8 @@
 options every command shares, and the one place errors become exit codes), ``terminal``
 (stdout/stderr, ``emit`` in every format), and the commands in ``ranking`` (rank, check,
 criteria, sensitivity, explain), ``writing`` (combine, diff, template, export, examples),
-``weighing`` (weigh), ``merging`` (merge), ``charting`` (chart), ``valuing`` (value, brief) and ``exploring``
-(explore, whose view is ``appraise.tui``).
+``weighing`` (weigh), ``merging`` (merge), ``charting`` (chart), ``valuing`` (value,
+brief) and ``exploring`` (explore, whose view is ``appraise.tui``).
 Core modules are imported inside each command so that ``appraise --help`` loads typer and
 rich only; ``appraise.launch`` starts it all.
 """

@@ -113,11 +113,12 @@ def _next(bounds: Bounds, names: dict[str, str]) -> str:
         else None,
     ]
     _, at, points, who, where = min((s for s in sides if s is not None), key=lambda s: s[0])
-    assert at is not None and points is not None and who is not None
-    return (
-        f"Next threshold {percent_text(at)}% at {f'{points:.2f}'.rstrip('0').rstrip('.')} points: "
-        f"{names.get(who, who)} leads {where} it."
-    )
+    assert at is not None
+    assert points is not None
+    assert who is not None
+    reach = f"{points:.2f}".rstrip("0").rstrip(".")
+    leads = f"{names.get(who, who)} leads {where} it"
+    return f"Next threshold {percent_text(at)}% at {reach} points: {leads}."
 
 
 def ranking_rows(
@@ -179,6 +180,7 @@ class CriteriaTable(DataTable[Any]):
     ]
 
     def on_key(self, event: Any) -> None:
+        """Keys for the selected weight: + and - a point, digits typed, Backspace, Esc."""
         app: ExploreApp = self.app  # type: ignore[assignment]
         character = event.character or ""
         if character in ("+", "="):
@@ -201,10 +203,12 @@ class CriteriaTable(DataTable[Any]):
         event.prevent_default()
 
     def action_expand(self) -> None:
+        """Right: open the selected criterion's sub-criteria."""
         app: ExploreApp = self.app  # type: ignore[assignment]
         app.toggle(True)
 
     def action_collapse(self) -> None:
+        """Left: close them, the criterion selected."""
         app: ExploreApp = self.app  # type: ignore[assignment]
         app.toggle(False)
 
@@ -236,6 +240,7 @@ class OptionScreen(Screen[None]):
         self.view = view
 
     def compose(self) -> ComposeResult:
+        """The explain view, scrolled, and its keys."""
         with VerticalScroll():
             yield Static(self.view, id="explain")
         yield Static("↑↓ scroll  Esc back", classes="keys")
@@ -253,6 +258,7 @@ class WeightSetScreen(ModalScreen[str | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
+        """The file's weights, then each named set."""
         options = [Option(self.FILE, id="")]
         options += [Option(name, id=name) for name in self.names]
         with Vertical(id="sets"):
@@ -260,15 +266,18 @@ class WeightSetScreen(ModalScreen[str | None]):
             yield OptionList(*options, id="set-list")
 
     def on_mount(self) -> None:
+        """The set in force highlighted, the list focused."""
         chosen = self.query_one(OptionList)
         chosen.highlighted = 0 if self.current is None else 1 + self.names.index(self.current)
         chosen.focus()
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
+        """Enter: that set (None for the file's weights)."""
         self.dismiss(event.option.id or None)
 
     def action_dismiss_none(self) -> None:
+        """Esc: keep the weights as they are."""
         self.dismiss(None if self.current is None else self.current)
 
 
@@ -290,6 +299,7 @@ class SimulationScreen(Screen[None]):
         self.running = False
 
     def compose(self) -> ComposeResult:
+        """What is drawn and how, the bar, the result (when done) and the keys."""
         sim = self.simulation
         around = (
             f"Dirichlet around the weights in force (concentration {sim.concentration:g})"
@@ -309,11 +319,13 @@ class SimulationScreen(Screen[None]):
         yield Static("Esc cancels the run, or goes back when it is done", classes="keys")
 
     def on_mount(self) -> None:
+        """Start drawing as soon as the screen shows."""
         self.running = True
         self.run_simulation()
 
     @work(thread=True, exclusive=True)
     def run_simulation(self) -> None:
+        """Draw the simulation in a thread: each chunk moves the bar, or stops a cancelled run."""
         from appraise import api
         from appraise.present.sensitivity import sensitivity_record
         from appraise.present.terminal.sensitivity import smaa_table
@@ -355,6 +367,7 @@ class SimulationScreen(Screen[None]):
         self.query_one(".keys", Static).update("↑↓ scroll  Esc back")
 
     def action_stop(self) -> None:
+        """Esc: cancel a run, or go back once it is done."""
         if self.running:
             self.cancelled = True
         else:
@@ -409,6 +422,7 @@ class ExploreApp(App[None]):
     # --- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        """The heading, the criteria panel, a tab per group (and combinations), status and keys."""
         first = self.whatif.sheets[0]
         title = group_title(first.spec.name, first.group, first.illustrative)
         if len(self.whatif.sheets) > 1:
@@ -433,6 +447,7 @@ class ExploreApp(App[None]):
         yield Static(MAIN_KEYS, id="keys", classes="keys")
 
     def on_mount(self) -> None:
+        """Columns sized to the terminal, every panel drawn, the criteria focused."""
         criteria = self.query_one(CriteriaTable)
         criteria.add_column("Criterion", width=NAME_WIDTH, key="name")
         criteria.add_column("Pts", width=5, key="points")
@@ -536,6 +551,7 @@ class ExploreApp(App[None]):
             self.query_one(f"#aside-{i}", Static).update(set_aside_text(ranking) or "")
 
     def refresh_combinations(self) -> None:
+        """The top five combinations under the rules, for the weights in force."""
         from appraise import api
         from appraise.present.combine import combine_record
         from appraise.present.terminal.combine import combinations_view
@@ -551,6 +567,7 @@ class ExploreApp(App[None]):
         self.query_one("#combined", Static).update(view)
 
     def show_status(self) -> None:
+        """The selected weight's threshold (or the points typed), and the last change's news."""
         if self.typed:
             name = self.whatif.node(self.selected).name
             line = f"Points for {name}: {self.typed}▏ (⏎ sets it, Esc cancels)"
@@ -574,14 +591,17 @@ class ExploreApp(App[None]):
         self.refresh_views()
 
     def step(self, by: float) -> None:
+        """The selected weight a point up or down."""
         self.typed = ""
         self.changed(lambda: self.whatif.step(self.selected, by))
 
     def type_character(self, character: str | None) -> None:
+        """A digit or point typed (None: Backspace)."""
         self.typed = self.typed[:-1] if character is None else (self.typed + character)[:12]
         self.show_status()
 
     def toggle(self, expand: bool) -> None:
+        """Open (or close) the selected criterion's family."""
         node = self.whatif.node(self.selected)
         top = node.parent or node.id
         if expand and any(n.parent == top for n in self.whatif.nodes):
@@ -617,6 +637,7 @@ class ExploreApp(App[None]):
 
     @on(DataTable.RowSelected, ".ranking")
     def option_entered(self, event: DataTable.RowSelected) -> None:
+        """Enter on an option: the explain view."""
         from appraise import api
         from appraise.present.explain import explain_record
         from appraise.present.terminal.explain import explain_view
@@ -628,6 +649,7 @@ class ExploreApp(App[None]):
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self) -> None:
+        """Another tab: the threshold line speaks of its group."""
         self.show_status()
 
     def on_descendant_focus(self, event: Any) -> None:
@@ -652,10 +674,12 @@ class ExploreApp(App[None]):
         (tables.first() if tables else pane.query_one(CombinationsView)).focus()
 
     def action_restore(self) -> None:
+        """r: back to the weights the session started from."""
         self.typed = ""
         self.changed(self.whatif.restore)
 
     def action_weight_sets(self) -> None:
+        """w: choose a weight set from the list."""
         if not self.whatif.weight_sets:
             self.news = "The criteria file has no weight sets."
             self.show_status()
@@ -668,6 +692,7 @@ class ExploreApp(App[None]):
         self.push_screen(WeightSetScreen(self.whatif.weight_sets, self.whatif.weight_set), chosen)
 
     def action_simulate(self) -> None:
+        """s: the simulation for the open group under the weights in force."""
         ranking = self.whatif.rankings()[self.group]
         self.push_screen(SimulationScreen(ranking, self.simulation, self.rerun_command()))
 
