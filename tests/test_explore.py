@@ -295,6 +295,33 @@ def test_the_ranking_shown_is_ranks_after_a_change_and_the_leader_change_is_said
     drive(ExploreApp(WhatIf(load_inputs([str(demo)]))), steps)
 
 
+def test_a_refused_change_is_said_and_nothing_moves(demo):
+    async def steps(pilot: Any, view: ExploreApp) -> None:
+        await pilot.press("0", "enter", "down", "0", "enter")
+        assert view.whatif.points == {"a": 0.0, "b": 40.0}
+        assert text_of(view, "#news") == (
+            "Not changed: these weights leave every criterion weighing 0"
+        )
+        assert cell(view, "#criteria", "b", "points") == "40"
+        await pilot.press("1", ".", ".", "enter")
+        assert text_of(view, "#news") == "Not changed: '1..' is not a number of points"
+
+    drive(ExploreApp(WhatIf(load_inputs([str(demo)]))), steps)
+
+
+def test_a_round_scored_by_criterion_shows_its_sub_criteria_but_they_move_nothing():
+    async def steps(pilot: Any, view: ExploreApp) -> None:
+        before = dict(view.whatif.points)
+        await pilot.press("right", "down", "+")
+        assert view.whatif.points == before
+        assert text_of(view, "#news") == (
+            "Not changed: 'best_practice' moves nothing: this round is scored by criterion"
+        )
+        assert "This round is scored by criterion" in text_of(view, "#status")
+
+    drive(ExploreApp(WhatIf(sheets("examples/urgent-care-indicative.yaml"))), steps)
+
+
 def test_sub_criteria_open_and_close(demo, write):
     async def steps(pilot: Any, view: ExploreApp) -> None:
         table = view.query_one("#criteria")

@@ -240,6 +240,10 @@ class WhatIf:
         from appraise import arguments as check
 
         node = self.node(node_id)
+        if not node.scored:
+            raise ParameterError(
+                "node", f"'{node.id}' moves nothing: this round is scored by criterion"
+            )
         points = check.number("points", points, 0.0, MAX_WEIGHT_POINTS)
         if 0 < points < 1e-12:
             raise ParameterError("points", "expected 0, or 1e-12 to 1e12")

@@ -79,7 +79,8 @@ def threshold_text(whatif: WhatIf, group: int, node_id: str) -> str:
     node = whatif.node(node_id)
     of = f" of {whatif.node(node.parent).name}" if node.parent else ""
     share = whatif.share(node_id)
-    now = f"{node.name}: {points_text(whatif.points[node_id])} points, {percent_text(share)}%{of}."
+    name = cut(node.name, 40)
+    now = f"{name}: {points_text(whatif.points[node_id])} points, {percent_text(share)}%{of}."
     if not node.scored:
         return f"{now} This round is scored by criterion: its sub-criteria move nothing."
     bounds = whatif.bounds(group, node_id)
@@ -382,7 +383,7 @@ class ExploreApp(App[None]):
     #criteria-panel { width: 33; height: 1fr; }  /* CRITERIA_WIDTH */
     #criteria { height: 1fr; }
     #groups { width: 1fr; height: 1fr; }
-    #status { height: 3; padding: 0 1; }
+    #status { height: 4; padding: 0 1; }
     #news { height: 2; padding: 0 1; color: $warning; text-style: bold; }
     .keys { height: 1; background: $panel; padding: 0 1; }
     .title { text-style: bold; }
