@@ -502,6 +502,56 @@ def test_the_screen_reads_as_recorded(name, size, monkeypatch):
     assert got == golden.read_text(encoding="utf-8")
 
 
+# --- in a real terminal ------------------------------------------------------------------------
+
+
+def test_in_a_real_terminal_the_screen_is_the_one_recorded(tmp_path):
+    """``appraise explore`` in tmux at 80 x 24 (TERM=xterm-256color): the keys a person types,
+    one at a time, and the pane read back equals the headless screen recorded above."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    tmux = shutil.which("tmux")
+    assert tmux, "tmux is needed (.ci/run installs it)"
+    socket = str(tmp_path / "tmux.sock")
+    launch = f"TERM=xterm-256color {sys.executable} -m appraise explore {URGENT} -q; sleep 60"
+
+    def run(*args: str) -> str:
+        done = subprocess.run([tmux, "-S", socket, *args], capture_output=True, text=True)
+        return done.stdout
+
+    def pane() -> str:
+        return "\n".join(line.rstrip() for line in run("capture-pane", "-p").splitlines()) + "\n"
+
+    def until(seen: str) -> str:
+        for _ in range(200):
+            shown = pane()
+            if seen in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"never shown: {seen!r}\n{shown}")
+
+    env = f"cd {ROOT} && {launch}"
+    run("new-session", "-d", "-x", "80", "-y", "24", "sh", "-c", env)
+    try:
+        until("Tab options")
+        for key in ("Down", "1", "4", "5", "Enter"):
+            run("send-keys", key)
+            time.sleep(0.15)  # as typed: Textual reads a burst after an arrow key as one sequence
+        shown = until("now leads")
+        assert shown == (GOLDEN / "explore-leader-changed-80.txt").read_text(encoding="utf-8")
+        run("send-keys", "q")
+        for _ in range(100):  # q leaves the full screen: the terminal is the shell's again
+            if "Tab options" not in pane():
+                break
+            time.sleep(0.1)
+        assert "Tab options" not in pane()
+    finally:
+        run("kill-server")
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
