@@ -519,7 +519,9 @@ def test_in_a_real_terminal_the_screen_is_the_one_recorded(tmp_path):
     launch = f"TERM=xterm-256color {sys.executable} -m appraise explore {URGENT} -q; sleep 60"
 
     def run(*args: str) -> str:
-        done = subprocess.run([tmux, "-S", socket, *args], capture_output=True, text=True)
+        done = subprocess.run(
+            [tmux, "-S", socket, *args], check=False, capture_output=True, text=True
+        )
         return done.stdout
 
     def pane() -> str:
