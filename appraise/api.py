@@ -851,15 +851,13 @@ def check_explored_output(out: str | Path, whatif: WhatIf, force: bool = False) 
     check_output_path(target, _explored_inputs(whatif), force)
 
 
-def write_explored(
-    out: str | Path, whatif: WhatIf, *, force: bool = False, when: str | None = None
-) -> tuple[Path, int]:
-    """Write the weightings tried as weight sets ``explored-1``... of a criteria file.
+def explored_text(whatif: WhatIf, *, when: str | None = None) -> tuple[str, int]:
+    """The weightings tried as a criteria file's text, and how many it holds.
 
     The criteria table is the one explored, unchanged, with its own weight sets; each
-    weighting tried lists every criterion's and sub-criterion's points, and a comment above
-    names who led under it and the ``--weight`` options that rerun it on the files as they
-    are. Written whole or not at all. Returns the path and how many weightings it holds.
+    weighting tried is a set ``explored-N`` listing every criterion's and sub-criterion's
+    points, and a comment above names who led under it and the ``--weight`` options that
+    rerun it on the files as they are.
     """
     import shlex
     from datetime import date
@@ -867,7 +865,6 @@ def write_explored(
     import yaml
 
     from appraise.analysis.whatif import options_for
-    from appraise.io.safe_write import write_atomically
 
     document, lines, left_out = whatif.explored_document()
     files = " ".join(shlex.quote(str(p)) for p in [s.path for s in whatif.sheets])
@@ -878,6 +875,13 @@ def write_explored(
         "the one-off weights that rerun it on those files (appraise sensitivity FILE ...).",
         "With a scores file's `criteria:` naming this file, --weights explored-N does the same.",
     ]
+    if whatif.weight_sets:
+        header.append(
+            f"The sets {', '.join(whatif.weight_sets)} are {whatif.tree.path}'s own, copied: "
+            "its comments say where they come from."
+        )
+    if any(sheet.illustrative for sheet in whatif.sheets):
+        header.append("ILLUSTRATIVE SCORES: who led comes from scores the files say are invented.")
     if left_out:
         header.append(
             f"The {left_out} earliest weightings were left out (100 weight sets at most)."
@@ -890,12 +894,25 @@ def write_explored(
         header.append(f"{line}; rerun: {' '.join(flags) or '(the file as it is)'}")
     text = "".join(f"# {line}\n" for line in header)
     text += yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return text, len(lines)
+
+
+def write_explored(
+    out: str | Path, whatif: WhatIf, *, force: bool = False, when: str | None = None
+) -> tuple[Path, int]:
+    """Write ``explored_text`` to ``out`` (.yaml), whole or not at all, never over an input.
+
+    Returns the path and how many weightings it holds.
+    """
+    from appraise.io.safe_write import write_atomically
+
+    text, count = explored_text(whatif, when=when)
 
     def write(temporary: Path) -> None:
         temporary.write_text(text, encoding="utf-8")
 
     path = write_atomically(Path(out), write, inputs=_explored_inputs(whatif), force=force)
-    return path, len(lines)
+    return path, count
 
 
 def make_elicitation_workbook(

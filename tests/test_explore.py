@@ -194,8 +194,13 @@ def test_a_weight_set_and_the_start_again(demo):
     assert change.announcements == ("Option Y now leads: under weight set 'flip'",)
     assert whatif.points == {"a": 40.0, "b": 60.0}
     assert whatif.given() == ()
-    assert whatif.restore().announcements == ("Option X now leads: as at the start",)
+    assert whatif.restore().announcements == (
+        "Option X now leads: under the criteria file's weights",
+    )
     assert (whatif.weight_set, whatif.points) == (None, {"a": 60.0, "b": 40.0})
+    started = WhatIf(load_inputs([str(demo)]), Settings(weight_set="flip"))
+    started.restore()  # the file's weights, not the session's start (issue 21: "r restores")
+    assert (started.weight_set, started.points) == (None, {"a": 60.0, "b": 40.0})
     with pytest.raises(ParameterError, match="no weight set 'nope'"):
         whatif.use_weight_set("nope")
 
@@ -203,8 +208,44 @@ def test_a_weight_set_and_the_start_again(demo):
 def test_files_weighed_by_different_tables_are_explored_apart(demo, write):
     write("other.yaml", TWO_CRITERIA.replace("weight: 60", "weight: 50").replace("40}", "50}"))
     other = write("o.yaml", demo.read_text().replace("two.yaml", "other.yaml"))
-    with pytest.raises(ParameterError, match="explore weighs one criteria table"):
+    with pytest.raises(appraise.InputError, match="explore weighs one criteria table"):
         WhatIf(load_inputs([str(demo), str(other)]))
+
+
+def test_a_move_past_several_thresholds_names_each_in_turn(write):
+    """a 90 / b 10; x (5, 1), y (3, 4), z (1, 5): x = 1 + 4t, y = 4 - t, z = 5 - 4t in a's
+    share t. x leads above 60% (x = y at t = 3/5), y from 33.3% (y = z at t = 1/3), z below."""
+    write("c.yaml", "title: T\ncriteria:\n  - {id: a, name: Criterion A, weight: 90}\n"
+                    "  - {id: b, name: Criterion B, weight: 10}\n")  # fmt: skip
+    scores = write(
+        "s.yaml",
+        """\
+        group: g
+        name: G
+        criteria: c.yaml
+        scale: {min: 1, max: 5}
+        options:
+          - {id: x, name: Option X, scores: {a: 5, b: 1}}
+          - {id: y, name: Option Y, scores: {a: 3, b: 4}}
+          - {id: z, name: Option Z, status_quo: true, scores: {a: 1, b: 5}}
+        """,
+    )
+    whatif = WhatIf(load_inputs([str(scores)]))
+    assert whatif.change("a", 2).announcements == (  # 2 / 12 = 16.7%
+        "Option Z now leads: Criterion A passed 60.0% (Option Y led past it), then 33.3%",
+    )
+    assert whatif.change("a", 4).announcements == ()  # 28.6%: still z
+    assert whatif.change("a", 10).announcements == (  # 50%
+        "Option Y now leads: Criterion A passed 33.3%",
+    )
+    assert whatif.change("a", 90).announcements == ("Option X now leads: Criterion A passed 60.0%",)
+
+
+def test_typed_points_are_each_kept(demo):
+    whatif = WhatIf(load_inputs([str(demo)]))
+    for points in (50, 55, 70):
+        whatif.change("a", points)
+    assert [t.points["a"] for t in whatif.history] == [60, 50, 55, 70]
 
 
 def test_a_run_of_steps_is_kept_as_its_last_and_either_side_of_a_leader_change(demo):
@@ -288,8 +329,9 @@ def test_the_ranking_shown_is_ranks_after_a_change_and_the_leader_change_is_said
             (str(o["rank"]), o["name"], f"{o['total']:.2f}") for o in record["options"]
         ]
         assert text_of(view, "#news") == "Option Y now leads: Criterion A passed 57.1%"
-        assert "Next threshold 57.1% at 53.33 points: Option X leads above it." in " ".join(
-            text_of(view, "#status").split()
+        assert (
+            "Next threshold 57.1% at 53.33 points (0.33 away): Option X leads above it."
+            in " ".join(text_of(view, "#status").split())
         )
 
     drive(ExploreApp(WhatIf(load_inputs([str(demo)]))), steps)
@@ -349,8 +391,12 @@ def test_a_weight_set_is_chosen_from_the_list_and_r_restores(demo):
         assert view.whatif.weight_set == "flip"
         assert cell(view, "#criteria", "a", "points") == "40"
         assert text_of(view, "#news") == "Option Y now leads: under weight set 'flip'"
+        assert text_of(view, "#weights") == "Weights: set 'flip'"
+        await pilot.press("up", "+")
+        assert text_of(view, "#weights") == "Weights: set 'flip', 1 changed"
         await pilot.press("r")
         assert (view.whatif.weight_set, view.whatif.points) == (None, {"a": 60.0, "b": 40.0})
+        assert text_of(view, "#weights") == "Weights: the file's"
 
     drive(ExploreApp(WhatIf(load_inputs([str(demo)]))), steps)
 
@@ -366,8 +412,12 @@ def test_enter_on_an_option_explains_it(demo):
         assert "Option Y (y): total 3.20, rank 2" in shown
         assert "Against Option X (x)" in shown
         assert "-0.200" in shown  # 3.2 - 3.4
+        await pilot.press("w", "r", "s")  # the weights move only where their figures show
+        assert isinstance(view.screen, OptionScreen)
+        assert view.whatif.points == {"a": 60.0, "b": 40.0}
         await pilot.press("escape")
         assert not isinstance(view.screen, OptionScreen)
+        assert text_of(view, "#keys") == RANKING_KEYS
         await pilot.press("tab")
         assert text_of(view, "#keys") == MAIN_KEYS
 
@@ -572,7 +622,7 @@ def test_output_not_a_terminal_gets_one_line_and_exit_2(monkeypatch):
     monkeypatch.setenv("TERM", "xterm-256color")
     result = runner.invoke(app, ["explore", str(ROOT / URGENT)])
     assert result.exit_code == 2
-    assert "input or output is not a terminal" in result.stderr
+    assert "its keyboard or screen is not a terminal" in result.stderr
 
 
 def test_the_command_opens_the_view_and_saves_the_weightings_on_quitting(

@@ -220,7 +220,9 @@ def _beyond(t: float, bound: float, steep: float, steepest: float, higher: bool)
     return t > bound if higher else t < bound
 
 
-def _bounds(line: Line, leader: int) -> tuple[float | None, float | None, int | None, int | None]:
+def leader_bounds(
+    line: Line, leader: int
+) -> tuple[float | None, float | None, int | None, int | None]:
     """The interval around today's weight on which ``leader`` stays first, and who takes over.
 
     Only a swap strictly inside the range bounds it (see ``Line.crossing``): a tie reached at
@@ -242,6 +244,25 @@ def _bounds(line: Line, leader: int) -> tuple[float | None, float | None, int | 
         below,
         above,
     )
+
+
+def leader_changes(line: Line, leader: int, end: float) -> list[tuple[float, int]]:
+    """Where first place changes hands as the weight moves from today's to ``end``, and to whom.
+
+    ``leader`` (an index into the line's options) leads at ``line.current``. Each change is the
+    bound ``thresholds`` gives for the option leading at that point, so a move past several
+    thresholds names each, in the order it passes them.
+    """
+    changes: list[tuple[float, int]] = []
+    rising = end > line.current
+    for _ in range(len(line.at0)):
+        lower, upper, below, above = leader_bounds(line, leader)
+        at, who = (upper, above) if rising else (lower, below)
+        if at is None or who is None or (at >= end if rising else at <= end):
+            break
+        changes.append((at, who))
+        leader = who
+    return changes
 
 
 def _swaps(
@@ -277,7 +298,7 @@ def thresholds(ranking: Ranking, top: int = 3, variant: Variant = "global") -> l
         return []
     out = []
     for line in weight_lines(ranking, variant):
-        lower, upper, below, above = _bounds(line, 0)
+        lower, upper, below, above = leader_bounds(line, 0)
         swaps, first_low, first_high = _swaps(line, top)
         out.append(
             Threshold(

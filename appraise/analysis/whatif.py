@@ -28,7 +28,7 @@ from appraise.weights import percent_text
 
 if TYPE_CHECKING:
     from appraise.analysis.scoring import Ranking
-    from appraise.analysis.sensitivity import Threshold
+    from appraise.analysis.sensitivity import Line
     from appraise.data import CriteriaTree, ScoreSheet
 
 EXPLORED = "explored"
@@ -103,8 +103,9 @@ class WhatIf:
     ``weight_set`` and ``weights_given`` are where the session starts.
 
     Raises:
-        ParameterError: No scores, files weighed by different criteria tables, or settings a
-            ranking refuses (a weight set the file has not).
+        ParameterError: No scores, or settings a ranking refuses (a weight set the file has
+            not).
+        InputError: Files weighed by different criteria tables.
     """
 
     sheets: Sequence[ScoreSheet]
@@ -125,9 +126,10 @@ class WhatIf:
         first = self.sheets[0]
         for sheet in self.sheets[1:]:
             if sheet.tree.spec.criteria != first.tree.spec.criteria:
-                raise ParameterError(
-                    "sheets",
-                    f"explore weighs one criteria table, but {sheet.path} is weighed by "
+                raise InputError(
+                    sheet.path,
+                    "criteria",
+                    f"explore weighs one criteria table, but this file is weighed by "
                     f"{sheet.tree.path} and {first.path} by {first.tree.path}; explore them apart",
                 )
         self.weight_set = self.settings.weight_set
@@ -230,8 +232,12 @@ class WhatIf:
 
     # --- changes ------------------------------------------------------------------------
 
-    def change(self, node_id: str, points: float) -> Change:
+    def change(self, node_id: str, points: float, *, typed: bool = True) -> Change:
         """Give ``node_id`` these points; the leader changes are announced with the threshold.
+
+        Every weighting given is kept in ``history``; with ``typed=False`` (a step, as ``step``
+        makes) a run of them on one criterion is kept as its last, and either side of a leader
+        change within it.
 
         Raises:
             ParameterError: Points below 0 or above 1e12, or that leave a family (or the
@@ -249,16 +255,17 @@ class WhatIf:
             raise ParameterError("points", "expected 0, or 1e-12 to 1e12")
         moved = self.points | {node.id: float(points)}
         self._check(moved)
-        bounds = [self.bounds(i, node.id) for i in range(len(self.sheets))]
-        rising = moved[node.id] > self.points[node.id]
+        paths = [
+            self._path(i, node.id, self.share(node.id, moved)) for i in range(len(self.sheets))
+        ]
         return self._apply(
-            moved, self.weight_set, lambda i: self._passed(node, bounds[i], rising), node.id
+            moved, self.weight_set, lambda i: self._passed(node, paths[i], moved), node.id, typed
         )
 
     def step(self, node_id: str, by: float) -> Change:
-        """Move ``node_id``'s points by ``by`` (not below 0)."""
+        """Move ``node_id``'s points by ``by`` (not below 0); a run of steps is kept as one."""
         # Rounded as typed: 19.1 + 1 is 20.1, as ``--weight best_practice=20.1`` gives it
-        return self.change(node_id, max(0.0, round(self.points[node_id] + by, 9)))
+        return self.change(node_id, max(0.0, round(self.points[node_id] + by, 9)), typed=False)
 
     def use_weight_set(self, name: str | None) -> Change:
         """Start again from weight set ``name`` (None: the file's weights)."""
@@ -269,9 +276,10 @@ class WhatIf:
         return self._apply(self.set_points(name), name, lambda _: why)
 
     def restore(self) -> Change:
-        """Back to the weights the session started from."""
-        start = self.history[0]
-        return self._apply(dict(start.points), start.weight_set, lambda _: "as at the start")
+        """Back to the criteria file's own weights (no weight set, nothing given)."""
+        return self._apply(
+            self.set_points(None), None, lambda _: "under the criteria file's weights"
+        )
 
     def _check(self, points: dict[str, float]) -> None:
         """Refuse points that leave a family, or the table, weighing nothing."""
@@ -282,7 +290,12 @@ class WhatIf:
         weights_in_force(self.tree, Settings(weights_given=given))
 
     def _apply(
-        self, points: dict[str, float], weight_set: str | None, why: Any, node: str | None = None
+        self,
+        points: dict[str, float],
+        weight_set: str | None,
+        why: Any,
+        node: str | None = None,
+        typed: bool = True,
     ) -> Change:
         before = self.leaders()
         old = (self.points, self.weight_set)
@@ -297,17 +310,36 @@ class WhatIf:
             if was.id != now.id:
                 place = f"{self.sheets[i].spec.name}: " if len(self.sheets) > 1 else ""
                 sentences.append(f"{place}{now.name} now leads: {why(i)}")
-        self._record(node, bool(sentences))
+        self._record(None if typed else node, bool(sentences))
         return Change(before, after, tuple(sentences))
 
-    def _passed(self, node: Node, bounds: Bounds | None, rising: bool) -> str:
-        """``affordability passed 65.4%``: the threshold the change went through."""
-        name = node.name
-        at = None if bounds is None else bounds.upper if rising else bounds.lower
+    def _path(self, group: int, node_id: str, end: float) -> list[tuple[float, str]] | None:
+        """The leader changes moving ``node_id`` from its share now to ``end``: (share, option).
+
+        None where no threshold is computed (see ``bounds``).
+        """
+        from appraise.analysis.sensitivity import leader_changes
+
+        line = self._line(group, node_id)
+        if line is None:
+            return None
+        ids = [o.id for o in self.rankings()[group].options]
+        return [(at, ids[who]) for at, who in leader_changes(line, 0, end)]
+
+    def _passed(
+        self, node: Node, path: list[tuple[float, str]] | None, moved: dict[str, float]
+    ) -> str:
+        """``Affordability passed 65.4%``: each threshold the change went through, in order."""
         of = f" of {self.node(node.parent).name}" if node.parent else ""
-        if at is None:  # no threshold computed (gaps) or a tie reached: say where it is now
-            return f"{name} at {percent_text(self.share(node.id))}%{of}"
-        return f"{name} passed {percent_text(at)}%{of}"
+        if not path:  # no threshold computed (gaps) or a tie reached: say where it is now
+            return f"{node.name} at {percent_text(self.share(node.id, moved))}%{of}"
+        names = {o.id: o.name for r in self.rankings() for o in r.options}
+        passed = [
+            f"{percent_text(at)}%"
+            + (f" ({names.get(who, who)} led past it)" if k < len(path) - 1 else "")
+            for k, (at, who) in enumerate(path)
+        ]
+        return f"{node.name} passed {', then '.join(passed)}{of}"
 
     def _record(self, node: str | None = None, leader_changed: bool = False) -> None:
         """Keep this weighting; a further step on the criterion just moved replaces the last."""
@@ -322,38 +354,49 @@ class WhatIf:
 
     # --- thresholds ---------------------------------------------------------------------
 
+    def _line(self, group: int, node_id: str) -> Line | None:
+        """The line ``sensitivity`` draws for ``node_id`` in group ``group``, options in rank order.
+
+        A criterion's is its global weight's; a sub-criterion's its share of its criterion
+        (``within``), which is how its points move it. None where ``sensitivity`` draws none:
+        cells left unscored, a sub-criterion of a round scored by criterion, or one alone in
+        its family.
+        """
+        from appraise.analysis.sensitivity import weight_lines
+
+        node = self.node(node_id)
+        if not node.scored or (node.parent is not None and len(self.family(node_id)) < 2):
+            return None
+        variant: Literal["global", "within"] = "global" if node.parent is None else "within"
+        try:
+            lines = weight_lines(self.rankings()[group], variant)
+        except InputError:
+            return None
+        return next((line for line in lines if line.criterion == node_id), None)
+
     def bounds(self, group: int, node_id: str) -> Bounds | None:
         """``sensitivity``'s threshold for ``node_id`` in group ``group`` under these weights.
 
-        A criterion's is its global weight's (``thresholds``); a sub-criterion's its share of
-        its criterion (``thresholds(..., variant="within")``), which is how its points move
-        it. None where no threshold is computed: cells left unscored, a sub-criterion of a
-        round scored by criterion, or one alone in its family.
+        From the line ``_line`` gives, exactly as ``thresholds`` (``variant="within"`` for a
+        sub-criterion) finds it for today's leader. None where there is no line.
         """
-        from appraise.analysis.sensitivity import thresholds
+        from appraise.analysis.sensitivity import leader_bounds
 
-        node = self.node(node_id)
-        if not node.scored or (len(self.family(node_id)) < 2 and node.parent is not None):
+        line = self._line(group, node_id)
+        if line is None:
             return None
-        ranking = self.rankings()[group]
-        variant: Literal["global", "within"] = "global" if node.parent is None else "within"
-        try:
-            found = thresholds(ranking, top=1, variant=variant)
-        except InputError:
-            return None
-        threshold: Threshold | None = next((t for t in found if t.criterion == node_id), None)
-        if threshold is None:
-            return None
+        ids = [o.id for o in self.rankings()[group].options]
+        lower, upper, below, above = leader_bounds(line, 0)
         return Bounds(
             node=node_id,
-            of=node.parent,
+            of=self.node(node_id).parent,
             share=self.share(node_id),
-            lower=threshold.lower,
-            upper=threshold.upper,
-            below=threshold.below,
-            above=threshold.above,
-            points_lower=self.points_at(node_id, threshold.lower),
-            points_upper=self.points_at(node_id, threshold.upper),
+            lower=lower,
+            upper=upper,
+            below=None if below is None else ids[below],
+            above=None if above is None else ids[above],
+            points_lower=self.points_at(node_id, lower),
+            points_upper=self.points_at(node_id, upper),
         )
 
     def points_at(self, node_id: str, share: float | None) -> float | None:
@@ -376,7 +419,9 @@ class WhatIf:
         limit of weight sets.
         """
         spec = self.tree.spec
-        document = spec.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        document = spec.model_dump(
+            mode="json", exclude_none=True, exclude_defaults=True, by_alias=True
+        )
         document["title"] = spec.title
         sets = dict(document.get("weight_sets") or {})
         room = MAX_WEIGHT_SETS - len(sets)

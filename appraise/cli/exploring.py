@@ -39,8 +39,9 @@ def interactive() -> str | None:
     term = os.environ.get("TERM", "")
     if term in ("", "dumb"):
         return f"TERM is {term or 'not set'}"
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        return "input or output is not a terminal"
+    # The view reads keys from stdin and draws on stderr (stdout may go to a pipe or file)
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return "its keyboard or screen is not a terminal"
     return None
 
 

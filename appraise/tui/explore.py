@@ -47,10 +47,23 @@ if TYPE_CHECKING:
 MAIN_KEYS = "↑↓ +/- 0-9⏎ weights  → subs  w sets  r reset  Tab options  s simulate  q quit"
 COMBINATION_KEYS = "↑↓ scroll  ←→ group  Tab criteria  w sets  r reset  q quit"
 RANKING_KEYS = "↑↓ ⏎ explain an option  ←→ group  Tab criteria  s simulate  r reset  q quit"
-NAME_WIDTH = 15
-"""A criterion's name in the criteria panel (points 5 and per cent 6 beside it)."""
-CRITERIA_WIDTH = NAME_WIDTH + 5 + 6 + 6 + 1
-"""The criteria panel: its three columns, a space each side of each, and the cursor's edge."""
+POINTS_WIDTH = 7
+"""Points in the criteria panel: 1234.56, or 1.2e+09."""
+TYPED_WIDTH = 16
+"""At most this many characters of points typed (1e12 is 13 digits, then a point and two)."""
+
+
+def name_width(columns: int) -> int:
+    """A criterion's name (and its mark) in the criteria panel: 16 at 80 columns, 30 from 100.
+
+    16 shows each of the published table's criteria whole (Sustainability, Deliverability).
+    """
+    return 30 if columns >= 100 else 16
+
+
+def criteria_width(columns: int) -> int:
+    """The criteria panel: name, points and per cent, a space each side of each, an edge."""
+    return name_width(columns) + POINTS_WIDTH + 6 + 6 + 1
 
 
 @dataclass(frozen=True)
@@ -70,8 +83,9 @@ def cut(text: str, width: int) -> str:
 
 
 def points_text(points: float) -> str:
-    """Points as a person typed them: 30, 19.1, 142.07."""
-    return f"{points:.6g}" if points < 1e6 else f"{points:.3g}"
+    """Points as a person typed them (30, 19.1, 142.07), in at most 7 characters."""
+    text = f"{points:.7g}"
+    return text if len(text) <= POINTS_WIDTH else f"{points:.1e}"
 
 
 def threshold_text(whatif: WhatIf, group: int, node_id: str) -> str:
@@ -81,6 +95,8 @@ def threshold_text(whatif: WhatIf, group: int, node_id: str) -> str:
     share = whatif.share(node_id)
     name = cut(node.name, 40)
     now = f"{name}: {points_text(whatif.points[node_id])} points, {percent_text(share)}%{of}."
+    if len(whatif.sheets) > 1:
+        now = f"{cut(whatif.sheets[group].spec.name, 30)}. {now}"
     if not node.scored:
         return f"{now} This round is scored by criterion: its sub-criteria move nothing."
     bounds = whatif.bounds(group, node_id)
@@ -91,9 +107,8 @@ def threshold_text(whatif: WhatIf, group: int, node_id: str) -> str:
     leader = ranking.options[0].name
     if bounds.lower is None and bounds.upper is None:
         return f"{now} {leader} leads whatever this weight (0% to 100%{of})."
-    return f"{now} {leader} leads from {_bound(bounds, 'lower')} to {_bound(bounds, 'upper')}. " + (
-        _next(bounds, names)
-    )
+    interval = f"from {_bound(bounds, 'lower')} to {_bound(bounds, 'upper')}"
+    return f"{now} {leader} leads {interval}. {_next(bounds, names, whatif.points[node_id])}"
 
 
 def _bound(bounds: Bounds, side: str) -> str:
@@ -103,8 +118,8 @@ def _bound(bounds: Bounds, side: str) -> str:
     return f"{percent_text(value)}%"
 
 
-def _next(bounds: Bounds, names: dict[str, str]) -> str:
-    """The nearer threshold: how many points away, and who leads past it."""
+def _next(bounds: Bounds, names: dict[str, str], points_now: float) -> str:
+    """The nearer threshold: at how many points, how far away, and who leads past it."""
     sides = [
         (bounds.share - bounds.lower, bounds.lower, bounds.points_lower, bounds.below, "below")
         if bounds.lower is not None
@@ -117,9 +132,9 @@ def _next(bounds: Bounds, names: dict[str, str]) -> str:
     assert at is not None
     assert points is not None
     assert who is not None
-    reach = f"{points:.2f}".rstrip("0").rstrip(".")
+    reach, away = (f"{p:.2f}".rstrip("0").rstrip(".") for p in (points, abs(points - points_now)))
     leads = f"{names.get(who, who)} leads {where} it"
-    return f"Next threshold {percent_text(at)}% at {reach} points: {leads}."
+    return f"Next threshold {percent_text(at)}% at {reach} points ({away} away): {leads}."
 
 
 def ranking_rows(
@@ -190,6 +205,9 @@ class CriteriaTable(DataTable[Any]):
             app.step(-1)
         elif character.isdigit() or character == ".":
             app.type_character(character)
+        elif app.typed and character.isprintable() and character not in "qwrs":
+            app.news = f"Points are digits and a point: '{character}' is left out"
+            app.show_status()
         elif event.key == "backspace" and app.typed:
             app.type_character(None)
         elif event.key in ("up", "down") and app.typed:
@@ -232,9 +250,7 @@ class CombinationsView(VerticalScroll):
 class OptionScreen(Screen[None]):
     """``explain`` for one option: parts per leaf with the panel's spread, gaps to the leader."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "app.pop_screen", "back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "dismiss", "back")]
 
     def __init__(self, view: RenderableType) -> None:
         super().__init__()
@@ -302,12 +318,16 @@ class SimulationScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """What is drawn and how, the bar, the result (when done) and the keys."""
         sim = self.simulation
-        around = (
-            f"Dirichlet around the weights in force (concentration {sim.concentration:g})"
-            if sim.distribution == "dirichlet"
-            else f"{sim.distribution} weights"
-        )
+        around = {
+            "dirichlet": "Dirichlet around the weights in force "
+            f"(concentration {sim.concentration:g})",
+            "uniform": "uniform weights (no preferences: the weights in force do not enter)",
+            "family": "uniform weights per criterion, then per sub-criterion (the weights in "
+            "force do not enter)",
+        }.get(sim.distribution, f"{sim.distribution} weights")
+        sheet = self.ranking.sheet
         with VerticalScroll():
+            yield Static(group_title(sheet.spec.name, sheet.group, sheet.illustrative))
             yield Static(
                 Text(
                     f"Simulation: {sim.samples:,} draws, {around}, seed {sim.seed}.\n"
@@ -372,7 +392,7 @@ class SimulationScreen(Screen[None]):
         if self.running:
             self.cancelled = True
         else:
-            self.app.pop_screen()
+            self.dismiss()
 
 
 class ExploreApp(App[None]):
@@ -380,11 +400,12 @@ class ExploreApp(App[None]):
 
     TITLE = "appraise explore"
     CSS = """
-    #criteria-panel { width: 33; height: 1fr; }  /* CRITERIA_WIDTH */
+    #criteria-panel { height: 1fr; }
+    #weights { height: auto; padding: 0 1; color: $text-muted; }
     #criteria { height: 1fr; }
     #groups { width: 1fr; height: 1fr; }
     #status { height: 4; padding: 0 1; }
-    #news { height: 2; padding: 0 1; color: $warning; text-style: bold; }
+    #news { height: auto; max-height: 5; padding: 0 1; color: $warning; text-style: bold; }
     .keys { height: 1; background: $panel; padding: 0 1; }
     .title { text-style: bold; }
     .legend { height: auto; }
@@ -433,10 +454,11 @@ class ExploreApp(App[None]):
         yield Static(title, id="heading")
         with Horizontal():
             with Vertical(id="criteria-panel"):
+                yield Static("", id="weights")
                 yield CriteriaTable(id="criteria", cursor_type="row", zebra_stripes=False)
             with TabbedContent(id="groups"):
-                for i, sheet in enumerate(self.whatif.sheets):
-                    with TabPane(cut(sheet.spec.name, 24), id=f"group-{i}"), VerticalScroll():
+                for i, label in enumerate(self.tab_labels()):
+                    with TabPane(label, id=f"group-{i}"), VerticalScroll():
                         yield RankingTable(id=f"ranking-{i}", cursor_type="row", classes="ranking")
                         yield Static("", id=f"legend-{i}", classes="legend")
                         yield Static("", id=f"aside-{i}", classes="legend")
@@ -447,33 +469,57 @@ class ExploreApp(App[None]):
         yield Static("", id="news")
         yield Static(MAIN_KEYS, id="keys", classes="keys")
 
+    def tab_labels(self) -> list[str]:
+        """A tab's label: the group's name, or its file's when names repeat (a panel's files)."""
+        names = [cut(sheet.spec.name, 24) for sheet in self.whatif.sheets]
+        if len(set(names)) == len(names):
+            return names
+        return [cut(Path(sheet.path).stem, 24) for sheet in self.whatif.sheets]
+
     def on_mount(self) -> None:
         """Columns sized to the terminal, every panel drawn, the criteria focused."""
-        criteria = self.query_one(CriteriaTable)
-        criteria.add_column("Criterion", width=NAME_WIDTH, key="name")
-        criteria.add_column("Pts", width=5, key="points")
-        criteria.add_column("Global", width=6, key="global")
-        for i in range(len(self.whatif.sheets)):
-            table = self.query_one(f"#ranking-{i}", DataTable)
-            table.add_column("#", width=2, key="rank")
-            table.add_column("Option", width=self.option_width(), key="option")
-            table.add_column("Total", width=5, key="total")
-            table.add_column("By criterion", width=self.bar_width(), key="bar")
         # Tab moves from panel to panel: the tab strip and a group's scroll are not stops
         self.query_one(TabbedContent).query_one(Tabs).can_focus = False
         for i in range(len(self.whatif.sheets)):
             self.query_one(f"#group-{i}", TabPane).query_one(VerticalScroll).can_focus = False
+        self.add_columns()
         self.refresh_views()
-        criteria.focus()
+        self.query_one(CriteriaTable).focus()
+
+    def add_columns(self) -> None:
+        """Every table's columns, sized to the terminal as it is now (rows drawn again after)."""
+        columns = self.size.width
+        panel = self.query_one("#criteria-panel")
+        panel.styles.width = criteria_width(columns)
+        criteria = self.query_one(CriteriaTable)
+        criteria.clear(columns=True)
+        criteria.add_column("Criterion", width=name_width(columns), key="name")
+        criteria.add_column(Text("Points", justify="right"), width=POINTS_WIDTH, key="points")
+        criteria.add_column(Text("Global", justify="right"), width=6, key="global")
+        for i in range(len(self.whatif.sheets)):
+            table = self.query_one(f"#ranking-{i}", DataTable)
+            table.clear(columns=True)
+            table.add_column("#", width=2, key="rank")
+            table.add_column("Option", width=self.option_width(), key="option")
+            table.add_column(Text("Total", justify="right"), width=5, key="total")
+            heading = "By criterion" if self.bar_width() >= 12 else "Criteria"
+            table.add_column(heading, width=self.bar_width(), key="bar")
+
+    def on_resize(self) -> None:
+        """The columns sized again to the new width, and every panel drawn."""
+        if self.query(CriteriaTable):
+            self.add_columns()
+            self.refresh_views()
 
     def bar_width(self) -> int:
-        """The contribution bar: 12 characters at 80 columns, 20 from 100."""
-        return 20 if self.size.width >= 100 else 12
+        """The contribution bar: 10 characters at 80 columns, 20 from 100."""
+        return 20 if self.size.width >= 100 else 10
 
     def option_width(self) -> int:
         """The option column: what the screen leaves beside the criteria, total and bar."""
-        rest = CRITERIA_WIDTH + 2 + 5 + self.bar_width() + 4 * 2 + 2  # a space each side, scroll
-        return max(12, min(44, self.size.width - rest))
+        columns = self.size.width
+        rest = criteria_width(columns) + 2 + 5 + self.bar_width() + 4 * 2 + 2  # spaces, scroll
+        return max(12, min(44, columns - rest))
 
     @property
     def selected(self) -> str:
@@ -527,7 +573,8 @@ class ExploreApp(App[None]):
             has_subs = any(n.parent == node_id for n in whatif.nodes)
             mark = ("▾ " if node_id in self.expanded else "▸ ") if has_subs else "  "
             indent = mark if node.parent is None else "  "
-            name = Text(indent + cut(node.name, NAME_WIDTH - 2), style="" if node.scored else "dim")
+            width = name_width(self.size.width) - 2
+            name = Text(indent + cut(node.name, width), style="" if node.scored else "dim")
             table.add_row(name, points, share, key=node_id)
         if rebuild:
             table.move_cursor(row=visible.index(self._selected), animate=False)
@@ -576,6 +623,14 @@ class ExploreApp(App[None]):
             line = threshold_text(self.whatif, self.group, self.selected)
         self.query_one("#status", Static).update(Text(line))
         self.query_one("#news", Static).update(Text(self.news))
+        self.query_one("#weights", Static).update(Text(self.weights_line()))
+
+    def weights_line(self) -> str:
+        """Which weights are in force: the file's or a set's, and how many points changed."""
+        whatif = self.whatif
+        base = f"set '{whatif.weight_set}'" if whatif.weight_set else "the file's"
+        changed = len(whatif.given())
+        return f"Weights: {base}" + (f", {changed} changed" if changed else "")
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -588,7 +643,7 @@ class ExploreApp(App[None]):
                 f"Not changed: {one_line(exc.message if hasattr(exc, 'message') else str(exc))}"
             )
         else:
-            self.news = " ".join(change.announcements)
+            self.news = "\n".join(change.announcements)
         self.refresh_views()
 
     def step(self, by: float) -> None:
@@ -597,8 +652,13 @@ class ExploreApp(App[None]):
         self.changed(lambda: self.whatif.step(self.selected, by))
 
     def type_character(self, character: str | None) -> None:
-        """A digit or point typed (None: Backspace)."""
-        self.typed = self.typed[:-1] if character is None else (self.typed + character)[:12]
+        """A digit or point typed (None: Backspace); past 16 characters, said and left out."""
+        if character is None:
+            self.typed = self.typed[:-1]
+        elif len(self.typed) >= TYPED_WIDTH:
+            self.news = f"At most {TYPED_WIDTH} characters of points (1e12 points at most)"
+        else:
+            self.typed += character
         self.show_status()
 
     def toggle(self, expand: bool) -> None:
@@ -646,7 +706,8 @@ class ExploreApp(App[None]):
         group = int(str(event.data_table.id).split("-")[1])
         ranking = self.whatif.rankings()[group]
         option = str(event.row_key.value)
-        self.push_screen(OptionScreen(explain_view(explain_record(api.explain(ranking, option)))))
+        view = explain_view(explain_record(api.explain(ranking, option)))
+        self.push_screen(OptionScreen(view), lambda _: self.update_keys())
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self) -> None:
@@ -655,7 +716,11 @@ class ExploreApp(App[None]):
 
     def on_descendant_focus(self, event: Any) -> None:
         """The keys line says what the focused panel's keys do."""
-        widget = event.widget
+        self.update_keys(event.widget)
+
+    def update_keys(self, widget: Any = None) -> None:
+        """The keys line for the focused panel (``widget``, or the one focused now)."""
+        widget = widget or self.focused
         keys = (
             RANKING_KEYS
             if isinstance(widget, RankingTable)
@@ -676,11 +741,15 @@ class ExploreApp(App[None]):
 
     def action_restore(self) -> None:
         """r: back to the weights the session started from."""
+        if len(self.screen_stack) > 1:  # the weights move only where their figures show
+            return
         self.typed = ""
         self.changed(self.whatif.restore)
 
     def action_weight_sets(self) -> None:
         """w: choose a weight set from the list."""
+        if len(self.screen_stack) > 1:  # the weights move only where their figures show
+            return
         if not self.whatif.weight_sets:
             self.news = "The criteria file has no weight sets."
             self.show_status()
@@ -694,8 +763,15 @@ class ExploreApp(App[None]):
 
     def action_simulate(self) -> None:
         """s: the simulation for the open group under the weights in force."""
+        if len(self.screen_stack) > 1:  # the weights move only where their figures show
+            return
+        if not self.query_one(TabbedContent).active.startswith("group-"):
+            self.news = "Open a group's tab to simulate it"
+            self.show_status()
+            return
         ranking = self.whatif.rankings()[self.group]
-        self.push_screen(SimulationScreen(ranking, self.simulation, self.rerun_command()))
+        screen = SimulationScreen(ranking, self.simulation, self.rerun_command())
+        self.push_screen(screen, lambda _: self.update_keys())
 
     def rerun_command(self) -> str:
         """The ``sensitivity`` command that draws the same simulation for the open group."""
