@@ -130,11 +130,15 @@ def _bootstrap_mean(raw: FloatArray, counts: IntArray, fallback: FloatArray) -> 
     """
     given = ~np.isnan(raw)
     times = counts.astype(np.float64)
-    sums = times @ np.where(given, raw, 0.0).reshape(len(raw), -1)
-    n_given = times @ given.reshape(len(raw), -1).astype(np.float64)
-    mean = np.divide(sums, n_given, out=np.zeros_like(sums), where=n_given > 0)
     shape = (len(counts), *fallback.shape)
-    return np.where(n_given.reshape(shape) > 0, mean.reshape(shape), fallback)
+    sums = times @ np.where(given, raw, 0.0).reshape(len(raw), -1)
+    if given.all():  # every draw counts every scorer: the count is the panel's size, exactly
+        sums /= len(raw)
+        return sums.reshape(shape)
+    n_given = times @ given.reshape(len(raw), -1).astype(np.float64)
+    out = np.broadcast_to(fallback.reshape(-1), sums.shape).copy()
+    np.divide(sums, n_given, out=out, where=n_given > 0)
+    return out.reshape(shape)
 
 
 def _bootstrap_median(
