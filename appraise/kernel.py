@@ -2,8 +2,8 @@
 
 ``weighted_sum`` is the one weighted total every analysis computes (rank, SMAA, sensitivity,
 combine's robustness); ``aggregate`` combines scorers cell by cell; ``competition_ranks``,
-``tie_blocks`` and ``first_shares`` rank with shared ties. Callers validate once and then call
-these on as many weight vectors or draws as they like.
+``tie_blocks``, ``first_shares`` and ``first_share_of`` rank with shared ties. Callers validate
+once and then call these on as many weight vectors or draws as they like.
 """
 
 from __future__ import annotations
@@ -151,6 +151,28 @@ def first_shares(values: FloatArray, tolerance: float = TIE_TOLERANCE) -> FloatA
         k = np.where(gaps.any(axis=-1), gaps.argmax(axis=-1) + 1, rows.shape[-1])
         floor = np.take_along_axis(ranked, (k - 1)[..., None], axis=-1)
         shares[tied] = (rows >= floor) / k[..., None]
+    return shares
+
+
+def first_share_of(
+    values: FloatArray, item: npt.NDArray[np.int64], tolerance: float = TIE_TOLERANCE
+) -> FloatArray:
+    """Per draw and column of ``values`` (items x draws x columns), item ``item[column]``'s share.
+
+    The share of first place ``first_shares`` gives that item among ``values[:, draw, column]``,
+    for a whole block at once: items run down the first axis, so the best and the count within
+    ``tolerance`` of it are long vector operations, and only draws with a near tie are sorted.
+    """
+    best = values.max(axis=0)
+    floor = best - tolerance
+    columns = np.arange(values.shape[2])
+    own = values[item, :, columns].T  # draws x columns: the named item's value
+    shares: FloatArray = (own >= floor).astype(values.dtype)
+    near = (values >= floor).sum(axis=0, dtype=np.int32)
+    draws, tied = np.nonzero(near > 1)
+    if len(draws):
+        rows = values[:, draws, tied].T  # tied (draw, column) x items
+        shares[draws, tied] = first_shares(rows)[np.arange(len(rows)), item[tied]]
     return shares
 
 

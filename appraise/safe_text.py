@@ -41,7 +41,9 @@ _INVISIBLE_FORMAT = (
 _UNSAFE_IN_FREE_TEXT = f"\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE_FORMAT}"
 UNSAFE_IN_FREE_TEXT = re.compile(f"[{_UNSAFE_IN_FREE_TEXT}]")
 UNSAFE_IN_NAMES = re.compile(f"[\t\n{_UNSAFE_IN_FREE_TEXT}]")
-_NOT_PRINTABLE = re.compile(f"[{_UNSAFE_IN_FREE_TEXT}\ud800-\udfff]")
+# The patterns below are compiled when first used (``re`` keeps them), not on import: most
+# commands, and ``--help``, never need them.
+_NOT_PRINTABLE = f"[{_UNSAFE_IN_FREE_TEXT}\ud800-\udfff]"
 
 
 def escaped(char: str) -> str:
@@ -83,12 +85,12 @@ def printable(text: str) -> str:
     clear the screen, set the window's title or reorder what is read becomes ``\x1b`` and so
     on. Lone surrogates (a file name's undecodable bytes) become their escapes too.
     """
-    if not _NOT_PRINTABLE.search(text):
+    if not re.search(_NOT_PRINTABLE, text):
         return text
-    return _NOT_PRINTABLE.sub(lambda m: escaped(m.group()), text)
+    return re.sub(_NOT_PRINTABLE, lambda m: escaped(m.group()), text)
 
 
-_NOT_ONE_LINE = re.compile(f"[\t\n{_UNSAFE_IN_FREE_TEXT}\ud800-\udfff]")
+_NOT_ONE_LINE = f"[\t\n{_UNSAFE_IN_FREE_TEXT}\ud800-\udfff]"
 
 
 def one_line(text: str) -> str:
@@ -97,20 +99,20 @@ def one_line(text: str) -> str:
     For what a person gave as a name (a file called ``a\nb.yaml``), so one message stays one
     line and the name shows as it is.
     """
-    if not _NOT_ONE_LINE.search(text):
+    if not re.search(_NOT_ONE_LINE, text):
         return text
-    return _NOT_ONE_LINE.sub(lambda m: escaped(m.group()), text)
+    return re.sub(_NOT_ONE_LINE, lambda m: escaped(m.group()), text)
 
 
-_INVISIBLE = re.compile(f"[\x7f-\x9f{_INVISIBLE_FORMAT}]")
+_INVISIBLE = f"[\x7f-\x9f{_INVISIBLE_FORMAT}]"
 
 
 def escape_invisible(json_text: str) -> str:
     r"""JSON text with DEL, C1 controls and invisible formatting characters as ``\uXXXX``."""
-    return _INVISIBLE.sub(lambda m: _json_escape(ord(m.group())), json_text)
+    return re.sub(_INVISIBLE, lambda m: _json_escape(ord(m.group())), json_text)
 
 
-_NON_ASCII = re.compile("[^\x00-\x7f]")
+_NON_ASCII = "[^\x00-\x7f]"
 
 
 def ascii_json(json_text: str) -> str:
@@ -119,7 +121,7 @@ def ascii_json(json_text: str) -> str:
     It reads back the same: a character beyond U+FFFF as its surrogate pair, a lone surrogate
     (a file name's undecodable byte) as itself escaped. Non-ASCII only stands inside strings.
     """
-    return _NON_ASCII.sub(lambda m: _json_escape(ord(m.group())), json_text)
+    return re.sub(_NON_ASCII, lambda m: _json_escape(ord(m.group())), json_text)
 
 
 def _json_escape(code: int) -> str:

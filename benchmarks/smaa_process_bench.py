@@ -6,7 +6,9 @@ Run from the repository root (about a minute):
     python benchmarks/smaa_process_bench.py --samples 100000 --pairs 9
 
 Both read the same 20 options x 12 leaves scores file (the one ``smaa_bench.py`` makes) in a
-fresh Python each time, so start-up, imports and reading the file count for both. The tool
+fresh Python each time, so start-up, imports and reading the file count for both (modules read
+from bytecode, as installed, even where PYTHONDONTWRITEBYTECODE is set; BLAS on one thread for
+both). The tool
 runs every default analysis (thresholds, score thresholds, weight sets, leave-one-out and SMAA
 with ties shared, pairwise wins, central weights and confidence) and prints its tables; the
 kernel (``smaa_kernel.py``) does rank acceptability and central weights only, with no checks.
@@ -34,6 +36,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from smaa_bench import problem  # noqa: E402
 
+from appraise.launch import ONE_THREAD  # noqa: E402
+
 
 def panel(folder: Path, scorers: int = 5, seed: int = 2026) -> Path:
     """The same 20 x 12 problem scored by a panel: each scorer's scores 1..5, rounded."""
@@ -56,9 +60,23 @@ def panel(folder: Path, scorers: int = 5, seed: int = 2026) -> Path:
     return path
 
 
+# Every run reads the modules' bytecode, written by the first (warming) run, as an installed
+# package's is (pip compiles it on install): PYTHONDONTWRITEBYTECODE, where set, would make each
+# run compile the tool's modules from source again. Both run BLAS on one thread, as the tool sets
+# for itself (``launch.ONE_THREAD``): the kernel's small products are faster so, and steadier
+# beside other work on the machine (on 2 busy cores, 0.55 s against 0.7-1.2 s with a thread per
+# core).
+ENV = {
+    **{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
+    **dict.fromkeys(ONE_THREAD, "1"),
+}
+
+
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=ENV
+    )
     return time.perf_counter() - start
 
 

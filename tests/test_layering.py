@@ -58,6 +58,21 @@ def test_help_does_not_load_the_core():
     assert not {"numpy", "pandas", "openpyxl"} & set(result.stdout.split())
 
 
+def test_the_terminal_views_load_when_first_used():
+    """``present.terminal`` names every view, each imported on first use: the sensitivity
+    tables load neither the value nor the explain analysis."""
+    loaded = loaded_after("from appraise.present import terminal; terminal.sensitivity_view")
+    assert "appraise.present.terminal.sensitivity" in loaded
+    assert not {"appraise.analysis.value", "appraise.analysis.explain"} & loaded
+    from appraise.present import terminal
+
+    assert all(
+        callable(getattr(terminal, name)) or name == "TABLE_ROWS" for name in terminal.__all__
+    )
+    with pytest.raises(AttributeError, match="no attribute 'missing_view'"):
+        terminal.missing_view  # noqa: B018
+
+
 # --- the import graph, read from the source (imports inside functions included) -------------
 
 MODULES = {"appraise", *ALL}

@@ -427,6 +427,28 @@ def test_tie_blocks_and_first_shares_follow_competition_ranks(rows):
         assert shares[r].tolist() == np.where(firsts, 1 / firsts.sum(), 0.0).tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(TIE_ROWS, st.data())
+def test_first_share_of_is_first_shares_for_the_named_item(rows, data):
+    """``first_share_of`` on items x draws x columns gives, per draw and column, the named item's
+    entry of ``first_shares`` of that column's values (the same numbers, ties and chains alike)."""
+    from appraise.kernel import first_share_of, first_shares
+
+    values = np.array(rows)  # draws x items; each column a copy shifted by a whole number
+    n_columns = data.draw(st.integers(1, 4))
+    shift = np.arange(n_columns, dtype=float)
+    block = values.T[:, :, None] + shift  # items x draws x columns
+    item = np.array(
+        data.draw(
+            st.lists(st.integers(0, values.shape[1] - 1), min_size=n_columns, max_size=n_columns)
+        )
+    )
+    shares = first_share_of(block, item)
+    for column in range(n_columns):
+        expected = first_shares(block[:, :, column].T)[:, item[column]]
+        assert shares[:, column].tolist() == expected.tolist()
+
+
 # --- issue 14, class 4: numbers at the edges (the finite guard) -----------------------------
 
 

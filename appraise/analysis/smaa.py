@@ -26,7 +26,7 @@ from appraise.analysis.smaa_draws import BLOCK_CELLS, Draws, sample_weights, sco
 from appraise.choices import DISTRIBUTIONS, SCORE_NOISES, Distribution, ScoreNoise
 from appraise.data import FloatArray
 from appraise.errors import InputError, ParameterError
-from appraise.kernel import first_shares, tie_blocks, weighted_sum
+from appraise.kernel import first_share_of, first_shares, tie_blocks, weighted_sum
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -355,8 +355,8 @@ def draw_totals(scores: Draws, weights: FloatArray, rng: np.random.Generator) ->
     if scores.noise == "none":
         return weighted_sum(scores.fixed, weights, scores.given)
     out = np.empty((len(weights), len(scores.fixed)))
-    for start in range(0, len(weights), scores.block):
-        part = weights[start : start + scores.block]
+    for start in range(0, len(weights), scores.batch()):
+        part = weights[start : start + scores.batch()]
         out[start : start + len(part)] = weighted_sum(
             scores.draw(rng, len(part)), part, scores.given
         )
@@ -378,18 +378,23 @@ def _confidence(
         out[firsts] = shares[np.arange(len(firsts)), firsts]  # firsts x options
         return out
     weights = central[firsts]  # firsts x leaves
+    # Shares are summed a block of ``step`` draws at a time (the sums' rounding depends on it),
+    # and drawn and weighed a cache-sized batch at a time (which changes nothing).
     step = max(1, min(scores.block, BLOCK_CELLS // (len(central) * len(firsts))))
+    batch = scores.batch(len(firsts))
 
     def count(job: tuple[int, np.random.Generator]) -> list[FloatArray]:
         """One chunk's first places, a sum per block of draws (added in order by the caller)."""
         size, rng = job
-        parts = []
-        for start in range(0, size, step):
-            draws = scores.draw(rng, min(step, size - start))
+        shares = np.empty((size, len(firsts)))  # draws x firsts: each one's share of first
+        for start in range(0, size, batch):
+            draws = scores.draw(rng, min(batch, size - start))
             totals = weighted_sum(draws, weights, scores.given, every=True)
-            shares = first_shares(totals)  # draws x firsts x options
-            parts.append(shares[:, np.arange(len(firsts)), firsts].sum(axis=0))
-        return parts
+            shares[start : start + len(draws)] = first_share_of(
+                np.ascontiguousarray(np.moveaxis(totals, 2, 0)),
+                firsts,  # options first
+            )
+        return [shares[start : start + step].sum(axis=0) for start in range(0, size, step)]
 
     hits = np.zeros(len(firsts))
     for parts in in_order(draw_chunks(samples, chunk, seed, stream=1), count):

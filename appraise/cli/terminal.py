@@ -167,11 +167,11 @@ def emit(
 @contextmanager
 def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr for long simulations (a terminal only); yields a callback."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
     if total < 200_000 or not err.is_terminal:
         yield lambda done: None
         return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("simulating"),
         BarColumn(),
