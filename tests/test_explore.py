@@ -15,6 +15,7 @@ its ``Pilot``); its screens are compared whole, as text, at 80 x 24 and 120 x 30
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 from collections.abc import Awaitable, Callable
@@ -80,6 +81,15 @@ def screen_text(view: ExploreApp) -> str:
     """The screen as a terminal shows it, as plain text (trailing spaces cut)."""
     strips = view.screen._compositor.render_strips()  # what export_screenshot draws from
     return "\n".join(strip.text.rstrip() for strip in strips) + "\n"
+
+
+def rendered(renderable: Any, width: int) -> str:
+    """A rich renderable as text at ``width`` columns."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
 
 
 def text_of(view: ExploreApp, selector: str) -> str:
@@ -424,31 +434,45 @@ def test_enter_on_an_option_explains_it(demo):
     drive(ExploreApp(WhatIf(load_inputs([str(demo)]))), steps)
 
 
-def test_the_simulation_runs_in_the_background_and_equals_sensitivity():
+def rows_of(shown: str, names: list[str]) -> dict[str, list[str]]:
+    """Each named row of a table on screen, as its cells (split on the column rules)."""
+    rows = {}
+    for line in shown.splitlines():
+        cells = [c.strip() for c in line.split("│")]
+        if cells[0] in names:
+            rows.setdefault(cells[0], cells[1:])  # the first table that names it
+    return rows
+
+
+def test_the_simulation_runs_in_the_background_and_equals_sensitivity(demo):
     async def steps(pilot: Any, view: ExploreApp) -> None:
-        await pilot.press("down", "+", "+", "s")
+        await pilot.press("-", "-", "s")  # a at 58 points
         assert isinstance(view.screen, SimulationScreen)
         await view.screen.workers.wait_for_complete()
         await pilot.pause()
-        shown = " ".join(screen_text(view).split())
+        shown = screen_text(view)
         record = cli_json(
-            "sensitivity", ROOT / URGENT, "--only", "smaa", "--weight", "affordability=27",
-            "--samples", "2000", "--seed", "3", "--distribution", "dirichlet",
-            "--concentration", "50", "-f", "json",
+            "sensitivity", demo, "--only", "smaa", "--weight", "a=58", "--samples", "2000",
+            "--seed", "3", "--distribution", "dirichlet", "--concentration", "50", "-f", "json",
         )  # fmt: skip
-        for option in record["smaa"]["options"]:
-            first = appraise.weights.percent_text(option["rank_acceptability"][0])
-            assert f"{first}%" in shown
-        assert "2,000 samples, dirichlet weights" in shown
+        options = record["smaa"]["options"]
+        rows = rows_of(shown, [o["name"] for o in options])
+        assert rows == {
+            o["name"]: [f"{appraise.weights.percent_text(v)}%" for v in o["rank_acceptability"]]
+            for o in options
+        }
+        assert "2,000 samples, dirichlet weights, seed 3" in " ".join(shown.split())
         assert view.screen.command == (
-            f"appraise sensitivity {view.whatif.sheets[0].path} --only smaa --weight affordability=27 "
+            f"appraise sensitivity {view.whatif.sheets[0].path} --only smaa --weight a=58 "
             "--samples 2000 --seed 3 --distribution dirichlet --concentration 50"
         )
         await pilot.press("escape")
         assert not isinstance(view.screen, SimulationScreen)
 
-    view = ExploreApp(WhatIf(sheets(URGENT)), simulation=Simulation(2000, 3, "dirichlet", 50))
-    drive(view, steps)
+    view = ExploreApp(
+        WhatIf(load_inputs([str(demo)])), simulation=Simulation(2000, 3, "dirichlet", 50)
+    )
+    drive(view, steps, size=(120, 30))
 
 
 def test_a_long_simulation_is_cancelled_by_escape_and_the_view_answers_meanwhile():
@@ -486,8 +510,11 @@ def test_a_tab_per_group_and_the_combinations_follow_the_weights():
             record = cli_json("combine", *files, "-r", rules, "-f", "json", "--samples", "0",
                               *weights)  # fmt: skip
             best = record["combinations"][0]
-            shown = " ".join(screen_text(view).split())
-            assert f"{best['total']:.2f}" in shown
+            words = " ".join(screen_text(view).split())
+            assert f"The preferred configuration scores {best['total']:.2f} across 10" in words
+            whole = rendered(view.query_one("#combined").content, 85)  # below, scrolled to
+            rows = rows_of(whole, list(best["choice"]))
+            assert {group: cells[0] for group, cells in rows.items()} == best["choice"]
             if not weights:  # to the criteria (quality is selected), 60 points, back to the tab
                 await pilot.press("tab", "6", "0", "enter")
                 await pilot.pause()
@@ -496,6 +523,38 @@ def test_a_tab_per_group_and_the_combinations_follow_the_weights():
 
     view = ExploreApp(WhatIf(sheets(*files)), rules=rules)
     drive(view, steps, size=(120, 30))
+
+
+def test_a_change_that_moves_several_groups_says_each_on_its_own_line():
+    files = [p.relative_to(ROOT) for p in sorted((ROOT / "options").glob("*.yaml"))]
+    whatif = WhatIf(sheets(*files))
+    expected = WhatIf(sheets(*files)).change("sustainability", 200).announcements
+    assert len(expected) >= 2
+
+    async def steps(pilot: Any, view: ExploreApp) -> None:
+        await pilot.press("down", "down", "2", "0", "0", "enter")
+        await pilot.pause()
+        assert text_of(view, "#news").splitlines() == list(expected)
+        shown = screen_text(view)
+        for sentence in expected:  # whole on screen, whatever it wraps to
+            assert sentence.split(":")[0] in shown
+        groups = {sheet.spec.name for sheet in whatif.sheets}
+        assert all(sentence.split(": ")[0] in groups for sentence in expected)
+
+    drive(ExploreApp(whatif), steps, size=(120, 30))
+
+
+def test_resizing_the_terminal_redraws_at_the_new_width(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    shown: list[str] = []
+
+    async def steps(pilot: Any, view: ExploreApp) -> None:
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        shown.append(screen_text(view))
+
+    drive(ExploreApp(WhatIf(sheets(URGENT))), steps, size=(80, 24))
+    assert shown[0] == (GOLDEN / "explore-start-120.txt").read_text(encoding="utf-8")
 
 
 # --- whole screens at 80 and 120 columns -------------------------------------------------------
@@ -654,6 +713,28 @@ def test_the_command_opens_the_view_and_saves_the_weightings_on_quitting(
     again = runner.invoke(app, args)  # the record is there now: refused before the view opens
     assert again.exit_code == 1
     assert "--force" in again.stderr
+
+
+def test_a_record_that_cannot_be_written_goes_to_stdout(demo, tmp_path, monkeypatch):
+    from appraise.cli import exploring
+
+    monkeypatch.setattr(exploring, "interactive", lambda: None)
+    folder = tmp_path / "gone"
+    folder.mkdir()
+
+    def run(view: ExploreApp) -> None:
+        async def steps(pilot: Any, _: ExploreApp) -> None:
+            await pilot.press("5", "3", "enter", "q")
+
+        drive(view, steps)
+        folder.rmdir()  # the folder went while the meeting ran
+
+    monkeypatch.setattr(ExploreApp, "run", run)
+    result = runner.invoke(app, ["explore", str(demo), "--save-weights", str(folder / "t.yaml")])
+    assert result.exit_code == 1
+    assert "the weightings tried follow" in result.stderr
+    assert "# explored-2: leads Option Y (y); rerun: --weight a=53\n" in result.stdout
+    assert "explored-2:\n    a: 53\n    b: 40\n" in result.stdout
 
 
 def test_the_command_refuses_a_bad_rules_file_before_the_view_opens(demo, write, monkeypatch):

@@ -3,7 +3,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,6 +32,9 @@ from appraise.cli.options import (
 )
 from appraise.cli.terminal import err, escape_markup, print_notes
 from appraise.safe_text import one_line
+
+if TYPE_CHECKING:
+    from appraise.analysis.whatif import WhatIf
 
 
 def interactive() -> str | None:
@@ -135,12 +138,25 @@ def explore(
     )
     view.run()
     if save_weights is not None:
-        from appraise.api import write_explored
-
-        with exit_on_input_error():
-            written, count = write_explored(save_weights, whatif, force=force)
+        written, count = _save(save_weights, whatif, force)
         err.print(
             f"Wrote {escape_markup(one_line(str(written)))}: {count} weighting"
             f"{'s' if count != 1 else ''} tried, as weight sets explored-1 to explored-{count}",
             highlight=False,
         )
+
+
+def _save(out: Path, whatif: "WhatIf", force: bool) -> tuple[Path, int]:
+    """Write the weightings tried; if the file cannot be written, they go to stdout instead.
+
+    The meeting's work is never lost to a full disk or a folder removed while it ran.
+    """
+    from appraise.api import explored_text, write_explored
+
+    try:
+        with exit_on_input_error():
+            return write_explored(out, whatif, force=force)
+    except typer.Exit:
+        err.print("the weightings tried follow, as the file would have held them", highlight=False)
+        sys.stdout.write(explored_text(whatif)[0])
+        raise

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -440,6 +440,8 @@ class ExploreApp(App[None]):
         self.typed = ""
         self.news = ""
         self._selected = whatif.nodes[0].id
+        self.columns = 80
+        """The terminal's width the columns were last sized to."""
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -478,6 +480,7 @@ class ExploreApp(App[None]):
 
     def on_mount(self) -> None:
         """Columns sized to the terminal, every panel drawn, the criteria focused."""
+        self.columns = self.size.width
         # Tab moves from panel to panel: the tab strip and a group's scroll are not stops
         self.query_one(TabbedContent).query_one(Tabs).can_focus = False
         for i in range(len(self.whatif.sheets)):
@@ -488,7 +491,7 @@ class ExploreApp(App[None]):
 
     def add_columns(self) -> None:
         """Every table's columns, sized to the terminal as it is now (rows drawn again after)."""
-        columns = self.size.width
+        columns = self.columns
         panel = self.query_one("#criteria-panel")
         panel.styles.width = criteria_width(columns)
         criteria = self.query_one(CriteriaTable)
@@ -505,19 +508,20 @@ class ExploreApp(App[None]):
             heading = "By criterion" if self.bar_width() >= 12 else "Criteria"
             table.add_column(heading, width=self.bar_width(), key="bar")
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         """The columns sized again to the new width, and every panel drawn."""
-        if self.query(CriteriaTable):
+        if event.size.width != self.columns and self.query(CriteriaTable):
+            self.columns = event.size.width
             self.add_columns()
             self.refresh_views()
 
     def bar_width(self) -> int:
         """The contribution bar: 10 characters at 80 columns, 20 from 100."""
-        return 20 if self.size.width >= 100 else 10
+        return 20 if self.columns >= 100 else 10
 
     def option_width(self) -> int:
         """The option column: what the screen leaves beside the criteria, total and bar."""
-        columns = self.size.width
+        columns = self.columns
         rest = criteria_width(columns) + 2 + 5 + self.bar_width() + 4 * 2 + 2  # spaces, scroll
         return max(12, min(44, columns - rest))
 
@@ -573,7 +577,7 @@ class ExploreApp(App[None]):
             has_subs = any(n.parent == node_id for n in whatif.nodes)
             mark = ("▾ " if node_id in self.expanded else "▸ ") if has_subs else "  "
             indent = mark if node.parent is None else "  "
-            width = name_width(self.size.width) - 2
+            width = name_width(self.columns) - 2
             name = Text(indent + cut(node.name, width), style="" if node.scored else "dim")
             table.add_row(name, points, share, key=node_id)
         if rebuild:
@@ -609,7 +613,7 @@ class ExploreApp(App[None]):
             result = api.combine(
                 list(self.whatif.rankings()), self.rules, top=5, samples=0, rescale=self.rescale
             )
-            view: RenderableType = combinations_view(combine_record(result), self.size.width - 35)
+            view: RenderableType = combinations_view(combine_record(result), self.columns - 35)
         except (InputError, ParameterError) as exc:
             view = Text(f"No combinations: {one_line(str(exc))}")
         self.query_one("#combined", Static).update(view)
