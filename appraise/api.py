@@ -871,9 +871,9 @@ def explored_text(whatif: WhatIf, *, when: str | None = None) -> tuple[str, int]
     header = [
         f"Weightings tried in 'appraise explore' on {when or date.today().isoformat()}, "
         f"over {files}.",
-        "Each explored-N lists every criterion's points; its line below says who led and",
-        "the one-off weights that rerun it on those files (appraise sensitivity FILE ...).",
-        "With a scores file's `criteria:` naming this file, --weights explored-N does the same.",
+        "Each explored-N lists every criterion's points; its line below says who led and the",
+        "one-off weights that rerun it on those files (appraise sensitivity FILE --weight ...).",
+        "Or weigh them by this file: appraise sensitivity FILE --criteria THIS --weights explored-N",
     ]
     if whatif.weight_sets:
         header.append(

@@ -495,3 +495,7 @@ class Settings:
     weights_given: tuple[tuple[str, float], ...] = ()
     """One-off weights in points (criterion or sub-criterion id, points), over the weight set
     or the file's weights; each family is rescaled to its own sum, as a weight set's is."""
+    criteria: str | None = None
+    """A criteria file (or bundled name) that every scores file is weighed by, in place of the
+    one it names (``--criteria``): a copy with other weight sets, as ``weigh -o`` and
+    ``explore --save-weights`` write. Loading says so in a note on each file."""

@@ -1012,3 +1012,43 @@ def test_help_at_80_columns_breaks_lines_only_where_they_are_full(command, monke
     shown = [line.rstrip() for line in output.splitlines()]
     for example in examples:
         assert f"   {example.strip()}" in shown
+
+
+# --- --criteria: the files weighed by another criteria table (issue 21's saved weightings) ---
+
+
+def test_criteria_weighs_the_files_by_another_table_and_says_so(demo, write):
+    """The same table as two.yaml with a 20/80 weight set: x = 0.2*5 + 0.8*1 = 1.8,
+    y = 0.2*2 + 0.8*5 = 4.4, z = 3."""
+    other = write("other.yaml", TWO_CRITERIA + "  low-a: {a: 20, b: 80}\n")
+    result = invoke("rank", demo, "--criteria", other, "--weights", "low-a", "-f", "json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert [(o["id"], round(o["total"], 12)) for o in record["options"]] == [
+        ("y", 4.4), ("z", 3.0), ("x", 1.8)
+    ]  # fmt: skip
+    assert f"{demo}: weighed by {other} (--criteria), not the criteria it names" in record["notes"]
+    table = invoke("rank", demo, "--criteria", other)
+    assert "weighed by" in table.stderr
+    without = invoke("rank", demo, "--weights", "low-a")  # the file's own table has no such set
+    assert without.exit_code == 2
+
+
+def test_a_criteria_file_that_is_not_there_is_one_line(demo, tmp_path):
+    result = invoke("rank", demo, "--criteria", tmp_path / "nowhere.yaml")
+    assert result.exit_code == 1
+    assert "nowhere.yaml" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
+
+
+def test_every_command_that_takes_weights_takes_criteria():
+    def options(command) -> set[str]:
+        import typer.main
+
+        return {o for p in typer.main.get_command_from_info(
+            command, pretty_exceptions_short=False, rich_markup_mode="rich"
+        ).params for o in getattr(p, "opts", [])}  # fmt: skip
+
+    takes = [c for c in app.registered_commands if "--weights" in options(c)]
+    assert len(takes) == 10
+    assert all("--criteria" in options(c) for c in takes)

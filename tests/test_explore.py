@@ -290,6 +290,17 @@ def test_the_weightings_tried_rerun_from_the_saved_file(demo, tmp_path):
         whatif.points, whatif.weight_set = dict(tried.points), tried.weight_set
         assert totals == {o.id: o.total for o in whatif.rankings()[0].options}
     assert appraise.load_criteria(out).spec.criteria == whatif.tree.spec.criteria
+    for k, tried in enumerate(whatif.history, start=1):  # and from the command line
+        record = cli_json(
+            "rank", demo, "--criteria", out, "--weights", f"explored-{k}", "-f", "json"
+        )
+        whatif.points, whatif.weight_set = dict(tried.points), tried.weight_set
+        assert [(o["id"], o["total"]) for o in record["options"]] == [
+            (o.id, o.total) for o in whatif.rankings()[0].options
+        ]
+        assert (
+            f"{demo}: weighed by {out} (--criteria), not the criteria it names" in record["notes"]
+        )
 
 
 def test_the_record_is_never_written_over_an_input_or_a_file_there(demo, tmp_path):

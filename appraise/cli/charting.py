@@ -13,6 +13,7 @@ from appraise.cli.options import (
     BadOption,
     ConcentrationOpt,
     ConflictOpt,
+    CriteriaOpt,
     DistributionOpt,
     ForceOpt,
     MissingOpt,
@@ -135,6 +136,7 @@ def chart(
     concentration: ConcentrationOpt = 100.0,
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -174,7 +176,7 @@ def chart(
     }
     _check_kind(kind, given, rules, scores)
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     with exit_on_input_error():
         check_chart_name(output)

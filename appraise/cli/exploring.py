@@ -12,6 +12,7 @@ from appraise.cli.options import (
     AggregateOpt,
     ConcentrationOpt,
     ConflictOpt,
+    CriteriaOpt,
     DistributionOpt,
     ForceOpt,
     MissingOpt,
@@ -78,6 +79,7 @@ def explore(
     concentration: ConcentrationOpt = 100.0,
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -113,7 +115,7 @@ def explore(
         )
         raise typer.Exit(2)
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     with exit_on_input_error(), rescale_named_as_option():
         rankings = rankings_for(scores, settings, "exploring")

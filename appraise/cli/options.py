@@ -69,6 +69,16 @@ WeightOpt = Annotated[
         show_default=False,
     ),
 ]
+CriteriaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--criteria",
+        metavar="FILE",
+        help="Weigh every scores file by this criteria file (or bundled name) instead of the one "
+        "it names: a copy with other weight sets, as weigh -o and explore --save-weights write.",
+        show_default=False,
+    ),
+]
 FLAG = ""  # a flag takes no value: show no type placeholder in --help
 
 
@@ -270,6 +280,7 @@ def settings_from(
     statuses: Sequence[Enum] | None = None,
     exclude_conflicted: bool = False,
     weight: Sequence[str] | None = None,
+    criteria: str | None = None,
 ) -> Settings:
     """The library's ``Settings`` from the options every ranking command shares."""
     from appraise.model import Settings
@@ -282,6 +293,7 @@ def settings_from(
         weight_set=weights,
         exclude_conflicted=exclude_conflicted,
         statuses=tuple(chosen(statuses)),
+        criteria=criteria,
     )
 
 

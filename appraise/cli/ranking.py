@@ -15,6 +15,7 @@ from appraise.cli.options import (
     BadOption,
     ConcentrationOpt,
     ConflictOpt,
+    CriteriaOpt,
     DistributionOpt,
     FormatOpt,
     MissingOpt,
@@ -61,6 +62,7 @@ def rank(
     ] = None,
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -81,7 +83,7 @@ def rank(
     from appraise.present.ranking import ranking_markdown, ranking_record, ranking_rows
 
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     with exit_on_input_error():
         rankings = rankings_for(scores, settings, "ranking")
@@ -261,6 +263,7 @@ def sensitivity(
     score_noise: ScoreNoiseOpt = "none",
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -290,7 +293,7 @@ def sensitivity(
     )
 
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     what = chosen(only) or list(ANALYSES)
     if chart is not None:
@@ -375,6 +378,7 @@ def explain(
     fmt: FormatOpt = Format.table,
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -395,7 +399,7 @@ def explain(
     from appraise.present.explain import explain_markdown, explain_record, explain_rows
 
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     with exit_on_input_error():
         (ranking,) = rankings_for([scores], settings, "explaining")

@@ -13,6 +13,7 @@ from appraise.cli.options import (
     AggregateOpt,
     ConcentrationOpt,
     ConflictOpt,
+    CriteriaOpt,
     DistributionOpt,
     ForceOpt,
     FormatOpt,
@@ -103,6 +104,7 @@ def value(
     score_noise: ScoreNoiseOpt = "none",
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -128,7 +130,7 @@ def value(
     from appraise.present.value import value_markdown, value_record, value_rows
 
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     records = []
     with exit_on_input_error():
@@ -191,6 +193,7 @@ def brief(
     seed: SeedOpt = 1,
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -220,7 +223,7 @@ def brief(
     with exit_on_input_error():
         check_brief_output(output, force)  # before the work, not after
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     with exit_on_input_error():
         rankings = rankings_for(scores, settings, "briefing on")

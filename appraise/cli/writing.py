@@ -16,6 +16,7 @@ from appraise.cli.options import (
     AggregateOpt,
     ConcentrationOpt,
     ConflictOpt,
+    CriteriaOpt,
     DistributionOpt,
     ForceOpt,
     FormatOpt,
@@ -114,6 +115,7 @@ def combine(
     fmt: FormatOpt = Format.table,
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -145,7 +147,7 @@ def combine(
     from appraise.present.combine import combination_rows, combine_markdown, combine_record
 
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     with exit_on_input_error(), rescale_named_as_option():
         result = api.combine(
@@ -183,6 +185,7 @@ def diff(
     fmt: FormatOpt = Format.table,
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -206,7 +209,7 @@ def diff(
     from appraise.present.diff import diff_markdown, diff_record, diff_rows
 
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     with exit_on_input_error():
         before, after = (api.rank(s, settings) for s in io.load_inputs([old, new], settings))
@@ -331,6 +334,7 @@ def export(
     ] = Path("appraisal.xlsx"),
     weights: WeightsOpt = None,
     weight: WeightOpt = None,
+    criteria: CriteriaOpt = None,
     normalise: NormaliseOpt = False,
     missing: MissingOpt = "error",
     aggregate: AggregateOpt = "mean",
@@ -395,7 +399,7 @@ def export(
     with exit_on_input_error():
         require_suffix(output, ".xlsx", "the HCE workbook")  # before the work, not after
     settings = settings_from(
-        weights, normalise, missing, aggregate, status, exclude_conflicted, weight
+        weights, normalise, missing, aggregate, status, exclude_conflicted, weight, criteria
     )
     with exit_on_input_error(), rescale_named_as_option():
         rankings = rankings_for(scores, settings, "exporting")

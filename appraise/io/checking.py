@@ -42,7 +42,7 @@ def _criteria_of(
     spec: ScoresFile, path: Path, locate: Locate, settings: Settings, trees: Trees
 ) -> CriteriaTree:
     """The criteria a scores file names, each file read once however many name it."""
-    return criteria_for(spec, path, locate, settings.normalise, trees)
+    return criteria_for(spec, path, locate, settings.normalise, trees, settings.criteria)
 
 
 def _past_schema_errors(

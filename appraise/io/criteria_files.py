@@ -38,11 +38,18 @@ def criteria_for(
     locate: Locate,
     normalise: bool,
     cache: dict[Path, CriteriaTree],
+    instead: str | None = None,
 ) -> CriteriaTree:
     """The criteria a scores file names, each file read once however many name it.
 
     A workbook carries its own table on its Criteria sheet (see ``workbook_criteria``).
+    ``instead`` (``--criteria``: a path as typed, or a bundled name) replaces either.
     """
+    if instead is not None:
+        chosen = resolve_criteria_path(instead).resolve()
+        if chosen not in cache:
+            cache[chosen] = load_criteria(chosen, normalise)
+        return cache[chosen]
     if is_workbook(path):
         from appraise.io.xlsx_places import Locations
 

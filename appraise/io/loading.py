@@ -37,8 +37,12 @@ def load_scores_once(
     raise_if_errors(getattr(locate, "problems", ()))  # a workbook's, found while reading
     spec = parse(path, ScoresFile, "scores", data, locate, scores_before)
     del data
-    tree = criteria_for(spec, path, locate, settings.normalise, {} if cache is None else cache)
+    cache = {} if cache is None else cache
+    tree = criteria_for(spec, path, locate, settings.normalise, cache, settings.criteria)
     sheet = build_sheet(spec, shown_path(path), tree, settings, locate)
+    if settings.criteria is not None:  # a substitution is said where its figures are shown
+        note = f"{sheet.path}: weighed by {tree.path} (--criteria), not the criteria it names"
+        sheet = replace(sheet, notes=(note, *sheet.notes))
     return replace(sheet, source=path)
 
 
