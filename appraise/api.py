@@ -873,7 +873,7 @@ def explored_text(whatif: WhatIf, *, when: str | None = None) -> tuple[str, int]
         f"over {files}.",
         "Each explored-N lists every criterion's points; its line below says who led and the",
         "one-off weights that rerun it on those files (appraise sensitivity FILE --weight ...).",
-        "Or weigh them by this file: appraise sensitivity FILE --criteria THIS --weights explored-N",
+        "Or weigh the files by this one: sensitivity FILE --criteria THIS --weights explored-N",
     ]
     if whatif.weight_sets:
         header.append(
