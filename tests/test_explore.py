@@ -368,6 +368,14 @@ def test_a_refused_change_is_said_and_nothing_moves(demo):
         assert cell(view, "#criteria", "b", "points") == "40"
         await pilot.press("1", ".", ".", "enter")
         assert text_of(view, "#news") == "Not changed: '1..' is not a number of points"
+        await pilot.press("1", "e", "4")
+        assert text_of(view, "#news") == "Points are digits and a point: 'e' is left out"
+        assert view.typed == "14"
+        await pilot.press("escape", *"12345678901234567")
+        assert view.typed == "1234567890123456"  # 16 characters, the rest said and left out
+        assert text_of(view, "#news").startswith("At most 16 characters of points")
+        await pilot.press("enter")
+        assert text_of(view, "#news") == "Not changed: expected 0 to 1e+12, found 1.23457e+15"
 
     drive(ExploreApp(WhatIf(load_inputs([str(demo)]))), steps)
 
