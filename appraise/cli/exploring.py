@@ -93,12 +93,13 @@ def explore(
 
     Left, the criteria with their points and global per cent: Up/Down choose one, + and -
     move it a point, digits then Enter set it, Right/Left open and close its sub-criteria,
-    w chooses a weight set, r goes back to the start. Right, a tab per group ranked under the
-    weights in force, redrawn on every change (rank, total, contributions, the status quo
-    marked, options set aside apart), with the selected criterion's threshold always shown
-    and a leader change announced with the threshold it passed. Tab moves to the options:
-    Enter explains one. s runs the simulation (SMAA) for the weights in force in the
-    background; Esc cancels it. q quits; --save-weights writes the weightings tried.
+    w chooses a weight set, r goes back to the criteria file's weights. Right, a tab per
+    group ranked under the weights in force, redrawn on every change (rank, total,
+    contributions, the status quo marked, options set aside apart), with the selected
+    criterion's threshold always shown and a leader change announced with the threshold it
+    passed. Tab moves to the options: Enter explains one. s runs the simulation (SMAA) for the
+    weights in force in the background; Esc cancels it. q quits; --save-weights writes the
+    weightings tried, which --criteria FILE --weights explored-N runs again.
 
     Example: appraise explore options/urgent-care.yaml
     Example: appraise explore examples/llr/llr-*.yaml -r examples/llr/rules.yaml
