@@ -892,7 +892,15 @@ def explored_text(whatif: WhatIf, *, when: str | None = None) -> tuple[str, int]
         given = [(n.id, t.points[n.id]) for n in whatif.nodes if t.points[n.id] != base[n.id]]
         flags = options_for(replace(whatif.settings, weight_set=t.weight_set), given)
         header.append(f"{line}; rerun: {' '.join(flags) or '(the file as it is)'}")
-    text = "".join(f"# {line}\n" for line in header)
+    import textwrap
+
+    text = "".join(
+        f"# {part}\n"
+        for line in header
+        for part in textwrap.wrap(
+            line, 96, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False
+        )
+    )
     text += yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     return text, len(lines)
 

@@ -433,11 +433,10 @@ class WhatIf:
             while name in sets:
                 name += "x"
             sets[name] = {n.id: _number(t.points[n.id]) for n in self.nodes}
-            leads = "; ".join(
-                f"{leader.group}: {leader.name} ({leader.id})"
+            leads = (  # a group's leader by id when there are several groups
+                "; ".join(f"{leader.group}: {leader.id}" for leader in t.leaders)
                 if len(t.leaders) > 1
-                else f"{leader.name} ({leader.id})"
-                for leader in t.leaders
+                else f"{t.leaders[0].name} ({t.leaders[0].id})"
             )
             start = f", from weight set '{t.weight_set}'" if t.weight_set else ""
             lines.append(f"{name}{start}: leads {leads}")

@@ -96,7 +96,7 @@ def threshold_text(whatif: WhatIf, group: int, node_id: str) -> str:
     name = cut(node.name, 40)
     now = f"{name}: {points_text(whatif.points[node_id])} points, {percent_text(share)}%{of}."
     if len(whatif.sheets) > 1:
-        now = f"{cut(whatif.sheets[group].spec.name, 30)}. {now}"
+        now = f"{cut(whatif.sheets[group].spec.name, 30)} — {now}"
     if not node.scored:
         return f"{now} This round is scored by criterion: its sub-criteria move nothing."
     bounds = whatif.bounds(group, node_id)
