@@ -211,8 +211,12 @@ class _Tally:
         winners = np.empty(len(totals), np.int64)
         tied: list[IntArray] = []
         step = _slice(n, len(self.beats))
+        # Per cell of a slice (draws x options, row-major): its draw, and place from the best.
+        draw = np.arange(min(step, len(totals))).repeat(n)
+        place = np.tile(np.arange(n - 1, -1, -1), min(step, len(totals)))
         for begin in range(0, len(totals), step):
-            rows = self._add_slice(totals[begin : begin + step], winners[begin : begin + step])
+            end = min(begin + step, len(totals))
+            rows = self._add_slice(totals[begin:end], winners[begin:end], draw, place)
             if len(rows):
                 tied.append(rows + begin)
         first_weights = weights
@@ -235,27 +239,34 @@ class _Tally:
             )
         )
 
-    def _add_slice(self, totals: FloatArray, winners: IntArray) -> IntArray:
+    def _add_slice(
+        self, totals: FloatArray, winners: IntArray, draw: IntArray, place: IntArray
+    ) -> IntArray:
         """Count a slice's draws that have no tie; return the others (to count shared).
 
         Each draw's options are sorted once, ascending (place p from the best is position
         n - 1 - p, so no reversed copy is made); a draw has a tie when two neighbours in that
         order are within the tolerance (the gaps ``tie_blocks`` takes, the same subtractions).
-        ``winners`` receives each draw's best option.
+        ``winners`` receives each draw's best option; ``draw`` and ``place`` give each cell's draw
+        and place from the best (flat, row-major, for as many draws or more).
         """
-        n, k = totals.shape[1], len(self.beats)
+        size, (draws, n), k = totals.size, totals.shape, len(self.beats)
         order = np.argsort(totals, axis=1)
         winners[:] = order[:, -1]
-        cells = order + np.arange(0, totals.size, n)[:, None]  # each place's cell, row-major
-        ranked = totals.ravel().take(cells)
+        flat = order.reshape(-1)
+        index = np.multiply(draw[:size], n)
+        index += flat  # each place's cell of ``totals``
+        ranked = totals.reshape(-1).take(index).reshape(draws, n)
         joins = ranked[:, 1:] - ranked[:, :-1] <= TIE_TOLERANCE
         rows = np.flatnonzero(joins.any(axis=1)) if joins.any() else np.zeros(0, np.int64)
         # Each option's position (0 the lowest), options down the first axis: pairs of options
         # then compare as small integers, along draws.
-        position = np.empty((n, len(totals)), np.int8 if n <= 127 else np.int16)
-        position.ravel()[order * len(totals) + np.arange(len(totals))[:, None]] = np.arange(n)
-        np.multiply(order, n, out=order)
-        order += np.arange(n - 1, -1, -1)  # option * n + place: a key per rank count
+        position = np.empty((n, draws), np.int8 if n <= 127 else np.int16)
+        np.multiply(flat, draws, out=index)
+        index += draw[:size]
+        position.reshape(-1)[index.reshape(draws, n)] = np.arange(n, dtype=position.dtype)
+        np.multiply(flat, n, out=flat)
+        flat += place[:size]  # option * n + place: a key per rank count
         if len(rows):
             untied = np.ones(len(totals), dtype=bool)
             untied[rows] = False
