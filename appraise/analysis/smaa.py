@@ -271,7 +271,7 @@ class _Tally:
             untied = np.ones(len(totals), dtype=bool)
             untied[rows] = False
             order, position = order[untied], position[:, untied]
-        self.ranks[: n * n] += np.bincount(order.ravel(), minlength=n * n)
+        np.add.at(self.ranks, order.reshape(-1), 1)  # keys below n * n: counts in no tie
         self.beats += _above(position[:k])
         return rows
 
