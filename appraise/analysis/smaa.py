@@ -26,7 +26,13 @@ from appraise.analysis.smaa_draws import BLOCK_CELLS, Draws, sample_weights, sco
 from appraise.choices import DISTRIBUTIONS, SCORE_NOISES, Distribution, ScoreNoise
 from appraise.data import FloatArray
 from appraise.errors import InputError, ParameterError
-from appraise.kernel import first_share_of, first_shares, tie_blocks, weighted_sum
+from appraise.kernel import (
+    TIE_TOLERANCE,
+    first_share_of,
+    first_shares,
+    tie_blocks,
+    weighted_sum,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -128,6 +134,34 @@ def pairwise_count(n_options: int) -> int:
     return min(n_options, PAIRWISE_OPTIONS)
 
 
+# A chunk's draws are counted a slice at a time, the slice's totals (or its pairs of options'
+# comparisons) within about SLICE_BYTES, so they stay in a core's cache; how a chunk is sliced
+# changes no figure.
+SLICE_BYTES = 1 << 20
+
+
+def _slice(n_options: int, pairs: int) -> int:
+    """Draws in a slice: a multiple of 8 up to 2,040 (as ``_above`` counts), within SLICE_BYTES."""
+    fit = SLICE_BYTES // max(8 * n_options, pairs * pairs, 1)
+    return max(8, min(2040, fit // 8 * 8))
+
+
+def _above(position: npt.NDArray[np.signedinteger]) -> IntArray:
+    """Options x options: in how many draws the row option's position is above the column's.
+
+    ``position`` is options x draws (at most 2,040). Each comparison is a byte, 0 or 1, so
+    eight at a time are added as one 64-bit word: each byte of the sum counts its own draws,
+    up to 255 words (2,040 draws) without carrying into the next.
+    """
+    k, draws = position.shape
+    flags = np.empty((k, k, -(-draws // 8) * 8), dtype=bool)
+    flags[:, :, draws:] = False
+    np.greater(position[:, None, :], position[None, :, :], out=flags[:, :, :draws])
+    lanes = flags.view(np.uint64).sum(axis=2)
+    above: IntArray = lanes.view(np.uint8).reshape(k, k, 8).sum(axis=2, dtype=np.int64)
+    return above
+
+
 CHUNK = 50_000  # weight draws made and counted at once ...
 CHUNK_CELLS = 5_000_000  # ... at most this many totals (draws x options): 40 MB an array
 PARALLEL_RANK_CELLS = 4_000_000  # options x options past which chunks are counted one by one
@@ -168,34 +202,78 @@ class _Tally:
     def add(self, totals: FloatArray, weights: FloatArray) -> None:
         """Count one chunk: its totals per draw (draws x options) and weights.
 
-        Every draw is first counted as if untied (the usual case, and the fast one); the draws
-        with a tie are then taken back and counted shared. When every draw has one (identical
-        options), all are counted shared at once.
+        The draws are counted a cache-sized slice at a time (``_slice``), each untied draw as
+        it comes; the draws with a tie are set aside and counted shared at the end, then the
+        first-place weights of the untied ones, each option's sum in draw order over the
+        whole chunk (as one count of the chunk would add them: the same bits).
         """
         n = self.n_options
-        blocks = tie_blocks(totals)
-        order, rows = blocks.order, blocks.rows
-        every = len(rows) == len(totals)
-        if every:
-            self._add_tied(totals, order, blocks.start, blocks.size, weights)
-            return
-        self._add_untied(totals, order, 1)
-        first, first_weights = order[:, 0], weights
-        if len(rows):
-            self._add_untied(totals[rows], order[rows], -1)
-            self._add_tied(totals[rows], order[rows], blocks.start, blocks.size, weights[rows])
+        winners = np.empty(len(totals), np.int64)
+        tied: list[IntArray] = []
+        step = _slice(n, len(self.beats))
+        # Per cell of a slice (draws x options, row-major): its draw, and place from the best.
+        draw = np.arange(min(step, len(totals))).repeat(n)
+        place = np.tile(np.arange(n - 1, -1, -1), min(step, len(totals)))
+        for begin in range(0, len(totals), step):
+            end = min(begin + step, len(totals))
+            rows = self._add_slice(totals[begin:end], winners[begin:end], draw, place)
+            if len(rows):
+                tied.append(rows + begin)
+        first_weights = weights
+        if tied:
+            rows = np.concatenate(tied)
+            blocks = tie_blocks(totals[rows])  # every row has a tie
+            self._add_tied(totals[rows], blocks.order, blocks.start, blocks.size, weights[rows])
+            if len(rows) == len(totals):
+                return
             untied = np.ones(len(totals), dtype=bool)
             untied[rows] = False
-            first, first_weights = first[untied], weights[untied]
+            winners, first_weights = winners[untied], weights[untied]
         self._first(
             np.stack(
                 [
-                    np.bincount(first, weights=first_weights[:, j], minlength=n)
+                    np.bincount(winners, weights=first_weights[:, j], minlength=n)
                     for j in range(self.n_leaves)
                 ],
                 axis=1,
             )
         )
+
+    def _add_slice(
+        self, totals: FloatArray, winners: IntArray, draw: IntArray, place: IntArray
+    ) -> IntArray:
+        """Count a slice's draws that have no tie; return the others (to count shared).
+
+        Each draw's options are sorted once, ascending (place p from the best is position
+        n - 1 - p, so no reversed copy is made); a draw has a tie when two neighbours in that
+        order are within the tolerance (the gaps ``tie_blocks`` takes, the same subtractions).
+        ``winners`` receives each draw's best option; ``draw`` and ``place`` give each cell's draw
+        and place from the best (flat, row-major, for as many draws or more).
+        """
+        size, (draws, n), k = totals.size, totals.shape, len(self.beats)
+        order = np.argsort(totals, axis=1)
+        winners[:] = order[:, -1]
+        flat = order.reshape(-1)
+        index = np.multiply(draw[:size], n)
+        index += flat  # each place's cell of ``totals``
+        ranked = totals.reshape(-1).take(index).reshape(draws, n)
+        joins = ranked[:, 1:] - ranked[:, :-1] <= TIE_TOLERANCE
+        rows = np.flatnonzero(joins.any(axis=1)) if joins.any() else np.zeros(0, np.int64)
+        # Each option's position (0 the lowest), options down the first axis: pairs of options
+        # then compare as small integers, along draws.
+        position = np.empty((n, draws), np.int8 if n <= 127 else np.int16)
+        np.multiply(flat, draws, out=index)
+        index += draw[:size]
+        position.reshape(-1)[index.reshape(draws, n)] = np.arange(n, dtype=position.dtype)
+        np.multiply(flat, n, out=flat)
+        flat += place[:size]  # option * n + place: a key per rank count
+        if len(rows):
+            untied = np.ones(len(totals), dtype=bool)
+            untied[rows] = False
+            order, position = order[untied], position[:, untied]
+        np.add.at(self.ranks, order.reshape(-1), 1)  # keys below n * n: counts in no tie
+        self.beats += _above(position[:k])
+        return rows
 
     def _first(self, increment: FloatArray) -> None:
         """Add one part of a chunk's first-place weights (or keep it, to add in chunk order)."""
@@ -217,14 +295,6 @@ class _Tally:
         for increment in part.increments:
             self.first_weights += increment
 
-    def _add_untied(self, totals: FloatArray, order: IntArray, sign: int) -> None:
-        """Add (or, with ``sign`` -1, take back) draws counted as if no two options tied."""
-        n = self.n_options
-        self.ranks[: n * n] += sign * np.bincount(
-            (order * n + np.arange(n)).ravel(), minlength=n * n
-        )
-        self.beats += sign * self._wins(totals[:, : len(self.beats)], distinct=True)
-
     def _add_tied(
         self,
         totals: FloatArray,
@@ -243,7 +313,7 @@ class _Tally:
             for key, count in zip(found.tolist(), counts.tolist(), strict=True):
                 self.sparse[key] = self.sparse.get(key, 0) + count
         level = _level(totals, order, start)
-        self.beats += self._wins(level[:, : len(self.beats)], distinct=False)
+        self.beats += self._wins(level[:, : len(self.beats)])
         # Every option in a draw's first block, draw by draw (row-major), so each option's sum
         # runs in draw order whatever its place in a block: equal options, equal sums.
         draws, places = np.nonzero(start == 0)
@@ -259,24 +329,16 @@ class _Tally:
             )
         )
 
-    def _wins(self, level: FloatArray, distinct: bool) -> IntArray:
-        """Options x options: in how many draws the row option's total is above the column's.
-
-        Options are compared in pairs along draws, each pair once when ``distinct`` (no two
-        totals of a draw are equal, so a pair's other way is the rest of the draws).
-        """
+    def _wins(self, level: FloatArray) -> IntArray:
+        """Options x options: in how many draws the row option's total is above the column's."""
         n = level.shape[1]
         wins = np.zeros((n, n), np.int64)
         step = max(1, BLOCK_CELLS // n)
         for begin in range(0, len(level), step):
             part = np.ascontiguousarray(level[begin : begin + step].T)  # options x draws
-            draws = part.shape[1]
             for a in range(n - 1):
-                above = np.count_nonzero(part[a] > part[a + 1 :], axis=1)
-                wins[a, a + 1 :] += above
-                wins[a + 1 :, a] += (
-                    draws - above if distinct else np.count_nonzero(part[a] < part[a + 1 :], axis=1)
-                )
+                wins[a, a + 1 :] += np.count_nonzero(part[a] > part[a + 1 :], axis=1)
+                wins[a + 1 :, a] += np.count_nonzero(part[a] < part[a + 1 :], axis=1)
         return wins
 
     def acceptability(self, samples: int) -> FloatArray:
