@@ -18,9 +18,31 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def interrupt_again(unraisable: sys.UnraisableHookArgs) -> None:
+    """An interrupt that landed where Python cannot raise it is raised again, in the main thread.
+
+    Ctrl-C while an import releases its lock lands in a weakref callback, where Python prints
+    "Exception ignored ... KeyboardInterrupt" with a traceback and carries on as if nothing had
+    happened. Here it is raised again in the main thread a moment later (from another thread:
+    raised from here it would land in this hook, and be ignored again), so it ends the run as
+    any other interrupt does: one line, exit code 130. Anything else is printed as ever.
+    """
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        import _thread
+        import threading
+
+        again = threading.Timer(0.01, _thread.interrupt_main)
+        again.daemon = True  # never keeps a finished run waiting
+        again.start()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def main() -> None:
     """Start the command line; an interrupt before or after a command's own handling is one line."""
     import os
+
+    sys.unraisablehook = interrupt_again
 
     for name in ONE_THREAD:
         os.environ.setdefault(name, "1")

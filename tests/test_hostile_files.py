@@ -457,3 +457,33 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_130(tmp_path):
             assert child.returncode in (-signal.SIGINT, 0), (child.returncode, stderr)
     assert said, "no run was interrupted"
     assert all(lines[-1:] == ["interrupted; nothing was written"] for lines in said), said
+
+
+def test_an_interrupt_python_could_not_raise_is_raised_again_in_the_main_thread(
+    capsys, monkeypatch
+):
+    """CI caught Ctrl-C landing in importlib's module-lock weakref callback: Python printed
+    "Exception ignored ... Traceback ... KeyboardInterrupt" and the run went on. The hook raises
+    it again at the main thread's next step, where launch turns it into one line and 130."""
+    import sys
+    import time
+
+    from appraise.launch import interrupt_again
+
+    class Raises:  # an exception raised where Python cannot raise it: in __del__
+        def __init__(self, exc: BaseException) -> None:
+            self.exc = exc
+
+        def __del__(self) -> None:
+            raise self.exc
+
+    def dropped_then_a_moment(exc: BaseException) -> None:
+        Raises(exc)  # collected at once; its exception goes to sys.unraisablehook
+        time.sleep(1)  # the interrupt is raised again well within this
+
+    monkeypatch.setattr(sys, "unraisablehook", interrupt_again)
+    with pytest.raises(KeyboardInterrupt):
+        dropped_then_a_moment(KeyboardInterrupt())
+    assert capsys.readouterr().err == ""
+    Raises(ValueError("kept"))  # anything else is printed as Python prints it
+    assert "ValueError: kept" in capsys.readouterr().err
