@@ -42,7 +42,8 @@ def weighted_sum(
         by: Leaves x criteria (0/1 membership): return each criterion's part of the sum
             (options x criteria; one weighting only) instead of the sum.
         every: With draws x options x leaves and weightings x leaves, weigh every draw under
-            every weighting (draws x weightings x options), rather than one weighting a draw.
+            every weighting (draws x weightings x options, a view of an options-first array),
+            rather than one weighting a draw.
 
     Returns:
         Per option (options), per draw and option (draws x options), per draw, weighting and
@@ -59,7 +60,11 @@ def weighted_sum(
     if given is not None:  # only with gaps (--missing renormalise): what a gap holds is 0
         scores = np.where(np.asarray(given, bool), scores, 0.0)
     if every:
-        totals: FloatArray = np.moveaxis(scores @ weights.T, 1, 2)
+        # Each draw's product (options x weightings) is written options first, into a view,
+        # so ``np.moveaxis(totals, 2, 0)`` is contiguous and needs no copy: the same products.
+        first = np.empty((scores.shape[1], len(scores), len(weights)))
+        np.matmul(scores, weights.T, out=first.transpose(1, 0, 2))
+        totals: FloatArray = first.transpose(1, 2, 0)
     elif scores.ndim == 3:
         totals = np.einsum("dol,dl->do", scores, weights)
     else:
