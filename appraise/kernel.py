@@ -173,7 +173,10 @@ def first_share_of(
     columns = np.arange(values.shape[2])
     own = values[item, :, columns].T  # draws x columns: the named item's value
     shares: FloatArray = (own >= floor).astype(values.dtype)
-    near = (values >= floor).sum(axis=0, dtype=np.int32)
+    # How many items are within tolerance of the best, counted in the narrowest integers that
+    # hold the count (bytes up to 255 items: no widening of each comparison).
+    count = np.uint8 if len(values) < 256 else np.int32
+    near = (values >= floor).view(np.uint8).sum(axis=0, dtype=count)
     draws, tied = np.nonzero(near > 1)
     if len(draws):
         rows = values[:, draws, tied].T  # tied (draw, column) x items
