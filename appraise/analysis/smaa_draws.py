@@ -124,8 +124,16 @@ class Draws:
             drawn *= self.high - self.low
             drawn += self.low
             return drawn
+        return self.resampled(self.times(rng, n))
+
+    def times(self, rng: np.random.Generator, n: int) -> IntArray:
+        """``scorers``: how many times each scorer is taken in each of ``n`` draws (n x scorers)."""
         scorers = len(self.raw)
-        counts = rng.multinomial(scorers, np.full(scorers, 1.0 / scorers), size=n)
+        counts: IntArray = rng.multinomial(scorers, np.full(scorers, 1.0 / scorers), size=n)
+        return counts
+
+    def resampled(self, counts: IntArray) -> FloatArray:
+        """``scorers``: the score matrices of panels drawn ``counts`` times (``times``)."""
         if self.method == "median":
             return _bootstrap_median(self.raw, self.sorted_raw, self.scorer_at, counts, self.fixed)
         return _bootstrap_mean(self.raw, counts, self.fixed)
