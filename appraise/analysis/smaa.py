@@ -502,7 +502,8 @@ def _confidence(
         return out
     weights = central[firsts]  # firsts x leaves
     # Shares are summed a block of ``step`` draws at a time (the sums' rounding depends on it),
-    # and drawn and weighed a cache-sized batch at a time (which changes nothing).
+    # and drawn and weighed a cache-sized batch at a time (``Draws.batch``: fixed, as the
+    # means of scores with decimals can round differently in a batch of another size).
     step = max(1, min(scores.block, BLOCK_CELLS // (len(central) * len(firsts))))
     batch = scores.batch(len(firsts))
     settle = _Settle.of(scores, weights)

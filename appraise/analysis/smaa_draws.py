@@ -29,7 +29,8 @@ IntArray = npt.NDArray[np.int64]
 BLOCK_CELLS = 1 << 22
 # Score draws are made and weighed at most this many cells at a time (draws x options x leaves,
 # or draws x options x weightings): about 2 MB, so one batch's arrays stay in a core's cache.
-# How draws are cut into batches changes no figure: each draw's row is the same in any batch.
+# The batch is part of a seeded result: with whole-number scores a draw's means are the same
+# in any batch, but with decimals a product of another height can round a mean differently.
 BATCH_CELLS = 1 << 18
 
 
