@@ -42,7 +42,8 @@ def weighted_sum(
         by: Leaves x criteria (0/1 membership): return each criterion's part of the sum
             (options x criteria; one weighting only) instead of the sum.
         every: With draws x options x leaves and weightings x leaves, weigh every draw under
-            every weighting (draws x weightings x options), rather than one weighting a draw.
+            every weighting (draws x weightings x options, a view of an options-first array),
+            rather than one weighting a draw.
 
     Returns:
         Per option (options), per draw and option (draws x options), per draw, weighting and
@@ -59,7 +60,11 @@ def weighted_sum(
     if given is not None:  # only with gaps (--missing renormalise): what a gap holds is 0
         scores = np.where(np.asarray(given, bool), scores, 0.0)
     if every:
-        totals: FloatArray = np.moveaxis(scores @ weights.T, 1, 2)
+        # Each draw's product (options x weightings) is written options first, into a view,
+        # so ``np.moveaxis(totals, 2, 0)`` is contiguous and needs no copy: the same products.
+        first = np.empty((scores.shape[1], len(scores), len(weights)))
+        np.matmul(scores, weights.T, out=first.transpose(1, 0, 2))
+        totals: FloatArray = first.transpose(1, 2, 0)
     elif scores.ndim == 3:
         totals = np.einsum("dol,dl->do", scores, weights)
     else:
@@ -168,7 +173,10 @@ def first_share_of(
     columns = np.arange(values.shape[2])
     own = values[item, :, columns].T  # draws x columns: the named item's value
     shares: FloatArray = (own >= floor).astype(values.dtype)
-    near = (values >= floor).sum(axis=0, dtype=np.int32)
+    # How many items are within tolerance of the best, counted in the narrowest integers that
+    # hold the count (bytes up to 255 items: no widening of each comparison).
+    count = np.uint8 if len(values) < 256 else np.int32
+    near = (values >= floor).view(np.uint8).sum(axis=0, dtype=count)
     draws, tied = np.nonzero(near > 1)
     if len(draws):
         rows = values[:, draws, tied].T  # tied (draw, column) x items

@@ -471,6 +471,42 @@ def test_the_tally_agrees_with_ranking_each_draw_by_brute_force(draws, dense: bo
     np.testing.assert_allclose(tally.first_weights, first, rtol=0, atol=1e-12)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.tuples(st.integers(2, 6), st.integers(2, 25), st.integers(1, 14)),
+    low=st.sampled_from([1.0, -5.0, 0.0, 1e6]),
+    whole=st.booleans(),
+    twins=st.sampled_from([None, 0.0, 0.5e-9, 1e-9, 1.5e-9]),
+    seed=st.integers(0, 2**32),
+)
+def test_confidence_settled_from_each_scorers_totals_is_the_same_bits(
+    shape: tuple[int, int, int], low: float, whole: bool, twins: float | None, seed: int
+) -> None:
+    """The confidence pass settles most draws from the scorers' own totals (``_Settle``) and
+    weighs the rest exactly: every share, so every confidence factor, is the same bits as
+    weighing every draw's mean matrix, with exact ties (twin options, whole scores), negative
+    and large scores, and options a tie tolerance or so apart."""
+    from appraise.analysis import smaa as smaa_module
+    from appraise.analysis.smaa_draws import Draws
+
+    panel_size, options, leaves = shape
+    rng = np.random.default_rng(seed)
+    raw = rng.uniform(low, low + 4 * max(1.0, abs(low)), (panel_size, options, leaves))
+    if whole:
+        raw = raw.round()
+    if twins is not None:  # every other option the first's scores, or that plus about 1e-9
+        raw[:, 1::2] = raw[:, :1] + twins * rng.integers(-1, 2, (1, len(raw[0, 1::2]), 1))
+    central = np.full((options, leaves), np.nan)
+    firsts = np.sort(rng.choice(options, int(rng.integers(1, options + 1)), replace=False))
+    central[firsts] = rng.dirichlet(np.ones(leaves), size=len(firsts))
+    draws = Draws(raw.mean(axis=0), None, "scorers", "mean", raw=raw)
+    settled = smaa_module._confidence(draws, central, 2_500, 1_000, seed)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(smaa_module._Settle, "of", classmethod(lambda cls, *args: None))
+        exact = smaa_module._confidence(draws, central, 2_500, 1_000, seed)
+    assert settled.tobytes() == exact.tobytes()
+
+
 @pytest.mark.parametrize("noise", ["none", "scorers"])
 def test_threads_change_no_figure_to_the_last_bit(monkeypatch, noise: str) -> None:
     """Chunks are counted on every core and added in chunk order: one thread or four, with

@@ -425,6 +425,67 @@ def draw_totals(scores: Draws, weights: FloatArray, rng: np.random.Generator) ->
     return out
 
 
+@dataclass(frozen=True)
+class _Settle:
+    """The confidence pass's first places where the panel's means need not be weighed one by one.
+
+    With ``scorers`` noise, the mean and every scorer scoring every cell, a drawn panel's total
+    for an option under a weighting is the scorers' own totals (weighed once) times how often
+    each was drawn, over the panel's size: the total weighing the drawn mean gives, but for
+    rounding, which is at most ``margin`` apart (both sums' error bounds, many times over).
+    Where no other option comes within the tie tolerance plus ``margin`` of a draw's best, the
+    exact totals have that best alone within the tolerance, so its share is 1 and the rest 0,
+    the same numbers; every other draw is weighed exactly, as it always was.
+    """
+
+    per_scorer: FloatArray  # (options x weightings) x scorers: scorer's total / panel's size
+    weightings: int
+    margin: float
+
+    @classmethod
+    def of(cls, scores: Draws, weights: FloatArray) -> _Settle | None:
+        """The scorers' totals under ``weights`` (weightings x leaves), or None where not exact."""
+        raw = scores.raw
+        if scores.noise != "scorers" or scores.method != "mean" or scores.given is not None:
+            return None
+        if not np.isfinite(raw).all():  # a gap: each cell's mean has its own divisor
+            return None
+        panel, options, leaves = raw.shape
+        totals = (raw.reshape(panel * options, leaves) @ weights.T) / panel
+        per_scorer = np.ascontiguousarray(
+            totals.reshape(panel, options * len(weights)).T  # options x weightings, scorers
+        )
+        # A sum of m products is within m units of rounding (2^-53) of the sum of their sizes,
+        # in any order, fused or not; a total here and one weighed exactly are each within
+        # (leaves + panel + 2) units of |score| x sum(weights) of the true one, so within twice
+        # that (2^-52) of each other, near a best within one more; 128 times more is kept.
+        size = float(np.abs(raw).max()) * float(np.abs(weights).sum(axis=1).max())
+        unit = 2.0**-52
+        margin = 128 * (leaves + panel + 4) * unit * size + 4 * unit * TIE_TOLERANCE
+        return cls(per_scorer, len(weights), margin)
+
+    def shares(self, counts: IntArray, item: IntArray, out: FloatArray) -> IntArray:
+        """Put each draw's shares of first (draws x weightings) in ``out``; return the draws left.
+
+        ``item[column]`` is the option whose share column ``column`` holds. The draws returned
+        (those with another option near the best) are to be weighed exactly.
+        """
+        draws = len(counts)
+        approx = (self.per_scorer @ counts.T.astype(np.float64)).reshape(
+            -1, self.weightings, draws
+        )  # options x weightings x draws
+        floor = approx.max(axis=0)
+        floor -= TIE_TOLERANCE + self.margin
+        near = (approx >= floor).view(np.uint8).sum(axis=0, dtype=_counter(len(approx)))
+        np.greater_equal(approx[item, np.arange(self.weightings), :].T, floor.T, out=out)
+        return np.flatnonzero((near > 1).any(axis=0))
+
+
+def _counter(items: int) -> type[np.unsignedinteger] | type[np.signedinteger]:
+    """The narrowest integers that count up to ``items``."""
+    return np.uint8 if items < 256 else np.int32
+
+
 def _confidence(
     scores: Draws, central: FloatArray, samples: int, chunk: int, seed: int
 ) -> FloatArray:
@@ -441,21 +502,30 @@ def _confidence(
         return out
     weights = central[firsts]  # firsts x leaves
     # Shares are summed a block of ``step`` draws at a time (the sums' rounding depends on it),
-    # and drawn and weighed a cache-sized batch at a time (which changes nothing).
+    # and drawn and weighed a cache-sized batch at a time (``Draws.batch``: fixed, as the
+    # means of scores with decimals can round differently in a batch of another size).
     step = max(1, min(scores.block, BLOCK_CELLS // (len(central) * len(firsts))))
     batch = scores.batch(len(firsts))
+    settle = _Settle.of(scores, weights)
+
+    def exact(draws: FloatArray) -> FloatArray:
+        """Draws x firsts: each one's share of first, every draw weighed under every weighting."""
+        totals = weighted_sum(draws, weights, scores.given, every=True)
+        return first_share_of(np.ascontiguousarray(np.moveaxis(totals, 2, 0)), firsts)
 
     def count(job: tuple[int, np.random.Generator]) -> list[FloatArray]:
         """One chunk's first places, a sum per block of draws (added in order by the caller)."""
         size, rng = job
         shares = np.empty((size, len(firsts)))  # draws x firsts: each one's share of first
         for start in range(0, size, batch):
-            draws = scores.draw(rng, min(batch, size - start))
-            totals = weighted_sum(draws, weights, scores.given, every=True)
-            shares[start : start + len(draws)] = first_share_of(
-                np.ascontiguousarray(np.moveaxis(totals, 2, 0)),
-                firsts,  # options first
-            )
+            part = shares[start : start + batch]
+            if settle is None:
+                part[:] = exact(scores.draw(rng, len(part)))
+                continue
+            counts = scores.times(rng, len(part))
+            rows = settle.shares(counts, firsts, part)
+            if len(rows):  # the batch's means made as they always are, the same numbers
+                part[rows] = exact(scores.resampled(counts)[rows])
         return [shares[start : start + step].sum(axis=0) for start in range(0, size, step)]
 
     hits = np.zeros(len(firsts))

@@ -29,7 +29,8 @@ IntArray = npt.NDArray[np.int64]
 BLOCK_CELLS = 1 << 22
 # Score draws are made and weighed at most this many cells at a time (draws x options x leaves,
 # or draws x options x weightings): about 2 MB, so one batch's arrays stay in a core's cache.
-# How draws are cut into batches changes no figure: each draw's row is the same in any batch.
+# The batch is part of a seeded result: with whole-number scores a draw's means are the same
+# in any batch, but with decimals a product of another height can round a mean differently.
 BATCH_CELLS = 1 << 18
 
 
@@ -124,8 +125,16 @@ class Draws:
             drawn *= self.high - self.low
             drawn += self.low
             return drawn
+        return self.resampled(self.times(rng, n))
+
+    def times(self, rng: np.random.Generator, n: int) -> IntArray:
+        """``scorers``: how many times each scorer is taken in each of ``n`` draws (n x scorers)."""
         scorers = len(self.raw)
-        counts = rng.multinomial(scorers, np.full(scorers, 1.0 / scorers), size=n)
+        counts: IntArray = rng.multinomial(scorers, np.full(scorers, 1.0 / scorers), size=n)
+        return counts
+
+    def resampled(self, counts: IntArray) -> FloatArray:
+        """``scorers``: the score matrices of panels drawn ``counts`` times (``times``)."""
         if self.method == "median":
             return _bootstrap_median(self.raw, self.sorted_raw, self.scorer_at, counts, self.fixed)
         return _bootstrap_mean(self.raw, counts, self.fixed)
