@@ -56,3 +56,16 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted; nothing was written\n")
         raise SystemExit(INTERRUPTED) from None
+    finally:
+        _quiet_exit()
+
+
+def _quiet_exit() -> None:
+    """Ctrl-C once the command is over (Python's exit handlers running) is ignored.
+
+    The work is done or already said to be interrupted; an interrupt now would only print a
+    traceback from some exit handler (CI caught one in logging's).
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
