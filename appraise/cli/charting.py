@@ -29,6 +29,7 @@ from appraise.cli.options import (
     exit_on_input_error,
     rankings_for,
     rescale_named_as_option,
+    rules_param,
     settings_from,
 )
 from appraise.cli.terminal import err, escape_markup, print_notes, progress_bar
@@ -97,15 +98,7 @@ def chart(
         ),
     ] = False,
     rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules",
-            "-r",
-            metavar="FILE",
-            help="combinations: the interdependency rules (YAML); required.",
-            show_default=False,
-            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
-        ),
+        Path | None, rules_param("combinations: the interdependency rules (YAML); required.")
     ] = None,
     top: Annotated[
         int,

@@ -29,6 +29,7 @@ from appraise.cli.options import (
     exit_on_input_error,
     rankings_for,
     rescale_named_as_option,
+    rules_param,
     settings_from,
 )
 from appraise.cli.terminal import err, escape_markup, print_notes
@@ -54,13 +55,7 @@ def explore(
     scores: ScoresArg = None,
     rules: Annotated[
         Path | None,
-        typer.Option(
-            "--rules",
-            "-r",
-            metavar="FILE",
-            help="Add a tab of the best combinations across the groups under these rules.",
-            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
-        ),
+        rules_param("Add a tab of the best combinations across the groups under these rules."),
     ] = None,
     rescale: RescaleOpt = False,
     save_weights: Annotated[

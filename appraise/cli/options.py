@@ -10,7 +10,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -69,6 +69,18 @@ WeightOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+def rules_param(text: str) -> Any:
+    """``--rules FILE`` (``-r``) as every command that takes rules spells it; ``text`` its help.
+
+    An unreadable file is the input's fault, exit 1 as elsewhere, so Typer does not read it.
+    """
+    return typer.Option(
+        "--rules", "-r", metavar="FILE", help=text, show_default=False, readable=False
+    )
+
+
 CriteriaOpt = Annotated[
     str | None,
     typer.Option(

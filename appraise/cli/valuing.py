@@ -31,6 +31,7 @@ from appraise.cli.options import (
     WeightsOpt,
     exit_on_input_error,
     rankings_for,
+    rules_param,
     settings_from,
 )
 from appraise.cli.terminal import (
@@ -176,13 +177,7 @@ def brief(
     ] = Path("brief.html"),
     rules: Annotated[
         Path | None,
-        typer.Option(
-            "--rules",
-            "-r",
-            metavar="FILE",
-            help="Add the preferred combination across the groups under these rules.",
-            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
-        ),
+        rules_param("Add the preferred combination across the groups under these rules."),
     ] = None,
     rescale: RescaleOpt = False,
     title: Annotated[

@@ -38,6 +38,7 @@ from appraise.cli.options import (
     exit_on_input_error,
     rankings_for,
     rescale_named_as_option,
+    rules_param,
     settings_from,
 )
 from appraise.cli.terminal import (
@@ -62,17 +63,7 @@ def combine(
             show_default=False,
         ),
     ],
-    rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules",
-            "-r",
-            metavar="FILE",
-            help="Interdependency rules (YAML).",
-            show_default=False,
-            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
-        ),
-    ] = None,
+    rules: Annotated[Path | None, rules_param("Interdependency rules (YAML).")] = None,
     top: Annotated[
         int, typer.Option("--top", "-n", metavar="N", min=1, help="How many combinations to list.")
     ] = 10,
@@ -353,14 +344,7 @@ def export(
     samples: SmaaSamplesOpt = 10_000,
     seed: SeedOpt = 1,
     rules: Annotated[
-        Path | None,
-        typer.Option(
-            "--rules",
-            "-r",
-            metavar="FILE",
-            help="Add a Combinations sheet for these groups under these rules.",
-            readable=False,  # an unreadable file is the input's fault: exit 1, as elsewhere
-        ),
+        Path | None, rules_param("Add a Combinations sheet for these groups under these rules.")
     ] = None,
     rescale: RescaleOpt = False,
     previous: Annotated[
