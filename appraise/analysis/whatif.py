@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from appraise.analysis.sensitivity import Line
     from appraise.data import CriteriaTree, ScoreSheet
 
+KEPT_RANKINGS = 32
+"""Weightings whose rankings are kept for a repeat (back to one just tried costs nothing)."""
+
 EXPLORED = "explored"
 """Weight sets written from a session are ``explored-1``, ``explored-2``..."""
 
@@ -222,6 +225,8 @@ class WhatIf:
         if key not in self._rankings:
             settings = self.settings_now()
             self._rankings[key] = tuple(rank(sheet, settings) for sheet in self.sheets)
+            if len(self._rankings) > KEPT_RANKINGS:  # a long meeting: the oldest go first
+                del self._rankings[next(iter(self._rankings))]
         return self._rankings[key]
 
     def leaders(self) -> tuple[Leader, ...]:
