@@ -8,12 +8,13 @@ text; only ``put_formula`` writes formulas, and only the workbook's own.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from appraise.io.xlsx_write import Result, record_result
+from appraise.io.xlsx_write import Result, record_result, record_row
 from appraise.safe_text import FORMULA_TRIGGERS
 
 MAX_CELL_TEXT = 32_767  # Excel's limit on the text in one cell
@@ -106,6 +107,24 @@ def put_formula(
     cell.number_format = number_format
     record_result(sheet, row, column, result)
     return cell
+
+
+def put_row(
+    sheet: Worksheet,
+    row: int,
+    column: int,
+    values: Sequence[float],
+    number_format: str = "General",
+    formulas: Sequence[str] = (),
+) -> None:
+    """Write plain cells from ``column`` on: numbers, or the workbook's own formulas.
+
+    Cell ``j`` is ``formulas[j]`` saved with the result ``values[j]`` where that formula is
+    given and not empty, else the number ``values[j]`` (NaN: blank), each styled with
+    ``number_format`` only: as ``put_formula`` and ``put_number`` write them, without an
+    openpyxl cell (``xlsx_write.record_row``), so there is none to style or read back.
+    """
+    record_row(sheet, row, column, values, number_format, formulas)
 
 
 def address(column: int, row: int, *, absolute: bool = True) -> str:

@@ -9,13 +9,20 @@ tool computed) and each chart added with ``add_chart``.
 
 Only what the workbooks use is carried over: a feature openpyxl holds that is not carried
 (a border, a defined name, a hyperlink) is refused rather than dropped.
+
+Long tables of plain numbers and formulas (a Scores sheet's rows, the Totals' contributions,
+rank acceptability) skip openpyxl: ``record_row`` keeps a row of them for the save to write
+straight to XlsxWriter, with the same cell and format as ``put_number`` or ``put_formula``
+would give it. An openpyxl cell costs about 10 us and half a KB, which is most of a
+2,000-option export; a recorded cell about 2 us and a few bytes.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,12 +35,14 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as Output
+from xlsxwriter.worksheet import re_dynamic_function
 
 Result = float | str | bool
 """What a formula evaluates to, saved beside it."""
 
 _RESULTS: WeakKeyDictionary[Worksheet, dict[tuple[int, int], Result]] = WeakKeyDictionary()
 _CHARTS: WeakKeyDictionary[Worksheet, list[Chart]] = WeakKeyDictionary()
+_ROWS: WeakKeyDictionary[Worksheet, list[_Row]] = WeakKeyDictionary()
 
 _PROTECTION = {  # openpyxl's flag (True: the action is locked) -> XlsxWriter's (True: allowed)
     "objects": "objects",
@@ -72,6 +81,40 @@ def record_result(sheet: Worksheet, row: int, column: int, result: Result) -> No
     if isinstance(result, float) and math.isnan(result):
         raise ValueError(f"{sheet.title} row {row} column {column}: a formula's result is NaN")
     _RESULTS.setdefault(sheet, {})[(row, column)] = result
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """Cells from ``column`` on in ``row`` (1-based), written at save without openpyxl."""
+
+    row: int
+    column: int
+    values: Sequence[float]
+    formulas: Sequence[str]
+    number_format: str
+
+
+def record_row(
+    sheet: Worksheet,
+    row: int,
+    column: int,
+    values: Sequence[float],
+    number_format: str = "General",
+    formulas: Sequence[str] = (),
+) -> None:
+    """Keep a row of plain cells for the save to write, from ``column`` on in ``row``.
+
+    Cell ``j`` is ``formulas[j]`` with ``values[j]`` as its saved result where that formula is
+    given and not empty (a NaN result is saved as ""), else the number ``values[j]`` (NaN: a
+    blank cell). Each has ``number_format`` and no other style, exactly as ``put_number`` and
+    ``put_formula`` write them; no openpyxl cell may hold the same place (checked at save).
+    """
+    if formulas and len(formulas) != len(values):
+        raise ValueError(f"{len(formulas)} formulas for {len(values)} values")
+    for formula in formulas:
+        if formula and not formula.startswith("="):
+            raise ValueError(f"not a formula: {formula!r}")
+    _ROWS.setdefault(sheet, []).append(_Row(row, column, values, formulas, number_format))
 
 
 @dataclass(frozen=True)
@@ -122,9 +165,34 @@ def save_workbook(book: Workbook, path: Path) -> None:
     )
     formats = _Formats(out, book)
     for sheet in book.worksheets:
-        _write_sheet(out, out.add_worksheet(sheet.title), sheet, formats)
+        _write_sheet(out, out.add_worksheet(sheet.title, _OutputSheet), sheet, formats)
     out.close()
     path.write_bytes(buffer.getbuffer())
+
+
+# XlsxWriter runs every formula through ~30 regular expressions that add the ``_xlfn.`` prefix
+# to Excel's dynamic-array functions (and more with ``use_future_functions``, not used here).
+# Each looks for a name that ``re_dynamic_function`` also looks for, so where that finds none
+# they change nothing: the formula is only stripped of its ``=``, as XlsxWriter strips it.
+# (One of them is spelled ``\SINGLE\(``: any character then ``INGLE(``, checked apart.)
+# tests/test_workbook_results.py checks both give the same text for every formula exported.
+_STOCK_NAMES = re.compile(r"INGLE\(")
+
+
+class _OutputSheet(Output):
+    """XlsxWriter's worksheet, with a formula that needs no prefix prepared in one step."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if (
+            self.use_future_functions
+            or expand_future_functions
+            or formula.startswith("{")
+            or re_dynamic_function.search(formula)
+            or _STOCK_NAMES.search(formula)
+            or "_xlfn." in formula
+        ):
+            return str(super()._prepare_formula(formula, expand_future_functions))
+        return formula[1:] if formula.startswith("=") else formula
 
 
 class _Formats:
@@ -133,6 +201,14 @@ class _Formats:
     def __init__(self, out: xlsxwriter.Workbook, book: Workbook) -> None:
         self.out, self.book = out, book
         self.made: dict[int, Format | None] = {}
+        self.plain: dict[str, Format | None] = {}
+
+    def of_number_format(self, number_format: str) -> Format | None:
+        """The format of a cell styled with ``number_format`` and nothing else."""
+        if number_format not in self.plain:
+            made = self.out.add_format({"num_format": number_format})
+            self.plain[number_format] = None if number_format == "General" else made
+        return self.plain[number_format]
 
     def of(self, cell: Cell) -> Format | None:
         if not cell.has_style:
@@ -190,14 +266,27 @@ def _alignment(cell: Cell) -> dict[str, Any]:
     return props
 
 
+def written_cells(sheet: Worksheet) -> list[Cell | MergedCell]:
+    """The cells a sheet holds, by row then column.
+
+    Not ``iter_rows``, which makes an empty cell for every place in the rectangle up to the
+    last row and column: 34 million of them for a 2,000-option export whose Scores rows are
+    recorded with ``record_row``. openpyxl keeps its cells in ``_cells``, keyed (row, column).
+    """
+    held: dict[tuple[int, int], Cell | MergedCell] = sheet._cells
+    return [held[key] for key in sorted(held)]
+
+
 def _write_sheet(out: xlsxwriter.Workbook, target: Output, sheet: Worksheet, fmt: _Formats) -> None:
     results = _RESULTS.get(sheet, {})
     merged = {(r.min_row, r.min_col): r for r in sheet.merged_cells.ranges}
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell, MergedCell):
-                continue
-            _write_cell(target, cell, fmt.of(cell), results, merged)
+    for cell in written_cells(sheet):
+        if isinstance(cell, MergedCell):
+            continue
+        _write_cell(target, cell, fmt.of(cell), results, merged)
+    held = sheet._cells
+    for row in _ROWS.get(sheet, []):
+        _write_row(target, row, fmt.of_number_format(row.number_format), held)
     _dimensions(target, sheet)
     _sheet_options(target, sheet)
     for chart in _CHARTS.get(sheet, []):
@@ -268,6 +357,23 @@ def _write_cell(
         target.write_string(r, c, value, style)
     else:
         raise ValueError(f"{cell.parent.title}!{cell.coordinate}: {type(value).__name__} cell")
+
+
+def _write_row(
+    target: Output, row: _Row, style: Format | None, held: Mapping[tuple[int, int], object]
+) -> None:
+    r, c = row.row - 1, row.column - 1
+    formulas = row.formulas or [""] * len(row.values)
+    for j, (value, formula) in enumerate(zip(row.values, formulas, strict=True)):
+        if (row.row, row.column + j) in held:
+            raise ValueError(f"row {row.row} column {row.column + j}: written twice")
+        missing = math.isnan(value)
+        if formula:
+            target.write_formula(r, c + j, formula, style, "" if missing else float(value))
+        elif not missing:
+            target.write_number(r, c + j, float(value), style)
+        elif style is not None:
+            target.write_blank(r, c + j, None, style)
 
 
 def _page_setup(target: Output, sheet: Worksheet) -> None:

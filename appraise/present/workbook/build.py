@@ -15,6 +15,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise import __version__
+from appraise.io.xlsx_write import written_cells
 from appraise.present.workbook.audit import write_audit, write_validation
 from appraise.present.workbook.context import (
     AUDIT,
@@ -179,21 +180,21 @@ def _fit_rows(sheet: Worksheet) -> None:
     text's length and the column's width (about one character per width unit).
     """
     merged = {r.min_row: r for r in sheet.merged_cells.ranges if r.min_row == r.max_row}
-    for number, row in enumerate(sheet.iter_rows(), start=1):
-        lines = 1
-        for cell in row:
-            if not (isinstance(cell.value, str) and cell.alignment.wrap_text):
-                continue
-            width = _width(sheet, cell.column)
-            span = merged.get(cell.row)
-            if span is not None and span.min_col == cell.column:
-                width = sum(_width(sheet, c) for c in range(span.min_col, span.max_col + 1))
-            needed = sum(
-                max(1, math.ceil(len(part) / max(width, 1))) for part in cell.value.split("\n")
-            )
-            lines = max(lines, needed)
-        if lines > 1:
-            sheet.row_dimensions[number].height = min(409, 15 * lines)
+    lines: dict[int, int] = {}
+    for cell in written_cells(sheet):
+        if not (isinstance(cell.value, str) and cell.alignment.wrap_text):
+            continue
+        width = _width(sheet, cell.column)
+        span = merged.get(cell.row)
+        if span is not None and span.min_col == cell.column:
+            width = sum(_width(sheet, c) for c in range(span.min_col, span.max_col + 1))
+        needed = sum(
+            max(1, math.ceil(len(part) / max(width, 1))) for part in cell.value.split("\n")
+        )
+        lines[cell.row] = max(lines.get(cell.row, 1), needed)
+    for number, count in lines.items():
+        if count > 1:
+            sheet.row_dimensions[number].height = min(409, 15 * count)
 
 
 def _width(sheet: Worksheet, column: int) -> float:

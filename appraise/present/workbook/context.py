@@ -161,6 +161,31 @@ class GroupLayout:
         options = self.ranking.sheet.options
         return {options[r.option].id: r.row for r in self.score_rows if r.kind == "used"}
 
+    @cached_property
+    def option_index(self) -> dict[str, int]:
+        """Index of each option (ranked or not) in the scores file, by id."""
+        return {o.id: i for i, o in enumerate(self.ranking.sheet.options)}
+
+    @cached_property
+    def criterion_spans(self) -> tuple[tuple[int, int], ...]:
+        """Per top-level criterion, the first and last Totals columns of its leaves.
+
+        Raises:
+            ValueError: A criterion's leaves are not in adjacent columns.
+        """
+        tree, spans = self.ranking.sheet.tree, []
+        for criterion in tree.top_ids:
+            columns = [
+                FIRST_LEAF_COL + j
+                for j, leaf in enumerate(self.leaf_ids)
+                if tree.parent(leaf) == criterion
+            ]
+            lo, hi = min(columns), max(columns)
+            if hi - lo + 1 != len(columns):
+                raise ValueError(f"leaves of '{criterion}' are not in adjacent columns")
+            spans.append((lo, hi))
+        return tuple(spans)
+
     def leaf_column(self, leaf: str) -> int:
         """Totals column holding the scores for ``leaf``."""
         return FIRST_LEAF_COL + self.leaf_ids.index(leaf)

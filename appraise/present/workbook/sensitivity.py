@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
-from appraise.analysis.sensitivity import Alternative, Sensitivity, Threshold
+from appraise.analysis.sensitivity import Alternative, ScoreThreshold, Sensitivity, Threshold
 from appraise.io.xlsx_cells import put_text
 from appraise.present.sensitivity import summary as sensitivity_summary
 from appraise.present.workbook.charts import acceptability_block, weight_chart_block
@@ -173,9 +173,13 @@ def _score_table(sheet: Worksheet, row: int, result: Sensitivity, styles: Styles
         styles,
     )
     rows: list[list[Value]] = []
+    by_option: dict[str, list[ScoreThreshold]] = {}
+    for t in found:
+        if t.change is not None:
+            by_option.setdefault(t.option, []).append(t)
     for option in ranking.options[1:]:
         feasible = sorted(
-            (t for t in found if t.option == option.id and t.change is not None),
+            by_option.get(option.id, []),
             key=lambda t: t.change if t.change is not None else math.inf,
         )[:SCORE_CHANGES_SHOWN]
         if not feasible:

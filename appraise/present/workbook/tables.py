@@ -7,6 +7,7 @@ options' names).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import groupby
 
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -15,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
 from appraise.data import FloatArray
-from appraise.io.xlsx_cells import put_number, put_text
+from appraise.io.xlsx_cells import put_row, put_text
 from appraise.present.workbook.context import Styles
 
 Value = str | float | None
@@ -59,16 +60,27 @@ def write_rows(
     rows: Sequence[Sequence[Value]],
     formats: Sequence[str | None],
 ) -> int:
-    """Write rows from ``row``: text where the format is None, else numbers; the next row."""
+    """Write rows from ``row``: text where the format is None, else numbers; the next row.
+
+    Each run of numbers in one format is written as a row of plain cells (``put_row``).
+    """
     for k, values in enumerate(rows):
-        for column, (value, number_format) in enumerate(zip(values, formats, strict=True), 1):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                put_text(sheet, row + k, column, value)
-            else:
-                put_number(sheet, row + k, column, value, number_format or "General")
+        column = 1
+        pairs = zip(values, formats, strict=True)
+        for (kind, number_format), run in groupby(pairs, key=lambda vf: (_kind(vf[0]), vf[1])):
+            items = [value for value, _ in run]
+            if kind == "number":
+                numbers = [float(v) for v in items if v is not None and not isinstance(v, str)]
+                put_row(sheet, row + k, column, numbers, number_format or "General")
+            elif kind == "text":
+                for j, text in enumerate(items):
+                    put_text(sheet, row + k, column + j, text)
+            column += len(items)
     return row + len(rows)
+
+
+def _kind(value: Value) -> str:
+    return "blank" if value is None else "text" if isinstance(value, str) else "number"
 
 
 def write_heading(sheet: Worksheet, row: int, title: str, note: str, styles: Styles) -> int:

@@ -12,7 +12,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.scoring import Ranking
 from appraise.data import FloatArray
-from appraise.io.xlsx_cells import address, cells, put_formula, put_number, put_text, sheet_ref
+from appraise.io.xlsx_cells import (
+    address,
+    cells,
+    put_formula,
+    put_number,
+    put_row,
+    put_text,
+    sheet_ref,
+)
 from appraise.kernel import TIE_TOLERANCE, weighted_sum
 from appraise.model import Settings
 from appraise.present.workbook.context import (
@@ -99,6 +107,15 @@ def _used_formula(layout: GroupLayout, option: int, refs: str, column: int) -> s
     return f"=IF(COUNT({refs})=0,{blank},{_AGGREGATE[ranking.aggregate]}({refs}))"
 
 
+def _leaf_formula(layout: GroupLayout, r: ScoreRow, refs_of: list[int], column: int) -> str:
+    """A live Scores row's formula in one leaf's column ("" where the cell is a value)."""
+    if r.kind == "used":
+        return _used_formula(layout, r.option, _refs(column, refs_of) if refs_of else "", column)
+    if r.kind in _SPREAD and refs_of:
+        return _SPREAD[r.kind].format(cells=_refs(column, refs_of))
+    return ""
+
+
 def _disagreement_text(layout: GroupLayout, option_id: str) -> str:
     found = layout.disagreements_of.get(option_id, [])
     return "; ".join(f"{d.leaf} ({d.low:g} to {d.high:g}, {d.n} scorers)" for d in found)
@@ -179,21 +196,35 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         number = styles.number if r.kind in {"sd", "used"} else "General"
         values = _score_values(layout, r)
         refs_of = counted.get(r.option, [])
-        for j, leaf in enumerate(layout.leaf_ids):
-            column = SCORES_FIRST_LEAF_COL + j
-            formula = ""
-            if live and r.kind == "used":
-                formula = _used_formula(
-                    layout, r.option, _refs(column, refs_of) if refs_of else "", column
+        formulas = [
+            _leaf_formula(layout, r, refs_of, SCORES_FIRST_LEAF_COL + j) if live else ""
+            for j in range(len(layout.leaf_ids))
+        ]
+        shaded = [
+            j
+            for j, leaf in enumerate(layout.leaf_ids)
+            if r.kind == "used" and (option.id, leaf) in flagged
+        ]
+        plain = 0  # cells before the next shaded one go in one row of plain cells
+        for j in [*shaded, len(layout.leaf_ids)]:
+            if j > plain:
+                put_row(
+                    sheet,
+                    r.row,
+                    SCORES_FIRST_LEAF_COL + plain,
+                    values[plain:j].tolist(),
+                    number,
+                    formulas[plain:j],
                 )
-            elif live and r.kind in _SPREAD and refs_of:
-                formula = _SPREAD[r.kind].format(cells=_refs(column, refs_of))
-            if formula:
-                cell = put_formula(sheet, r.row, column, formula, _result(values[j]), number)
+            plain = j + 1
+            if j == len(layout.leaf_ids):
+                break
+            column = SCORES_FIRST_LEAF_COL + j
+            if formulas[j]:
+                cell = put_formula(sheet, r.row, column, formulas[j], _result(values[j]), number)
             else:
                 cell = put_number(sheet, r.row, column, float(values[j]), number)
-            if (option.id, leaf) in flagged and r.kind == "used":
-                cell.fill = styles.flag_fill
+            cell.fill = styles.flag_fill
         flags = _disagreement_text(layout, option.id) if r.kind == "used" else ""
         if flags:
             put_text(sheet, r.row, flag_col, flags).fill = styles.flag_fill
@@ -218,20 +249,12 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
 # --- Totals --------------------------------------------------------------------------------
 
 
-def _row_of(ranking: Ranking, option_id: str) -> FloatArray:
-    """The scores used for one option (the arrays are in file order)."""
-    index = next(i for i, o in enumerate(ranking.sheet.options) if o.id == option_id)
-    row: FloatArray = scores_used(ranking)[index]
-    return row
-
-
 def _contribution_formulas(layout: GroupLayout, row: int, gaps: bool) -> list[str]:
     """SUMPRODUCT of each criterion's leaf weights and the option's scores on this row.
 
     With gaps (``--missing renormalise``) each contribution is divided by the weight the
     option was scored on, as ``scoring.rank`` rescales that option's weights to sum to 1.
     """
-    sheet_ = layout.ranking.sheet
     first_leaf = layout.leaf_column(layout.leaf_ids[0])
     last_leaf = layout.leaf_column(layout.leaf_ids[-1])
     denominator = ""
@@ -240,13 +263,7 @@ def _contribution_formulas(layout: GroupLayout, row: int, gaps: bool) -> list[st
         scores = cells(first_leaf, row, last_leaf, row, absolute=False)
         denominator = f'/SUMPRODUCT({weights},--({scores}<>""))'
     formulas = []
-    for criterion in sheet_.tree.top_ids:
-        columns = [
-            layout.leaf_column(x) for x in layout.leaf_ids if sheet_.tree.parent(x) == criterion
-        ]
-        lo, hi = min(columns), max(columns)
-        if hi - lo + 1 != len(columns):
-            raise ValueError(f"leaves of '{criterion}' are not in adjacent columns")
+    for lo, hi in layout.criterion_spans:
         weights = cells(lo, TOTALS_WEIGHT_ROW, hi, TOTALS_WEIGHT_ROW)
         scores = cells(lo, row, hi, row, absolute=False)
         formulas.append(f"=SUMPRODUCT({weights},{scores}){denominator}")
@@ -276,21 +293,25 @@ def _totals_row(
 ) -> None:
     """An option's scores used (read from the Scores sheet), live contributions and total."""
     options = layout.ranking.sheet.options
-    index = next(i for i, o in enumerate(options) if o.id == option_id)
+    index = layout.option_index[option_id]
     option = options[index]
     put_text(sheet, row, 1, option.id)
     put_text(sheet, row, 2, option.name)
-    values = _row_of(layout.ranking, option_id)
+    values = scores_used(layout.ranking)[index]
     used_row = layout.used_rows[option_id]
-    for j, leaf in enumerate(layout.leaf_ids):
-        source = sheet_ref(layout.scores_title, SCORES_FIRST_LEAF_COL + j, used_row)
-        put_formula(sheet, row, layout.leaf_column(leaf), "=" + source, _result(values[j]))
+    sources = [
+        "=" + sheet_ref(layout.scores_title, SCORES_FIRST_LEAF_COL + j, used_row)
+        for j in range(len(layout.leaf_ids))
+    ]
+    columns = [layout.leaf_column(leaf) for leaf in layout.leaf_ids]
+    if columns != list(range(columns[0], columns[0] + len(columns))):
+        raise ValueError("the Totals sheet's leaf columns are not adjacent")
+    put_row(sheet, row, columns[0], values.tolist(), "General", sources)
     gaps = _settings(layout.ranking).missing == "renormalise" or bool(np.isnan(values).any())
     formulas = _contribution_formulas(layout, row, gaps)
     first = layout.contribution_column(layout.ranking.sheet.tree.top_ids[0])
     parts = all_parts[index]
-    for k, formula in enumerate(formulas):
-        put_formula(sheet, row, first + k, formula, float(parts[k]), styles.number)
+    put_row(sheet, row, first, parts.tolist(), styles.number, formulas)
     span = cells(first, row, first + len(formulas) - 1, row, absolute=False)
     total = float(parts.sum())
     put_formula(sheet, row, layout.total_column, f"=SUM({span})", total, styles.number)
