@@ -179,7 +179,7 @@ def save_workbook(book: Workbook, path: Path) -> None:
 _STOCK_NAMES = re.compile(r"INGLE\(")
 
 
-class _OutputSheet(Output):
+class _OutputSheet(Output):  # type: ignore[misc]  # XlsxWriter ships no types
     """XlsxWriter's worksheet, with a formula that needs no prefix prepared in one step."""
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:

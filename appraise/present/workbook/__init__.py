@@ -67,6 +67,7 @@ from appraise.present.workbook.build import (
 from appraise.present.workbook.charts import (
     CHART_HEIGHT,
     CHART_STEPS,
+    RANK_COLUMNS,
     ROW_HEIGHT,
     binding_threshold,
     chart_line,
@@ -96,6 +97,8 @@ from appraise.present.workbook.context import (
     WorkbookContext,
     build_context,
     group_titles,
+    scorer_cells,
+    scorer_rows_fit,
     weights_used,
 )
 from appraise.present.workbook.criteria import write_criteria
@@ -193,13 +196,14 @@ def estimated_cells(rankings: Sequence[Ranking], with_sensitivity: bool) -> int:
     for ranking in rankings:
         sheet = ranking.sheet
         options, leaves = len(sheet.options), len(sheet.leaf_ids)
-        rows = len(sheet.scorer_ids) + 5 if sheet.per_scorer else 1
-        cells += options * rows * (leaves + 5)
+        fit = scorer_rows_fit(ranking)
+        cells += scorer_cells(ranking) if fit else options * (leaves + 5)
         cells += options * (leaves + len(sheet.tree.top_ids) + 8)
         cells += 6 * len(ranking.disagreements)
         if with_sensitivity:
             ranked = len(ranking.options)
-            cells += ranked * (ranked + 2) + ranked * (leaves + 6)
+            ranks = min(ranked, RANK_COLUMNS + 1)
+            cells += ranked * (ranks + 5) + ranked * (leaves + 6)
     return cells
 
 

@@ -41,6 +41,19 @@ if TYPE_CHECKING:
 CHART_STEPS = 20  # the weight chart's data table: t = 0, 0.05, ..., 1
 CHART_HEIGHT = 12.0  # cm
 ROW_HEIGHT = 0.5  # cm, about one default row: how many rows a chart covers
+# A bar chart draws at most this many options, the first by rank: past that a bar is thinner
+# than a line of its labels (and a chart 900 cm tall). The tables beside them list them all.
+CHART_OPTIONS = 50
+# Rank acceptability: a column per rank up to this one, then one for every lower rank
+# together (an options x options table is 4 million cells at 2,000 options, and a chart may
+# have at most 255 series).
+RANK_COLUMNS = 50
+
+
+def _first_options(count: int) -> tuple[int, str]:
+    """How many options a chart draws, and what its title adds when that is not all of them."""
+    shown = min(count, CHART_OPTIONS)
+    return shown, (f" (the first {shown} of {count:,} by rank)" if shown < count else "")
 
 
 def binding_threshold(result: Sensitivity) -> Threshold | None:
@@ -115,17 +128,17 @@ def contribution_chart(layout: GroupLayout, anchor: str) -> Chart:
     tree = layout.ranking.sheet.tree
     first = layout.contribution_column(tree.top_ids[0])
     last = layout.contribution_column(tree.top_ids[-1])
-    rows = (HEADER_ROW + 1, layout.last_option_row)
-    series = _bars_series(
-        layout.totals_title, first, last, HEADER_ROW, rows, "=" + layout.ranked_cells(2)
-    )
+    shown, cut = _first_options(len(layout.ranking.options))
+    rows = (HEADER_ROW + 1, HEADER_ROW + shown)
+    names = f"={quote_sheetname(layout.totals_title)}!{cells(2, rows[0], 2, rows[1])}"
+    series = _bars_series(layout.totals_title, first, last, HEADER_ROW, rows, names)
     return _option_bars(
         "stacked",
-        f"Contribution per criterion: {layout.ranking.sheet.spec.name}",
+        f"Contribution per criterion: {layout.ranking.sheet.spec.name}{cut}",
         "Weighted score",
         series,
         anchor,
-        max(7.5, 3.0 + 0.9 * len(layout.ranking.options)),
+        max(7.5, 3.0 + 0.9 * shown),
     )
 
 
@@ -346,30 +359,37 @@ def acceptability_block(
         "for first shared the same way (blank: never first).",
         styles,
     )
-    ranks = [f"Rank {r}" for r in range(1, n_options + 1)]
+    columns = min(n_options, RANK_COLUMNS)
+    ranks = [f"Rank {r}" for r in range(1, columns + 1)]
+    if n_options > columns:
+        ranks.append(f"Rank {columns + 1} to {n_options:,}")
     write_header(
         sheet, header_row, ["Option", "P(first)", f"P(top {top})", *ranks, "Confidence"], styles
     )
     p_first, p_top = smaa.p_first(), smaa.p_top(top)
+    shares = smaa.rank_acceptability
     rows: list[list[Value]] = [
         [
             names.get(option, option),
             float(p_first[i]),
             float(p_top[i]),
-            *(float(v) for v in smaa.rank_acceptability[i]),
+            *(float(v) for v in shares[i, :columns]),
+            *([float(shares[i, columns:].sum())] if n_options > columns else []),
             float(smaa.confidence[i]),
         ]
         for i, option in enumerate(smaa.option_ids)
     ]
     first = header_row + 1
-    last = write_rows(sheet, first, rows, [None, *[styles.percent] * (n_options + 3)]) - 1
-    categories = f"={quote_sheetname(sheet.title)}!{cells(1, first, 1, last)}"
-    series = _bars_series(sheet.title, 4, 3 + n_options, header_row, (first, last), categories)
-    height = max(9.0, 4.0 + 1.0 * n_options)
+    last = write_rows(sheet, first, rows, [None, *[styles.percent] * (len(ranks) + 3)]) - 1
+    shown, cut = _first_options(n_options)
+    drawn = (first, first + shown - 1)
+    categories = f"={quote_sheetname(sheet.title)}!{cells(1, drawn[0], 1, drawn[1])}"
+    series = _bars_series(sheet.title, 4, 3 + len(ranks), header_row, drawn, categories)
+    height = max(9.0, 4.0 + 1.0 * shown)
     anchor = last + 2
     chart = _option_bars(
         "percent_stacked",
-        f"Rank acceptability: {result.ranking.sheet.spec.name}",
+        f"Rank acceptability: {result.ranking.sheet.spec.name}{cut}",
         "Share of simulations",
         series,
         address(1, anchor, absolute=False),

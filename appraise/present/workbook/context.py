@@ -118,6 +118,9 @@ class GroupLayout:
     """This group's sensitivity results, if the export was given them."""
     sensitivity_title: str = ""
     """Title of this group's Sensitivity sheet ("" when there is none)."""
+    compact: bool = False
+    """A panel too large to lay out scorer by scorer (``scorer_rows_fit``): the Scores sheet
+    holds the score used per option, as values, and says so."""
 
     @cached_property
     def disagreements_of(self) -> dict[str, list[Disagreement]]:
@@ -145,10 +148,11 @@ class GroupLayout:
             kinds: list[tuple[str, int]] = []
             if sheet.measured.get(option.id):
                 kinds.append(("measure", -1))
-            if sheet.per_scorer:
+            by_scorer = sheet.per_scorer and not self.compact
+            if by_scorer:
                 kinds += [("scorer", k) for k in range(len(sheet.scorer_ids))]
             kinds.append(("used", -1))
-            if sheet.per_scorer and self.ranking.spread is not None:
+            if by_scorer and self.ranking.spread is not None:
                 kinds += [(kind, -1) for kind in ("n", "min", "max", "sd")]
             for kind, scorer in kinds:
                 row += 1
@@ -205,7 +209,7 @@ class GroupLayout:
         """Totals column holding each option's rank."""
         return self.total_column + 1
 
-    @property
+    @cached_property
     def option_rows(self) -> dict[str, int]:
         """Totals row of each ranked option, in rank order."""
         return {o.id: TOTALS_FIRST_ROW + k for k, o in enumerate(self.ranking.options)}
@@ -423,6 +427,24 @@ def _check_sensitivities(
     return list(sensitivities)
 
 
+# A Scores sheet laid out scorer by scorer (a row per scorer and option, the score used and
+# four spread rows as formulas over them) up to this many cells: about a second to write.
+# A larger panel's sheet holds the score used per option (benchmarks/workbook_bench.py).
+MAX_SCORER_CELLS = 300_000
+
+
+def scorer_cells(ranking: Ranking) -> int:
+    """Cells of the Scores sheet laid out scorer by scorer: rows x (leaves + 5 columns)."""
+    sheet = ranking.sheet
+    rows = len(sheet.scorer_ids) + 5 if sheet.per_scorer else 1
+    return len(sheet.options) * rows * (len(sheet.leaf_ids) + 5)
+
+
+def scorer_rows_fit(ranking: Ranking) -> bool:
+    """Whether the group's Scores sheet shows each scorer's scores (always, without a panel)."""
+    return not ranking.sheet.per_scorer or scorer_cells(ranking) <= MAX_SCORER_CELLS
+
+
 def build_context(
     rankings: Sequence[Ranking],
     *,
@@ -443,7 +465,14 @@ def build_context(
     tree = rankings[0].sheet.tree
     groups = [r.sheet.group for r in rankings]
     layouts = tuple(
-        GroupLayout(ranking, scores, totals, result, sens if result is not None else "")
+        GroupLayout(
+            ranking,
+            scores,
+            totals,
+            result,
+            sens if result is not None else "",
+            compact=not scorer_rows_fit(ranking),
+        )
         for ranking, scores, totals, result, sens in zip(
             rankings,
             group_titles("Scores", groups),

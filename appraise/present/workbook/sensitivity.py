@@ -14,7 +14,11 @@ from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import Alternative, ScoreThreshold, Sensitivity, Threshold
 from appraise.io.xlsx_cells import put_text
 from appraise.present.sensitivity import summary as sensitivity_summary
-from appraise.present.workbook.charts import acceptability_block, weight_chart_block
+from appraise.present.workbook.charts import (
+    RANK_COLUMNS,
+    acceptability_block,
+    weight_chart_block,
+)
 from appraise.present.workbook.context import GroupLayout, Styles, WorkbookContext
 from appraise.present.workbook.tables import (
     Value,
@@ -244,7 +248,7 @@ def write_sensitivity(sheet: Worksheet, context: WorkbookContext, layout: GroupL
         row = _score_table(sheet, row, result, styles)
     if result.smaa is not None:
         acceptability_block(sheet, row, result.smaa, result, styles)
-    wide = len(ranking.options) + 6  # the acceptability table and the chart's data
+    wide = min(len(ranking.options), RANK_COLUMNS + 1) + 6  # the acceptability table
     set_widths(sheet, {1: 30, 2: 30, 3: 14, 4: 14, 5: 17, 6: 14, 7: 24, 8: 24})
     set_widths(sheet, {c: 12 for c in range(9, wide + 1)})
     sheet.freeze_panes = "A3"  # the title and its note stay in view

@@ -32,6 +32,7 @@ from appraise.present.workbook.context import (
     ScoreRow,
     Styles,
     WorkbookContext,
+    scorer_cells,
 )
 from appraise.present.workbook.tables import (
     long_table,
@@ -152,6 +153,19 @@ def _label(layout: GroupLayout, r: ScoreRow) -> str:
     return r.kind
 
 
+def _compact_text(layout: GroupLayout) -> str:
+    """What a Scores sheet without the scorers' rows says about them."""
+    sheet_ = layout.ranking.sheet
+    return (
+        f"A panel of {len(sheet_.scorer_ids)} scorers x {len(sheet_.options):,} options x "
+        f"{len(layout.leaf_ids)} criteria is too large to lay out scorer by scorer here "
+        f"({scorer_cells(layout.ranking):,} cells): each row is the score used "
+        f"({_AGGREGATE[layout.ranking.aggregate]} of the scorers' scores), as a value; each "
+        f"scorer's scores are in {sheet_.path} (its SHA-256 is on the Audit sheet). Correct a "
+        "score used and the totals and ranks recalculate. "
+    )
+
+
 def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout) -> None:
     """Scores: per scorer raw scores, the score used, the spread and disagreement flags.
 
@@ -159,7 +173,7 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
     cells, so correcting a scorer's score moves them, and the totals and ranks after them.
     """
     styles, ranking = context.styles, layout.ranking
-    live = ranking.sheet.per_scorer
+    live = ranking.sheet.per_scorer and not layout.compact
     left_out = " Scores of a scorer with a declared interest are left out of that option's."
     write_title(
         sheet,
@@ -171,6 +185,8 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
             "spread are formulas: correct a scorer's score and they, the totals and the ranks "
             "recalculate." + (left_out if _settings(ranking).exclude_conflicted else "") + " "
             if live
+            else _compact_text(layout)
+            if layout.compact
             else "Correct a score used and the totals and ranks recalculate. "
         )
         + "Shaded cells: scorers far apart on a heavily weighted criterion.",
