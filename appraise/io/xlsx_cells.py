@@ -8,9 +8,11 @@ text; only ``put_formula`` writes formulas, and only the workbook's own.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -18,6 +20,9 @@ from appraise.io.xlsx_write import Result, record_result, record_row
 from appraise.safe_text import FORMULA_TRIGGERS
 
 MAX_CELL_TEXT = 32_767  # Excel's limit on the text in one cell
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def cell_text(value: object) -> str:
@@ -30,7 +35,7 @@ def cell_text(value: object) -> str:
     with a note saying so.
     """
     text = str(value)
-    if any("\ud800" <= char <= "\udfff" for char in text):
+    if _SURROGATE.search(text):
         raw = b"".join(
             bytes([ord(char) - 0xDC00])
             if "\udc80" <= char <= "\udcff"
@@ -113,18 +118,21 @@ def put_row(
     sheet: Worksheet,
     row: int,
     column: int,
-    values: Sequence[float],
+    values: Sequence[float | str],
     number_format: str = "General",
     formulas: Sequence[str] = (),
+    alignment: Alignment | None = None,
 ) -> None:
-    """Write plain cells from ``column`` on: numbers, or the workbook's own formulas.
+    """Write plain cells from ``column`` on: numbers, text, or the workbook's own formulas.
 
     Cell ``j`` is ``formulas[j]`` saved with the result ``values[j]`` where that formula is
-    given and not empty, else the number ``values[j]`` (NaN: blank), each styled with
-    ``number_format`` only: as ``put_formula`` and ``put_number`` write them, without an
-    openpyxl cell (``xlsx_write.record_row``), so there is none to style or read back.
+    given and not empty, else the number ``values[j]`` (NaN: blank) or the text, always as
+    text (``put_text``'s rules). Each is styled with ``number_format`` and ``alignment`` only:
+    as ``put_formula``, ``put_number`` and ``put_text`` write them, without an openpyxl cell
+    (``xlsx_write.record_row``), so there is none to style or read back.
     """
-    record_row(sheet, row, column, values, number_format, formulas)
+    cells_ = [v if isinstance(v, float | int) else cell_text(v) for v in values]
+    record_row(sheet, row, column, cells_, number_format, formulas, alignment)
 
 
 def address(column: int, row: int, *, absolute: bool = True) -> str:

@@ -19,6 +19,7 @@ would give it. An openpyxl cell costs about 10 us and half a KB, which is most o
 
 from __future__ import annotations
 
+import heapq
 import io
 import math
 import re
@@ -30,12 +31,15 @@ from weakref import WeakKeyDictionary
 
 import xlsxwriter
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import Alignment
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as Output
 from xlsxwriter.worksheet import re_dynamic_function
+
+from appraise.safe_text import FORMULA_TRIGGERS
 
 Result = float | str | bool
 """What a formula evaluates to, saved beside it."""
@@ -89,32 +93,47 @@ class _Row:
 
     row: int
     column: int
-    values: Sequence[float]
+    values: Sequence[float | str]
     formulas: Sequence[str]
     number_format: str
+    alignment: Alignment | None
 
 
 def record_row(
     sheet: Worksheet,
     row: int,
     column: int,
-    values: Sequence[float],
+    values: Sequence[float | str],
     number_format: str = "General",
     formulas: Sequence[str] = (),
+    alignment: Alignment | None = None,
 ) -> None:
     """Keep a row of plain cells for the save to write, from ``column`` on in ``row``.
 
     Cell ``j`` is ``formulas[j]`` with ``values[j]`` as its saved result where that formula is
-    given and not empty (a NaN result is saved as ""), else the number ``values[j]`` (NaN: a
-    blank cell). Each has ``number_format`` and no other style, exactly as ``put_number`` and
-    ``put_formula`` write them; no openpyxl cell may hold the same place (checked at save).
+    given and not empty (a NaN result is saved as ""), else the number or text ``values[j]``
+    (NaN or "": a blank cell; text starting with a formula character gets the quote prefix).
+    Each has ``number_format`` and ``alignment`` and no other style, exactly as
+    ``put_number``, ``put_formula`` and ``put_text`` write them; text must already be a cell's
+    (``xlsx_cells.cell_text``). No openpyxl cell may hold the same place (checked at save).
     """
     if formulas and len(formulas) != len(values):
         raise ValueError(f"{len(formulas)} formulas for {len(values)} values")
     for formula in formulas:
         if formula and not formula.startswith("="):
             raise ValueError(f"not a formula: {formula!r}")
-    _ROWS.setdefault(sheet, []).append(_Row(row, column, values, formulas, number_format))
+    found = _Row(row, column, values, formulas, number_format, alignment)
+    _ROWS.setdefault(sheet, []).append(found)
+
+
+def recorded_text(sheet: Worksheet) -> list[tuple[int, int, str, Alignment | None]]:
+    """Each text cell ``record_row`` keeps for ``sheet``: row, column, text, alignment."""
+    return [
+        (found.row, found.column + j, value, found.alignment)
+        for found in _ROWS.get(sheet, [])
+        for j, value in enumerate(found.values)
+        if isinstance(value, str) and value
+    ]
 
 
 @dataclass(frozen=True)
@@ -201,14 +220,19 @@ class _Formats:
     def __init__(self, out: xlsxwriter.Workbook, book: Workbook) -> None:
         self.out, self.book = out, book
         self.made: dict[int, Format | None] = {}
-        self.plain: dict[str, Format | None] = {}
+        self.plain: dict[tuple[str, int, bool], Format | None] = {}
 
-    def of_number_format(self, number_format: str) -> Format | None:
-        """The format of a cell styled with ``number_format`` and nothing else."""
-        if number_format not in self.plain:
-            made = self.out.add_format({"num_format": number_format})
-            self.plain[number_format] = None if number_format == "General" else made
-        return self.plain[number_format]
+    def of_row(self, row: _Row, quoted: bool = False) -> Format | None:
+        """The format of a recorded cell: its number format, alignment, quote prefix."""
+        key = (row.number_format, id(row.alignment), quoted)  # hashing an Alignment is slow
+        if key not in self.plain:
+            props = _alignment_props(row.alignment) if row.alignment is not None else {}
+            if row.number_format != "General":
+                props["num_format"] = row.number_format
+            if quoted:
+                props["quote_prefix"] = True
+            self.plain[key] = self.out.add_format(props) if props else None
+        return self.plain[key]
 
     def of(self, cell: Cell) -> Format | None:
         if not cell.has_style:
@@ -254,7 +278,11 @@ def _fill(cell: Cell) -> dict[str, Any]:
 
 
 def _alignment(cell: Cell) -> dict[str, Any]:
-    align, props = cell.alignment, dict[str, Any]()
+    return _alignment_props(cell.alignment)
+
+
+def _alignment_props(align: Any) -> dict[str, Any]:  # an Alignment, or a cell's proxy of one
+    props = dict[str, Any]()
     if align.wrap_text:
         props["text_wrap"] = True
     if align.vertical:
@@ -280,13 +308,16 @@ def written_cells(sheet: Worksheet) -> list[Cell | MergedCell]:
 def _write_sheet(out: xlsxwriter.Workbook, target: Output, sheet: Worksheet, fmt: _Formats) -> None:
     results = _RESULTS.get(sheet, {})
     merged = {(r.min_row, r.min_col): r for r in sheet.merged_cells.ranges}
-    for cell in written_cells(sheet):
-        if isinstance(cell, MergedCell):
-            continue
-        _write_cell(target, cell, fmt.of(cell), results, merged)
     held = sheet._cells
-    for row in _ROWS.get(sheet, []):
-        _write_row(target, row, fmt.of_number_format(row.number_format), held)
+    # In row and column order, both kinds together: XlsxWriter numbers shared strings in the
+    # order they are written, so the file is the same as if every cell were openpyxl's.
+    cells = ((cell.row, cell.column, 0, cell) for cell in written_cells(sheet))
+    rows = sorted((row.row, row.column, 1, row) for row in _ROWS.get(sheet, []))
+    for *_, item in heapq.merge(cells, rows, key=lambda entry: entry[:3]):
+        if isinstance(item, _Row):
+            _write_row(target, item, fmt, held)
+        elif isinstance(item, Cell):  # not a MergedCell
+            _write_cell(target, item, fmt.of(item), results, merged)
     _dimensions(target, sheet)
     _sheet_options(target, sheet)
     for chart in _CHARTS.get(sheet, []):
@@ -360,13 +391,21 @@ def _write_cell(
 
 
 def _write_row(
-    target: Output, row: _Row, style: Format | None, held: Mapping[tuple[int, int], object]
+    target: Output, row: _Row, fmt: _Formats, held: Mapping[tuple[int, int], object]
 ) -> None:
-    r, c = row.row - 1, row.column - 1
+    r, c, style = row.row - 1, row.column - 1, fmt.of_row(row)
     formulas = row.formulas or [""] * len(row.values)
     for j, (value, formula) in enumerate(zip(row.values, formulas, strict=True)):
         if (row.row, row.column + j) in held:
             raise ValueError(f"row {row.row} column {row.column + j}: written twice")
+        if isinstance(value, str):
+            if value.startswith(FORMULA_TRIGGERS):
+                target.write_string(r, c + j, value, fmt.of_row(row, quoted=True))
+            elif value:
+                target.write_string(r, c + j, value, style)
+            elif style is not None:
+                target.write_blank(r, c + j, None, style)
+            continue
         missing = math.isnan(value)
         if formula:
             target.write_formula(r, c + j, formula, style, "" if missing else float(value))

@@ -11,7 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from appraise import __version__
 from appraise.analysis.scoring import Ranking
 from appraise.io.files import sha256_of
-from appraise.io.xlsx_cells import put_number, put_text
+from appraise.io.xlsx_cells import put_number, put_row, put_text
 from appraise.present.workbook.context import HEADER_ROW, Finding, Styles, WorkbookContext
 from appraise.present.workbook.sensitivity import analyses_run
 from appraise.present.workbook.tables import (
@@ -72,8 +72,7 @@ def write_validation(
         ("none", "", "", "", "", "Nothing to report.")
     ]
     for k, values in enumerate(rows, start=HEADER_ROW + 1):
-        for column, text in enumerate(values, start=1):
-            put_text(sheet, k, column, text).alignment = styles.wrap
+        put_row(sheet, k, 1, values, alignment=styles.wrap)
     sheet.auto_filter.ref = f"A{HEADER_ROW}:F{HEADER_ROW + len(rows)}"
     set_widths(sheet, {1: 16, 2: 16, 3: 28, 4: 18, 5: 18, 6: 90})
     long_table(sheet, HEADER_ROW, f"A{HEADER_ROW + 1}")

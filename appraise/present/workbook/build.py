@@ -15,7 +15,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise import __version__
-from appraise.io.xlsx_write import written_cells
+from appraise.io.xlsx_write import recorded_text, written_cells
 from appraise.present.workbook.audit import write_audit, write_validation
 from appraise.present.workbook.context import (
     AUDIT,
@@ -180,18 +180,27 @@ def _fit_rows(sheet: Worksheet) -> None:
     text's length and the column's width (about one character per width unit).
     """
     merged = {r.min_row: r for r in sheet.merged_cells.ranges if r.min_row == r.max_row}
+    wrapped = [
+        (cell.row, cell.column, cell.value)
+        for cell in written_cells(sheet)
+        if isinstance(cell.value, str) and cell.alignment.wrap_text
+    ]
+    wrapped += [
+        (row, column, text)
+        for row, column, text, alignment in recorded_text(sheet)
+        if alignment is not None and alignment.wrap_text
+    ]
     lines: dict[int, int] = {}
-    for cell in written_cells(sheet):
-        if not (isinstance(cell.value, str) and cell.alignment.wrap_text):
-            continue
-        width = _width(sheet, cell.column)
-        span = merged.get(cell.row)
-        if span is not None and span.min_col == cell.column:
+    widths: dict[int, float] = {}
+    for row, column, text in sorted(wrapped):
+        if column not in widths:
+            widths[column] = _width(sheet, column)
+        width = widths[column]
+        span = merged.get(row)
+        if span is not None and span.min_col == column:
             width = sum(_width(sheet, c) for c in range(span.min_col, span.max_col + 1))
-        needed = sum(
-            max(1, math.ceil(len(part) / max(width, 1))) for part in cell.value.split("\n")
-        )
-        lines[cell.row] = max(lines.get(cell.row, 1), needed)
+        needed = sum(max(1, math.ceil(len(part) / max(width, 1))) for part in text.split("\n"))
+        lines[row] = max(lines.get(row, 1), needed)
     for number, count in lines.items():
         if count > 1:
             sheet.row_dimensions[number].height = min(409, 15 * count)

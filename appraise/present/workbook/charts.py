@@ -16,7 +16,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise.analysis.sensitivity import Line, Sensitivity, Threshold, weight_lines
-from appraise.io.xlsx_cells import address, cell_text, cells, put_formula, put_number, put_text
+from appraise.io.xlsx_cells import (
+    address,
+    cell_text,
+    cells,
+    put_formula,
+    put_number,
+    put_row,
+    put_text,
+)
 from appraise.io.xlsx_write import Chart, add_chart
 from appraise.present.workbook.context import (
     CRITERIA,
@@ -217,12 +225,12 @@ def _ends_block(
         r = row + 1 + k
         at = layout.option_rows[option.id]
         s = f"{totals}!{cells(lo, at, hi, at)}"
-        put_text(sheet, r, 1, option.name)
+        put_row(sheet, r, 1, [option.name])
         at100 = f"=IF({wt}>0,SUMPRODUCT({w},{m},{s})/{wt},SUMPRODUCT({m},{s})/SUM({m}))"
         rest = f"(SUM({w})-{wt})"
         at0 = f"=IF({rest}>0,SUMPRODUCT({w},1-{m},{s})/{rest},{address(3, r)})"
-        put_formula(sheet, r, 2, at0, float(line.at0[k]), styles.number)
-        put_formula(sheet, r, 3, at100, float(line.at1[k]), styles.number)
+        ends_now = [float(line.at0[k]), float(line.at1[k])]
+        put_row(sheet, r, 2, ends_now, styles.number, [at0, at100])
         ends[option.id] = (address(2, r), address(3, r))
     return ends, row + len(layout.ranking.options) + 2
 
@@ -260,23 +268,33 @@ def weight_chart_block(
         f"export: {name} ({why}), today {percent_text(line.current, 1)}%.",
         styles,
     )
+    shown, cut = _first_options(len(ranking.options))
+    if cut:
+        put_text(
+            sheet,
+            row,
+            1,
+            f"The grid of totals and its chart draw the first {shown} options by rank; the "
+            f"table of each option's totals at 0% and 100% lists all {len(ranking.options):,}.",
+        ).font = styles.note_font
+        row += 1
     choice, row = _choice_block(sheet, row, line, context, layout)
     ends, header_row = _ends_block(sheet, row, line, choice, layout, styles)
-    options = ranking.options
+    options = ranking.options[:shown]
     write_header(sheet, header_row, ["Weight", *(o.name for o in options)], styles)
     steps = [k / CHART_STEPS for k in range(CHART_STEPS + 1)]
     first = header_row + 1
     for k, t in enumerate(steps):
         r = first + k
         put_number(sheet, r, 1, t, styles.percent)
-        totals = line.totals(t)
-        for j, option in enumerate(options):
-            at0, at100 = ends[option.id]
-            formula = f"={at0}+{address(1, r)}*({at100}-{at0})"
-            put_formula(sheet, r, 2 + j, formula, float(totals[j]), styles.number)
+        totals = line.totals(t)[:shown]
+        formulas = [
+            f"={ends[o.id][0]}+{address(1, r)}*({ends[o.id][1]}-{ends[o.id][0]})" for o in options
+        ]
+        put_row(sheet, r, 2, totals.tolist(), styles.number, formulas)
     last = first + CHART_STEPS
     grid = cells(2, first, 1 + len(options), last)
-    grid_values = [line.totals(t) for t in steps]
+    grid_values = [line.totals(t)[:shown] for t in steps]
     # Today's weight: a vertical line from the lowest to the highest total drawn.
     today_col = len(options) + 3
     for column, label in ((today_col, "Today's weight"), (today_col + 1, "Line from / to")):

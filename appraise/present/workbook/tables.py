@@ -73,8 +73,7 @@ def write_rows(
                 numbers = [float(v) for v in items if v is not None and not isinstance(v, str)]
                 put_row(sheet, row + k, column, numbers, number_format or "General")
             elif kind == "text":
-                for j, text in enumerate(items):
-                    put_text(sheet, row + k, column + j, text)
+                put_row(sheet, row + k, column, [str(text) for text in items])
             column += len(items)
     return row + len(rows)
 

@@ -207,8 +207,7 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
     for r in layout.score_rows:
         option = ranking.sheet.options[r.option]
         label = _label(layout, r)
-        for column, text in enumerate((label, option.id, option.name), start=1):
-            put_text(sheet, r.row, column, text)
+        put_row(sheet, r.row, 1, (label, option.id, option.name))
         number = styles.number if r.kind in {"sd", "used"} else "General"
         values = _score_values(layout, r)
         refs_of = counted.get(r.option, [])
@@ -311,8 +310,7 @@ def _totals_row(
     options = layout.ranking.sheet.options
     index = layout.option_index[option_id]
     option = options[index]
-    put_text(sheet, row, 1, option.id)
-    put_text(sheet, row, 2, option.name)
+    put_row(sheet, row, 1, (option.id, option.name))
     values = scores_used(layout.ranking)[index]
     used_row = layout.used_rows[option_id]
     sources = [
