@@ -23,6 +23,7 @@ from __future__ import annotations
 # | one part's unpacking ratio   | 200 : 1     | io/xlsx_guard.py    | zip bombs
 # | rows in one sheet            | 20,000      | io/xlsx_guard.py    | a million formatted rows
 # | cells in a workbook          | 500,000     | io/xlsx_guard.py    | openpyxl time and memory
+# | cells of an exported workbook| 1,000,000   | present/workbook    | XlsxWriter time (~9 s)
 # | XML elements in a workbook   | 2,000,000   | io/xlsx_guard.py    | openpyxl time and memory
 # | sheets in an .xls or .ods    | 1,000       | io/xls_guard.py,    | a sheet each from a few
 #                                                io/ods_guard.py       bytes (.xlsx: zip parts)
@@ -74,7 +75,10 @@ MAX_RULE_COUNT = 10_000  # an at_most: more than any rule can list (MAX_OPTIONS 
 # today's first 50), so 2,000 options of 60 sub-criteria take 3 s and 600 MB; rank
 # acceptability is options x ranks, so 5,000 would take 1.5 GB.
 MAX_SENSITIVITY_OPTIONS = 2_000
-MAX_EXPORT_CELLS = 500_000  # cells of an exported workbook: the most appraise reads back
+# An exported workbook's cells, estimated before any work: long tables go straight to XlsxWriter
+# (about 2 us a cell, a few bytes), so 2,000 options x 60 leaves x 5 scorers (760,000) take
+# about 9 s and 550 MB; a panel past 300,000 Scores cells is shown as its scores used.
+MAX_EXPORT_CELLS = 1_000_000
 # The largest seed: most tools take seeds this size, and the workbook's Audit sheet records a
 # seed exactly only below 2^53 (a spreadsheet number is a double).
 MAX_SEED = 2**32 - 1
