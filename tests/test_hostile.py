@@ -1692,12 +1692,21 @@ def test_export_refuses_a_workbook_over_its_cell_limit_before_any_work(write, mo
     assert not (path.parent / "out.xlsx").exists()
 
 
-def test_the_export_estimate_is_close_above_the_cells_written(tmp_path):
-    """40 options x 60 leaves x 6 scorers: the estimate is within 10% above the cells written."""
+@pytest.mark.parametrize(
+    ("n_options", "scorer_cells"),
+    [(40, 300_000), (40, 0), (70, 300_000)],
+    ids=["scorer by scorer", "scores used", "more options than rank columns"],
+)
+def test_the_export_estimate_is_close_above_the_cells_written(
+    tmp_path, monkeypatch, n_options, scorer_cells
+):
+    """N options x 60 leaves x 6 scorers: the estimate is within 10% above the cells written,
+    as laid out scorer by scorer, as scores used, and past the 50 rank columns."""
     from appraise import load_scores, rank
     from appraise.present.workbook import estimated_cells
 
-    path, _ = scale_bench.generate(tmp_path, n_options=40, n_scorers=6)
+    monkeypatch.setattr("appraise.present.workbook.context.MAX_SCORER_CELLS", scorer_cells)
+    path, _ = scale_bench.generate(tmp_path, n_options=n_options, n_scorers=6)
     ranking = rank(load_scores(path))
     result = invoke("export", path, "-o", tmp_path / "out.xlsx", "--samples", "100")[0]
     assert result.exit_code == 0, result.stderr

@@ -189,8 +189,10 @@ def estimated_cells(rankings: Sequence[Ranking], with_sensitivity: bool) -> int:
     """About how many cells the HCE workbook for ``rankings`` holds (a little over, not under).
 
     Scores: a row per scorer, the score used and four spread rows per option, a column per
-    leaf; Totals: a row per option; Sensitivity: rank acceptability (options x ranks) and
-    score thresholds (options x leaves); Audit: a row per disagreement.
+    leaf (or the score used alone, for a panel too large for that: ``scorer_rows_fit``);
+    Totals: a row per option; Sensitivity: rank acceptability (options x up to 51 rank
+    columns), score thresholds (options x leaves) and the weight thresholds (a row per
+    criterion and sub-criterion); Validation: a row per disagreement.
     """
     cells = FIXED_CELLS
     for ranking in rankings:
@@ -203,7 +205,8 @@ def estimated_cells(rankings: Sequence[Ranking], with_sensitivity: bool) -> int:
         if with_sensitivity:
             ranked = len(ranking.options)
             ranks = min(ranked, RANK_COLUMNS + 1)
-            cells += ranked * (ranks + 5) + ranked * (leaves + 6)
+            nodes = leaves + len(sheet.tree.top_ids)  # a threshold row each, ~10 columns
+            cells += ranked * (ranks + 5) + ranked * (leaves + 6) + 10 * nodes
     return cells
 
 

@@ -1,0 +1,227 @@
+"""The HCE workbook at scale: the same file however its cells are written, and what changes
+for a large group is on its sheet.
+
+Long tables go straight to XlsxWriter (``put_row``) rather than through openpyxl; a formula
+that needs no ``_xlfn.`` prefix skips XlsxWriter's regular expressions; a panel too large to
+lay out scorer by scorer is shown as its scores used; rank acceptability shows 50 ranks and
+the rest together; a chart draws the first 50 options. The sizes are made small here by
+setting the limits low, so each case is a bundled file whose figures are worked out apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+import yaml
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from xlsxwriter.worksheet import Worksheet as StockSheet
+
+from appraise.analysis.scoring import rank
+from appraise.analysis.sensitivity import SmaaOptions, analyse
+from appraise.io import load_inputs
+from appraise.io.xlsx_cells import put_formula, put_number, put_row, put_text
+from appraise.io.xlsx_write import _OutputSheet, save_workbook
+from appraise.model import Settings
+from appraise.present import workbook as wb
+from tests.test_export import URGENT_CARE, rank_json
+from tests.test_workbook_results import assert_same_results, formula_cells, saved_values
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    """A saved workbook's parts, but for the creation time in docProps/core.xml."""
+    with zipfile.ZipFile(path) as book:
+        return {n: book.read(n) for n in book.namelist() if n != "docProps/core.xml"}
+
+
+CELLS = [  # row, column, value, kind: what each test writes one way and then the other
+    (1, 1, "Option", "text"),
+    (1, 2, "=HYPERLINK(\"x\")", "text"),  # a formula typed as a name stays text, quoted
+    (1, 3, "", "text"),
+    (2, 1, 2.5, "number"),
+    (2, 2, math.nan, "number"),
+    (2, 3, 7.0, "number"),
+    (3, 1, 0.25, "=A2/10"),
+    (3, 2, math.nan, '=IF(COUNT(B2)=0,"",B2)'),
+    (3, 3, 3.5, "=SUM(A2:C2)"),
+]
+
+
+def test_a_row_written_straight_is_the_same_file_as_cells_written_through_openpyxl(tmp_path):
+    """Text (with alignment and the quote prefix), numbers, blanks and formulas with results."""
+    wrap = Alignment(wrap_text=True, vertical="top")
+    books = []
+    for straight in (False, True):
+        book = Workbook()
+        sheet = book.active
+        for row in (1, 2, 3):
+            found = [c for c in CELLS if c[0] == row]
+            values = [c[2] for c in found]
+            if row == 1:
+                if straight:
+                    put_row(sheet, row, 1, values, alignment=wrap)
+                else:
+                    for _, column, value, _ in found:
+                        put_text(sheet, row, column, value).alignment = wrap
+            elif row == 2:
+                if straight:
+                    put_row(sheet, row, 1, values, "0.00")
+                else:
+                    for _, column, value, _ in found:
+                        put_number(sheet, row, column, value, "0.00")
+            elif straight:
+                put_row(sheet, row, 1, values, "0.0%", [c[3] for c in found])
+            else:
+                for _, column, value, formula in found:
+                    result = "" if math.isnan(value) else value
+                    put_formula(sheet, row, column, formula, result, "0.0%")
+        path = tmp_path / f"{straight}.xlsx"
+        save_workbook(book, path)
+        books.append(path)
+    assert parts(books[0]) == parts(books[1])
+    sheet = openpyxl.load_workbook(books[1])["Sheet"]
+    assert sheet["B1"].value == '=HYPERLINK("x")' and sheet["B1"].data_type == "s"
+    assert sheet["B1"].quotePrefix and sheet["A1"].alignment.wrap_text
+    assert sheet["C3"].value == "=SUM(A2:C2)" and sheet["B2"].value is None
+
+
+def test_a_place_written_both_ways_is_refused(tmp_path):
+    book = Workbook()
+    put_number(book.active, 1, 2, 1.0)
+    put_row(book.active, 1, 1, [1.0, 2.0])
+    with pytest.raises(ValueError, match="row 1 column 2: written twice"):
+        save_workbook(book, tmp_path / "x.xlsx")
+
+
+def test_every_formula_is_prepared_as_xlsxwriter_prepares_it(tmp_path):
+    """Every formula of a whole export, and formulas that do need XlsxWriter's prefixes."""
+    out = tmp_path / "hce.xlsx"
+    (ranking,) = [rank(s) for s in load_inputs([URGENT_CARE], Settings())]
+    result = analyse(ranking, sampling=SmaaOptions(samples=200, seed=1))
+    wb.write_hce_workbook([ranking], out, sensitivities=[result])
+    formulas = list(formula_cells(out).values())
+    formulas += [
+        "=FILTER(A1:A3,B1:B3>0)",
+        "=SINGLE(A1:A3)",
+        "=_xlfn.XLOOKUP(1,A:A,B:B)",
+        "{=SUM(A1:A3*B1:B3)}",
+        "=STDEV.S(A1:A3)+XLOOKUP(1,A:A,B:B)",
+        "=SUM(A1:A3)",
+    ]
+    assert len(formulas) > 500
+    ours, stock = _OutputSheet(), StockSheet()
+    for formula in formulas:
+        assert ours._prepare_formula(formula) == stock._prepare_formula(formula), formula
+    assert ours._prepare_formula("=XLOOKUP(1,A:A,B:B)") == "_xlfn.XLOOKUP(1,A:A,B:B)"
+
+
+def panel_means(path: Path) -> dict[str, list[float]]:
+    """Each option's mean score per sub-criterion over the scorers who gave one, from YAML."""
+    data = yaml.safe_load(path.read_text())
+    leaves = list(data["options"][0]["scorers"]["ed-consultant"])
+    means = {}
+    for option in data["options"]:
+        given = [[s.get(leaf, np.nan) for leaf in leaves] for s in option["scorers"].values()]
+        means[option["id"]] = list(np.nanmean(np.array(given, dtype=float), axis=0))
+    return means
+
+
+@pytest.fixture
+def compact_book(tmp_path, monkeypatch) -> Path:
+    """The bundled panel exported as if too large to lay out scorer by scorer."""
+    monkeypatch.setattr("appraise.present.workbook.context.MAX_SCORER_CELLS", 100)
+    (ranking,) = [rank(s) for s in load_inputs([URGENT_CARE], Settings())]
+    result = analyse(ranking, sampling=SmaaOptions(samples=300, seed=2))
+    return wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx", sensitivities=[result])
+
+
+def test_a_large_panel_is_shown_as_its_scores_used_and_says_so(compact_book):
+    book = openpyxl.load_workbook(compact_book)
+    scores = book["Scores"]
+    note = scores["A2"].value
+    # 5 options x (4 scorers + 5 rows) x (12 leaves + 5 columns) = 765 cells
+    assert "A panel of 4 scorers x 5 options x 12 criteria is too large to lay out scorer by " \
+        "scorer here (765 cells): each row is the score used (AVERAGE of the scorers' " \
+        "scores), as a value; each scorer's scores are in options/urgent-care.yaml" in note
+    rows = list(scores.iter_rows(min_row=wb.HEADER_ROW + 1, values_only=True))
+    assert [r[0] for r in rows] == ["used (mean)"] * 5
+    first, leaves = wb.SCORES_FIRST_LEAF_COL - 1, 12
+    means = panel_means(URGENT_CARE)
+    for row in rows:
+        assert row[first : first + leaves] == pytest.approx(means[row[1]], abs=1e-12)
+    assert not any(c.data_type == "f" for r in scores.iter_rows() for c in r)
+
+
+def test_a_large_panels_totals_are_ranks_and_follow_edits(compact_book, recalculated):
+    """Every formula's saved result is LibreOffice's; the totals are rank's."""
+    formulas = formula_cells(compact_book)
+    saved = saved_values(compact_book)
+    assert_same_results(saved, saved_values(recalculated(compact_book)), formulas)
+    (record,) = rank_json([URGENT_CARE])
+    totals = {o["id"]: o["total"] for o in record["options"]}
+    sheet = openpyxl.load_workbook(compact_book, data_only=True)["Totals"]
+    header = [c.value for c in sheet[wb.HEADER_ROW]]
+    found = {
+        r[0]: r[header.index("Total")]
+        for r in sheet.iter_rows(min_row=wb.TOTALS_FIRST_ROW, values_only=True)
+        if r[0] in totals
+    }
+    assert found == pytest.approx(totals, abs=1e-12)
+
+
+def test_rank_acceptability_past_its_columns_puts_the_lower_ranks_together(
+    tmp_path, monkeypatch
+):
+    """Two rank columns of four ranks: 'Rank 3 to 4' is the sum of ranks 3 and 4."""
+    monkeypatch.setattr("appraise.present.workbook.charts.RANK_COLUMNS", 2)
+    (ranking,) = [rank(s) for s in load_inputs([URGENT_CARE], Settings())]
+    result = analyse(ranking, sampling=SmaaOptions(samples=400, seed=5))
+    out = wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx", sensitivities=[result])
+    sheet = openpyxl.load_workbook(out)["Sensitivity"]
+    (header,) = [
+        [c.value for c in row]
+        for row in sheet.iter_rows()
+        if row[0].value == "Option" and row[1].value == "P(first)"
+    ]
+    assert header[3:7] == ["Rank 1", "Rank 2", "Rank 3 to 4", "Confidence"]
+    start = next(r for r in sheet.iter_rows() if r[1].value == "P(first)")[0].row + 1
+    shares = result.smaa.rank_acceptability
+    for k in range(len(ranking.options)):
+        row = [c.value for c in sheet[start + k]]
+        assert row[3:5] == pytest.approx(list(shares[k, :2]), abs=1e-15)
+        assert row[5] == pytest.approx(shares[k, 2] + shares[k, 3], abs=1e-15)
+        assert row[3] + row[4] + row[5] == pytest.approx(1.0, abs=1e-12)
+    with zipfile.ZipFile(out) as book:
+        charts = [book.read(n) for n in book.namelist() if n.startswith("xl/charts/chart")]
+    (acceptability,) = [c for c in charts if b"Rank acceptability" in c]
+    assert acceptability.count(b"<c:ser>") == 3
+
+
+def test_a_chart_draws_the_first_options_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr("appraise.present.workbook.charts.CHART_OPTIONS", 2)
+    (ranking,) = [rank(s) for s in load_inputs([URGENT_CARE], Settings())]
+    result = analyse(ranking, sampling=SmaaOptions(samples=200, seed=5))
+    out = wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx", sensitivities=[result])
+    with zipfile.ZipFile(out) as book:
+        charts = [book.read(n).decode() for n in book.namelist() if "charts/chart" in n]
+    (contributions,) = [c for c in charts if "Contribution per criterion" in c]
+    assert "(the first 2 of 4 by rank)" in contributions
+    first = wb.TOTALS_FIRST_ROW
+    assert f"'Totals'!$B${first}:$B${first + 1}" in contributions
+    sheet = openpyxl.load_workbook(out)["Sensitivity"]
+    texts = [c.value for r in sheet.iter_rows() for c in r if isinstance(c.value, str)]
+    assert (
+        "The grid of totals and its chart draw the first 2 options by rank; the table of each "
+        "option's totals at 0% and 100% lists all 4." in texts
+    )
+    (grid,) = [r for r in sheet.iter_rows() if r[0].value == "Weight"]
+    names = [o.name for o in ranking.options]
+    assert [c.value for c in grid[1:4]] == [*names[:2], None]
+    weight_chart = next(c for c in charts if "<c:scatterChart>" in c)
+    assert len(re.findall("<c:ser>", weight_chart)) == 3  # two options and today's line
