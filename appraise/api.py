@@ -418,13 +418,16 @@ def export_workbook(
     force: bool = False,
     command_line: str = "",
     progress: Any = None,
+    writing: Any = None,
 ) -> Exported:
     """Write the HCE workbook (``.xlsx``), whole or not at all, never over an input.
 
     With ``rules``, a Combinations sheet; with ``previous`` (an earlier round of the one
     group), a Rounds sheet; with ``sensitivity``, a Sensitivity sheet per group (SMAA with
     ``samples`` and ``seed``, as the combinations' robustness). ``progress`` is a context
-    manager factory given the samples, yielding a callback (the command line's progress bar).
+    manager factory given the samples, yielding a callback (the command line's progress bar);
+    ``writing`` one given the workbook's estimated cells, whose callback is given about how
+    many are written.
     """
     from contextlib import nullcontext
 
@@ -432,7 +435,7 @@ def export_workbook(
     from appraise.analysis.sensitivity import analyse
     from appraise.analysis.sensitivity import check_size as check_sensitivity_size
     from appraise.io.safe_write import require_suffix
-    from appraise.present.workbook import check_size, write_hce_workbook
+    from appraise.present.workbook import check_size, estimated_cells, write_hce_workbook
     from appraise.validate import one_file_per_group
 
     arguments.some("sheets", sheets)
@@ -451,15 +454,18 @@ def export_workbook(
             with progress(samples) if progress else nullcontext(None) as advance:
                 results.append(analyse(ranking, sampling=sampling, progress=advance))
     extra, inputs, notes = _extra_sheets(rankings, rules, previous, rescale, sampling)
-    written = write_hce_workbook(
-        rankings,
-        out,
-        force=force,
-        command_line=command_line,
-        inputs=inputs,
-        extra_sections=extra,
-        sensitivities=results,
-    )
+    cells = estimated_cells(rankings, sensitivity)
+    with writing(cells) if writing else nullcontext(None) as wrote:
+        written = write_hce_workbook(
+            rankings,
+            out,
+            force=force,
+            command_line=command_line,
+            inputs=inputs,
+            extra_sections=extra,
+            sensitivities=results,
+            progress=wrote,
+        )
     return Exported(written, tuple(notes))
 
 

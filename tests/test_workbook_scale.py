@@ -225,3 +225,17 @@ def test_a_chart_draws_the_first_options_and_says_so(tmp_path, monkeypatch):
     assert [c.value for c in grid[1:4]] == [*names[:2], None]
     weight_chart = next(c for c in charts if "<c:scatterChart>" in c)
     assert len(re.findall("<c:ser>", weight_chart)) == 3  # two options and today's line
+
+
+def test_writing_reports_its_progress_in_cells_to_the_estimate(tmp_path):
+    """A step per sheet laid out, per sheet saved, and the file packed, ending at the estimate."""
+    (ranking,) = [rank(s) for s in load_inputs([URGENT_CARE], Settings())]
+    result = analyse(ranking, sampling=SmaaOptions(samples=200, seed=5))
+    seen: list[int] = []
+    out = wb.write_hce_workbook(
+        [ranking], tmp_path / "hce.xlsx", sensitivities=[result], progress=seen.append
+    )
+    sheets = openpyxl.load_workbook(out).sheetnames
+    estimate = wb.estimated_cells([ranking], with_sensitivity=True)
+    assert len(seen) == 2 * len(sheets) + 1
+    assert seen == sorted(seen) and seen[-1] == estimate and seen[0] > 0

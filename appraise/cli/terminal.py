@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -165,23 +165,31 @@ def emit(
 
 
 @contextmanager
-def progress_bar(total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr for long simulations (a terminal only); yields a callback."""
+def progress_bar(total: int, doing: str = "simulating") -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long work (a terminal only); yields a callback.
+
+    ``total`` simulations, or cells of a workbook: 200,000 of either take over a second.
+    """
     if total < 200_000 or not err.is_terminal:
         yield lambda done: None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
-        TextColumn("simulating"),
+        TextColumn(doing),
         BarColumn(),
         TextColumn("{task.completed:,}/{task.total:,}"),
         TimeRemainingColumn(),
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("smaa", total=total)
+        task = bar.add_task(doing, total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+def writing_bar(cells: int) -> AbstractContextManager[Callable[[int], None]]:
+    """A progress bar for writing a workbook of about ``cells`` cells (``progress_bar``)."""
+    return progress_bar(cells, "writing cells")
 
 
 # What a terminal that cannot show a character gets instead: one ASCII character for each

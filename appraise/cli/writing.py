@@ -49,6 +49,7 @@ from appraise.cli.terminal import (
     out,
     print_notes,
     progress_bar,
+    writing_bar,
 )
 from appraise.safe_text import one_line
 
@@ -401,6 +402,7 @@ def export(
             force=force,
             command_line=shlex.join(["appraise", *sys.argv[1:]]),
             progress=progress_bar,
+            writing=writing_bar,
         )
     print_notes(list(done.notes))
     written = done.path

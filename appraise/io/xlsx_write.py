@@ -23,7 +23,7 @@ import heapq
 import io
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,12 +161,14 @@ def add_chart(sheet: Worksheet, chart: Chart) -> None:
     _CHARTS.setdefault(sheet, []).append(chart)
 
 
-def save_workbook(book: Workbook, path: Path) -> None:
+def save_workbook(book: Workbook, path: Path, tick: Callable[[], None] | None = None) -> None:
     """Write ``book`` to ``path`` with its formulas' results and charts, assembled in memory.
 
     In memory first: a workbook is a zip archive, and one saved straight to a full disk fails
-    half-written; here the one write to disk fails, if it does, once.
+    half-written; here the one write to disk fails, if it does, once. ``tick``, if given, is
+    called after each sheet and once the file is packed (a progress bar's steps).
     """
+    tick = tick or (lambda: None)
     buffer = io.BytesIO()
     out = xlsxwriter.Workbook(
         buffer,
@@ -185,7 +187,9 @@ def save_workbook(book: Workbook, path: Path) -> None:
     formats = _Formats(out, book)
     for sheet in book.worksheets:
         _write_sheet(out, out.add_worksheet(sheet.title, _OutputSheet), sheet, formats)
+        tick()
     out.close()
+    tick()
     path.write_bytes(buffer.getbuffer())
 
 

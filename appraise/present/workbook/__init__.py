@@ -24,7 +24,7 @@ openpyxl workbook). This module holds the entry point, ``write_hce_workbook``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from appraise.analysis.scoring import Ranking
@@ -243,6 +243,7 @@ def write_hce_workbook(
     inputs: Sequence[Path] = (),
     extra_sections: Sequence[Section] = (),
     sensitivities: Sequence[Sensitivity] = (),
+    progress: Callable[[int], None] | None = None,
 ) -> Path:
     """Write the HCE workbook for ``rankings`` (one per scores file) to ``out``, atomically.
 
@@ -262,6 +263,8 @@ def write_hce_workbook(
             against the binding criterion's weight, and rank acceptability with its chart
             when SMAA ran); the Summary's robustness paragraph opens with the headline and
             the Audit sheet records the analyses and the SMAA settings.
+        progress: Called as the work goes with about how many of the workbook's
+            ``estimated_cells`` are written (after each sheet is laid out and saved).
 
     Returns:
         ``out``, once the finished workbook has replaced it in one step.
@@ -284,7 +287,15 @@ def write_hce_workbook(
     sections = workbook_sections(context, extra_sections)
     check_titles(sections)
 
+    estimate, done = estimated_cells(rankings, bool(sensitivities)), [0]
+    steps = 2 * len(sections) + 1  # each sheet laid out, each saved, the file packed
+
+    def tick() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(estimate * min(done[0], steps) // steps)
+
     def save(temporary: Path) -> None:
-        save_workbook(build_workbook(context, sections), temporary)
+        save_workbook(build_workbook(context, sections, tick), temporary, tick)
 
     return write_atomically(out, save, inputs=sources, force=force)

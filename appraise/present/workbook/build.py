@@ -6,7 +6,7 @@ Every sheet is then given row heights for its wrapped text and the same print se
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
@@ -156,8 +156,12 @@ def check_titles(sections: Sequence[Section]) -> None:
         seen.add(title.lower())
 
 
-def build_workbook(context: WorkbookContext, sections: Sequence[Section]) -> Workbook:
-    """An openpyxl ``Workbook`` with one sheet per section, in order."""
+def build_workbook(
+    context: WorkbookContext,
+    sections: Sequence[Section],
+    tick: Callable[[], None] | None = None,
+) -> Workbook:
+    """An openpyxl ``Workbook`` with one sheet per section, in order; ``tick`` after each."""
     check_titles(sections)
     book = Workbook()
     for blank in book.worksheets:
@@ -169,6 +173,8 @@ def build_workbook(context: WorkbookContext, sections: Sequence[Section]) -> Wor
         section.write(sheet, context)
         _fit_rows(sheet)
         _print_setup(sheet)
+        if tick is not None:
+            tick()
     return book
 
 
