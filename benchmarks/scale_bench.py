@@ -170,7 +170,7 @@ def limits() -> None:
         halves = folder("halves")
         before = generate_shape(halves, 2_500, 20, 5, "before")
         after = generate_shape(halves, 2_500, 20, 5, "after")
-        book = generate_shape(folder("book"), 250, 6, 10)  # about 430,000 cells exported
+        book = generate_shape(folder("book"), 2_000, 6, 5)  # about 760,000 cells exported
         fill = generate_shape(folder("fill"), 800, 10, 5)  # 4,000 template rows x 103 columns
         groups = folder("groups")
         many = [generate_shape(groups, 1_000, 10, 5, f"g{g}", weight_sets=100) for g in range(5)]
@@ -181,7 +181,7 @@ def limits() -> None:
             ("diff (2 x 2,500 x 200 x 5)", ["diff", str(before), str(after)]),
             ("sensitivity (1,000 x 200 x 5)", ["sensitivity", str(mid)]),
             ("sensitivity -f json", ["sensitivity", str(mid), "-f", "json"]),
-            ("export (250 x 60 x 10)", ["export", str(book), "-o", str(root / "x.xlsx")]),
+            ("export (2,000 x 60 x 5)", ["export", str(book), "-o", str(root / "x.xlsx")]),
             ("template -s (800 x 100 x 5)", ["template", str(fill.parent / "criteria.yaml"),
                                              "-s", str(fill), "-o", str(root / "t.xlsx")]),
             ("combine (5 x 1,000 x 100 x 5, 100 sets)", ["combine", *map(str, many)]),

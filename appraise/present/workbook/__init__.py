@@ -213,8 +213,8 @@ def estimated_cells(rankings: Sequence[Ranking], with_sensitivity: bool) -> int:
 def check_size(rankings: Sequence[Ranking], with_sensitivity: bool) -> None:
     """Refuse a workbook larger than ``MAX_EXPORT_CELLS``, before any work is done for it.
 
-    openpyxl holds each cell as an object (about half a KB): 4.6 million cells took over two
-    minutes and 2.5 GB. The file named is the one with the most options.
+    Writing costs about 10 us a cell with XlsxWriter's own share (2,000 options x 60 leaves x
+    5 scorers, 760,000 estimated: 9 s, 470 MB). The file named is the one with the most options.
 
     Raises:
         InputError: Over the limit, saying what is there and what to use instead.
