@@ -42,7 +42,7 @@ def parts(path: Path) -> dict[str, bytes]:
 
 CELLS = [  # row, column, value, kind: what each test writes one way and then the other
     (1, 1, "Option", "text"),
-    (1, 2, "=HYPERLINK(\"x\")", "text"),  # a formula typed as a name stays text, quoted
+    (1, 2, '=HYPERLINK("x")', "text"),  # a formula typed as a name stays text, quoted
     (1, 3, "", "text"),
     (2, 1, 2.5, "number"),
     (2, 2, math.nan, "number"),
@@ -53,42 +53,40 @@ CELLS = [  # row, column, value, kind: what each test writes one way and then th
 ]
 
 
+def write_cells(sheet, straight: bool) -> None:
+    """``CELLS`` a row at a time with ``put_row``, or a cell at a time through openpyxl."""
+    wrap = Alignment(wrap_text=True, vertical="top")
+    text, numbers, formulas = ([c for c in CELLS if c[0] == row] for row in (1, 2, 3))
+    if straight:
+        put_row(sheet, 1, 1, [c[2] for c in text], alignment=wrap)
+        put_row(sheet, 2, 1, [c[2] for c in numbers], "0.00")
+        put_row(sheet, 3, 1, [c[2] for c in formulas], "0.0%", [c[3] for c in formulas])
+        return
+    for _, column, value, _ in text:
+        put_text(sheet, 1, column, value).alignment = wrap
+    for _, column, value, _ in numbers:
+        put_number(sheet, 2, column, value, "0.00")
+    for _, column, value, formula in formulas:
+        put_formula(sheet, 3, column, formula, "" if math.isnan(value) else value, "0.0%")
+
+
 def test_a_row_written_straight_is_the_same_file_as_cells_written_through_openpyxl(tmp_path):
     """Text (with alignment and the quote prefix), numbers, blanks and formulas with results."""
-    wrap = Alignment(wrap_text=True, vertical="top")
     books = []
     for straight in (False, True):
         book = Workbook()
-        sheet = book.active
-        for row in (1, 2, 3):
-            found = [c for c in CELLS if c[0] == row]
-            values = [c[2] for c in found]
-            if row == 1:
-                if straight:
-                    put_row(sheet, row, 1, values, alignment=wrap)
-                else:
-                    for _, column, value, _ in found:
-                        put_text(sheet, row, column, value).alignment = wrap
-            elif row == 2:
-                if straight:
-                    put_row(sheet, row, 1, values, "0.00")
-                else:
-                    for _, column, value, _ in found:
-                        put_number(sheet, row, column, value, "0.00")
-            elif straight:
-                put_row(sheet, row, 1, values, "0.0%", [c[3] for c in found])
-            else:
-                for _, column, value, formula in found:
-                    result = "" if math.isnan(value) else value
-                    put_formula(sheet, row, column, formula, result, "0.0%")
+        write_cells(book.active, straight)
         path = tmp_path / f"{straight}.xlsx"
         save_workbook(book, path)
         books.append(path)
     assert parts(books[0]) == parts(books[1])
     sheet = openpyxl.load_workbook(books[1])["Sheet"]
-    assert sheet["B1"].value == '=HYPERLINK("x")' and sheet["B1"].data_type == "s"
-    assert sheet["B1"].quotePrefix and sheet["A1"].alignment.wrap_text
-    assert sheet["C3"].value == "=SUM(A2:C2)" and sheet["B2"].value is None
+    assert sheet["B1"].value == '=HYPERLINK("x")'
+    assert sheet["B1"].data_type == "s"
+    assert sheet["B1"].quotePrefix
+    assert sheet["A1"].alignment.wrap_text
+    assert sheet["C3"].value == "=SUM(A2:C2)"
+    assert sheet["B2"].value is None
 
 
 def test_a_place_written_both_ways_is_refused(tmp_path):
@@ -146,9 +144,11 @@ def test_a_large_panel_is_shown_as_its_scores_used_and_says_so(compact_book):
     scores = book["Scores"]
     note = scores["A2"].value
     # 5 options x (4 scorers + 5 rows) x (12 leaves + 5 columns) = 765 cells
-    assert "A panel of 4 scorers x 5 options x 12 criteria is too large to lay out scorer by " \
-        "scorer here (765 cells): each row is the score used (AVERAGE of the scorers' " \
+    assert (
+        "A panel of 4 scorers x 5 options x 12 criteria is too large to lay out scorer by "
+        "scorer here (765 cells): each row is the score used (AVERAGE of the scorers' "
         "scores), as a value; each scorer's scores are in options/urgent-care.yaml" in note
+    )
     rows = list(scores.iter_rows(min_row=wb.HEADER_ROW + 1, values_only=True))
     assert [r[0] for r in rows] == ["used (mean)"] * 5
     first, leaves = wb.SCORES_FIRST_LEAF_COL - 1, 12
@@ -175,9 +175,7 @@ def test_a_large_panels_totals_are_ranks_and_follow_edits(compact_book, recalcul
     assert found == pytest.approx(totals, abs=1e-12)
 
 
-def test_rank_acceptability_past_its_columns_puts_the_lower_ranks_together(
-    tmp_path, monkeypatch
-):
+def test_rank_acceptability_past_its_columns_puts_the_lower_ranks_together(tmp_path, monkeypatch):
     """Two rank columns of four ranks: 'Rank 3 to 4' is the sum of ranks 3 and 4."""
     monkeypatch.setattr("appraise.present.workbook.charts.RANK_COLUMNS", 2)
     (ranking,) = [rank(s) for s in load_inputs([URGENT_CARE], Settings())]
@@ -238,4 +236,6 @@ def test_writing_reports_its_progress_in_cells_to_the_estimate(tmp_path):
     sheets = openpyxl.load_workbook(out).sheetnames
     estimate = wb.estimated_cells([ranking], with_sensitivity=True)
     assert len(seen) == 2 * len(sheets) + 1
-    assert seen == sorted(seen) and seen[-1] == estimate and seen[0] > 0
+    assert seen == sorted(seen)
+    assert seen[-1] == estimate
+    assert seen[0] > 0
