@@ -239,3 +239,26 @@ def test_writing_reports_its_progress_in_cells_to_the_estimate(tmp_path):
     assert seen == sorted(seen)
     assert seen[-1] == estimate
     assert seen[0] > 0
+
+
+def test_a_large_panels_note_says_which_scores_are_left_out_or_substituted(tmp_path, monkeypatch):
+    """Under median, conflicted scorers left out and the status quo for gaps: the note says
+    so, and the totals are rank's under the same options."""
+    monkeypatch.setattr("appraise.present.workbook.context.MAX_SCORER_CELLS", 100)
+    settings = Settings(aggregate="median", exclude_conflicted=True, missing="baseline")
+    (ranking,) = [rank(s, settings) for s in load_inputs([URGENT_CARE], settings)]
+    out = wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx")
+    note = openpyxl.load_workbook(out)["Scores"]["A2"].value
+    assert "(MEDIAN of the scorers' scores), as a value" in note
+    assert "Scores of a scorer with a declared interest are left out of that option's." in note
+    assert "A cell nobody scored holds the status quo's score used (--missing baseline)." in note
+    flags = ("--aggregate", "median", "--exclude-conflicted", "--missing", "baseline")
+    (record,) = rank_json([URGENT_CARE], *flags)
+    sheet = openpyxl.load_workbook(out, data_only=True)["Totals"]
+    header = [c.value for c in sheet[wb.HEADER_ROW]]
+    found = {
+        r[0]: r[header.index("Total")]
+        for r in sheet.iter_rows(min_row=wb.TOTALS_FIRST_ROW, values_only=True)
+        if r[0] in {o["id"] for o in record["options"]}
+    }
+    assert found == pytest.approx({o["id"]: o["total"] for o in record["options"]}, abs=1e-12)

@@ -186,6 +186,12 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
             "recalculate." + (left_out if _settings(ranking).exclude_conflicted else "") + " "
             if live
             else _compact_text(layout)
+            + (left_out.lstrip() + " " if _settings(ranking).exclude_conflicted else "")
+            + (
+                "A cell nobody scored holds the status quo's score used (--missing baseline). "
+                if _settings(ranking).missing == "baseline"
+                else ""
+            )
             if layout.compact
             else "Correct a score used and the totals and ranks recalculate. "
         )
