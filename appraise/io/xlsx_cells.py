@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -122,17 +122,19 @@ def put_row(
     number_format: str = "General",
     formulas: Sequence[str] = (),
     alignment: Alignment | None = None,
+    fill: PatternFill | None = None,
 ) -> None:
     """Write plain cells from ``column`` on: numbers, text, or the workbook's own formulas.
 
     Cell ``j`` is ``formulas[j]`` saved with the result ``values[j]`` where that formula is
     given and not empty, else the number ``values[j]`` (NaN: blank) or the text, always as
-    text (``put_text``'s rules). Each is styled with ``number_format`` and ``alignment`` only:
+    text (``put_text``'s rules). Each is styled with ``number_format``, ``alignment`` and
+    ``fill`` only:
     as ``put_formula``, ``put_number`` and ``put_text`` write them, without an openpyxl cell
     (``xlsx_write.record_row``), so there is none to style or read back.
     """
-    cells_ = [v if isinstance(v, float | int) else cell_text(v) for v in values]
-    record_row(sheet, row, column, cells_, number_format, formulas, alignment)
+    cells_ = [cell_text(v) if v.__class__ is str else v for v in values]
+    record_row(sheet, row, column, cells_, number_format, formulas, alignment, fill)
 
 
 def address(column: int, row: int, *, absolute: bool = True) -> str:

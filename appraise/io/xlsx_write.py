@@ -31,7 +31,7 @@ from weakref import WeakKeyDictionary
 
 import xlsxwriter
 from openpyxl.cell.cell import Cell, MergedCell
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -97,6 +97,7 @@ class _Row:
     formulas: Sequence[str]
     number_format: str
     alignment: Alignment | None
+    fill: PatternFill | None = None
 
 
 def record_row(
@@ -107,13 +108,14 @@ def record_row(
     number_format: str = "General",
     formulas: Sequence[str] = (),
     alignment: Alignment | None = None,
+    fill: PatternFill | None = None,
 ) -> None:
     """Keep a row of plain cells for the save to write, from ``column`` on in ``row``.
 
     Cell ``j`` is ``formulas[j]`` with ``values[j]`` as its saved result where that formula is
     given and not empty (a NaN result is saved as ""), else the number or text ``values[j]``
     (NaN or "": a blank cell; text starting with a formula character gets the quote prefix).
-    Each has ``number_format`` and ``alignment`` and no other style, exactly as
+    Each has ``number_format``, ``alignment`` and ``fill`` and no other style, exactly as
     ``put_number``, ``put_formula`` and ``put_text`` write them; text must already be a cell's
     (``xlsx_cells.cell_text``). No openpyxl cell may hold the same place (checked at save).
     """
@@ -122,15 +124,16 @@ def record_row(
     for formula in formulas:
         if formula and not formula.startswith("="):
             raise ValueError(f"not a formula: {formula!r}")
-    found = _Row(row, column, values, formulas, number_format, alignment)
+    found = _Row(row, column, values, formulas, number_format, alignment, fill)
     _ROWS.setdefault(sheet, []).append(found)
 
 
-def recorded_text(sheet: Worksheet) -> list[tuple[int, int, str, Alignment | None]]:
-    """Each text cell ``record_row`` keeps for ``sheet``: row, column, text, alignment."""
+def wrapped_text(sheet: Worksheet) -> list[tuple[int, int, str]]:
+    """Each wrapped text cell ``record_row`` keeps for ``sheet``: row, column, text."""
     return [
-        (found.row, found.column + j, value, found.alignment)
+        (found.row, found.column + j, value)
         for found in _ROWS.get(sheet, [])
+        if found.alignment is not None and found.alignment.wrap_text
         for j, value in enumerate(found.values)
         if isinstance(value, str) and value
     ]
@@ -224,13 +227,15 @@ class _Formats:
     def __init__(self, out: xlsxwriter.Workbook, book: Workbook) -> None:
         self.out, self.book = out, book
         self.made: dict[int, Format | None] = {}
-        self.plain: dict[tuple[str, int, bool], Format | None] = {}
+        self.plain: dict[tuple[str, int, int, bool], Format | None] = {}
 
     def of_row(self, row: _Row, quoted: bool = False) -> Format | None:
         """The format of a recorded cell: its number format, alignment, quote prefix."""
-        key = (row.number_format, id(row.alignment), quoted)  # hashing an Alignment is slow
+        key = (row.number_format, id(row.alignment), id(row.fill), quoted)  # hashing is slow
         if key not in self.plain:
             props = _alignment_props(row.alignment) if row.alignment is not None else {}
+            if row.fill is not None:
+                props |= _fill_props(row.fill, f"row {row.row} column {row.column}")
             if row.number_format != "General":
                 props["num_format"] = row.number_format
             if quoted:
@@ -273,11 +278,14 @@ def _font(cell: Cell) -> dict[str, Any]:
 
 
 def _fill(cell: Cell) -> dict[str, Any]:
-    fill = cell.fill
+    return _fill_props(cell.fill, cell.coordinate)
+
+
+def _fill_props(fill: Any, where: str) -> dict[str, Any]:  # a PatternFill, or a cell's proxy
     if fill.fill_type == "solid" and isinstance(fill.fgColor.rgb, str):
         return {"pattern": 1, "bg_color": "#" + fill.fgColor.rgb[-6:]}
     if fill.fill_type not in {None, "none"}:
-        raise ValueError(f"{cell.coordinate}: fill {fill.fill_type!r} is not carried over")
+        raise ValueError(f"{where}: fill {fill.fill_type!r} is not carried over")
     return {}
 
 

@@ -15,7 +15,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from appraise import __version__
-from appraise.io.xlsx_write import recorded_text, written_cells
+from appraise.io.xlsx_write import wrapped_text, written_cells
 from appraise.present.workbook.audit import write_audit, write_validation
 from appraise.present.workbook.context import (
     AUDIT,
@@ -191,11 +191,7 @@ def _fit_rows(sheet: Worksheet) -> None:
         for cell in written_cells(sheet)
         if isinstance(cell.value, str) and cell.alignment.wrap_text
     ]
-    wrapped += [
-        (row, column, text)
-        for row, column, text, alignment in recorded_text(sheet)
-        if alignment is not None and alignment.wrap_text
-    ]
+    wrapped += wrapped_text(sheet)
     lines: dict[int, int] = {}
     widths: dict[int, float] = {}
     for row, column, text in sorted(wrapped):

@@ -6,6 +6,8 @@ contributions, totals and ranks are formulas over the global weights of the Crit
 
 from __future__ import annotations
 
+from itertools import groupby
+
 import numpy as np
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -16,7 +18,6 @@ from appraise.io.xlsx_cells import (
     address,
     cells,
     put_formula,
-    put_number,
     put_row,
     put_text,
     sheet_ref,
@@ -221,31 +222,20 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
             _leaf_formula(layout, r, refs_of, SCORES_FIRST_LEAF_COL + j) if live else ""
             for j in range(len(layout.leaf_ids))
         ]
-        shaded = [
-            j
-            for j, leaf in enumerate(layout.leaf_ids)
-            if r.kind == "used" and (option.id, leaf) in flagged
-        ]
-        plain = 0  # cells before the next shaded one go in one row of plain cells
-        for j in [*shaded, len(layout.leaf_ids)]:
-            if j > plain:
-                put_row(
-                    sheet,
-                    r.row,
-                    SCORES_FIRST_LEAF_COL + plain,
-                    values[plain:j].tolist(),
-                    number,
-                    formulas[plain:j],
-                )
-            plain = j + 1
-            if j == len(layout.leaf_ids):
-                break
-            column = SCORES_FIRST_LEAF_COL + j
-            if formulas[j]:
-                cell = put_formula(sheet, r.row, column, formulas[j], _result(values[j]), number)
-            else:
-                cell = put_number(sheet, r.row, column, float(values[j]), number)
-            cell.fill = styles.flag_fill
+        shaded = [r.kind == "used" and (option.id, leaf) in flagged for leaf in layout.leaf_ids]
+        first = 0  # a row of plain cells per run of shaded, or of unshaded, leaves
+        for shade, run in groupby(shaded):
+            last = first + len(list(run))
+            put_row(
+                sheet,
+                r.row,
+                SCORES_FIRST_LEAF_COL + first,
+                values[first:last].tolist(),
+                number,
+                formulas[first:last],
+                fill=styles.flag_fill if shade else None,
+            )
+            first = last
         flags = _disagreement_text(layout, option.id) if r.kind == "used" else ""
         if flags:
             put_text(sheet, r.row, flag_col, flags).fill = styles.flag_fill
