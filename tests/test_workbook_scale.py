@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import yaml
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, PatternFill
 from xlsxwriter.worksheet import Worksheet as StockSheet
 
 from appraise.analysis.scoring import rank
@@ -56,12 +56,16 @@ CELLS = [  # row, column, value, kind: what each test writes one way and then th
 def write_cells(sheet, straight: bool) -> None:
     """``CELLS`` a row at a time with ``put_row``, or a cell at a time through openpyxl."""
     wrap = Alignment(wrap_text=True, vertical="top")
+    shade = PatternFill("solid", fgColor="F8CBAD")
     text, numbers, formulas = ([c for c in CELLS if c[0] == row] for row in (1, 2, 3))
     if straight:
         put_row(sheet, 1, 1, [c[2] for c in text], alignment=wrap)
         put_row(sheet, 2, 1, [c[2] for c in numbers], "0.00")
         put_row(sheet, 3, 1, [c[2] for c in formulas], "0.0%", [c[3] for c in formulas])
+        put_row(sheet, 4, 2, [1.5, "shaded"], fill=shade)
         return
+    put_number(sheet, 4, 2, 1.5).fill = shade
+    put_text(sheet, 4, 3, "shaded").fill = shade
     for _, column, value, _ in text:
         put_text(sheet, 1, column, value).alignment = wrap
     for _, column, value, _ in numbers:
@@ -71,7 +75,8 @@ def write_cells(sheet, straight: bool) -> None:
 
 
 def test_a_row_written_straight_is_the_same_file_as_cells_written_through_openpyxl(tmp_path):
-    """Text (with alignment and the quote prefix), numbers, blanks and formulas with results."""
+    """Text (with alignment and the quote prefix), numbers, blanks, formulas with results, and
+    cells shaded."""
     books = []
     for straight in (False, True):
         book = Workbook()
@@ -87,6 +92,7 @@ def test_a_row_written_straight_is_the_same_file_as_cells_written_through_openpy
     assert sheet["A1"].alignment.wrap_text
     assert sheet["C3"].value == "=SUM(A2:C2)"
     assert sheet["B2"].value is None
+    assert sheet["C4"].fill.fgColor.rgb == "FFF8CBAD"
 
 
 def test_a_place_written_both_ways_is_refused(tmp_path):
