@@ -1683,9 +1683,10 @@ def test_export_refuses_a_workbook_over_its_cell_limit_before_any_work(write, mo
     path = demo(write)
     result, elapsed = invoke("export", path, "-o", path.parent / "out.xlsx", "--no-sensitivity")
     assert_clean(result, elapsed)
-    # 1,000 fixed + consensus: 3 options x 1 row x (2 criteria + 5) + 3 x (2 + 2 + 8) = 1,057
+    # 1,000 fixed + 300 for the group + consensus: 3 options x 1 row x (2 criteria + 5)
+    # + 3 x (2 + 2 + 8) = 1,357
     assert result.stderr == (
-        f"error: {path}: options: the workbook would hold about 1,057 cells (3 options x 2 "
+        f"error: {path}: options: the workbook would hold about 1,357 cells (3 options x 2 "
         "criteria here); export writes at most 20: use rank or sensitivity with --format json "
         "or csv, or export a shortlist (--status)\n"
     )
@@ -1693,19 +1694,19 @@ def test_export_refuses_a_workbook_over_its_cell_limit_before_any_work(write, mo
 
 
 @pytest.mark.parametrize(
-    ("n_options", "scorer_cells"),
-    [(40, 300_000), (40, 0), (70, 300_000)],
+    ("n_options", "by_scorer_up_to"),
+    [(40, 1_000_000), (40, 0), (70, 1_000_000)],
     ids=["scorer by scorer", "scores used", "more options than rank columns"],
 )
 def test_the_export_estimate_is_close_above_the_cells_written(
-    tmp_path, monkeypatch, n_options, scorer_cells
+    tmp_path, monkeypatch, n_options, by_scorer_up_to
 ):
     """N options x 60 leaves x 6 scorers: the estimate is within 10% above the cells written,
     as laid out scorer by scorer, as scores used, and past the 50 rank columns."""
     from appraise import load_scores, rank
     from appraise.present.workbook import estimated_cells
 
-    monkeypatch.setattr("appraise.present.workbook.context.MAX_SCORER_CELLS", scorer_cells)
+    monkeypatch.setattr("appraise.present.workbook.context.MAX_EXPORT_CELLS", by_scorer_up_to)
     path, _ = scale_bench.generate(tmp_path, n_options=n_options, n_scorers=6)
     ranking = rank(load_scores(path))
     result = invoke("export", path, "-o", tmp_path / "out.xlsx", "--samples", "100")[0]

@@ -139,7 +139,7 @@ def panel_means(path: Path) -> dict[str, list[float]]:
 @pytest.fixture
 def compact_book(tmp_path, monkeypatch) -> Path:
     """The bundled panel exported as if too large to lay out scorer by scorer."""
-    monkeypatch.setattr("appraise.present.workbook.context.MAX_SCORER_CELLS", 100)
+    monkeypatch.setattr("appraise.present.workbook.context.MAX_EXPORT_CELLS", 100)
     (ranking,) = [rank(s) for s in load_inputs([URGENT_CARE], Settings())]
     result = analyse(ranking, sampling=SmaaOptions(samples=300, seed=2))
     return wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx", sensitivities=[result])
@@ -250,7 +250,7 @@ def test_writing_reports_its_progress_in_cells_to_the_estimate(tmp_path):
 def test_a_large_panels_note_says_which_scores_are_left_out_or_substituted(tmp_path, monkeypatch):
     """Under median, conflicted scorers left out and the status quo for gaps: the note says
     so, and the totals are rank's under the same options."""
-    monkeypatch.setattr("appraise.present.workbook.context.MAX_SCORER_CELLS", 100)
+    monkeypatch.setattr("appraise.present.workbook.context.MAX_EXPORT_CELLS", 100)
     settings = Settings(aggregate="median", exclude_conflicted=True, missing="baseline")
     (ranking,) = [rank(s, settings) for s in load_inputs([URGENT_CARE], settings)]
     out = wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx")
@@ -268,3 +268,35 @@ def test_a_large_panels_note_says_which_scores_are_left_out_or_substituted(tmp_p
         if r[0] in {o["id"] for o in record["options"]}
     }
     assert found == pytest.approx({o["id"]: o["total"] for o in record["options"]}, abs=1e-12)
+
+
+def test_a_large_panels_gaps_under_baseline_are_formulas_and_interests_are_shown(
+    tmp_path, monkeypatch, recalculated
+):
+    """Nobody scored rural-hubs on access: under --missing baseline the cell reads the status
+    quo's score used, as the layout scorer by scorer does; gp-lead's interest is on its row."""
+    monkeypatch.setattr("appraise.present.workbook.context.MAX_EXPORT_CELLS", 100)
+    data = yaml.safe_load(URGENT_CARE.read_text())
+    data["criteria"] = str((URGENT_CARE.parent / data["criteria"]).resolve())
+    (hubs,) = [o for o in data["options"] if o["id"] == "rural-hubs"]
+    for scores in hubs["scorers"].values():
+        del scores["access"]
+    path = tmp_path / "gaps.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    settings = Settings(missing="baseline")
+    (ranking,) = [rank(s, settings) for s in load_inputs([path], settings)]
+    out = wb.write_hce_workbook([ranking], tmp_path / "hce.xlsx")
+    sheet = openpyxl.load_workbook(out)["Scores"]
+    rows = {r[1].value: r[0].row for r in sheet.iter_rows(min_row=wb.HEADER_ROW + 1)}
+    header = [c.value for c in sheet[wb.HEADER_ROW]]
+    access = header.index("access") + 1
+    letter = openpyxl.utils.get_column_letter(access)
+    assert sheet.cell(rows["rural-hubs"], access).value == f"={letter}{rows['status-quo']}"
+    formulas = [c.value for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+    assert formulas == [f"={letter}{rows['status-quo']}"]  # nothing else is substituted
+    saved = openpyxl.load_workbook(out, data_only=True)["Scores"]
+    status_quo = panel_means(URGENT_CARE)["status-quo"][access - wb.SCORES_FIRST_LEAF_COL]
+    assert saved.cell(rows["rural-hubs"], access).value == pytest.approx(status_quo, abs=1e-12)
+    interest = sheet.cell(rows["rural-hubs"], header.index("Declared interest") + 1).value
+    assert interest == "gp-lead: Partner in a Wisbech practice that would host a hub."
+    assert_same_results(saved_values(out), saved_values(recalculated(out)), formula_cells(out))

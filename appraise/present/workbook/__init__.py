@@ -67,7 +67,6 @@ from appraise.present.workbook.build import (
 from appraise.present.workbook.charts import (
     CHART_HEIGHT,
     CHART_STEPS,
-    RANK_COLUMNS,
     ROW_HEIGHT,
     binding_threshold,
     chart_line,
@@ -96,9 +95,9 @@ from appraise.present.workbook.context import (
     Styles,
     WorkbookContext,
     build_context,
+    estimated_cells,
     group_titles,
-    scorer_cells,
-    scorer_rows_fit,
+    panels_by_scorer,
     weights_used,
 )
 from appraise.present.workbook.criteria import write_criteria
@@ -161,6 +160,7 @@ __all__ = [
     "combinations_section",
     "estimated_cells",
     "group_titles",
+    "panels_by_scorer",
     "put_formula",
     "put_number",
     "put_text",
@@ -180,34 +180,6 @@ __all__ = [
     "write_totals",
     "write_validation",
 ]
-
-
-FIXED_CELLS = 1_000  # Summary, Criteria, Validation and Audit sheets, headings and notes
-
-
-def estimated_cells(rankings: Sequence[Ranking], with_sensitivity: bool) -> int:
-    """About how many cells the HCE workbook for ``rankings`` holds (a little over, not under).
-
-    Scores: a row per scorer, the score used and four spread rows per option, a column per
-    leaf (or the score used alone, for a panel too large for that: ``scorer_rows_fit``);
-    Totals: a row per option; Sensitivity: rank acceptability (options x up to 51 rank
-    columns), score thresholds (options x leaves) and the weight thresholds (a row per
-    criterion and sub-criterion); Validation: a row per disagreement.
-    """
-    cells = FIXED_CELLS
-    for ranking in rankings:
-        sheet = ranking.sheet
-        options, leaves = len(sheet.options), len(sheet.leaf_ids)
-        fit = scorer_rows_fit(ranking)
-        cells += scorer_cells(ranking) if fit else options * (leaves + 5)
-        cells += options * (leaves + len(sheet.tree.top_ids) + 8)
-        cells += 6 * len(ranking.disagreements)
-        if with_sensitivity:
-            ranked = len(ranking.options)
-            ranks = min(ranked, RANK_COLUMNS + 1)
-            nodes = leaves + len(sheet.tree.top_ids)  # a threshold row each, ~10 columns
-            cells += ranked * (ranks + 5) + ranked * (leaves + 6) + 10 * nodes
-    return cells
 
 
 def check_size(rankings: Sequence[Ranking], with_sensitivity: bool) -> None:

@@ -29,6 +29,7 @@ from appraise.io.xlsx_write import Chart, add_chart
 from appraise.present.workbook.context import (
     CRITERIA,
     HEADER_ROW,
+    RANK_COLUMNS,
     TOTALS_WEIGHT_ROW,
     GroupLayout,
     Styles,
@@ -52,10 +53,6 @@ ROW_HEIGHT = 0.5  # cm, about one default row: how many rows a chart covers
 # A bar chart draws at most this many options, the first by rank: past that a bar is thinner
 # than a line of its labels (and a chart 900 cm tall). The tables beside them list them all.
 CHART_OPTIONS = 50
-# Rank acceptability: a column per rank up to this one, then one for every lower rank
-# together (an options x options table is 4 million cells at 2,000 options, and a chart may
-# have at most 255 series).
-RANK_COLUMNS = 50
 
 
 def _first_options(count: int) -> tuple[int, str]:

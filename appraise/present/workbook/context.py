@@ -26,6 +26,7 @@ from appraise.data import CriteriaTree
 from appraise.errors import InputError
 from appraise.io.files import sha256_of
 from appraise.io.xlsx_cells import cell_text, cells, sheet_ref
+from appraise.limits import MAX_EXPORT_CELLS
 from appraise.model import Settings
 from appraise.validate import one_file_per_group
 
@@ -119,8 +120,8 @@ class GroupLayout:
     sensitivity_title: str = ""
     """Title of this group's Sensitivity sheet ("" when there is none)."""
     compact: bool = False
-    """A panel too large to lay out scorer by scorer (``scorer_rows_fit``): the Scores sheet
-    holds the score used per option, as values, and says so."""
+    """A panel in a workbook too large to lay out scorer by scorer (``panels_by_scorer``):
+    the Scores sheet holds the score used per option, as values, and says so."""
 
     @cached_property
     def disagreements_of(self) -> dict[str, list[Disagreement]]:
@@ -427,10 +428,12 @@ def _check_sensitivities(
     return list(sensitivities)
 
 
-# A Scores sheet laid out scorer by scorer (a row per scorer and option, the score used and
-# four spread rows as formulas over them) up to this many cells: about a second to write.
-# A larger panel's sheet holds the score used per option (benchmarks/workbook_bench.py).
-MAX_SCORER_CELLS = 300_000
+# Rank acceptability: a column per rank up to this one, then one for every lower rank
+# together (an options x options table is 4 million cells at 2,000 options, and a chart may
+# have at most 255 series).
+RANK_COLUMNS = 50
+FIXED_CELLS = 1_000  # Criteria, Validation and Audit sheets, headings and notes
+GROUP_CELLS = 300  # per group: its Summary block, headings, notes and register rows
 
 
 def scorer_cells(ranking: Ranking) -> int:
@@ -440,9 +443,43 @@ def scorer_cells(ranking: Ranking) -> int:
     return len(sheet.options) * rows * (len(sheet.leaf_ids) + 5)
 
 
-def scorer_rows_fit(ranking: Ranking) -> bool:
-    """Whether the group's Scores sheet shows each scorer's scores (always, without a panel)."""
-    return not ranking.sheet.per_scorer or scorer_cells(ranking) <= MAX_SCORER_CELLS
+def estimated_cells(
+    rankings: Sequence[Ranking], with_sensitivity: bool, by_scorer: bool | None = None
+) -> int:
+    """About how many cells the HCE workbook for ``rankings`` holds (a little over).
+
+    Scores: a row per scorer, the score used and four spread rows per option, a column per
+    leaf (or the score used alone, without ``by_scorer``; by default as ``panels_by_scorer``
+    decides); Totals: a row per option; Sensitivity: rank acceptability (options x up to 51
+    rank columns), score thresholds (options x leaves) and the weight thresholds (a row per
+    criterion and sub-criterion); Validation: a row per disagreement.
+    """
+    if by_scorer is None:
+        by_scorer = panels_by_scorer(rankings, with_sensitivity)
+    cells = FIXED_CELLS
+    for ranking in rankings:
+        sheet = ranking.sheet
+        options, leaves = len(sheet.options), len(sheet.leaf_ids)
+        cells += GROUP_CELLS
+        cells += scorer_cells(ranking) if by_scorer else options * (leaves + 5)
+        cells += options * (leaves + len(sheet.tree.top_ids) + 8)
+        cells += 6 * len(ranking.disagreements)
+        if with_sensitivity:
+            ranked = len(ranking.options)
+            ranks = min(ranked, RANK_COLUMNS + 1)
+            nodes = leaves + len(sheet.tree.top_ids)  # a threshold row each, ~10 columns
+            cells += ranked * (ranks + 5) + ranked * (leaves + 6) + 10 * nodes
+    return cells
+
+
+def panels_by_scorer(rankings: Sequence[Ranking], with_sensitivity: bool) -> bool:
+    """Whether the Scores sheets show each scorer's scores: when the workbook fits so.
+
+    That is, within the export's cell limit (``MAX_EXPORT_CELLS``). Past it, a panel's Scores
+    sheet shows its scores used, as values, and says so (2,000 options x 5 scorers: 1.3
+    million cells).
+    """
+    return estimated_cells(rankings, with_sensitivity, by_scorer=True) <= MAX_EXPORT_CELLS
 
 
 def build_context(
@@ -464,6 +501,7 @@ def build_context(
     results = _check_sensitivities(rankings, sensitivities)
     tree = rankings[0].sheet.tree
     groups = [r.sheet.group for r in rankings]
+    by_scorer = panels_by_scorer(rankings, bool(sensitivities))
     layouts = tuple(
         GroupLayout(
             ranking,
@@ -471,7 +509,7 @@ def build_context(
             totals,
             result,
             sens if result is not None else "",
-            compact=not scorer_rows_fit(ranking),
+            compact=ranking.sheet.per_scorer and not by_scorer,
         )
         for ranking, scores, totals, result, sens in zip(
             rankings,

@@ -14,12 +14,8 @@ from appraise.analysis.scoring import Ranking
 from appraise.analysis.sensitivity import Alternative, ScoreThreshold, Sensitivity, Threshold
 from appraise.io.xlsx_cells import put_text
 from appraise.present.sensitivity import summary as sensitivity_summary
-from appraise.present.workbook.charts import (
-    RANK_COLUMNS,
-    acceptability_block,
-    weight_chart_block,
-)
-from appraise.present.workbook.context import GroupLayout, Styles, WorkbookContext
+from appraise.present.workbook.charts import acceptability_block, weight_chart_block
+from appraise.present.workbook.context import RANK_COLUMNS, GroupLayout, Styles, WorkbookContext
 from appraise.present.workbook.tables import (
     Value,
     option_names,

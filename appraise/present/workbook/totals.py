@@ -118,6 +118,40 @@ def _leaf_formula(layout: GroupLayout, r: ScoreRow, refs_of: list[int], column: 
     return ""
 
 
+def _substituted(layout: GroupLayout, r: ScoreRow) -> list[str]:
+    """A compact Scores row's formulas: the status quo's cell where nobody scored.
+
+    Where ``--missing baseline`` put the status quo's score used in a cell no counted scorer
+    scored, that cell is a formula over the status quo's, as in the layout scorer by scorer,
+    so correcting the status quo's score moves it; "" elsewhere (values).
+    """
+    ranking, sheet_ = layout.ranking, layout.ranking.sheet
+    leaves = len(layout.leaf_ids)
+    status_quo = next((o.id for o in sheet_.options if o.status_quo), None)
+    option = sheet_.options[r.option]
+    if (
+        not layout.compact
+        or r.kind != "used"
+        or _settings(ranking).missing != "baseline"
+        or status_quo in {None, option.id}
+    ):
+        return [""] * leaves
+    counted = [
+        k
+        for k, scorer in enumerate(sheet_.scorer_ids)
+        if not (
+            _settings(ranking).exclude_conflicted
+            and option.id in getattr(sheet_.spec.scorers.get(scorer), "interests", {})
+        )
+    ]
+    unscored = [bool(v) for v in np.isnan(sheet_.raw[counted, r.option]).all(axis=0).flat]
+    row = layout.used_rows[str(status_quo)]
+    return [
+        "=" + address(SCORES_FIRST_LEAF_COL + j, row, absolute=False) if unscored[j] else ""
+        for j in range(leaves)
+    ]
+
+
 def _disagreement_text(layout: GroupLayout, option_id: str) -> str:
     found = layout.disagreements_of.get(option_id, [])
     return "; ".join(f"{d.leaf} ({d.low:g} to {d.high:g}, {d.n} scorers)" for d in found)
@@ -218,10 +252,14 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         number = styles.number if r.kind in {"sd", "used"} else "General"
         values = _score_values(layout, r)
         refs_of = counted.get(r.option, [])
-        formulas = [
-            _leaf_formula(layout, r, refs_of, SCORES_FIRST_LEAF_COL + j) if live else ""
-            for j in range(len(layout.leaf_ids))
-        ]
+        formulas = (
+            [
+                _leaf_formula(layout, r, refs_of, SCORES_FIRST_LEAF_COL + j)
+                for j in range(len(layout.leaf_ids))
+            ]
+            if live
+            else _substituted(layout, r)
+        )
         shaded = [r.kind == "used" and (option.id, leaf) in flagged for leaf in layout.leaf_ids]
         first = 0  # a row of plain cells per run of shaded, or of unshaded, leaves
         for shade, run in groupby(shaded):
@@ -242,6 +280,12 @@ def write_scores(sheet: Worksheet, context: WorkbookContext, layout: GroupLayout
         interest = (
             scorers[label].interests.get(option.id)
             if r.kind == "scorer" and label in scorers
+            else "; ".join(
+                f"{name}: {info.interests[option.id]}"
+                for name, info in scorers.items()
+                if option.id in info.interests
+            )
+            if r.kind == "used" and layout.compact
             else None
         )
         if interest:
