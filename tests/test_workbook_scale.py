@@ -95,12 +95,41 @@ def test_a_row_written_straight_is_the_same_file_as_cells_written_through_openpy
     assert sheet["C4"].fill.fgColor.rgb == "FFF8CBAD"
 
 
-def test_a_place_written_both_ways_is_refused(tmp_path):
+@pytest.mark.parametrize(
+    "rows",
+    [[(1, 1, [1.0, 2.0, 3.0]), (1, 2, [4.0])], [(1, 2, [1.0]), (1, 2, [2.0])]],
+    ids=["overlapping", "at the same place"],
+)
+def test_a_place_written_twice_is_refused(tmp_path, rows):
+    """By an openpyxl cell and a recorded row, or by two recorded rows."""
     book = Workbook()
-    put_number(book.active, 1, 2, 1.0)
-    put_row(book.active, 1, 1, [1.0, 2.0])
-    with pytest.raises(ValueError, match="row 1 column 2: written twice"):
+    put_number(book.active, 1, 9, 1.0)
+    put_row(book.active, 1, 8, [1.0, 2.0])
+    with pytest.raises(ValueError, match="row 1 column 9: written twice"):
         save_workbook(book, tmp_path / "x.xlsx")
+    book = Workbook()
+    for row, column, values in rows:
+        put_row(book.active, row, column, values)
+    with pytest.raises(ValueError, match="row 1 column 2: written twice"):
+        save_workbook(book, tmp_path / "y.xlsx")
+
+
+def test_a_row_takes_any_number_and_none_as_put_number_does(tmp_path):
+    """numpy's numbers, ints and bools are numbers; None is a blank (with its format)."""
+    values = [np.float32(0.5), np.int64(3), 2, True, None]
+    books = []
+    for straight in (False, True):
+        book = Workbook()
+        if straight:
+            put_row(book.active, 1, 1, values, "0.00")
+        else:
+            for column, value in enumerate(values, start=1):
+                put_number(book.active, 1, column, None if value is None else float(value), "0.00")
+        books.append(tmp_path / f"{straight}.xlsx")
+        save_workbook(book, books[-1])
+    assert parts(books[0]) == parts(books[1])
+    row = next(openpyxl.load_workbook(books[1]).active.iter_rows(values_only=True))
+    assert row == (0.5, 3, 2, 1, None)
 
 
 def test_every_formula_is_prepared_as_xlsxwriter_prepares_it(tmp_path):
@@ -232,7 +261,8 @@ def test_a_chart_draws_the_first_options_and_says_so(tmp_path, monkeypatch):
 
 
 def test_writing_reports_its_progress_in_cells_to_the_estimate(tmp_path):
-    """A step per sheet laid out, per sheet saved, and the file packed, ending at the estimate."""
+    """A step per sheet laid out, per sheet saved, and the file packed (as long as saving
+    every sheet), ending at the estimate."""
     (ranking,) = [rank(s) for s in load_inputs([URGENT_CARE], Settings())]
     result = analyse(ranking, sampling=SmaaOptions(samples=200, seed=5))
     seen: list[int] = []
@@ -242,6 +272,8 @@ def test_writing_reports_its_progress_in_cells_to_the_estimate(tmp_path):
     sheets = openpyxl.load_workbook(out).sheetnames
     estimate = wb.estimated_cells([ranking], with_sensitivity=True)
     assert len(seen) == 2 * len(sheets) + 1
+    n = len(sheets)
+    assert seen[2 * n - 1] == estimate * 2 * n // (3 * n)  # two thirds when the file is packed
     assert seen == sorted(seen)
     assert seen[-1] == estimate
     assert seen[0] > 0

@@ -165,10 +165,13 @@ def emit(
 
 
 @contextmanager
-def progress_bar(total: int, doing: str = "simulating") -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    total: int, doing: str = "simulating", counted: bool = True
+) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr for long work (a terminal only); yields a callback.
 
-    ``total`` simulations, or cells of a workbook: 200,000 of either take over a second.
+    ``total`` simulations, or cells of a workbook: 200,000 of either take over a second. The
+    bar counts them, or (not ``counted``) says how far along it is in per cent.
     """
     if total < 200_000 or not err.is_terminal:
         yield lambda done: None
@@ -178,7 +181,7 @@ def progress_bar(total: int, doing: str = "simulating") -> Iterator[Callable[[in
     with Progress(
         TextColumn(doing),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
+        TextColumn("{task.completed:,}/{task.total:,}" if counted else "{task.percentage:>3.0f}%"),
         TimeRemainingColumn(),
         console=err,
         transient=True,
@@ -189,7 +192,7 @@ def progress_bar(total: int, doing: str = "simulating") -> Iterator[Callable[[in
 
 def writing_bar(cells: int) -> AbstractContextManager[Callable[[int], None]]:
     """A progress bar for writing a workbook of about ``cells`` cells (``progress_bar``)."""
-    return progress_bar(cells, "writing cells")
+    return progress_bar(cells, "writing the workbook", counted=False)
 
 
 # What a terminal that cannot show a character gets instead: one ASCII character for each

@@ -8,6 +8,7 @@ text; only ``put_formula`` writes formulas, and only the workbook's own.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Sequence
 
@@ -118,7 +119,7 @@ def put_row(
     sheet: Worksheet,
     row: int,
     column: int,
-    values: Sequence[float | str],
+    values: Sequence[object],
     number_format: str = "General",
     formulas: Sequence[str] = (),
     alignment: Alignment | None = None,
@@ -133,8 +134,17 @@ def put_row(
     as ``put_formula``, ``put_number`` and ``put_text`` write them, without an openpyxl cell
     (``xlsx_write.record_row``), so there is none to style or read back.
     """
-    cells_ = [cell_text(v) if v.__class__ is str else v for v in values]
+    cells_ = [v if v.__class__ is float else _plain(v) for v in values]
     record_row(sheet, row, column, cells_, number_format, formulas, alignment, fill)
+
+
+def _plain(value: object) -> float | str:
+    """A value as ``put_number`` or ``put_text`` writes it: None a blank, a number a float."""
+    if value is None:
+        return math.nan
+    if isinstance(value, numbers.Real):  # int, bool, numpy's numbers
+        return float(value)
+    return cell_text(value)
 
 
 def address(column: int, row: int, *, absolute: bool = True) -> str:

@@ -324,10 +324,17 @@ def _write_sheet(out: xlsxwriter.Workbook, target: Output, sheet: Worksheet, fmt
     # In row and column order, both kinds together: XlsxWriter numbers shared strings in the
     # order they are written, so the file is the same as if every cell were openpyxl's.
     cells = ((cell.row, cell.column, 0, cell) for cell in written_cells(sheet))
-    rows = sorted((row.row, row.column, 1, row) for row in _ROWS.get(sheet, []))
+    rows = sorted(
+        ((row.row, row.column, 1, row) for row in _ROWS.get(sheet, [])),
+        key=lambda entry: entry[:2],
+    )
+    end = (0, 0)  # the row and the column after the last recorded row written
     for *_, item in heapq.merge(cells, rows, key=lambda entry: entry[:3]):
         if isinstance(item, _Row):
+            if (item.row, item.column) < end:
+                raise ValueError(f"row {item.row} column {item.column}: written twice")
             _write_row(target, item, fmt, held)
+            end = (item.row, item.column + len(item.values))
         elif isinstance(item, Cell):  # not a MergedCell
             _write_cell(target, item, fmt.of(item), results, merged)
     _dimensions(target, sheet)

@@ -236,7 +236,8 @@ def write_hce_workbook(
             when SMAA ran); the Summary's robustness paragraph opens with the headline and
             the Audit sheet records the analyses and the SMAA settings.
         progress: Called as the work goes with about how many of the workbook's
-            ``estimated_cells`` are written (after each sheet is laid out and saved).
+            ``estimated_cells`` are written (after each sheet is laid out, each is saved, and
+            the file is packed): a share of the work, not a count of cells.
 
     Returns:
         ``out``, once the finished workbook has replaced it in one step.
@@ -260,10 +261,12 @@ def write_hce_workbook(
     check_titles(sections)
 
     estimate, done = estimated_cells(rankings, bool(sensitivities)), [0]
-    steps = 2 * len(sections) + 1  # each sheet laid out, each saved, the file packed
+    # Each sheet laid out, each saved, then the file packed: the packing takes about as long
+    # as saving every sheet (XlsxWriter writes the sheets' XML then), so it counts as much.
+    steps = 3 * len(sections)
 
     def tick() -> None:
-        done[0] += 1
+        done[0] += 1 if done[0] < 2 * len(sections) else len(sections)
         if progress is not None:
             progress(estimate * min(done[0], steps) // steps)
 

@@ -128,6 +128,8 @@ def _table(
     write_header(sheet, row + 1, header, styles)
     for k, values in enumerate(rows, start=row + 2):
         for column, value in enumerate(values, start=1):
+            if value is None:  # nothing to say (the size of a digest of the inputs)
+                continue
             if isinstance(value, int):
                 put_number(sheet, k, column, value, "#,##0")
             else:
