@@ -170,7 +170,7 @@ def limits() -> None:
         halves = folder("halves")
         before = generate_shape(halves, 2_500, 20, 5, "before")
         after = generate_shape(halves, 2_500, 20, 5, "after")
-        book = generate_shape(folder("book"), 2_000, 6, 5)  # about 760,000 cells exported
+        book, _ = generate(folder("book"), 2_000, 5)  # 60 leaves: 760,000 cells exported
         fill = generate_shape(folder("fill"), 800, 10, 5)  # 4,000 template rows x 103 columns
         groups = folder("groups")
         many = [generate_shape(groups, 1_000, 10, 5, f"g{g}", weight_sets=100) for g in range(5)]

@@ -174,6 +174,26 @@ def test_on_frontier_is_the_definition(pairs):
     assert got.any()  # the best of the cheapest is always on it
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 4), min_size=1, max_size=8),
+    st.lists(
+        st.lists(st.sampled_from([0.0, 1e-10, -1e-10, 2e-9, 1.0, 1.0 + 5e-10, 2.0]), min_size=8),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_on_frontier_of_many_draws_is_the_definition_within_the_tie_tolerance(costs, draws):
+    """Benefits a tolerance apart, or less, in several draws at once: each row is the
+    pairwise definition's."""
+    cost = [float(c) for c in costs]
+    benefit = np.array([row[: len(cost)] for row in draws])
+    got = on_frontier(benefit, np.array(cost))
+    assert got.shape == benefit.shape
+    for row, found in zip(benefit, got, strict=True):
+        assert found.tolist() == brute_force(row.tolist(), cost)
+
+
 def test_json_is_the_contract(costed):
     result = invoke("value", costed, "--samples", "0", "--format", "json")
     assert result.exit_code == 0, result.output

@@ -30,9 +30,6 @@ from appraise.errors import InputError, ParameterError
 from appraise.kernel import TIE_TOLERANCE as TIE
 from appraise.model import Settings
 
-# Options x options x draws held at once while the frontier of many draws is found.
-FRONTIER_CELLS = 1 << 22
-
 
 @dataclass(frozen=True)
 class ValuedOption:
@@ -123,19 +120,26 @@ def on_frontier(benefit: FloatArray, cost: FloatArray) -> FloatArray:
 
     ``benefit`` may be one row (options) or many (draws x options); ``cost`` is per option.
     Returns booleans of ``benefit``'s shape.
+
+    Option i is off it when some j is no worse on both and better on one: costs less with a
+    benefit at least i's (within the tie tolerance), or costs the same with a benefit above
+    i's. So, with the options in order of cost, i is off it when the best benefit among the
+    cheaper options is at least i's less the tolerance, or the best among those of its own
+    cost is above i's plus it: a running maximum, options x draws work, not options squared
+    (the maxima are the benefits themselves, so every comparison is the pairwise one).
     """
     rows = np.atleast_2d(benefit)
-    n = rows.shape[1]
-    cheaper = cost[:, None] < cost[None, :]  # [j, i]: j costs less than i
-    no_dearer = cost[:, None] <= cost[None, :]
+    order = np.argsort(cost, kind="stable")
+    by_cost = cost[order]
+    new_cost = np.r_[True, by_cost[1:] != by_cost[:-1]]
+    group = np.cumsum(new_cost) - 1  # each option's place among the distinct costs
+    sorted_rows = rows[:, order]
+    best_at = np.maximum.reduceat(sorted_rows, np.flatnonzero(new_cost), axis=1)
+    best_below = np.full_like(best_at, -np.inf)
+    best_below[:, 1:] = np.maximum.accumulate(best_at, axis=1)[:, :-1]
+    beaten = (best_below[:, group] >= sorted_rows - TIE) | (best_at[:, group] > sorted_rows + TIE)
     out = np.empty(rows.shape, dtype=bool)
-    step = max(1, FRONTIER_CELLS // max(n * n, 1))
-    for start in range(0, len(rows), step):
-        b = rows[start : start + step]
-        at_least = b[:, :, None] >= b[:, None, :] - TIE  # [d, j, i]: j's benefit >= i's
-        above = b[:, :, None] > b[:, None, :] + TIE
-        beaten = at_least & no_dearer & (cheaper | above)
-        out[start : start + step] = ~beaten.any(axis=1)
+    out[:, order] = ~beaten
     result: FloatArray = out.reshape(np.shape(benefit))
     return result
 
