@@ -115,6 +115,21 @@ def _figure(caption: str, svg: str) -> str:
     return f"<figure>{svg}<figcaption>{esc(caption)}</figcaption></figure>"
 
 
+# A brief is read on paper: its tables list this many options (a page's worth), the first by
+# rank or, for value for money, those on the frontier and the status quo, and say what is left.
+BRIEF_ROWS = 30
+
+
+def _more(shown: int, total: int, what: str, command: str) -> str:
+    """The line under a cut table: how many options it leaves out and where they are."""
+    if shown >= total:
+        return ""
+    return (
+        f'<p class="small">{total - shown:,} more {what} not listed here (of {total:,}): '
+        f"<code>{esc(command)}</code> lists every one.</p>"
+    )
+
+
 def _shortlist(group: GroupBrief) -> str:
     record = group.ranking
     tops = list(dict.fromkeys(record["criterion_of"].values()))
@@ -129,14 +144,16 @@ def _shortlist(group: GroupBrief) -> str:
             f"{o['total']:.2f}",
             *(f"{o['contributions'].get(c, 0.0):.2f}" for c in tops),
         ]
-        for o in record["options"]
+        for k, o in enumerate(record["options"])
+        if k < BRIEF_ROWS or o["status_quo"]
     ]
     numeric = {0, 2, *range(3, 3 + len(tops))}
     note = (
         '<p class="small">Total: the sum over sub-criteria of weight x score, on the scoring '
         "scale; the criterion columns are its parts (contributions) and add up to it.</p>"
     )
-    return _table(head, rows, numeric) + note
+    more = _more(len(rows), len(record["options"]), "ranked options", "appraise rank")
+    return _table(head, rows, numeric) + more + note
 
 
 def _set_aside(record: RankingRecord) -> str:
@@ -195,7 +212,12 @@ def _value(record: ValueRecord) -> str:
     if record["smaa"] is not None:
         head.append("Draws on it")
     rows = []
-    for o in record["options"]:
+    listed = [
+        o
+        for o in record["options"]
+        if len(record["options"]) <= BRIEF_ROWS or o["frontier"] or o["status_quo"]
+    ]
+    for o in listed:
         by = o["dominated_by"]
         row = [
             esc(o["name"]),
@@ -234,9 +256,11 @@ def _value(record: ValueRecord) -> str:
         if steps
         else ""
     )
+    more = _more(len(listed), len(record["options"]), "options, all dominated,", "appraise value")
     return (
         f"<h3>Value for money: {esc(record['cost'])}</h3>"
         + _table(head, rows, {1, 2, 3, 5})
+        + more
         + legend
         + step_table
         + sentences

@@ -634,10 +634,17 @@ def _value(value: Value) -> Figure:
             zorder=3,
             label="dominated (another option gives as much benefit for no more cost)",
             gid="dominated",
+            # Thousands of markers as one picture inside the SVG: a PDF of 2,000 took 20 s more.
+            rasterized=len(off) > SHOWN_BARS,
         )
     shares = value.smaa.share if value.smaa is not None else {}
     offsets = _label_offsets(value)
-    for o in value.options:
+    # Past a page's worth of options a label per point is a blot (and 2,000 took 20 s to
+    # set): the frontier and the status quo keep theirs, the footnote says so.
+    labelled = [
+        o for o in value.options if len(value.options) <= SHOWN_BARS or o.frontier or o.status_quo
+    ]
+    for o in labelled:
         said = "status quo" in o.name.casefold()
         label = o.name + (" (status quo)" if o.status_quo and not said else "")
         if o.dominated_by is not None:
@@ -667,6 +674,12 @@ def _value(value: Value) -> Figure:
     ax.grid(color="#e5e5e5", linewidth=0.5)
     _legend_below(ax, ncols=2)
     more = []
+    if len(labelled) < len(value.options):
+        more.append(
+            f"{len(value.options) - len(labelled):,} dominated options are drawn without a "
+            f"label (more than {SHOWN_BARS} options): `appraise value` lists each, with an "
+            "option that dominates it."
+        )
     if value.without_cost:
         listed = ", ".join(name for _, name in value.without_cost)
         more.append(f"Not drawn, no {value.figure} cost given: {listed}.")

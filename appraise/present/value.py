@@ -129,6 +129,11 @@ def _beaten(option: ValuedOption, by: ValuedOption, unit: str) -> str:
     return f"{by.name} beats {option.name}: {gives} {costs}."
 
 
+# The summary says which option beats each dominated one for this many, cheapest first; past
+# them, one sentence counts the rest (every option's row still names what beats it).
+BEATEN_SAID = 30
+
+
 def _summary(result: Value) -> list[str]:
     on = [o for o in result.options if o.frontier]
     by_id = {o.id: o for o in result.options}
@@ -166,7 +171,13 @@ def _summary(result: Value) -> list[str]:
             f"{money(to.cost_per_point or 0.0, unit)} a point to {by_id[option].name} "
             f"(and {money(past.cost_per_point or 0.0, unit)} past it)."
         )
-    lines += [_beaten(o, by_id[o.dominated_by], unit) for o in result.options if o.dominated_by]
+    beaten = [o for o in result.options if o.dominated_by]
+    lines += [_beaten(o, by_id[str(o.dominated_by)], unit) for o in beaten[:BEATEN_SAID]]
+    if len(beaten) > BEATEN_SAID:
+        lines.append(
+            f"And {len(beaten) - BEATEN_SAID:,} more options are dominated (each option's "
+            "row names an option that beats it: dominated_by in --format json)."
+        )
     if result.weight_sets:
         changed = [s.weight_set or "base" for s in result.weight_sets if s.changed]
         if changed:
