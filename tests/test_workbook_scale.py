@@ -10,6 +10,7 @@ setting the limits low, so each case is a bundled file whose figures are worked 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import zipfile
@@ -21,10 +22,12 @@ import pytest
 import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, PatternFill
+from typer.testing import CliRunner
 from xlsxwriter.worksheet import Worksheet as StockSheet
 
 from appraise.analysis.scoring import rank
 from appraise.analysis.sensitivity import SmaaOptions, analyse
+from appraise.cli import app
 from appraise.io import load_inputs
 from appraise.io.xlsx_cells import put_formula, put_number, put_row, put_text
 from appraise.io.xlsx_write import _OutputSheet, save_workbook
@@ -332,3 +335,42 @@ def test_a_large_panels_gaps_under_baseline_are_formulas_and_interests_are_shown
     interest = sheet.cell(rows["rural-hubs"], header.index("Declared interest") + 1).value
     assert interest == "gp-lead: Partner in a Wisbech practice that would host a hub."
     assert_same_results(saved_values(out), saved_values(recalculated(out)), formula_cells(out))
+
+
+def test_the_rounds_sheet_lists_its_first_score_changes_and_says_how_many(tmp_path, monkeypatch):
+    """Two scorers' scores changed (three changes with the score used), one listed: the
+    heading's note says so and where the rest are."""
+    monkeypatch.setattr("appraise.present.workbook.extra.ROUND_ROWS", 1)
+    data = yaml.safe_load(URGENT_CARE.read_text())
+    data["criteria"] = str((URGENT_CARE.parent / data["criteria"]).resolve())
+    data["round"] = "second"
+    (hubs,) = [o for o in data["options"] if o["id"] == "rural-hubs"]
+    for scorer in ("gp-lead", "patient-rep"):
+        hubs["scorers"][scorer]["access"] = 1
+    later = tmp_path / "second.yaml"
+    later.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "hce.xlsx"
+    result = CliRunner().invoke(
+        app, ["export", str(later), "--previous", str(URGENT_CARE), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    diff = CliRunner().invoke(app, ["diff", str(URGENT_CARE), str(later), "-f", "json"])
+    changes = json.loads(diff.stdout)["scores"]
+    assert len(changes) == 3
+    sheet = openpyxl.load_workbook(out)["Rounds"]
+    texts = [r[0] for r in sheet.iter_rows(values_only=True)]
+    heading = texts.index("Score changes")
+    assert texts[heading + 1] == (
+        "The first 1 of 3: appraise diff with --format json lists every one."
+    )
+    first = [
+        c for c in next(sheet.iter_rows(min_row=heading + 4, max_row=heading + 4, values_only=True))
+    ]
+    assert first[:5] == [
+        changes[0]["option"],
+        changes[0]["criterion"],
+        changes[0]["scorer"] or "panel",
+        changes[0]["old"],
+        changes[0]["new"],
+    ]
+    assert len(texts) == heading + 4  # the heading, its note, the header, one change

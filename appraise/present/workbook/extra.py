@@ -17,7 +17,7 @@ from appraise.present.combine import figure_text
 from appraise.present.diff import scorer_text, status_text
 from appraise.present.records import CombineRecord, DiffRecord
 from appraise.present.workbook.context import Finding, SheetSection, WorkbookContext
-from appraise.present.workbook.tables import write_header, write_heading
+from appraise.present.workbook.tables import Value, write_header, write_heading, write_rows
 
 Record = dict[str, Any]
 
@@ -38,6 +38,11 @@ def write_value(sheet: Worksheet, row: int, column: int, value: Any, number_form
         put_number(sheet, row, column, float(value), number_format)
     elif value is not None:
         put_text(sheet, row, column, value)
+
+
+# The Rounds sheet lists at most this many score changes (and panel rows); past them it says
+# how many more there are and which command lists every one.
+ROUND_ROWS = 10_000
 
 
 def _rescaling(low: float, high: float) -> str:
@@ -157,9 +162,8 @@ def rounds_section(record: DiffRecord) -> SheetSection:
         ]
         write_header(sheet, row, labels, styles)
         sheet.freeze_panes = f"A{row + 1}"
-        for o in record["options"]:
-            row += 1
-            values = [
+        rows: list[list[Value]] = [
+            [
                 o["name"],
                 status_text(o),
                 o["old_rank"],
@@ -170,16 +174,24 @@ def rounds_section(record: DiffRecord) -> SheetSection:
                 o["from_scores"],
                 o["from_weights"],
             ]
-            for column, value in enumerate(values, start=1):
-                write_value(sheet, row, column, value, "0" if column in (3, 4) else styles.number)
-        row = write_heading(sheet, row + 2, "Score changes", "", styles)
+            for o in record["options"]
+        ]
+        ranks = [styles.number, styles.number, "0", "0", *[styles.number] * 5]
+        row = write_rows(sheet, row + 1, rows, ranks) - 1
+        changes = record["scores"]
+        note = (
+            f"The first {ROUND_ROWS:,} of {len(changes):,}: appraise diff with --format json "
+            "lists every one."
+            if len(changes) > ROUND_ROWS
+            else ""
+        )
+        row = write_heading(sheet, row + 2, "Score changes", note, styles)
         write_header(sheet, row, ["Option", "Criterion", "Scorer", "Before", "After"], styles)
-        for c in record["scores"]:
-            row += 1
-            for column, value in enumerate(
-                [c["option"], c["criterion"], c["scorer"] or "panel", c["old"], c["new"]], start=1
-            ):
-                write_value(sheet, row, column, value, styles.number)
+        listed: list[list[Value]] = [
+            [c["option"], c["criterion"], c["scorer"] or "panel", c["old"], c["new"]]
+            for c in changes[:ROUND_ROWS]
+        ]
+        row = write_rows(sheet, row + 1, listed, [styles.number] * 5) - 1
         if record["weights"]:
             row = write_heading(sheet, row + 2, "Weight changes", "", styles)
             write_header(sheet, row, ["Criterion", "Before", "After"], styles)
@@ -204,18 +216,24 @@ def _panel(sheet: Worksheet, row: int, record: DiffRecord, context: WorkbookCont
     round beside one added in a re-score); returns the last row written.
     """
     styles = context.styles
-    row = write_heading(sheet, row, "Panel changes (the scores each scorer gave)", "", styles) - 1
+    given_rows = [(c, o, g) for c in record["panel"] for o, g in c["scores"].items()]
+    note = (
+        f"The first {ROUND_ROWS:,} of {len(given_rows):,} rows: appraise diff with --format "
+        "json lists every one."
+        if len(given_rows) > ROUND_ROWS
+        else ""
+    )
+    title = "Panel changes (the scores each scorer gave)"
+    row = write_heading(sheet, row, title, note, styles) - 1
     criteria: list[str] | None = None
-    for change in record["panel"]:
-        for option, given in change["scores"].items():
-            if list(given) != criteria:
-                criteria = list(given)
-                row += 1
-                write_header(sheet, row, ["Scorer", "Change", "Option", *criteria], styles)
+    for change, option, given in given_rows[:ROUND_ROWS]:
+        if list(given) != criteria:
+            criteria = list(given)
             row += 1
-            values = [scorer_text(change), change["status"], option, *given.values()]
-            for column, value in enumerate(values, start=1):
-                write_value(sheet, row, column, value, styles.number)
+            write_header(sheet, row, ["Scorer", "Change", "Option", *criteria], styles)
+        row += 1
+        values: list[Value] = [scorer_text(change), change["status"], option, *given.values()]
+        write_rows(sheet, row, [values], [styles.number] * len(values))
     return row
 
 
