@@ -38,7 +38,13 @@ _INVISIBLE_FORMAT = (
     "\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f"
 )
-_UNSAFE_IN_FREE_TEXT = f"\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE_FORMAT}"
+# The noncharacters, never meant for text that is passed on: U+FDD0-U+FDEF and the last two
+# code points of every plane. XML cannot hold U+FFFE and U+FFFF at all (a workbook holding
+# one does not open).
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+)
+_UNSAFE_IN_FREE_TEXT = f"\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE_FORMAT}{_NONCHARACTERS}"
 UNSAFE_IN_FREE_TEXT = re.compile(f"[{_UNSAFE_IN_FREE_TEXT}]")
 UNSAFE_IN_NAMES = re.compile(f"[\t\n{_UNSAFE_IN_FREE_TEXT}]")
 # The patterns below are compiled when first used (``re`` keeps them), not on import: most

@@ -1684,13 +1684,40 @@ def test_export_refuses_a_workbook_over_its_cell_limit_before_any_work(write, mo
     result, elapsed = invoke("export", path, "-o", path.parent / "out.xlsx", "--no-sensitivity")
     assert_clean(result, elapsed)
     # 1,000 fixed + 300 for the group + consensus: 3 options x 1 row x (2 criteria + 5)
-    # + 3 x (2 + 2 + 8) = 1,357
+    # + 3 x (2 + 2 + 8) + 3 x 6 (Summary and Register rows) = 1,375
     assert result.stderr == (
-        f"error: {path}: options: the workbook would hold about 1,357 cells (3 options x 2 "
+        f"error: {path}: options: the workbook would hold about 1,375 cells (3 options x 2 "
         "criteria here); export writes at most 20: use rank or sensitivity with --format json "
         "or csv, or export a shortlist (--status)\n"
     )
     assert not (path.parent / "out.xlsx").exists()
+
+
+def test_export_over_its_limit_with_several_groups_counts_them_all(monkeypatch, tmp_path):
+    """The file named is the largest; the message says how many options there are in all,
+    and that leaving the sensitivity sheets out would fit."""
+    from appraise import load_scores, rank
+    from appraise.present.workbook import estimated_cells
+
+    root = Path(__file__).resolve().parents[1]
+    files = [root / "options" / "urgent-care.yaml", root / "options" / "planned-care.yaml"]
+    rankings = [rank(load_scores(f)) for f in files]
+    without = estimated_cells(rankings, with_sensitivity=False)
+    monkeypatch.setattr("appraise.present.workbook.MAX_EXPORT_CELLS", without)
+    result, elapsed = invoke("export", *files, "-o", tmp_path / "out.xlsx")
+    assert_clean(result, elapsed)
+    cells = estimated_cells(rankings, with_sensitivity=True)
+    largest = max(rankings, key=lambda r: len(r.sheet.options) * len(r.sheet.leaf_ids)).sheet
+    total = sum(len(r.sheet.options) for r in rankings)
+    shape = f"{len(largest.options)} options x {len(largest.leaf_ids)} criteria"
+    scorers = f" x {len(largest.scorer_ids)} scorers" if largest.per_scorer else ""
+    assert result.stderr.splitlines()[-1] + "\n" == (  # after the files' notes
+        f"error: {largest.path}: options: the workbook would hold about {cells:,} cells "
+        f"(2 groups, {total} options in all; this file {shape}{scorers}); export writes at "
+        f"most {without:,}: --no-sensitivity leaves about {without:,}, or use rank or "
+        "sensitivity with --format json or csv, or export a shortlist (--status)\n"
+    )
+    assert not (tmp_path / "out.xlsx").exists()
 
 
 @pytest.mark.parametrize(

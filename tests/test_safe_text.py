@@ -107,6 +107,8 @@ def _demo(tmp_path: Path, scores: str, criteria: str = TWO_CRITERIA) -> Path:
         ("name", "Demo group", '"Demo\\n# Heading"'),
         ("options[0].notes", "{id: x,", '{id: x, notes: "see\\e[2J",'),
         ("options[2].dissent[0]", "{id: z,", '{id: z, dissent: ["no\\u200bte"],'),
+        # A noncharacter XML cannot hold: a workbook with it in a name did not open.
+        ("options[0].name", "Option X", '"Best \\ufffe"'),
     ],
 )
 def test_control_characters_in_names_and_notes_are_refused_at_their_place(

@@ -374,3 +374,15 @@ def test_the_rounds_sheet_lists_its_first_score_changes_and_says_how_many(tmp_pa
         changes[0]["new"],
     ]
     assert len(texts) == heading + 4  # the heading, its note, the header, one change
+
+
+def test_text_xml_cannot_hold_is_replaced_in_cells_and_formula_results(tmp_path):
+    """U+FFFE and U+FFFF (validation refuses them in names; a library caller may not)."""
+    book = Workbook()
+    put_text(book.active, 1, 1, "a\uffffb")
+    put_formula(book.active, 1, 2, "=A1", "a\ufffeb")
+    put_row(book.active, 2, 1, ["c\uffffd"])
+    save_workbook(book, tmp_path / "x.xlsx")
+    values = openpyxl.load_workbook(tmp_path / "x.xlsx", data_only=True).active
+    assert [c.value for c in values[1]] == ["a\ufffdb", "a\ufffdb"]
+    assert values["A2"].value == "c\ufffdd"

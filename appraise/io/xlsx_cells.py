@@ -24,6 +24,7 @@ MAX_CELL_TEXT = 32_767  # Excel's limit on the text in one cell
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_XML = re.compile("[\ufffe\uffff]")  # XML 1.0 holds neither (openpyxl's pattern: controls)
 
 
 def cell_text(value: object) -> str:
@@ -44,7 +45,7 @@ def cell_text(value: object) -> str:
             for char in text
         )
         text = raw.decode("utf-8", "replace")
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", _NOT_XML.sub("\ufffd", text))
     if len(text) <= MAX_CELL_TEXT:
         return text
     # Never cut quietly: the cell says that it was cut, and where the rest is.
@@ -111,7 +112,7 @@ def put_formula(
     cell = _cell(sheet, row, column)
     cell.value = formula
     cell.number_format = number_format
-    record_result(sheet, row, column, result)
+    record_result(sheet, row, column, cell_text(result) if isinstance(result, str) else result)
     return cell
 
 

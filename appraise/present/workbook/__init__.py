@@ -186,7 +186,8 @@ def check_size(rankings: Sequence[Ranking], with_sensitivity: bool) -> None:
     """Refuse a workbook larger than ``MAX_EXPORT_CELLS``, before any work is done for it.
 
     Writing costs about 10 us a cell with XlsxWriter's own share (2,000 options x 60 leaves x
-    5 scorers, 760,000 estimated: 9 s, 470 MB). The file named is the one with the most options.
+    5 scorers, 760,000 estimated: 9 s, 470 MB). The file named is the one with the most options
+    (and criteria); with several, the message says how many options there are in all.
 
     Raises:
         InputError: Over the limit, saying what is there and what to use instead.
@@ -195,14 +196,26 @@ def check_size(rankings: Sequence[Ranking], with_sensitivity: bool) -> None:
     if cells <= MAX_EXPORT_CELLS:
         return
     largest = max(rankings, key=lambda r: len(r.sheet.options) * len(r.sheet.leaf_ids)).sheet
-    scorers = f" x {len(largest.scorer_ids)} scorers" if largest.per_scorer else ""
+    scorers = len(largest.scorer_ids)
+    panel = f" x {scorers} scorer{'s' if scorers != 1 else ''}" if largest.per_scorer else ""
+    shape = f"{len(largest.options):,} options x {len(largest.leaf_ids)} criteria{panel}"
+    if len(rankings) > 1:
+        options = sum(len(r.sheet.options) for r in rankings)
+        shape = f"{len(rankings)} groups, {options:,} options in all; this file {shape}"
+    else:
+        shape += " here"
+    without = estimated_cells(rankings, False)
+    lighter = (
+        f"--no-sensitivity leaves about {without:,}, or "
+        if with_sensitivity and without <= MAX_EXPORT_CELLS
+        else ""
+    )
     raise InputError(
         largest.path,
         "options",
-        f"the workbook would hold about {cells:,} cells ({len(largest.options):,} options x "
-        f"{len(largest.leaf_ids)} criteria{scorers} here); export writes at most "
-        f"{MAX_EXPORT_CELLS:,}: use rank or sensitivity with --format json or csv, or export a "
-        f"shortlist ({setting('statuses', None)})",
+        f"the workbook would hold about {cells:,} cells ({shape}); export writes at most "
+        f"{MAX_EXPORT_CELLS:,}: {lighter}use rank or sensitivity with --format json or csv, or "
+        f"export a shortlist ({setting('statuses', None)})",
     )
 
 

@@ -374,7 +374,7 @@ def acceptability_block(
         "for first shared the same way (blank: never first).",
         styles,
     )
-    columns = min(n_options, RANK_COLUMNS)
+    columns = RANK_COLUMNS if n_options > RANK_COLUMNS + 1 else n_options  # two ranks or more
     ranks = [f"Rank {r}" for r in range(1, columns + 1)]
     if n_options > columns:
         ranks.append(f"Rank {columns + 1} to {n_options:,}")

@@ -463,10 +463,11 @@ def estimated_cells(
         cells += GROUP_CELLS
         cells += scorer_cells(ranking) if by_scorer else options * (leaves + 5)
         cells += options * (leaves + len(sheet.tree.top_ids) + 8)
+        cells += options * 6  # its Summary row and its Register row, about 3 cells each
         cells += 6 * len(ranking.disagreements)
         if with_sensitivity:
             ranked = len(ranking.options)
-            ranks = min(ranked, RANK_COLUMNS + 1)
+            ranks = RANK_COLUMNS + 1 if ranked > RANK_COLUMNS + 1 else ranked
             nodes = leaves + len(sheet.tree.top_ids)  # a threshold row each, ~10 columns
             cells += ranked * (ranks + 5) + ranked * (leaves + 6) + 10 * nodes
     return cells
