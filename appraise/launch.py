@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sys
 
-INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-
+from appraise.stopping import interruption, stop
 
 # The simulations count chunks on every core themselves (``analysis.parallel``); a BLAS library
 # that also starts a thread per core for each small matrix product would only fight them. Set
@@ -41,8 +40,12 @@ def interrupt_again(unraisable: sys.UnraisableHookArgs) -> None:
 def main() -> None:
     """Start the command line; an interrupt before or after a command's own handling is one line."""
     import os
+    import signal
 
     sys.unraisablehook = interrupt_again
+    for signal_ in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signal_ is not None:
+            signal.signal(signal_, stop)
 
     for name in ONE_THREAD:
         os.environ.setdefault(name, "1")
@@ -53,9 +56,10 @@ def main() -> None:
         from appraise.cli import main as run
 
         run()
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted; nothing was written\n")
-        raise SystemExit(INTERRUPTED) from None
+    except KeyboardInterrupt as stopped:
+        said, code = interruption(stopped)
+        sys.stderr.write(said + "\n")
+        raise SystemExit(code) from None
     finally:
         _quiet_exit()
 
@@ -68,4 +72,6 @@ def _quiet_exit() -> None:
     """
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signal_ in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signal_ is not None:
+            signal.signal(signal_, signal.SIG_IGN)

@@ -487,3 +487,39 @@ def test_an_interrupt_python_could_not_raise_is_raised_again_in_the_main_thread(
     assert capsys.readouterr().err == ""
     Raises(ValueError("kept"))  # anything else is printed as Python prints it
     assert "ValueError: kept" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_run_stopped_by_a_signal_leaves_no_part_file_and_keeps_the_old_output(tmp_path, name):
+    """SIGTERM or SIGHUP while the workbook is written left an empty '.part' file beside the
+    output; now the run unwinds as Ctrl-C does: one line, exit 128 + the signal's number, and
+    the file being replaced (--force) is as it was."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks import scale_bench
+
+    path, _ = scale_bench.generate(tmp_path, n_options=1_500, n_scorers=5)
+    out = tmp_path / "hce.xlsx"
+    out.write_bytes(b"the earlier workbook")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "appraise", "export", str(path), "-o", str(out), "--force"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2.5)  # started, read the file, writing (the whole run takes over 5 s)
+    number = getattr(signal, name)
+    child.send_signal(number)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 128 + number, stderr
+    lines = [line for line in stderr.splitlines() if not line.startswith(("note:", "      "))]
+    assert lines == [f"stopped ({name}); nothing was written"]
+    assert out.read_bytes() == b"the earlier workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "criteria.yaml",
+        "hce.xlsx",
+        "scores.json",
+    ]

@@ -16,6 +16,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from appraise.cli.options import FLAG
 from appraise.cli.terminal import err, file_size_limit_as_error, out, safe_streams, state
+from appraise.stopping import interruption
 
 # Typer's own base of usage errors (it vendors click): found from a public class.
 _USAGE_ERROR: type[Exception] = next(
@@ -120,9 +121,10 @@ def _said_when_interrupted() -> Iterator[None]:
     """Ctrl-C anywhere in a command: one line and exit code 130 (Typer's own exit is silent)."""
     try:
         yield
-    except KeyboardInterrupt:
-        err.print("interrupted; nothing was written", highlight=False)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as stopped:
+        said, code = interruption(stopped)
+        err.print(said, highlight=False)
+        raise typer.Exit(code) from None
 
 
 app = _Typer(

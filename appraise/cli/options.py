@@ -25,6 +25,7 @@ from appraise.choices import (
 from appraise.cli.terminal import Format, err, escape_markup, said, state
 from appraise.errors import FLAG_FOR
 from appraise.safe_text import one_line, printable
+from appraise.stopping import interruption
 
 if TYPE_CHECKING:
     from appraise.analysis.scoring import Ranking
@@ -279,9 +280,10 @@ def exit_on_input_error() -> Iterator[None]:
         for line in exc.lines():
             err.print(f"[bold red]error:[/] {escape_markup(one_line(line))}", highlight=False)
         raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err.print("interrupted; nothing was written")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as stopped:
+        said, code = interruption(stopped)
+        err.print(said, highlight=False)
+        raise typer.Exit(code) from None
 
 
 def settings_from(
