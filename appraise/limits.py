@@ -77,7 +77,8 @@ MAX_RULE_COUNT = 10_000  # an at_most: more than any rule can list (MAX_OPTIONS 
 MAX_SENSITIVITY_OPTIONS = 2_000
 # An exported workbook's cells, estimated before any work: long tables go straight to XlsxWriter
 # (about 2 us a cell, a few bytes), so 2,000 options x 60 leaves x 5 scorers (760,000) take
-# about 9 s and 550 MB; a panel past 300,000 Scores cells is shown as its scores used.
+# about 8.5 s and 470 MB; a workbook that would pass it laid out scorer by scorer shows each
+# panel's scores used instead (present/workbook/context.py panels_by_scorer).
 MAX_EXPORT_CELLS = 1_000_000
 # The largest seed: most tools take seeds this size, and the workbook's Audit sheet records a
 # seed exactly only below 2^53 (a spreadsheet number is a double).

@@ -201,7 +201,7 @@ def save_workbook(book: Workbook, path: Path, tick: Callable[[], None] | None = 
 # Each looks for a name that ``re_dynamic_function`` also looks for, so where that finds none
 # they change nothing: the formula is only stripped of its ``=``, as XlsxWriter strips it.
 # (One of them is spelled ``\SINGLE\(``: any character then ``INGLE(``, checked apart.)
-# tests/test_workbook_results.py checks both give the same text for every formula exported.
+# tests/test_workbook_scale.py checks both give the same text for every formula exported.
 _STOCK_NAMES = re.compile(r"INGLE\(")
 
 
