@@ -131,9 +131,8 @@ def put_row(
     Cell ``j`` is ``formulas[j]`` saved with the result ``values[j]`` where that formula is
     given and not empty, else the number ``values[j]`` (NaN: blank) or the text, always as
     text (``put_text``'s rules). Each is styled with ``number_format``, ``alignment`` and
-    ``fill`` only:
-    as ``put_formula``, ``put_number`` and ``put_text`` write them, without an openpyxl cell
-    (``xlsx_write.record_row``), so there is none to style or read back.
+    ``fill`` only, as ``put_formula``, ``put_number`` and ``put_text`` write them, without an
+    openpyxl cell (``xlsx_write.record_row``), so there is none to style or read back.
     """
     cells_ = [v if v.__class__ is float else _plain(v) for v in values]
     record_row(sheet, row, column, cells_, number_format, formulas, alignment, fill)

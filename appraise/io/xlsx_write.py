@@ -10,11 +10,12 @@ tool computed) and each chart added with ``add_chart``.
 Only what the workbooks use is carried over: a feature openpyxl holds that is not carried
 (a border, a defined name, a hyperlink) is refused rather than dropped.
 
-Long tables of plain numbers and formulas (a Scores sheet's rows, the Totals' contributions,
-rank acceptability) skip openpyxl: ``record_row`` keeps a row of them for the save to write
-straight to XlsxWriter, with the same cell and format as ``put_number`` or ``put_formula``
-would give it. An openpyxl cell costs about 10 us and half a KB, which is most of a
-2,000-option export; a recorded cell about 2 us and a few bytes.
+Long tables of plain numbers, text and formulas (a Scores sheet's rows, the Totals'
+contributions, rank acceptability, the Validation rows) skip openpyxl: ``record_row`` keeps a
+row of them for the save to write straight to XlsxWriter, with the same cell and format as
+``put_number``, ``put_text`` or ``put_formula`` would give it. An openpyxl cell costs about
+10 us and half a KB, which is most of a 2,000-option export; a recorded cell about 2 us and a
+few bytes.
 """
 
 from __future__ import annotations

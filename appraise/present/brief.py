@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from appraise import __version__
+from appraise.present.charts import SHOWN_BARS
 from appraise.present.records import CombineRecord, RankingRecord
 from appraise.present.value import ValueRecord, weights_text
 
@@ -115,9 +116,10 @@ def _figure(caption: str, svg: str) -> str:
     return f"<figure>{svg}<figcaption>{esc(caption)}</figcaption></figure>"
 
 
-# A brief is read on paper: its tables list this many options (a page's worth), the first by
-# rank or, for value for money, those on the frontier and the status quo, and say what is left.
-BRIEF_ROWS = 30
+# A brief is read on paper: its tables list a page's worth of options (as many as a chart
+# draws), the first by rank or, for value for money, those on the frontier and the status quo,
+# and say what is left.
+BRIEF_ROWS = SHOWN_BARS
 
 
 def _more(shown: int, total: int, what: str, command: str) -> str:

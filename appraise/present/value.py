@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from appraise.analysis.value import Value, ValuedOption
+from appraise.present.charts import SHOWN_BARS
 from appraise.present.formats import Record, to_markdown, trim_float
 from appraise.safe_text import markdown_text
 
@@ -129,9 +130,10 @@ def _beaten(option: ValuedOption, by: ValuedOption, unit: str) -> str:
     return f"{by.name} beats {option.name}: {gives} {costs}."
 
 
-# The summary says which option beats each dominated one for this many, cheapest first; past
-# them, one sentence counts the rest (every option's row still names what beats it).
-BEATEN_SAID = 30
+# The summary says which option beats each dominated one for a page's worth (as many as a
+# chart draws), cheapest first; past them, one sentence counts the rest (every option's row
+# still names what beats it).
+BEATEN_SAID = SHOWN_BARS
 
 
 def _summary(result: Value) -> list[str]:

@@ -70,10 +70,9 @@ def write_rows(
         for (kind, number_format), run in groupby(pairs, key=lambda vf: (_kind(vf[0]), vf[1])):
             items = [value for value, _ in run]
             if kind == "number":
-                numbers = [float(v) for v in items if v is not None and not isinstance(v, str)]
-                put_row(sheet, row + k, column, numbers, number_format or "General")
+                put_row(sheet, row + k, column, items, number_format or "General")
             elif kind == "text":
-                put_row(sheet, row + k, column, [str(text) for text in items])
+                put_row(sheet, row + k, column, items)
             column += len(items)
     return row + len(rows)
 

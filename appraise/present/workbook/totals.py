@@ -71,17 +71,19 @@ def _result(value: float) -> float | str:
     return "" if np.isnan(value) else float(value)
 
 
+def _counts(ranking: Ranking, scorer: int, option: int) -> bool:
+    """Whether a scorer's scores of an option count (not left out for a declared interest)."""
+    sheet_ = ranking.sheet
+    info = sheet_.spec.scorers.get(sheet_.scorer_ids[scorer])
+    conflicted = info is not None and sheet_.options[option].id in info.interests
+    return not (_settings(ranking).exclude_conflicted and conflicted)
+
+
 def _counted(layout: GroupLayout) -> dict[int, list[int]]:
     """Per option, the Scores rows of the scorers whose scores count (left-out ones are not)."""
-    ranking = layout.ranking
-    sheet_ = ranking.sheet
     counted: dict[int, list[int]] = {}
     for r in layout.score_rows:
-        if r.kind != "scorer":
-            continue
-        info = sheet_.spec.scorers.get(sheet_.scorer_ids[r.scorer])
-        conflicted = info is not None and sheet_.options[r.option].id in info.interests
-        if not (_settings(ranking).exclude_conflicted and conflicted):
+        if r.kind == "scorer" and _counts(layout.ranking, r.scorer, r.option):
             counted.setdefault(r.option, []).append(r.row)
     return counted
 
@@ -136,14 +138,7 @@ def _substituted(layout: GroupLayout, r: ScoreRow) -> list[str]:
         or status_quo in {None, option.id}
     ):
         return [""] * leaves
-    counted = [
-        k
-        for k, scorer in enumerate(sheet_.scorer_ids)
-        if not (
-            _settings(ranking).exclude_conflicted
-            and option.id in getattr(sheet_.spec.scorers.get(scorer), "interests", {})
-        )
-    ]
+    counted = [k for k in range(len(sheet_.scorer_ids)) if _counts(ranking, k, r.option)]
     unscored = [bool(v) for v in np.isnan(sheet_.raw[counted, r.option]).all(axis=0).flat]
     row = layout.used_rows[str(status_quo)]
     return [
